@@ -1,0 +1,39 @@
+# smartcoop — `make run` brings everything up, `make test` proves it. See README.md.
+SHELL := /bin/sh
+VENV := .venv
+PY := $(VENV)/bin/python
+SERVICES := $(PY) scripts/services.py
+
+.PHONY: run test lint bench venv messages totp clean
+
+$(VENV)/.installed: requirements.lock
+	@test -x $(PY) || $$(scripts/find_python.sh) -m venv $(VENV)
+	@$(PY) -m pip install -q --disable-pip-version-check --upgrade pip
+	@$(PY) -m pip install -q --disable-pip-version-check -r requirements.lock
+	@touch $@
+
+venv: $(VENV)/.installed
+
+run: venv
+	@$(SERVICES) -- $(PY) scripts/run.py
+
+test: venv
+	@scripts/system_deps.sh
+	@$(VENV)/bin/ruff check .
+	@$(SERVICES) --ephemeral -- sh -c '$(PY) manage.py makemigrations --check --dry-run --settings=smartcoop.settings.test >/dev/null || { echo "Missing migrations: run manage.py makemigrations"; exit 1; }; $(VENV)/bin/pytest -p no:randomly $(PYTEST_ARGS)'
+
+lint: venv
+	@$(VENV)/bin/ruff check . && $(VENV)/bin/ruff format --check .
+
+bench: venv
+	@$(SERVICES) --ephemeral -- $(PY) -m benchmarks
+
+messages: venv
+	@$(PY) manage.py makemessages -l nl -l fr -l de --ignore=.venv --ignore=tests --no-obsolete
+	@$(PY) manage.py compilemessages --ignore=.venv
+
+totp: venv
+	@DATABASE_URL=postgres://unused/unused CELERY_BROKER_URL=redis://unused:1/0 $(PY) manage.py totp
+
+clean:
+	rm -rf .run staticfiles

@@ -1,0 +1,23 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class InvoicingConfig(AppConfig):
+    name = "invoicing"
+    verbose_name = _("Invoicing")
+
+    def ready(self) -> None:
+        from smartcoop.core.navigation import NavItem, register
+        from smartcoop.core.roles import Permission
+
+        register(NavItem("member", _("Invoices"), "invoicing:member_index", "file", order=30))
+        register(
+            NavItem(
+                "staff",
+                _("Invoicing"),
+                "invoicing:staff_index",
+                "file",
+                Permission.APPROVE_INVOICES,
+                order=30,
+            )
+        )

@@ -1,0 +1,23 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class PayrollConfig(AppConfig):
+    name = "payroll"
+    verbose_name = _("Payroll")
+
+    def ready(self) -> None:
+        from smartcoop.core.navigation import NavItem, register
+        from smartcoop.core.roles import Permission
+
+        register(NavItem("member", _("Payslips"), "payroll:member_index", "wallet", order=40))
+        register(
+            NavItem(
+                "staff",
+                _("Payroll"),
+                "payroll:staff_index",
+                "wallet",
+                Permission.RUN_PAYROLL,
+                order=40,
+            )
+        )

@@ -1,0 +1,10 @@
+from django.urls import path
+
+from . import views
+
+app_name = "payroll"
+
+urlpatterns = [
+    path("", views.member_index, name="member_index"),
+    path("staff/", views.staff_index, name="staff_index"),
+]

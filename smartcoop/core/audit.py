@@ -1,0 +1,77 @@
+"""The audit trail: one row per change that matters, written in the same transaction."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db import models
+
+from .models import AuditLogEntry
+
+# Keys whose values never reach the log in clear (national numbers, bank accounts, secrets).
+SENSITIVE_KEYS = (
+    "national_number",
+    "iban",
+    "password",
+    "secret",
+    "token",
+    "totp",
+    "recovery",
+    "bic_account",
+    "nir",
+    "insz",
+    "niss",
+    "ssn",
+)
+
+
+def _is_sensitive(key: str) -> bool:
+    lowered = key.lower()
+    return any(word in lowered for word in SENSITIVE_KEYS)
+
+
+def mask_value(value: Any) -> str:
+    text = str(value)
+    return "•" * max(len(text) - 4, 4) + text[-4:] if len(text) > 4 else "••••"
+
+
+def mask_secrets(data: Any) -> Any:
+    if isinstance(data, dict):
+        return {
+            key: (
+                mask_value(value)
+                if _is_sensitive(str(key)) and value not in (None, "")
+                else mask_secrets(value)
+            )
+            for key, value in data.items()
+        }
+    if isinstance(data, list | tuple):
+        return [mask_secrets(item) for item in data]
+    if isinstance(data, str | int | bool) or data is None:
+        return data
+    return str(data)  # Decimal, date, UUID: as text
+
+
+def audit_log(
+    *,
+    actor,
+    action: str,
+    target: models.Model | None = None,
+    entity=None,
+    data: dict[str, Any] | None = None,
+) -> AuditLogEntry:
+    """Record `action` (namespaced, e.g. "invoicing.invoice.issued") on `target`.
+
+    Call it inside the transaction that makes the change, so both happen or neither does."""
+    if entity is None and target is not None:
+        entity_id = getattr(target, "entity_id", None)
+    else:
+        entity_id = getattr(entity, "pk", entity)
+    return AuditLogEntry.objects.create(
+        actor=actor if getattr(actor, "is_authenticated", False) else None,
+        entity_id=entity_id,
+        action=action,
+        target_type=target._meta.label_lower if target is not None else "",
+        target_id=str(getattr(target, "public_id", None) or getattr(target, "pk", "") or ""),
+        data=mask_secrets(data or {}),
+    )

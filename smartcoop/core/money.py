@@ -1,0 +1,60 @@
+"""Money is Decimal, quantized once with the country pack's precision and rounding mode."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django.utils import formats, translation
+
+from smartcoop.countries import CountryPack, current_pack
+
+ZERO = Decimal("0.00")
+
+
+def quantize_money(amount: Decimal | int | str, *, pack: CountryPack | None = None) -> Decimal:
+    """Round an amount to the currency's precision with the pack's rounding mode.
+
+    Floats are refused: they cannot represent most cents exactly."""
+    if isinstance(amount, float):
+        raise TypeError("money must be Decimal, never float")
+    pack = pack or current_pack()
+    exponent = Decimal(1).scaleb(-pack.currency_decimals)
+    return Decimal(amount).quantize(exponent, rounding=pack.rounding)
+
+
+CURRENCY_SYMBOLS = {"EUR": "€", "SEK": "kr"}
+# Where the symbol goes in each language: "before" (€ 1.234,56 / €1,234.56) or "after".
+SYMBOL_POSITION = {
+    "nl": "before_space",
+    "en": "before",
+    "fr": "after",
+    "de": "after",
+    "es": "after",
+    "it": "after",
+    "sv": "after",
+}
+
+
+def format_money(
+    amount: Decimal | None, currency: str | None = None, language: str | None = None
+) -> str:
+    """An amount as people of the active language write it: € 1.234,56 / 1 234,56 € / €1,234.56."""
+    if amount is None:
+        return ""
+    pack = current_pack()
+    currency = currency or pack.currency
+    language = (language or translation.get_language() or pack.languages[0])[:2]
+    with translation.override(language):
+        number = formats.number_format(
+            quantize_money(amount),
+            decimal_pos=pack.currency_decimals,
+            use_l10n=True,
+            force_grouping=True,
+        )
+    symbol = CURRENCY_SYMBOLS.get(currency, currency)
+    position = SYMBOL_POSITION.get(language, "before")
+    if position == "before":
+        return f"{symbol}{number}"
+    if position == "before_space":
+        return f"{symbol}\u00a0{number}"
+    return f"{number}\u00a0{symbol}"

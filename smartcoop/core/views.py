@@ -1,0 +1,127 @@
+from __future__ import annotations
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from . import selectors
+from .mail import inbox_messages
+from .roles import Permission, has_permission
+from .tenancy import current_entity, entity_switch
+
+
+def permission_required(permission: Permission):
+    """View decorator: login, then the one permission check; anything else is a 404 (we do not
+    reveal that a page exists to someone who may not see it)."""
+
+    def decorator(view):
+        @login_required
+        def wrapped(request, *args, **kwargs):
+            if not has_permission(request.user, permission):
+                raise Http404
+            return view(request, *args, **kwargs)
+
+        wrapped.__name__ = view.__name__
+        wrapped.__doc__ = view.__doc__
+        return wrapped
+
+    return decorator
+
+
+def landing(request: HttpRequest) -> HttpResponse:
+    pack = settings.COUNTRY_PACK
+    from datetime import date
+
+    today = date.today()
+    context = {"fee_rate": pack.fee_rate(today)}
+    try:
+        context["share_price"] = pack.share_price(today)
+    except LookupError:
+        context["share_price"] = None
+    return render(request, "public/landing.html", context)
+
+
+@login_required
+def home(request: HttpRequest) -> HttpResponse:
+    if has_permission(request.user, Permission.BACKOFFICE_ACCESS):
+        return redirect("core:backoffice_home")
+    return redirect("core:member_home")
+
+
+@login_required
+def member_home(request: HttpRequest) -> HttpResponse:
+    return render(request, "member/home.html")
+
+
+@permission_required(Permission.BACKOFFICE_ACCESS)
+def backoffice_home(request: HttpRequest) -> HttpResponse:
+    return render(request, "backoffice/home.html", {"entity": current_entity(request)})
+
+
+@require_POST
+@permission_required(Permission.SWITCH_ENTITY)
+def switch_entity(request: HttpRequest) -> HttpResponse:
+    entity = entity_switch(request, entity_public_id=request.POST.get("entity", ""))
+    if entity is None:
+        raise Http404
+    messages.success(request, _("You now work in %(entity)s.") % {"entity": entity.name})
+    next_url = request.POST.get("next") or ""
+    if not next_url.startswith("/") or next_url.startswith("//"):
+        next_url = "/backoffice/"
+    return redirect(next_url)
+
+
+@permission_required(Permission.VIEW_AUDIT_LOG)
+def audit_log(request: HttpRequest) -> HttpResponse:
+    rows = selectors.audit_log_list(
+        entity=current_entity(request), action_prefix=request.GET.get("action", "").strip()
+    )
+    page = Paginator(rows, 50).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "backoffice/audit_log.html",
+        {"page": page, "action": request.GET.get("action", "")},
+    )
+
+
+@permission_required(Permission.VIEW_HEALTH)
+def health(request: HttpRequest) -> HttpResponse:
+    checks = selectors.system_health()
+    status = 200 if all(c["ok"] for c in checks.values()) else 503
+    return render(
+        request,
+        "backoffice/health.html",
+        {
+            "checks": checks,
+            "failures": selectors.open_task_failures()[:50],
+        },
+        status=status,
+    )
+
+
+def dev_inbox(request: HttpRequest) -> HttpResponse:
+    """The local inbox of `make run` (DEBUG only): every e-mail the platform sent."""
+    if not (settings.DEBUG and settings.DEV_INBOX_DIR):
+        raise Http404
+    return render(request, "dev/inbox.html", {"messages_list": inbox_messages()})
+
+
+@permission_required(Permission.VIEW_NUMBER_SERIES)
+def number_series(request: HttpRequest) -> HttpResponse:
+    entity = current_entity(request)
+    rows = selectors.number_sequence_list(entity=entity) if entity else []
+    return render(request, "backoffice/number_series.html", {"rows": rows, "entity": entity})
+
+
+@permission_required(Permission.VIEW_NUMBER_SERIES)
+def number_series_detail(request: HttpRequest, public_id) -> HttpResponse:
+    entity = current_entity(request)
+    if entity is None:
+        raise Http404
+    sequence = selectors.number_sequence_get(entity=entity, public_id=public_id)
+    return render(request, "backoffice/number_series_detail.html", {"sequence": sequence})

@@ -1,0 +1,59 @@
+"""Belgium: SmartCoop and its employing entities (Verenigde Producties, Verenigde Opleidingen,
+Interimpaleis)."""
+
+from django.utils.translation import gettext_lazy as _
+from stdnum.be import ssn, vat
+
+from ..identifiers import BE_EMPLOYER_NUMBER, from_stdnum
+from ..pack import ContractType, CountryPack, IdentifierKind, ShareCategory
+
+PACK = CountryPack(
+    code="BE",
+    name=_("Belgium"),
+    currency="EUR",
+    languages=("nl", "fr", "en", "de"),
+    timezone="Europe/Brussels",
+    identifiers={
+        IdentifierKind.NATIONAL_NUMBER: from_stdnum(
+            IdentifierKind.NATIONAL_NUMBER,
+            ssn,
+            _("national register or BIS number (INSZ/NISS)"),
+            "85.07.30-033.28",
+        ),
+        IdentifierKind.ENTERPRISE_NUMBER: from_stdnum(
+            IdentifierKind.ENTERPRISE_NUMBER,
+            vat,
+            _("enterprise number (KBO/BCE)"),
+            "0403.170.701",
+        ),
+        IdentifierKind.VAT_NUMBER: from_stdnum(
+            IdentifierKind.VAT_NUMBER,
+            vat,
+            _("VAT number"),
+            "BE 0403.170.701",
+        ),
+        IdentifierKind.EMPLOYER_NUMBER: BE_EMPLOYER_NUMBER,
+    },
+    share_categories=(
+        ShareCategory("A", _("A — users of the services"), default=True),
+        ShareCategory("B", _("B — permanent staff")),
+        ShareCategory("C", _("C — partners and legal persons"), for_legal_persons=True),
+    ),
+    contract_types=(
+        ContractType("employee", _("Employee (fixed term)"), "be.coefficient_employee"),
+        ContractType("artistic", _("Employee, artistic performance"), "be.coefficient_artistic"),
+        ContractType("student", _("Student"), "be.coefficient_student"),
+        ContractType(
+            "temporary_agency",
+            _("Temporary agency work (Interimpaleis)"),
+            "be.coefficient_temporary_agency",
+        ),
+        ContractType(
+            "open_ended",
+            _("Open-ended (monthly salary)"),
+            "be.coefficient_open_ended",
+            monthly_salary=True,
+        ),
+    ),
+    tools=("contract", "activity"),
+)

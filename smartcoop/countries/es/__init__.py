@@ -1,0 +1,22 @@
+"""Spain: partial pack — only what the 2020 annual report gives (fee, wage payment terms,
+share price, currency). Payroll, declarations and invoice rules are not written yet."""
+
+from django.utils.translation import gettext_lazy as _
+from stdnum.es import nif
+
+from ..identifiers import from_stdnum
+from ..pack import CountryPack, IdentifierKind, ShareCategory
+
+PACK = CountryPack(
+    code="ES",
+    name=_("Spain"),
+    currency="EUR",
+    languages=("es", "en"),
+    timezone="Europe/Madrid",
+    identifiers={
+        IdentifierKind.VAT_NUMBER: from_stdnum(IdentifierKind.VAT_NUMBER, nif, _("VAT number"), ""),
+    },
+    share_categories=(ShareCategory("A", _("Member"), default=True),),
+    contract_types=(),
+    partial=True,
+)

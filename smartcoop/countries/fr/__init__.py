@@ -1,0 +1,58 @@
+"""France: SmartFr and its entities (SmartFr, GrandsEnsemble, Alterna). The Activity tool only."""
+
+from django.utils.translation import gettext_lazy as _
+from stdnum.fr import nir, siren, siret, tva
+
+from ..identifiers import from_stdnum
+from ..pack import ContractType, CountryPack, IdentifierKind, ShareCategory
+
+PACK = CountryPack(
+    code="FR",
+    name=_("France"),
+    currency="EUR",
+    languages=("fr", "en"),
+    timezone="Europe/Paris",
+    identifiers={
+        IdentifierKind.NATIONAL_NUMBER: from_stdnum(
+            IdentifierKind.NATIONAL_NUMBER,
+            nir,
+            _("social security number (NIR)"),
+            "2 95 10 99 126 111 93",
+        ),
+        IdentifierKind.ENTERPRISE_NUMBER: from_stdnum(
+            IdentifierKind.ENTERPRISE_NUMBER,
+            siren,
+            _("SIREN number"),
+            "732 829 320",
+        ),
+        IdentifierKind.VAT_NUMBER: from_stdnum(
+            IdentifierKind.VAT_NUMBER,
+            tva,
+            _("VAT number"),
+            "FR 40 303 265 045",
+        ),
+        IdentifierKind.EMPLOYER_NUMBER: from_stdnum(
+            IdentifierKind.EMPLOYER_NUMBER,
+            siret,
+            _("SIRET number"),
+            "732 829 320 00074",
+        ),
+    },
+    share_categories=(
+        ShareCategory("1", _("1 — beneficiaries (members using the services)"), default=True),
+        ShareCategory("2", _("2 — beneficiaries (entrepreneurs-employees)")),
+        ShareCategory("3", _("3 — beneficiaries (other)")),
+        ShareCategory("4", _("4 — staff")),
+        ShareCategory("5", _("5 — partners: legal persons"), for_legal_persons=True),
+        ShareCategory("6", _("6 — partners: local authorities"), for_legal_persons=True),
+        ShareCategory("7", _("7 — partners: associations"), for_legal_persons=True),
+        ShareCategory("8", _("8 — partners: supporters")),
+        ShareCategory("9", _("9 — partners: founders")),
+    ),
+    contract_types=(
+        ContractType("cddu", _("CDDU (fixed-term, per mission)"), "fr.coefficient_cddu"),
+        ContractType("cape", _("CAPE (business-support contract)"), "fr.coefficient_cape"),
+        ContractType("cdi", _("CDI (open-ended)"), "fr.coefficient_cdi", monthly_salary=True),
+    ),
+    tools=("activity",),
+)

@@ -1,0 +1,22 @@
+"""Netherlands: partial pack — only what the 2020 annual report gives (fee, wage payment terms,
+share price, currency). Payroll, declarations and invoice rules are not written yet."""
+
+from django.utils.translation import gettext_lazy as _
+from stdnum.nl import btw
+
+from ..identifiers import from_stdnum
+from ..pack import CountryPack, IdentifierKind, ShareCategory
+
+PACK = CountryPack(
+    code="NL",
+    name=_("Netherlands"),
+    currency="EUR",
+    languages=("nl", "en"),
+    timezone="Europe/Amsterdam",
+    identifiers={
+        IdentifierKind.VAT_NUMBER: from_stdnum(IdentifierKind.VAT_NUMBER, btw, _("VAT number"), ""),
+    },
+    share_categories=(ShareCategory("A", _("Member"), default=True),),
+    contract_types=(),
+    partial=True,
+)

@@ -1,0 +1,30 @@
+"""Finding and loading country packs. Settings load the deployment's pack at start-up."""
+
+from __future__ import annotations
+
+import importlib
+from pathlib import Path
+
+from .pack import CountryPack
+from .params import parameter_tables
+
+PACKS_DIR = Path(__file__).resolve().parent
+
+
+def available_countries() -> set[str]:
+    return {
+        p.name.upper() for p in PACKS_DIR.iterdir() if p.is_dir() and (p / "__init__.py").exists()
+    }
+
+
+def load_pack(code: str) -> CountryPack:
+    parameter_tables()  # strict: a broken table anywhere stops start-up, naming file and key
+    module = importlib.import_module(f"smartcoop.countries.{code.lower()}")
+    pack: CountryPack = module.PACK
+    return pack
+
+
+def current_pack() -> CountryPack:
+    from django.conf import settings
+
+    return settings.COUNTRY_PACK

@@ -1,0 +1,37 @@
+from django.conf import settings
+from django.conf.urls.static import static
+from django.contrib import admin
+from django.urls import include, path, reverse_lazy
+from django.views.generic import RedirectView
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+
+api_v1 = [
+    path("", include("smartcoop.core.api_urls")),
+    path("members/", include("members.api.urls")),
+    path("activities/", include("activities.api.urls")),
+    path("invoicing/", include("invoicing.api.urls")),
+    path("payroll/", include("payroll.api.urls")),
+    path("governance/", include("governance.api.urls")),
+]
+
+urlpatterns = [
+    path("", include("smartcoop.core.urls")),
+    path("members/", include("members.urls")),
+    path("activities/", include("activities.urls")),
+    path("invoicing/", include("invoicing.urls")),
+    path("payroll/", include("payroll.urls")),
+    path("governance/", include("governance.urls")),
+    path("accounts/", include("allauth.urls")),
+    path("i18n/", include("django.conf.urls.i18n")),
+    # The admin has no login page of its own: everyone logs in through allauth (with MFA).
+    path(
+        "admin/login/", RedirectView.as_view(url=reverse_lazy("account_login"), query_string=True)
+    ),
+    path("admin/", admin.site.urls),
+    path("api/v1/", include(api_v1)),
+    path("api/schema/", SpectacularAPIView.as_view(), name="api_schema"),
+    path("api/docs/", SpectacularSwaggerView.as_view(url_name="api_schema"), name="api_docs"),
+]
+
+if settings.DEBUG:
+    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)

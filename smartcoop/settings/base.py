@@ -280,6 +280,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "smartcoop.core.tasks.sweep_stuck_sends",
         "schedule": crontab(minute="*/5"),
     },
+    "activities-collect-loan-instalments": {
+        # Instalments fall due on the 1st; running daily catches up a missed run. Idempotent.
+        "task": "activities.tasks.collect_loan_instalments",
+        "schedule": crontab(hour=6, minute=15),
+    },
 }
 
 # --- Logging: national numbers and IBANs are never logged (see core.logging) --------------------

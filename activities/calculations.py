@@ -1,0 +1,197 @@
+"""The maths of Activities: fee, work budget, gross wage, employer cost, the net ESTIMATE, wage
+dates, loan instalments and kilometre allowances. Pure functions on Decimals (no ORM); the
+functions at the bottom read the country pack's dated parameters for the date of the fact.
+
+Rounding: every amount is rounded once with the pack's mode (`quantize_money`). Two rules keep
+the totals honest:
+- fee + budget == invoiced amount (the budget is the remainder, not rounded on its own);
+- `max_gross_for_budget` rounds the gross *down*, so its employer cost never exceeds the budget
+  the member has (a request for "all my available budget" is never refused by one cent).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+from decimal import ROUND_DOWN, Decimal
+
+from smartcoop.core.money import quantize_money
+
+ZERO = Decimal("0.00")
+CENT = Decimal("0.01")
+
+
+def fee_for(*, amount_excl_vat: Decimal, fee_rate: Decimal) -> Decimal:
+    """The management fee kept on an invoiced amount (excl. VAT)."""
+    return quantize_money(amount_excl_vat * fee_rate)
+
+
+def budget_from_invoice(*, amount_excl_vat: Decimal, fee_rate: Decimal) -> tuple[Decimal, Decimal]:
+    """(fee, work budget) of an invoiced amount; they add up to the amount to the cent."""
+    amount = quantize_money(amount_excl_vat)
+    fee = fee_for(amount_excl_vat=amount, fee_rate=fee_rate)
+    return fee, amount - fee
+
+
+def gross_from_budget(*, budget: Decimal, coefficient: Decimal) -> Decimal:
+    """Gross wage a work budget pays under a contract type (rounded with the pack's mode):
+    €935.00 / 1.55 = €603.23."""
+    if coefficient <= 0:
+        raise ValueError("a coefficient must be positive")
+    return quantize_money(budget / coefficient)
+
+
+def max_gross_for_budget(*, budget: Decimal, coefficient: Decimal) -> Decimal:
+    """The largest gross whose employer cost fits in `budget` (rounded down to the cent)."""
+    if budget <= 0:
+        return ZERO
+    gross = (budget / coefficient).quantize(CENT, rounding=ROUND_DOWN)
+    while gross > 0 and employer_cost(gross=gross, coefficient=coefficient) > budget:
+        gross -= CENT
+    return gross
+
+
+def employer_cost(*, gross: Decimal, coefficient: Decimal) -> Decimal:
+    """Salary cost debited from the budget: gross x the contract type's coefficient."""
+    return quantize_money(gross * coefficient)
+
+
+@dataclass(frozen=True)
+class NetEstimateRates:
+    """How a gross wage becomes an estimated net for one contract type (never a payslip)."""
+
+    contribution_rate: Decimal  # personal social contributions, on the base below
+    contribution_base: Decimal = Decimal("1")  # 1.08 for artists in Belgium
+    withholding_rate: Decimal = Decimal("0")  # flat rate on (gross - contributions)
+
+
+@dataclass(frozen=True)
+class NetEstimate:
+    gross: Decimal
+    contributions: Decimal
+    withholding: Decimal
+    net: Decimal
+
+
+def estimate_net(*, gross: Decimal, rates: NetEstimateRates) -> NetEstimate:
+    gross = quantize_money(gross)
+    contributions = quantize_money(gross * rates.contribution_base * rates.contribution_rate)
+    contributions = min(contributions, gross)
+    withholding = quantize_money((gross - contributions) * rates.withholding_rate)
+    return NetEstimate(gross, contributions, withholding, gross - contributions - withholding)
+
+
+def add_working_days(start: date, days: int) -> date:
+    """`days` working days (Monday to Friday) after `start`. Public holidays are not counted as
+    such (a later refinement: a dated holiday table per country)."""
+    current = start
+    remaining = days
+    while remaining > 0:
+        current += timedelta(days=1)
+        if current.weekday() < 5:
+            remaining -= 1
+    return current
+
+
+def wage_due_date(*, rule: str, performance_end: date) -> date:
+    """When the guarantee fund pays the wage of a performance, per the pack's rule:
+    `days_after_performance:N` (N working days, BE: "within seven working days"),
+    `day_of_next_month:N` (the Nth of the following month), `end_of_month` (last day of the
+    performance's month)."""
+    name, _sep, argument = rule.partition(":")
+    if name == "days_after_performance":
+        return add_working_days(performance_end, int(argument))
+    if name == "day_of_next_month":
+        first_next = (performance_end.replace(day=1) + timedelta(days=32)).replace(day=1)
+        return first_next.replace(day=int(argument))
+    if name == "end_of_month":
+        first_next = (performance_end.replace(day=1) + timedelta(days=32)).replace(day=1)
+        return first_next - timedelta(days=1)
+    raise ValueError(f"unknown wage payment rule {rule!r}")
+
+
+def loan_instalments(*, amount: Decimal, months: int) -> list[Decimal]:
+    """Monthly instalments of an interest-free loan: equal, rounded down to the cent, the last
+    one carrying the remainder, so they add up to the principal exactly."""
+    if months < 1:
+        raise ValueError("at least one month")
+    amount = quantize_money(amount)
+    regular = (amount / months).quantize(CENT, rounding=ROUND_DOWN)
+    return [regular] * (months - 1) + [amount - regular * (months - 1)]
+
+
+def km_allowance(*, km: Decimal, rate: Decimal) -> Decimal:
+    return quantize_money(km * rate)
+
+
+# --- Reading the pack ---------------------------------------------------------------------------
+
+
+def net_estimate_rates(*, pack, contract_type: str, on: date) -> NetEstimateRates:
+    """The rates of the net estimate for a contract type of the pack (see activities.yaml)."""
+    if pack.code == "BE":
+        if contract_type == "student":
+            return NetEstimateRates(
+                contribution_rate=pack.param("estimate_student_solidarity_rate", on=on)
+            )
+        base = (
+            pack.param("estimate_ssc_base_artistic", on=on)
+            if contract_type == "artistic"
+            else Decimal("1")
+        )
+        return NetEstimateRates(
+            contribution_rate=pack.param("estimate_personal_ssc_rate", on=on),
+            contribution_base=base,
+            withholding_rate=pack.param("estimate_withholding_rate", on=on),
+        )
+    if pack.code == "FR":
+        if contract_type == "cape":  # a business-support contract: no salary contributions
+            return NetEstimateRates(contribution_rate=Decimal("0"))
+        return NetEstimateRates(
+            contribution_rate=pack.param("estimate_employee_contribution_rate", on=on),
+            withholding_rate=pack.param("estimate_withholding_rate", on=on),
+        )
+    return NetEstimateRates(contribution_rate=Decimal("0"))
+
+
+@dataclass(frozen=True)
+class SimulationLine:
+    contract_type: str
+    label: str
+    coefficient: Decimal
+    gross: Decimal
+    employer_cost: Decimal
+    estimate: NetEstimate
+
+
+@dataclass(frozen=True)
+class Simulation:
+    amount_excl_vat: Decimal
+    fee_rate: Decimal
+    fee: Decimal
+    budget: Decimal
+    lines: tuple[SimulationLine, ...]
+
+
+def simulate(*, amount_excl_vat: Decimal, pack, on: date) -> Simulation:
+    """Invoice amount → fee → work budget → gross per contract type → estimated net."""
+    fee_rate = pack.fee_rate(on)
+    fee, budget = budget_from_invoice(amount_excl_vat=amount_excl_vat, fee_rate=fee_rate)
+    lines = []
+    for contract_type in pack.contract_types:
+        coefficient = contract_type.coefficient(on)
+        gross = gross_from_budget(budget=budget, coefficient=coefficient)
+        lines.append(
+            SimulationLine(
+                contract_type=contract_type.code,
+                label=str(contract_type.label),
+                coefficient=coefficient,
+                gross=gross,
+                employer_cost=employer_cost(gross=gross, coefficient=coefficient),
+                estimate=estimate_net(
+                    gross=gross,
+                    rates=net_estimate_rates(pack=pack, contract_type=contract_type.code, on=on),
+                ),
+            )
+        )
+    return Simulation(quantize_money(amount_excl_vat), fee_rate, fee, budget, tuple(lines))

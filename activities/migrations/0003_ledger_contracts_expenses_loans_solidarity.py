@@ -12,7 +12,7 @@ class Migration(migrations.Migration):
     dependencies = [
         ('activities', '0002_initial'),
         ('core', '0001_initial'),
-        ('members', '0003_register_append_only'),
+        ('members', '0001_initial'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

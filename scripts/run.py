@@ -23,7 +23,7 @@ def free_port(preferred: int) -> int:
     with socket.socket() as s:
         try:
             s.bind(("127.0.0.1", preferred))
-            return preferred
+            return s.getsockname()[1]
         except OSError:
             s.bind(("127.0.0.1", 0))
             return s.getsockname()[1]

@@ -53,3 +53,63 @@ def make_staff(db):
 @pytest.fixture
 def admin_user(db, entity):
     return staff_user("administrator")
+
+
+@pytest.fixture(scope="session")
+def celery_worker(django_db_setup, django_db_blocker):
+    """A real Celery worker (subprocess) on the real broker, using the test database.
+
+    Tests that use it must be `django_db(transaction=True)` so the worker sees their data."""
+    import subprocess
+    import sys
+    import time
+    from urllib.parse import urlparse, urlunparse
+
+    from django.conf import settings
+
+    from smartcoop.celery import app
+
+    url = urlparse(os.environ["DATABASE_URL"])
+    test_db = settings.DATABASES["default"]["NAME"]
+    env = {
+        **os.environ,
+        "DATABASE_URL": urlunparse(url._replace(path=f"/{test_db}")),
+        "DJANGO_SETTINGS_MODULE": "smartcoop.settings.test",
+    }
+    name = f"test-{os.getpid()}@localhost"
+    proc = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "celery",
+            "-A",
+            "smartcoop",
+            "worker",
+            "-l",
+            "warning",
+            "-P",
+            "solo",
+            "-n",
+            name,
+            "--without-gossip",
+            "--without-mingle",
+        ],
+        env=env,
+    )
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        if (app.control.inspect(destination=[name], timeout=1).ping() or {}).get(name):
+            break
+        if proc.poll() is not None:
+            raise RuntimeError(f"the Celery worker exited with {proc.returncode}")
+    else:
+        proc.kill()
+        raise RuntimeError("the Celery worker did not answer within 30 s")
+    try:
+        yield name
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(15)
+        except subprocess.TimeoutExpired:
+            proc.kill()

@@ -1,7 +1,16 @@
 from __future__ import annotations
 
+import time
+
 from allauth.account.adapter import DefaultAccountAdapter
+from allauth.account.internal.flows.login import get_authentication_records
 from django.utils import translation
+
+from .mfa import user_has_mfa
+
+# A password typed this recently counts as a fresh authentication for setting up the first
+# second factor (staff are sent to that set-up right after they log in).
+FIRST_FACTOR_FRESH_SECONDS = 10 * 60
 
 
 class AccountAdapter(DefaultAccountAdapter):
@@ -14,5 +23,22 @@ class AccountAdapter(DefaultAccountAdapter):
             user.save()
         return user
 
-    def get_login_redirect_url(self, request):
-        return super().get_login_redirect_url(request)
+    def is_reauthentication_required(self, *, app: str, **kwargs) -> bool:
+        """Setting up a *first* second factor right after a password login needs no second
+        password prompt; changing or removing an existing factor still does."""
+        request = self.request
+        user = getattr(request, "user", None)
+        if (
+            app == "allauth.mfa"
+            and user is not None
+            and user.is_authenticated
+            and not user_has_mfa(user)
+        ):
+            records = get_authentication_records(request, user)
+            now = time.time()
+            if any(
+                r.get("method") == "password" and now - r.get("at", 0) < FIRST_FACTOR_FRESH_SECONDS
+                for r in records
+            ):
+                return False
+        return super().is_reauthentication_required(app=app, **kwargs)

@@ -6,7 +6,7 @@ from typing import Any
 
 from django.db import models
 
-from .models import AuditLogEntry
+from .models import AuditLogEntry, LegalEntity
 
 # Keys whose values never reach the log in clear (national numbers, bank accounts, secrets).
 SENSITIVE_KEYS = (
@@ -63,10 +63,12 @@ def audit_log(
     """Record `action` (namespaced, e.g. "invoicing.invoice.issued") on `target`.
 
     Call it inside the transaction that makes the change, so both happen or neither does."""
-    if entity is None and target is not None:
-        entity_id = getattr(target, "entity_id", None)
-    else:
+    if entity is not None:
         entity_id = getattr(entity, "pk", entity)
+    elif isinstance(target, LegalEntity):
+        entity_id = target.pk
+    else:
+        entity_id = getattr(target, "entity_id", None)
     return AuditLogEntry.objects.create(
         actor=actor if getattr(actor, "is_authenticated", False) else None,
         entity_id=entity_id,

@@ -46,9 +46,9 @@ def be_employer_number(value: str) -> str:
     inferred from the published bounds (marked UNCERTAIN there) and both bounds satisfy it.
     """
     digits = "".join(ch for ch in value if ch.isdigit())
-    if len(digits) != 9 and len(digits) != 10:
-        raise ValueError(_("An employer number (RSZ/ONSS) has 9 digits."))
-    digits = digits[-9:]
+    if not 6 <= len(digits) <= 9 or not value.strip():
+        raise ValueError(_("An employer number (RSZ/ONSS) has up to 9 digits."))
+    digits = digits.zfill(9)
     number = int(digits)
     if not 100006 <= number <= 199999934:
         raise ValueError(

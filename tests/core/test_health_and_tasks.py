@@ -1,0 +1,60 @@
+import time
+
+import pytest
+from celery import shared_task
+from django.core.cache import cache
+from django.urls import reverse
+
+from smartcoop.core.models import TaskFailure
+from smartcoop.core.roles import Role
+from smartcoop.core.tasks import HEARTBEAT_CACHE_KEY, SmartcoopTask, heartbeat
+from tests.factories import staff_user
+
+
+@pytest.mark.celery
+@pytest.mark.django_db(transaction=True)
+def test_the_health_page_shows_database_broker_worker_and_beat_answering(client, celery_worker):
+    heartbeat.delay()  # what beat sends every minute, run by the real worker
+    deadline = time.monotonic() + 10
+    while not cache.get(HEARTBEAT_CACHE_KEY) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    client.force_login(staff_user(Role.ADMINISTRATOR))
+    response = client.get(reverse("core:health"))
+    assert response.status_code == 200
+    checks = response.context["checks"]
+    assert all(check["ok"] for check in checks.values()), checks
+    assert "PostgreSQL" in checks["database"]["detail"]
+    assert celery_worker in checks["worker"]["detail"]
+
+
+@pytest.mark.django_db
+def test_the_health_page_says_when_no_worker_answers(client):
+    client.force_login(staff_user(Role.ADMINISTRATOR))
+    response = client.get(reverse("core:health"))
+    assert response.status_code in (200, 503)
+    checks = response.context["checks"]
+    assert checks["database"]["ok"] and checks["broker"]["ok"]
+    if not checks["worker"]["ok"]:  # no worker of this run is up: the page says so
+        assert response.status_code == 503
+        assert "no worker answered" in checks["worker"]["detail"]
+
+
+@pytest.mark.django_db
+def test_advisers_do_not_see_the_health_page(client, entity):
+    client.force_login(staff_user(Role.ADVISER, entities=[entity]))
+    assert client.get(reverse("core:health")).status_code == 404
+
+
+@shared_task(base=SmartcoopTask, name="tests.core.explode", max_retries=0)
+def explode(member_id: int) -> None:
+    raise ValueError(f"cannot pay member {member_id} to BE68 5390 0754 7034")
+
+
+@pytest.mark.django_db
+def test_a_task_that_fails_for_good_lands_in_a_visible_failed_state(client):
+    explode.apply(args=(42,))
+    failure = TaskFailure.objects.get(task_name="tests.core.explode")
+    assert "cannot pay member 42" in failure.error
+    assert "BE68" not in failure.error  # the IBAN in the message is not kept
+    client.force_login(staff_user(Role.ADMINISTRATOR))
+    assert "tests.core.explode" in client.get(reverse("core:health")).text

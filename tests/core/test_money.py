@@ -1,0 +1,40 @@
+from decimal import Decimal
+
+import pytest
+from django.utils import translation
+from hypothesis import given
+from hypothesis import strategies as st
+
+from smartcoop.core.money import format_money, quantize_money
+
+
+@pytest.mark.parametrize(
+    ("amount", "expected"),
+    [("1.005", "1.01"), ("1.004", "1.00"), ("-1.005", "-1.01"), ("2.675", "2.68"), ("10", "10.00")],
+)
+def test_amounts_round_half_up_to_the_cent(amount, expected):
+    assert quantize_money(Decimal(amount)) == Decimal(expected)
+
+
+def test_floats_are_refused():
+    with pytest.raises(TypeError, match="never float"):
+        quantize_money(1.1)
+
+
+@given(st.lists(st.decimals(min_value=0, max_value=10**6, places=2), max_size=20))
+def test_quantizing_exact_cents_changes_nothing(amounts):
+    assert sum(quantize_money(a) for a in amounts) == sum(amounts, Decimal(0))
+
+
+@pytest.mark.parametrize(
+    ("language", "expected"),
+    [
+        ("nl", "€\u00a01.234,56"),
+        ("fr", "1\u00a0234,56\u00a0€"),
+        ("en", "€1,234.56"),
+        ("de", "1.234,56\u00a0€"),
+    ],
+)
+def test_money_is_written_as_people_of_each_language_write_it(language, expected):
+    with translation.override(language):
+        assert format_money(Decimal("1234.56")) == expected

@@ -1,0 +1,90 @@
+from datetime import date
+from decimal import Decimal
+
+import pytest
+from django.core.exceptions import ValidationError
+
+from smartcoop.core.validators import clean_iban, clean_identifier
+from smartcoop.countries import IdentifierKind, available_countries, load_pack
+
+ON = date(2026, 3, 1)
+
+
+def test_every_country_of_the_annual_report_has_a_pack():
+    assert available_countries() == {"BE", "FR", "DE", "ES", "IT", "NL", "AT", "SE"}
+
+
+@pytest.mark.parametrize("code", ["DE", "ES", "IT", "NL", "AT", "SE"])
+def test_sister_cooperatives_are_partial_packs_with_the_seed_figures(code):
+    pack = load_pack(code)
+    assert pack.partial
+    assert pack.fee_rate(ON) > 0
+    assert pack.wage_payment_rule(ON)
+
+
+def test_seed_fee_rates_and_currencies():
+    assert load_pack("DE").fee_rate(ON) == Decimal("0.070")
+    assert load_pack("IT").fee_rate(ON) == Decimal("0.085")
+    assert load_pack("SE").currency == "SEK"
+    assert load_pack("ES").share_price(ON) == Decimal("150.00")
+
+
+def test_belgium_is_complete():
+    pack = load_pack("BE")
+    assert not pack.partial
+    assert pack.languages == ("nl", "fr", "en", "de")
+    assert pack.fee_rate(ON) == Decimal("0.065")
+    assert pack.share_price(ON) == Decimal("30.00")
+    assert [c.code for c in pack.share_categories] == ["A", "B", "C"]
+    assert pack.default_share_category().code == "A"
+    coefficients = {c.code: c.coefficient(ON) for c in pack.contract_types}
+    assert coefficients["employee"] == Decimal("1.55")
+    assert coefficients["artistic"] == Decimal("1.57")
+    assert coefficients["student"] == Decimal("1.09")
+    assert set(pack.identifiers) == set(IdentifierKind)
+    assert pack.tools == ("contract", "activity")
+
+
+def test_france_is_complete_with_the_activity_tool_only():
+    pack = load_pack("FR")
+    assert not pack.partial
+    assert pack.languages == ("fr", "en")
+    assert {c.code for c in pack.contract_types} == {"cddu", "cape", "cdi"}
+    assert len(pack.share_categories) == 9
+    assert pack.tools == ("activity",)
+
+
+# Published examples: python-stdnum's documentation and the Belgian KBO's own number.
+@pytest.mark.parametrize(
+    ("kind", "value", "compact"),
+    [
+        (IdentifierKind.NATIONAL_NUMBER, "85.07.30-033.28", "85073003328"),
+        (IdentifierKind.ENTERPRISE_NUMBER, "0403.170.701", "0403170701"),
+        (IdentifierKind.VAT_NUMBER, "BE 0403.170.701", "0403170701"),
+        (IdentifierKind.EMPLOYER_NUMBER, "100006", "000100006"),
+    ],
+)
+def test_belgian_identifiers_accept_valid_numbers(kind, value, compact):
+    assert clean_identifier(kind, value) == compact
+
+
+@pytest.mark.parametrize(
+    ("kind", "value", "message"),
+    [
+        (IdentifierKind.NATIONAL_NUMBER, "85.07.30-033.61", "check digits"),
+        (IdentifierKind.NATIONAL_NUMBER, "1234", "wrong length"),
+        (IdentifierKind.ENTERPRISE_NUMBER, "0403.170.702", "check digits"),
+        (IdentifierKind.VAT_NUMBER, "BE 0403.170.7", "wrong length"),
+        (IdentifierKind.EMPLOYER_NUMBER, "100007", "check digits"),
+        (IdentifierKind.EMPLOYER_NUMBER, "250000000", "outside the range"),
+    ],
+)
+def test_belgian_identifiers_refuse_invalid_numbers_saying_why(kind, value, message):
+    with pytest.raises(ValidationError, match=message):
+        clean_identifier(kind, value)
+
+
+def test_iban_is_checked():
+    assert clean_iban("BE68 5390 0754 7034") == "BE68539007547034"
+    with pytest.raises(ValidationError, match="IBAN is not valid"):
+        clean_iban("BE68 5390 0754 7035")

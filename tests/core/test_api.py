@@ -47,3 +47,18 @@ def test_the_openapi_schema_and_its_docs_are_published(client):
     assert schema.status_code == 200
     assert b"/api/v1/me/" in schema.content
     assert client.get("/api/docs/").status_code == 200
+
+
+def test_staff_tokens_work_in_one_entity_and_need_two_factor(entity, other_entity):
+    adviser = staff_user(Role.ADVISER, entities=[entity, other_entity])
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=adviser).key}",
+                       HTTP_X_SMARTCOOP_ENTITY=str(other_entity.public_id))
+    rows = client.get("/api/v1/entities/").json()
+    assert [row["name"] for row in rows if row["current"]] == [other_entity.name]
+
+    no_mfa = staff_user(Role.ADVISER, entities=[entity], mfa=False)
+    client.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=no_mfa).key}")
+    response = client.get("/api/v1/me/")
+    assert response.status_code in (401, 403)
+    assert "two-factor" in response.json()["message"]

@@ -1,0 +1,99 @@
+import datetime as dt
+from decimal import Decimal
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from activities import calculations as calc
+from smartcoop.countries import current_pack
+from smartcoop.countries.params import param
+
+amounts = st.decimals(min_value="0.01", max_value="1000000", places=2)
+coefficients = st.sampled_from([Decimal("1.55"), Decimal("1.57"), Decimal("1.09"), Decimal("1.45")])
+
+
+@pytest.mark.parametrize(
+    ("contract_type", "gross"),
+    [("employee", "603.23"), ("artistic", "595.54"), ("student", "857.80")],
+)
+def test_worked_example_of_the_issue(contract_type, gross):
+    """Invoice EUR 1,000 excl. VAT at 6.5 % -> budget EUR 935.00 -> gross per contract type."""
+    simulation = calc.simulate(
+        amount_excl_vat=Decimal("1000"), pack=current_pack(), on=dt.date(2026, 3, 1)
+    )
+    assert simulation.fee == Decimal("65.00")
+    assert simulation.budget == Decimal("935.00")
+    line = next(li for li in simulation.lines if li.contract_type == contract_type)
+    assert line.gross == Decimal(gross)
+
+
+@given(amount=amounts, rate=st.decimals(min_value="0", max_value="0.2", places=3))
+def test_fee_and_budget_add_up_to_the_invoice(amount, rate):
+    fee, budget = calc.budget_from_invoice(amount_excl_vat=amount, fee_rate=rate)
+    assert fee + budget == amount
+    assert fee >= 0 and budget >= 0
+
+
+@given(budget=amounts, coefficient=coefficients)
+def test_max_gross_never_costs_more_than_the_budget(budget, coefficient):
+    gross = calc.max_gross_for_budget(budget=budget, coefficient=coefficient)
+    assert calc.employer_cost(gross=gross, coefficient=coefficient) <= budget
+    # ... and one cent more would not fit.
+    assert calc.employer_cost(gross=gross + Decimal("0.02"), coefficient=coefficient) > budget
+
+
+@given(gross=amounts, contract_type=st.sampled_from(["employee", "artistic", "student"]))
+def test_net_estimate_is_between_zero_and_gross(gross, contract_type):
+    rates = calc.net_estimate_rates(
+        pack=current_pack(), contract_type=contract_type, on=dt.date(2026, 1, 1)
+    )
+    estimate = calc.estimate_net(gross=gross, rates=rates)
+    assert Decimal("0") <= estimate.net <= gross
+    assert estimate.contributions + estimate.withholding + estimate.net == estimate.gross
+
+
+@given(amount=amounts, months=st.integers(min_value=1, max_value=60))
+def test_loan_instalments_add_up_to_the_principal(amount, months):
+    instalments = calc.loan_instalments(amount=amount, months=months)
+    assert len(instalments) == months
+    assert sum(instalments) == amount
+    assert all(i >= 0 for i in instalments)
+
+
+@pytest.mark.parametrize(
+    ("rule", "end", "expected"),
+    [
+        ("days_after_performance:7", dt.date(2026, 3, 6), dt.date(2026, 3, 17)),  # Fri -> Tue
+        ("day_of_next_month:10", dt.date(2026, 12, 20), dt.date(2027, 1, 10)),
+        ("end_of_month", dt.date(2026, 2, 3), dt.date(2026, 2, 28)),
+    ],
+)
+def test_wage_due_date_rules(rule, end, expected):
+    assert calc.wage_due_date(rule=rule, performance_end=end) == expected
+
+
+def test_unknown_wage_rule_is_refused():
+    with pytest.raises(ValueError):
+        calc.wage_due_date(rule="whenever", performance_end=dt.date(2026, 1, 1))
+
+
+def test_km_allowance_uses_the_dated_rate():
+    rate = param("be.km_allowance_rate", on=dt.date(2025, 7, 1))
+    assert calc.km_allowance(km=Decimal("100"), rate=rate) == Decimal("43.26")
+
+
+@pytest.mark.parametrize(
+    ("key", "first_day"),
+    [
+        ("be.km_allowance_rate", dt.date(2025, 7, 1)),
+        ("be.contract_start_past_days_max", dt.date(2003, 1, 1)),
+        ("fr.km_allowance_rate", dt.date(2024, 1, 1)),
+    ],
+)
+def test_dated_parameters_start_on_their_date(key, first_day):
+    from smartcoop.countries.params import ParameterNotInForce
+
+    assert param(key, on=first_day) is not None
+    with pytest.raises(ParameterNotInForce):
+        param(key, on=first_day - dt.timedelta(days=1))

@@ -1,0 +1,155 @@
+"""Reads, always scoped to what the user may see.
+
+- A member sees the clients and documents of the Activities they belong to.
+- An adviser sees, in the entity they work in, the documents of Activities whose coordinator is
+  followed by their office.
+- Customer service, accountants and administrators see every document of the entity they work in.
+Anything else is not found (views answer 404).
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+from django.db.models import Q, QuerySet
+from django.http import Http404
+
+from activities.models import Activity, ActivityMembership
+from smartcoop.core.models import LegalEntity
+from smartcoop.core.roles import Permission, Role, has_permission
+
+from .models import BankTransaction, Client, Invoice, Payment
+
+WHOLE_ENTITY_ROLES = {Role.CUSTOMER_SERVICE, Role.ACCOUNTANT, Role.ADMINISTRATOR}
+
+
+def member_activities(*, user, invoicing: bool = False) -> QuerySet[Activity]:
+    memberships = ActivityMembership.objects.filter(member__user=user)
+    if invoicing:
+        memberships = memberships.filter(can_invoice=True)
+    return Activity.objects.filter(pk__in=memberships.values("activity_id")).exclude(
+        status=Activity.Status.CLOSED
+    )
+
+
+def activity_for_invoicing(*, user, public_id) -> Activity:
+    activity = member_activities(user=user, invoicing=True).filter(public_id=public_id).first()
+    if activity is None:
+        raise Http404
+    return activity
+
+
+def _staff_filter(*, user, entity: LegalEntity | None) -> Q | None:
+    """The rows a staff member may see, or None when they see nothing."""
+    if entity is None or not has_permission(user, Permission.BACKOFFICE_ACCESS):
+        return None
+    if user.role in WHOLE_ENTITY_ROLES:
+        return Q(entity=entity)
+    if user.role == Role.ADVISER and user.office_id:
+        return Q(entity=entity, activity__coordinator__office_id=user.office_id)
+    return None
+
+
+def invoice_list(*, user, entity: LegalEntity | None = None) -> QuerySet[Invoice]:
+    """Documents visible to `user` (member: their Activities; staff: in `entity`)."""
+    rows = Invoice.objects.select_related("client", "activity")
+    if has_permission(user, Permission.BACKOFFICE_ACCESS):
+        condition = _staff_filter(user=user, entity=entity)
+        return rows.filter(condition) if condition is not None else rows.none()
+    return rows.filter(activity__in=member_activities(user=user).values("pk"))
+
+
+def invoice_get(*, user, public_id, entity: LegalEntity | None = None) -> Invoice:
+    invoice = invoice_list(user=user, entity=entity).filter(public_id=public_id).first()
+    if invoice is None:
+        raise Http404
+    return invoice
+
+
+def client_list(*, user, entity: LegalEntity | None = None) -> QuerySet[Client]:
+    if has_permission(user, Permission.BACKOFFICE_ACCESS):
+        if entity is None:
+            return Client.objects.none()
+        if user.role in WHOLE_ENTITY_ROLES:
+            return Client.objects.filter(entity=entity)
+        if user.role == Role.ADVISER and user.office_id:
+            return Client.objects.filter(
+                entity=entity, activities__coordinator__office_id=user.office_id
+            ).distinct()
+        return Client.objects.none()
+    return Client.objects.filter(
+        activities__in=member_activities(user=user).values("pk")
+    ).distinct()
+
+
+def client_get(*, user, public_id, entity: LegalEntity | None = None) -> Client:
+    client = client_list(user=user, entity=entity).filter(public_id=public_id).first()
+    if client is None:
+        raise Http404
+    return client
+
+
+def client_open_invoices(*, client: Client, exclude: Invoice | None = None) -> QuerySet[Invoice]:
+    """The client's unpaid invoices with the same entity (the statement on the payment page)."""
+    rows = Invoice.objects.filter(
+        entity_id=client.entity_id,
+        client=client,
+        kind=Invoice.Kind.INVOICE,
+        status__in=[Invoice.Status.ISSUED, Invoice.Status.PARTLY_PAID],
+    ).order_by("due_date", "number")
+    if exclude is not None:
+        rows = rows.exclude(pk=exclude.pk)
+    return rows
+
+
+def invoice_payments(*, invoice: Invoice) -> QuerySet[Payment]:
+    return Payment.objects.filter(invoice=invoice).order_by("received_on", "id")
+
+
+def unmatched_transactions(*, entity: LegalEntity) -> QuerySet[BankTransaction]:
+    return BankTransaction.objects.filter(
+        entity=entity, status=BankTransaction.Status.UNMATCHED, amount__gt=0
+    ).order_by("-booking_date", "id")
+
+
+def open_invoices_of_entity(*, entity: LegalEntity) -> QuerySet[Invoice]:
+    return Invoice.objects.filter(
+        entity=entity,
+        kind=Invoice.Kind.INVOICE,
+        status__in=[Invoice.Status.ISSUED, Invoice.Status.PARTLY_PAID],
+    ).select_related("client")
+
+
+def invoices_due_for_reminder(*, on: date) -> QuerySet[Invoice]:
+    """Open, undisputed, not handed over invoices past their due date (index: open due dates)."""
+    return Invoice.objects.filter(
+        kind=Invoice.Kind.INVOICE,
+        status__in=[Invoice.Status.ISSUED, Invoice.Status.PARTLY_PAID],
+        due_date__lt=on,
+        disputed_at__isnull=True,
+        collection="",
+    )
+
+
+def aging_report(*, entity: LegalEntity, on: date) -> list[dict]:
+    """Open amounts by days past due: not due, 1-30, 31-60, 61-90, > 90."""
+    buckets = [
+        ("not_due", None, 0),
+        ("1-30", 1, 30),
+        ("31-60", 31, 60),
+        ("61-90", 61, 90),
+        ("90+", 91, None),
+    ]
+    result = {name: {"bucket": name, "count": 0, "amount": 0} for name, _lo, _hi in buckets}
+    for invoice in open_invoices_of_entity(entity=entity).only(
+        "due_date", "total_incl_vat", "amount_paid", "amount_credited"
+    ):
+        late = (on - invoice.due_date).days if invoice.due_date else 0
+        for name, low, high in buckets:
+            if (low is None and late <= 0) or (
+                low is not None and late >= low and (high is None or late <= high)
+            ):
+                result[name]["count"] += 1
+                result[name]["amount"] += invoice.amount_due
+                break
+    return list(result.values())

@@ -1,0 +1,1275 @@
+"""Invoicing writes. Each top-level service owns one short transaction, writes an audit row and
+enqueues its external effects (documents, e-mails, e-invoice transmission) after commit.
+
+Lock order, everywhere: the original invoice (credit notes), then the document being issued or
+paid (`SELECT … FOR UPDATE OF invoice`), then the number sequence row (number_allocate), then
+bank transactions. Never the other way round.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from django.conf import settings
+from django.core import signing
+from django.db import IntegrityError, transaction
+from django.db.models import F, Max
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from activities.models import Activity
+from smartcoop.core.audit import audit_log
+from smartcoop.core.errors import ApplicationError, Conflict, PermissionDenied, ValidationFailed
+from smartcoop.core.models import LegalEntity
+from smartcoop.core.numbering import number_allocate
+from smartcoop.countries import ParameterNotInForce, param
+
+from . import calculations as calc
+from .models import (
+    BankStatement,
+    BankTransaction,
+    Client,
+    ClientMessage,
+    Invoice,
+    InvoiceLine,
+    Payment,
+    Reminder,
+    Transmission,
+)
+from .vat import clean_client_enterprise_number, clean_client_vat_number, vat_texts
+
+ZERO = Decimal("0.00")
+OPEN_STATUSES = (Invoice.Status.ISSUED, Invoice.Status.PARTLY_PAID)
+
+
+# --- Boundary with activities ----------------------------------------------------------------
+
+
+def _activity_credit_client_payment(
+    *, activity: Activity, amount_excl_vat: Decimal, on: date, payment: Payment, actor
+) -> None:
+    """Credit the Activity budget with a client payment (excl. VAT); activities debits the fee.
+
+    The one place invoicing calls the activities ledger; idempotent per payment there."""
+    try:
+        from activities import services as activity_services
+    except ImportError:  # the ledger is not there yet
+        return
+    credit = getattr(activity_services, "activity_credit_client_payment", None)
+    if credit is None:
+        return
+    credit(
+        activity=activity,
+        amount_excl_vat=amount_excl_vat,
+        on=on,
+        source_type="invoicing.payment",
+        source_id=str(payment.public_id),
+        actor=actor,
+    )
+
+
+# --- Helpers ---------------------------------------------------------------------------------
+
+
+def _country_of(entity: LegalEntity) -> str:
+    return (entity.country or "BE").lower()
+
+
+def _param(entity: LegalEntity, name: str, *, on: date, default: Any = None) -> Any:
+    try:
+        return param(f"{_country_of(entity)}.{name}", on=on)
+    except ParameterNotInForce:
+        if default is not None:
+            return default
+        raise
+
+
+def _decimal(value: Any, *, field: str) -> Decimal:
+    try:
+        result = Decimal(str(value).replace(",", ".").strip())
+    except (InvalidOperation, ValueError):
+        raise ValidationFailed(_("Enter a number."), field=field) from None
+    if not result.is_finite():
+        raise ValidationFailed(_("Enter a number."), field=field)
+    return result
+
+
+# --- Clients -----------------------------------------------------------------------------------
+
+
+def client_create(
+    *,
+    entity: LegalEntity,
+    actor,
+    activity: Activity | None,
+    kind: str,
+    name: str,
+    street: str,
+    postcode: str,
+    city: str,
+    country: str,
+    vat_number: str = "",
+    enterprise_number: str = "",
+    email: str = "",
+    language: str = "",
+    confirm_duplicate: bool = False,
+) -> Client:
+    """A new client of `entity`, linked to `activity`.
+
+    Duplicates within the entity: the same VAT or enterprise number is the same client (it is
+    linked to the Activity and returned); the same name and postcode without identifiers is
+    refused unless `confirm_duplicate`."""
+    country = (country or "").upper().strip()
+    if len(country) != 2:
+        raise ValidationFailed(_("Choose the client's country."), field="country")
+    if not name.strip():
+        raise ValidationFailed(_("The client needs a name."), field="name")
+    vat_number = clean_client_vat_number(country=country, value=vat_number)
+    enterprise_number = clean_client_enterprise_number(country=country, value=enterprise_number)
+    if country == "BE" and vat_number and not enterprise_number:
+        enterprise_number = vat_number[2:]
+    if kind == Client.Kind.PERSON and (vat_number or enterprise_number):
+        kind = Client.Kind.COMPANY  # a person with a VAT number acts as a business
+    with transaction.atomic():
+        existing = None
+        if vat_number:
+            existing = Client.objects.filter(entity=entity, vat_number=vat_number).first()
+        if existing is None and enterprise_number:
+            existing = Client.objects.filter(
+                entity=entity, enterprise_number=enterprise_number
+            ).first()
+        if existing is not None:
+            if activity is not None:
+                existing.activities.add(activity)
+            audit_log(actor=actor, action="invoicing.client.linked", target=existing)
+            existing.was_duplicate = True
+            return existing
+        if not confirm_duplicate and (
+            Client.objects.filter(
+                entity=entity, name__iexact=name.strip(), postcode=postcode.strip()
+            ).exists()
+        ):
+            raise ValidationFailed(
+                _(
+                    "A client with this name and postcode already exists. Check it is not the "
+                    "same client, then confirm."
+                ),
+                code="duplicate",
+                field="name",
+            )
+        client = Client(
+            entity=entity,
+            kind=kind,
+            name=name.strip(),
+            street=street.strip(),
+            postcode=postcode.strip(),
+            city=city.strip(),
+            country=country,
+            vat_number=vat_number,
+            enterprise_number=enterprise_number,
+            email=email.strip(),
+            language=language or entity.default_language,
+            created_by=actor if getattr(actor, "is_authenticated", False) else None,
+        )
+        if country == "BE" and kind == Client.Kind.COMPANY and enterprise_number:
+            # Peppol participant of a Belgian company: scheme 0208 = KBO/BCE number.
+            client.peppol_scheme, client.peppol_id = "0208", enterprise_number
+        try:
+            with transaction.atomic():
+                client.save()
+        except IntegrityError:
+            raise Conflict(
+                _("This client was just created by someone else."), field="name"
+            ) from None
+        if activity is not None:
+            client.activities.add(activity)
+        audit_log(
+            actor=actor,
+            action="invoicing.client.created",
+            target=client,
+            data={"name": client.name, "country": country, "vat_number": vat_number},
+        )
+    client.was_duplicate = False
+    return client
+
+
+# --- Drafts ----------------------------------------------------------------------------------
+
+
+@dataclass
+class LineData:
+    description: str
+    quantity: Decimal
+    unit_price: Decimal
+    unit: str = InvoiceLine.Unit.UNIT
+    vat_rate_code: str = InvoiceLine.VatRate.STANDARD
+
+
+def _clean_lines(lines: Sequence[LineData | dict]) -> list[LineData]:
+    cleaned = []
+    for index, raw in enumerate(lines):
+        data = raw if isinstance(raw, LineData) else LineData(**raw)
+        if not data.description.strip():
+            raise ValidationFailed(
+                _("Line %(n)s needs a description.") % {"n": index + 1}, field="lines"
+            )
+        quantity = _decimal(data.quantity, field="lines")
+        price = _decimal(data.unit_price, field="lines")
+        if quantity.as_tuple().exponent < -4 or price.as_tuple().exponent < -4:
+            raise ValidationFailed(
+                _("Quantities and unit prices have at most 4 decimals."), field="lines"
+            )
+        if data.vat_rate_code not in InvoiceLine.VatRate.values:
+            raise ValidationFailed(_("Choose a VAT rate."), field="lines")
+        if data.unit not in InvoiceLine.Unit.values:
+            raise ValidationFailed(_("Choose a unit."), field="lines")
+        cleaned.append(
+            LineData(data.description.strip(), quantity, price, data.unit, data.vat_rate_code)
+        )
+    if not cleaned:
+        raise ValidationFailed(_("An invoice needs at least one line."), field="lines")
+    return cleaned
+
+
+def _payment_days(*, entity: LegalEntity, client: Client, days: int | None, on: date) -> int:
+    default = int(_param(entity, "invoice_payment_days_default", on=on, default=Decimal(30)))
+    if days is None:
+        return default
+    if days < 0:
+        raise ValidationFailed(_("A payment term cannot be negative."), field="payment_days")
+    maximum = int(_param(entity, "invoice_payment_days_max_b2b", on=on, default=Decimal(60)))
+    if client.is_business and days > maximum:
+        raise ValidationFailed(
+            _(
+                "A payment term between businesses is at most %(max)s days (Law of 2 August 2002 "
+                "art. 4)."
+            )
+            % {"max": maximum},
+            code="payment_term_too_long",
+            field="payment_days",
+        )
+    return days
+
+
+def invoice_draft_save(
+    *,
+    actor,
+    activity: Activity,
+    client: Client,
+    lines: Sequence[LineData | dict],
+    invoice: Invoice | None = None,
+    payment_days: int | None = None,
+    delivery_date: date | None = None,
+    buyer_reference: str = "",
+    note: str = "",
+    discount_rate: Decimal | str = "0",
+) -> Invoice:
+    """Create or update a draft invoice with its lines; computes the VAT decision and totals."""
+    if client.entity_id != activity.entity_id:
+        raise ValidationFailed(_("This client belongs to another entity."), field="client")
+    cleaned = _clean_lines(lines)
+    discount = _decimal(discount_rate, field="discount_rate")
+    if not Decimal(0) <= discount < Decimal(100):
+        raise ValidationFailed(_("A discount is between 0 and 100 %."), field="discount_rate")
+    today = timezone.localdate()
+    with transaction.atomic():
+        if invoice is None:
+            invoice = Invoice(entity_id=activity.entity_id, created_by=actor)
+        else:
+            invoice = Invoice.objects.select_for_update(of=("self",)).get(pk=invoice.pk)
+            if invoice.status != Invoice.Status.DRAFT or invoice.is_credit_note:
+                raise Conflict(_("Only a draft invoice can be changed."))
+        invoice.activity = activity
+        invoice.client = client
+        invoice.payment_days = _payment_days(
+            entity=activity.entity, client=client, days=payment_days, on=today
+        )
+        invoice.delivery_date = delivery_date
+        invoice.buyer_reference = buyer_reference.strip()
+        invoice.note = note.strip()
+        invoice.discount_rate = discount
+        invoice.currency = settings.COUNTRY_PACK.currency
+        invoice.save()
+        invoice.lines.all().delete()
+        InvoiceLine.objects.bulk_create(
+            InvoiceLine(
+                invoice=invoice,
+                position=index + 1,
+                description=line.description,
+                quantity=line.quantity,
+                unit=line.unit,
+                unit_price=line.unit_price,
+                vat_rate_code=line.vat_rate_code,
+            )
+            for index, line in enumerate(cleaned)
+        )
+        _recompute(invoice, on=today)
+        audit_log(
+            actor=actor,
+            action="invoicing.invoice.draft_saved",
+            target=invoice,
+            data={"total_incl_vat": invoice.total_incl_vat},
+        )
+    return invoice
+
+
+def _vat_decision(invoice: Invoice, lines: list[InvoiceLine]) -> calc.VatDecision:
+    if invoice.vat_override_reason and invoice.snapshot.get("vat_override"):
+        override = invoice.snapshot["vat_override"]
+        return calc.VatDecision(
+            override["regime"],
+            override["explanation"],
+            override["mention"],
+            override["category"],
+            override["exemption_code"],
+        )
+    client = invoice.client
+    entity = invoice.entity
+    try:
+        return calc.vat_decide(
+            supplier_country=entity.country,
+            client_is_business=client.is_business,
+            client_country=client.country,
+            client_vat_number=client.vat_number,
+            lines_exempt=bool(lines) and all(line.vat_rate_code == "exempt" for line in lines),
+            texts=vat_texts(),
+        )
+    except calc.VatRuleError as exc:
+        raise ValidationFailed(str(exc), code="vat_rule", field=exc.field) from None
+
+
+def _recompute(invoice: Invoice, *, on: date) -> calc.Totals:
+    lines = list(invoice.lines.all())
+    decision = _vat_decision(invoice, lines)
+    rates = _param(invoice.entity, "vat_rates", on=invoice.issue_date or on)
+    inputs = []
+    for line in lines:
+        if decision.regime == "domestic" and line.vat_rate_code == "exempt":
+            raise ValidationFailed(
+                _("Exempt lines cannot be mixed with taxed lines on one invoice."), field="lines"
+            )
+        category, rate = calc.line_vat(
+            decision_category=decision.category, rate_code=line.vat_rate_code, rates=rates
+        )
+        line.vat_category, line.vat_rate = category, rate
+        inputs.append(calc.LineInput(line.quantity, line.unit_price, category, rate))
+    totals = calc.compute_totals(inputs, discount_rate=invoice.discount_rate)
+    for line, amount in zip(lines, totals.line_totals, strict=True):
+        line.line_total = amount
+    InvoiceLine.objects.bulk_update(lines, ["vat_category", "vat_rate", "line_total"])
+    invoice.vat_regime = decision.regime
+    invoice.vat_explanation = decision.explanation
+    invoice.total_excl_vat = totals.total_excl_vat
+    invoice.total_vat = totals.total_vat
+    invoice.total_incl_vat = totals.total_incl_vat
+    if totals.total_incl_vat < 0 or totals.total_excl_vat < 0:
+        raise ValidationFailed(
+            _("The total of an invoice cannot be negative: issue a credit note instead."),
+            code="negative_total",
+            field="lines",
+        )
+    invoice.save(
+        update_fields=[
+            "vat_regime",
+            "vat_explanation",
+            "total_excl_vat",
+            "total_vat",
+            "total_incl_vat",
+            "updated_at",
+        ]
+    )
+    invoice._decision = decision
+    invoice._totals = totals
+    return totals
+
+
+def invoice_vat_override(
+    *, invoice: Invoice, actor, regime: str, reason: str, on: date | None = None
+) -> Invoice:
+    """Staff override of the computed VAT treatment of a draft, with a reason (audited)."""
+    if not reason.strip():
+        raise ValidationFailed(_("Give the reason for the override."), field="reason")
+    texts = vat_texts()
+    choices = {
+        "domestic": ("", "", texts["domestic_explanation"], ""),
+        "exempt": ("E", "VATEX-EU-132", texts["exempt_explanation"], texts["exempt_mention"]),
+        "reverse_charge": (
+            "AE",
+            "VATEX-EU-AE",
+            texts["reverse_charge_explanation"],
+            texts["reverse_charge_mention"],
+        ),
+        "outside_eu": (
+            "O",
+            "VATEX-EU-O",
+            texts["outside_eu_explanation"],
+            texts["outside_eu_mention"],
+        ),
+    }
+    if regime not in choices:
+        raise ValidationFailed(_("Choose a VAT treatment."), field="regime")
+    category, code, explanation, mention = choices[regime]
+    with transaction.atomic():
+        invoice = Invoice.objects.select_for_update(of=("self",)).get(pk=invoice.pk)
+        if invoice.is_issued:
+            raise Conflict(_("An issued invoice cannot be changed."))
+        if regime == "reverse_charge" and not invoice.client.vat_number:
+            raise ValidationFailed(vat_texts()["reverse_charge_needs_vat"], field="vat_number")
+        previous = invoice.vat_regime
+        invoice.vat_override_reason = reason.strip()
+        invoice.snapshot = {
+            "vat_override": {
+                "regime": regime,
+                "category": category,
+                "exemption_code": code,
+                "explanation": explanation,
+                "mention": mention,
+                "by": str(actor.public_id),
+            }
+        }
+        invoice.save(update_fields=["vat_override_reason", "snapshot", "updated_at"])
+        _recompute(invoice, on=on or timezone.localdate())
+        audit_log(
+            actor=actor,
+            action="invoicing.invoice.vat_overridden",
+            target=invoice,
+            data={"from": previous, "to": regime, "reason": reason.strip()},
+        )
+    return invoice
+
+
+# --- Issue -----------------------------------------------------------------------------------
+
+
+def _party_snapshot_entity(entity: LegalEntity) -> dict:
+    return {
+        "name": entity.name,
+        "legal_form": entity.legal_form,
+        "street": entity.street,
+        "postcode": entity.postcode,
+        "city": entity.city,
+        "country": entity.country,
+        "enterprise_number": entity.enterprise_number,
+        "vat_number": entity.vat_number,
+        "iban": entity.iban,
+        "bic": entity.bic,
+        "email": entity.email,
+    }
+
+
+def _party_snapshot_client(client: Client) -> dict:
+    return {
+        "kind": client.kind,
+        "name": client.name,
+        "street": client.street,
+        "postcode": client.postcode,
+        "city": client.city,
+        "country": client.country,
+        "vat_number": client.vat_number,
+        "enterprise_number": client.enterprise_number,
+        "email": client.email,
+        "peppol_scheme": client.peppol_scheme,
+        "peppol_id": client.peppol_id,
+        "language": client.language,
+    }
+
+
+def _mentions(invoice: Invoice, decision: calc.VatDecision, on: date) -> dict:
+    entity = invoice.entity
+    mentions: dict[str, Any] = {"vat": decision.mention}
+    if invoice.is_credit_note:
+        return mentions
+    if invoice.client.is_business:
+        rate = _param(entity, "late_interest_rate_b2b", on=on, default=Decimal("0"))
+        indemnity = _param(entity, "late_payment_fixed_indemnity_b2b", on=on, default=Decimal("0"))
+        mentions["late_interest_rate"] = str(rate)
+        mentions["fixed_indemnity"] = str(indemnity)
+        mentions["late_payment"] = _(
+            "Any amount unpaid on the due date bears, without prior notice, late-payment "
+            "interest at %(rate)s per year and a fixed indemnity of %(indemnity)s for recovery "
+            "costs (Law of 2 August 2002)."
+        ) % {"rate": f"{(rate * 100).normalize()} %", "indemnity": f"€{indemnity}"}
+        if entity.country.upper() == "FR":
+            mentions["late_payment"] = _(
+                "Late-payment penalties at %(rate)s per year and a fixed recovery indemnity of "
+                "%(indemnity)s are due from the day after the due date (C. com. L441-10, D441-5)."
+            ) % {"rate": f"{(rate * 100).normalize()} %", "indemnity": f"€{indemnity}"}
+    else:
+        mentions["late_payment"] = _(
+            "In case of late payment you will first receive a free reminder."
+        )
+    return mentions
+
+
+def _build_snapshot(invoice: Invoice, *, on: date) -> dict:
+    decision: calc.VatDecision = invoice._decision
+    totals: calc.Totals = invoice._totals
+    lines = list(invoice.lines.all())
+    snapshot = {
+        "version": 1,
+        "kind": invoice.kind,
+        "reference": invoice.reference,
+        "issue_date": invoice.issue_date.isoformat(),
+        "due_date": invoice.due_date.isoformat() if invoice.due_date else None,
+        "delivery_date": invoice.delivery_date.isoformat() if invoice.delivery_date else None,
+        "payment_days": invoice.payment_days,
+        "currency": invoice.currency,
+        "buyer_reference": invoice.buyer_reference,
+        "note": invoice.note,
+        "issuer": _party_snapshot_entity(invoice.entity),
+        "client": _party_snapshot_client(invoice.client),
+        "activity": {"name": invoice.activity.name},
+        "lines": [
+            {
+                "position": line.position,
+                "description": line.description,
+                "quantity": str(line.quantity.normalize()),
+                "unit": line.unit,
+                "unit_price": str(line.unit_price),
+                "vat_category": line.vat_category,
+                "vat_rate": str(line.vat_rate),
+                "line_total": str(line.line_total),
+            }
+            for line in lines
+        ],
+        "discount_rate": str(invoice.discount_rate),
+        "vat": {
+            "regime": decision.regime,
+            "explanation": decision.explanation,
+            "exemption_code": decision.exemption_code,
+            "override_reason": invoice.vat_override_reason,
+            "breakdown": [
+                {
+                    "category": g.category,
+                    "rate": str(g.rate),
+                    "lines_total": str(g.lines_total),
+                    "allowance": str(g.allowance),
+                    "taxable": str(g.taxable),
+                    "vat": str(g.vat),
+                }
+                for g in totals.groups
+            ],
+        },
+        "totals": {
+            "lines": str(totals.lines_total),
+            "allowances": str(totals.allowance_total),
+            "excl_vat": str(totals.total_excl_vat),
+            "vat": str(totals.total_vat),
+            "incl_vat": str(totals.total_incl_vat),
+        },
+        "mentions": _mentions(invoice, decision, on),
+        "structured_communication": invoice.structured_communication,
+    }
+    if invoice.credited_invoice_id:
+        original = invoice.credited_invoice
+        snapshot["credited_invoice"] = {
+            "reference": original.reference,
+            "issue_date": original.issue_date.isoformat(),
+        }
+    return snapshot
+
+
+def invoice_submit(*, invoice: Invoice, actor, on: date | None = None) -> Invoice:
+    """The member is done: issue now, or wait for an adviser when the entity asks for approval."""
+    if invoice.entity.invoice_approval_required and not invoice.is_credit_note:
+        with transaction.atomic():
+            locked = Invoice.objects.select_for_update(of=("self",)).get(pk=invoice.pk)
+            if locked.status != Invoice.Status.DRAFT:
+                raise Conflict(_("This invoice was already submitted."))
+            _recompute(locked, on=on or timezone.localdate())
+            locked.status = Invoice.Status.AWAITING_APPROVAL
+            locked.save(update_fields=["status", "updated_at"])
+            audit_log(actor=actor, action="invoicing.invoice.submitted", target=locked)
+        return locked
+    return invoice_issue(invoice=invoice, issued_by=actor, on=on)
+
+
+def invoice_approve(*, invoice: Invoice, actor, on: date | None = None) -> Invoice:
+    if invoice.status != Invoice.Status.AWAITING_APPROVAL:
+        raise Conflict(_("This invoice is not awaiting approval."))
+    return invoice_issue(invoice=invoice, issued_by=actor, on=on, approved=True)
+
+
+def invoice_issue(
+    *, invoice: Invoice, issued_by, on: date | None = None, approved: bool = False
+) -> Invoice:
+    """Give the document its number and freeze it.
+
+    One transaction. Locks, in this order: the original invoice (credit notes), the document,
+    then the (entity, series, year) number sequence row via number_allocate, which serialises
+    concurrent issuers of the series until commit — that is also what makes the date check
+    (no date earlier than the last issued of the series) race-free. Documents and e-mails are
+    produced after commit."""
+    on = on or timezone.localdate()
+    with transaction.atomic():
+        if invoice.credited_invoice_id:
+            original = Invoice.objects.select_for_update(of=("self",)).get(
+                pk=invoice.credited_invoice_id
+            )
+        invoice = (
+            Invoice.objects.select_for_update(of=("self",))
+            .select_related("entity", "client", "activity")
+            .get(pk=invoice.pk)
+        )
+        if invoice.is_issued:
+            raise Conflict(_("This document is already issued."))
+        if invoice.status == Invoice.Status.AWAITING_APPROVAL and not approved:
+            raise Conflict(_("This invoice waits for an adviser's approval."))
+        if (
+            invoice.status == Invoice.Status.DRAFT
+            and invoice.entity.invoice_approval_required
+            and not invoice.is_credit_note
+            and not approved
+        ):
+            raise Conflict(_("This entity needs an adviser's approval before issuing."))
+        invoice.issue_date = on
+        totals = _recompute(invoice, on=on)
+        if totals.total_incl_vat <= 0 and not invoice.is_credit_note:
+            raise ValidationFailed(
+                _("An invoice must have a total above zero."), code="zero_total", field="lines"
+            )
+        if invoice.is_credit_note:
+            already = original.amount_credited
+            if already + invoice.total_incl_vat > original.total_incl_vat:
+                raise ValidationFailed(
+                    _("A credit note cannot credit more than what remains of the invoice."),
+                    code="over_credit",
+                    field="lines",
+                )
+        entity = invoice.entity
+        prefix = (
+            entity.credit_note_series_prefix
+            if invoice.is_credit_note
+            else entity.invoice_series_prefix
+        )
+        invoice.series, invoice.year = prefix, on.year
+        invoice.number = number_allocate(entity=entity, series=prefix, year=on.year)
+        last_date = Invoice.objects.filter(
+            entity=entity, series=prefix, year=on.year, number__isnull=False
+        ).aggregate(last=Max("issue_date"))["last"]
+        if last_date and on < last_date:
+            raise Conflict(
+                _(
+                    "The issue date cannot be earlier than the last document of the series "
+                    "(%(date)s)."
+                )
+                % {"date": last_date.isoformat()},
+                field="issue_date",
+            )
+        invoice.reference = f"{prefix}{on.year}-{invoice.number:06d}"
+        if not invoice.is_credit_note:
+            invoice.due_date = on + timedelta(days=invoice.payment_days or 0)
+            invoice.structured_communication = calc.ogm_from_base(invoice.pk % 10**10)
+        invoice.status = Invoice.Status.ISSUED
+        invoice.issued_by = issued_by
+        invoice.issued_at = timezone.now()
+        if approved:
+            invoice.approved_by = issued_by
+        invoice.snapshot = _build_snapshot(invoice, on=on)
+        invoice.save()
+        if invoice.is_credit_note:
+            original.amount_credited = F("amount_credited") + invoice.total_incl_vat
+            original.save(update_fields=["amount_credited", "updated_at"])
+            original.refresh_from_db(fields=["amount_credited"])
+            _refresh_status(original)
+        audit_log(
+            actor=issued_by,
+            action=(
+                "invoicing.credit_note.issued"
+                if invoice.is_credit_note
+                else "invoicing.invoice.issued"
+            ),
+            target=invoice,
+            data={
+                "reference": invoice.reference,
+                "total_incl_vat": invoice.total_incl_vat,
+                "client": invoice.client.name,
+            },
+        )
+        from .tasks import invoice_render_documents
+
+        invoice_render_documents.enqueue(invoice.pk, send=True)
+    return invoice
+
+
+def _refresh_status(invoice: Invoice) -> None:
+    """Status of an issued invoice from what was paid and credited (row already locked)."""
+    if invoice.is_credit_note:
+        return
+    if invoice.amount_credited >= invoice.total_incl_vat:
+        status = Invoice.Status.CREDITED
+    elif invoice.amount_due <= 0:
+        status = Invoice.Status.PAID
+    elif invoice.amount_paid > 0:
+        status = Invoice.Status.PARTLY_PAID
+    else:
+        status = Invoice.Status.ISSUED
+    if status != invoice.status:
+        invoice.status = status
+        invoice.save(update_fields=["status", "updated_at"])
+
+
+# --- Credit notes ------------------------------------------------------------------------------
+
+
+def credit_note_create(
+    *,
+    invoice: Invoice,
+    actor,
+    lines: Sequence[LineData | dict] | None = None,
+    reason: str = "",
+) -> Invoice:
+    """A draft credit note for `invoice`: all its lines (full) or the lines given (partial)."""
+    if invoice.is_credit_note or not invoice.is_issued:
+        raise Conflict(_("Only an issued invoice can be credited."))
+    if lines is None:
+        lines = [
+            LineData(
+                line.description, line.quantity, line.unit_price, line.unit, line.vat_rate_code
+            )
+            for line in invoice.lines.all()
+        ]
+    cleaned = _clean_lines(lines)
+    with transaction.atomic():
+        note = Invoice.objects.create(
+            entity_id=invoice.entity_id,
+            kind=Invoice.Kind.CREDIT_NOTE,
+            activity=invoice.activity,
+            client=invoice.client,
+            credited_invoice=invoice,
+            currency=invoice.currency,
+            payment_days=0,
+            discount_rate=invoice.discount_rate,
+            buyer_reference=invoice.buyer_reference or invoice.reference,
+            note=reason.strip(),
+            vat_override_reason=invoice.vat_override_reason,
+            snapshot={"vat_override": invoice.snapshot["vat_override"]}
+            if invoice.vat_override_reason
+            else {},
+            created_by=actor,
+        )
+        InvoiceLine.objects.bulk_create(
+            InvoiceLine(
+                invoice=note,
+                position=index + 1,
+                description=line.description,
+                quantity=line.quantity,
+                unit=line.unit,
+                unit_price=line.unit_price,
+                vat_rate_code=line.vat_rate_code,
+            )
+            for index, line in enumerate(cleaned)
+        )
+        _recompute(note, on=timezone.localdate())
+        audit_log(
+            actor=actor,
+            action="invoicing.credit_note.drafted",
+            target=note,
+            data={"invoice": invoice.reference, "reason": reason},
+        )
+    return note
+
+
+# --- Payments ----------------------------------------------------------------------------------
+
+
+def _excl_vat_share(invoice: Invoice, amount: Decimal) -> Decimal:
+    if invoice.total_incl_vat <= 0:
+        return ZERO
+    return calc.money(amount * invoice.total_excl_vat / invoice.total_incl_vat)
+
+
+def payment_record(
+    *,
+    invoice: Invoice,
+    amount: Decimal,
+    on: date,
+    source: str,
+    actor,
+    bank_transaction: BankTransaction | None = None,
+) -> Payment | None:
+    """Apply a payment to an issued invoice (up to what is due) and credit the Activity.
+
+    Locks the invoice row. Returns None when nothing was due; the caller keeps the unapplied
+    rest (over- or duplicate payment) on the bank transaction."""
+    amount = Decimal(amount)
+    if amount <= 0:
+        raise ValidationFailed(_("A payment is a positive amount."), field="amount")
+    with transaction.atomic():
+        invoice = Invoice.objects.select_for_update(of=("self",)).get(pk=invoice.pk)
+        if invoice.is_credit_note or not invoice.is_issued:
+            raise Conflict(_("Payments go to issued invoices."))
+        applied = min(amount, invoice.amount_due)
+        if applied <= 0:
+            return None
+        payment = Payment.objects.create(
+            entity_id=invoice.entity_id,
+            invoice=invoice,
+            amount=applied,
+            received_on=on,
+            source=source,
+            bank_transaction=bank_transaction,
+            recorded_by=actor if getattr(actor, "is_authenticated", False) else None,
+        )
+        invoice.amount_paid += applied
+        invoice.save(update_fields=["amount_paid", "updated_at"])
+        _refresh_status(invoice)
+        excl = _excl_vat_share(invoice, applied)
+        audit_log(
+            actor=actor,
+            action="invoicing.payment.recorded",
+            target=invoice,
+            data={
+                "amount": applied,
+                "excl_vat": excl,
+                "source": source,
+                "payment": str(payment.public_id),
+            },
+        )
+        _activity_credit_client_payment(
+            activity=invoice.activity, amount_excl_vat=excl, on=on, payment=payment, actor=actor
+        )
+    return payment
+
+
+# --- Payment link -----------------------------------------------------------------------------
+
+LINK_SALT = "invoicing.payment-link"
+
+
+def payment_link_token(*, invoice: Invoice) -> str:
+    """An unguessable, signed token naming the invoice and its link key (rotating the key
+    revokes every link sent)."""
+    return signing.dumps([str(invoice.public_id), invoice.link_key], salt=LINK_SALT, compress=True)
+
+
+def payment_link_url(*, invoice: Invoice) -> str:
+    from django.urls import reverse
+
+    path = reverse("invoicing:pay", kwargs={"token": payment_link_token(invoice=invoice)})
+    return f"{settings.SITE_URL}{path}"
+
+
+def payment_link_resolve(*, token: str) -> Invoice | None:
+    """The issued invoice of a valid, unexpired token; None for anything else."""
+    max_age = getattr(settings, "INVOICING_PAYMENT_LINK_MAX_AGE", 60 * 60 * 24 * 365 * 2)
+    try:
+        public_id, link_key = signing.loads(token, salt=LINK_SALT, max_age=max_age)
+    except (signing.BadSignature, ValueError, TypeError):
+        return None
+    invoice = (
+        Invoice.objects.filter(public_id=public_id, link_key=link_key, number__isnull=False)
+        .select_related("client", "entity", "activity")
+        .first()
+    )
+    return invoice
+
+
+def client_message_create(
+    *, invoice: Invoice, name: str, email: str, message: str, is_dispute: bool
+) -> ClientMessage:
+    """A question or dispute from the payment page. A dispute pauses reminders."""
+    if not message.strip():
+        raise ValidationFailed(_("Write your message."), field="message")
+    with transaction.atomic():
+        item = ClientMessage.objects.create(
+            entity_id=invoice.entity_id,
+            invoice=invoice,
+            is_dispute=is_dispute,
+            name=name.strip()[:200],
+            email=email.strip(),
+            message=message.strip()[:5000],
+        )
+        if is_dispute:
+            Invoice.objects.filter(pk=invoice.pk, disputed_at__isnull=True).update(
+                disputed_at=timezone.now()
+            )
+        audit_log(
+            actor=None,
+            action="invoicing.client_message.received",
+            target=invoice,
+            data={"dispute": is_dispute},
+        )
+        from .tasks import client_message_notify
+
+        client_message_notify.enqueue(item.pk)
+    return item
+
+
+def invoice_dispute_resolve(*, invoice: Invoice, actor) -> Invoice:
+    with transaction.atomic():
+        Invoice.objects.filter(pk=invoice.pk).update(disputed_at=None)
+        ClientMessage.objects.filter(invoice=invoice, resolved_at__isnull=True).update(
+            resolved_at=timezone.now()
+        )
+        audit_log(actor=actor, action="invoicing.invoice.dispute_resolved", target=invoice)
+    invoice.refresh_from_db()
+    return invoice
+
+
+def invoice_collection_set(*, invoice: Invoice, actor, collection: str) -> Invoice:
+    """Payment plan or hand-over to collection: both stop the reminders."""
+    if collection not in Invoice.Collection.values:
+        raise ValidationFailed(_("Choose a collection status."), field="collection")
+    with transaction.atomic():
+        Invoice.objects.filter(pk=invoice.pk).update(collection=collection)
+        audit_log(
+            actor=actor,
+            action="invoicing.invoice.collection_changed",
+            target=invoice,
+            data={"collection": collection},
+        )
+    invoice.refresh_from_db()
+    return invoice
+
+
+# --- Bank reconciliation ----------------------------------------------------------------------
+
+
+@dataclass
+class ImportResult:
+    statement: BankStatement | None
+    created: int = 0
+    skipped: int = 0
+    matched: int = 0
+    unmatched: int = 0
+    already_imported: bool = False
+    errors: list[str] = field(default_factory=list)
+
+
+class StatementRejected(ValidationFailed):
+    code = "statement_rejected"
+
+
+def bank_statement_import(
+    *, entity: LegalEntity, actor, file_name: str, content: bytes
+) -> ImportResult:
+    """Import a camt.053 or CODA statement: all of it or nothing.
+
+    A malformed file raises StatementRejected listing each bad line, and nothing is written.
+    The same file twice (same SHA-256) or the same bank entry in another file changes nothing.
+    Each new credit is then matched (structured communication, then reference and amount)."""
+    from .bank import StatementError, parse_statement
+
+    digest = hashlib.sha256(content).hexdigest()
+    try:
+        parsed = parse_statement(content)
+    except StatementError as exc:
+        raise StatementRejected(
+            _("This file is not a bank statement we can import; nothing was imported."),
+            extra={"errors": exc.errors},
+        ) from None
+    with transaction.atomic():
+        existing = BankStatement.objects.filter(entity=entity, sha256=digest).first()
+        if existing is not None:
+            return ImportResult(existing, skipped=len(parsed.entries), already_imported=True)
+        statement = BankStatement.objects.create(
+            entity=entity,
+            format=parsed.format,
+            statement_id=parsed.statement_id[:100],
+            account_iban=parsed.account_iban[:34],
+            file_name=file_name[:200],
+            sha256=digest,
+            imported_by=actor,
+        )
+        result = ImportResult(statement)
+        known = set(
+            BankTransaction.objects.filter(
+                entity=entity, bank_reference__in=[e.bank_reference for e in parsed.entries]
+            ).values_list("bank_reference", flat=True)
+        )
+        new_rows = []
+        for entry in parsed.entries:
+            if entry.bank_reference in known:
+                result.skipped += 1
+                continue
+            known.add(entry.bank_reference)
+            new_rows.append(
+                BankTransaction(
+                    entity=entity,
+                    statement=statement,
+                    bank_reference=entry.bank_reference[:100],
+                    booking_date=entry.booking_date,
+                    amount=entry.amount,
+                    counterparty_name=entry.counterparty_name[:200],
+                    counterparty_iban=entry.counterparty_iban[:34],
+                    structured_reference=entry.structured_reference[:35],
+                    free_text=entry.free_text[:500],
+                    status=BankTransaction.Status.UNMATCHED
+                    if entry.amount > 0
+                    else BankTransaction.Status.IGNORED,
+                )
+            )
+        BankTransaction.objects.bulk_create(new_rows)
+        result.created = len(new_rows)
+        audit_log(
+            actor=actor,
+            action="invoicing.bank_statement.imported",
+            target=statement,
+            data={"file": file_name, "entries": len(parsed.entries), "new": len(new_rows)},
+        )
+        for row in new_rows:
+            if row.amount <= 0:
+                continue
+            invoice = _auto_match(entity=entity, row=row)
+            if invoice is None:
+                result.unmatched += 1
+                continue
+            _apply_transaction(row=row, invoice=invoice, actor=actor)
+            result.matched += 1
+    return result
+
+
+def _auto_match(*, entity: LegalEntity, row: BankTransaction) -> Invoice | None:
+    invoices = Invoice.objects.filter(
+        entity=entity, kind=Invoice.Kind.INVOICE, number__isnull=False
+    )
+    ogm = row.structured_reference if calc.ogm_is_valid(row.structured_reference) else None
+    ogm = ogm or calc.ogm_extract(row.free_text)
+    if ogm:
+        found = invoices.filter(structured_communication=ogm).first()
+        if found is not None:
+            return found
+    text = f"{row.free_text} {row.structured_reference}".upper()
+    for token in {t.strip(".,;:()") for t in text.split()}:
+        if len(token) < 6:
+            continue
+        found = invoices.filter(reference=token, status__in=OPEN_STATUSES).first()
+        if found is not None and found.amount_due == row.amount:
+            return found
+    return None
+
+
+def _apply_transaction(*, row: BankTransaction, invoice: Invoice, actor) -> None:
+    payment = payment_record(
+        invoice=invoice,
+        amount=row.amount,
+        on=row.booking_date,
+        source=Payment.Source.BANK,
+        actor=actor,
+        bank_transaction=row,
+    )
+    applied = payment.amount if payment else ZERO
+    row.status = BankTransaction.Status.MATCHED
+    row.unapplied_amount = row.amount - applied
+    row.save(update_fields=["status", "unapplied_amount", "updated_at"])
+
+
+def bank_transaction_match(*, transaction_row: BankTransaction, invoice: Invoice, actor) -> None:
+    """Manual matching of an unmatched credit to an invoice of the same entity."""
+    if invoice.entity_id != transaction_row.entity_id:
+        raise PermissionDenied(_("This invoice belongs to another entity."))
+    with transaction.atomic():
+        row = BankTransaction.objects.select_for_update().get(pk=transaction_row.pk)
+        if row.status != BankTransaction.Status.UNMATCHED:
+            raise Conflict(_("This bank line is already handled."))
+        _apply_transaction(row=row, invoice=invoice, actor=actor)
+        audit_log(
+            actor=actor,
+            action="invoicing.bank_transaction.matched",
+            target=invoice,
+            data={"bank_reference": row.bank_reference, "amount": row.amount},
+        )
+
+
+# --- Reminders --------------------------------------------------------------------------------
+
+
+def _schedule(invoice: Invoice, on: date) -> tuple:
+    name = (
+        "invoice_reminder_schedule_b2b"
+        if invoice.client.is_business
+        else ("invoice_reminder_schedule_b2c")
+    )
+    return _param(invoice.entity, name, on=on, default=())
+
+
+def reminders_run(*, on: date, batch_size: int = 500) -> int:
+    """Create the reminders due on `on` and send them after commit. Returns how many.
+
+    Each candidate invoice row is locked with SKIP LOCKED, so two runs at once never take the
+    same invoice; the unique (invoice, step) reminder is the flag re-checked under the lock, so a
+    second run the same day sends nothing. Disputed, handed-over and paid invoices are skipped."""
+    from .selectors import invoices_due_for_reminder
+    from .tasks import reminder_send
+
+    sent = 0
+    last_pk = 0
+    while True:
+        with transaction.atomic():
+            batch = list(
+                invoices_due_for_reminder(on=on)
+                .filter(pk__gt=last_pk)
+                .select_related("client", "entity")
+                .order_by("pk")
+                .select_for_update(of=("self",), skip_locked=True)[:batch_size]
+            )
+            if not batch:
+                break
+            last_pk = batch[-1].pk
+            done = set(Reminder.objects.filter(invoice__in=batch).values_list("invoice_id", "step"))
+            for invoice in batch:
+                steps = sorted(_schedule(invoice, on), key=lambda s: int(s["step"]))
+                due_step = None
+                for step in steps:
+                    if invoice.due_date + timedelta(days=int(step["days"])) <= on:
+                        due_step = step
+                if due_step is None or (invoice.pk, int(due_step["step"])) in done:
+                    continue
+                if any(
+                    (invoice.pk, int(s["step"])) in done
+                    for s in steps
+                    if int(s["step"]) > int(due_step["step"])
+                ):
+                    continue
+                reminder = _reminder_create(invoice=invoice, step=due_step, on=on)
+                reminder_send.enqueue(reminder.pk)
+                sent += 1
+    return sent
+
+
+def _reminder_create(*, invoice: Invoice, step: dict, on: date) -> Reminder:
+    kind = step["kind"]
+    interest = fixed = rate = ZERO
+    amount_due = invoice.amount_due
+    if kind == "formal_notice":
+        if invoice.client.is_business:
+            rate = _param(invoice.entity, "late_interest_rate_b2b", on=on, default=ZERO)
+            interest = calc.late_interest(
+                amount=amount_due, annual_rate=rate, days=(on - invoice.due_date).days
+            )
+            fixed = _param(invoice.entity, "late_payment_fixed_indemnity_b2b", on=on, default=ZERO)
+        else:
+            brackets = _param(invoice.entity, "consumer_damages_brackets", on=on, default=())
+            fixed = calc.consumer_damages_cap(amount_due, brackets=brackets)
+    reminder = Reminder.objects.create(
+        entity_id=invoice.entity_id,
+        invoice=invoice,
+        step=int(step["step"]),
+        kind=kind,
+        sent_on=on,
+        amount_due=amount_due,
+        interest=interest,
+        fixed_costs=fixed,
+        interest_rate=rate,
+    )
+    audit_log(
+        actor=None,
+        action="invoicing.reminder.created",
+        target=invoice,
+        data={"step": reminder.step, "kind": kind, "interest": interest, "fixed": fixed},
+    )
+    return reminder
+
+
+# --- Transmissions (state machine) ----------------------------------------------------------
+
+
+def transmission_create(*, invoice: Invoice, channel: str) -> Transmission:
+    """A PENDING send of `invoice` over `channel`; idempotent per (invoice, channel)."""
+    key = f"{channel}:{invoice.public_id}"
+    transmission, created = Transmission.objects.get_or_create(
+        idempotency_key=key,
+        defaults={"entity_id": invoice.entity_id, "invoice": invoice, "channel": channel},
+    )
+    if created:
+        from .tasks import transmission_process
+
+        transmission_process.enqueue(transmission.pk)
+    return transmission
+
+
+def transmission_claim(*, transmission_id: int) -> Transmission | None:
+    """PENDING → IN_FLIGHT in its own short transaction; None if someone else has it."""
+    with transaction.atomic():
+        row = (
+            Transmission.objects.select_for_update(skip_locked=True)
+            .filter(pk=transmission_id, state=Transmission.State.PENDING)
+            .first()
+        )
+        if row is None:
+            return None
+        if row.next_attempt_at and row.next_attempt_at > timezone.now():
+            return None
+        row.state = Transmission.State.IN_FLIGHT
+        row.attempts += 1
+        row.save(update_fields=["state", "attempts", "updated_at"])
+    return row
+
+
+def transmission_finish(
+    *,
+    transmission: Transmission,
+    ok: bool,
+    error: str = "",
+    transient: bool = False,
+    external_id: str = "",
+    max_attempts: int = 5,
+) -> Transmission:
+    with transaction.atomic():
+        row = Transmission.objects.select_for_update().get(pk=transmission.pk)
+        if ok:
+            row.state = Transmission.State.DELIVERED
+            row.external_id = external_id
+            row.last_error = ""
+        elif transient and row.attempts < max_attempts:
+            row.state = Transmission.State.PENDING
+            row.next_attempt_at = timezone.now() + timedelta(seconds=30 * 2**row.attempts)
+            row.last_error = error[:2000]
+        else:
+            row.state = Transmission.State.FAILED
+            row.last_error = error[:2000]
+        row.save()
+        audit_log(
+            actor=None,
+            action=f"invoicing.transmission.{row.state}",
+            target=row.invoice,
+            data={"channel": row.channel, "attempts": row.attempts, "error": error[:200]},
+        )
+    return row
+
+
+def transmissions_sweep(
+    *, now: datetime | None = None, stuck_after: timedelta = timedelta(minutes=15)
+) -> int:
+    """Stuck IN_FLIGHT sends go back to PENDING; due PENDING sends are enqueued again."""
+    from .tasks import transmission_process
+
+    now = now or timezone.now()
+    with transaction.atomic():
+        stuck = Transmission.objects.filter(
+            state=Transmission.State.IN_FLIGHT, updated_at__lt=now - stuck_after
+        ).update(state=Transmission.State.PENDING, next_attempt_at=now)
+    due = list(
+        Transmission.objects.filter(state=Transmission.State.PENDING)
+        .exclude(next_attempt_at__gt=now)
+        .values_list("pk", flat=True)[:1000]
+    )
+    for pk in due:
+        transmission_process.enqueue(pk)
+    return stuck + len(due)
+
+
+__all__ = [
+    "ApplicationError",
+    "LineData",
+    "bank_statement_import",
+    "bank_transaction_match",
+    "client_create",
+    "client_message_create",
+    "credit_note_create",
+    "invoice_approve",
+    "invoice_draft_save",
+    "invoice_issue",
+    "invoice_submit",
+    "invoice_vat_override",
+    "payment_link_resolve",
+    "payment_link_token",
+    "payment_record",
+    "reminders_run",
+]

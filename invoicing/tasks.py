@@ -1,0 +1,208 @@
+"""Thin Celery tasks: take ids, reload, re-check state, call a service or a renderer."""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+from datetime import date
+
+from celery import shared_task
+from django.core.files.base import ContentFile
+from django.db import transaction
+from django.utils import timezone
+
+from smartcoop.core.tasks import SmartcoopTask
+
+logger = logging.getLogger(__name__)
+
+
+def _visual_copy(snapshot: dict) -> bool:
+    """Belgian domestic B2B: the Peppol e-invoice is the legal original since 1 Jan 2026."""
+    return (
+        snapshot["issuer"]["country"] == "BE"
+        and snapshot["client"]["country"] == "BE"
+        and snapshot["client"]["kind"] == "company"
+        and snapshot["issue_date"] >= "2026-01-01"
+    )
+
+
+def invoice_documents_build(invoice) -> tuple[bytes, bytes | None]:
+    from .documents.pdf import invoice_html, render_pdf
+    from .documents.ubl import UblUnavailable, build_ubl
+
+    snapshot = invoice.snapshot
+    pdf = render_pdf(invoice_html(snapshot, visual_copy=_visual_copy(snapshot)))
+    try:
+        ubl = build_ubl(snapshot)
+    except UblUnavailable:
+        ubl = None
+    return pdf, ubl
+
+
+@shared_task(base=SmartcoopTask, name="invoicing.render_documents", ignore_result=True)
+def invoice_render_documents(invoice_id: int, send: bool = False) -> None:
+    """PDF and UBL of an issued document, stored with their SHA-256; then the sends."""
+    from .models import Client, Invoice, Transmission
+    from .services import transmission_create
+
+    invoice = Invoice.objects.filter(pk=invoice_id, number__isnull=False).first()
+    if invoice is None:
+        return
+    if not invoice.pdf:
+        pdf, ubl = invoice_documents_build(invoice)  # outside any transaction
+        with transaction.atomic():
+            locked = Invoice.objects.select_for_update().get(pk=invoice_id)
+            if not locked.pdf:
+                locked.pdf.save(f"{locked.reference}.pdf", ContentFile(pdf), save=False)
+                locked.pdf_sha256 = hashlib.sha256(pdf).hexdigest()
+                fields = ["pdf", "pdf_sha256", "updated_at"]
+                if ubl is not None:
+                    locked.ubl.save(f"{locked.reference}.xml", ContentFile(ubl), save=False)
+                    locked.ubl_sha256 = hashlib.sha256(ubl).hexdigest()
+                    fields += ["ubl", "ubl_sha256"]
+                locked.save(update_fields=fields)
+            invoice = locked
+    if not send:
+        return
+    with transaction.atomic():
+        client = invoice.snapshot["client"]
+        if client.get("email"):
+            transmission_create(invoice=invoice, channel=Transmission.Channel.EMAIL)
+        if invoice.ubl and client.get("peppol_id") and client.get("kind") == Client.Kind.COMPANY:
+            transmission_create(invoice=invoice, channel=Transmission.Channel.PEPPOL)
+
+
+@shared_task(base=SmartcoopTask, name="invoicing.transmission_process", ignore_result=True)
+def transmission_process(transmission_id: int) -> None:
+    from .models import Transmission
+    from .services import payment_link_url, transmission_claim, transmission_finish
+    from .transmission import (
+        PermanentSendError,
+        TransientSendError,
+        peppol_adapter,
+        send_invoice_email,
+    )
+
+    row = transmission_claim(transmission_id=transmission_id)
+    if row is None:
+        return
+    invoice = row.invoice
+    try:
+        if row.channel == Transmission.Channel.EMAIL:
+            if not invoice.pdf:
+                raise TransientSendError("the PDF is not rendered yet")
+            send_invoice_email(invoice=invoice, link=payment_link_url(invoice=invoice))
+            external = ""
+        else:
+            invoice.ubl.open("rb")
+            document = invoice.ubl.read()
+            invoice.ubl.close()
+            client = invoice.snapshot["client"]
+            external = peppol_adapter().send(
+                idempotency_key=row.idempotency_key,
+                sender=f"0208:{invoice.snapshot['issuer']['enterprise_number']}",
+                receiver=f"{client['peppol_scheme']}:{client['peppol_id']}",
+                document=document,
+            )
+    except (TransientSendError, TimeoutError, ConnectionError) as exc:
+        transmission_finish(transmission=row, ok=False, error=str(exc), transient=True)
+        return
+    except (PermanentSendError, OSError, ValueError) as exc:
+        transmission_finish(transmission=row, ok=False, error=str(exc))
+        return
+    transmission_finish(transmission=row, ok=True, external_id=external)
+
+
+@shared_task(base=SmartcoopTask, name="invoicing.transmissions_sweep", ignore_result=True)
+def transmissions_sweep_task() -> int:
+    from .services import transmissions_sweep
+
+    return transmissions_sweep()
+
+
+@shared_task(base=SmartcoopTask, name="invoicing.reminders_daily", ignore_result=True)
+def reminders_daily(on: str | None = None) -> int:
+    from .services import reminders_run
+
+    return reminders_run(on=date.fromisoformat(on) if on else timezone.localdate())
+
+
+@shared_task(base=SmartcoopTask, name="invoicing.reminder_send", ignore_result=True)
+def reminder_send(reminder_id: int) -> None:
+    """E-mail one reminder (with its PDF letter) once: the emailed_at flag is set under lock."""
+    from django.conf import settings
+    from django.core.mail import EmailMessage
+    from django.template.loader import render_to_string
+    from django.utils import translation
+    from django.utils.translation import gettext as _
+
+    from .calculations import ogm_format
+    from .models import Reminder
+    from .services import payment_link_url
+
+    with transaction.atomic():
+        reminder = (
+            Reminder.objects.select_for_update(skip_locked=True)
+            .filter(pk=reminder_id, emailed_at__isnull=True)
+            .select_related("invoice")
+            .first()
+        )
+        if reminder is None:
+            return
+        invoice = reminder.invoice
+        snapshot = invoice.snapshot
+        if not snapshot["client"].get("email"):
+            return
+        language = snapshot["client"].get("language") or settings.LANGUAGE_CODE
+        with translation.override(language):
+            context = {
+                "reminder": reminder,
+                "invoice": invoice,
+                "s": snapshot,
+                "ogm": ogm_format(invoice.structured_communication),
+                "link": payment_link_url(invoice=invoice),
+                "rate": f"{(reminder.interest_rate * 100).normalize()} %",
+            }
+            subject = (
+                _("Formal notice: invoice %(ref)s")
+                if reminder.kind == "formal_notice"
+                else _("Reminder: invoice %(ref)s")
+            ) % {"ref": invoice.reference}
+            body = render_to_string("invoicing/email/reminder.txt", context)
+            letter = _reminder_pdf(context)
+        message = EmailMessage(subject, body, to=[snapshot["client"]["email"]])
+        message.attach(
+            f"{invoice.reference}-reminder-{reminder.step}.pdf", letter, "application/pdf"
+        )
+        reminder.emailed_at = timezone.now()
+        reminder.save(update_fields=["emailed_at", "updated_at"])
+        # Sending inside the lock is deliberate: the flag and the send succeed or fail together
+        # (a crash after send and before commit may resend once; never zero times).
+        message.send()
+
+
+def _reminder_pdf(context: dict) -> bytes:
+    from django.template.loader import render_to_string
+
+    from .documents.pdf import render_pdf
+
+    return render_pdf(render_to_string("invoicing/pdf/reminder.html", context))
+
+
+@shared_task(base=SmartcoopTask, name="invoicing.client_message_notify", ignore_result=True)
+def client_message_notify(message_id: int) -> None:
+    """Tell customer service (the entity's address) about a client's question or dispute."""
+    from django.core.mail import send_mail
+
+    from .models import ClientMessage
+
+    item = ClientMessage.objects.filter(pk=message_id).select_related("invoice", "entity").first()
+    if item is None or not item.entity.email:
+        return
+    kind = "Dispute" if item.is_dispute else "Question"
+    send_mail(
+        f"[{kind}] {item.invoice.reference} — {item.name}",
+        f"{item.name} <{item.email}> wrote about {item.invoice.reference}:\n\n{item.message}",
+        None,
+        [item.entity.email],
+    )

@@ -35,7 +35,7 @@ def totp_now() -> str:
     import struct
     import time
 
-    from smartcoop.core.demo import DEMO_TOTP_SECRET
+    from smartcoop.core.demo_constants import DEMO_TOTP_SECRET
 
     key = base64.b32decode(DEMO_TOTP_SECRET)
     digest = hmac.new(key, struct.pack(">Q", int(time.time()) // 30), hashlib.sha1).digest()

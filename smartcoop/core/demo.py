@@ -14,13 +14,9 @@ from django.conf import settings
 from django.db import transaction
 from schwifty import IBAN
 
+from .demo_constants import DEMO_PASSWORD, DEMO_TOTP_SECRET
 from .models import LegalEntity, Office, User
 from .roles import Role
-
-DEMO_PASSWORD = "smartcoop-demo"  # noqa: S105 (demo accounts of a local deployment only)
-# The TOTP secret of every demo staff account: add it to an authenticator app, or run
-# `make totp` to print the current code.
-DEMO_TOTP_SECRET = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"  # noqa: S105
 
 
 def be_enterprise_number(seven_digits: int) -> str:

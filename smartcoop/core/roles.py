@@ -42,6 +42,8 @@ class Permission(enum.StrEnum):
     APPROVE_EXPENSES = "activities.approve_expenses"
     DECIDE_LOANS = "activities.decide_loans"
     ADJUST_LEDGER = "activities.adjust_ledger"
+    # The solidarity committee (confidential requests): administrators unless given to a role.
+    DECIDE_SOLIDARITY = "activities.decide_solidarity"
     # Invoicing
     APPROVE_INVOICES = "invoicing.approve"
     MANAGE_COLLECTION = "invoicing.manage_collection"

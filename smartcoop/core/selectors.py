@@ -29,7 +29,7 @@ def _timed(check) -> dict:
         detail = check()
         ok = True
     except Exception as exc:  # a health page reports every failure, whatever it is
-        detail, ok = f"{type(exc).__name__}: {exc}", False
+        detail, ok = str(exc) or type(exc).__name__, False
     return {"ok": ok, "detail": detail, "ms": round((time.monotonic() - started) * 1000, 1)}
 
 
@@ -50,10 +50,10 @@ def system_health() -> dict[str, dict]:
             return conn.as_uri().split("@")[-1]
 
     def worker():
-        replies = app.control.inspect(timeout=1.5).ping() or {}
+        replies = app.control.broadcast("ping", reply=True, timeout=1.5, limit=1) or []
         if not replies:
             raise RuntimeError("no worker answered within 1.5 s")
-        return ", ".join(sorted(replies))
+        return ", ".join(sorted(name for reply in replies for name in reply))
 
     def beat():
         last = cache.get(HEARTBEAT_CACHE_KEY)

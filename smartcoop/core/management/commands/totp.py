@@ -5,7 +5,7 @@ from allauth.mfa.totp.internal.auth import (
 )
 from django.core.management.base import BaseCommand
 
-from smartcoop.core.demo import DEMO_TOTP_SECRET
+from smartcoop.core.demo_constants import DEMO_TOTP_SECRET
 
 
 class Command(BaseCommand):

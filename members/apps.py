@@ -10,14 +10,54 @@ class MembersConfig(AppConfig):
         from smartcoop.core.navigation import NavItem, register
         from smartcoop.core.roles import Permission
 
-        register(NavItem("member", _("My membership"), "members:member_index", "users", order=10))
-        register(
+        P = Permission
+        for item in (
+            NavItem("member", _("My membership"), "members:member_index", "users", order=10),
+            NavItem("member", _("Information sessions"), "members:sessions", "list", order=11),
+            NavItem("member", _("Appointments"), "members:appointments", "user", order=12),
+            NavItem("member", _("My data"), "members:privacy", "file", order=95),
+            NavItem(
+                "staff", _("Members"), "members:staff_index", "users", P.VIEW_MEMBERS_OF_OFFICE, 10
+            ),
             NavItem(
                 "staff",
-                _("Members"),
-                "members:staff_index",
-                "users",
-                Permission.VIEW_MEMBERS_OF_OFFICE,
-                order=10,
-            )
-        )
+                _("Share payments"),
+                "members:staff_payments",
+                "wallet",
+                P.CONFIRM_SHARE_PAYMENTS,
+                11,
+            ),
+            NavItem(
+                "staff",
+                _("Register of members"),
+                "members:staff_register",
+                "file",
+                P.VIEW_ALL_MEMBERS,
+                12,
+            ),
+            NavItem(
+                "staff",
+                _("Information sessions"),
+                "members:staff_sessions",
+                "list",
+                P.MANAGE_INFO_SESSIONS,
+                13,
+            ),
+            NavItem(
+                "staff",
+                _("Appointments"),
+                "members:staff_appointments",
+                "user",
+                P.VIEW_MEMBERS_OF_OFFICE,
+                14,
+            ),
+            NavItem(
+                "staff",
+                _("Erasure requests"),
+                "members:staff_erasures",
+                "list",
+                P.MANAGE_MEMBERS,
+                15,
+            ),
+        ):
+            register(item)

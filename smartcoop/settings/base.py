@@ -285,6 +285,12 @@ CELERY_BEAT_SCHEDULE = {
         "task": "activities.tasks.collect_loan_instalments",
         "schedule": crontab(hour=6, minute=15),
     },
+    "members-session-reminders": {
+        # Reminders of tomorrow's information sessions. Hourly, so a failed send is retried;
+        # each booking's flag (set under SKIP LOCKED) keeps anyone from getting two.
+        "task": "members.send_session_reminders",
+        "schedule": crontab(minute=5),
+    },
 }
 
 # --- Logging: national numbers and IBANs are never logged (see core.logging) --------------------

@@ -14,6 +14,9 @@ class ActivitiesConfig(AppConfig):
             NavItem("member", _("My Activities"), "activities:member_index", "briefcase", order=20)
         )
         register(
+            NavItem("member", _("Solidarity fund"), "activities:solidarity", "users", order=85)
+        )
+        register(
             NavItem(
                 "staff",
                 _("Activities"),
@@ -21,5 +24,35 @@ class ActivitiesConfig(AppConfig):
                 "briefcase",
                 Permission.VALIDATE_ACTIVITIES,
                 order=20,
+            )
+        )
+        register(
+            NavItem(
+                "staff",
+                _("Loans"),
+                "activities:staff_loans",
+                "wallet",
+                Permission.DECIDE_LOANS,
+                order=24,
+            )
+        )
+        register(
+            NavItem(
+                "staff",
+                _("Budget reconciliation"),
+                "activities:staff_reconciliation",
+                "list",
+                Permission.ADJUST_LEDGER,
+                order=26,
+            )
+        )
+        register(
+            NavItem(
+                "staff",
+                _("Solidarity fund"),
+                "activities:staff_solidarity",
+                "users",
+                Permission.DECIDE_SOLIDARITY,
+                order=28,
             )
         )

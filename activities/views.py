@@ -1,15 +1,768 @@
-from django.contrib.auth.decorators import login_required
-from django.shortcuts import render
+"""Pages of Activities: parse, authorise, call one service, render. A member sees only their
+own Activities (404 otherwise); staff see their entity, advisers only their office."""
 
-from smartcoop.core.roles import Permission
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from smartcoop.core.errors import ApplicationError, add_error_to_form
+from smartcoop.core.roles import Permission, has_permission
+from smartcoop.core.tenancy import current_entity
 from smartcoop.core.views import permission_required
+from smartcoop.countries import current_pack
+
+from . import calculations, charts, forms, selectors, services
+from .models import (
+    Activity,
+    ExpenseLine,
+    LedgerEntry,
+    Loan,
+    SolidarityRequest,
+)
+
+
+def _today() -> dt.date:
+    return timezone.localdate()
+
+
+def _member_or_404(request: HttpRequest):
+    member = selectors.member_of_user(request.user)
+    if member is None:
+        raise Http404
+    return member
+
+
+def _try(form, call) -> object | None:
+    """Run a service; put its refusal on the form (None when refused)."""
+    try:
+        return call()
+    except ApplicationError as error:
+        add_error_to_form(form, error)
+        return None
+
+
+def _fail(request: HttpRequest, error: ApplicationError) -> None:
+    messages.error(request, error.message)
+
+
+# --- Public simulator ---------------------------------------------------------------------------
+
+
+def simulator(request: HttpRequest) -> HttpResponse:
+    """Anyone, also before joining: invoice amount → fee → budget → gross → estimated net."""
+    form = forms.SimulatorForm(request.GET or {"amount": "1000"})
+    simulation = None
+    if form.is_valid():
+        simulation = calculations.simulate(
+            amount_excl_vat=form.cleaned_data["amount"], pack=current_pack(), on=_today()
+        )
+    return render(
+        request,
+        "activities/simulator.html",
+        {"form": form, "simulation": simulation, "fee_rate": current_pack().fee_rate(_today())},
+    )
+
+
+# --- Member area --------------------------------------------------------------------------------
 
 
 @login_required
-def member_index(request):
-    return render(request, "activities/member_index.html")
+def member_index(request: HttpRequest) -> HttpResponse:
+    member = selectors.member_of_user(request.user)
+    context = {"member": member}
+    if member is not None:
+        context.update(
+            activities=list(selectors.activity_list_for_member(member=member)),
+            contracts=list(selectors.contract_list_for_member(member=member)[:10]),
+        )
+    return render(request, "activities/member_index.html", context)
+
+
+@login_required
+def activity_create(request: HttpRequest) -> HttpResponse:
+    member = _member_or_404(request)
+    form = forms.ActivityForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        activity = _try(
+            form,
+            lambda: services.activity_create(
+                entity=form.cleaned_data["entity"],
+                coordinator=member,
+                name=form.cleaned_data["name"],
+                sector=form.cleaned_data["sector"],
+                description=form.cleaned_data["description"],
+                actor=request.user,
+            ),
+        )
+        if activity:
+            messages.success(
+                request, _("Your Activity was created. Your adviser will validate it.")
+            )
+            return redirect("activities:detail", public_id=activity.public_id)
+    return render(request, "activities/activity_form.html", {"form": form})
+
+
+@login_required
+def activity_detail(request: HttpRequest, public_id) -> HttpResponse:
+    """The member's dashboard of one Activity: figures explained, chart, months, entries."""
+    member = _member_or_404(request)
+    activity = selectors.activity_get_for_member(member=member, public_id=public_id)
+    today = _today()
+    budget = selectors.activity_budget(activity=activity)
+    months = selectors.activity_months(activity=activity, today=today, months=12)
+    membership = selectors.membership_of(activity=activity, member=member)
+    return render(
+        request,
+        "activities/activity_detail.html",
+        {
+            "activity": activity,
+            "budget": budget,
+            "months": months,
+            "chart": charts.budget_chart(months),
+            "planned": selectors.activity_planned_by_month(activity=activity, budget=budget),
+            "entries": list(
+                LedgerEntry.objects.filter(activity=activity).order_by("-booked_on", "-id")[:20]
+            ),
+            "contracts": list(activity.contracts.select_related("member")[:20]),
+            "claims": list(activity.expense_claims.all()[:10]),
+            "loans": list(activity.loans.all()[:10]),
+            "team": list(activity.memberships.select_related("member")),
+            "membership": membership,
+            "is_coordinator": activity.coordinator_id == member.pk,
+            "reserve_form": forms.ReserveForm(initial={"reserve_amount": activity.reserve_amount}),
+        },
+    )
+
+
+@login_required
+@require_POST
+def activity_reserve(request: HttpRequest, public_id) -> HttpResponse:
+    member = _member_or_404(request)
+    activity = selectors.activity_get_for_member(member=member, public_id=public_id)
+    if activity.coordinator_id != member.pk:
+        raise Http404
+    form = forms.ReserveForm(request.POST)
+    if form.is_valid():
+        try:
+            services.activity_set_reserve(
+                activity=activity, amount=form.cleaned_data["reserve_amount"], actor=request.user
+            )
+            messages.success(request, _("Reserve saved."))
+        except ApplicationError as error:
+            _fail(request, error)
+    return redirect("activities:detail", public_id=public_id)
+
+
+@login_required
+def activity_team(request: HttpRequest, public_id) -> HttpResponse:
+    from members.models import Member
+
+    member = _member_or_404(request)
+    activity = selectors.activity_get_for_member(member=member, public_id=public_id)
+    if activity.coordinator_id != member.pk:
+        raise Http404
+    form = forms.TeamMemberForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        other = Member.objects.filter(member_number=form.cleaned_data["member_number"]).first()
+        if other is None:
+            form.add_error("member_number", _("No member has this number."))
+        elif _try(
+            form,
+            lambda: services.activity_member_set(
+                activity=activity,
+                member=other,
+                can_invoice=form.cleaned_data["can_invoice"],
+                can_request_salary=form.cleaned_data["can_request_salary"],
+                can_spend=form.cleaned_data["can_spend"],
+                actor=request.user,
+            ),
+        ):
+            messages.success(request, _("The team was updated."))
+            return redirect("activities:team", public_id=public_id)
+    return render(
+        request,
+        "activities/team.html",
+        {
+            "activity": activity,
+            "form": form,
+            "team": activity.memberships.select_related("member"),
+        },
+    )
+
+
+@login_required
+def salary_request(request: HttpRequest, public_id) -> HttpResponse:
+    """Activity tool: ask for a salary from the available budget, with a preview to confirm."""
+    member = _member_or_404(request)
+    activity = selectors.activity_get_for_member(member=member, public_id=public_id)
+    budget = selectors.activity_budget(activity=activity)
+    form = forms.SalaryRequestForm(request.POST or None)
+    preview = None
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        pack = current_pack()
+        kind = pack.contract_type(data["contract_type"])
+        coefficient = kind.coefficient(data["start_date"])
+        cost = calculations.employer_cost(gross=data["gross_wage"], coefficient=coefficient)
+        preview = {
+            "gross": data["gross_wage"],
+            "coefficient": coefficient,
+            "employer_cost": cost,
+            "estimate": calculations.estimate_net(
+                gross=data["gross_wage"],
+                rates=calculations.net_estimate_rates(
+                    pack=pack, contract_type=kind.code, on=data["start_date"]
+                ),
+            ),
+            "label": kind.label,
+            "fits": cost <= budget.available,
+            "max_gross": calculations.max_gross_for_budget(
+                budget=budget.available, coefficient=coefficient
+            ),
+        }
+        if data["confirm"]:
+            contract = _try(
+                form,
+                lambda: services.contract_request_salary(
+                    activity=activity,
+                    member=member,
+                    contract_type=data["contract_type"],
+                    start_date=data["start_date"],
+                    end_date=data["end_date"],
+                    hours=data["hours"],
+                    gross_wage=data["gross_wage"],
+                    function=data["function"],
+                    workplace_country=data["workplace_country"],
+                    workplace_address=data["workplace_address"],
+                    actor=request.user,
+                ),
+            )
+            if contract:
+                for warning in contract.warnings:
+                    messages.warning(request, warning["message"])
+                messages.success(request, _("Your salary request was sent to your adviser."))
+                return redirect("activities:contract", public_id=contract.public_id)
+        else:
+            form = forms.SalaryRequestForm(initial={**data, "confirm": preview["fits"]})
+    return render(
+        request,
+        "activities/salary_request.html",
+        {"activity": activity, "budget": budget, "form": form, "preview": preview},
+    )
+
+
+@login_required
+def contract_detail(request: HttpRequest, public_id) -> HttpResponse:
+    member = _member_or_404(request)
+    contract = selectors.contract_get_for_member(member=member, public_id=public_id)
+    posting_form = forms.PostingForm(
+        request.POST if request.POST.get("form") == "posting" else None,
+        initial={
+            "a1_status": contract.a1_status,
+            "a1_reference": contract.a1_reference,
+            "host_declaration_status": contract.host_declaration_status,
+            "host_declaration_reference": contract.host_declaration_reference,
+            "host_representative": contract.host_representative,
+        },
+    )
+    document_form = forms.PostingDocumentForm(
+        request.POST if request.POST.get("form") == "document" else None,
+        request.FILES or None,
+    )
+    if request.method == "POST":
+        if request.POST.get("form") == "posting" and posting_form.is_valid():
+            if _try(
+                posting_form,
+                lambda: services.contract_update_posting(
+                    contract=contract, actor=request.user, **posting_form.cleaned_data
+                ),
+            ):
+                messages.success(request, _("Posting data saved."))
+                return redirect("activities:contract", public_id=public_id)
+        elif (
+            request.POST.get("form") == "document"
+            and document_form.is_valid()
+            and _try(
+                document_form,
+                lambda: services.contract_posting_document_add(
+                    contract=contract,
+                    kind=document_form.cleaned_data["kind"],
+                    file=document_form.cleaned_data["file"],
+                    actor=request.user,
+                ),
+            )
+        ):
+            messages.success(request, _("Document added."))
+            return redirect("activities:contract", public_id=public_id)
+    return render(
+        request,
+        "activities/contract_detail.html",
+        {
+            "contract": contract,
+            "type_label": _contract_type_label(contract.contract_type),
+            "posting_form": posting_form,
+            "document_form": document_form,
+            "documents": contract.posting_documents.all(),
+            "interruptions": contract.interruptions.all(),
+            "staff": False,
+        },
+    )
+
+
+def _contract_type_label(code: str) -> str:
+    try:
+        return str(current_pack().contract_type(code).label)
+    except KeyError:
+        return code
+
+
+@login_required
+def expense_create(request: HttpRequest, public_id) -> HttpResponse:
+    member = _member_or_404(request)
+    activity = selectors.activity_get_for_member(member=member, public_id=public_id)
+    form = forms.ExpenseClaimForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        claim = _try(
+            form,
+            lambda: services.expense_claim_create(
+                activity=activity,
+                member=member,
+                title=form.cleaned_data["title"],
+                actor=request.user,
+            ),
+        )
+        if claim:
+            return redirect("activities:expense", public_id=claim.public_id)
+    return render(
+        request,
+        "activities/simple_form.html",
+        {
+            "form": form,
+            "activity": activity,
+            "title": _("New expense claim"),
+            "submit": _("Create and add lines"),
+        },
+    )
+
+
+@login_required
+def expense_detail(request: HttpRequest, public_id) -> HttpResponse:
+    member = _member_or_404(request)
+    claim = selectors.expense_claim_get_for_member(member=member, public_id=public_id)
+    form = forms.ExpenseLineForm(request.POST or None, request.FILES or None)
+    action = request.POST.get("action")
+    if request.method == "POST":
+        try:
+            if action == "submit":
+                services.expense_claim_submit(claim=claim, actor=request.user)
+                messages.success(request, _("Your claim was sent to your adviser."))
+                return redirect("activities:expense", public_id=public_id)
+            if action == "remove":
+                line = get_object_or_404(
+                    ExpenseLine, claim=claim, public_id=request.POST.get("line")
+                )
+                services.expense_line_remove(line=line, actor=request.user)
+                return redirect("activities:expense", public_id=public_id)
+        except ApplicationError as error:
+            _fail(request, error)
+            return redirect("activities:expense", public_id=public_id)
+        if form.is_valid():
+            data = form.cleaned_data
+            if _try(
+                form,
+                lambda: services.expense_line_add(
+                    claim=claim,
+                    spent_on=data["spent_on"],
+                    category=data["category"],
+                    description=data["description"],
+                    amount_incl_vat=data["amount_incl_vat"],
+                    vat_amount=data["vat_amount"] or Decimal("0"),
+                    km=data["km"],
+                    receipt=data["receipt"],
+                    actor=request.user,
+                ),
+            ):
+                messages.success(request, _("Line added."))
+                return redirect("activities:expense", public_id=public_id)
+    return render(
+        request,
+        "activities/expense_detail.html",
+        {"claim": claim, "lines": claim.lines.all(), "form": form, "staff": False},
+    )
+
+
+@login_required
+def loan_apply(request: HttpRequest, public_id) -> HttpResponse:
+    member = _member_or_404(request)
+    activity = selectors.activity_get_for_member(member=member, public_id=public_id)
+    form = forms.LoanForm(request.POST or None)
+    if (
+        request.method == "POST"
+        and form.is_valid()
+        and _try(
+            form,
+            lambda: services.loan_apply(
+                activity=activity, member=member, actor=request.user, **form.cleaned_data
+            ),
+        )
+    ):
+        messages.success(request, _("Your loan request was sent."))
+        return redirect("activities:detail", public_id=public_id)
+    return render(
+        request,
+        "activities/simple_form.html",
+        {
+            "form": form,
+            "activity": activity,
+            "title": _("Ask for an interest-free loan"),
+            "intro": _(
+                "Only the amount borrowed is repaid, in monthly instalments taken from the "
+                "Activity's budget."
+            ),
+            "submit": _("Send the request"),
+        },
+    )
+
+
+@login_required
+def solidarity(request: HttpRequest) -> HttpResponse:
+    member = _member_or_404(request)
+    form = forms.SolidarityForm(request.POST or None)
+    if (
+        request.method == "POST"
+        and form.is_valid()
+        and _try(
+            form,
+            lambda: services.solidarity_request_submit(
+                member=member, actor=request.user, **form.cleaned_data
+            ),
+        )
+    ):
+        messages.success(
+            request, _("Your request was sent to the solidarity committee, confidentially.")
+        )
+        return redirect("activities:solidarity")
+    return render(
+        request,
+        "activities/solidarity.html",
+        {"form": form, "requests": selectors.solidarity_requests_for_member(member=member)},
+    )
+
+
+# --- Back-office --------------------------------------------------------------------------------
 
 
 @permission_required(Permission.VALIDATE_ACTIVITIES)
-def staff_index(request):
-    return render(request, "activities/staff_index.html")
+def staff_index(request: HttpRequest) -> HttpResponse:
+    entity = current_entity(request)
+    activities = selectors.activity_list_for_staff(user=request.user, entity=entity)
+    query = request.GET.get("q", "").strip()
+    if query:
+        activities = activities.filter(name__icontains=query)
+    page = Paginator(activities, 30).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "activities/staff_index.html",
+        {
+            "entity": entity,
+            "queues": selectors.staff_queues(user=request.user, entity=entity, today=_today()),
+            "page": page,
+            "q": query,
+        },
+    )
+
+
+def _staff_activity(request, public_id) -> Activity:
+    return selectors.activity_get_for_staff(
+        user=request.user, entity=current_entity(request), public_id=public_id
+    )
+
+
+@permission_required(Permission.VALIDATE_ACTIVITIES)
+def staff_activity(request: HttpRequest, public_id) -> HttpResponse:
+    """Activity 360°: budget, entries, contracts, claims, loans, team; status actions."""
+    activity = _staff_activity(request, public_id)
+    budget = selectors.activity_budget(activity=activity)
+    return render(
+        request,
+        "activities/staff_activity.html",
+        {
+            "activity": activity,
+            "budget": budget,
+            "entries": list(
+                LedgerEntry.objects.filter(activity=activity)
+                .select_related("reversed_by")
+                .order_by("-booked_on", "-id")[:50]
+            ),
+            "contracts": list(activity.contracts.select_related("member")[:30]),
+            "claims": list(activity.expense_claims.all()[:20]),
+            "loans": list(activity.loans.all()[:20]),
+            "team": list(activity.memberships.select_related("member")),
+            "adjust_form": forms.AdjustForm(),
+            "can_adjust": has_permission(request.user, Permission.ADJUST_LEDGER),
+        },
+    )
+
+
+@require_POST
+@permission_required(Permission.VALIDATE_ACTIVITIES)
+def staff_activity_action(request: HttpRequest, public_id) -> HttpResponse:
+    activity = _staff_activity(request, public_id)
+    action = request.POST.get("action")
+    reason = request.POST.get("reason", "")
+    try:
+        if action == "validate":
+            services.activity_validate(activity=activity, actor=request.user)
+        elif action == "suspend":
+            services.activity_suspend(activity=activity, reason=reason, actor=request.user)
+        elif action == "reactivate":
+            services.activity_reactivate(activity=activity, actor=request.user)
+        elif action == "close":
+            services.activity_close(activity=activity, reason=reason, actor=request.user)
+        elif action in ("adjust", "reverse"):
+            if not has_permission(request.user, Permission.ADJUST_LEDGER):
+                raise Http404
+            if action == "adjust":
+                form = forms.AdjustForm(request.POST)
+                if not form.is_valid():
+                    messages.error(request, _("Give an amount and a reason."))
+                    return redirect("activities:staff_activity", public_id=public_id)
+                services.ledger_adjust(
+                    activity=activity,
+                    amount=form.cleaned_data["amount"],
+                    reason=form.cleaned_data["reason"],
+                    actor=request.user,
+                )
+            else:
+                entry = get_object_or_404(
+                    LedgerEntry.objects.filter(activity=activity),
+                    public_id=request.POST.get("entry"),
+                )
+                services.ledger_entry_reverse(entry=entry, reason=reason, actor=request.user)
+        else:
+            raise Http404
+        messages.success(request, _("Done."))
+    except ApplicationError as error:
+        _fail(request, error)
+    return redirect("activities:staff_activity", public_id=public_id)
+
+
+@permission_required(Permission.VALIDATE_CONTRACTS)
+def staff_contract(request: HttpRequest, public_id) -> HttpResponse:
+    contract = selectors.contract_get_for_staff(
+        user=request.user, entity=current_entity(request), public_id=public_id
+    )
+    interruption_form = forms.InterruptionForm(
+        request.POST if request.POST.get("action") == "interruption" else None
+    )
+    posting_form = forms.PostingForm(
+        request.POST if request.POST.get("action") == "posting" else None,
+        initial={
+            "a1_status": contract.a1_status,
+            "a1_reference": contract.a1_reference,
+            "host_declaration_status": contract.host_declaration_status,
+            "host_declaration_reference": contract.host_declaration_reference,
+            "host_representative": contract.host_representative,
+        },
+    )
+    if request.method == "POST":
+        action = request.POST.get("action")
+        try:
+            if action == "validate":
+                services.contract_validate(contract=contract, actor=request.user)
+            elif action == "declare":
+                services.contract_declare(contract=contract, actor=request.user)
+            elif action == "performed":
+                services.contract_mark_performed(contract=contract, actor=request.user)
+            elif action == "cancel":
+                services.contract_cancel(
+                    contract=contract, reason=request.POST.get("reason", ""), actor=request.user
+                )
+            elif action == "block":
+                services.contract_update_posting(
+                    contract=contract,
+                    actor=request.user,
+                    blocks_start=request.POST.get("blocks_start") == "1",
+                )
+            elif action == "posting":
+                if not posting_form.is_valid():
+                    raise ApplicationError(_("Check the posting data."))
+                services.contract_update_posting(
+                    contract=contract, actor=request.user, **posting_form.cleaned_data
+                )
+            elif action == "interruption":
+                if not interruption_form.is_valid():
+                    raise ApplicationError(_("Check the period and the reason."))
+                data = interruption_form.cleaned_data
+                services.contract_record_interruption(
+                    contract=contract,
+                    kind=data["kind"],
+                    start_date=data["start_date"],
+                    end_date=data["end_date"],
+                    hours=data["hours"] or Decimal("0"),
+                    reason=data["reason"],
+                    actor=request.user,
+                )
+            else:
+                raise Http404
+            messages.success(request, _("Done."))
+            return redirect("activities:staff_contract", public_id=public_id)
+        except ApplicationError as error:
+            _fail(request, error)
+    return render(
+        request,
+        "activities/contract_detail.html",
+        {
+            "contract": contract,
+            "type_label": _contract_type_label(contract.contract_type),
+            "posting_form": posting_form,
+            "interruption_form": interruption_form,
+            "documents": contract.posting_documents.all(),
+            "interruptions": contract.interruptions.all(),
+            "staff": True,
+        },
+    )
+
+
+@permission_required(Permission.APPROVE_EXPENSES)
+def staff_expense(request: HttpRequest, public_id) -> HttpResponse:
+    claim = selectors.expense_claim_get_for_staff(
+        user=request.user, entity=current_entity(request), public_id=public_id
+    )
+    if request.method == "POST":
+        try:
+            if request.POST.get("action") == "approve":
+                services.expense_claim_approve(claim=claim, actor=request.user)
+                messages.success(request, _("Claim approved and reimbursed from the budget."))
+            elif request.POST.get("action") == "reject":
+                services.expense_claim_reject(
+                    claim=claim, reason=request.POST.get("reason", ""), actor=request.user
+                )
+                messages.success(request, _("Claim rejected."))
+            else:
+                raise Http404
+            return redirect("activities:staff_expense", public_id=public_id)
+        except ApplicationError as error:
+            _fail(request, error)
+    return render(
+        request,
+        "activities/expense_detail.html",
+        {
+            "claim": claim,
+            "lines": claim.lines.all(),
+            "staff": True,
+            "budget": selectors.activity_budget(activity=claim.activity),
+        },
+    )
+
+
+@permission_required(Permission.DECIDE_LOANS)
+def staff_loans(request: HttpRequest) -> HttpResponse:
+    entity = current_entity(request)
+    loans = selectors.loan_register(entity=entity)
+    totals = {
+        "count": loans.filter(status=Loan.Status.DISBURSED).count(),
+        "outstanding": sum(
+            (loan.outstanding_amount for loan in loans if loan.status == Loan.Status.DISBURSED),
+            Decimal("0.00"),
+        ),
+    }
+    return render(
+        request, "activities/staff_loans.html", {"loans": loans, "totals": totals, "entity": entity}
+    )
+
+
+@require_POST
+@permission_required(Permission.DECIDE_LOANS)
+def staff_loan_action(request: HttpRequest, public_id) -> HttpResponse:
+    loan = selectors.loan_get_for_staff(entity=current_entity(request), public_id=public_id)
+    action = request.POST.get("action")
+    try:
+        if action in ("approve", "refuse"):
+            services.loan_decide(
+                loan=loan,
+                approve=action == "approve",
+                reason=request.POST.get("reason", ""),
+                actor=request.user,
+            )
+        elif action == "disburse":
+            services.loan_disburse(loan=loan, actor=request.user)
+        elif action == "repay":
+            form = forms.EarlyRepaymentForm(request.POST)
+            if not form.is_valid():
+                raise ApplicationError(_("Give the amount to repay."))
+            services.loan_repay_early(
+                loan=loan, amount=form.cleaned_data["amount"], actor=request.user
+            )
+        else:
+            raise Http404
+        messages.success(request, _("Done."))
+    except ApplicationError as error:
+        _fail(request, error)
+    return redirect("activities:staff_loans")
+
+
+@permission_required(Permission.ADJUST_LEDGER)
+def staff_reconciliation(request: HttpRequest) -> HttpResponse:
+    entity = current_entity(request)
+    if entity is None:
+        raise Http404
+    return render(
+        request,
+        "activities/staff_reconciliation.html",
+        {
+            "entity": entity,
+            "result": selectors.reconciliation(entity=entity),
+            "exposure": selectors.exposure_for_entity(entity=entity),
+        },
+    )
+
+
+@permission_required(Permission.DECIDE_SOLIDARITY)
+def staff_solidarity(request: HttpRequest) -> HttpResponse:
+    year = int(request.GET.get("year") or _today().year)
+    return render(
+        request,
+        "activities/staff_solidarity.html",
+        {
+            "requests": selectors.solidarity_requests_for_committee()[:100],
+            "stats": selectors.solidarity_statistics(year=year),
+            "form": forms.SolidarityDecisionForm(),
+        },
+    )
+
+
+@require_POST
+@permission_required(Permission.DECIDE_SOLIDARITY)
+def staff_solidarity_action(request: HttpRequest, public_id) -> HttpResponse:
+    solidarity_request = get_object_or_404(SolidarityRequest, public_id=public_id)
+    try:
+        if request.POST.get("action") == "pay":
+            services.solidarity_request_mark_paid(
+                request=solidarity_request, paid_on=_today(), actor=request.user
+            )
+        else:
+            form = forms.SolidarityDecisionForm(request.POST)
+            if not form.is_valid():
+                raise ApplicationError(_("Choose a decision."))
+            services.solidarity_request_decide(
+                request=solidarity_request,
+                accept=form.cleaned_data["decision"] == "accept",
+                amount_granted=form.cleaned_data["amount_granted"],
+                note=form.cleaned_data["note"],
+                actor=request.user,
+            )
+        messages.success(request, _("Done."))
+    except ApplicationError as error:
+        _fail(request, error)
+    return redirect("activities:staff_solidarity")

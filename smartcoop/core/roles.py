@@ -45,6 +45,7 @@ class Permission(enum.StrEnum):
     # The solidarity committee (confidential requests): administrators unless given to a role.
     DECIDE_SOLIDARITY = "activities.decide_solidarity"
     # Invoicing
+    VIEW_INVOICES = "invoicing.view"
     APPROVE_INVOICES = "invoicing.approve"
     MANAGE_COLLECTION = "invoicing.manage_collection"
     IMPORT_BANK_STATEMENTS = "invoicing.import_bank_statements"
@@ -70,6 +71,7 @@ ROLE_PERMISSIONS: dict[str, frozenset[Permission]] = {
             P.VALIDATE_CONTRACTS,
             P.APPROVE_EXPENSES,
             P.APPROVE_INVOICES,
+            P.VIEW_INVOICES,
         }
     ),
     Role.PAYROLL_OFFICER: frozenset(
@@ -88,6 +90,7 @@ ROLE_PERMISSIONS: dict[str, frozenset[Permission]] = {
             P.VIEW_ALL_MEMBERS,
             P.CONFIRM_SHARE_PAYMENTS,
             P.IMPORT_BANK_STATEMENTS,
+            P.VIEW_INVOICES,
             P.ADJUST_LEDGER,
             P.DECIDE_LOANS,
             P.VIEW_AUDIT_LOG,
@@ -100,6 +103,7 @@ ROLE_PERMISSIONS: dict[str, frozenset[Permission]] = {
             P.VIEW_ALL_MEMBERS,
             P.MANAGE_COLLECTION,
             P.MANAGE_INFO_SESSIONS,
+            P.VIEW_INVOICES,
         }
     ),
     Role.ADMINISTRATOR: frozenset(Permission),

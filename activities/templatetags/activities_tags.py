@@ -1,0 +1,42 @@
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django import template
+
+register = template.Library()
+
+OK = {
+    "active",
+    "validated",
+    "declared",
+    "performed",
+    "paid",
+    "closed",
+    "approved",
+    "accepted",
+    "repaid",
+    "in_place",
+    "disbursed",
+}
+BAD = {"cancelled", "rejected", "refused", "suspended", "missing"}
+
+
+@register.filter
+def status_class(status: str) -> str:
+    """The badge colour of a status."""
+    if status in OK:
+        return "badge-ok"
+    if status in BAD:
+        return "badge-bad"
+    return "badge-warn"
+
+
+@register.filter
+def negative(amount: Decimal | None) -> bool:
+    return amount is not None and amount < 0
+
+
+@register.filter
+def neg(amount: Decimal | None) -> Decimal | None:
+    return None if amount is None else -amount

@@ -1,0 +1,317 @@
+import datetime as dt
+from decimal import Decimal
+
+import pytest
+from django.urls import reverse
+
+from activities import services
+from activities.models import Activity, EmploymentContract, ExpenseClaim, Loan, SolidarityRequest
+from tests.activities.factories import ActivityFactory, credit, make_member, salary_contract
+from tests.factories import LegalEntityFactory, OfficeFactory, UserFactory, staff_user
+
+pytestmark = pytest.mark.django_db
+TODAY = dt.date.today()
+
+
+@pytest.fixture
+def member():
+    return make_member()
+
+
+@pytest.fixture
+def activity(member):
+    activity = ActivityFactory(coordinator=member)
+    credit(activity, "1000.00")
+    return activity
+
+
+@pytest.fixture
+def member_client(client, member):
+    client.force_login(member.user)
+    return client
+
+
+@pytest.fixture
+def adviser(activity):
+    office = OfficeFactory()
+    activity.coordinator.office = office
+    activity.coordinator.save()
+    return staff_user("adviser", office=office, entities=[activity.entity])
+
+
+@pytest.fixture
+def adviser_client(client, adviser):
+    client.force_login(adviser)
+    return client
+
+
+def test_simulator_is_public_and_shows_the_worked_example(client):
+    response = client.get(reverse("activities:simulator"), {"amount": "1000"})
+    assert response.status_code == 200
+    body = response.content.decode()
+    assert "935" in body and "603" in body and "857" in body
+    assert "Estimate" in body
+
+
+def test_simulator_refuses_nonsense_politely(client):
+    response = client.get(reverse("activities:simulator"), {"amount": "-5"})
+    assert response.status_code == 200
+    assert response.context["simulation"] is None
+
+
+def test_member_lists_only_own_activities(member_client, activity):
+    other = ActivityFactory(name="Someone else's")
+    response = member_client.get(reverse("activities:member_index"))
+    assert activity.name in response.content.decode()
+    assert other.name not in response.content.decode()
+
+
+def test_member_creates_an_activity(member_client, member):
+    entity = LegalEntityFactory()
+    response = member_client.post(
+        reverse("activities:create"),
+        {"entity": entity.pk, "name": "Studio Nova", "sector": "music", "description": ""},
+    )
+    activity = Activity.objects.get(name="Studio Nova")
+    assert response.status_code == 302
+    assert activity.status == "draft" and activity.coordinator == member
+
+
+def test_dashboard_shows_figures_chart_and_runs_few_queries(
+    member_client, activity, django_assert_max_num_queries
+):
+    for _ in range(30):
+        credit(activity, "10.00")
+    url = reverse("activities:detail", args=[activity.public_id])
+    with django_assert_max_num_queries(20):
+        response = member_client.get(url)
+    body = response.content.decode()
+    assert response.status_code == 200
+    assert "<svg" in body and "Available to pay now" in body
+    assert "What these figures mean" in body
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        "activities:detail",
+        "activities:salary_request",
+        "activities:expense_create",
+        "activities:loan_apply",
+        "activities:team",
+    ],
+)
+def test_another_members_activity_is_404(member_client, name):
+    other = ActivityFactory()
+    assert member_client.get(reverse(name, args=[other.public_id])).status_code == 404
+
+
+def test_another_members_contract_and_claim_are_404(member_client):
+    other = ActivityFactory()
+    credit(other, "1000.00")
+    contract = salary_contract(other)
+    claim = services.expense_claim_create(
+        activity=other, member=other.coordinator, title="x", actor=None
+    )
+    assert (
+        member_client.get(reverse("activities:contract", args=[contract.public_id])).status_code
+        == 404
+    )
+    assert (
+        member_client.get(reverse("activities:expense", args=[claim.public_id])).status_code == 404
+    )
+
+
+def test_salary_request_previews_then_creates(member_client, activity):
+    url = reverse("activities:salary_request", args=[activity.public_id])
+    start = TODAY + dt.timedelta(days=9)
+    data = {
+        "contract_type": "employee",
+        "start_date": start,
+        "end_date": start,
+        "hours": "8",
+        "gross_wage": "200.00",
+        "function": "Guitarist",
+        "workplace_country": "BE",
+        "workplace_address": "",
+    }
+    preview = member_client.post(url, data)
+    body = preview.content.decode()
+    assert "310" in body  # 200 x 1.55
+    assert "Confirm the request" in body
+    assert not EmploymentContract.objects.exists()
+    response = member_client.post(url, {**data, "confirm": "True"})
+    contract = EmploymentContract.objects.get()
+    assert response.status_code == 302
+    assert contract.employer_cost == Decimal("310.00")
+
+
+def test_salary_request_above_budget_shows_the_figures(member_client, activity):
+    url = reverse("activities:salary_request", args=[activity.public_id])
+    start = TODAY + dt.timedelta(days=9)
+    response = member_client.post(
+        url,
+        {
+            "contract_type": "employee",
+            "start_date": start,
+            "end_date": start,
+            "hours": "8",
+            "gross_wage": "900.00",
+            "function": "Guitarist",
+            "confirm": "True",
+        },
+    )
+    digits = "".join(ch for ch in str(response.context["form"].errors) if ch.isdigit() or ch == " ")
+    assert "93500" in digits.replace(" ", "") and "139500" in digits.replace(" ", "")
+    assert not EmploymentContract.objects.exists()
+
+
+def test_expense_claim_journey(member_client, activity):
+    response = member_client.post(
+        reverse("activities:expense_create", args=[activity.public_id]), {"title": "Tour"}
+    )
+    claim = ExpenseClaim.objects.get()
+    url = reverse("activities:expense", args=[claim.public_id])
+    assert response["Location"] == url
+    member_client.post(
+        url, {"spent_on": TODAY, "category": "km", "description": "Gent", "km": "10"}
+    )
+    claim.refresh_from_db()
+    assert claim.total == Decimal("4.33")
+    member_client.post(url, {"action": "submit"})
+    claim.refresh_from_db()
+    assert claim.status == "submitted"
+
+
+def test_loan_and_solidarity_requests(member_client, activity, member):
+    member_client.post(
+        reverse("activities:loan_apply", args=[activity.public_id]),
+        {"purpose": "Camera", "amount": "1200", "months": "12"},
+    )
+    assert Loan.objects.get().status == "requested"
+    member_client.post(
+        reverse("activities:solidarity"),
+        {"reason": "health", "explanation": "ill", "amount_requested": "300"},
+    )
+    assert SolidarityRequest.objects.get().member == member
+
+
+def test_adviser_sees_office_activities_only(adviser_client, activity):
+    other_office = ActivityFactory(entity=activity.entity)
+    response = adviser_client.get(reverse("activities:staff_index"))
+    assert activity.name in response.content.decode()
+    assert other_office.name not in response.content.decode()
+    assert (
+        adviser_client.get(
+            reverse("activities:staff_activity", args=[other_office.public_id])
+        ).status_code
+        == 404
+    )
+
+
+def test_staff_of_another_entity_gets_404(client, activity):
+    accountant = staff_user("accountant", entities=[LegalEntityFactory()])
+    client.force_login(accountant)
+    assert (
+        client.get(reverse("activities:staff_activity", args=[activity.public_id])).status_code
+        == 404
+    )
+
+
+def test_adviser_validates_activity_and_contract(adviser_client, activity):
+    activity.status = Activity.Status.DRAFT
+    activity.save()
+    adviser_client.post(
+        reverse("activities:staff_activity_action", args=[activity.public_id]),
+        {"action": "validate"},
+    )
+    activity.refresh_from_db()
+    assert activity.status == "active"
+    contract = salary_contract(activity)
+    adviser_client.post(
+        reverse("activities:staff_contract", args=[contract.public_id]), {"action": "validate"}
+    )
+    contract.refresh_from_db()
+    assert contract.status == "validated"
+
+
+def test_adviser_approves_expense(adviser_client, activity):
+    claim = services.expense_claim_create(
+        activity=activity, member=activity.coordinator, title="Km", actor=None
+    )
+    services.expense_line_add(
+        claim=claim, spent_on=TODAY, category="km", description="x", km=Decimal("10"), actor=None
+    )
+    services.expense_claim_submit(claim=claim, actor=None)
+    page = adviser_client.get(reverse("activities:staff_expense", args=[claim.public_id]))
+    assert page.status_code == 200
+    adviser_client.post(
+        reverse("activities:staff_expense", args=[claim.public_id]), {"action": "approve"}
+    )
+    claim.refresh_from_db()
+    assert claim.status == "approved"
+
+
+def test_member_cannot_reach_the_back_office(member_client, activity):
+    for url in (
+        reverse("activities:staff_index"),
+        reverse("activities:staff_activity", args=[activity.public_id]),
+        reverse("activities:staff_loans"),
+        reverse("activities:staff_reconciliation"),
+        reverse("activities:staff_solidarity"),
+    ):
+        assert member_client.get(url).status_code == 404
+
+
+def test_accountant_sees_reconciliation_and_loan_register(client, activity):
+    accountant = staff_user("accountant", entities=[activity.entity])
+    client.force_login(accountant)
+    response = client.get(reverse("activities:staff_reconciliation"))
+    assert response.status_code == 200
+    assert "Everything adds up" in response.content.decode()
+    loan = services.loan_apply(
+        activity=activity,
+        member=activity.coordinator,
+        purpose="Van",
+        amount=Decimal("500"),
+        months=5,
+        actor=None,
+    )
+    client.post(
+        reverse("activities:staff_loan_action", args=[loan.public_id]), {"action": "approve"}
+    )
+    client.post(
+        reverse("activities:staff_loan_action", args=[loan.public_id]), {"action": "disburse"}
+    )
+    loan.refresh_from_db()
+    assert loan.status == "disbursed"
+    assert "Van" in client.get(reverse("activities:staff_loans")).content.decode()
+
+
+def test_advisers_do_not_see_solidarity_requests(adviser_client):
+    assert adviser_client.get(reverse("activities:staff_solidarity")).status_code == 404
+
+
+def test_committee_decides_and_pays(client, member):
+    request = services.solidarity_request_submit(
+        member=member,
+        reason="housing",
+        explanation="flood",
+        amount_requested=Decimal("400"),
+        actor=None,
+    )
+    admin = staff_user("administrator")
+    client.force_login(admin)
+    assert "flood" in client.get(reverse("activities:staff_solidarity")).content.decode()
+    url = reverse("activities:staff_solidarity_action", args=[request.public_id])
+    client.post(url, {"decision": "accept", "amount_granted": "350"})
+    client.post(url, {"action": "pay"})
+    request.refresh_from_db()
+    assert request.status == "paid" and request.amount_granted == Decimal("350.00")
+
+
+def test_user_without_member_record_sees_an_explanation(client):
+    client.force_login(UserFactory())
+    response = client.get(reverse("activities:member_index"))
+    assert response.status_code == 200
+    assert client.get(reverse("activities:create")).status_code == 404

@@ -18,6 +18,23 @@ def _no_entity_scope_in_test_setup():
 
 
 @pytest.fixture(autouse=True)
+def _english_by_default():
+    """Messages are asserted in English; the deployment's default language (nl) is tested on
+    purpose where it matters (browser journeys, translations)."""
+    from django.utils import translation
+
+    with translation.override("en"):
+        yield
+
+
+@pytest.fixture
+def client():
+    from django.test import Client
+
+    return Client(HTTP_ACCEPT_LANGUAGE="en")
+
+
+@pytest.fixture(autouse=True)
 def _clear_cache():
     from django.core.cache import cache
 

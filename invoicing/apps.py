@@ -11,13 +11,24 @@ class InvoicingConfig(AppConfig):
         from smartcoop.core.roles import Permission
 
         register(NavItem("member", _("Invoices"), "invoicing:member_index", "file", order=30))
+        register(NavItem("member", _("Clients"), "invoicing:member_clients", "user", order=31))
         register(
             NavItem(
                 "staff",
                 _("Invoicing"),
                 "invoicing:staff_index",
                 "file",
-                Permission.APPROVE_INVOICES,
+                Permission.VIEW_INVOICES,
                 order=30,
+            )
+        )
+        register(
+            NavItem(
+                "staff",
+                _("Bank statements"),
+                "invoicing:staff_bank",
+                "list",
+                Permission.IMPORT_BANK_STATEMENTS,
+                order=31,
             )
         )

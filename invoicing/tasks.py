@@ -32,6 +32,10 @@ def invoice_documents_build(invoice) -> tuple[bytes, bytes | None]:
 
     snapshot = invoice.snapshot
     pdf = render_pdf(invoice_html(snapshot, visual_copy=_visual_copy(snapshot)))
+    if snapshot["issuer"]["country"] == "FR":
+        from .documents.facturx import facturx_pdf
+
+        pdf = facturx_pdf(pdf, snapshot)
     try:
         ubl = build_ubl(snapshot)
     except UblUnavailable:

@@ -6,5 +6,30 @@ app_name = "invoicing"
 
 urlpatterns = [
     path("", views.member_index, name="member_index"),
+    path("clients/", views.member_clients, name="member_clients"),
+    path("clients/new/", views.member_client_new, name="member_client_new"),
+    path("new/", views.member_invoice_new, name="member_invoice_new"),
+    path("<uuid:public_id>/", views.member_invoice, name="member_invoice"),
+    path("<uuid:public_id>/edit/", views.member_invoice_edit, name="member_invoice_edit"),
+    path("<uuid:public_id>/submit/", views.member_invoice_submit, name="member_invoice_submit"),
+    path("<uuid:public_id>/pdf/", views.member_invoice_pdf, name="member_invoice_pdf"),
+    path("<uuid:public_id>/ubl/", views.member_invoice_ubl, name="member_invoice_ubl"),
     path("staff/", views.staff_index, name="staff_index"),
+    path("staff/bank/", views.staff_bank, name="staff_bank"),
+    path("staff/bank/<uuid:public_id>/match/", views.staff_bank_match, name="staff_bank_match"),
+    path("staff/<uuid:public_id>/", views.staff_invoice, name="staff_invoice"),
+    path(
+        "staff/<uuid:public_id>/approve/", views.staff_invoice_approve, name="staff_invoice_approve"
+    ),
+    path("staff/<uuid:public_id>/vat/", views.staff_invoice_vat, name="staff_invoice_vat"),
+    path(
+        "staff/<uuid:public_id>/collection/",
+        views.staff_invoice_collection,
+        name="staff_invoice_collection",
+    ),
+    path("staff/<uuid:public_id>/pdf/", views.staff_invoice_pdf, name="staff_invoice_pdf"),
+    path("pay/<str:token>/", views.pay, name="pay"),
+    path("pay/<str:token>/pdf/", views.pay_pdf, name="pay_pdf"),
+    path("pay/<str:token>/ubl/", views.pay_ubl, name="pay_ubl"),
+    path("pay/<str:token>/online/", views.pay_online, name="pay_online"),
 ]

@@ -1,15 +1,522 @@
-from django.contrib.auth.decorators import login_required
-from django.shortcuts import render
+"""Pages: the member's clients and invoices, the staff's invoicing desk and bank reconciliation,
+and the client's payment page (no account). Views parse, authorise, call one service, render."""
 
-from smartcoop.core.roles import Permission
+from __future__ import annotations
+
+import functools
+from datetime import date
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.cache import cache
+from django.core.paginator import Paginator
+from django.db.models import Q, Sum
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from smartcoop.core.errors import ApplicationError, add_error_to_form
+from smartcoop.core.roles import Permission, has_permission
+from smartcoop.core.tenancy import current_entity
 from smartcoop.core.views import permission_required
 
+from . import selectors, services
+from .calculations import ogm_format
+from .documents.pdf import epc_qr_svg_data_uri
+from .forms import (
+    ClientForm,
+    ClientMessageForm,
+    InvoiceForm,
+    LineFormSet,
+    ManualMatchForm,
+    StatementUploadForm,
+    VatOverrideForm,
+)
+from .models import BankTransaction, Invoice
+from .payments import online_payment_provider
 
-@login_required
-def member_index(request):
-    return render(request, "invoicing/member_index.html")
+# --- Helpers ---------------------------------------------------------------------------------
 
 
+def _download(file_field, name: str, content_type: str) -> FileResponse:
+    if not file_field:
+        raise Http404
+    return FileResponse(
+        file_field.open("rb"), as_attachment=True, filename=name, content_type=content_type
+    )
+
+
+def _is_member(user) -> bool:
+    return not has_permission(user, Permission.BACKOFFICE_ACCESS)
+
+
+def member_only(view):
+    @login_required
+    @functools.wraps(view)
+    def wrapped(request, *args, **kwargs):
+        if not _is_member(request.user):
+            raise Http404
+        return view(request, *args, **kwargs)
+
+    return wrapped
+
+
+# --- Member area -----------------------------------------------------------------------------
+
+
+@member_only
+def member_index(request: HttpRequest) -> HttpResponse:
+    rows = selectors.invoice_list(user=request.user).order_by("-created_at")
+    status = request.GET.get("status", "")
+    if status == "open":
+        rows = rows.filter(status__in=services.OPEN_STATUSES, kind=Invoice.Kind.INVOICE)
+    elif status == "draft":
+        rows = rows.filter(status__in=[Invoice.Status.DRAFT, Invoice.Status.AWAITING_APPROVAL])
+    totals = (
+        selectors.invoice_list(user=request.user)
+        .filter(kind=Invoice.Kind.INVOICE, status__in=services.OPEN_STATUSES)
+        .aggregate(
+            total=Sum("total_incl_vat"), paid=Sum("amount_paid"), credited=Sum("amount_credited")
+        )
+    )
+    outstanding = (totals["total"] or 0) - (totals["paid"] or 0) - (totals["credited"] or 0)
+    page = Paginator(rows, 25).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "invoicing/member_index.html",
+        {"page": page, "status": status, "outstanding": outstanding, "today": timezone.localdate()},
+    )
+
+
+@member_only
+def member_clients(request: HttpRequest) -> HttpResponse:
+    clients = selectors.client_list(user=request.user).order_by("name")
+    return render(request, "invoicing/member_clients.html", {"clients": clients})
+
+
+@member_only
+def member_client_new(request: HttpRequest) -> HttpResponse:
+    activities = list(selectors.member_activities(user=request.user, invoicing=True))
+    if not activities:
+        messages.info(request, _("You need an active Activity to add clients."))
+        return redirect("invoicing:member_index")
+    form = ClientForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        activity = activities[0]
+        try:
+            client = services.client_create(
+                entity=activity.entity,
+                actor=request.user,
+                activity=activity,
+                **form.cleaned_data,
+            )
+        except ApplicationError as error:
+            add_error_to_form(form, error)
+        else:
+            if client.was_duplicate:
+                messages.info(request, _("This client was already known: it is now yours too."))
+            else:
+                messages.success(request, _("Client added."))
+            return redirect("invoicing:member_invoice_new")
+    return render(request, "invoicing/member_client_form.html", {"form": form})
+
+
+def _lines_from(formset) -> list[dict]:
+    return [
+        f.cleaned_data for f in formset.forms if f.cleaned_data and not f.cleaned_data.get("DELETE")
+    ]
+
+
+def _invoice_form_view(request: HttpRequest, invoice: Invoice | None) -> HttpResponse:
+    activities = list(selectors.member_activities(user=request.user, invoicing=True))
+    clients = list(selectors.client_list(user=request.user).order_by("name"))
+    initial = {}
+    line_initial = [{"quantity": 1, "unit": "HUR", "vat_rate_code": "standard"}]
+    if invoice is not None:
+        initial = {
+            "activity": str(invoice.activity.public_id),
+            "client": str(invoice.client.public_id),
+            "delivery_date": invoice.delivery_date,
+            "payment_days": invoice.payment_days,
+            "buyer_reference": invoice.buyer_reference,
+            "discount_rate": invoice.discount_rate,
+            "note": invoice.note,
+        }
+        line_initial = [
+            {
+                "description": line.description,
+                "quantity": line.quantity.normalize(),
+                "unit": line.unit,
+                "unit_price": line.unit_price.normalize(),
+                "vat_rate_code": line.vat_rate_code,
+            }
+            for line in invoice.lines.all()
+        ]
+    form = InvoiceForm(
+        request.POST or None, initial=initial, activities=activities, clients=clients
+    )
+    formset = LineFormSet(request.POST or None, initial=line_initial, prefix="lines")
+    if request.method == "POST" and form.is_valid() and formset.is_valid():
+        data = form.cleaned_data
+        activity = next(a for a in activities if str(a.public_id) == data["activity"])
+        client = next(c for c in clients if str(c.public_id) == data["client"])
+        try:
+            invoice = services.invoice_draft_save(
+                actor=request.user,
+                invoice=invoice,
+                activity=activity,
+                client=client,
+                lines=_lines_from(formset),
+                payment_days=data["payment_days"],
+                delivery_date=data["delivery_date"],
+                buyer_reference=data["buyer_reference"],
+                note=data["note"],
+                discount_rate=data["discount_rate"] or 0,
+            )
+        except ApplicationError as error:
+            if error.field in ("lines",):
+                formset._non_form_errors = formset.error_class([error.message])
+            elif error.field == "vat_number":
+                form.add_error("client", error.message)
+            else:
+                add_error_to_form(form, error)
+        else:
+            messages.success(request, _("Draft saved. Check it, then issue it."))
+            return redirect("invoicing:member_invoice", public_id=invoice.public_id)
+    return render(
+        request,
+        "invoicing/member_invoice_form.html",
+        {"form": form, "formset": formset, "invoice": invoice, "has_clients": bool(clients)},
+    )
+
+
+@member_only
+def member_invoice_new(request: HttpRequest) -> HttpResponse:
+    return _invoice_form_view(request, None)
+
+
+@member_only
+def member_invoice_edit(request: HttpRequest, public_id) -> HttpResponse:
+    invoice = selectors.invoice_get(user=request.user, public_id=public_id)
+    if invoice.status != Invoice.Status.DRAFT:
+        raise Http404
+    return _invoice_form_view(request, invoice)
+
+
+@member_only
+def member_invoice(request: HttpRequest, public_id) -> HttpResponse:
+    invoice = selectors.invoice_get(user=request.user, public_id=public_id)
+    return render(request, "invoicing/member_invoice.html", _detail_context(invoice))
+
+
+@require_POST
+@member_only
+def member_invoice_submit(request: HttpRequest, public_id) -> HttpResponse:
+    invoice = selectors.invoice_get(user=request.user, public_id=public_id)
+    if (
+        not selectors.member_activities(user=request.user, invoicing=True)
+        .filter(pk=invoice.activity_id)
+        .exists()
+    ):
+        raise Http404
+    try:
+        invoice = services.invoice_submit(invoice=invoice, actor=request.user)
+    except ApplicationError as error:
+        messages.error(request, error.message)
+    else:
+        if invoice.is_issued:
+            messages.success(
+                request, _("Invoice %(ref)s issued and sent.") % {"ref": invoice.reference}
+            )
+        else:
+            messages.success(request, _("Sent to your adviser for approval."))
+    return redirect("invoicing:member_invoice", public_id=invoice.public_id)
+
+
+@member_only
+def member_invoice_pdf(request: HttpRequest, public_id) -> HttpResponse:
+    invoice = selectors.invoice_get(user=request.user, public_id=public_id)
+    return _download(invoice.pdf, f"{invoice.reference}.pdf", "application/pdf")
+
+
+@member_only
+def member_invoice_ubl(request: HttpRequest, public_id) -> HttpResponse:
+    invoice = selectors.invoice_get(user=request.user, public_id=public_id)
+    return _download(invoice.ubl, f"{invoice.reference}.xml", "application/xml")
+
+
+def _detail_context(invoice: Invoice) -> dict:
+    return {
+        "invoice": invoice,
+        "lines": list(invoice.lines.all()),
+        "payments": list(selectors.invoice_payments(invoice=invoice)),
+        "credit_notes": list(invoice.credit_notes.all()),
+        "reminders": list(invoice.reminders.all()),
+        "transmissions": list(invoice.transmissions.all()),
+        "client_messages": list(invoice.messages.all()),
+        "payment_link": services.payment_link_url(invoice=invoice) if invoice.is_issued else "",
+    }
+
+
+# --- Staff -----------------------------------------------------------------------------------
+
+
+@permission_required(Permission.VIEW_INVOICES)
+def staff_index(request: HttpRequest) -> HttpResponse:
+    entity = current_entity(request)
+    rows = selectors.invoice_list(user=request.user, entity=entity)
+    query = request.GET.get("q", "").strip()
+    status = request.GET.get("status", "")
+    if query:
+        rows = rows.filter(Q(reference__icontains=query) | Q(client__name__icontains=query))
+    if status:
+        rows = rows.filter(status=status)
+    awaiting = rows.filter(status=Invoice.Status.AWAITING_APPROVAL)
+    today = timezone.localdate()
+    return render(
+        request,
+        "invoicing/staff_index.html",
+        {
+            "entity": entity,
+            "page": Paginator(rows.order_by("-created_at"), 50).get_page(request.GET.get("page")),
+            "awaiting": awaiting[:20],
+            "aging": selectors.aging_report(entity=entity, on=today) if entity else [],
+            "q": query,
+            "status": status,
+            "statuses": Invoice.Status.choices,
+            "today": today,
+        },
+    )
+
+
+@permission_required(Permission.VIEW_INVOICES)
+def staff_invoice(request: HttpRequest, public_id) -> HttpResponse:
+    invoice = selectors.invoice_get(
+        user=request.user, public_id=public_id, entity=current_entity(request)
+    )
+    context = _detail_context(invoice)
+    context["vat_form"] = VatOverrideForm(initial={"regime": invoice.vat_regime})
+    context["can_approve"] = has_permission(request.user, Permission.APPROVE_INVOICES)
+    context["can_collect"] = has_permission(request.user, Permission.MANAGE_COLLECTION)
+    return render(request, "invoicing/staff_invoice.html", context)
+
+
+@require_POST
 @permission_required(Permission.APPROVE_INVOICES)
-def staff_index(request):
-    return render(request, "invoicing/staff_index.html")
+def staff_invoice_approve(request: HttpRequest, public_id) -> HttpResponse:
+    invoice = selectors.invoice_get(
+        user=request.user, public_id=public_id, entity=current_entity(request)
+    )
+    try:
+        invoice = services.invoice_approve(invoice=invoice, actor=request.user)
+        messages.success(request, _("Invoice %(ref)s issued.") % {"ref": invoice.reference})
+    except ApplicationError as error:
+        messages.error(request, error.message)
+    return redirect("invoicing:staff_invoice", public_id=invoice.public_id)
+
+
+@require_POST
+@permission_required(Permission.APPROVE_INVOICES)
+def staff_invoice_vat(request: HttpRequest, public_id) -> HttpResponse:
+    invoice = selectors.invoice_get(
+        user=request.user, public_id=public_id, entity=current_entity(request)
+    )
+    form = VatOverrideForm(request.POST)
+    if form.is_valid():
+        try:
+            services.invoice_vat_override(invoice=invoice, actor=request.user, **form.cleaned_data)
+            messages.success(request, _("VAT treatment changed."))
+        except ApplicationError as error:
+            messages.error(request, error.message)
+    else:
+        messages.error(request, _("Choose a VAT treatment and give the reason."))
+    return redirect("invoicing:staff_invoice", public_id=invoice.public_id)
+
+
+@require_POST
+@permission_required(Permission.MANAGE_COLLECTION)
+def staff_invoice_collection(request: HttpRequest, public_id) -> HttpResponse:
+    invoice = selectors.invoice_get(
+        user=request.user, public_id=public_id, entity=current_entity(request)
+    )
+    action = request.POST.get("action", "")
+    try:
+        if action == "resolve_dispute":
+            services.invoice_dispute_resolve(invoice=invoice, actor=request.user)
+        elif action == "credit_note":
+            note = services.credit_note_create(
+                invoice=invoice, actor=request.user, reason=request.POST.get("reason", "")
+            )
+            note = services.invoice_issue(invoice=note, issued_by=request.user)
+            messages.success(request, _("Credit note %(ref)s issued.") % {"ref": note.reference})
+        else:
+            services.invoice_collection_set(
+                invoice=invoice, actor=request.user, collection=request.POST.get("collection", "")
+            )
+    except ApplicationError as error:
+        messages.error(request, error.message)
+    return redirect("invoicing:staff_invoice", public_id=invoice.public_id)
+
+
+@permission_required(Permission.VIEW_INVOICES)
+def staff_invoice_pdf(request: HttpRequest, public_id) -> HttpResponse:
+    invoice = selectors.invoice_get(
+        user=request.user, public_id=public_id, entity=current_entity(request)
+    )
+    return _download(invoice.pdf, f"{invoice.reference}.pdf", "application/pdf")
+
+
+@permission_required(Permission.IMPORT_BANK_STATEMENTS)
+def staff_bank(request: HttpRequest) -> HttpResponse:
+    entity = current_entity(request)
+    if entity is None:
+        raise Http404
+    form = StatementUploadForm(request.POST or None, request.FILES or None)
+    report = None
+    if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["file"]
+        try:
+            result = services.bank_statement_import(
+                entity=entity, actor=request.user, file_name=upload.name, content=upload.read()
+            )
+        except ApplicationError as error:
+            report = {"errors": error.extra.get("errors", []), "message": error.message}
+        else:
+            if result.already_imported:
+                messages.info(request, _("This statement was already imported: nothing changed."))
+            else:
+                messages.success(
+                    request,
+                    _("%(new)s new lines, %(matched)s matched, %(unmatched)s to match by hand.")
+                    % {
+                        "new": result.created,
+                        "matched": result.matched,
+                        "unmatched": result.unmatched,
+                    },
+                )
+            return redirect("invoicing:staff_bank")
+    unmatched = selectors.unmatched_transactions(entity=entity)[:100]
+    return render(
+        request,
+        "invoicing/staff_bank.html",
+        {"form": form, "report": report, "unmatched": unmatched, "match_form": ManualMatchForm()},
+    )
+
+
+@require_POST
+@permission_required(Permission.IMPORT_BANK_STATEMENTS)
+def staff_bank_match(request: HttpRequest, public_id) -> HttpResponse:
+    entity = current_entity(request)
+    row = BankTransaction.objects.filter(entity=entity, public_id=public_id).first()
+    if row is None:
+        raise Http404
+    form = ManualMatchForm(request.POST)
+    invoice = None
+    if form.is_valid():
+        invoice = (
+            Invoice.objects.filter(
+                entity=entity, reference=form.cleaned_data["invoice"].strip().upper()
+            )
+            .filter(kind=Invoice.Kind.INVOICE)
+            .first()
+        )
+    if invoice is None:
+        messages.error(request, _("No invoice with this number in this entity."))
+        return redirect("invoicing:staff_bank")
+    try:
+        services.bank_transaction_match(transaction_row=row, invoice=invoice, actor=request.user)
+        messages.success(request, _("Matched to %(ref)s.") % {"ref": invoice.reference})
+    except ApplicationError as error:
+        messages.error(request, error.message)
+    return redirect("invoicing:staff_bank")
+
+
+# --- The client's payment page (no account) ---------------------------------------------------
+
+RATE_LIMIT = 60  # requests per IP per minute on the payment pages
+
+
+def rate_limited(view):
+    @functools.wraps(view)
+    def wrapped(request, *args, **kwargs):
+        ip = request.META.get("REMOTE_ADDR", "")
+        key = f"invoicing:pay-rate:{ip}:{int(timezone.now().timestamp() // 60)}"
+        cache.add(key, 0, timeout=70)
+        try:
+            count = cache.incr(key)
+        except ValueError:
+            count = 1
+        if count > RATE_LIMIT:
+            return HttpResponse(_("Too many requests. Try again in a minute."), status=429)
+        return view(request, *args, **kwargs)
+
+    return wrapped
+
+
+def _invoice_of_token(token: str) -> Invoice:
+    invoice = services.payment_link_resolve(token=token)
+    if invoice is None or invoice.is_credit_note:
+        raise Http404
+    return invoice
+
+
+@rate_limited
+def pay(request: HttpRequest, token: str) -> HttpResponse:
+    invoice = _invoice_of_token(token)
+    form = ClientMessageForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.client_message_create(invoice=invoice, **form.cleaned_data)
+        except ApplicationError as error:
+            add_error_to_form(form, error)
+        else:
+            messages.success(request, _("Thank you. Our customer service will answer you."))
+            return redirect("invoicing:pay", token=token)
+    due = invoice.amount_due
+    provider = online_payment_provider()
+    return render(
+        request,
+        "invoicing/pay.html",
+        {
+            "invoice": invoice,
+            "s": invoice.snapshot,
+            "token": token,
+            "due": due,
+            "overdue": invoice.due_date and invoice.due_date < date.today() and due > 0,
+            "ogm": ogm_format(invoice.structured_communication),
+            "qr": epc_qr_svg_data_uri(invoice.snapshot, due) if due > 0 else "",
+            "payments": selectors.invoice_payments(invoice=invoice),
+            "others": selectors.client_open_invoices(client=invoice.client, exclude=invoice)[:20],
+            "form": form,
+            "online": provider is not None and due > 0,
+        },
+    )
+
+
+@rate_limited
+def pay_pdf(request: HttpRequest, token: str) -> HttpResponse:
+    invoice = _invoice_of_token(token)
+    return _download(invoice.pdf, f"{invoice.reference}.pdf", "application/pdf")
+
+
+@rate_limited
+def pay_ubl(request: HttpRequest, token: str) -> HttpResponse:
+    invoice = _invoice_of_token(token)
+    return _download(invoice.ubl, f"{invoice.reference}.xml", "application/xml")
+
+
+@require_POST
+@rate_limited
+def pay_online(request: HttpRequest, token: str) -> HttpResponse:
+    invoice = _invoice_of_token(token)
+    provider = online_payment_provider()
+    if provider is None or invoice.amount_due <= 0:
+        raise Http404
+    url = provider.checkout_url(
+        invoice=invoice,
+        amount=invoice.amount_due,
+        return_url=request.build_absolute_uri(),
+    )
+    return redirect(url)

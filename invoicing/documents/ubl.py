@@ -42,8 +42,8 @@ class UblUnavailable(ValueError):
     """The client has no electronic address Peppol accepts: no UBL is produced."""
 
 
-def _cbc(parent, name: str, text, **attrs) -> etree._Element:
-    element = etree.SubElement(parent, f"{{{NS['cbc']}}}{name}", **attrs)
+def _cbc(parent, tag: str, text, **attrs) -> etree._Element:
+    element = etree.SubElement(parent, f"{{{NS['cbc']}}}{tag}", **attrs)
     element.text = str(text)
     return element
 

@@ -1,0 +1,112 @@
+"""Forms parse and check shapes only; the rules live in services."""
+
+from __future__ import annotations
+
+from django import forms
+from django.forms import formset_factory
+from django.utils.translation import gettext_lazy as _
+
+from .models import Client, Invoice, InvoiceLine
+
+COUNTRIES = [
+    ("BE", _("Belgium")),
+    ("FR", _("France")),
+    ("NL", _("Netherlands")),
+    ("DE", _("Germany")),
+    ("LU", _("Luxembourg")),
+    ("ES", _("Spain")),
+    ("IT", _("Italy")),
+    ("AT", _("Austria")),
+    ("PT", _("Portugal")),
+    ("IE", _("Ireland")),
+    ("SE", _("Sweden")),
+    ("CH", _("Switzerland")),
+    ("GB", _("United Kingdom")),
+    ("US", _("United States")),
+    ("CA", _("Canada")),
+]
+
+
+class ClientForm(forms.Form):
+    kind = forms.ChoiceField(label=_("Kind"), choices=Client.Kind.choices)
+    name = forms.CharField(label=_("Name"), max_length=200)
+    country = forms.ChoiceField(label=_("Country"), choices=COUNTRIES, initial="BE")
+    vat_number = forms.CharField(
+        label=_("VAT number"),
+        max_length=30,
+        required=False,
+        help_text=_("Required for a business in another EU country (reverse charge)."),
+    )
+    enterprise_number = forms.CharField(label=_("Enterprise number"), max_length=30, required=False)
+    street = forms.CharField(label=_("Street and number"), max_length=200)
+    postcode = forms.CharField(label=_("Postcode"), max_length=12)
+    city = forms.CharField(label=_("City"), max_length=120)
+    email = forms.EmailField(label=_("Invoice e-mail"), required=False)
+    language = forms.ChoiceField(
+        label=_("Language"),
+        choices=[("nl", "Nederlands"), ("fr", "Français"), ("en", "English"), ("de", "Deutsch")],
+        initial="en",
+    )
+    confirm_duplicate = forms.BooleanField(
+        label=_("This is a different client with the same name"), required=False
+    )
+
+
+class InvoiceForm(forms.Form):
+    activity = forms.ChoiceField(label=_("Activity"))
+    client = forms.ChoiceField(label=_("Client"))
+    delivery_date = forms.DateField(
+        label=_("Date of the service"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+    )
+    payment_days = forms.IntegerField(
+        label=_("Payment term (days)"), required=False, min_value=0, max_value=365
+    )
+    buyer_reference = forms.CharField(
+        label=_("Client's reference (order number)"), max_length=100, required=False
+    )
+    discount_rate = forms.DecimalField(
+        label=_("Discount (%)"), required=False, min_value=0, max_value=99, decimal_places=2
+    )
+    note = forms.CharField(
+        label=_("Note"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+    def __init__(self, *args, activities=(), clients=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["activity"].choices = [(str(a.public_id), a.name) for a in activities]
+        self.fields["client"].choices = [(str(c.public_id), str(c)) for c in clients]
+
+
+class LineForm(forms.Form):
+    description = forms.CharField(label=_("Description"), max_length=300)
+    quantity = forms.DecimalField(label=_("Quantity"), max_digits=12, decimal_places=4)
+    unit = forms.ChoiceField(label=_("Unit"), choices=InvoiceLine.Unit.choices)
+    unit_price = forms.DecimalField(label=_("Unit price"), max_digits=14, decimal_places=4)
+    vat_rate_code = forms.ChoiceField(label=_("VAT"), choices=InvoiceLine.VatRate.choices)
+
+
+LineFormSet = formset_factory(LineForm, extra=0, min_num=1, validate_min=True, max_num=100)
+
+
+class VatOverrideForm(forms.Form):
+    regime = forms.ChoiceField(label=_("VAT treatment"), choices=Invoice.VatRegime.choices)
+    reason = forms.CharField(label=_("Reason"), widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class ClientMessageForm(forms.Form):
+    name = forms.CharField(label=_("Your name"), max_length=200)
+    email = forms.EmailField(label=_("Your e-mail"))
+    message = forms.CharField(label=_("Your message"), widget=forms.Textarea(attrs={"rows": 4}))
+    is_dispute = forms.BooleanField(
+        label=_("I dispute this invoice (reminders stop until we answer)"), required=False
+    )
+
+
+class StatementUploadForm(forms.Form):
+    file = forms.FileField(label=_("camt.053 or CODA file"))
+
+
+class ManualMatchForm(forms.Form):
+    invoice = forms.CharField(label=_("Invoice number"), max_length=40)

@@ -113,7 +113,11 @@ def main() -> int:
             except subprocess.TimeoutExpired:
                 proc.kill()
 
+    def interrupted(*_args) -> None:
+        raise KeyboardInterrupt
+
     signal.signal(signal.SIGTERM, lambda *_: (stop(), sys.exit(0)))
+    signal.signal(signal.SIGINT, interrupted)
     try:
         if not wait_for(url + "/", 60):
             print("[run] the web server did not answer within 60 s", file=sys.stderr)
@@ -143,7 +147,7 @@ def main() -> int:
                     return proc.returncode or 1
             time.sleep(1)
     except KeyboardInterrupt:
-        print("\n[run] stopping…", flush=True)
+        print("\n[run] Ctrl-C: stopping web, worker and beat…", flush=True)
         return 0
     finally:
         stop()

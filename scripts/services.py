@@ -132,9 +132,11 @@ def main(argv: list[str]) -> int:
             except subprocess.TimeoutExpired:
                 valkey.kill()
         if pg_server is not None:
-            pg_server.cleanup() if hasattr(pg_server, "cleanup") else None
+            pg_server.cleanup()
             if ephemeral:
                 shutil.rmtree(pg_server.pgdata, ignore_errors=True)
+        if valkey is not None or pg_server is not None:
+            log("embedded services stopped")
 
 
 if __name__ == "__main__":

@@ -16,9 +16,7 @@ class MembersConfig(AppConfig):
             NavItem("member", _("Information sessions"), "members:sessions", "list", order=11),
             NavItem("member", _("Appointments"), "members:appointments", "user", order=12),
             NavItem("member", _("My data"), "members:privacy", "file", order=95),
-            NavItem(
-                "staff", _("Members"), "members:staff_index", "users", P.VIEW_MEMBERS_OF_OFFICE, 10
-            ),
+            NavItem("staff", _("Members"), "members:staff_index", "users", P.BACKOFFICE_ACCESS, 10),
             NavItem(
                 "staff",
                 _("Share payments"),
@@ -48,7 +46,7 @@ class MembersConfig(AppConfig):
                 _("Appointments"),
                 "members:staff_appointments",
                 "user",
-                P.VIEW_MEMBERS_OF_OFFICE,
+                P.BACKOFFICE_ACCESS,
                 14,
             ),
             NavItem(

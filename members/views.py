@@ -375,7 +375,7 @@ def erasure_request(request: HttpRequest) -> HttpResponse:
 # --- Back-office --------------------------------------------------------------------------------
 
 
-@permission_required(Permission.VIEW_MEMBERS_OF_OFFICE)
+@permission_required(Permission.BACKOFFICE_ACCESS)
 def staff_index(request: HttpRequest) -> HttpResponse:
     """The portfolio: the members the user follows, with search and filters."""
     return _portfolio(request)
@@ -424,7 +424,7 @@ def _uuid_or_none(value: str):
         return None
 
 
-@permission_required(Permission.VIEW_MEMBERS_OF_OFFICE)
+@permission_required(Permission.BACKOFFICE_ACCESS)
 def staff_member(request: HttpRequest, public_id) -> HttpResponse:
     """The member 360° page."""
     member = selectors.member_get_for_staff(user=request.user, public_id=public_id)
@@ -536,7 +536,7 @@ def staff_payment_confirm(request: HttpRequest, public_id) -> HttpResponse:
     return redirect(next_url)
 
 
-@permission_required(Permission.VIEW_MEMBERS_OF_OFFICE)
+@permission_required(Permission.BACKOFFICE_ACCESS)
 def staff_certificate(request: HttpRequest, public_id) -> HttpResponse:
     subscription = selectors.subscription_get_for_staff(user=request.user, public_id=public_id)
     return _certificate_response(subscription)
@@ -617,7 +617,7 @@ def staff_attendance(request: HttpRequest, public_id) -> HttpResponse:
     return redirect("members:staff_session", public_id=booking.session.public_id)
 
 
-@permission_required(Permission.VIEW_MEMBERS_OF_OFFICE)
+@permission_required(Permission.BACKOFFICE_ACCESS)
 def staff_appointments(request: HttpRequest) -> HttpResponse:
     is_adviser = request.user.role == "adviser"
     form = forms.SlotForm(request.POST or None) if is_adviser else None
@@ -642,7 +642,7 @@ def staff_appointments(request: HttpRequest) -> HttpResponse:
     )
 
 
-@permission_required(Permission.VIEW_MEMBERS_OF_OFFICE)
+@permission_required(Permission.BACKOFFICE_ACCESS)
 def staff_appointment(request: HttpRequest, public_id) -> HttpResponse:
     slot = selectors.appointment_get_for_staff(user=request.user, public_id=public_id)
     form = forms.NotesForm(request.POST or None, initial={"staff_notes": slot.staff_notes})

@@ -5,18 +5,32 @@ from __future__ import annotations
 
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import permissions
 from rest_framework.generics import GenericAPIView
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from smartcoop.core.api import permission_required
 from smartcoop.core.errors import NotFound
-from smartcoop.core.roles import Permission
+from smartcoop.core.roles import Permission, has_permission
 
 from .. import calculations, selectors
 from ..models import Member, ShareSubscription
 from . import serializers as s
+
+
+def hidden_unless(permission: Permission) -> type[permissions.BasePermission]:
+    """Like core.api.permission_required, but answers 404 like the pages do: the staff API does
+    not reveal to a member that it exists."""
+
+    class _Hidden(permissions.BasePermission):
+        def has_permission(self, request, view) -> bool:
+            if not has_permission(request.user, permission):
+                raise NotFound("Not found.")
+            return True
+
+    _Hidden.__name__ = f"HiddenUnless_{permission.name}"
+    return _Hidden
 
 
 def _summary(member: Member) -> dict:
@@ -107,7 +121,7 @@ class MySharesView(APIView):
 
 
 class PortfolioView(GenericAPIView):
-    permission_classes = [IsAuthenticated, permission_required(Permission.VIEW_MEMBERS_OF_OFFICE)]
+    permission_classes = [IsAuthenticated, hidden_unless(Permission.BACKOFFICE_ACCESS)]
     serializer_class = s.MemberSummaryOutput
 
     @extend_schema(
@@ -135,7 +149,7 @@ class PortfolioView(GenericAPIView):
 
 
 class MemberDetailView(APIView):
-    permission_classes = [IsAuthenticated, permission_required(Permission.VIEW_MEMBERS_OF_OFFICE)]
+    permission_classes = [IsAuthenticated, hidden_unless(Permission.BACKOFFICE_ACCESS)]
 
     @extend_schema(responses=s.MemberDetailOutput, summary="One member (staff)")
     def get(self, request, public_id):

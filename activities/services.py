@@ -62,7 +62,7 @@ def _lock_activity(activity: Activity) -> Activity:
 
 
 def _source_of(obj) -> tuple[str, str]:
-    return obj._meta.label_lower, str(obj.pk)
+    return obj._meta.label_lower, str(obj.public_id)
 
 
 # --- Activities ---------------------------------------------------------------------------------
@@ -1421,7 +1421,7 @@ def _repay(*, loan: Loan, activity: Activity, amount: Decimal, kind: str, due_mo
         amount=-amount,
         on=on,
         source_type="activities.loanrepayment",
-        source_id=f"{loan.pk}:{due_month.isoformat() if due_month else uuid.uuid4().hex}",
+        source_id=f"{loan.public_id}:{due_month.isoformat() if due_month else uuid.uuid4().hex[:12]}",
         actor=actor,
         description=_("Loan repayment"),
     )

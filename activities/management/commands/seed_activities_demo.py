@@ -1,0 +1,155 @@
+"""Demo Activities for the demo member (run after `seed_demo`): fourteen months of budget history,
+contracts in several states, a posting abroad, an expense claim, a loan and a draft Activity for
+the adviser to validate. Idempotent: does nothing when the demo Activity exists."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+from django.core.management.base import BaseCommand
+from django.db import transaction
+from django.utils import timezone
+from django_scopes import scopes_disabled
+
+from activities import calculations, services
+from activities.models import Activity, EmploymentContract
+from smartcoop.core.models import LegalEntity, User
+from smartcoop.core.sectors import Sector
+from smartcoop.countries import current_pack
+
+DEMO_NAME = "Studio Lotte — sound design"
+
+
+class Command(BaseCommand):
+    help = "Create demo Activities for member@smartcoop.demo (idempotent)."
+
+    def handle(self, *args, **options) -> None:
+        from members.models import Member
+
+        with scopes_disabled(), transaction.atomic():
+            if Activity.objects.filter(name=DEMO_NAME).exists():
+                self.stdout.write("Demo Activities already there.")
+                return
+            user = User.objects.get(email="member@smartcoop.demo")
+            adviser = User.objects.filter(email="adviser@smartcoop.demo").first()
+            member = Member.objects.filter(user=user).first() or Member.objects.create(
+                user=user,
+                email=user.email,
+                first_name=user.first_name,
+                last_name=user.last_name,
+            )
+            member.status = Member.Status.ACTIVE
+            member.office = adviser.office if adviser else None
+            member.adviser = adviser
+            member.save()
+            employers = LegalEntity.objects.filter(is_employer=True, is_active=True)
+            entity = employers.filter(slug="verenigde-producties").first() or employers.first()
+            activity = services.activity_create(
+                entity=entity,
+                coordinator=member,
+                name=DEMO_NAME,
+                sector=Sector.IMAGE_SOUND_STAGE,
+                description="Sound design and live mixing for theatre and dance.",
+                actor=user,
+            )
+            services.activity_validate(activity=activity, actor=adviser)
+            today = timezone.localdate()
+            pack = current_pack()
+            for back in range(13, -1, -1):
+                index = today.year * 12 + today.month - 1 - back
+                month = dt.date(index // 12, index % 12 + 1, 5)
+                amount = Decimal(1400 + (back * 337) % 1900)
+                services.activity_credit_client_payment(
+                    activity=activity,
+                    amount_excl_vat=amount,
+                    on=month,
+                    source_type="demo.payment",
+                    source_id=f"demo-{back}",
+                    actor=None,
+                )
+                if back == 0:
+                    continue
+                gross = calculations.max_gross_for_budget(
+                    budget=amount * Decimal("0.8"), coefficient=Decimal("1.55")
+                )
+                start = month + dt.timedelta(days=10)
+                contract = EmploymentContract.objects.create(
+                    entity=entity,
+                    member=member,
+                    activity=activity,
+                    contract_type="employee",
+                    tool="activity",
+                    status="declared",
+                    start_date=start,
+                    end_date=start,
+                    hours=Decimal("8"),
+                    days=1,
+                    workplace_country=pack.code,
+                    function="Sound designer",
+                    sector=activity.sector,
+                    gross_wage=gross,
+                    coefficient=Decimal("1.55"),
+                    employer_cost=calculations.employer_cost(
+                        gross=gross, coefficient=Decimal("1.55")
+                    ),
+                    wage_due_on=start + dt.timedelta(days=9),
+                )
+                services.contract_mark_paid(
+                    contract=contract, paid_on=start + dt.timedelta(days=9), actor=None
+                )
+            services.contract_request_salary(
+                activity=activity,
+                member=member,
+                contract_type="employee",
+                start_date=today + dt.timedelta(days=12),
+                end_date=today + dt.timedelta(days=13),
+                hours=Decimal("16"),
+                gross_wage=Decimal("600"),
+                function="Sound designer",
+                actor=user,
+            )
+            services.contract_request_salary(
+                activity=activity,
+                member=member,
+                contract_type="artistic",
+                start_date=today + dt.timedelta(days=30),
+                end_date=today + dt.timedelta(days=31),
+                hours=Decimal("12"),
+                gross_wage=Decimal("450"),
+                function="Live mixing",
+                workplace_country="FR",
+                workplace_address="Le Phénix, Valenciennes",
+                actor=user,
+            )
+            claim = services.expense_claim_create(
+                activity=activity, member=member, title="Tour Lille", actor=user
+            )
+            services.expense_line_add(
+                claim=claim,
+                spent_on=today,
+                category="km",
+                description="Brussel - Lille",
+                km=Decimal("230"),
+                actor=user,
+            )
+            services.expense_claim_submit(claim=claim, actor=user)
+            loan = services.loan_apply(
+                activity=activity,
+                member=member,
+                purpose="A new mixing desk",
+                amount=Decimal("2400"),
+                months=12,
+                actor=user,
+            )
+            services.loan_decide(loan=loan, approve=True, reason="", actor=adviser)
+            services.loan_disburse(loan=loan, actor=adviser, on=today - dt.timedelta(days=70))
+            services.activity_create(
+                entity=entity,
+                coordinator=member,
+                name="Workshops for schools",
+                sector=Sector.TRAINING,
+                description="Sound workshops for pupils.",
+                actor=user,
+            )
+        self.stdout.write(self.style.SUCCESS("Demo Activities created."))

@@ -141,8 +141,10 @@ def aging_report(*, entity: LegalEntity, on: date) -> list[dict]:
         ("90+", 91, None),
     ]
     result = {name: {"bucket": name, "count": 0, "amount": 0} for name, _lo, _hi in buckets}
-    for invoice in open_invoices_of_entity(entity=entity).only(
-        "due_date", "total_incl_vat", "amount_paid", "amount_credited"
+    for invoice in (
+        open_invoices_of_entity(entity=entity)
+        .select_related(None)
+        .only("due_date", "total_incl_vat", "amount_paid", "amount_credited")
     ):
         late = (on - invoice.due_date).days if invoice.due_date else 0
         for name, low, high in buckets:

@@ -576,17 +576,21 @@ def _build_snapshot(invoice: Invoice, *, on: date) -> dict:
 
 def invoice_submit(*, invoice: Invoice, actor, on: date | None = None) -> Invoice:
     """The member is done: issue now, or wait for an adviser when the entity asks for approval."""
-    if invoice.entity.invoice_approval_required and not invoice.is_credit_note:
-        with transaction.atomic():
-            locked = Invoice.objects.select_for_update(of=("self",)).get(pk=invoice.pk)
-            if locked.status != Invoice.Status.DRAFT:
-                raise Conflict(_("This invoice was already submitted."))
+    with transaction.atomic():
+        locked = (
+            Invoice.objects.select_for_update(of=("self",))
+            .select_related("entity")
+            .get(pk=invoice.pk)
+        )
+        if locked.status != Invoice.Status.DRAFT:
+            raise Conflict(_("This invoice was already submitted."))
+        if locked.entity.invoice_approval_required and not locked.is_credit_note:
             _recompute(locked, on=on or timezone.localdate())
             locked.status = Invoice.Status.AWAITING_APPROVAL
             locked.save(update_fields=["status", "updated_at"])
             audit_log(actor=actor, action="invoicing.invoice.submitted", target=locked)
-        return locked
-    return invoice_issue(invoice=invoice, issued_by=actor, on=on)
+            return locked
+        return invoice_issue(invoice=locked, issued_by=actor, on=on)
 
 
 def invoice_approve(*, invoice: Invoice, actor, on: date | None = None) -> Invoice:

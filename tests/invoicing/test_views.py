@@ -1,0 +1,339 @@
+"""Every page, download and API endpoint: the owner gets it, another member, another office,
+another entity get 404; anonymous visitors are sent to log in (pages) or refused (API)."""
+
+from datetime import date, timedelta
+from decimal import Decimal
+
+import pytest
+import time_machine
+from django.urls import reverse
+
+from invoicing import selectors, services
+from invoicing.models import ClientMessage, Invoice
+from invoicing.tasks import invoice_render_documents
+from smartcoop.core.roles import Role
+from tests.factories import LegalEntityFactory, OfficeFactory, staff_user
+from tests.invoicing.conftest import LINES, make_activity, make_member
+
+
+@pytest.fixture(autouse=True)
+def _media(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path / "media"
+
+
+@pytest.fixture
+def rendered(issued):
+    invoice_render_documents(issued.pk)
+    issued.refresh_from_db()
+    return issued
+
+
+MEMBER_PAGES = [
+    "invoicing:member_invoice",
+    "invoicing:member_invoice_pdf",
+    "invoicing:member_invoice_ubl",
+]
+
+
+def test_member_pages_render(
+    client, member, rendered, activity, be_client, django_assert_max_num_queries
+):
+    draft = services.invoice_draft_save(
+        actor=member.user, activity=activity, client=be_client, lines=LINES
+    )
+    client.force_login(member.user)
+    for name in [
+        "invoicing:member_index",
+        "invoicing:member_clients",
+        "invoicing:member_client_new",
+        "invoicing:member_invoice_new",
+    ]:
+        assert client.get(reverse(name)).status_code == 200, name
+    with django_assert_max_num_queries(12):
+        response = client.get(reverse("invoicing:member_index"))
+    assert rendered.reference in response.content.decode()
+    for name in MEMBER_PAGES:
+        assert client.get(reverse(name, args=[rendered.public_id])).status_code == 200, name
+    assert (
+        client.get(reverse("invoicing:member_invoice_edit", args=[draft.public_id])).status_code
+        == 200
+    )
+
+
+def test_other_member_gets_404_everywhere(client, rendered, be_entity):
+    stranger = make_member()
+    make_activity(entity=be_entity, member=stranger, name="Other")
+    client.force_login(stranger.user)
+    for name in [*MEMBER_PAGES, "invoicing:member_invoice_edit"]:
+        assert client.get(reverse(name, args=[rendered.public_id])).status_code == 404, name
+    assert (
+        client.post(
+            reverse("invoicing:member_invoice_submit", args=[rendered.public_id])
+        ).status_code
+        == 404
+    )
+    listing = client.get(reverse("invoicing:member_index")).content.decode()
+    assert rendered.reference not in listing
+    assert (
+        "Theater Antwerpen" not in client.get(reverse("invoicing:member_clients")).content.decode()
+    )
+    api = client.get(reverse("api_invoicing_invoice", args=[rendered.public_id]))
+    assert api.status_code == 404 and api.json()["code"] == "not_found"
+    assert client.get(reverse("api_invoicing_invoices")).json()["count"] == 0
+
+
+def test_anonymous_is_sent_to_login_and_api_refuses(client, rendered):
+    for name in MEMBER_PAGES:
+        response = client.get(reverse(name, args=[rendered.public_id]))
+        assert response.status_code == 302 and "/accounts/login/" in response["Location"]
+    assert client.get(reverse("api_invoicing_invoices")).status_code in (401, 403)
+    response = client.get(reverse("invoicing:staff_invoice", args=[rendered.public_id]))
+    assert response.status_code == 302
+
+
+def test_staff_of_the_office_and_entity_see_it_others_get_404(
+    client, rendered, adviser, customer_service, be_entity
+):
+    staff_pages = ["invoicing:staff_invoice", "invoicing:staff_invoice_pdf"]
+    for user in (adviser, customer_service):
+        client.force_login(user)
+        assert client.get(reverse("invoicing:staff_index")).status_code == 200
+        for name in staff_pages:
+            assert client.get(reverse(name, args=[rendered.public_id])).status_code == 200
+        assert (
+            client.get(reverse("api_invoicing_invoice", args=[rendered.public_id])).status_code
+            == 200
+        )
+    other_office = staff_user(Role.ADVISER, office=OfficeFactory(), entities=[be_entity])
+    other_entity = staff_user(Role.CUSTOMER_SERVICE, entities=[LegalEntityFactory()])
+    for user in (other_office, other_entity):
+        client.force_login(user)
+        for name in staff_pages:
+            assert client.get(reverse(name, args=[rendered.public_id])).status_code == 404
+        assert (
+            client.get(reverse("api_invoicing_invoice", args=[rendered.public_id])).status_code
+            == 404
+        )
+        listing = client.get(reverse("invoicing:staff_index")).content.decode()
+        assert rendered.reference not in listing
+    # A member never reaches staff pages.
+    client.force_login(rendered.activity.coordinator.user)
+    assert (
+        client.get(reverse("invoicing:staff_invoice", args=[rendered.public_id])).status_code == 404
+    )
+    assert client.get(reverse("invoicing:staff_bank")).status_code == 404
+
+
+def test_member_creates_client_and_draft_then_issues(client, member, activity, be_entity):
+    client.force_login(member.user)
+    response = client.post(
+        reverse("invoicing:member_client_new"),
+        {
+            "kind": "company",
+            "name": "De Singel",
+            "country": "BE",
+            "vat_number": "BE0403170701",
+            "street": "Desguinlei 25",
+            "postcode": "2018",
+            "city": "Antwerpen",
+            "email": "ap@desingel.example",
+            "language": "nl",
+        },
+    )
+    assert response.status_code == 302
+    client_row = selectors.client_list(user=member.user).get()
+    response = client.post(
+        reverse("invoicing:member_invoice_new"),
+        {
+            "activity": str(activity.public_id),
+            "client": str(client_row.public_id),
+            "payment_days": "30",
+            "discount_rate": "0",
+            "lines-TOTAL_FORMS": "1",
+            "lines-INITIAL_FORMS": "0",
+            "lines-MIN_NUM_FORMS": "1",
+            "lines-MAX_NUM_FORMS": "100",
+            "lines-0-description": "Concert",
+            "lines-0-quantity": "1",
+            "lines-0-unit": "C62",
+            "lines-0-unit_price": "1000",
+            "lines-0-vat_rate_code": "reduced",
+        },
+    )
+    assert response.status_code == 302
+    invoice = Invoice.objects.get()
+    assert invoice.total_incl_vat == Decimal("1060.00")
+    response = client.post(reverse("invoicing:member_invoice_submit", args=[invoice.public_id]))
+    invoice.refresh_from_db()
+    assert invoice.is_issued
+
+
+def test_invoice_form_shows_the_rule_broken(client, member, activity, be_client):
+    client.force_login(member.user)
+    response = client.post(
+        reverse("invoicing:member_invoice_new"),
+        {
+            "activity": str(activity.public_id),
+            "client": str(be_client.public_id),
+            "payment_days": "90",
+            "lines-TOTAL_FORMS": "1",
+            "lines-INITIAL_FORMS": "0",
+            "lines-MIN_NUM_FORMS": "1",
+            "lines-MAX_NUM_FORMS": "100",
+            "lines-0-description": "Concert",
+            "lines-0-quantity": "1",
+            "lines-0-unit": "C62",
+            "lines-0-unit_price": "1000",
+            "lines-0-vat_rate_code": "standard",
+        },
+    )
+    assert response.status_code == 200
+    assert "at most 60 days" in response.content.decode()
+
+
+def test_api_create_and_issue(client, member, activity, be_client):
+    client.force_login(member.user)
+    response = client.post(
+        reverse("api_invoicing_invoices"),
+        {
+            "activity": str(activity.public_id),
+            "client": str(be_client.public_id),
+            "lines": [
+                {
+                    "description": "Workshop",
+                    "quantity": "2",
+                    "unit": "DAY",
+                    "unit_price": "450",
+                    "vat_rate_code": "standard",
+                }
+            ],
+        },
+        content_type="application/json",
+    )
+    assert response.status_code == 201, response.json()
+    public_id = response.json()["public_id"]
+    response = client.post(reverse("api_invoicing_invoice_issue", args=[public_id]))
+    assert response.status_code == 200 and response.json()["reference"].startswith("VP")
+    bad = client.post(
+        reverse("api_invoicing_invoices"),
+        {
+            "activity": str(activity.public_id),
+            "client": str(be_client.public_id),
+            "payment_days": 75,
+            "lines": [{"description": "x", "quantity": "1", "unit_price": "1"}],
+        },
+        content_type="application/json",
+    )
+    assert bad.status_code == 400
+    assert bad.json()["extra"]["field"] == "payment_days"
+
+
+# --- Payment link -------------------------------------------------------------------------
+
+
+def test_payment_page_shows_what_to_pay(client, rendered):
+    token = services.payment_link_token(invoice=rendered)
+    response = client.get(reverse("invoicing:pay", args=[token]))
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert rendered.structured_communication_display in page
+    assert "BE68539007547034" in page and "data:image/svg+xml;base64," in page
+    assert client.get(reverse("invoicing:pay_pdf", args=[token])).status_code == 200
+    assert client.get(reverse("invoicing:pay_ubl", args=[token])).status_code == 200
+
+
+def test_tampered_expired_or_revoked_links_answer_404(client, rendered, settings):
+    token = services.payment_link_token(invoice=rendered)
+    tampered = token[:-2] + ("AA" if token[-2:] != "AA" else "BB")
+    for bad in (tampered, "nonsense", token + "x"):
+        response = client.get(reverse("invoicing:pay", args=[bad]))
+        assert response.status_code == 404
+        assert rendered.reference not in response.content.decode()
+    settings.INVOICING_PAYMENT_LINK_MAX_AGE = 60
+    with time_machine.travel(timedelta(minutes=5)):
+        assert client.get(reverse("invoicing:pay", args=[token])).status_code == 404
+    settings.INVOICING_PAYMENT_LINK_MAX_AGE = 3600
+    Invoice.objects.filter(pk=rendered.pk).update(link_key="rotated")
+    assert client.get(reverse("invoicing:pay", args=[token])).status_code == 404
+
+
+def test_payment_page_lists_other_open_invoices_of_the_client_only(
+    client, rendered, member, activity, be_client, fr_client
+):
+    other = services.invoice_issue(
+        invoice=services.invoice_draft_save(
+            actor=member.user, activity=activity, client=be_client, lines=LINES
+        ),
+        issued_by=member.user,
+        on=date(2026, 3, 3),
+    )
+    foreign = services.invoice_issue(
+        invoice=services.invoice_draft_save(
+            actor=member.user, activity=activity, client=fr_client, lines=LINES
+        ),
+        issued_by=member.user,
+        on=date(2026, 3, 3),
+    )
+    page = client.get(
+        reverse("invoicing:pay", args=[services.payment_link_token(invoice=rendered)])
+    ).content.decode()
+    assert other.reference in page and foreign.reference not in page
+
+
+def test_dispute_from_the_payment_page_pauses_reminders(client, rendered):
+    token = services.payment_link_token(invoice=rendered)
+    response = client.post(
+        reverse("invoicing:pay", args=[token]),
+        {
+            "name": "A. Payable",
+            "email": "ap@theater.example",
+            "message": "We ordered 6 hours, not 8.",
+            "is_dispute": "on",
+        },
+    )
+    assert response.status_code == 302
+    rendered.refresh_from_db()
+    assert rendered.disputed_at is not None
+    assert ClientMessage.objects.get().is_dispute
+    assert services.reminders_run(on=date(2026, 6, 1)) == 0
+
+
+def test_payment_page_is_rate_limited(client, rendered):
+    token = services.payment_link_token(invoice=rendered)
+    url = reverse("invoicing:pay", args=["bad-token"])
+    codes = [client.get(url).status_code for _ in range(61)]
+    assert codes[:60] == [404] * 60 and codes[60] == 429
+    assert client.get(reverse("invoicing:pay", args=[token])).status_code == 429
+
+
+def test_staff_bank_import_page(client, accountant, rendered):
+    from tests.invoicing.test_bank_and_reminders import camt
+
+    client.force_login(accountant)
+    content = camt([("W1", "1159.20", "CRDT", rendered.structured_communication)])
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    response = client.post(
+        reverse("invoicing:staff_bank"),
+        {"file": SimpleUploadedFile("s.xml", content, content_type="application/xml")},
+    )
+    assert response.status_code == 302
+    rendered.refresh_from_db()
+    assert rendered.status == Invoice.Status.PAID
+    response = client.post(
+        reverse("invoicing:staff_bank"),
+        {"file": SimpleUploadedFile("notes.txt", b"hello", content_type="text/plain")},
+    )
+    assert response.status_code == 200 and "nothing was imported" in response.content.decode()
+
+
+def test_adviser_approves_in_the_backoffice(client, be_entity, draft, member, adviser):
+    be_entity.invoice_approval_required = True
+    be_entity.save()
+    services.invoice_submit(invoice=draft, actor=member.user)
+    client.force_login(adviser)
+    page = client.get(reverse("invoicing:staff_index")).content.decode()
+    assert "Awaiting your approval" in page
+    client.post(reverse("invoicing:staff_invoice_approve", args=[draft.public_id]))
+    draft.refresh_from_db()
+    assert draft.is_issued and draft.approved_by == adviser

@@ -12,7 +12,7 @@ def admin_has_permission(request: HttpRequest) -> bool:
     return has_permission(user, Permission.USE_ADMIN) and user_has_mfa(user)
 
 
-admin.site.has_permission = admin_has_permission
+admin.site.has_permission = admin_has_permission  # type: ignore[method-assign]
 admin.site.site_header = "smartcoop administration"
 
 

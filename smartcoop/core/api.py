@@ -36,10 +36,10 @@ def exception_handler(exc, context):
             "extra": {"fields": fields},
         }
     else:
-        detail = exc.detail if isinstance(exc, exceptions.APIException) else str(exc)
+        message = exc.detail if isinstance(exc, exceptions.APIException) else str(exc)
         response.data = {
-            "code": getattr(detail, "code", None) or getattr(exc, "default_code", "error"),
-            "message": str(detail),
+            "code": getattr(message, "code", None) or getattr(exc, "default_code", "error"),
+            "message": str(message),
             "extra": {},
         }
     return response

@@ -305,25 +305,25 @@ def seed_demo(country: str | None = None) -> dict:
         )
         offices.append(office)
     accounts = []
-    for spec in ACCOUNTS:
-        user = User.objects.filter(email=spec.email).first()
+    for account in ACCOUNTS:
+        user = User.objects.filter(email=account.email).first()
         if user is None:
             user = User.objects.create_user(
-                spec.email,
+                account.email,
                 DEMO_PASSWORD,
-                first_name=spec.first_name,
-                last_name=spec.last_name,
-                role=spec.role,
-                office=offices[0] if spec.role == Role.ADVISER else None,
+                first_name=account.first_name,
+                last_name=account.last_name,
+                role=account.role,
+                office=offices[0] if account.role == Role.ADVISER else None,
                 preferred_language=settings.LANGUAGE_CODE,
             )
-            if spec.role not in (Role.MEMBER, Role.ADMINISTRATOR):
+            if account.role not in (Role.MEMBER, Role.ADMINISTRATOR):
                 user.entities.set(entities)
         EmailAddress.objects.update_or_create(
-            user=user, email=spec.email, defaults={"verified": True, "primary": True}
+            user=user, email=account.email, defaults={"verified": True, "primary": True}
         )
         if (
-            spec.mfa
+            account.mfa
             and not Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).exists()
         ):
             TOTP.activate(user, DEMO_TOTP_SECRET)

@@ -31,7 +31,7 @@ class EntityOwnedModel(BaseModel):
 
     entity = models.ForeignKey("core.LegalEntity", on_delete=models.PROTECT, related_name="+")
 
-    objects = ScopedManager(entity="entity")
+    objects = ScopedManager(entity="entity")  # type: ignore[django-manager-missing]
 
     class Meta:
         abstract = True
@@ -141,7 +141,7 @@ class LegalEntity(BaseModel):
         return self.name
 
 
-class UserManager(BaseUserManager):
+class UserManager(BaseUserManager["User"]):
     use_in_migrations = True
 
     def create_user(self, email: str, password: str | None = None, **fields):
@@ -186,7 +186,7 @@ class User(AbstractBaseUser, PermissionsMixin):
 
     USERNAME_FIELD = "email"
     EMAIL_FIELD = "email"
-    REQUIRED_FIELDS: list[str] = []
+    REQUIRED_FIELDS = []  # e-mail and password only
 
     class Meta:
         verbose_name = _("user")

@@ -6,6 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from django.urls import NoReverseMatch, reverse
+from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from .roles import Permission, has_permission
@@ -14,7 +15,7 @@ from .roles import Permission, has_permission
 @dataclass(frozen=True)
 class NavItem:
     area: str  # "member" or "staff"
-    label: str
+    label: str | Promise
     url_name: str
     icon: str = "dot"
     permission: Permission | None = None

@@ -27,7 +27,8 @@ def entities_for_user(user) -> list[LegalEntity]:
 def current_entity(request: HttpRequest) -> LegalEntity | None:
     """The entity a staff member works in now (None for members, clients and the public)."""
     if hasattr(request, "_smartcoop_entity"):
-        return request._smartcoop_entity
+        cached: LegalEntity | None = getattr(request, "_smartcoop_entity")  # noqa: B009
+        return cached
     entity = None
     user = getattr(request, "user", None)
     if user is not None and has_permission(user, Permission.BACKOFFICE_ACCESS):
@@ -37,7 +38,7 @@ def current_entity(request: HttpRequest) -> LegalEntity | None:
         if entity is None and allowed:
             # Default: the first employing entity (most work happens there), else any.
             entity = next((e for e in allowed if e.is_employer), allowed[0])
-    request._smartcoop_entity = entity
+    request._smartcoop_entity = entity  # type: ignore[attr-defined]
     return entity
 
 
@@ -45,6 +46,6 @@ def entity_switch(request: HttpRequest, *, entity_public_id) -> LegalEntity | No
     for entity in entities_for_user(request.user):
         if str(entity.public_id) == str(entity_public_id):
             request.session[SESSION_KEY] = entity.pk
-            request._smartcoop_entity = entity
+            request._smartcoop_entity = entity  # type: ignore[attr-defined]
             return entity
     return None

@@ -38,7 +38,7 @@ def landing(request: HttpRequest) -> HttpResponse:
     from datetime import date
 
     today = date.today()
-    context = {"fee_rate": pack.fee_rate(today)}
+    context: dict[str, object] = {"fee_rate": pack.fee_rate(today)}
     try:
         context["share_price"] = pack.share_price(today)
     except LookupError:

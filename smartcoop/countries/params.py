@@ -150,7 +150,7 @@ def load_file(file: Path, country: str) -> dict[str, ParameterTable]:
         raw_values = table["values"]
         if not isinstance(raw_values, list) or not raw_values:
             raise _fail(file, key, "values must be a non-empty list")
-        values = []
+        values: list[ParameterValue] = []
         for index, entry in enumerate(raw_values):
             where = f"{key}.values[{index}]"
             if not isinstance(entry, dict):

@@ -280,6 +280,17 @@ CELERY_BEAT_SCHEDULE = {
         "task": "smartcoop.core.tasks.sweep_stuck_sends",
         "schedule": crontab(minute="*/5"),
     },
+    "invoicing-reminders-daily": {
+        # Reminders by the pack's schedule, once a day in the morning (deployment timezone), so
+        # e-mails reach clients in office hours; idempotent (one reminder per invoice and step).
+        "task": "invoicing.reminders_daily",
+        "schedule": crontab(hour=7, minute=30),
+    },
+    "invoicing-transmissions-sweep": {
+        # E-invoice and e-mail sends stuck IN_FLIGHT or due for a retry go back to the queue.
+        "task": "invoicing.transmissions_sweep",
+        "schedule": crontab(minute="*/10"),
+    },
     "activities-collect-loan-instalments": {
         # Instalments fall due on the 1st; running daily catches up a missed run. Idempotent.
         "task": "activities.tasks.collect_loan_instalments",

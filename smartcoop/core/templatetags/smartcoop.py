@@ -22,5 +22,6 @@ def percent(ratio: Decimal | None) -> str:
     from django.utils import formats
 
     value = (Decimal(ratio) * 100).normalize()
-    places = max(0, -value.as_tuple().exponent)
+    exponent = value.as_tuple().exponent
+    places = max(0, -exponent) if isinstance(exponent, int) else 0
     return f"{formats.number_format(value, decimal_pos=places, use_l10n=True)}\u00a0%"

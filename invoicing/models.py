@@ -151,6 +151,8 @@ class Invoice(EntityOwnedModel):
         _("structured communication"), max_length=12, blank=True, db_index=True
     )
     snapshot = models.JSONField(_("printed facts"), default=dict, blank=True)
+    # Contract tool: the declared performance; issuing the invoice creates its contract.
+    performance = models.JSONField(default=dict, blank=True)
     link_key = models.CharField(max_length=40, default=_new_link_key, editable=False)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"

@@ -73,6 +73,30 @@ def _activity_credit_client_payment(
     )
 
 
+def _contract_create_for_performance(*, invoice: Invoice, actor):
+    """Contract tool: the employment contract of the performance an invoice bills, created by
+    activities in the issuing transaction (idempotent per invoice there)."""
+    from activities import services as activity_services
+    from members.models import Member
+
+    data = invoice.performance
+    return activity_services.contract_create_for_performance(
+        activity=invoice.activity,
+        member=Member.objects.get(public_id=data["member"]),
+        contract_type=data["contract_type"],
+        start_date=date.fromisoformat(data["start_date"]),
+        end_date=date.fromisoformat(data["end_date"]),
+        hours=Decimal(data["hours"]),
+        price_excl_vat=invoice.total_excl_vat,
+        function=data["function"],
+        description=data.get("description", ""),
+        workplace_country=data.get("workplace_country", ""),
+        source_type="invoicing.invoice",
+        source_id=str(invoice.public_id),
+        actor=actor,
+    )
+
+
 # --- Helpers ---------------------------------------------------------------------------------
 
 
@@ -676,6 +700,8 @@ def invoice_issue(
             invoice.approved_by = issued_by
         invoice.snapshot = _build_snapshot(invoice, on=on)
         invoice.save()
+        if invoice.performance and not invoice.is_credit_note:
+            _contract_create_for_performance(invoice=invoice, actor=issued_by)
         if invoice.is_credit_note:
             original.amount_credited = F("amount_credited") + invoice.total_incl_vat
             original.save(update_fields=["amount_credited", "updated_at"])
@@ -716,6 +742,69 @@ def _refresh_status(invoice: Invoice) -> None:
     if status != invoice.status:
         invoice.status = status
         invoice.save(update_fields=["status", "updated_at"])
+
+
+# --- Contract tool -------------------------------------------------------------------------
+
+
+def performance_declare(
+    *,
+    actor,
+    activity: Activity,
+    client: Client,
+    member,
+    contract_type: str,
+    start_date: date,
+    end_date: date,
+    hours: Decimal,
+    price_excl_vat: Decimal,
+    function: str,
+    description: str = "",
+    vat_rate_code: str = InvoiceLine.VatRate.STANDARD,
+    workplace_country: str = "",
+    payment_days: int | None = None,
+    on: date | None = None,
+) -> Invoice:
+    """Contract tool: the member declares a performance for a client. One transaction writes
+    the invoice and, when it is issued (now, or at the adviser's approval), its employment
+    contract through activities: both exist or neither does."""
+    if "contract" not in settings.COUNTRY_PACK.tools:
+        raise ValidationFailed(_("The Contract tool is not available in this country."))
+    price = _decimal(price_excl_vat, field="price_excl_vat")
+    if price <= 0:
+        raise ValidationFailed(_("The price must be above zero."), field="price_excl_vat")
+    label = description.strip() or _("%(function)s, %(start)s to %(end)s") % {
+        "function": function,
+        "start": start_date.isoformat(),
+        "end": end_date.isoformat(),
+    }
+    with transaction.atomic():
+        invoice = invoice_draft_save(
+            actor=actor,
+            activity=activity,
+            client=client,
+            lines=[LineData(label, Decimal(1), price, InvoiceLine.Unit.LUMP_SUM, vat_rate_code)],
+            payment_days=payment_days,
+            delivery_date=start_date,
+        )
+        invoice.performance = {
+            "member": str(member.public_id),
+            "contract_type": contract_type,
+            "start_date": start_date.isoformat(),
+            "end_date": end_date.isoformat(),
+            "hours": str(hours),
+            "function": function,
+            "description": description,
+            "workplace_country": workplace_country,
+        }
+        invoice.save(update_fields=["performance", "updated_at"])
+        audit_log(
+            actor=actor,
+            action="invoicing.performance.declared",
+            target=invoice,
+            data={"start": start_date, "end": end_date, "price": price},
+        )
+        return invoice_submit(invoice=invoice, actor=actor, on=on)
 
 
 # --- Credit notes ------------------------------------------------------------------------------

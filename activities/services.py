@@ -320,7 +320,7 @@ def ledger_entry_reverse(
 @dataclass(frozen=True)
 class ClientPaymentBooking:
     payment: LedgerEntry
-    fee: LedgerEntry
+    fee: LedgerEntry | None
     solidarity: LedgerEntry | None
     created: bool
 
@@ -366,7 +366,10 @@ def activity_credit_client_payment(
                     extra={"booked": str(payment.amount), "asked": str(amount)},
                 )
             return ClientPaymentBooking(
-                payment, existing[K.MANAGEMENT_FEE], existing.get(K.SOLIDARITY_CONTRIBUTION), False
+                payment,
+                existing.get(K.MANAGEMENT_FEE),
+                existing.get(K.SOLIDARITY_CONTRIBUTION),
+                False,
             )
         fee_rate = pack.fee_rate(on)
         fee, _budget = calculations.budget_from_invoice(amount_excl_vat=amount, fee_rate=fee_rate)
@@ -378,12 +381,15 @@ def activity_credit_client_payment(
             "actor": actor,
         }
         payment = _entry(kind=K.CLIENT_PAYMENT, amount=amount, **common)
-        fee_entry = _entry(
-            kind=K.MANAGEMENT_FEE,
-            amount=-fee,
-            description=_("Management fee %(rate)s %%") % {"rate": (fee_rate * 100).normalize()},
-            **common,
-        )
+        fee_entry = None
+        if fee > 0:  # a payment of a few cents may carry no fee once rounded
+            fee_entry = _entry(
+                kind=K.MANAGEMENT_FEE,
+                amount=-fee,
+                description=_("Management fee %(rate)s %%")
+                % {"rate": (fee_rate * 100).normalize()},
+                **common,
+            )
         solidarity = None
         rate = pack.param("solidarity_contribution_rate", on=on)
         contribution = quantize_money(amount * rate)
@@ -1343,6 +1349,12 @@ def loan_apply(
         raise ValidationFailed(_("The amount must be positive."), field="amount")
     if not 1 <= months <= 60:
         raise ValidationFailed(_("Repay over 1 to 60 months."), field="months")
+    if amount < months:
+        raise ValidationFailed(
+            _("A loan repaid over %(months)s months must be at least %(minimum)s.")
+            % {"months": months, "minimum": _money(Decimal(months))},
+            field="amount",
+        )
     with transaction.atomic():
         loan = Loan.objects.create(
             entity_id=activity.entity_id,

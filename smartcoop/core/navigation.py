@@ -53,6 +53,16 @@ register(NavItem("staff", _("Dashboard"), "core:backoffice_home", "home", order=
 register(
     NavItem(
         "staff",
+        _("Entity settings"),
+        "core:entity_settings",
+        "briefcase",
+        Permission.MANAGE_ENTITIES,
+        order=880,
+    )
+)
+register(
+    NavItem(
+        "staff",
         _("Number series"),
         "core:number_series",
         "list",

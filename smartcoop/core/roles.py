@@ -29,6 +29,7 @@ class Permission(enum.StrEnum):
     VIEW_AUDIT_LOG = "backoffice.view_audit_log"
     USE_ADMIN = "backoffice.use_admin"
     VIEW_NUMBER_SERIES = "backoffice.view_number_series"
+    MANAGE_ENTITIES = "backoffice.manage_entities"
     # Members
     VIEW_MEMBERS_OF_OFFICE = "members.view_office"
     VIEW_ALL_MEMBERS = "members.view_all"

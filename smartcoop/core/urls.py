@@ -10,6 +10,7 @@ urlpatterns = [
     path("app/", views.member_home, name="member_home"),
     path("backoffice/", views.backoffice_home, name="backoffice_home"),
     path("backoffice/entity/", views.switch_entity, name="switch_entity"),
+    path("backoffice/entity/settings/", views.entity_settings, name="entity_settings"),
     path("backoffice/audit/", views.audit_log, name="audit_log"),
     path("backoffice/health/", views.health, name="health"),
     path("backoffice/series/", views.number_series, name="number_series"),

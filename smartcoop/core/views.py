@@ -10,8 +10,11 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from . import selectors
+from .errors import ApplicationError, add_error_to_form
+from .forms import LegalEntityForm
 from .mail import inbox_messages
 from .roles import Permission, has_permission
+from .services import ENTITY_EDITABLE_FIELDS, legal_entity_update
 from .tenancy import current_entity, entity_switch
 
 
@@ -125,3 +128,27 @@ def number_series_detail(request: HttpRequest, public_id) -> HttpResponse:
         raise Http404
     sequence = selectors.number_sequence_get(entity=entity, public_id=public_id)
     return render(request, "backoffice/number_series_detail.html", {"sequence": sequence})
+
+
+@permission_required(Permission.MANAGE_ENTITIES)
+def entity_settings(request: HttpRequest) -> HttpResponse:
+    """Settings of the entity the administrator works in (address, bank, invoice series)."""
+    entity = current_entity(request)
+    if entity is None:
+        raise Http404
+    form = LegalEntityForm(request.POST or None, instance=entity)
+    if request.method == "POST" and form.is_valid():
+        data = {f: form.cleaned_data[f] for f in ENTITY_EDITABLE_FIELDS}
+        try:
+            legal_entity_update(entity=entity, actor=request.user, data=data)
+        except ApplicationError as error:
+            add_error_to_form(form, error)
+            for field, field_messages in error.extra.get("fields", {}).items():
+                if field in form.fields and field != error.field:
+                    form.add_error(field, field_messages[0])
+        else:
+            messages.success(
+                request, _("The settings of %(entity)s were saved.") % {"entity": entity.name}
+            )
+            return redirect("core:entity_settings")
+    return render(request, "backoffice/entity_settings.html", {"form": form, "entity": entity})

@@ -276,10 +276,6 @@ CELERY_BEAT_SCHEDULE = {
         "task": "smartcoop.core.tasks.heartbeat",
         "schedule": timedelta(minutes=1),
     },
-    "core-retry-stuck-outbox": {
-        "task": "smartcoop.core.tasks.sweep_stuck_sends",
-        "schedule": crontab(minute="*/5"),
-    },
     "invoicing-reminders-daily": {
         # Reminders by the pack's schedule, once a day in the morning (deployment timezone), so
         # e-mails reach clients in office hours; idempotent (one reminder per invoice and step).

@@ -52,8 +52,10 @@ def test_the_openapi_schema_and_its_docs_are_published(client):
 def test_staff_tokens_work_in_one_entity_and_need_two_factor(entity, other_entity):
     adviser = staff_user(Role.ADVISER, entities=[entity, other_entity])
     client = APIClient()
-    client.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=adviser).key}",
-                       HTTP_X_SMARTCOOP_ENTITY=str(other_entity.public_id))
+    client.credentials(
+        HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=adviser).key}",
+        HTTP_X_SMARTCOOP_ENTITY=str(other_entity.public_id),
+    )
     rows = client.get("/api/v1/entities/").json()
     assert [row["name"] for row in rows if row["current"]] == [other_entity.name]
 

@@ -58,3 +58,13 @@ def test_a_task_that_fails_for_good_lands_in_a_visible_failed_state(client):
     assert "BE68" not in failure.error  # the IBAN in the message is not kept
     client.force_login(staff_user(Role.ADMINISTRATOR))
     assert "tests.core.explode" in client.get(reverse("core:health")).text
+
+
+def test_every_beat_entry_names_a_task_the_worker_knows():
+    from django.conf import settings
+
+    from smartcoop.celery import app
+
+    app.loader.import_default_modules()
+    for name, entry in settings.CELERY_BEAT_SCHEDULE.items():
+        assert entry["task"] in app.tasks, f"beat entry {name!r}: unknown task {entry['task']!r}"

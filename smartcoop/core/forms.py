@@ -1,0 +1,25 @@
+from __future__ import annotations
+
+from django import forms
+from django.conf import settings
+
+from .models import LegalEntity
+from .services import ENTITY_EDITABLE_FIELDS
+
+
+class LegalEntityForm(forms.ModelForm):
+    """Parses the entity settings; validation of identifiers happens in the service."""
+
+    default_language = forms.ChoiceField(choices=())
+
+    class Meta:
+        model = LegalEntity
+        fields = ENTITY_EDITABLE_FIELDS
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["default_language"].choices = settings.LANGUAGES
+
+    def _post_clean(self) -> None:
+        # Model validation is the service's job (so the API and the page share it).
+        pass

@@ -18,7 +18,9 @@ class LegalEntityForm(forms.ModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["default_language"].choices = settings.LANGUAGES
+        language = self.fields["default_language"]
+        assert isinstance(language, forms.ChoiceField)
+        language.choices = settings.LANGUAGES
 
     def _post_clean(self) -> None:
         # Model validation is the service's job (so the API and the page share it).

@@ -3,7 +3,7 @@ from __future__ import annotations
 from django.conf import settings
 
 from .mfa import user_has_mfa
-from .navigation import items_for
+from .navigation import groups_for, items_for
 from .roles import Permission, has_permission
 from .tenancy import current_entity, entities_for_user
 
@@ -24,6 +24,7 @@ def platform(request) -> dict:
         context["member_nav"] = items_for("member", user, request.path)
         if is_staff:
             context["staff_nav"] = items_for("staff", user, request.path)
+            context["staff_nav_groups"] = groups_for("staff", user, request.path)
             context["current_entity"] = current_entity(request)
             context["switchable_entities"] = entities_for_user(user)
             context["user_has_mfa"] = user_has_mfa(user)

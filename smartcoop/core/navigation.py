@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from django.apps import apps
 from django.urls import NoReverseMatch, reverse
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
@@ -31,6 +32,8 @@ def register(item: NavItem) -> None:
 
 
 def items_for(area: str, user, current_path: str = "") -> list[dict]:
+    """The entries of an area that the user may see, in order; the one whose URL is the longest
+    prefix of the current path is marked active."""
     entries = []
     for item in sorted(
         (i for i in _REGISTRY if i.area == area), key=lambda i: (i.order, str(i.label))
@@ -41,11 +44,44 @@ def items_for(area: str, user, current_path: str = "") -> list[dict]:
             url = reverse(item.url_name)
         except NoReverseMatch:
             continue
-        active = current_path == url or (
-            url not in ("/", "/app/", "/backoffice/") and current_path.startswith(url)
+        entries.append(
+            {
+                "label": item.label,
+                "url": url,
+                "icon": item.icon,
+                "active": False,
+                "group": _group_of(item),
+            }
         )
-        entries.append({"label": item.label, "url": url, "icon": item.icon, "active": active})
+    matches = [
+        e
+        for e in entries
+        if current_path == e["url"]
+        or (e["url"] not in ("/", "/app/", "/backoffice/") and current_path.startswith(e["url"]))
+    ]
+    if matches:
+        max(matches, key=lambda e: len(e["url"]))["active"] = True
     return entries
+
+
+def _group_of(item: NavItem) -> str:
+    namespace = item.url_name.split(":", 1)[0]
+    if namespace == "core":
+        return "" if item.order < 800 else str(_("Administration"))
+    try:
+        return str(apps.get_app_config(namespace).verbose_name)
+    except LookupError:
+        return ""
+
+
+def groups_for(area: str, user, current_path: str = "") -> list[dict]:
+    """The same entries, grouped by the app that registered them (for the back-office menu)."""
+    groups: list[dict] = []
+    for entry in items_for(area, user, current_path):
+        if not groups or groups[-1]["label"] != entry["group"]:
+            groups.append({"label": entry["group"], "items": []})
+        groups[-1]["items"].append(entry)
+    return groups
 
 
 register(NavItem("member", _("Overview"), "core:member_home", "home", order=0))

@@ -279,6 +279,15 @@ def contract_detail(request: HttpRequest, public_id) -> HttpResponse:
         request.POST if request.POST.get("form") == "document" else None,
         request.FILES or None,
     )
+    if request.method == "POST" and request.POST.get("form") == "cancel":
+        try:
+            services.contract_cancel(
+                contract=contract, reason=request.POST.get("reason", ""), actor=request.user
+            )
+            messages.success(request, _("The contract was cancelled."))
+        except ApplicationError as error:
+            _fail(request, error)
+        return redirect("activities:contract", public_id=public_id)
     if request.method == "POST":
         if request.POST.get("form") == "posting" and posting_form.is_valid():
             if _try(
@@ -315,6 +324,8 @@ def contract_detail(request: HttpRequest, public_id) -> HttpResponse:
             "documents": contract.posting_documents.all(),
             "interruptions": contract.interruptions.all(),
             "staff": False,
+            "can_cancel": contract.status in ("draft", "validated")
+            and contract.start_date > _today(),
         },
     )
 

@@ -315,3 +315,115 @@ def test_user_without_member_record_sees_an_explanation(client):
     response = client.get(reverse("activities:member_index"))
     assert response.status_code == 200
     assert client.get(reverse("activities:create")).status_code == 404
+
+
+PDF = b"%PDF-1.4\n%%EOF\n"
+
+
+def test_member_records_posting_data_and_document(member_client, activity):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    contract = salary_contract(activity, workplace_country="FR")
+    url = reverse("activities:contract", args=[contract.public_id])
+    assert "A1" in member_client.get(url).content.decode()
+    member_client.post(
+        url,
+        {
+            "form": "posting",
+            "a1_status": "requested",
+            "a1_reference": "A1-77",
+            "host_declaration_status": "in_place",
+            "host_declaration_reference": "SIPSI-1",
+            "host_representative": "Jean Dupont",
+        },
+    )
+    contract.refresh_from_db()
+    assert (contract.a1_status, contract.host_declaration_status) == ("requested", "in_place")
+    member_client.post(
+        url,
+        {
+            "form": "document",
+            "kind": "a1",
+            "file": SimpleUploadedFile("a1.pdf", PDF, content_type="application/pdf"),
+        },
+    )
+    assert contract.posting_documents.count() == 1
+    bad = member_client.post(
+        url,
+        {
+            "form": "document",
+            "kind": "a1",
+            "file": SimpleUploadedFile("a1.pdf", b"GIF89a....", content_type="application/pdf"),
+        },
+    )
+    assert "PDF, PNG or JPEG" in bad.content.decode()
+    assert contract.posting_documents.count() == 1
+
+
+def test_member_cancels_own_contract_before_start(member_client, activity):
+    contract = salary_contract(activity)
+    member_client.post(
+        reverse("activities:contract", args=[contract.public_id]),
+        {"form": "cancel", "reason": "gig cancelled"},
+    )
+    contract.refresh_from_db()
+    assert contract.status == "cancelled"
+
+
+def test_staff_lifts_posting_block_and_records_interruption(adviser_client, activity):
+    contract = salary_contract(activity, workplace_country="FR", days=3)
+    url = reverse("activities:staff_contract", args=[contract.public_id])
+    assert adviser_client.get(url).status_code == 200
+    adviser_client.post(url, {"action": "block", "blocks_start": "0"})
+    contract.refresh_from_db()
+    assert contract.posting_blocks_start is False
+    adviser_client.post(
+        url,
+        {
+            "action": "interruption",
+            "kind": "cancelled_work",
+            "start_date": contract.start_date,
+            "end_date": contract.start_date,
+            "hours": "8",
+            "reason": "venue closed",
+        },
+    )
+    assert contract.interruptions.get().reason == "venue closed"
+
+
+def test_adviser_of_another_office_cannot_open_the_contract(client, activity):
+    contract = salary_contract(activity)
+    stranger = staff_user("adviser", entities=[activity.entity])
+    client.force_login(stranger)
+    url = reverse("activities:staff_contract", args=[contract.public_id])
+    assert client.get(url).status_code == 404
+
+
+def test_coordinator_adds_a_team_member_and_sets_a_reserve(member_client, activity):
+    colleague = make_member()
+    member_client.post(
+        reverse("activities:team", args=[activity.public_id]),
+        {"member_number": colleague.member_number, "can_invoice": "on"},
+    )
+    membership = activity.memberships.get(member=colleague)
+    assert membership.can_invoice and not membership.can_spend
+    member_client.post(
+        reverse("activities:reserve", args=[activity.public_id]), {"reserve_amount": "100"}
+    )
+    activity.refresh_from_db()
+    assert activity.reserve_amount == Decimal("100.00")
+
+
+def test_team_member_who_is_not_coordinator_cannot_manage_the_team(client, activity):
+    colleague = make_member()
+    services.activity_member_set(
+        activity=activity,
+        member=colleague,
+        can_invoice=True,
+        can_request_salary=True,
+        can_spend=False,
+        actor=None,
+    )
+    client.force_login(colleague.user)
+    assert client.get(reverse("activities:detail", args=[activity.public_id])).status_code == 200
+    assert client.get(reverse("activities:team", args=[activity.public_id])).status_code == 404

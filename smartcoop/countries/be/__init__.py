@@ -56,4 +56,14 @@ PACK = CountryPack(
         ),
     ),
     tools=("contract", "activity"),
+    extra={
+        # Shown on the public landing page: the cooperative's published figures.
+        "public_figures": (
+            (27268, _("members")),
+            (17627, _("salaried members in a year")),
+            (139598, _("employment contracts a year")),
+            (149308, _("invoices a year")),
+        ),
+        "public_figures_source": _("Figures of the Belgian cooperative, annual report 2020."),
+    },
 )

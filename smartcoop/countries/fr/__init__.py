@@ -55,4 +55,12 @@ PACK = CountryPack(
         ContractType("cdi", _("CDI (open-ended)"), "fr.coefficient_cdi", monthly_salary=True),
     ),
     tools=("activity",),
+    extra={
+        "public_figures": (
+            (18997, _("invoices a year")),
+            (8364, _("clients")),
+            (63, _("countries where clients are")),
+        ),
+        "public_figures_source": _("Figures of SmartFr, annual report 2020."),
+    },
 )

@@ -257,6 +257,7 @@ def _detail_context(invoice: Invoice) -> dict:
         "transmissions": list(invoice.transmissions.all()),
         "client_messages": list(invoice.messages.all()),
         "payment_link": services.payment_link_url(invoice=invoice) if invoice.is_issued else "",
+        "today": timezone.localdate(),
     }
 
 

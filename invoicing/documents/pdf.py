@@ -7,7 +7,6 @@ process, instead of a naive `HTML(string=...).write_pdf()` that redoes both for 
 
 from __future__ import annotations
 
-import base64
 import functools
 from decimal import Decimal
 from pathlib import Path
@@ -37,14 +36,7 @@ def epc_qr_svg_data_uri(snapshot: dict, amount: Decimal | None = None) -> str:
         remittance=ogm_format(ogm) if ogm else snapshot["reference"],
     )
     qr = segno.make(payload, error="m", micro=False)
-    svg = qr.svg_inline(scale=3, border=2) if hasattr(qr, "svg_inline") else None
-    if svg is None:  # pragma: no cover - older segno
-        import io
-
-        buffer = io.BytesIO()
-        qr.save(buffer, kind="svg", scale=3, border=2)
-        svg = buffer.getvalue().decode()
-    return "data:image/svg+xml;base64," + base64.b64encode(svg.encode()).decode()
+    return qr.svg_data_uri(scale=3, border=2)
 
 
 def invoice_html(snapshot: dict, *, visual_copy: bool) -> str:

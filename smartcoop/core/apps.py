@@ -7,4 +7,4 @@ class CoreConfig(AppConfig):
     verbose_name = "smartcoop core"
 
     def ready(self) -> None:
-        from . import navigation  # noqa: F401  (registers the core's menu entries)
+        from . import dashboard, navigation  # noqa: F401  (register the core's menus and figures)

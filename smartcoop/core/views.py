@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from . import selectors
+from .dashboard import widgets_for
 from .errors import ApplicationError, add_error_to_form
 from .forms import LegalEntityForm
 from .mail import inbox_messages
@@ -58,12 +59,16 @@ def home(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def member_home(request: HttpRequest) -> HttpResponse:
-    return render(request, "member/home.html")
+    return render(request, "member/home.html", {"widgets": widgets_for("member", request)})
 
 
 @permission_required(Permission.BACKOFFICE_ACCESS)
 def backoffice_home(request: HttpRequest) -> HttpResponse:
-    return render(request, "backoffice/home.html", {"entity": current_entity(request)})
+    return render(
+        request,
+        "backoffice/home.html",
+        {"entity": current_entity(request), "widgets": widgets_for("staff", request)},
+    )
 
 
 @require_POST

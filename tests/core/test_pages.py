@@ -25,3 +25,24 @@ def test_the_landing_page_shows_the_fee_and_share_price_of_the_pack():
     response = Client(HTTP_ACCEPT_LANGUAGE="en").get("/")
     assert "6.5\u00a0%" in response.text
     assert "€30.00" in response.text
+
+
+@pytest.mark.django_db
+def test_the_back_office_dashboard_shows_failed_tasks_to_administrators_only(entity):
+    from django.urls import reverse
+
+    from smartcoop.core.models import TaskFailure
+    from smartcoop.core.roles import Role
+    from tests.factories import staff_user
+
+    TaskFailure.objects.create(task_name="invoicing.render_documents", task_id="x", error="boom")
+    admin = Client(HTTP_ACCEPT_LANGUAGE="en")
+    admin.force_login(staff_user(Role.ADMINISTRATOR))
+    widgets = {w["key"]: w for w in admin.get(reverse("core:backoffice_home")).context["widgets"]}
+    assert widgets["failed_tasks"]["figure"].value == 1
+    assert widgets["failed_tasks"]["figure"].tone == "bad"
+
+    adviser = Client(HTTP_ACCEPT_LANGUAGE="en")
+    adviser.force_login(staff_user(Role.ADVISER, entities=[entity]))
+    keys = {w["key"] for w in adviser.get(reverse("core:backoffice_home")).context["widgets"]}
+    assert "failed_tasks" not in keys

@@ -1,0 +1,118 @@
+"""Figures on the dashboards (member overview, back-office dashboard), contributed by each app
+from its AppConfig.ready() like the menus, so the core knows no app.
+
+A widget's `compute(request)` returns a `Figure` or None (nothing to show for this user); it must
+use the app's selectors, which scope to what the user may see."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from django.http import HttpRequest
+from django.utils.functional import Promise
+
+from .roles import Permission, has_permission
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Figure:
+    value: object  # an int, a Decimal amount (shown as money when `money` is set) or a short text
+    url: str = ""
+    money: bool = False
+    # "ok", "warn" or "bad": how the figure is coloured (e.g. failed tasks > 0 is "bad").
+    tone: str = ""
+    note: str | Promise = ""
+
+
+@dataclass(frozen=True)
+class Widget:
+    area: str  # "member" or "staff"
+    key: str
+    label: str | Promise
+    compute: Callable[[HttpRequest], Figure | None]
+    permission: Permission | None = None
+    order: int = 100
+
+
+_WIDGETS: dict[str, Widget] = {}
+
+
+def register_widget(widget: Widget) -> None:
+    _WIDGETS[f"{widget.area}:{widget.key}"] = widget
+
+
+def widgets_for(area: str, request: HttpRequest) -> list[dict]:
+    shown = []
+    for widget in sorted((w for w in _WIDGETS.values() if w.area == area), key=lambda w: w.order):
+        if widget.permission is not None and not has_permission(request.user, widget.permission):
+            continue
+        try:
+            figure = widget.compute(request)
+        except Exception:
+            # One broken figure must not take the whole dashboard down; it is logged for staff.
+            logger.exception("dashboard widget %s failed", widget.key)
+            continue
+        if figure is not None:
+            shown.append({"label": widget.label, "figure": figure, "key": widget.key})
+    return shown
+
+
+def _failed_tasks(request: HttpRequest) -> Figure:
+    from django.urls import reverse
+
+    from .selectors import open_task_failures
+
+    count = open_task_failures().count()
+    return Figure(count, url=reverse("core:health"), tone="bad" if count else "ok")
+
+
+def _numbered_this_year(request: HttpRequest) -> Figure | None:
+    from django.db.models import Sum
+    from django.urls import reverse
+    from django.utils import timezone
+
+    from .selectors import number_sequence_list
+    from .tenancy import current_entity
+
+    entity = current_entity(request)
+    if entity is None:
+        return None
+    total = (
+        number_sequence_list(entity=entity)
+        .filter(year=timezone.localdate().year)
+        .aggregate(total=Sum("last_number"))["total"]
+        or 0
+    )
+    return Figure(total, url=reverse("core:number_series"))
+
+
+def _register_core_widgets() -> None:
+    from django.utils.translation import gettext_lazy as _
+
+    register_widget(
+        Widget(
+            "staff",
+            "failed_tasks",
+            _("Failed background tasks"),
+            _failed_tasks,
+            Permission.VIEW_HEALTH,
+            order=900,
+        )
+    )
+    register_widget(
+        Widget(
+            "staff",
+            "numbered",
+            _("Documents numbered this year"),
+            _numbered_this_year,
+            Permission.VIEW_NUMBER_SERIES,
+            order=890,
+        )
+    )
+
+
+_register_core_widgets()

@@ -4,6 +4,7 @@ so that an app brings its own entries and the core knows no app."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from django.apps import apps
 from django.urls import NoReverseMatch, reverse
@@ -31,10 +32,10 @@ def register(item: NavItem) -> None:
         _REGISTRY.append(item)
 
 
-def items_for(area: str, user, current_path: str = "") -> list[dict]:
+def items_for(area: str, user, current_path: str = "") -> list[dict[str, Any]]:
     """The entries of an area that the user may see, in order; the one whose URL is the longest
     prefix of the current path is marked active."""
-    entries = []
+    entries: list[dict[str, Any]] = []
     for item in sorted(
         (i for i in _REGISTRY if i.area == area), key=lambda i: (i.order, str(i.label))
     ):

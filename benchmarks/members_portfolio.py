@@ -134,7 +134,7 @@ def main() -> None:
             for label, user, params in cases:
                 client = Client()
                 client.force_login(user)
-                response = client.get("/members/staff/", params)  # warm-up
+                response = client.get("/members/staff/portfolio/", params)  # warm-up
                 assert response.status_code == 200, response.status_code
                 rows = member_portfolio(
                     user=user,
@@ -146,7 +146,7 @@ def main() -> None:
                 timings = []
                 for _ in range(RUNS):
                     t0 = time.perf_counter()
-                    client.get("/members/staff/", params)
+                    client.get("/members/staff/portfolio/", params)
                     timings.append((time.perf_counter() - t0) * 1000)
                 p50 = statistics.median(timings)
                 p95 = statistics.quantiles(timings, n=20)[18]

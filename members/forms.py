@@ -34,7 +34,10 @@ def _identifier_help(kind: IdentifierKind) -> str:
 
 def _identifier_label(kind: IdentifierKind, default) -> str:
     identifier = current_pack().identifier(kind)
-    return str(identifier.label).capitalize() if identifier else default
+    if identifier is None:
+        return default
+    label = str(identifier.label)
+    return label[:1].upper() + label[1:]
 
 
 class IdentityForm(forms.Form):

@@ -1,4 +1,5 @@
 from django.urls import path
+from django.views.generic import RedirectView
 
 from . import views
 
@@ -6,7 +7,9 @@ app_name = "members"
 
 urlpatterns = [
     # Member area
-    path("", views.member_index, name="member_index"),
+    # Each area's index has its own path, so the menu does not light up on every members page.
+    path("", RedirectView.as_view(pattern_name="members:member_index")),
+    path("membership/", views.member_index, name="member_index"),
     path("join/<slug:step>/", views.onboarding, name="onboarding"),
     path("sessions/", views.sessions, name="sessions"),
     path("sessions/<uuid:public_id>/book/", views.session_book, name="session_book"),
@@ -27,7 +30,8 @@ urlpatterns = [
     path("privacy/export.pdf", views.export_pdf, name="export_pdf"),
     path("privacy/erasure/", views.erasure_request, name="erasure_request"),
     # Back-office
-    path("staff/", views.staff_index, name="staff_index"),
+    path("staff/", RedirectView.as_view(pattern_name="members:staff_index")),
+    path("staff/portfolio/", views.staff_index, name="staff_index"),
     path("staff/m/<uuid:public_id>/", views.staff_member, name="staff_member"),
     path("staff/m/<uuid:public_id>/assign/", views.staff_assign, name="staff_assign"),
     path("staff/m/<uuid:public_id>/leave/", views.staff_leave, name="staff_leave"),

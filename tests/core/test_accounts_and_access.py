@@ -113,3 +113,22 @@ def test_session_and_csrf_cookies_are_http_only_and_same_site(settings):
     assert settings.SESSION_COOKIE_HTTPONLY
     assert settings.SESSION_COOKIE_SAMESITE == "Lax"
     assert settings.X_FRAME_OPTIONS == "DENY"
+
+
+def test_a_forgotten_password_is_reset_by_e_mail(client, member_user):
+    import re
+
+    client.post(reverse("account_reset_password"), {"email": member_user.email})
+    assert len(mail.outbox) == 1
+    link = re.search(r"https?://[^/]+(/accounts/password/reset/key/\S+/)", mail.outbox[0].body)
+    assert link, mail.outbox[0].body
+    form_page = client.get(link.group(1), follow=True)
+    assert form_page.status_code == 200
+    response = client.post(
+        form_page.redirect_chain[-1][0] if form_page.redirect_chain else link.group(1),
+        {"password1": "another-long-passphrase", "password2": "another-long-passphrase"},
+    )
+    assert response.status_code == 302
+    client.logout()
+    assert login(client, member_user.email, "another-long-passphrase").status_code == 302
+    assert client.get(reverse("core:member_home")).status_code == 200

@@ -27,7 +27,7 @@ lint: venv
 	@$(VENV)/bin/ruff check . && $(VENV)/bin/ruff format --check .
 
 bench: venv
-	@$(SERVICES) --ephemeral -- $(PY) -m benchmarks
+	@$(SERVICES) --ephemeral -- sh -c 'for bench in benchmarks/*.py; do echo "== $$bench"; $(PY) $$bench || exit 1; done; for bench in tests/*/bench_*.py; do echo "== $$bench"; $(VENV)/bin/pytest -q -s $$bench || exit 1; done'
 
 messages: venv
 	@$(PY) manage.py makemessages -l nl -l fr -l de --ignore=.venv --ignore=tests --no-obsolete

@@ -1,0 +1,126 @@
+"""Browser journey of the Activity side: a member creates an Activity, the adviser validates it,
+the member uses the simulator, requests a salary from the budget and submits an expense claim,
+the adviser approves it. (The Contract-tool performance form belongs to invoicing.)"""
+
+import base64
+import datetime as dt
+import hashlib
+import hmac
+import struct
+import time
+from decimal import Decimal
+
+import pytest
+from playwright.sync_api import Page, expect
+
+from activities import services
+from activities.models import Activity, EmploymentContract, ExpenseClaim
+from tests.activities.factories import make_member
+from tests.factories import (
+    TEST_PASSWORD,
+    TEST_TOTP_SECRET,
+    LegalEntityFactory,
+    OfficeFactory,
+    staff_user,
+)
+
+pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
+
+
+def totp() -> str:
+    key = base64.b32decode(TEST_TOTP_SECRET)
+    digest = hmac.new(key, struct.pack(">Q", int(time.time()) // 30), hashlib.sha1).digest()
+    offset = digest[-1] & 0x0F
+    value = struct.unpack(">I", digest[offset : offset + 4])[0] & 0x7FFFFFFF
+    return f"{value % 1_000_000:06d}"
+
+
+def login(page: Page, base: str, email: str, *, staff: bool = False) -> None:
+    page.goto(base + "/accounts/login/")
+    page.fill("input[name=login]", email)
+    page.fill("input[name=password]", TEST_PASSWORD)
+    page.locator("main form button[type=submit]").first.click()
+    if staff:
+        page.fill("input[name=code]", totp())
+        page.locator("main form button[type=submit]").first.click()
+    page.wait_for_load_state()
+
+
+def test_activity_journey(live_server, page: Page):
+    base = live_server.url
+    entity = LegalEntityFactory(name="Productions Associées")
+    office = OfficeFactory()
+    member = make_member(office=office)
+    adviser = staff_user("adviser", office=office, entities=[entity])
+
+    # The member creates an Activity.
+    login(page, base, member.user.email)
+    page.goto(base + "/activities/")
+    page.get_by_role("link", name="New Activity").click()
+    page.fill("input[name=name]", "Sound for dance")
+    page.select_option("select[name=sector]", "image_sound_stage")
+    page.get_by_role("button", name="Create the Activity").click()
+    expect(page.get_by_role("heading", name="Sound for dance")).to_be_visible()
+    expect(page.get_by_text("has not validated this Activity yet")).to_be_visible()
+
+    # The adviser (in a browser of their own: a TOTP code is accepted once) validates it.
+    desk = page.context.browser.new_context(locale="en-GB", viewport={"width": 1280, "height": 900})
+    back = desk.new_page()
+    login(back, base, adviser.email, staff=True)
+    back.goto(base + "/activities/staff/")
+    back.get_by_role("link", name="Sound for dance").first.click()
+    back.get_by_role("button", name="Validate").click()
+    expect(back.get_by_text("Active").first).to_be_visible()
+    activity = Activity.objects.get(name="Sound for dance")
+    assert activity.status == "active"
+
+    # A client pays an invoice (invoicing calls the ledger).
+    services.activity_credit_client_payment(
+        activity=activity,
+        amount_excl_vat=Decimal("2000.00"),
+        on=dt.date.today(),
+        source_type="invoicing.payment",
+        source_id="e2e-1",
+        actor=None,
+    )
+
+    # The member uses the simulator, then requests a salary.
+    page.goto(base + "/activities/simulator/")
+    page.fill("input[name=amount]", "1000")
+    page.get_by_role("button", name="Simulate").click()
+    expect(page.get_by_text("€603.23").first).to_be_visible()
+    page.goto(base + f"/activities/a/{activity.public_id}/")
+    expect(page.get_by_text("€1,870.00").first).to_be_visible()
+    page.get_by_role("link", name="Request a salary").click()
+    start = (dt.date.today() + dt.timedelta(days=14)).isoformat()
+    page.fill("input[name=start_date]", start)
+    page.fill("input[name=end_date]", start)
+    page.fill("input[name=hours]", "8")
+    page.fill("input[name=gross_wage]", "500")
+    page.fill("input[name=function]", "Sound designer")
+    page.get_by_role("button", name="See gross, cost and net").click()
+    expect(page.get_by_text("€775.00")).to_be_visible()
+    page.get_by_role("button", name="Confirm the request").click()
+    expect(page.get_by_text("Your salary request was sent")).to_be_visible()
+    assert EmploymentContract.objects.get().employer_cost == Decimal("775.00")
+
+    # ... and submits an expense claim.
+    page.goto(base + f"/activities/a/{activity.public_id}/")
+    page.get_by_role("link", name="Expense claim").click()
+    page.fill("input[name=title]", "Trip to Lille")
+    page.get_by_role("button", name="Create and add lines").click()
+    page.fill("input[name=spent_on]", dt.date.today().isoformat())
+    page.select_option("select[name=category]", "km")
+    page.fill("input[name=description]", "Brussels - Lille")
+    page.fill("input[name=km]", "230")
+    page.get_by_role("button", name="Add", exact=True).click()
+    page.get_by_role("button", name="Send to my adviser").click()
+    expect(page.get_by_text("Your claim was sent")).to_be_visible()
+
+    # The adviser approves it: the reimbursement leaves the budget.
+    back.goto(base + "/activities/staff/")
+    back.get_by_role("link", name="Trip to Lille").click()
+    back.get_by_role("button", name="Approve and reimburse").click()
+    expect(back.get_by_text("Claim approved")).to_be_visible()
+    desk.close()
+    assert ExpenseClaim.objects.get().status == "approved"

@@ -192,3 +192,13 @@ class EarlyRepaymentForm(forms.Form):
     amount = forms.DecimalField(
         label=_("Amount to repay now"), min_value=Decimal("0.01"), **MONEY_KW
     )
+
+
+class TransferForm(forms.Form):
+    to_activity = forms.ChoiceField(label=_("To the Activity"))
+    amount = forms.DecimalField(label=_("Amount"), min_value=Decimal("0.01"), **MONEY_KW)
+    reason = forms.CharField(label=_("Why"), max_length=300)
+
+    def __init__(self, *args, targets=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["to_activity"].choices = [(str(a.public_id), a.name) for a in targets]

@@ -11,6 +11,7 @@ urlpatterns = [
     path("a/<uuid:public_id>/", views.activity_detail, name="detail"),
     path("a/<uuid:public_id>/reserve/", views.activity_reserve, name="reserve"),
     path("a/<uuid:public_id>/team/", views.activity_team, name="team"),
+    path("a/<uuid:public_id>/transfer/", views.activity_transfer, name="transfer"),
     path("a/<uuid:public_id>/salary/", views.salary_request, name="salary_request"),
     path("a/<uuid:public_id>/expenses/new/", views.expense_create, name="expense_create"),
     path("a/<uuid:public_id>/loans/new/", views.loan_apply, name="loan_apply"),

@@ -140,8 +140,48 @@ def activity_detail(request: HttpRequest, public_id) -> HttpResponse:
             "membership": membership,
             "is_coordinator": activity.coordinator_id == member.pk,
             "reserve_form": forms.ReserveForm(initial={"reserve_amount": activity.reserve_amount}),
+            "transfer_form": forms.TransferForm(targets=_transfer_targets(activity, member))
+            if activity.coordinator_id == member.pk
+            else None,
         },
     )
+
+
+def _transfer_targets(activity: Activity, member) -> list[Activity]:
+    """Other active Activities of the same entity that this member coordinates."""
+    return list(
+        Activity.objects.filter(
+            coordinator=member, entity_id=activity.entity_id, status=Activity.Status.ACTIVE
+        ).exclude(pk=activity.pk)
+    )
+
+
+@login_required
+@require_POST
+def activity_transfer(request: HttpRequest, public_id) -> HttpResponse:
+    """Move budget to another Activity the member coordinates (same entity)."""
+    member = _member_or_404(request)
+    activity = selectors.activity_get_for_member(member=member, public_id=public_id)
+    if activity.coordinator_id != member.pk:
+        raise Http404
+    targets = _transfer_targets(activity, member)
+    form = forms.TransferForm(request.POST, targets=targets)
+    if not form.is_valid():
+        messages.error(request, _("Choose an Activity, an amount and a reason."))
+        return redirect("activities:detail", public_id=public_id)
+    target = next(a for a in targets if str(a.public_id) == form.cleaned_data["to_activity"])
+    try:
+        services.activity_transfer(
+            from_activity=activity,
+            to_activity=target,
+            amount=form.cleaned_data["amount"],
+            reason=form.cleaned_data["reason"],
+            actor=request.user,
+        )
+        messages.success(request, _("The budget was moved."))
+    except ApplicationError as error:
+        _fail(request, error)
+    return redirect("activities:detail", public_id=public_id)
 
 
 @login_required

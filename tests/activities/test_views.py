@@ -427,3 +427,22 @@ def test_team_member_who_is_not_coordinator_cannot_manage_the_team(client, activ
     client.force_login(colleague.user)
     assert client.get(reverse("activities:detail", args=[activity.public_id])).status_code == 200
     assert client.get(reverse("activities:team", args=[activity.public_id])).status_code == 404
+
+
+def test_coordinator_moves_budget_between_own_activities(member_client, activity, member):
+    target = ActivityFactory(coordinator=member, entity=activity.entity, name="Second")
+    page = member_client.get(reverse("activities:detail", args=[activity.public_id]))
+    assert "Move budget to another Activity" in page.content.decode()
+    member_client.post(
+        reverse("activities:transfer", args=[activity.public_id]),
+        {"to_activity": str(target.public_id), "amount": "100.00", "reason": "shared costs"},
+    )
+    from activities import selectors
+
+    assert selectors.activity_budget(activity=target).balance == Decimal("100.00")
+    stranger = ActivityFactory(entity=activity.entity)
+    member_client.post(
+        reverse("activities:transfer", args=[activity.public_id]),
+        {"to_activity": str(stranger.public_id), "amount": "1.00", "reason": "x"},
+    )
+    assert selectors.activity_budget(activity=stranger).balance == 0

@@ -9,6 +9,8 @@ from decimal import Decimal
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
+from django.db.models import Count, F, Sum, Value
+from django.db.models.functions import Coalesce
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -529,6 +531,7 @@ def staff_index(request: HttpRequest) -> HttpResponse:
             "queues": selectors.staff_queues(user=request.user, entity=entity, today=_today()),
             "page": page,
             "q": query,
+            "can_decide_loans": has_permission(request.user, Permission.DECIDE_LOANS),
         },
     )
 
@@ -721,13 +724,10 @@ def staff_expense(request: HttpRequest, public_id) -> HttpResponse:
 def staff_loans(request: HttpRequest) -> HttpResponse:
     entity = current_entity(request)
     loans = selectors.loan_register(entity=entity)
-    totals = {
-        "count": loans.filter(status=Loan.Status.DISBURSED).count(),
-        "outstanding": sum(
-            (loan.outstanding_amount for loan in loans if loan.status == Loan.Status.DISBURSED),
-            Decimal("0.00"),
-        ),
-    }
+    totals = loans.filter(status=Loan.Status.DISBURSED).aggregate(
+        count=Count("id"),
+        outstanding=Coalesce(Sum(F("amount") - F("repaid")), Value(Decimal("0.00"))),
+    )
     return render(
         request, "activities/staff_loans.html", {"loans": loans, "totals": totals, "entity": entity}
     )

@@ -446,3 +446,55 @@ def test_coordinator_moves_budget_between_own_activities(member_client, activity
         {"to_activity": str(stranger.public_id), "amount": "1.00", "reason": "x"},
     )
     assert selectors.activity_budget(activity=stranger).balance == 0
+
+
+def test_staff_pages_of_another_entity_are_404(client, activity):
+    contract = salary_contract(activity)
+    claim = services.expense_claim_create(
+        activity=activity, member=activity.coordinator, title="x", actor=None
+    )
+    loan = services.loan_apply(
+        activity=activity,
+        member=activity.coordinator,
+        purpose="x",
+        amount=Decimal("100"),
+        months=2,
+        actor=None,
+    )
+    administrator_elsewhere = staff_user("accountant", entities=[LegalEntityFactory()])
+    client.force_login(administrator_elsewhere)
+    for url in (
+        reverse("activities:staff_activity", args=[activity.public_id]),
+        reverse("activities:staff_expense", args=[claim.public_id]),
+    ):
+        assert client.get(url).status_code == 404
+    response = client.post(
+        reverse("activities:staff_loan_action", args=[loan.public_id]), {"action": "approve"}
+    )
+    assert response.status_code == 404
+    payroll = staff_user("payroll_officer", entities=[LegalEntityFactory()])
+    client.force_login(payroll)
+    assert (
+        client.get(reverse("activities:staff_contract", args=[contract.public_id])).status_code
+        == 404
+    )
+
+
+def test_staff_index_and_member_index_query_counts(
+    adviser_client, activity, django_assert_max_num_queries
+):
+    for _ in range(10):
+        extra = ActivityFactory(entity=activity.entity, coordinator=activity.coordinator)
+        credit(extra, "1000.00")
+        salary_contract(extra)
+    with django_assert_max_num_queries(25):
+        assert adviser_client.get(reverse("activities:staff_index")).status_code == 200
+
+
+def test_member_index_query_count(member_client, activity, django_assert_max_num_queries):
+    for _ in range(10):
+        extra = ActivityFactory(coordinator=activity.coordinator)
+        credit(extra, "1000.00")
+        salary_contract(extra)
+    with django_assert_max_num_queries(12):
+        assert member_client.get(reverse("activities:member_index")).status_code == 200

@@ -330,6 +330,20 @@ def expense_claim_get_for_staff(*, user, entity, public_id) -> ExpenseClaim:
     return claim
 
 
+def contract_list_due_for_payment(*, entity, on: dt.date) -> QuerySet[EmploymentContract]:
+    """For payroll: declared or performed contracts whose wage falls due by `on` (the guarantee:
+    whether or not the client has paid)."""
+    return (
+        EmploymentContract.objects.filter(
+            entity=entity,
+            status__in=[EmploymentContract.Status.DECLARED, EmploymentContract.Status.PERFORMED],
+            wage_due_on__lte=on,
+        )
+        .select_related("member", "activity")
+        .order_by("wage_due_on", "pk")
+    )
+
+
 def loan_register(*, entity) -> QuerySet[Loan]:
     if entity is None:
         return Loan.objects.none()
@@ -423,6 +437,28 @@ class ReconciliationCheck:
 
 
 @dataclass(frozen=True)
+class ExternalCheck:
+    """A check another app contributes to the reconciliation, without activities importing it
+    (e.g. invoicing: "client payments in the ledger = payments matched to invoices, excl. VAT").
+    `total(entity)` returns what that app's documents say; it is compared with the sum of the
+    entries of `kinds` (sign reversed when `debit`)."""
+
+    label: str
+    kinds: tuple[str, ...]
+    total: object  # Callable[[LegalEntity], Decimal]
+    debit: bool = False
+
+
+EXTERNAL_CHECKS: list[ExternalCheck] = []
+
+
+def register_reconciliation_check(check: ExternalCheck) -> None:
+    """Called from another app's AppConfig.ready()."""
+    if check not in EXTERNAL_CHECKS:
+        EXTERNAL_CHECKS.append(check)
+
+
+@dataclass(frozen=True)
 class Reconciliation:
     by_kind: list
     total: Decimal
@@ -491,6 +527,13 @@ def reconciliation(*, entity) -> Reconciliation:
             loans["outstanding"],
         ),
     ]
+    for external in EXTERNAL_CHECKS:
+        ledger = sum((totals.get(kind, ZERO) for kind in external.kinds), ZERO)
+        checks.append(
+            ReconciliationCheck(
+                external.label, -ledger if external.debit else ledger, external.total(entity)
+            )
+        )
     return Reconciliation(
         by_kind=by_kind,
         total=total,

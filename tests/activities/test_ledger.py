@@ -191,3 +191,33 @@ def test_reconciliation_adds_up(admin_user):
     result = selectors.reconciliation(entity=activity.entity)
     assert result.ok
     assert result.total == Decimal("780.00")
+
+
+def test_other_apps_add_reconciliation_checks(monkeypatch):
+    activity = ActivityFactory()
+    credit(activity, "500.00")
+    check = selectors.ExternalCheck(
+        label="client payments = payments matched in invoicing",
+        kinds=("client_payment",),
+        total=lambda entity: Decimal("400.00"),
+    )
+    monkeypatch.setattr(selectors, "EXTERNAL_CHECKS", [])
+    selectors.register_reconciliation_check(check)
+    result = selectors.reconciliation(entity=activity.entity)
+    assert not result.ok
+    assert result.checks[-1].ledger == Decimal("500.00")
+
+
+def test_contracts_due_for_payment_for_payroll():
+    activity = ActivityFactory()
+    credit(activity, "1000.00")
+    contract = salary_contract(activity)
+    services.contract_validate(contract=contract, actor=None)
+    services.contract_declare(contract=contract, actor=None)
+    due = contract.wage_due_on
+    assert list(selectors.contract_list_due_for_payment(entity=activity.entity, on=due)) == [
+        contract
+    ]
+    assert not selectors.contract_list_due_for_payment(
+        entity=activity.entity, on=due - dt.timedelta(days=1)
+    ).exists()

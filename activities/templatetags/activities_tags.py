@@ -40,3 +40,12 @@ def negative(amount: Decimal | None) -> bool:
 @register.filter
 def neg(amount: Decimal | None) -> Decimal | None:
     return None if amount is None else -amount
+
+
+@register.filter
+def plain(number: Decimal | None) -> str:
+    """A coefficient or rate without trailing zeros: 1.5700 → 1.57."""
+    if number is None:
+        return ""
+    text = format(Decimal(number).normalize(), "f")
+    return text

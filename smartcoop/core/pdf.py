@@ -1,0 +1,43 @@
+"""PDF documents (WeasyPrint): one renderer for every app, with each print stylesheet parsed
+once per process (SETUP-NOTES: ~20 ms saved per document, ~10 documents/s on two processes).
+
+Render in Celery tasks or downloads, never inside a transaction."""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+from pathlib import Path
+
+from django.conf import settings
+from django.template.loader import render_to_string
+
+
+@functools.cache
+def _stylesheet(path: str):
+    from weasyprint import CSS
+    from weasyprint.text.fonts import FontConfiguration
+
+    fonts = FontConfiguration()
+    return CSS(filename=path, font_config=fonts), fonts
+
+
+def html_to_pdf(html: str, *, stylesheet: Path | None = None) -> bytes:
+    from weasyprint import HTML
+
+    document = HTML(string=html, base_url=str(settings.BASE_DIR))
+    if stylesheet is None:
+        return document.write_pdf()
+    css, fonts = _stylesheet(str(stylesheet))
+    return document.write_pdf(stylesheets=[css], font_config=fonts)
+
+
+def render_pdf(template: str, context: dict, *, stylesheet: Path | None = None) -> bytes:
+    """A template rendered to PDF; the country pack is in the context like on pages."""
+    html = render_to_string(template, {"country_pack": settings.COUNTRY_PACK, **context})
+    return html_to_pdf(html, stylesheet=stylesheet)
+
+
+def checksum(content: bytes) -> str:
+    """The SHA-256 stored next to every issued document, to prove it was not changed."""
+    return hashlib.sha256(content).hexdigest()

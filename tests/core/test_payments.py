@@ -1,0 +1,95 @@
+from decimal import Decimal
+
+import pytest
+import segno
+from hypothesis import given
+from hypothesis import strategies as st
+
+from smartcoop.core.payments import (
+    epc_qr_payload,
+    epc_qr_svg,
+    structured_communication,
+    structured_communication_find,
+    structured_communication_format,
+    structured_communication_is_valid,
+)
+
+
+def test_published_structured_communication_examples():
+    # hapytex/belgian-structured-communication README and the lowest possible one.
+    assert structured_communication_format(structured_communication(1234567890)) == (
+        "+++123/4567/89002+++"
+    )
+    assert structured_communication_format(structured_communication(0)) == "+++000/0000/00097+++"
+
+
+def test_a_remainder_of_zero_is_written_97():
+    assert structured_communication(97 * 1000) == f"{97 * 1000:010d}97"
+
+
+@given(st.integers(min_value=0, max_value=10**10 - 1))
+def test_every_generated_communication_is_valid_and_one_wrong_digit_is_caught(base):
+    digits = structured_communication(base)
+    assert structured_communication_is_valid(structured_communication_format(digits))
+    wrong = digits[:-1] + str((int(digits[-1]) + 1) % 10)
+    assert not structured_communication_is_valid(wrong)
+
+
+@pytest.mark.parametrize(
+    ("text", "found"),
+    [
+        ("VIREMENT +++123/4567/89002+++ MERCI", "123456789002"),
+        ("***123/4567/89002***", "123456789002"),
+        ("ref 123456789002 facture", "123456789002"),
+        ("ref 1234567890021 (13 digits)", None),
+        ("+++123/4567/89003+++", None),
+        ("BE68 5390 0754 7034", None),
+    ],
+)
+def test_structured_communications_are_found_in_bank_statement_text(text, found):
+    assert structured_communication_find(text) == found
+
+
+def test_the_epc_payload_follows_the_guidelines_line_by_line():
+    payload = epc_qr_payload(
+        name="SmartCoop",
+        iban="BE68 5390 0754 7034",
+        bic="GKCCBEBB",
+        amount=Decimal("30"),
+        text="+++123/4567/89002+++",
+    )
+    assert payload.split("\n") == [
+        "BCD",
+        "002",
+        "1",
+        "SCT",
+        "GKCCBEBB",
+        "SmartCoop",
+        "BE68539007547034",
+        "EUR30.00",
+        "",
+        "",
+        "+++123/4567/89002+++",
+    ]
+
+
+@pytest.mark.parametrize(
+    ("amount", "message"),
+    [
+        (Decimal("0"), "between"),
+        (Decimal("1000000000"), "between"),
+        (Decimal("1.005"), "two decimals"),
+    ],
+)
+def test_impossible_amounts_are_refused(amount, message):
+    with pytest.raises(ValueError, match=message):
+        epc_qr_payload(name="X", iban="BE68539007547034", amount=amount, text="t")
+
+
+def test_the_qr_code_is_an_accessible_svg_with_error_correction_m():
+    payload = epc_qr_payload(
+        name="SmartCoop", iban="BE68539007547034", amount=Decimal("30"), text="+++123/4567/89002+++"
+    )
+    assert segno.make_qr(payload, error="m", boost_error=False).error == "M"
+    svg = str(epc_qr_svg(payload, label='Pay "now"'))
+    assert svg.startswith("<svg") and 'aria-label="Pay &quot;now&quot;"' in svg

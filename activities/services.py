@@ -22,6 +22,7 @@ from django.db.models import Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from members.services import member_mark_active
 from smartcoop.core.audit import audit_log
 from smartcoop.core.errors import Conflict, PermissionDenied, ValidationFailed
 from smartcoop.core.money import format_money, quantize_money
@@ -899,10 +900,6 @@ def contract_request_salary(
 def _mark_member_active(member, actor) -> None:
     """A member who gets an Activity or a contract becomes active (members' service; it refuses
     someone whose shares are not paid, which refuses the Activity or contract with them)."""
-    try:
-        from members.services import member_mark_active
-    except ImportError:  # members without the service yet: nothing to tell
-        return
     member_mark_active(member=member, actor=actor)
 
 

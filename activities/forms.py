@@ -160,6 +160,15 @@ class PostingForm(forms.Form):
         label=_("Representative in the host country"), max_length=200, required=False
     )
 
+    def __init__(self, *args, by_member: bool = False, **kwargs):
+        super().__init__(*args, **kwargs)
+        if by_member:
+            # A member gives the data and says a request is made; staff confirm "in place".
+            allowed = [c for c in self.statuses if c[0] in ("missing", "requested")]
+            for name in ("a1_status", "host_declaration_status"):
+                self.fields[name].choices = allowed
+                self.fields[name].help_text = _("Your adviser confirms when it is in place.")
+
 
 class PostingDocumentForm(forms.Form):
     kind = forms.ChoiceField(label=_("Document"), choices=PostingDocument.Kind.choices)

@@ -382,6 +382,7 @@ class StaffQueues:
     negative_available: list
     posting_missing: list
     quota_warnings: list
+    exposed: list
     exposure_total: Decimal
 
 
@@ -421,6 +422,7 @@ def staff_queues(*, user, entity, today: dt.date) -> StaffQueues:
             .exclude(warnings=[])
             .exclude(status=EmploymentContract.Status.CANCELLED)[:50]
         ),
+        exposed=list(activities.filter(balance__lt=0).order_by("balance")[:20]),
         exposure_total=exposure,
     )
 

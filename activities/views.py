@@ -309,6 +309,7 @@ def contract_detail(request: HttpRequest, public_id) -> HttpResponse:
     contract = selectors.contract_get_for_member(member=member, public_id=public_id)
     posting_form = forms.PostingForm(
         request.POST if request.POST.get("form") == "posting" else None,
+        by_member=True,
         initial={
             "a1_status": contract.a1_status,
             "a1_reference": contract.a1_reference,

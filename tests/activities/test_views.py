@@ -338,7 +338,22 @@ def test_member_records_posting_data_and_document(member_client, activity):
         },
     )
     contract.refresh_from_db()
-    assert (contract.a1_status, contract.host_declaration_status) == ("requested", "in_place")
+    # A member cannot declare the documents "in place": staff confirm that.
+    assert (contract.a1_status, contract.host_declaration_status) == ("missing", "missing")
+    member_client.post(
+        url,
+        {
+            "form": "posting",
+            "a1_status": "requested",
+            "a1_reference": "A1-77",
+            "host_declaration_status": "requested",
+            "host_declaration_reference": "SIPSI-1",
+            "host_representative": "Jean Dupont",
+        },
+    )
+    contract.refresh_from_db()
+    assert (contract.a1_status, contract.host_declaration_status) == ("requested", "requested")
+    assert contract.host_representative == "Jean Dupont"
     member_client.post(
         url,
         {
@@ -498,3 +513,11 @@ def test_member_index_query_count(member_client, activity, django_assert_max_num
         salary_contract(extra)
     with django_assert_max_num_queries(12):
         assert member_client.get(reverse("activities:member_index")).status_code == 200
+
+
+def test_guarantee_exposure_alert(adviser_client, activity):
+    services.ledger_adjust(
+        activity=activity, amount=Decimal("-1500"), reason="wage advanced", actor=None
+    )
+    body = adviser_client.get(reverse("activities:staff_index")).content.decode()
+    assert "Guarantee exposure" in body

@@ -387,8 +387,8 @@ def activity_credit_client_payment(
             fee_entry = _entry(
                 kind=K.MANAGEMENT_FEE,
                 amount=-fee,
-                description=_("Management fee %(rate)s %%")
-                % {"rate": (fee_rate * 100).normalize()},
+                # Facts only (numbers, dates): entries are read in every language.
+                description=f"{(fee_rate * 100).normalize()} % x {amount}",
                 **common,
             )
         solidarity = None
@@ -1007,13 +1007,10 @@ def contract_mark_paid(
             source_type=source_type,
             source_id=source_id,
             actor=actor,
-            description=_("Salary %(start)s to %(end)s, gross %(gross)s x %(coefficient)s")
-            % {
-                "start": contract.start_date.isoformat(),
-                "end": contract.end_date.isoformat(),
-                "gross": contract.gross_wage,
-                "coefficient": contract.coefficient.normalize(),
-            },
+            description=(
+                f"{contract.start_date.isoformat()}/{contract.end_date.isoformat()}: "
+                f"{contract.gross_wage} x {contract.coefficient.normalize()}"
+            ),
         )
     return contract
 
@@ -1418,7 +1415,7 @@ def loan_disburse(*, loan: Loan, actor, on: dt.date | None = None) -> Loan:
             source_type=source_type,
             source_id=source_id,
             actor=actor,
-            description=_("Interest-free loan over %(months)s months") % {"months": loan.months},
+            description=f"{loan.amount} / {loan.months}",
         )
     return loan
 
@@ -1432,7 +1429,7 @@ def _repay(*, loan: Loan, activity: Activity, amount: Decimal, kind: str, due_mo
         source_type="activities.loanrepayment",
         source_id=f"{loan.public_id}:{due_month.isoformat() if due_month else uuid.uuid4().hex[:12]}",
         actor=actor,
-        description=_("Loan repayment"),
+        description=due_month.strftime("%Y-%m") if due_month else "",
     )
     LoanRepayment.objects.create(
         loan=loan, kind=kind, due_month=due_month, amount=amount, ledger_entry=entry

@@ -86,7 +86,7 @@ def main() -> int:
     started = time.monotonic()
     manage("migrate", "--no-input", "-v", "0", env=env)
     manage("seed_demo", env=env)
-    celery = [PY, "-m", "celery", "-A", "smartcoop"]
+    celery = [PY, "-m", "celery", "-A", "smartcoop", "--quiet"]
     processes = {
         "web": subprocess.Popen(
             [PY, "manage.py", "runserver", f"127.0.0.1:{port}", "--noreload"], cwd=ROOT, env=env

@@ -1,9 +1,11 @@
 """Invoicing writes. Each top-level service owns one short transaction, writes an audit row and
 enqueues its external effects (documents, e-mails, e-invoice transmission) after commit.
 
-Lock order, everywhere: the original invoice (credit notes), then the document being issued or
-paid (`SELECT … FOR UPDATE OF invoice`), then the number sequence row (number_allocate), then
-bank transactions. Never the other way round.
+Lock order, everywhere: a bank transaction (manual matching), then the original invoice (credit
+notes), then the document being issued or paid (`SELECT … FOR UPDATE OF invoice`), then the
+number sequence row (number_allocate), then what activities locks (the Activity row when a
+payment credits it, the Member row when the Contract tool creates a contract). Never the other
+way round.
 """
 
 from __future__ import annotations

@@ -84,3 +84,41 @@ def test_loan_instalments_collected_by_a_real_worker(celery_worker, admin_user):
     loan.refresh_from_db()
     assert loan.repaid == Decimal("600.00")
     assert loan.status == Loan.Status.DISBURSED
+
+
+@pytest.mark.django_db(transaction=True)
+def test_instalment_task_skips_a_loan_another_worker_holds(admin_user):
+    """SKIP LOCKED: while another transaction holds the loan row, the task leaves it alone
+    (no wait, no double debit); the next run collects it."""
+    from django.db import transaction
+
+    activity = ActivityFactory()
+    loan = services.loan_apply(
+        activity=activity,
+        member=activity.coordinator,
+        purpose="Van",
+        amount=Decimal("300"),
+        months=3,
+        actor=None,
+    )
+    services.loan_decide(loan=loan, approve=True, reason="", actor=admin_user)
+    services.loan_disburse(loan=loan, actor=admin_user, on=dt.date(2026, 1, 10))
+    locked = threading.Event()
+    release = threading.Event()
+
+    def hold():
+        with transaction.atomic():
+            Loan.objects.with_scopes_disabled().select_for_update().get(pk=loan.pk)
+            locked.set()
+            release.wait(30)
+        connection.close()
+
+    holder = threading.Thread(target=hold)
+    holder.start()
+    locked.wait(30)
+    try:
+        assert collect_loan_instalments(today="2026-02-02") == 0
+    finally:
+        release.set()
+        holder.join(30)
+    assert collect_loan_instalments(today="2026-02-02") == 1

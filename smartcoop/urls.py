@@ -5,6 +5,8 @@ from django.urls import include, path, reverse_lazy
 from django.views.generic import RedirectView
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
+from smartcoop.core import views as core_views
+
 api_v1 = [
     path("", include("smartcoop.core.api_urls")),
     path("members/", include("members.api.urls")),
@@ -22,7 +24,7 @@ urlpatterns = [
     path("payroll/", include("payroll.urls")),
     path("governance/", include("governance.urls")),
     path("accounts/", include("allauth.urls")),
-    path("i18n/", include("django.conf.urls.i18n")),
+    path("i18n/setlang/", core_views.set_language, name="set_language"),
     # The admin has no login page of its own: everyone logs in through allauth (with MFA).
     path(
         "admin/login/", RedirectView.as_view(url=reverse_lazy("account_login"), query_string=True)

@@ -4,6 +4,7 @@ import time
 
 from allauth.account.adapter import DefaultAccountAdapter
 from allauth.account.internal.flows.login import get_authentication_records
+from django.conf import settings
 from django.utils import translation
 
 from .mfa import user_has_mfa
@@ -22,6 +23,22 @@ class AccountAdapter(DefaultAccountAdapter):
         if commit:
             user.save()
         return user
+
+    def post_login(self, request, user, **kwargs):
+        """Log in into the language the person chose last time."""
+        response = super().post_login(request, user, **kwargs)
+        language = getattr(user, "preferred_language", "")
+        if language in dict(settings.LANGUAGES):
+            translation.activate(language)
+            response.set_cookie(
+                settings.LANGUAGE_COOKIE_NAME,
+                language,
+                max_age=365 * 24 * 3600,
+                secure=settings.LANGUAGE_COOKIE_SECURE,
+                samesite=settings.LANGUAGE_COOKIE_SAMESITE,
+                httponly=False,
+            )
+        return response
 
     def is_reauthentication_required(self, *, app: str, **kwargs) -> bool:
         """Setting up a *first* second factor right after a password login needs no second

@@ -115,9 +115,7 @@ def epc_qr_svg(payload: str, *, label: str = "EPC QR code") -> SafeString:
     from django.utils.html import escape
 
     return mark_safe(
-        svg.replace(
-            "<svg ", f'<svg role="img" aria-label="{escape(label)}" class="qr" ', 1
-        )
+        svg.replace("<svg ", f'<svg role="img" aria-label="{escape(label)}" class="qr" ', 1)
     )
 
 

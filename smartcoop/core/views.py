@@ -157,3 +157,22 @@ def entity_settings(request: HttpRequest) -> HttpResponse:
             )
             return redirect("core:entity_settings")
     return render(request, "backoffice/entity_settings.html", {"form": form, "entity": entity})
+
+
+@require_POST
+def set_language(request: HttpRequest) -> HttpResponse:
+    """Django's language switch, remembered on the account so that e-mails and the next login
+    use the same language."""
+    from django.views.i18n import set_language as django_set_language
+
+    response = django_set_language(request)
+    language = request.POST.get("language", "")
+    user = request.user
+    if (
+        user.is_authenticated
+        and language in dict(settings.LANGUAGES)
+        and user.preferred_language != language
+    ):
+        user.preferred_language = language
+        user.save(update_fields=["preferred_language"])
+    return response

@@ -132,3 +132,18 @@ def test_a_forgotten_password_is_reset_by_e_mail(client, member_user):
     client.logout()
     assert login(client, member_user.email, "another-long-passphrase").status_code == 302
     assert client.get(reverse("core:member_home")).status_code == 200
+
+
+def test_the_chosen_language_is_remembered_for_the_next_login(client, member_user):
+    from django.conf import settings
+    from django.test import Client
+
+    login(client, member_user.email)
+    client.post("/i18n/setlang/", {"language": "fr", "next": "/app/"})
+    member_user.refresh_from_db()
+    assert member_user.preferred_language == "fr"
+
+    elsewhere = Client(HTTP_ACCEPT_LANGUAGE="nl")
+    response = login(elsewhere, member_user.email)
+    assert response.cookies[settings.LANGUAGE_COOKIE_NAME].value == "fr"
+    assert 'lang="fr"' in elsewhere.get("/app/").text

@@ -11,6 +11,7 @@ class InvoicingConfig(AppConfig):
         from smartcoop.core.roles import Permission
 
         register(NavItem("member", _("Invoices"), "invoicing:member_index", "file", order=30))
+        register(NavItem("member", _("Quotes"), "invoicing:member_quotes", "list", order=29))
         register(NavItem("member", _("Clients"), "invoicing:member_clients", "user", order=31))
         register(
             NavItem(

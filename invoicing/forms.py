@@ -110,3 +110,17 @@ class StatementUploadForm(forms.Form):
 
 class ManualMatchForm(forms.Form):
     invoice = forms.CharField(label=_("Invoice number"), max_length=40)
+
+
+class QuoteForm(forms.Form):
+    activity = forms.ChoiceField(label=_("Activity"))
+    client = forms.ChoiceField(label=_("Client"))
+    title = forms.CharField(label=_("Title"), max_length=200)
+    valid_days = forms.IntegerField(
+        label=_("Valid for (days)"), required=False, min_value=1, max_value=365, initial=30
+    )
+
+    def __init__(self, *args, activities=(), clients=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["activity"].choices = [(str(a.public_id), a.name) for a in activities]
+        self.fields["client"].choices = [(str(c.public_id), str(c)) for c in clients]

@@ -411,3 +411,48 @@ class Transmission(EntityOwnedModel):
 
     class Meta:
         ordering = ["-created_at"]
+
+
+class Quote(EntityOwnedModel):
+    """A quote sent to a client through a link; accepted online (name and time recorded) or
+    refused; an accepted quote becomes a draft invoice. Quotes are not legal documents: no
+    number series, lines kept as submitted."""
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("Draft")
+        SENT = "sent", _("Sent")
+        ACCEPTED = "accepted", _("Accepted")
+        REFUSED = "refused", _("Refused")
+        INVOICED = "invoiced", _("Invoiced")
+
+    activity = models.ForeignKey(
+        "activities.Activity", on_delete=models.PROTECT, related_name="invoicing_quotes"
+    )
+    client = models.ForeignKey(Client, on_delete=models.PROTECT, related_name="quotes")
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.DRAFT, db_index=True
+    )
+    title = models.CharField(_("title"), max_length=200)
+    lines = models.JSONField(default=list)
+    total_excl_vat = models.DecimalField(_("total excl. VAT"), default=ZERO, **MONEY)
+    total_incl_vat = models.DecimalField(_("total incl. VAT"), default=ZERO, **MONEY)
+    valid_until = models.DateField(_("valid until"))
+    link_key = models.CharField(max_length=40, default=_new_link_key, editable=False)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    decided_at = models.DateTimeField(null=True, blank=True)
+    decided_by_name = models.CharField(_("accepted by"), max_length=200, blank=True)
+    invoice = models.OneToOneField(
+        Invoice, null=True, blank=True, on_delete=models.PROTECT, related_name="quote"
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(status__in=["accepted", "refused"]) | Q(decided_at__isnull=False),
+                name="quote_decision_dated",
+            ),
+        ]

@@ -155,3 +155,19 @@ def aging_report(*, entity: LegalEntity, on: date) -> list[dict]:
                 result[name]["amount"] += invoice.amount_due
                 break
     return list(result.values())
+
+
+def quote_list(*, user) -> QuerySet:
+    """The quotes of the member's Activities (quotes are the member's working documents)."""
+    from .models import Quote
+
+    return Quote.objects.filter(
+        activity__in=member_activities(user=user).values("pk")
+    ).select_related("client", "activity")
+
+
+def quote_get(*, user, public_id):
+    quote = quote_list(user=user).filter(public_id=public_id).first()
+    if quote is None:
+        raise Http404
+    return quote

@@ -13,6 +13,7 @@ from django.core.paginator import Paginator
 from django.db.models import Q, Sum
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -31,6 +32,7 @@ from .forms import (
     InvoiceForm,
     LineFormSet,
     ManualMatchForm,
+    QuoteForm,
     StatementUploadForm,
     VatOverrideForm,
 )
@@ -521,3 +523,82 @@ def pay_online(request: HttpRequest, token: str) -> HttpResponse:
         return_url=request.build_absolute_uri(),
     )
     return redirect(url)
+
+
+# --- Quotes ----------------------------------------------------------------------------------
+
+
+@member_only
+def member_quotes(request: HttpRequest) -> HttpResponse:
+    quotes = selectors.quote_list(user=request.user).order_by("-created_at")[:200]
+    return render(request, "invoicing/member_quotes.html", {"quotes": quotes})
+
+
+@member_only
+def member_quote_new(request: HttpRequest) -> HttpResponse:
+    activities = list(selectors.member_activities(user=request.user, invoicing=True))
+    clients = list(selectors.client_list(user=request.user).order_by("name"))
+    form = QuoteForm(request.POST or None, activities=activities, clients=clients)
+    formset = LineFormSet(
+        request.POST or None,
+        initial=[{"quantity": 1, "unit": "HUR", "vat_rate_code": "standard"}],
+        prefix="lines",
+    )
+    if request.method == "POST" and form.is_valid() and formset.is_valid():
+        data = form.cleaned_data
+        try:
+            quote = services.quote_create(
+                actor=request.user,
+                activity=next(a for a in activities if str(a.public_id) == data["activity"]),
+                client=next(c for c in clients if str(c.public_id) == data["client"]),
+                title=data["title"],
+                lines=_lines_from(formset),
+                valid_days=data["valid_days"] or 30,
+            )
+        except ApplicationError as error:
+            add_error_to_form(form, error)
+        else:
+            return redirect("invoicing:member_quote", public_id=quote.public_id)
+    return render(request, "invoicing/member_quote_form.html", {"form": form, "formset": formset})
+
+
+@member_only
+def member_quote(request: HttpRequest, public_id) -> HttpResponse:
+    quote = selectors.quote_get(user=request.user, public_id=public_id)
+    if request.method == "POST":
+        action = request.POST.get("action")
+        try:
+            if action == "send":
+                services.quote_send(quote=quote, actor=request.user)
+                messages.success(request, _("Quote sent to the client."))
+            elif action == "invoice":
+                invoice = services.quote_to_invoice(quote=quote, actor=request.user)
+                return redirect("invoicing:member_invoice", public_id=invoice.public_id)
+        except ApplicationError as error:
+            messages.error(request, error.message)
+        return redirect("invoicing:member_quote", public_id=quote.public_id)
+    link = ""
+    if quote.status != quote.Status.DRAFT:
+        link = reverse("invoicing:quote_public", args=[services.quote_link_token(quote=quote)])
+    return render(request, "invoicing/member_quote.html", {"quote": quote, "link": link})
+
+
+@rate_limited
+def quote_public(request: HttpRequest, token: str) -> HttpResponse:
+    quote = services.quote_link_resolve(token=token)
+    if quote is None:
+        raise Http404
+    error = ""
+    if request.method == "POST":
+        try:
+            services.quote_decide(
+                quote=quote,
+                accept=request.POST.get("decision") == "accept",
+                name=request.POST.get("name", ""),
+            )
+        except ApplicationError as exc:
+            error = exc.message
+        else:
+            return redirect("invoicing:quote_public", token=token)
+        quote.refresh_from_db()
+    return render(request, "invoicing/quote_public.html", {"quote": quote, "error": error})

@@ -59,3 +59,22 @@ class MembersConfig(AppConfig):
             ),
         ):
             register(item)
+
+        from smartcoop.core.next_steps import register_next_step
+
+        register_next_step(_onboarding_step)
+
+
+def _onboarding_step(user) -> str | None:
+    """A member who has not finished joining continues the wizard where they left it."""
+    from django.urls import reverse
+
+    from .models import Member
+    from .selectors import member_of_user
+
+    member = member_of_user(user=user)
+    if member is None:
+        return reverse("members:onboarding", args=[Member.OnboardingStep.IDENTITY])
+    if member.onboarding_step != Member.OnboardingStep.DONE:
+        return reverse("members:onboarding", args=[member.onboarding_step])
+    return None

@@ -14,6 +14,7 @@ from .dashboard import widgets_for
 from .errors import ApplicationError, add_error_to_form
 from .forms import LegalEntityForm
 from .mail import inbox_messages
+from .next_steps import next_step_url
 from .roles import Permission, has_permission
 from .services import ENTITY_EDITABLE_FIELDS, legal_entity_update
 from .tenancy import current_entity, entity_switch
@@ -54,7 +55,7 @@ def landing(request: HttpRequest) -> HttpResponse:
 def home(request: HttpRequest) -> HttpResponse:
     if has_permission(request.user, Permission.BACKOFFICE_ACCESS):
         return redirect("core:backoffice_home")
-    return redirect("core:member_home")
+    return redirect(next_step_url(request.user) or "core:member_home")
 
 
 @login_required

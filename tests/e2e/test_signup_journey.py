@@ -29,9 +29,10 @@ def test_newcomer_signs_up_confirms_email_and_sees_member_area_in_dutch_and_fren
     page.goto(confirmation_link(mail.outbox[0].body))
     page.get_by_role("button", name="Confirm").click()
 
-    # Confirming logs the newcomer in and brings them to their space.
-    expect(page).to_have_url(f"{live_server.url}/app/")
+    # Confirming logs the newcomer in and brings them to the first step of joining.
+    expect(page).to_have_url(f"{live_server.url}/members/join/identity/")
     expect(page.get_by_role("navigation", name="Member area")).to_be_visible()
+    page.goto(live_server.url + "/app/")
 
     page.get_by_role("button", name="nl").click()
     expect(page.get_by_role("heading", level=1)).to_contain_text("Welkom")
@@ -47,4 +48,4 @@ def test_newcomer_signs_up_confirms_email_and_sees_member_area_in_dutch_and_fren
     page.locator("input[name=login]").fill("newcomer@example.org")
     page.locator("input[name=password]").fill("a-long-and-unusual-passphrase")
     page.get_by_role("button", name="Connexion").click()
-    expect(page).to_have_url(f"{live_server.url}/app/")
+    expect(page).to_have_url(f"{live_server.url}/members/join/identity/")

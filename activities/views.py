@@ -543,9 +543,16 @@ def _staff_activity(request, public_id) -> Activity:
     )
 
 
-@permission_required(Permission.VALIDATE_ACTIVITIES)
+def _require_any(request: HttpRequest, *permissions: Permission) -> None:
+    if not any(has_permission(request.user, p) for p in permissions):
+        raise Http404
+
+
+@permission_required(Permission.BACKOFFICE_ACCESS)
 def staff_activity(request: HttpRequest, public_id) -> HttpResponse:
-    """Activity 360°: budget, entries, contracts, claims, loans, team; status actions."""
+    """Activity 360°: budget, entries, contracts, claims, loans, team; status actions (advisers)
+    and ledger corrections (accountants)."""
+    _require_any(request, Permission.VALIDATE_ACTIVITIES, Permission.ADJUST_LEDGER)
     activity = _staff_activity(request, public_id)
     budget = selectors.activity_budget(activity=activity)
     return render(
@@ -565,15 +572,22 @@ def staff_activity(request: HttpRequest, public_id) -> HttpResponse:
             "team": list(activity.memberships.select_related("member")),
             "adjust_form": forms.AdjustForm(),
             "can_adjust": has_permission(request.user, Permission.ADJUST_LEDGER),
+            "can_validate": has_permission(request.user, Permission.VALIDATE_ACTIVITIES),
         },
     )
 
 
 @require_POST
-@permission_required(Permission.VALIDATE_ACTIVITIES)
+@permission_required(Permission.BACKOFFICE_ACCESS)
 def staff_activity_action(request: HttpRequest, public_id) -> HttpResponse:
-    activity = _staff_activity(request, public_id)
     action = request.POST.get("action")
+    _require_any(
+        request,
+        Permission.ADJUST_LEDGER
+        if action in ("adjust", "reverse")
+        else Permission.VALIDATE_ACTIVITIES,
+    )
+    activity = _staff_activity(request, public_id)
     reason = request.POST.get("reason", "")
     try:
         if action == "validate":
@@ -585,8 +599,6 @@ def staff_activity_action(request: HttpRequest, public_id) -> HttpResponse:
         elif action == "close":
             services.activity_close(activity=activity, reason=reason, actor=request.user)
         elif action in ("adjust", "reverse"):
-            if not has_permission(request.user, Permission.ADJUST_LEDGER):
-                raise Http404
             if action == "adjust":
                 form = forms.AdjustForm(request.POST)
                 if not form.is_valid():

@@ -521,3 +521,24 @@ def test_guarantee_exposure_alert(adviser_client, activity):
     )
     body = adviser_client.get(reverse("activities:staff_index")).content.decode()
     assert "Guarantee exposure" in body
+
+
+def test_accountant_corrects_the_ledger_but_cannot_validate(client, activity):
+    accountant = staff_user("accountant", entities=[activity.entity])
+    client.force_login(accountant)
+    url = reverse("activities:staff_activity_action", args=[activity.public_id])
+    page = client.get(reverse("activities:staff_activity", args=[activity.public_id]))
+    assert page.status_code == 200 and "Reverse" in page.content.decode()
+    entry = activity.ledger_entries.get(kind="client_payment")
+    client.post(url, {"action": "reverse", "entry": str(entry.public_id), "reason": "duplicate"})
+    assert entry.reversed_by.amount == Decimal("-1000.00")
+    client.post(url, {"action": "adjust", "amount": "25.00", "reason": "bank fee refund"})
+    assert activity.ledger_entries.filter(kind="adjustment").get().amount == Decimal("25.00")
+    assert client.post(url, {"action": "suspend", "reason": "x"}).status_code == 404
+
+
+def test_adviser_cannot_correct_the_ledger(adviser_client, activity):
+    url = reverse("activities:staff_activity_action", args=[activity.public_id])
+    response = adviser_client.post(url, {"action": "adjust", "amount": "5", "reason": "x"})
+    assert response.status_code == 404
+    assert not activity.ledger_entries.filter(kind="adjustment").exists()

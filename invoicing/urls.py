@@ -20,6 +20,12 @@ urlpatterns = [
     path("<uuid:public_id>/ubl/", views.member_invoice_ubl, name="member_invoice_ubl"),
     path("staff/", views.staff_index, name="staff_index"),
     path("staff/bank/", views.staff_bank, name="staff_bank"),
+    path("staff/collection.csv", views.staff_collection_export, name="staff_collection_export"),
+    path(
+        "staff/clients/<uuid:public_id>/statement.pdf",
+        views.staff_client_statement,
+        name="staff_client_statement",
+    ),
     path("staff/bank/<uuid:public_id>/match/", views.staff_bank_match, name="staff_bank_match"),
     path("staff/<uuid:public_id>/", views.staff_invoice, name="staff_invoice"),
     path(

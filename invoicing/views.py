@@ -602,3 +602,80 @@ def quote_public(request: HttpRequest, token: str) -> HttpResponse:
             return redirect("invoicing:quote_public", token=token)
         quote.refresh_from_db()
     return render(request, "invoicing/quote_public.html", {"quote": quote, "error": error})
+
+
+@permission_required(Permission.MANAGE_COLLECTION)
+def staff_collection_export(request: HttpRequest) -> HttpResponse:
+    """Invoices handed over to collection (or all overdue with ?all=1) as CSV for the agency."""
+    import csv
+
+    entity = current_entity(request)
+    if entity is None:
+        raise Http404
+    rows = selectors.open_invoices_of_entity(entity=entity).filter(
+        due_date__lt=timezone.localdate()
+    )
+    if not request.GET.get("all"):
+        rows = rows.filter(collection=Invoice.Collection.HANDED_OVER)
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = 'attachment; filename="collection.csv"'
+    writer = csv.writer(response)
+    writer.writerow(
+        [
+            "number",
+            "issue_date",
+            "due_date",
+            "client",
+            "client_vat",
+            "client_address",
+            "client_email",
+            "total_incl_vat",
+            "paid",
+            "due",
+            "structured_communication",
+        ]
+    )
+    for invoice in rows.order_by("due_date"):
+        client = invoice.snapshot.get("client", {})
+        writer.writerow(
+            [
+                invoice.reference,
+                invoice.issue_date,
+                invoice.due_date,
+                client.get("name", ""),
+                client.get("vat_number", ""),
+                f"{client.get('street', '')}, {client.get('postcode', '')} {client.get('city', '')} "
+                f"({client.get('country', '')})",
+                client.get("email", ""),
+                invoice.total_incl_vat,
+                invoice.amount_paid,
+                invoice.amount_due,
+                invoice.structured_communication,
+            ]
+        )
+    return response
+
+
+@permission_required(Permission.VIEW_INVOICES)
+def staff_client_statement(request: HttpRequest, public_id) -> HttpResponse:
+    """A client's statement (open invoices with one entity) as PDF."""
+    from django.template.loader import render_to_string
+
+    from .documents.pdf import render_pdf
+
+    entity = current_entity(request)
+    client = selectors.client_get(user=request.user, public_id=public_id, entity=entity)
+    invoices = list(selectors.client_open_invoices(client=client))
+    html = render_to_string(
+        "invoicing/pdf/statement.html",
+        {
+            "client": client,
+            "entity": entity,
+            "invoices": invoices,
+            "total": sum((i.amount_due for i in invoices), 0),
+            "today": timezone.localdate(),
+        },
+    )
+    response = HttpResponse(render_pdf(html), content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="statement-{client.public_id}.pdf"'
+    return response

@@ -337,3 +337,56 @@ def test_adviser_approves_in_the_backoffice(client, be_entity, draft, member, ad
     client.post(reverse("invoicing:staff_invoice_approve", args=[draft.public_id]))
     draft.refresh_from_db()
     assert draft.is_issued and draft.approved_by == adviser
+
+
+def test_collection_export_and_client_statement(
+    client, customer_service, member, activity, be_client, be_entity
+):
+    draft = services.invoice_draft_save(
+        actor=member.user, activity=activity, client=be_client, lines=LINES, payment_days=10
+    )
+    overdue = services.invoice_issue(invoice=draft, issued_by=member.user, on=date(2026, 1, 5))
+    services.invoice_collection_set(
+        invoice=overdue, actor=customer_service, collection="handed_over"
+    )
+    client.force_login(customer_service)
+    csv_text = client.get(reverse("invoicing:staff_collection_export")).content.decode()
+    assert overdue.reference in csv_text and "1159.20" in csv_text
+    response = client.get(reverse("invoicing:staff_client_statement", args=[be_client.public_id]))
+    assert response.status_code == 200 and response.content.startswith(b"%PDF")
+    other = staff_user(Role.CUSTOMER_SERVICE, entities=[LegalEntityFactory()])
+    client.force_login(other)
+    assert (
+        client.get(
+            reverse("invoicing:staff_client_statement", args=[be_client.public_id])
+        ).status_code
+        == 404
+    )
+    assert (
+        overdue.reference
+        not in client.get(reverse("invoicing:staff_collection_export")).content.decode()
+    )
+
+
+def test_online_payment_provider_behind_a_setting(client, rendered, settings):
+    token = services.payment_link_token(invoice=rendered)
+    url = reverse("invoicing:pay_online", args=[token])
+    assert client.post(url).status_code == 404  # no provider configured
+    assert "Pay online" not in client.get(reverse("invoicing:pay", args=[token])).content.decode()
+    settings.INVOICING_ONLINE_PAYMENT_PROVIDER = "invoicing.payments.FakeProvider"
+    assert "Pay online" in client.get(reverse("invoicing:pay", args=[token])).content.decode()
+    response = client.post(url)
+    assert response.status_code == 302 and "checkout=fake" in response["Location"]
+
+
+def test_api_list_query_count_does_not_grow(
+    client, member, activity, be_client, django_assert_max_num_queries
+):
+    for _ in range(5):
+        services.invoice_draft_save(
+            actor=member.user, activity=activity, client=be_client, lines=LINES
+        )
+    client.force_login(member.user)
+    with django_assert_max_num_queries(8):
+        response = client.get(reverse("api_invoicing_invoices"))
+    assert response.json()["count"] == 5

@@ -83,17 +83,25 @@ def test_km_allowance_uses_the_dated_rate():
     assert calc.km_allowance(km=Decimal("100"), rate=rate) == Decimal("43.26")
 
 
-@pytest.mark.parametrize(
-    ("key", "first_day"),
-    [
-        ("be.km_allowance_rate", dt.date(2025, 7, 1)),
-        ("be.contract_start_past_days_max", dt.date(2003, 1, 1)),
-        ("fr.km_allowance_rate", dt.date(2024, 1, 1)),
-    ],
-)
-def test_dated_parameters_start_on_their_date(key, first_day):
-    from smartcoop.countries.params import ParameterNotInForce
+def _activities_parameters():
+    from smartcoop.countries.params import parameter_tables
 
-    assert param(key, on=first_day) is not None
-    with pytest.raises(ParameterNotInForce):
-        param(key, on=first_day - dt.timedelta(days=1))
+    for key, table in sorted(parameter_tables().items()):
+        if table.file.name == "activities.yaml":
+            for index, entry in enumerate(table.values):
+                yield pytest.param(key, index, id=f"{key}@{entry.valid_from}")
+
+
+@pytest.mark.parametrize(("key", "index"), list(_activities_parameters()))
+def test_each_dated_value_holds_from_its_day_and_not_the_day_before(key, index):
+    from smartcoop.countries.params import ParameterNotInForce, parameter_tables
+
+    table = parameter_tables()[key]
+    entry = table.values[index]
+    assert param(key, on=entry.valid_from) == entry.value
+    day_before = entry.valid_from - dt.timedelta(days=1)
+    if index == 0:
+        with pytest.raises(ParameterNotInForce):
+            param(key, on=day_before)
+    else:
+        assert param(key, on=day_before) == table.values[index - 1].value

@@ -305,11 +305,15 @@ def main() -> None:
     from django_scopes import scopes_disabled
 
     call_command("migrate", verbosity=0)
+    only = set(filter(None, os.environ.get("BENCH_ONLY", "").split(",")))
     with scopes_disabled():
         issued = bench_issue()
-        bench_pdf(issued)
-        bench_reminders()
-        bench_concurrency()
+        if not only or "pdf" in only:
+            bench_pdf(issued)
+        if not only or "reminders" in only:
+            bench_reminders()
+        if not only or "concurrency" in only:
+            bench_concurrency()
 
 
 if __name__ == "__main__":

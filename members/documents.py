@@ -9,42 +9,28 @@ import csv
 import io
 from datetime import date
 
-import segno
 from django.conf import settings
-from django.template.loader import render_to_string
 from django.utils import timezone, translation
-from django.utils.safestring import SafeString, mark_safe
+from django.utils.safestring import SafeString
 
-from . import calculations, selectors
+from smartcoop.core.payments import epc_qr_payload, epc_qr_svg, structured_communication_format
+from smartcoop.core.pdf import render_pdf
+
+from . import selectors
 from .models import Member, ShareSubscription
-
-
-def _pdf(template: str, context: dict) -> bytes:
-    from weasyprint import HTML
-
-    html = render_to_string(template, {"country_pack": settings.COUNTRY_PACK, **context})
-    return HTML(string=html, base_url=str(settings.BASE_DIR)).write_pdf()
 
 
 def payment_qr_svg(*, subscription: ShareSubscription) -> SafeString:
     """The EPC QR code (SEPA credit transfer) of a share payment, as an inline SVG element."""
     entity = subscription.entity
-    payload = calculations.epc_qr_payload(
+    payload = epc_qr_payload(
         name=entity.name[:70],
         iban=entity.iban,
         bic=entity.bic,
         amount=subscription.amount,
-        structured=subscription.structured_reference,
+        text=structured_communication_format(subscription.structured_reference),
     )
-    qr = segno.make_qr(payload, error="m", boost_error=False)
-    svg = qr.svg_inline(scale=4, border=2, dark="#1b2430", omitsize=True)
-    # segno escapes nothing we did not build ourselves: the payload is digits and the name.
-    svg = svg.replace(
-        "<svg ",
-        '<svg role="img" aria-label="EPC QR code" style="width:100%;height:auto" ',
-        1,
-    )
-    return mark_safe(svg)
+    return epc_qr_svg(payload)
 
 
 def render_certificate_pdf(*, subscription: ShareSubscription) -> bytes:
@@ -52,7 +38,7 @@ def render_certificate_pdf(*, subscription: ShareSubscription) -> bytes:
     holdings = selectors.member_holdings(member=member, on=subscription.paid_on)
     language = member.language or settings.LANGUAGE_CODE
     with translation.override(language):
-        return _pdf(
+        return render_pdf(
             "members/pdf/certificate.html",
             {
                 "subscription": subscription,
@@ -71,7 +57,7 @@ def _category_labels() -> dict[str, str]:
 
 def render_register_pdf(*, on: date) -> bytes:
     rows = selectors.register_at(on=on)
-    return _pdf(
+    return render_pdf(
         "members/pdf/register.html",
         {
             "rows": rows,
@@ -110,7 +96,7 @@ def _csv_safe(text: str) -> str:
 
 def render_export_pdf(*, member: Member, data: dict) -> bytes:
     with translation.override(member.language or settings.LANGUAGE_CODE):
-        return _pdf(
+        return render_pdf(
             "members/pdf/export.html",
             {"member": member, "data": data, "generated_at": timezone.now()},
         )

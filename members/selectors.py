@@ -14,6 +14,7 @@ from django.http import Http404
 from django.utils import timezone
 
 from smartcoop.core.models import AuditLogEntry, LegalEntity, Office, User
+from smartcoop.core.payments import structured_communication_format
 from smartcoop.core.roles import Permission, Role, has_permission
 
 from . import calculations
@@ -479,7 +480,7 @@ def member_export_data(*, member: Member) -> dict:
                 "amount": money(s.amount),
                 "status": s.status,
                 "paid_on": when(s.paid_on),
-                "structured_communication": calculations.format_structured(s.structured_reference),
+                "structured_communication": structured_communication_format(s.structured_reference),
             }
             for s in member.subscriptions.order_by("created_at")
         ],

@@ -22,6 +22,7 @@ from smartcoop.core.fields import blind_index
 from smartcoop.core.models import Office, User
 from smartcoop.core.money import quantize_money
 from smartcoop.core.numbering import number_allocate
+from smartcoop.core.payments import structured_communication
 from smartcoop.core.roles import Permission, Role, has_permission
 from smartcoop.core.sectors import Sector
 from smartcoop.core.validators import clean_bic, clean_iban, clean_identifier
@@ -455,7 +456,7 @@ def share_subscribe(
             shares=shares,
             unit_price=unit_price,
             amount=quantize_money(unit_price * shares),
-            structured_reference=calculations.structured_reference(SHARE_REFERENCE_BASE + sequence),
+            structured_reference=structured_communication(SHARE_REFERENCE_BASE + sequence),
         )
         audit_log(
             actor=actor,

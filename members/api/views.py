@@ -12,9 +12,10 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from smartcoop.core.errors import NotFound
+from smartcoop.core.payments import structured_communication_format
 from smartcoop.core.roles import Permission, has_permission
 
-from .. import calculations, selectors
+from .. import selectors
 from ..models import Member, ShareSubscription
 from . import serializers as s
 
@@ -79,7 +80,7 @@ def _subscription(sub: ShareSubscription) -> dict:
         "amount": sub.amount,
         "status": sub.status,
         "paid_on": sub.paid_on,
-        "structured_communication": calculations.format_structured(sub.structured_reference),
+        "structured_communication": structured_communication_format(sub.structured_reference),
         "certificate_available": bool(sub.certificate),
     }
 

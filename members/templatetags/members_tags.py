@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django import template
 
-from members import calculations
+from smartcoop.core.payments import structured_communication_format
 
 register = template.Library()
 
@@ -16,6 +16,6 @@ def get_item(mapping: dict, key):
 def structured(digits: str) -> str:
     """Twelve digits as a Belgian structured communication: +++ddd/dddd/ddddd+++."""
     try:
-        return calculations.format_structured(digits)
+        return structured_communication_format(digits)
     except ValueError:
         return digits

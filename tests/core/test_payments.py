@@ -93,3 +93,29 @@ def test_the_qr_code_is_an_accessible_svg_with_error_correction_m():
     assert segno.make_qr(payload, error="m", boost_error=False).error == "M"
     svg = str(epc_qr_svg(payload, label='Pay "now"'))
     assert svg.startswith("<svg") and 'aria-label="Pay &quot;now&quot;"' in svg
+
+
+def test_more_published_and_edge_examples():
+    # Example used by the cooperative's members app, the *** print form, and remainder 0 → 97.
+    assert structured_communication_is_valid("+++090/9337/55493+++")
+    assert structured_communication_format(structured_communication(909337554)) == (
+        "+++090/9337/55493+++"
+    )
+    assert structured_communication_is_valid("***090/9337/55493***")
+    assert structured_communication(97) == "000000009797"
+    assert not structured_communication_is_valid("+++000/0000/09700+++")
+    assert not structured_communication_is_valid("+++090/9337/5549+++")
+    assert not structured_communication_is_valid("hello")
+    with pytest.raises(ValueError):
+        structured_communication(10_000_000_000)
+
+
+@given(
+    st.integers(min_value=0, max_value=10**10 - 1),
+    st.integers(min_value=0, max_value=11),
+    st.integers(min_value=1, max_value=9),
+)
+def test_any_single_digit_typo_is_detected(base, position, delta):
+    digits = list(structured_communication(base))
+    digits[position] = str((int(digits[position]) + delta) % 10)
+    assert not structured_communication_is_valid("".join(digits))

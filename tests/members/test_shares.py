@@ -13,6 +13,12 @@ from members import calculations, documents, selectors, services
 from members.models import Member, RegisterEntry, ShareSubscription
 from smartcoop.core.errors import Conflict, PermissionDenied, ValidationFailed
 from smartcoop.core.models import AuditLogEntry
+from smartcoop.core.payments import (
+    epc_qr_payload,
+    epc_qr_svg,
+    structured_communication_format,
+    structured_communication_is_valid,
+)
 from tests.members.factories import MemberFactory
 
 pytestmark = pytest.mark.django_db
@@ -31,7 +37,7 @@ def test_subscription_uses_the_pack_price_and_a_valid_structured_communication(c
     assert subscription.amount == Decimal("90.00")
     assert subscription.entity == coop
     assert subscription.kind == ShareSubscription.Kind.SUBSCRIPTION
-    assert calculations.is_valid_structured(subscription.structured_reference)
+    assert structured_communication_is_valid(subscription.structured_reference)
     second = MemberFactory()
     other = services.share_subscribe(member=second, actor=None, shares=1)
     assert other.structured_reference != subscription.structured_reference
@@ -41,13 +47,15 @@ def test_payment_qr_code_is_an_epc_code_for_the_cooperative_account(coop, applic
     subscription = services.share_subscribe(member=applicant, actor=applicant.user, shares=1)
     svg = documents.payment_qr_svg(subscription=subscription)
     assert svg.startswith("<svg") and 'aria-label="EPC QR code"' in svg
-    payload = calculations.epc_qr_payload(
+    payload = epc_qr_payload(
         name=coop.name,
         iban=coop.iban,
         bic=coop.bic,
         amount=Decimal("30.00"),
-        structured=subscription.structured_reference,
+        text=structured_communication_format(subscription.structured_reference),
     )
+    # The SVG encodes exactly that payload: the same QR code matrix.
+    assert str(epc_qr_svg(payload)) == str(svg)
     assert "BE71096123456769" in payload and "EUR30.00" in payload
 
 

@@ -542,3 +542,18 @@ def test_adviser_cannot_correct_the_ledger(adviser_client, activity):
     response = adviser_client.post(url, {"action": "adjust", "amount": "5", "reason": "x"})
     assert response.status_code == 404
     assert not activity.ledger_entries.filter(kind="adjustment").exists()
+
+
+@pytest.mark.parametrize("language", ["nl", "fr", "de", "en"])
+def test_chart_coordinates_are_not_localised(member_client, activity, language):
+    """A decimal comma in an SVG coordinate breaks the chart: numbers stay plain."""
+    import re
+
+    member_client.cookies["smartcoop_language"] = language
+    body = member_client.get(reverse("activities:detail", args=[activity.public_id])).content
+    assert f'lang="{language}"'.encode() in body
+    rects = re.findall(rb'<rect class="\w+" x="([^"]+)" y="([^"]+)" width="([^"]+)"', body)
+    assert rects
+    for values in rects:
+        for value in values:
+            float(value)  # "12,5" would fail

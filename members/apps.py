@@ -64,6 +64,32 @@ class MembersConfig(AppConfig):
 
         register_next_step(_onboarding_step)
 
+        from smartcoop.core.dashboard import Widget, register_widget
+
+        register_widget(
+            Widget("member", "membership", _("My membership"), _my_membership, order=10)
+        )
+        register_widget(
+            Widget(
+                "staff",
+                "members_attention",
+                _("Members who need attention"),
+                _needs_attention,
+                P.BACKOFFICE_ACCESS,
+                order=10,
+            )
+        )
+        register_widget(
+            Widget(
+                "staff",
+                "share_payments",
+                _("Share payments to confirm"),
+                _payments_to_confirm,
+                P.CONFIRM_SHARE_PAYMENTS,
+                order=11,
+            )
+        )
+
 
 def _onboarding_step(user) -> str | None:
     """A member who has not finished joining continues the wizard where they left it."""
@@ -78,3 +104,47 @@ def _onboarding_step(user) -> str | None:
     if member.onboarding_step != Member.OnboardingStep.DONE:
         return reverse("members:onboarding", args=[member.onboarding_step])
     return None
+
+
+def _needs_attention(request):
+    from django.urls import reverse
+
+    from smartcoop.core.dashboard import Figure
+
+    from .selectors import member_portfolio
+
+    count = member_portfolio(user=request.user, needs_attention=True).count()
+    return Figure(
+        count, url=reverse("members:staff_index") + "?attention=1", tone="warn" if count else "ok"
+    )
+
+
+def _payments_to_confirm(request):
+    from django.urls import reverse
+
+    from smartcoop.core.dashboard import Figure
+
+    from .selectors import subscriptions_pending
+
+    count = subscriptions_pending(user=request.user).count()
+    return Figure(count, url=reverse("members:staff_payments"), tone="warn" if count else "ok")
+
+
+def _my_membership(request):
+    from django.urls import reverse
+
+    from smartcoop.core.dashboard import Figure
+
+    from .models import Member
+    from .selectors import member_of_user
+
+    member = member_of_user(user=request.user)
+    if member is None or member.member_number is None:
+        return Figure(
+            str(Member.Status.APPLICANT.label), url=reverse("members:member_index"), tone="warn"
+        )
+    return Figure(
+        f"№ {member.member_number}",
+        url=reverse("members:member_index"),
+        note=member.get_status_display(),
+    )

@@ -221,3 +221,23 @@ def test_contracts_due_for_payment_for_payroll():
     assert not selectors.contract_list_due_for_payment(
         entity=activity.entity, on=due - dt.timedelta(days=1)
     ).exists()
+
+
+def test_solidarity_contribution_is_levied_when_the_pack_sets_a_rate(monkeypatch):
+    from smartcoop.countries import current_pack
+
+    pack = current_pack()
+    original = type(pack).param
+
+    def param(self, name, *, on):
+        if name == "solidarity_contribution_rate":
+            return Decimal("0.01")
+        return original(self, name, on=on)
+
+    monkeypatch.setattr(type(pack), "param", param)
+    activity = ActivityFactory()
+    booking = credit(activity, "1000.00")
+    assert booking.solidarity.amount == Decimal("-10.00")
+    assert selectors.activity_budget(activity=activity).balance == Decimal("925.00")
+    stats = selectors.solidarity_statistics(year=dt.date.today().year)
+    assert stats.contributions_total == Decimal("10.00")

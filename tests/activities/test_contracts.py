@@ -242,3 +242,32 @@ def test_a_member_without_paid_shares_gets_no_contract():
     with pytest.raises(Conflict):
         perform(activity)
     assert not EmploymentContract.objects.exists()
+
+
+def test_contract_tool_contract_rolls_back_with_the_callers_transaction():
+    """Invoicing creates invoice and contract in one transaction: if issuing the invoice fails
+    after the contract was made, neither remains."""
+    activity = ActivityFactory()
+
+    class InvoiceFailed(Exception):
+        pass
+
+    with pytest.raises(InvoiceFailed), transaction.atomic():
+        perform(activity, source="perf-rollback")
+        raise InvoiceFailed
+    assert not EmploymentContract.objects.filter(source_id="perf-rollback").exists()
+    assert perform(activity, source="perf-rollback").pk
+
+
+def test_contract_list_api_query_count(django_assert_max_num_queries):
+    from rest_framework.test import APIClient
+
+    activity = ActivityFactory()
+    credit(activity, "10000.00")
+    for _ in range(8):
+        salary_contract(activity)
+    client = APIClient()
+    client.force_authenticate(activity.coordinator.user)
+    with django_assert_max_num_queries(5):
+        response = client.get("/api/v1/activities/contracts/")
+    assert response.json()["count"] == 8

@@ -28,6 +28,7 @@ COUNTRIES = [
 
 
 class ClientForm(forms.Form):
+    activity = forms.ChoiceField(label=_("For the Activity"))
     kind = forms.ChoiceField(label=_("Kind"), choices=Client.Kind.choices)
     name = forms.CharField(label=_("Name"), max_length=200)
     country = forms.ChoiceField(label=_("Country"), choices=COUNTRIES, initial="BE")
@@ -50,6 +51,13 @@ class ClientForm(forms.Form):
     confirm_duplicate = forms.BooleanField(
         label=_("This is a different client with the same name"), required=False
     )
+
+    def __init__(self, *args, activities=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["activity"].choices = [(str(a.public_id), a.name) for a in activities]
+        if len(self.fields["activity"].choices) == 1:
+            self.fields["activity"].initial = self.fields["activity"].choices[0][0]
+            self.fields["activity"].widget = forms.HiddenInput()
 
 
 class InvoiceForm(forms.Form):

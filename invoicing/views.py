@@ -104,15 +104,13 @@ def member_client_new(request: HttpRequest) -> HttpResponse:
     if not activities:
         messages.info(request, _("You need an active Activity to add clients."))
         return redirect("invoicing:member_index")
-    form = ClientForm(request.POST or None)
+    form = ClientForm(request.POST or None, activities=activities)
     if request.method == "POST" and form.is_valid():
-        activity = activities[0]
+        data = dict(form.cleaned_data)
+        activity = next(a for a in activities if str(a.public_id) == data.pop("activity"))
         try:
             client = services.client_create(
-                entity=activity.entity,
-                actor=request.user,
-                activity=activity,
-                **form.cleaned_data,
+                entity=activity.entity, actor=request.user, activity=activity, **data
             )
         except ApplicationError as error:
             add_error_to_form(form, error)

@@ -129,6 +129,7 @@ def test_member_creates_client_and_draft_then_issues(client, member, activity, b
     response = client.post(
         reverse("invoicing:member_client_new"),
         {
+            "activity": str(activity.public_id),
             "kind": "company",
             "name": "De Singel",
             "country": "BE",
@@ -390,3 +391,30 @@ def test_api_list_query_count_does_not_grow(
     with django_assert_max_num_queries(8):
         response = client.get(reverse("api_invoicing_invoices"))
     assert response.json()["count"] == 5
+
+
+def test_bank_lines_and_clients_of_another_entity_answer_404(
+    client, accountant, issued, be_entity, member
+):
+    from invoicing.models import BankStatement, BankTransaction
+
+    other = LegalEntityFactory()
+    statement = BankStatement.objects.create(
+        entity=other, format="camt053", statement_id="X", sha256="0" * 64
+    )
+    row = BankTransaction.objects.create(
+        entity=other,
+        statement=statement,
+        bank_reference="OTHER-1",
+        booking_date=date(2026, 3, 1),
+        amount=Decimal("10.00"),
+    )
+    client.force_login(accountant)
+    response = client.post(
+        reverse("invoicing:staff_bank_match", args=[row.public_id]), {"invoice": issued.reference}
+    )
+    assert response.status_code == 404
+    stranger = make_member()
+    client.force_login(stranger.user)
+    assert client.get(reverse("api_invoicing_clients")).json()["count"] == 0
+    assert client.get(reverse("invoicing:member_quotes")).status_code == 200

@@ -364,7 +364,7 @@ def _vat_decision(invoice: Invoice, lines: list[InvoiceLine]) -> calc.VatDecisio
             client_country=client.country,
             client_vat_number=client.vat_number,
             lines_exempt=bool(lines) and all(line.vat_rate_code == "exempt" for line in lines),
-            texts=vat_texts(),
+            texts=vat_texts(entity.country),
         )
     except calc.VatRuleError as exc:
         raise ValidationFailed(str(exc), code="vat_rule", field=exc.field) from None
@@ -421,7 +421,7 @@ def invoice_vat_override(
     """Staff override of the computed VAT treatment of a draft, with a reason (audited)."""
     if not reason.strip():
         raise ValidationFailed(_("Give the reason for the override."), field="reason")
-    texts = vat_texts()
+    texts = vat_texts(invoice.entity.country)
     choices = {
         "domestic": ("", "", texts["domestic_explanation"], ""),
         "exempt": ("E", "VATEX-EU-132", texts["exempt_explanation"], texts["exempt_mention"]),
@@ -1396,7 +1396,7 @@ def quote_create(
             client_country=client.country,
             client_vat_number=client.vat_number,
             lines_exempt=all(line.vat_rate_code == "exempt" for line in cleaned),
-            texts=vat_texts(),
+            texts=vat_texts(activity.entity.country),
         )
     except calc.VatRuleError as exc:
         raise ValidationFailed(str(exc), code="vat_rule", field=exc.field) from None

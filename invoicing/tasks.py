@@ -104,7 +104,10 @@ def transmission_process(transmission_id: int) -> None:
             client = invoice.snapshot["client"]
             external = peppol_adapter().send(
                 idempotency_key=row.idempotency_key,
-                sender=f"0208:{invoice.snapshot['issuer']['enterprise_number']}",
+                sender=(
+                    f"{'0002' if invoice.snapshot['issuer']['country'] == 'FR' else '0208'}:"
+                    f"{invoice.snapshot['issuer']['enterprise_number']}"
+                ),
                 receiver=f"{client['peppol_scheme']}:{client['peppol_id']}",
                 document=document,
             )

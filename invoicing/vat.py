@@ -18,7 +18,32 @@ from smartcoop.core.errors import ValidationFailed
 from .calculations import EU_COUNTRIES
 
 
-def vat_texts() -> dict[str, str]:
+def vat_texts(country: str = "BE") -> dict[str, str]:
+    """Explanations and legal mentions, translated, with the references of the entity's country
+    (Belgium by default; France: CGI art. 259-1, 261, 283-2)."""
+    texts = _be_texts()
+    if country.upper() == "FR":
+        texts.update(
+            {
+                "exempt_mention": _("VAT exemption - article 261 of the French General Tax Code."),
+                "reverse_charge_mention": _(
+                    "Reverse charge - VAT to be accounted for by the customer (art. 196 Directive "
+                    "2006/112/EC; art. 283-2 French General Tax Code)."
+                ),
+                "outside_eu_mention": _(
+                    "VAT not applicable - art. 259-1 of the French General Tax Code (place of "
+                    "supply outside the EU)."
+                ),
+                "exempt_explanation": _(
+                    "The services are exempt from VAT (French General Tax Code art. 261): no VAT "
+                    "is charged and the exemption is printed."
+                ),
+            }
+        )
+    return texts
+
+
+def _be_texts() -> dict[str, str]:
     return {
         "domestic_explanation": _(
             "The client is established in the same country as the entity: local VAT applies at "

@@ -124,9 +124,10 @@ def build_ubl(snapshot: dict) -> bytes:
         _cbc(reference, "ID", snapshot["credited_invoice"]["reference"])
         _cbc(reference, "IssueDate", snapshot["credited_invoice"]["issue_date"])
 
-    # Seller
+    # Seller: Belgian enterprise number (0208) or French SIREN (0002)
+    seller_scheme = "0002" if issuer.get("country") == "FR" else "0208"
     party = _cac(_cac(root, "AccountingSupplierParty"), "Party")
-    _cbc(party, "EndpointID", issuer["enterprise_number"], schemeID="0208")
+    _cbc(party, "EndpointID", issuer["enterprise_number"], schemeID=seller_scheme)
     _cbc(_cac(party, "PartyName"), "Name", issuer["name"])
     _address(party, issuer)
     if issuer.get("vat_number") and not out_of_scope:
@@ -135,7 +136,7 @@ def build_ubl(snapshot: dict) -> bytes:
         _cbc(_cac(scheme, "TaxScheme"), "ID", "VAT")
     legal = _cac(party, "PartyLegalEntity")
     _cbc(legal, "RegistrationName", issuer["name"])
-    _cbc(legal, "CompanyID", issuer["enterprise_number"], schemeID="0208")
+    _cbc(legal, "CompanyID", issuer["enterprise_number"], schemeID=seller_scheme)
     if issuer.get("email"):
         _cbc(_cac(party, "Contact"), "ElectronicMail", issuer["email"])
 

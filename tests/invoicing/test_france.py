@@ -1,0 +1,71 @@
+"""A French entity: French VAT rates and mentions, Factur-X embedded in the PDF, valid UBL."""
+
+from datetime import date
+from decimal import Decimal
+
+import pytest
+
+from invoicing import services
+from invoicing.documents.schematron import peppol_validator
+from invoicing.documents.ubl import build_ubl
+from invoicing.tasks import invoice_render_documents
+from tests.factories import LegalEntityFactory
+from tests.invoicing.conftest import make_activity, make_member
+
+
+@pytest.fixture
+def fr_entity(db):
+    return LegalEntityFactory(
+        name="SmartFr",
+        legal_form="SCIC SA",
+        country="FR",
+        enterprise_number="303265045",
+        vat_number="FR40303265045",
+        street="10 rue de Paris",
+        postcode="75010",
+        city="Paris",
+        iban="FR7630006000011234567890189",
+        bic="AGRIFRPP",
+        default_language="fr",
+        invoice_series_prefix="SF",
+        credit_note_series_prefix="SFC",
+    )
+
+
+def test_french_invoice_has_french_vat_mentions_and_factur_x(fr_entity, settings, tmp_path):
+    from facturx import get_xml_from_pdf
+
+    settings.MEDIA_ROOT = tmp_path
+    member = make_member()
+    activity = make_activity(entity=fr_entity, member=member)
+    client = services.client_create(
+        entity=fr_entity,
+        actor=member.user,
+        activity=activity,
+        kind="company",
+        name="Théâtre de Lyon SARL",
+        street="1 place Bellecour",
+        postcode="69002",
+        city="Lyon",
+        country="FR",
+        vat_number="FR40303265045",
+        enterprise_number="303265045",
+        email="compta@theatre.example",
+        language="fr",
+    )
+    draft = services.invoice_draft_save(
+        actor=member.user,
+        activity=activity,
+        client=client,
+        lines=[{"description": "Régie son", "quantity": 2, "unit": "DAY", "unit_price": "500"}],
+    )
+    assert draft.total_vat == Decimal("200.00")  # fr.vat_rates standard 20 %
+    invoice = services.invoice_issue(invoice=draft, issued_by=member.user, on=date(2026, 3, 2))
+    assert invoice.reference == "SF2026-000001"
+    assert "L441-10" in invoice.snapshot["mentions"]["late_payment"]
+    assert invoice.snapshot["mentions"]["late_interest_rate"] == "0.1215"
+    assert peppol_validator().fatal(build_ubl(invoice.snapshot)) == []
+    invoice_render_documents(invoice.pk)
+    invoice.refresh_from_db()
+    name, xml = get_xml_from_pdf(invoice.pdf.read(), check_xsd=True)
+    assert name == "factur-x.xml" and b"SF2026-000001" in xml

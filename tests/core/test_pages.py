@@ -46,3 +46,10 @@ def test_the_back_office_dashboard_shows_failed_tasks_to_administrators_only(ent
     adviser.force_login(staff_user(Role.ADVISER, entities=[entity]))
     keys = {w["key"] for w in adviser.get(reverse("core:backoffice_home")).context["widgets"]}
     assert "failed_tasks" not in keys
+
+
+@pytest.mark.django_db
+def test_the_landing_page_leads_to_the_simulator_which_needs_no_account():
+    client = Client(HTTP_ACCEPT_LANGUAGE="en")
+    assert 'href="/activities/simulator/"' in client.get("/").text
+    assert client.get("/activities/simulator/").status_code == 200

@@ -1176,11 +1176,17 @@ def bank_transaction_match(*, transaction_row: BankTransaction, invoice: Invoice
 # --- Reminders --------------------------------------------------------------------------------
 
 
+def _is_business_document(invoice: Invoice) -> bool:
+    """B2B or B2C as printed on the document (the client record may have changed since)."""
+    kind = invoice.snapshot.get("client", {}).get("kind") or invoice.client.kind
+    return kind == Client.Kind.COMPANY
+
+
 def _schedule(invoice: Invoice, on: date) -> tuple:
     name = (
         "invoice_reminder_schedule_b2b"
-        if invoice.client.is_business
-        else ("invoice_reminder_schedule_b2c")
+        if _is_business_document(invoice)
+        else "invoice_reminder_schedule_b2c"
     )
     return _param(invoice.entity, name, on=on, default=())
 
@@ -1234,7 +1240,7 @@ def _reminder_create(*, invoice: Invoice, step: dict, on: date) -> Reminder:
     interest = fixed = rate = ZERO
     amount_due = invoice.amount_due
     if kind == "formal_notice":
-        if invoice.client.is_business:
+        if _is_business_document(invoice):
             rate = _param(invoice.entity, "late_interest_rate_b2b", on=on, default=ZERO)
             interest = calc.late_interest(
                 amount=amount_due, annual_rate=rate, days=(on - invoice.due_date).days

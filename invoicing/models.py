@@ -456,3 +456,28 @@ class Quote(EntityOwnedModel):
                 name="quote_decision_dated",
             ),
         ]
+
+
+class PaymentPlan(EntityOwnedModel):
+    """Instalments agreed with a client for one invoice. While it is kept, reminders stop; a
+    missed instalment (7 days of grace) breaks it and the reminders resume."""
+
+    class Status(models.TextChoices):
+        ACTIVE = "active", _("Active")
+        COMPLETED = "completed", _("Completed")
+        BROKEN = "broken", _("Broken")
+
+    invoice = models.ForeignKey(Invoice, on_delete=models.PROTECT, related_name="payment_plans")
+    instalments = models.JSONField(default=list)  # [{"due_date": "YYYY-MM-DD", "amount": "10.00"}]
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.ACTIVE)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["invoice"], condition=Q(status="active"), name="one_active_plan"
+            ),
+        ]

@@ -19,7 +19,7 @@ from typing import Any
 
 from django.conf import settings
 from django.core import signing
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, models, transaction
 from django.db.models import F, Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -40,6 +40,7 @@ from .models import (
     Invoice,
     InvoiceLine,
     Payment,
+    PaymentPlan,
     Quote,
     Reminder,
     Transmission,
@@ -1200,6 +1201,7 @@ def reminders_run(*, on: date, batch_size: int = 500) -> int:
     from .selectors import invoices_due_for_reminder
     from .tasks import reminder_send
 
+    payment_plans_check(on=on)
     sent = 0
     last_pk = 0
     while True:
@@ -1535,3 +1537,96 @@ def quote_to_invoice(*, quote: Quote, actor) -> Invoice:
         quote.save(update_fields=["status", "invoice", "updated_at"])
         audit_log(actor=actor, action="invoicing.quote.invoiced", target=quote)
     return invoice
+
+
+# --- Payment plans --------------------------------------------------------------------------
+
+PLAN_GRACE_DAYS = 7
+
+
+def payment_plan_create(
+    *, invoice: Invoice, actor, instalments: Sequence[tuple[date, Decimal]]
+) -> PaymentPlan:
+    """Instalments for what is due on `invoice`: at least two, increasing dates from today,
+    positive amounts adding up exactly to the amount due. Stops the reminders."""
+    today = timezone.localdate()
+    rows = sorted((d, Decimal(a)) for d, a in instalments)
+    if len(rows) < 2:
+        raise ValidationFailed(
+            _("A payment plan has at least two instalments."), field="instalments"
+        )
+    if rows[0][0] < today or len({d for d, _a in rows}) != len(rows):
+        raise ValidationFailed(
+            _("Instalment dates are distinct and not in the past."), field="instalments"
+        )
+    if any(a <= 0 or a.as_tuple().exponent < -2 for _d, a in rows):
+        raise ValidationFailed(_("Each instalment is a positive amount."), field="instalments")
+    with transaction.atomic():
+        locked = Invoice.objects.select_for_update(of=("self",)).get(pk=invoice.pk)
+        if locked.status not in OPEN_STATUSES:
+            raise Conflict(_("Only an open invoice can get a payment plan."))
+        total = sum((a for _d, a in rows), ZERO)
+        if total != locked.amount_due:
+            raise ValidationFailed(
+                _("The instalments add up to %(total)s, but %(due)s is due.")
+                % {"total": total, "due": locked.amount_due},
+                field="instalments",
+            )
+        PaymentPlan.objects.filter(invoice=locked, status=PaymentPlan.Status.ACTIVE).update(
+            status=PaymentPlan.Status.BROKEN
+        )
+        plan = PaymentPlan.objects.create(
+            entity_id=locked.entity_id,
+            invoice=locked,
+            instalments=[{"due_date": d.isoformat(), "amount": str(a)} for d, a in rows],
+            created_by=actor,
+        )
+        Invoice.objects.filter(pk=locked.pk).update(collection=Invoice.Collection.PAYMENT_PLAN)
+        audit_log(
+            actor=actor,
+            action="invoicing.payment_plan.created",
+            target=locked,
+            data={"instalments": plan.instalments},
+        )
+    return plan
+
+
+def payment_plans_check(*, on: date) -> int:
+    """Completed plans close; a plan whose instalments (plus grace) are not paid breaks, and the
+    invoice goes back to normal reminders. Returns the number of plans broken."""
+    broken = 0
+    plans = (
+        PaymentPlan.objects.filter(status=PaymentPlan.Status.ACTIVE)
+        .select_related("invoice")
+        .order_by("pk")
+    )
+    for plan in plans.iterator():
+        with transaction.atomic():
+            invoice = Invoice.objects.select_for_update(of=("self",)).get(pk=plan.invoice_id)
+            if invoice.amount_due <= 0:
+                PaymentPlan.objects.filter(pk=plan.pk).update(status=PaymentPlan.Status.COMPLETED)
+                continue
+            expected = sum(
+                (
+                    Decimal(i["amount"])
+                    for i in plan.instalments
+                    if date.fromisoformat(i["due_date"]) + timedelta(days=PLAN_GRACE_DAYS) < on
+                ),
+                ZERO,
+            )
+            if expected > 0 and _plan_paid(plan, invoice) < expected:
+                PaymentPlan.objects.filter(pk=plan.pk).update(status=PaymentPlan.Status.BROKEN)
+                Invoice.objects.filter(pk=invoice.pk).update(collection="")
+                audit_log(actor=None, action="invoicing.payment_plan.broken", target=invoice)
+                broken += 1
+    return broken
+
+
+def _plan_paid(plan: PaymentPlan, invoice: Invoice) -> Decimal:
+    """What was paid on the invoice since the plan was agreed."""
+    return (
+        Payment.objects.filter(invoice=invoice, created_at__gte=plan.created_at).aggregate(
+            total=models.Sum("amount")
+        )["total"]
+        or ZERO
+    )

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import functools
 from datetime import date
+from decimal import Decimal
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -18,7 +19,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from smartcoop.core.errors import ApplicationError, add_error_to_form
+from smartcoop.core.errors import ApplicationError, ValidationFailed, add_error_to_form
 from smartcoop.core.roles import Permission, has_permission
 from smartcoop.core.tenancy import current_entity
 from smartcoop.core.views import permission_required
@@ -256,6 +257,7 @@ def _detail_context(invoice: Invoice) -> dict:
         "reminders": list(invoice.reminders.all()),
         "transmissions": list(invoice.transmissions.all()),
         "client_messages": list(invoice.messages.all()),
+        "plans": list(invoice.payment_plans.all()),
         "payment_link": services.payment_link_url(invoice=invoice) if invoice.is_issued else "",
         "today": timezone.localdate(),
     }
@@ -346,6 +348,23 @@ def staff_invoice_collection(request: HttpRequest, public_id) -> HttpResponse:
     try:
         if action == "resolve_dispute":
             services.invoice_dispute_resolve(invoice=invoice, actor=request.user)
+        elif action == "payment_plan":
+            instalments = []
+            for number, raw in enumerate(request.POST.get("instalments", "").splitlines(), 1):
+                if not raw.strip():
+                    continue
+                try:
+                    day, amount = raw.split()
+                    instalments.append((date.fromisoformat(day), Decimal(amount.replace(",", "."))))
+                except (ValueError, ArithmeticError):
+                    raise ValidationFailed(
+                        _("Line %(n)s: write a date (YYYY-MM-DD) and an amount.") % {"n": number},
+                        field="instalments",
+                    ) from None
+            services.payment_plan_create(
+                invoice=invoice, actor=request.user, instalments=instalments
+            )
+            messages.success(request, _("Payment plan saved: reminders are paused."))
         elif action == "credit_note":
             note = services.credit_note_create(
                 invoice=invoice, actor=request.user, reason=request.POST.get("reason", "")

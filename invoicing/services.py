@@ -952,6 +952,17 @@ def payment_link_url(*, invoice: Invoice) -> str:
     return f"{settings.SITE_URL}{path}"
 
 
+def payment_link_revoke(*, invoice: Invoice, actor) -> Invoice:
+    """Every payment link sent so far stops working (a new key); the next e-mail has a new one."""
+    from .models import _new_link_key
+
+    with transaction.atomic():
+        Invoice.objects.filter(pk=invoice.pk).update(link_key=_new_link_key())
+        audit_log(actor=actor, action="invoicing.invoice.payment_link_revoked", target=invoice)
+    invoice.refresh_from_db()
+    return invoice
+
+
 def payment_link_resolve(*, token: str) -> Invoice | None:
     """The issued invoice of a valid, unexpired token; None for anything else."""
     max_age = getattr(settings, "INVOICING_PAYMENT_LINK_MAX_AGE", 60 * 60 * 24 * 365 * 2)

@@ -348,6 +348,9 @@ def staff_invoice_collection(request: HttpRequest, public_id) -> HttpResponse:
     try:
         if action == "resolve_dispute":
             services.invoice_dispute_resolve(invoice=invoice, actor=request.user)
+        elif action == "revoke_link":
+            services.payment_link_revoke(invoice=invoice, actor=request.user)
+            messages.success(request, _("The payment links sent so far no longer work."))
         elif action == "payment_plan":
             instalments = []
             for number, raw in enumerate(request.POST.get("instalments", "").splitlines(), 1):

@@ -418,3 +418,18 @@ def test_bank_lines_and_clients_of_another_entity_answer_404(
     client.force_login(stranger.user)
     assert client.get(reverse("api_invoicing_clients")).json()["count"] == 0
     assert client.get(reverse("invoicing:member_quotes")).status_code == 200
+
+
+def test_staff_revoke_payment_links(client, rendered, customer_service):
+    token = services.payment_link_token(invoice=rendered)
+    assert client.get(reverse("invoicing:pay", args=[token])).status_code == 200
+    client.force_login(customer_service)
+    client.post(
+        reverse("invoicing:staff_invoice_collection", args=[rendered.public_id]),
+        {"action": "revoke_link"},
+    )
+    client.logout()
+    assert client.get(reverse("invoicing:pay", args=[token])).status_code == 404
+    rendered.refresh_from_db()
+    fresh = services.payment_link_token(invoice=rendered)
+    assert client.get(reverse("invoicing:pay", args=[fresh])).status_code == 200

@@ -132,3 +132,31 @@ class QuoteForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["activity"].choices = [(str(a.public_id), a.name) for a in activities]
         self.fields["client"].choices = [(str(c.public_id), str(c)) for c in clients]
+
+
+class PerformanceForm(forms.Form):
+    """Contract tool: one performance for a client (the invoice and the contract follow)."""
+
+    activity = forms.ChoiceField(label=_("Activity"))
+    client = forms.ChoiceField(label=_("Client"))
+    contract_type = forms.ChoiceField(label=_("Contract"))
+    function = forms.CharField(label=_("Your function"), max_length=120)
+    start_date = forms.DateField(
+        label=_("First day"), widget=forms.DateInput(attrs={"type": "date"})
+    )
+    end_date = forms.DateField(label=_("Last day"), widget=forms.DateInput(attrs={"type": "date"}))
+    hours = forms.DecimalField(label=_("Hours worked"), max_digits=6, decimal_places=2, min_value=0)
+    price_excl_vat = forms.DecimalField(
+        label=_("Price excl. VAT"), max_digits=12, decimal_places=2, min_value=0
+    )
+    vat_rate_code = forms.ChoiceField(label=_("VAT"), choices=InvoiceLine.VatRate.choices)
+    workplace_country = forms.CharField(label=_("Country of work"), max_length=2, initial="BE")
+    description = forms.CharField(
+        label=_("Description on the invoice"), max_length=300, required=False
+    )
+
+    def __init__(self, *args, activities=(), clients=(), contract_types=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["activity"].choices = [(str(a.public_id), a.name) for a in activities]
+        self.fields["client"].choices = [(str(c.public_id), str(c)) for c in clients]
+        self.fields["contract_type"].choices = [(t.code, t.label) for t in contract_types]

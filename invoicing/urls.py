@@ -9,6 +9,7 @@ urlpatterns = [
     path("clients/", views.member_clients, name="member_clients"),
     path("clients/new/", views.member_client_new, name="member_client_new"),
     path("new/", views.member_invoice_new, name="member_invoice_new"),
+    path("performance/", views.member_performance_new, name="member_performance_new"),
     path("quotes/", views.member_quotes, name="member_quotes"),
     path("quotes/new/", views.member_quote_new, name="member_quote_new"),
     path("quotes/<uuid:public_id>/", views.member_quote, name="member_quote"),

@@ -33,6 +33,7 @@ from .forms import (
     InvoiceForm,
     LineFormSet,
     ManualMatchForm,
+    PerformanceForm,
     QuoteForm,
     StatementUploadForm,
     VatOverrideForm,
@@ -699,3 +700,53 @@ def staff_client_statement(request: HttpRequest, public_id) -> HttpResponse:
     response = HttpResponse(render_pdf(html), content_type="application/pdf")
     response["Content-Disposition"] = f'attachment; filename="statement-{client.public_id}.pdf"'
     return response
+
+
+@member_only
+def member_performance_new(request: HttpRequest) -> HttpResponse:
+    """Contract tool: declare a performance; the invoice and the employment contract follow."""
+    from django.conf import settings
+
+    pack = settings.COUNTRY_PACK
+    if "contract" not in pack.tools:
+        raise Http404
+    activities = list(selectors.member_activities(user=request.user, invoicing=True))
+    clients = list(selectors.client_list(user=request.user).order_by("name"))
+    member = getattr(request.user, "member", None)
+    form = PerformanceForm(
+        request.POST or None,
+        activities=activities,
+        clients=clients,
+        contract_types=[t for t in pack.contract_types if not t.monthly_salary],
+    )
+    if request.method == "POST" and form.is_valid() and member is not None:
+        data = form.cleaned_data
+        try:
+            invoice = services.performance_declare(
+                actor=request.user,
+                activity=next(a for a in activities if str(a.public_id) == data["activity"]),
+                client=next(c for c in clients if str(c.public_id) == data["client"]),
+                member=member,
+                contract_type=data["contract_type"],
+                start_date=data["start_date"],
+                end_date=data["end_date"],
+                hours=data["hours"],
+                price_excl_vat=data["price_excl_vat"],
+                function=data["function"],
+                description=data["description"],
+                vat_rate_code=data["vat_rate_code"],
+                workplace_country=data["workplace_country"].upper(),
+            )
+        except ApplicationError as error:
+            add_error_to_form(form, error)
+        else:
+            messages.success(
+                request,
+                _("Performance declared: the invoice and your employment contract are created.")
+                if invoice.is_issued
+                else _(
+                    "Performance declared: your adviser approves the invoice, then the contract is created."
+                ),
+            )
+            return redirect("invoicing:member_invoice", public_id=invoice.public_id)
+    return render(request, "invoicing/member_performance_form.html", {"form": form})

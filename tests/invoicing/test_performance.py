@@ -62,3 +62,31 @@ def test_with_approval_the_contract_comes_at_approval(
     assert not EmploymentContract.objects.exists()
     services.invoice_approve(invoice=invoice, actor=adviser)
     assert EmploymentContract.objects.filter(source_id=str(invoice.public_id)).exists()
+
+
+def test_member_declares_a_performance_from_the_page(client, member, activity, be_client):
+    from django.urls import reverse
+
+    client.force_login(member.user)
+    assert client.get(reverse("invoicing:member_performance_new")).status_code == 200
+    start = timezone.localdate() + timedelta(days=4)
+    response = client.post(
+        reverse("invoicing:member_performance_new"),
+        {
+            "activity": str(activity.public_id),
+            "client": str(be_client.public_id),
+            "contract_type": "artistic",
+            "function": "Musician",
+            "start_date": start,
+            "end_date": start,
+            "hours": "6",
+            "price_excl_vat": "600",
+            "vat_rate_code": "reduced",
+            "workplace_country": "BE",
+            "description": "",
+        },
+    )
+    assert response.status_code == 302
+    invoice = Invoice.objects.get()
+    assert invoice.is_issued and invoice.total_incl_vat == Decimal("636.00")
+    assert EmploymentContract.objects.filter(source_id=str(invoice.public_id)).exists()

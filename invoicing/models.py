@@ -230,9 +230,11 @@ class Invoice(EntityOwnedModel):
 
     @property
     def structured_communication_display(self) -> str:
-        from .calculations import ogm_format
+        from smartcoop.core.payments import structured_communication_format
 
-        return ogm_format(self.structured_communication) if self.structured_communication else ""
+        if not self.structured_communication:
+            return ""
+        return structured_communication_format(self.structured_communication)
 
 
 class InvoiceLine(BaseModel):

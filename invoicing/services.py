@@ -29,6 +29,11 @@ from smartcoop.core.audit import audit_log
 from smartcoop.core.errors import ApplicationError, Conflict, PermissionDenied, ValidationFailed
 from smartcoop.core.models import LegalEntity
 from smartcoop.core.numbering import number_allocate
+from smartcoop.core.payments import (
+    structured_communication,
+    structured_communication_find,
+    structured_communication_is_valid,
+)
 from smartcoop.countries import ParameterNotInForce, param
 
 from . import calculations as calc
@@ -696,7 +701,7 @@ def invoice_issue(
         invoice.reference = f"{prefix}{on.year}-{invoice.number:06d}"
         if not invoice.is_credit_note:
             invoice.due_date = on + timedelta(days=invoice.payment_days or 0)
-            invoice.structured_communication = calc.ogm_from_base(invoice.pk % 10**10)
+            invoice.structured_communication = structured_communication(invoice.pk % 10**10)
         invoice.status = Invoice.Status.ISSUED
         invoice.issued_by = issued_by
         invoice.issued_at = timezone.now()
@@ -1137,8 +1142,12 @@ def _auto_match(*, entity: LegalEntity, row: BankTransaction) -> Invoice | None:
     invoices = Invoice.objects.filter(
         entity=entity, kind=Invoice.Kind.INVOICE, number__isnull=False
     )
-    ogm = row.structured_reference if calc.ogm_is_valid(row.structured_reference) else None
-    ogm = ogm or calc.ogm_extract(row.free_text)
+    ogm = (
+        "".join(ch for ch in row.structured_reference if ch.isdigit())
+        if structured_communication_is_valid(row.structured_reference)
+        else None
+    )
+    ogm = ogm or structured_communication_find(row.free_text)
     if ogm:
         found = invoices.filter(structured_communication=ogm).first()
         if found is not None:

@@ -143,7 +143,8 @@ def reminder_send(reminder_id: int) -> None:
     from django.utils import translation
     from django.utils.translation import gettext as _
 
-    from .calculations import ogm_format
+    from smartcoop.core.payments import structured_communication_format
+
     from .models import Reminder
     from .services import payment_link_url
 
@@ -166,7 +167,7 @@ def reminder_send(reminder_id: int) -> None:
                 "reminder": reminder,
                 "invoice": invoice,
                 "s": snapshot,
-                "ogm": ogm_format(invoice.structured_communication),
+                "ogm": structured_communication_format(invoice.structured_communication),
                 "link": payment_link_url(invoice=invoice),
                 "rate": f"{(reminder.interest_rate * 100).normalize()} %",
             }

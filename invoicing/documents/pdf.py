@@ -7,16 +7,22 @@ process, instead of a naive `HTML(string=...).write_pdf()` that redoes both for 
 
 from __future__ import annotations
 
-import functools
 from decimal import Decimal
 from pathlib import Path
 
-import segno
 from django.conf import settings
 from django.template.loader import render_to_string
 from django.utils import translation
 
-from ..calculations import epc_qr_payload, ogm_format
+from smartcoop.core.payments import (
+    epc_qr_payload,
+    epc_qr_png_data_uri,
+    structured_communication_format,
+)
+from smartcoop.core.payments import (
+    epc_qr_svg_data_uri as qr_svg_data_uri,
+)
+from smartcoop.core.pdf import html_to_pdf
 
 PRINT_CSS = Path(__file__).with_name("invoice.css")
 
@@ -31,16 +37,14 @@ def epc_qr_svg_data_uri(
     issuer = snapshot["issuer"]
     ogm = snapshot.get("structured_communication") or ""
     payload = epc_qr_payload(
-        name=issuer["name"],
+        name=issuer["name"][:70],
         iban=issuer["iban"],
         bic=issuer.get("bic", ""),
         amount=amount,
-        remittance=ogm_format(ogm) if ogm else snapshot["reference"],
+        text=structured_communication_format(ogm) if ogm else snapshot["reference"],
     )
-    qr = segno.make(payload, error="m", micro=False)
-    if raster:  # PDFs: a small PNG lays out and embeds faster than hundreds of SVG rects
-        return qr.png_data_uri(scale=4, border=2)
-    return qr.svg_data_uri(scale=3, border=2)
+    # PDFs: a small PNG lays out and embeds faster than hundreds of SVG rects.
+    return epc_qr_png_data_uri(payload) if raster else qr_svg_data_uri(payload)
 
 
 def invoice_html(snapshot: dict, *, visual_copy: bool) -> str:
@@ -53,7 +57,7 @@ def invoice_html(snapshot: dict, *, visual_copy: bool) -> str:
             {
                 "s": snapshot,
                 "qr": epc_qr_svg_data_uri(snapshot, raster=True),
-                "ogm": ogm_format(snapshot["structured_communication"])
+                "ogm": structured_communication_format(snapshot["structured_communication"])
                 if snapshot.get("structured_communication")
                 else "",
                 "visual_copy": visual_copy,
@@ -62,22 +66,8 @@ def invoice_html(snapshot: dict, *, visual_copy: bool) -> str:
         )
 
 
-@functools.cache
-def _stylesheet():
-    from weasyprint import CSS
-    from weasyprint.text.fonts import FontConfiguration
-
-    fonts = FontConfiguration()
-    return CSS(filename=str(PRINT_CSS), font_config=fonts), fonts
-
-
 def render_pdf(html: str) -> bytes:
-    from weasyprint import HTML
-
-    css, fonts = _stylesheet()
-    return HTML(string=html, base_url=str(settings.BASE_DIR)).write_pdf(
-        stylesheets=[css], font_config=fonts
-    )
+    return html_to_pdf(html, stylesheet=PRINT_CSS)
 
 
 def render_pdf_naive(html_with_link: str) -> bytes:

@@ -119,6 +119,11 @@ def epc_qr_svg(payload: str, *, label: str = "EPC QR code") -> SafeString:
     )
 
 
+def epc_qr_svg_data_uri(payload: str) -> str:
+    """The QR code as an SVG data URI, for an <img> on a page."""
+    return epc_qr(payload).svg_data_uri(scale=3, border=2)
+
+
 def epc_qr_png_data_uri(payload: str) -> str:
     """The QR code as a small PNG data URI for PDFs (lays out faster than hundreds of rects)."""
     return epc_qr(payload).png_data_uri(scale=4, border=2)

@@ -7,61 +7,6 @@ from hypothesis import strategies as st
 from invoicing import calculations as calc
 
 
-def test_structured_communication_known_values():
-    # shared/RULES.md §4.8: 1234567890 -> +++123/4567/89002+++; lowest is +++000/0000/00097+++
-    assert calc.ogm_from_base(1234567890) == "123456789002"
-    assert calc.ogm_format(calc.ogm_from_base(1234567890)) == "+++123/4567/89002+++"
-    assert calc.ogm_format(calc.ogm_from_base(0)) == "+++000/0000/00097+++"
-    assert calc.ogm_is_valid("+++123/4567/89002+++")
-    assert not calc.ogm_is_valid("+++123/4567/89003+++")
-    assert calc.ogm_extract("paid ***123/4567/89002*** thanks") == "123456789002"
-    assert calc.ogm_extract("no reference here 12345") is None
-
-
-@given(st.integers(min_value=0, max_value=10**10 - 1))
-def test_structured_communication_check_digits_property(base):
-    digits = calc.ogm_from_base(base)
-    assert len(digits) == 12 and calc.ogm_is_valid(digits)
-    assert digits[:10] == f"{base:010d}"
-    wrong = digits[:10] + f"{(int(digits[10:]) % 97) + 1:02d}"
-    assert not calc.ogm_is_valid(wrong) or wrong == digits
-
-
-def test_epc_qr_payload_version_002():
-    payload = calc.epc_qr_payload(
-        name="Verenigde Producties",
-        iban="BE68 5390 0754 7034",
-        bic="GKCCBEBB",
-        amount=Decimal("935.00"),
-        remittance="+++123/4567/89002+++",
-    )
-    assert payload.split("\n") == [
-        "BCD",
-        "002",
-        "1",
-        "SCT",
-        "GKCCBEBB",
-        "Verenigde Producties",
-        "BE68539007547034",
-        "EUR935",
-        "",
-        "",
-        "+++123/4567/89002+++",
-    ]
-    assert (
-        calc.epc_qr_payload(name="X", iban="BE68539007547034", amount=Decimal("10.50")).split("\n")[
-            7
-        ]
-        == "EUR10.5"
-    )
-    with pytest.raises(ValueError):
-        calc.epc_qr_payload(name="X", iban="BE68539007547034", amount=Decimal("0"))
-    with pytest.raises(ValueError):
-        calc.epc_qr_payload(
-            name="X", iban="BE1", amount=Decimal("1"), remittance="a", structured_reference="RF18"
-        )
-
-
 def test_totals_round_each_line_then_sum_and_vat_per_rate():
     lines = [
         calc.LineInput(Decimal("3"), Decimal("33.3333"), "S", Decimal("0.21")),

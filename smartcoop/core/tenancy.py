@@ -36,8 +36,9 @@ def current_entity(request: HttpRequest) -> LegalEntity | None:
         chosen = request.session.get(SESSION_KEY)
         entity = next((e for e in allowed if e.pk == chosen), None)
         if entity is None and allowed:
-            # Default: the first employing entity (most work happens there), else any.
-            entity = next((e for e in allowed if e.is_employer), allowed[0])
+            # Default: the oldest employing entity (the main one: most work happens there).
+            employers = [e for e in allowed if e.is_employer] or allowed
+            entity = min(employers, key=lambda e: e.pk)
     request._smartcoop_entity = entity  # type: ignore[attr-defined]
     return entity
 

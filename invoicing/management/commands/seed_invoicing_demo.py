@@ -45,7 +45,12 @@ class Command(BaseCommand):
 
     def _seed(self):
         user = User.objects.filter(email="member@smartcoop.demo").first()
-        entity = LegalEntity.objects.filter(is_employer=True, is_cooperative=False).first()
+        # The main employing entity (the oldest), where the demo Activities are too.
+        entity = (
+            LegalEntity.objects.filter(is_employer=True, is_cooperative=False)
+            .order_by("pk")
+            .first()
+        )
         if user is None or entity is None:
             self.stdout.write("Run seed_demo first.")
             return

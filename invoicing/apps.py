@@ -33,3 +33,89 @@ class InvoicingConfig(AppConfig):
                 order=31,
             )
         )
+
+        from smartcoop.core.dashboard import Widget, register_widget
+
+        register_widget(
+            Widget("member", "owed", _("Your clients still owe"), _owed_to_member, order=30)
+        )
+        register_widget(
+            Widget(
+                "staff",
+                "to_approve",
+                _("Invoices to approve"),
+                _to_approve,
+                Permission.APPROVE_INVOICES,
+                order=30,
+            )
+        )
+        register_widget(
+            Widget(
+                "staff",
+                "overdue",
+                _("Overdue invoices"),
+                _overdue,
+                Permission.VIEW_INVOICES,
+                order=31,
+            )
+        )
+
+
+def _open_invoices(rows):
+    from .models import Invoice
+
+    return rows.filter(
+        kind=Invoice.Kind.INVOICE, status__in=[Invoice.Status.ISSUED, Invoice.Status.PARTLY_PAID]
+    )
+
+
+def _owed_to_member(request):
+    """What the clients of the member's Activities still owe (invoices issued, not yet paid)."""
+    from django.db.models import F, Sum
+    from django.urls import reverse
+
+    from smartcoop.core.dashboard import Figure
+
+    from .selectors import invoice_list
+
+    rows = _open_invoices(invoice_list(user=request.user))
+    due = rows.aggregate(due=Sum(F("total_incl_vat") - F("amount_paid") - F("amount_credited")))
+    if due["due"] is None:
+        return None
+    return Figure(due["due"], url=reverse("invoicing:member_index"), money=True)
+
+
+def _staff_invoices(request):
+    from smartcoop.core.tenancy import current_entity
+
+    from .selectors import invoice_list
+
+    entity = current_entity(request)
+    return None if entity is None else invoice_list(user=request.user, entity=entity)
+
+
+def _to_approve(request):
+    from django.urls import reverse
+
+    from smartcoop.core.dashboard import Figure
+
+    from .models import Invoice
+
+    rows = _staff_invoices(request)
+    if rows is None:
+        return None
+    count = rows.filter(status=Invoice.Status.AWAITING_APPROVAL).count()
+    return Figure(count, url=reverse("invoicing:staff_index"), tone="warn" if count else "ok")
+
+
+def _overdue(request):
+    from django.urls import reverse
+    from django.utils import timezone
+
+    from smartcoop.core.dashboard import Figure
+
+    rows = _staff_invoices(request)
+    if rows is None:
+        return None
+    count = _open_invoices(rows).filter(due_date__lt=timezone.localdate()).count()
+    return Figure(count, url=reverse("invoicing:staff_index"), tone="warn" if count else "ok")

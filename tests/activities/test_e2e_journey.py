@@ -1,6 +1,7 @@
 """Browser journey of the Activity side: a member creates an Activity, the adviser validates it,
-the member uses the simulator, requests a salary from the budget and submits an expense claim,
-the adviser approves it. (The Contract-tool performance form belongs to invoicing.)"""
+the member uses the simulator, declares a performance with the Contract tool (invoicing's form:
+the invoice and the employment contract are made together), requests a salary from the budget
+and submits an expense claim, the adviser approves it."""
 
 import base64
 import datetime as dt
@@ -15,6 +16,8 @@ from playwright.sync_api import Page, expect
 
 from activities import services
 from activities.models import Activity, EmploymentContract, ExpenseClaim
+from invoicing import services as invoicing_services
+from invoicing.models import Invoice
 from tests.activities.factories import make_member
 from tests.factories import (
     TEST_PASSWORD,
@@ -84,13 +87,44 @@ def test_activity_journey(live_server, page: Page):
         actor=None,
     )
 
-    # The member uses the simulator, then requests a salary.
+    # The member uses the simulator.
     page.goto(base + "/activities/simulator/")
     page.fill("input[name=amount]", "1000")
     page.get_by_role("button", name="Simulate").click()
     expect(page.get_by_text("€603.23").first).to_be_visible()
+
+    # Contract tool: a performance for a client gives the invoice and the contract at once.
+    invoicing_services.client_create(
+        entity=entity,
+        actor=member.user,
+        activity=activity,
+        kind="company",
+        name="Theater Antwerpen nv",
+        street="Kunstlaan 1",
+        postcode="2000",
+        city="Antwerpen",
+        country="BE",
+        vat_number="BE0403170701",
+        email="ap@theater.example",
+        language="en",
+    )
+    page.goto(base + "/invoicing/performance/")
+    day = (dt.date.today() + dt.timedelta(days=10)).isoformat()
+    page.fill("input[name=function]", "Sound engineer")
+    page.fill("input[name=start_date]", day)
+    page.fill("input[name=end_date]", day)
+    page.fill("input[name=hours]", "8")
+    page.fill("input[name=price_excl_vat]", "1000")
+    page.locator("main form button[type=submit]").click()
+    expect(page.get_by_text("the invoice and your employment contract are created")).to_be_visible()
+    invoice = Invoice.objects.get(activity=activity)
+    assert invoice.is_issued and invoice.total_excl_vat == Decimal("1000.00")
+    performance_contract = EmploymentContract.objects.get(start_date=day)
+    assert performance_contract.gross_wage == Decimal("603.23")  # (1000 - 6.5 %) / 1.55
+    page.goto(base + "/activities/")
+    expect(page.get_by_text("€603.23").first).to_be_visible()
     page.goto(base + f"/activities/a/{activity.public_id}/")
-    expect(page.get_by_text("€1,870.00").first).to_be_visible()
+
     page.get_by_role("link", name="Request a salary").click()
     start = (dt.date.today() + dt.timedelta(days=14)).isoformat()
     page.fill("input[name=start_date]", start)
@@ -102,7 +136,9 @@ def test_activity_journey(live_server, page: Page):
     expect(page.get_by_text("€775.00")).to_be_visible()
     page.get_by_role("button", name="Confirm the request").click()
     expect(page.get_by_text("Your salary request was sent")).to_be_visible()
-    assert EmploymentContract.objects.get().employer_cost == Decimal("775.00")
+    assert EmploymentContract.objects.exclude(pk=performance_contract.pk).get().employer_cost == (
+        Decimal("775.00")
+    )
 
     # ... and submits an expense claim.
     page.goto(base + f"/activities/a/{activity.public_id}/")

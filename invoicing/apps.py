@@ -33,6 +33,16 @@ class InvoicingConfig(AppConfig):
                 order=31,
             )
         )
+        register(
+            NavItem(
+                "staff",
+                _("Reminders"),
+                "invoicing:staff_reminder_policy",
+                "list",
+                Permission.MANAGE_COLLECTION,
+                order=32,
+            )
+        )
 
         from smartcoop.core.dashboard import Widget, register_widget
 

@@ -160,3 +160,53 @@ class PerformanceForm(forms.Form):
         self.fields["activity"].choices = [(str(a.public_id), a.name) for a in activities]
         self.fields["client"].choices = [(str(c.public_id), str(c)) for c in clients]
         self.fields["contract_type"].choices = [(t.code, t.label) for t in contract_types]
+
+
+class ReminderPolicyForm(forms.Form):
+    """One audience's reminder levels; the law's bounds are checked by the service."""
+
+    first_reminder_enabled = forms.BooleanField(label=_("Send a first reminder"), required=False)
+    first_reminder_days = forms.IntegerField(
+        label=_("Days after the due date"), min_value=0, max_value=3650
+    )
+    first_reminder_text = forms.CharField(
+        label=_("Extra paragraph"),
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+    second_reminder_enabled = forms.BooleanField(label=_("Send a second reminder"), required=False)
+    second_reminder_days = forms.IntegerField(
+        label=_("Days after the due date"), min_value=0, max_value=3650
+    )
+    second_reminder_text = forms.CharField(
+        label=_("Extra paragraph"),
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+    formal_notice_enabled = forms.BooleanField(label=_("Send a formal notice"), required=False)
+    formal_notice_days = forms.IntegerField(
+        label=_("Days after the due date"), min_value=0, max_value=3650
+    )
+    formal_notice_text = forms.CharField(
+        label=_("Extra paragraph"),
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
+    def levels(self) -> list[dict]:
+        """The fields grouped per level, for the template."""
+        titles = {
+            "first_reminder": _("First reminder"),
+            "second_reminder": _("Second reminder"),
+            "formal_notice": _("Formal notice (interest and costs)"),
+        }
+        return [
+            {
+                "title": title,
+                "fields": [self[f"{level}_{part}"] for part in ("enabled", "days", "text")],
+            }
+            for level, title in titles.items()
+        ]

@@ -354,7 +354,9 @@ class BankTransaction(EntityOwnedModel):
 
 
 class Reminder(EntityOwnedModel):
-    """One step of the reminder schedule sent for an invoice: at most once (unique step)."""
+    """One step of the reminder schedule sent for an invoice: at most once (unique step). Steps
+    are fixed per level: 1 first reminder, 2 second reminder, 3 formal notice (rows written
+    before policies existed may have a formal notice at step 2: the kind tells)."""
 
     invoice = models.ForeignKey(Invoice, on_delete=models.PROTECT, related_name="reminders")
     step = models.PositiveSmallIntegerField()
@@ -364,6 +366,8 @@ class Reminder(EntityOwnedModel):
     interest = models.DecimalField(default=ZERO, **MONEY)
     fixed_costs = models.DecimalField(default=ZERO, **MONEY)
     interest_rate = models.DecimalField(max_digits=7, decimal_places=4, default=Decimal("0"))
+    # The entity's own paragraph for this level (ReminderPolicy), copied when the step is due.
+    extra_text = models.TextField(blank=True)
     emailed_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
@@ -483,3 +487,50 @@ class PaymentPlan(EntityOwnedModel):
                 fields=["invoice"], condition=Q(status="active"), name="one_active_plan"
             ),
         ]
+
+
+class ReminderPolicy(EntityOwnedModel):
+    """An entity's own reminder schedule for business clients or for consumers: for each level
+    (first reminder, second reminder, formal notice) whether it is used, its delay in days after
+    the due date and a paragraph added to the e-mail and the letter. It must stay within the
+    bounds of the law (`invoice_reminder_bounds_b2b|b2c` in the country pack, checked by
+    `services.reminder_policy_save`); without a policy the pack's schedule applies."""
+
+    class Audience(models.TextChoices):
+        BUSINESS = "business", _("Business clients")
+        CONSUMER = "consumer", _("Consumers")
+
+    audience = models.CharField(_("clients"), max_length=10, choices=Audience.choices)
+    first_reminder_enabled = models.BooleanField(_("send a first reminder"), default=True)
+    first_reminder_days = models.PositiveSmallIntegerField(
+        _("first reminder: days after the due date"), default=7
+    )
+    first_reminder_text = models.TextField(_("first reminder: extra paragraph"), blank=True)
+    second_reminder_enabled = models.BooleanField(_("send a second reminder"), default=True)
+    second_reminder_days = models.PositiveSmallIntegerField(
+        _("second reminder: days after the due date"), default=21
+    )
+    second_reminder_text = models.TextField(_("second reminder: extra paragraph"), blank=True)
+    formal_notice_enabled = models.BooleanField(_("send a formal notice"), default=True)
+    formal_notice_days = models.PositiveSmallIntegerField(
+        _("formal notice: days after the due date"), default=35
+    )
+    formal_notice_text = models.TextField(_("formal notice: extra paragraph"), blank=True)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    LEVELS = ("first_reminder", "second_reminder", "formal_notice")
+
+    class Meta:
+        ordering = ["entity", "audience"]
+        verbose_name = _("reminder policy")
+        verbose_name_plural = _("reminder policies")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["entity", "audience"], name="reminder_policy_once_per_audience"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.entity} — {self.get_audience_display()}"

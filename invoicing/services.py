@@ -15,6 +15,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from decimal import Decimal, InvalidOperation
+from itertools import pairwise
 from typing import Any
 
 from django.conf import settings
@@ -48,6 +49,7 @@ from .models import (
     PaymentPlan,
     Quote,
     Reminder,
+    ReminderPolicy,
     Transmission,
 )
 from .vat import clean_client_enterprise_number, clean_client_vat_number, vat_texts
@@ -1203,27 +1205,268 @@ def _is_business_document(invoice: Invoice) -> bool:
     return kind == Client.Kind.COMPANY
 
 
-def _schedule(invoice: Invoice, on: date) -> tuple:
-    name = (
-        "invoice_reminder_schedule_b2b"
-        if _is_business_document(invoice)
-        else "invoice_reminder_schedule_b2c"
+# Levels in order; the Reminder step is fixed per level whatever schedule sent it.
+REMINDER_LEVELS = ("first_reminder", "second_reminder", "formal_notice")
+LEVEL_STEPS = {"first_reminder": 1, "second_reminder": 2, "formal_notice": 3}
+
+
+@dataclass(frozen=True)
+class ReminderLevel:
+    level: str
+    days: int
+    text: str = ""
+
+    @property
+    def kind(self) -> str:
+        return "formal_notice" if self.level == "formal_notice" else "reminder"
+
+    @property
+    def step(self) -> int:
+        return LEVEL_STEPS[self.level]
+
+
+def _level_of(*, kind: str, step: int) -> str:
+    if kind == "formal_notice":
+        return "formal_notice"
+    return "first_reminder" if step == 1 else "second_reminder"
+
+
+def _audience(business: bool) -> str:
+    return ReminderPolicy.Audience.BUSINESS if business else ReminderPolicy.Audience.CONSUMER
+
+
+def reminder_pack_levels(*, entity: LegalEntity, business: bool, on: date) -> list[ReminderLevel]:
+    """The country pack's default schedule (`invoice_reminder_schedule_b2b|b2c`) as levels."""
+    name = "invoice_reminder_schedule_b2b" if business else "invoice_reminder_schedule_b2c"
+    levels: list[ReminderLevel] = []
+    reminders = 0
+    for row in sorted(_param(entity, name, on=on, default=()), key=lambda r: int(r["step"])):
+        if row["kind"] == "formal_notice":
+            level = "formal_notice"
+        else:
+            level = REMINDER_LEVELS[min(reminders, 1)]
+            reminders += 1
+        levels.append(ReminderLevel(level=level, days=int(row["days"])))
+    return levels
+
+
+def reminder_policy_levels(policy: ReminderPolicy) -> list[ReminderLevel]:
+    return sorted(
+        (
+            ReminderLevel(
+                level=level,
+                days=getattr(policy, f"{level}_days"),
+                text=getattr(policy, f"{level}_text"),
+            )
+            for level in REMINDER_LEVELS
+            if getattr(policy, f"{level}_enabled")
+        ),
+        key=lambda item: item.days,
     )
-    return _param(invoice.entity, name, on=on, default=())
+
+
+def reminder_bounds(*, entity: LegalEntity, business: bool, on: date) -> dict:
+    """What the law allows a reminder policy (`invoice_reminder_bounds_b2b|b2c`)."""
+    name = "invoice_reminder_bounds_b2b" if business else "invoice_reminder_bounds_b2c"
+    return dict(_param(entity, name, on=on, default={}))
+
+
+def _policy_check(*, bounds: dict, values: dict) -> None:
+    """Refuse a schedule outside the law's bounds, at the field that breaks the rule."""
+    rule = bounds.get("rule", "")
+    enabled = [level for level in REMINDER_LEVELS if values[f"{level}_enabled"]]
+    names = {
+        "first_reminder": _("The first reminder"),
+        "second_reminder": _("The second reminder"),
+        "formal_notice": _("The formal notice"),
+    }
+    min_days = int(bounds.get("min_days", 1))
+    for level in enabled:
+        if values[f"{level}_days"] < min_days:
+            raise ValidationFailed(
+                _(
+                    "%(level)s can only be sent after the due date: at least %(min)s day(s) "
+                    "after it (%(rule)s)."
+                )
+                % {"level": names[level], "min": min_days, "rule": rule},
+                field=f"{level}_days",
+            )
+    if bounds.get("first_reminder_required") and "first_reminder" not in enabled:
+        raise ValidationFailed(
+            _("Consumers must first receive a free reminder before any costs (%(rule)s).")
+            % {"rule": rule},
+            field="first_reminder_enabled",
+        )
+    if "formal_notice" in enabled:
+        if bounds.get("formal_notice_allowed") is False:
+            raise ValidationFailed(
+                _("A formal notice claiming costs is not allowed for these clients (%(rule)s).")
+                % {"rule": rule},
+                field="formal_notice_enabled",
+            )
+        notice_min = int(bounds.get("formal_notice_min_days", min_days))
+        if values["formal_notice_days"] < notice_min:
+            raise ValidationFailed(
+                _(
+                    "Late-payment interest and the fixed indemnity can only be claimed from day "
+                    "%(min)s after the due date (%(rule)s)."
+                )
+                % {"min": notice_min, "rule": rule},
+                field="formal_notice_days",
+            )
+        gap = bounds.get("formal_notice_min_days_after_first")
+        if gap is not None and "first_reminder" in enabled:
+            earliest = values["first_reminder_days"] + int(gap)
+            if values["formal_notice_days"] < earliest:
+                raise ValidationFailed(
+                    _(
+                        "Damages can only be claimed 14 calendar days after the free first "
+                        "reminder sent by e-mail: the formal notice must come on day %(min)s "
+                        "after the due date or later (%(rule)s)."
+                    )
+                    % {"min": earliest, "rule": rule},
+                    field="formal_notice_days",
+                )
+    for earlier, later in pairwise(enabled):
+        if values[f"{later}_days"] <= values[f"{earlier}_days"]:
+            raise ValidationFailed(
+                _("%(later)s must come after %(earlier)s (more days after the due date).")
+                % {"later": names[later], "earlier": str(names[earlier]).lower()},
+                field=f"{later}_days",
+            )
+
+
+POLICY_FIELDS = tuple(
+    f"{level}_{part}" for level in REMINDER_LEVELS for part in ("enabled", "days", "text")
+)
+
+
+def reminder_policy_save(
+    *, entity: LegalEntity, actor, audience: str, values: dict, on: date | None = None
+) -> ReminderPolicy:
+    """Create or change the entity's reminder policy for business clients or consumers, within
+    the bounds of the law in force `on` (default today). Audited with what changed."""
+    if audience not in ReminderPolicy.Audience.values:
+        raise ValidationFailed(_("Choose business clients or consumers."), field="audience")
+    on = on or timezone.localdate()
+    cleaned: dict[str, Any] = {}
+    for level in REMINDER_LEVELS:
+        cleaned[f"{level}_enabled"] = bool(values.get(f"{level}_enabled"))
+        try:
+            days = int(values.get(f"{level}_days") or 0)
+        except (TypeError, ValueError):
+            raise ValidationFailed(_("Enter a number of days."), field=f"{level}_days") from None
+        if not 0 <= days <= 3650:
+            raise ValidationFailed(
+                _("Enter a number of days between 0 and 3650."), field=f"{level}_days"
+            )
+        cleaned[f"{level}_days"] = days
+        text = str(values.get(f"{level}_text") or "").strip()
+        if len(text) > 2000:
+            raise ValidationFailed(
+                _("Keep the paragraph under 2,000 characters."), field=f"{level}_text"
+            )
+        cleaned[f"{level}_text"] = text
+    business = audience == ReminderPolicy.Audience.BUSINESS
+    _policy_check(bounds=reminder_bounds(entity=entity, business=business, on=on), values=cleaned)
+    with transaction.atomic():
+        policy = (
+            ReminderPolicy.objects.select_for_update()
+            .filter(entity=entity, audience=audience)
+            .first()
+        )
+        created = policy is None
+        if created:
+            policy = ReminderPolicy(entity=entity, audience=audience)
+        changes = {
+            name: [None if created else getattr(policy, name), value]
+            for name, value in cleaned.items()
+            if created or getattr(policy, name) != value
+        }
+        for name, value in cleaned.items():
+            setattr(policy, name, value)
+        policy.updated_by = actor
+        policy.save()
+        audit_log(
+            actor=actor,
+            action="invoicing.reminder_policy.created"
+            if created
+            else "invoicing.reminder_policy.changed",
+            target=policy,
+            entity=entity,
+            data={"audience": audience, "changes": changes},
+        )
+    return policy
+
+
+def reminder_policy_delete(*, entity: LegalEntity, actor, audience: str) -> bool:
+    """Back to the country pack's schedule. Returns whether there was a policy."""
+    with transaction.atomic():
+        policy = (
+            ReminderPolicy.objects.select_for_update()
+            .filter(entity=entity, audience=audience)
+            .first()
+        )
+        if policy is None:
+            return False
+        audit_log(
+            actor=actor,
+            action="invoicing.reminder_policy.deleted",
+            target=policy,
+            entity=entity,
+            data={"audience": audience},
+        )
+        policy.delete()
+    return True
+
+
+def _due_level(
+    *, invoice: Invoice, levels: list[ReminderLevel], sent: dict[str, date], on: date
+) -> ReminderLevel | None:
+    """The level to send today, or None. A level (or a later one) already sent is never sent
+    again; consumers get the free first reminder before anything else, and costs only once the
+    law's wait after it is over."""
+    due = None
+    for level in levels:
+        if invoice.due_date + timedelta(days=level.days) <= on:
+            due = level
+    if due is None:
+        return None
+    rank = REMINDER_LEVELS.index
+    if any(rank(level) >= rank(due.level) for level in sent):
+        return None
+    if _is_business_document(invoice):
+        return due
+    bounds = reminder_bounds(entity=invoice.entity, business=False, on=on)
+    if not sent:
+        if bounds.get("first_reminder_required") and due.level != "first_reminder":
+            first = next((lv for lv in levels if lv.level == "first_reminder"), None)
+            return first or ReminderLevel(level="first_reminder", days=0)
+        return due
+    if due.kind == "formal_notice":
+        if bounds.get("formal_notice_allowed") is False:
+            return None
+        gap = bounds.get("formal_notice_min_days_after_first")
+        if gap is not None and min(sent.values()) + timedelta(days=int(gap)) > on:
+            return None
+    return due
 
 
 def reminders_run(*, on: date, batch_size: int = 500) -> int:
     """Create the reminders due on `on` and send them after commit. Returns how many.
 
-    Each candidate invoice row is locked with SKIP LOCKED, so two runs at once never take the
-    same invoice; the unique (invoice, step) reminder is the flag re-checked under the lock, so a
-    second run the same day sends nothing. Disputed, handed-over and paid invoices are skipped."""
+    The schedule is the entity's ReminderPolicy for business clients or consumers when it has
+    one, the country pack's otherwise. Each candidate invoice row is locked with SKIP LOCKED, so
+    two runs at once never take the same invoice; the reminders already sent (by level) are
+    re-read under the lock, so a second run the same day sends nothing, and a changed policy
+    never sends a level twice. Disputed, handed-over and paid invoices are skipped."""
     from .selectors import invoices_due_for_reminder
     from .tasks import reminder_send
 
     payment_plans_check(on=on)
-    sent = 0
+    sent_count = 0
     last_pk = 0
+    pack_levels: dict[tuple[int, bool], list[ReminderLevel]] = {}
     while True:
         with transaction.atomic():
             batch = list(
@@ -1236,29 +1479,40 @@ def reminders_run(*, on: date, batch_size: int = 500) -> int:
             if not batch:
                 break
             last_pk = batch[-1].pk
-            done = set(Reminder.objects.filter(invoice__in=batch).values_list("invoice_id", "step"))
+            sent: dict[int, dict[str, date]] = {}
+            for invoice_id, step, kind, sent_on in Reminder.objects.filter(
+                invoice__in=batch
+            ).values_list("invoice_id", "step", "kind", "sent_on"):
+                sent.setdefault(invoice_id, {})[_level_of(kind=kind, step=step)] = sent_on
+            policies = {
+                (policy.entity_id, policy.audience): reminder_policy_levels(policy)
+                for policy in ReminderPolicy.objects.filter(
+                    entity_id__in={invoice.entity_id for invoice in batch}
+                )
+            }
             for invoice in batch:
-                steps = sorted(_schedule(invoice, on), key=lambda s: int(s["step"]))
-                due_step = None
-                for step in steps:
-                    if invoice.due_date + timedelta(days=int(step["days"])) <= on:
-                        due_step = step
-                if due_step is None or (invoice.pk, int(due_step["step"])) in done:
+                business = _is_business_document(invoice)
+                levels = policies.get((invoice.entity_id, _audience(business)))
+                if levels is None:
+                    key = (invoice.entity_id, business)
+                    if key not in pack_levels:
+                        pack_levels[key] = reminder_pack_levels(
+                            entity=invoice.entity, business=business, on=on
+                        )
+                    levels = pack_levels[key]
+                level = _due_level(
+                    invoice=invoice, levels=levels, sent=sent.get(invoice.pk, {}), on=on
+                )
+                if level is None:
                     continue
-                if any(
-                    (invoice.pk, int(s["step"])) in done
-                    for s in steps
-                    if int(s["step"]) > int(due_step["step"])
-                ):
-                    continue
-                reminder = _reminder_create(invoice=invoice, step=due_step, on=on)
+                reminder = _reminder_create(invoice=invoice, level=level, on=on)
                 reminder_send.enqueue(reminder.pk)
-                sent += 1
-    return sent
+                sent_count += 1
+    return sent_count
 
 
-def _reminder_create(*, invoice: Invoice, step: dict, on: date) -> Reminder:
-    kind = step["kind"]
+def _reminder_create(*, invoice: Invoice, level: ReminderLevel, on: date) -> Reminder:
+    kind = level.kind
     interest = fixed = rate = ZERO
     amount_due = invoice.amount_due
     if kind == "formal_notice":
@@ -1274,13 +1528,14 @@ def _reminder_create(*, invoice: Invoice, step: dict, on: date) -> Reminder:
     reminder = Reminder.objects.create(
         entity_id=invoice.entity_id,
         invoice=invoice,
-        step=int(step["step"]),
+        step=level.step,
         kind=kind,
         sent_on=on,
         amount_due=amount_due,
         interest=interest,
         fixed_costs=fixed,
         interest_rate=rate,
+        extra_text=level.text,
     )
     audit_log(
         actor=None,
@@ -1395,6 +1650,8 @@ __all__ = [
     "payment_link_resolve",
     "payment_link_token",
     "payment_record",
+    "reminder_policy_delete",
+    "reminder_policy_save",
     "reminders_run",
 ]
 

@@ -21,6 +21,7 @@ urlpatterns = [
     path("<uuid:public_id>/ubl/", views.member_invoice_ubl, name="member_invoice_ubl"),
     path("staff/", views.staff_index, name="staff_index"),
     path("staff/bank/", views.staff_bank, name="staff_bank"),
+    path("staff/reminders/", views.staff_reminder_policy, name="staff_reminder_policy"),
     path("staff/collection.csv", views.staff_collection_export, name="staff_collection_export"),
     path(
         "staff/clients/<uuid:public_id>/statement.pdf",

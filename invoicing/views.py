@@ -35,10 +35,11 @@ from .forms import (
     ManualMatchForm,
     PerformanceForm,
     QuoteForm,
+    ReminderPolicyForm,
     StatementUploadForm,
     VatOverrideForm,
 )
-from .models import BankTransaction, Invoice
+from .models import BankTransaction, Invoice, ReminderPolicy
 from .payments import online_payment_provider
 
 # --- Helpers ---------------------------------------------------------------------------------
@@ -750,3 +751,84 @@ def member_performance_new(request: HttpRequest) -> HttpResponse:
             )
             return redirect("invoicing:member_invoice", public_id=invoice.public_id)
     return render(request, "invoicing/member_performance_form.html", {"form": form})
+
+
+# --- Reminder policy ---------------------------------------------------------------------------
+
+_LEVEL_DEFAULT_DAYS = {"first_reminder": 7, "second_reminder": 21, "formal_notice": 35}
+
+
+def _policy_initial(*, entity, audience: str, policy: ReminderPolicy | None, on) -> dict:
+    if policy is not None:
+        return {name: getattr(policy, name) for name in services.POLICY_FIELDS}
+    levels = {
+        item.level: item
+        for item in services.reminder_pack_levels(
+            entity=entity, business=audience == ReminderPolicy.Audience.BUSINESS, on=on
+        )
+    }
+    initial: dict = {}
+    for level in services.REMINDER_LEVELS:
+        initial[f"{level}_enabled"] = level in levels
+        initial[f"{level}_days"] = (
+            levels[level].days if level in levels else _LEVEL_DEFAULT_DAYS[level]
+        )
+        initial[f"{level}_text"] = ""
+    return initial
+
+
+@permission_required(Permission.MANAGE_COLLECTION)
+def staff_reminder_policy(request: HttpRequest) -> HttpResponse:
+    """The entity's reminder levels, delays and texts, for business clients and consumers,
+    within the bounds of the law (refused at the field otherwise)."""
+    entity = current_entity(request)
+    if entity is None:
+        raise Http404
+    today = timezone.localdate()
+    policies = {p.audience: p for p in ReminderPolicy.objects.filter(entity=entity)}
+    posted = request.POST.get("audience") if request.method == "POST" else None
+    if posted is not None and posted not in ReminderPolicy.Audience.values:
+        raise Http404
+    if posted and request.POST.get("action") == "reset":
+        if services.reminder_policy_delete(entity=entity, actor=request.user, audience=posted):
+            messages.success(request, _("The country's default schedule applies again."))
+        return redirect("invoicing:staff_reminder_policy")
+    sections = []
+    for audience, label in ReminderPolicy.Audience.choices:
+        policy = policies.get(audience)
+        form = ReminderPolicyForm(
+            request.POST if posted == audience else None,
+            initial=_policy_initial(entity=entity, audience=audience, policy=policy, on=today),
+            prefix=audience,
+        )
+        if posted == audience and form.is_valid():
+            try:
+                services.reminder_policy_save(
+                    entity=entity,
+                    actor=request.user,
+                    audience=audience,
+                    values=form.cleaned_data,
+                    on=today,
+                )
+            except ApplicationError as error:
+                add_error_to_form(form, error)
+            else:
+                messages.success(request, _("Reminder policy saved: the next daily run uses it."))
+                return redirect("invoicing:staff_reminder_policy")
+        bounds = services.reminder_bounds(
+            entity=entity, business=audience == ReminderPolicy.Audience.BUSINESS, on=today
+        )
+        sections.append(
+            {
+                "audience": audience,
+                "label": label,
+                "form": form,
+                "policy": policy,
+                "rule": bounds.get("rule", ""),
+            }
+        )
+    return render(
+        request,
+        "invoicing/staff_reminder_policy.html",
+        {"entity": entity, "sections": sections},
+    )

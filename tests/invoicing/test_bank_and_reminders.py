@@ -229,7 +229,7 @@ def test_consumer_first_reminder_is_free_then_capped_damages(member, activity, c
     first = Reminder.objects.get(invoice=invoice)
     assert (first.step, first.fixed_costs, first.interest) == (1, 0, 0)
     services.reminders_run(on=today + timedelta(days=15))
-    second = Reminder.objects.get(invoice=invoice, step=2)
+    second = Reminder.objects.get(invoice=invoice, kind="formal_notice")
     # Book XIX: > 500 -> 65 + 5 % of the part above 500
     assert second.fixed_costs == Decimal("65.00") + (Decimal("1159.20") - 500) * Decimal("0.05")
 

@@ -53,6 +53,20 @@ def _download(file_field, name: str, content_type: str) -> FileResponse:
     )
 
 
+def hidden_from_anonymous(view):
+    """Outermost on every view whose URL names an object (invoice, credit note, client, quote,
+    bank line, downloads): an anonymous visitor gets 404, whatever the method, so the URL reveals
+    nothing (not even that it exists behind a login). List pages still send them to log in."""
+
+    @functools.wraps(view)
+    def wrapped(request, *args, **kwargs):
+        if not request.user.is_authenticated:
+            raise Http404
+        return view(request, *args, **kwargs)
+
+    return wrapped
+
+
 def _is_member(user) -> bool:
     return not has_permission(user, Permission.BACKOFFICE_ACCESS)
 
@@ -200,6 +214,7 @@ def member_invoice_new(request: HttpRequest) -> HttpResponse:
     return _invoice_form_view(request, None)
 
 
+@hidden_from_anonymous
 @member_only
 def member_invoice_edit(request: HttpRequest, public_id) -> HttpResponse:
     invoice = selectors.invoice_get(user=request.user, public_id=public_id)
@@ -208,12 +223,14 @@ def member_invoice_edit(request: HttpRequest, public_id) -> HttpResponse:
     return _invoice_form_view(request, invoice)
 
 
+@hidden_from_anonymous
 @member_only
 def member_invoice(request: HttpRequest, public_id) -> HttpResponse:
     invoice = selectors.invoice_get(user=request.user, public_id=public_id)
     return render(request, "invoicing/member_invoice.html", _detail_context(invoice))
 
 
+@hidden_from_anonymous
 @require_POST
 @member_only
 def member_invoice_submit(request: HttpRequest, public_id) -> HttpResponse:
@@ -238,12 +255,14 @@ def member_invoice_submit(request: HttpRequest, public_id) -> HttpResponse:
     return redirect("invoicing:member_invoice", public_id=invoice.public_id)
 
 
+@hidden_from_anonymous
 @member_only
 def member_invoice_pdf(request: HttpRequest, public_id) -> HttpResponse:
     invoice = selectors.invoice_get(user=request.user, public_id=public_id)
     return _download(invoice.pdf, f"{invoice.reference}.pdf", "application/pdf")
 
 
+@hidden_from_anonymous
 @member_only
 def member_invoice_ubl(request: HttpRequest, public_id) -> HttpResponse:
     invoice = selectors.invoice_get(user=request.user, public_id=public_id)
@@ -296,6 +315,7 @@ def staff_index(request: HttpRequest) -> HttpResponse:
     )
 
 
+@hidden_from_anonymous
 @permission_required(Permission.VIEW_INVOICES)
 def staff_invoice(request: HttpRequest, public_id) -> HttpResponse:
     invoice = selectors.invoice_get(
@@ -308,6 +328,7 @@ def staff_invoice(request: HttpRequest, public_id) -> HttpResponse:
     return render(request, "invoicing/staff_invoice.html", context)
 
 
+@hidden_from_anonymous
 @require_POST
 @permission_required(Permission.APPROVE_INVOICES)
 def staff_invoice_approve(request: HttpRequest, public_id) -> HttpResponse:
@@ -322,6 +343,7 @@ def staff_invoice_approve(request: HttpRequest, public_id) -> HttpResponse:
     return redirect("invoicing:staff_invoice", public_id=invoice.public_id)
 
 
+@hidden_from_anonymous
 @require_POST
 @permission_required(Permission.APPROVE_INVOICES)
 def staff_invoice_vat(request: HttpRequest, public_id) -> HttpResponse:
@@ -340,6 +362,7 @@ def staff_invoice_vat(request: HttpRequest, public_id) -> HttpResponse:
     return redirect("invoicing:staff_invoice", public_id=invoice.public_id)
 
 
+@hidden_from_anonymous
 @require_POST
 @permission_required(Permission.MANAGE_COLLECTION)
 def staff_invoice_collection(request: HttpRequest, public_id) -> HttpResponse:
@@ -385,6 +408,7 @@ def staff_invoice_collection(request: HttpRequest, public_id) -> HttpResponse:
     return redirect("invoicing:staff_invoice", public_id=invoice.public_id)
 
 
+@hidden_from_anonymous
 @permission_required(Permission.VIEW_INVOICES)
 def staff_invoice_pdf(request: HttpRequest, public_id) -> HttpResponse:
     invoice = selectors.invoice_get(
@@ -430,6 +454,7 @@ def staff_bank(request: HttpRequest) -> HttpResponse:
     )
 
 
+@hidden_from_anonymous
 @require_POST
 @permission_required(Permission.IMPORT_BANK_STATEMENTS)
 def staff_bank_match(request: HttpRequest, public_id) -> HttpResponse:
@@ -584,6 +609,7 @@ def member_quote_new(request: HttpRequest) -> HttpResponse:
     return render(request, "invoicing/member_quote_form.html", {"form": form, "formset": formset})
 
 
+@hidden_from_anonymous
 @member_only
 def member_quote(request: HttpRequest, public_id) -> HttpResponse:
     quote = selectors.quote_get(user=request.user, public_id=public_id)
@@ -678,6 +704,7 @@ def staff_collection_export(request: HttpRequest) -> HttpResponse:
     return response
 
 
+@hidden_from_anonymous
 @permission_required(Permission.VIEW_INVOICES)
 def staff_client_statement(request: HttpRequest, public_id) -> HttpResponse:
     """A client's statement (open invoices with one entity) as PDF."""

@@ -1,5 +1,6 @@
 """Every page, download and API endpoint: the owner gets it, another member, another office,
-another entity get 404; anonymous visitors are sent to log in (pages) or refused (API)."""
+another entity get 404; anonymous visitors get 404 on any URL naming an object, are sent to log
+in on list pages, and are refused by the API."""
 
 from datetime import date, timedelta
 from decimal import Decimal
@@ -82,13 +83,92 @@ def test_other_member_gets_404_everywhere(client, rendered, be_entity):
     assert client.get(reverse("api_invoicing_invoices")).json()["count"] == 0
 
 
-def test_anonymous_is_sent_to_login_and_api_refuses(client, rendered):
-    for name in MEMBER_PAGES:
-        response = client.get(reverse(name, args=[rendered.public_id]))
-        assert response.status_code == 302 and "/accounts/login/" in response["Location"]
+# Every invoicing URL that names an object: (url name, which object's public id).
+OBJECT_URLS = [
+    ("invoicing:member_invoice", "invoice"),
+    ("invoicing:member_invoice", "credit_note"),
+    ("invoicing:member_invoice_edit", "draft"),
+    ("invoicing:member_invoice_submit", "draft"),
+    ("invoicing:member_invoice_pdf", "invoice"),
+    ("invoicing:member_invoice_pdf", "credit_note"),
+    ("invoicing:member_invoice_ubl", "invoice"),
+    ("invoicing:member_quote", "quote"),
+    ("invoicing:staff_invoice", "invoice"),
+    ("invoicing:staff_invoice", "credit_note"),
+    ("invoicing:staff_invoice_approve", "draft"),
+    ("invoicing:staff_invoice_vat", "invoice"),
+    ("invoicing:staff_invoice_collection", "invoice"),
+    ("invoicing:staff_invoice_pdf", "invoice"),
+    ("invoicing:staff_client_statement", "client"),
+    ("invoicing:staff_bank_match", "bank_line"),
+]
+
+
+@pytest.fixture
+def objects(rendered, member, activity, be_client, customer_service):
+    from invoicing.models import BankStatement, BankTransaction
+
+    note = services.credit_note_create(invoice=rendered, actor=customer_service, reason="Hours")
+    note = services.invoice_issue(invoice=note, issued_by=customer_service, on=date(2026, 3, 3))
+    invoice_render_documents(note.pk)
+    statement = BankStatement.objects.create(
+        entity=rendered.entity, format="camt053", statement_id="S", sha256="1" * 64
+    )
+    return {
+        "invoice": rendered,
+        "credit_note": note,
+        "draft": services.invoice_draft_save(
+            actor=member.user, activity=activity, client=be_client, lines=LINES
+        ),
+        "quote": services.quote_create(
+            actor=member.user, activity=activity, client=be_client, title="Sound", lines=LINES
+        ),
+        "client": be_client,
+        "bank_line": BankTransaction.objects.create(
+            entity=rendered.entity,
+            statement=statement,
+            bank_reference="B-1",
+            booking_date=date(2026, 3, 4),
+            amount=Decimal("10.00"),
+        ),
+    }
+
+
+@pytest.mark.parametrize(("name", "kind"), OBJECT_URLS)
+def test_anonymous_visitors_get_404_on_every_object_url(client, objects, name, kind):
+    """No redirect to the login page: a URL naming an invoice, credit note, client, quote or
+    download does not even reveal that it exists."""
+    url = reverse(name, args=[objects[kind].public_id])
+    for response in (client.get(url), client.post(url, {"action": "send"})):
+        assert response.status_code == 404, (name, kind)
+        assert "Location" not in response
+
+
+def test_the_owner_still_reaches_the_object_urls(client, objects, member, customer_service):
+    client.force_login(member.user)
+    for name, kind in OBJECT_URLS:
+        if name.startswith("invoicing:member_") and not name.endswith("_submit"):
+            url = reverse(name, args=[objects[kind].public_id])
+            assert client.get(url).status_code == 200, (name, kind)
+    client.force_login(customer_service)
+    for name in ("invoicing:staff_invoice", "invoicing:staff_client_statement"):
+        kind = "invoice" if name == "invoicing:staff_invoice" else "client"
+        assert client.get(reverse(name, args=[objects[kind].public_id])).status_code == 200
+
+
+def test_anonymous_list_pages_go_to_login_and_the_api_refuses(client, rendered):
+    for name in (
+        "invoicing:member_index",
+        "invoicing:member_clients",
+        "invoicing:member_quotes",
+        "invoicing:staff_index",
+        "invoicing:staff_reminder_policy",
+    ):
+        response = client.get(reverse(name))
+        assert response.status_code == 302 and "/accounts/login/" in response["Location"], name
     assert client.get(reverse("api_invoicing_invoices")).status_code in (401, 403)
-    response = client.get(reverse("invoicing:staff_invoice", args=[rendered.public_id]))
-    assert response.status_code == 302
+    api = client.get(reverse("api_invoicing_invoice", args=[rendered.public_id]))
+    assert api.status_code in (401, 403, 404)
 
 
 def test_staff_of_the_office_and_entity_see_it_others_get_404(

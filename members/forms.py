@@ -13,7 +13,12 @@ from .models import InfoSession, Member
 
 
 class DateInput(forms.DateInput):
+    """A browser date picker: its value must be ISO (YYYY-MM-DD), whatever the language."""
+
     input_type = "date"
+
+    def __init__(self, attrs=None, format="%Y-%m-%d"):
+        super().__init__(attrs, format=format)
 
 
 class DateTimeInput(forms.DateTimeInput):
@@ -157,6 +162,39 @@ class LeaveForm(forms.Form):
     )
     on = forms.DateField(label=_("Date"), widget=DateInput)
     reason = forms.CharField(label=_("Explanation"), widget=forms.Textarea, required=False)
+
+
+class TransferForm(forms.Form):
+    """A share transfer from the member whose page it is. The receiving member is typed (member
+    number or name) and looked up among the members the user may see by the view."""
+
+    to_member = forms.CharField(
+        label=_("Receiving member"),
+        max_length=100,
+        help_text=_("Member number or name"),
+    )
+    category = forms.ChoiceField(label=_("Category"))
+    shares = forms.IntegerField(label=_("Number of shares"), min_value=1, initial=1)
+    on = forms.DateField(label=_("Date"), widget=DateInput)
+    note = forms.CharField(
+        label=_("Note"),
+        max_length=300,
+        required=False,
+        help_text=_("For example the board decision approving the transfer"),
+    )
+
+    def __init__(self, *args, holdings=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["category"].choices = [
+            (
+                h.category,
+                _("%(category)s (%(count)d held)") % {"category": h.category, "count": h.shares},
+            )
+            for h in holdings
+        ]
+        self.fields["to_member"].widget.attrs.update(
+            {"autocomplete": "off", "placeholder": _("e.g. 12 or Dupont")}
+        )
 
 
 class InfoSessionForm(forms.Form):

@@ -214,6 +214,48 @@ def member_holdings(*, member: Member, on: date | None = None) -> list[calculati
     return calculations.holdings(entries.values_list("category", "shares", "amount"))
 
 
+def member_lowest_holding_after(*, member: Member, category: str, after: date) -> int | None:
+    """The fewest shares of `category` `member` holds at the end of any day after `after` on
+    which the register has an entry for them (None when there is none): what a transfer dated
+    `after` can take away without making a later day of the register negative."""
+    running = sum(
+        member.register_entries.filter(category=category, entry_date__lte=after).values_list(
+            "shares", flat=True
+        )
+    )
+    lowest = None
+    daily = (
+        member.register_entries.filter(category=category, entry_date__gt=after)
+        .values("entry_date")
+        .annotate(total=Sum("shares"))
+        .order_by("entry_date")
+    )
+    for day in daily:
+        running += day["total"]
+        lowest = running if lowest is None else min(lowest, running)
+    return lowest
+
+
+def member_transfer_candidates(*, user, search: str, exclude: Member, limit: int = 6) -> list:
+    """The members `user` may see whose member number is `search`, or whose name contains it:
+    where the receiving member of a share transfer is looked up. Former members and applicants
+    are found too, so the transfer can refuse them with a clear reason."""
+    term = search.strip()
+    if not term:
+        return []
+    members = member_visible_to(user=user).exclude(pk=exclude.pk)
+    if term.isdigit():
+        return list(members.filter(member_number=int(term))[:limit])
+    condition = Q()
+    for word in term.split():
+        condition &= (
+            Q(first_name__icontains=word)
+            | Q(last_name__icontains=word)
+            | Q(legal_name__icontains=word)
+        )
+    return list(members.filter(condition).order_by("last_name", "first_name", "id")[:limit])
+
+
 def register_at(*, on: date) -> list[dict]:
     """The register of members on `on`: one row per member and category still holding shares,
     in member-number order, with the totals the board signs."""

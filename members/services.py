@@ -617,26 +617,70 @@ def share_transfer(
     on: date | None = None,
     note: str = "",
 ) -> tuple[RegisterEntry, RegisterEntry]:
-    """Transfer shares between two members (approved by the board: staff record it).
-    Locks both member rows in id order."""
+    """Transfer shares between two members (approved by the board: the staff who keep the
+    register record it). The shares keep the value paid up; the receiving member must be able to
+    hold the category (legal persons only the categories open to them). The transfer may be dated
+    in the past, but never before the receiver joined nor so that the giver's holding of the
+    category would go below zero at any later entry. Locks both member rows in id order."""
+    if not has_permission(actor, Permission.CONFIRM_SHARE_PAYMENTS):
+        raise PermissionDenied(_("You may not record share transfers."))
     on = on or _today()
     if from_member.pk == to_member.pk:
         raise ValidationFailed(_("Choose two different members."), field="to_member")
     if shares < 1:
         raise ValidationFailed(_("Transfer at least one share."), field="shares")
+    if on > _today():
+        raise ValidationFailed(_("A transfer cannot be dated in the future."), field="on")
+    pack = current_pack()
+    known = {c.code: c for c in pack.share_categories}
+    if category not in known:
+        raise ValidationFailed(
+            _("Unknown share category %(category)s.") % {"category": category}, field="category"
+        )
     with transaction.atomic():
         first, second = sorted([from_member, to_member], key=lambda m: m.pk)
         locked = {m.pk: _lock(m) for m in (first, second)}
         giver, receiver = locked[from_member.pk], locked[to_member.pk]
-        if not receiver.is_member or not giver.is_member:
-            raise Conflict(_("Shares can only be transferred between members."))
+        if not giver.is_member:
+            raise Conflict(
+                _("%(name)s is not a member: only members transfer shares.")
+                % {"name": giver.display_name},
+                code="not_a_member",
+            )
+        if not receiver.is_member:
+            raise Conflict(
+                _("%(name)s is not a member (%(status)s): shares go only to members.")
+                % {"name": receiver.display_name, "status": receiver.get_status_display()},
+                field="to_member",
+                code="not_a_member",
+            )
+        if receiver.kind == Member.Kind.LEGAL_PERSON and not known[category].for_legal_persons:
+            raise ValidationFailed(
+                _("A legal person cannot hold shares of category %(category)s.")
+                % {"category": category},
+                field="category",
+                code="category_not_open",
+            )
+        if receiver.joined_on and on < receiver.joined_on:
+            raise ValidationFailed(
+                _("%(name)s became a member on %(date)s: date the transfer on or after that day.")
+                % {"name": receiver.display_name, "date": receiver.joined_on.isoformat()},
+                field="on",
+            )
         held = next(
-            (h for h in selectors.member_holdings(member=giver) if h.category == category), None
+            (h for h in selectors.member_holdings(member=giver, on=on) if h.category == category),
+            None,
         )
-        if held is None or held.shares < shares:
+        available = held.shares if held else 0
+        later = selectors.member_lowest_holding_after(member=giver, category=category, after=on)
+        if later is not None:
+            available = min(available, later)
+        if held is None or available < shares:
             raise Conflict(
                 _("%(name)s does not hold %(count)d shares of category %(category)s.")
-                % {"name": giver.display_name, "count": shares, "category": category}
+                % {"name": giver.display_name, "count": shares, "category": category},
+                field="shares" if held else "category",
+                code="not_enough_shares",
             )
         unit = quantize_money(held.amount / held.shares)
         amount = quantize_money(unit * shares)
@@ -649,7 +693,7 @@ def share_transfer(
             amount=-amount,
             counterpart=receiver,
             recorded_by=actor,
-            note=note,
+            note=note.strip()[:300],
             **common,
         )
         into = RegisterEntry.objects.create(
@@ -659,14 +703,34 @@ def share_transfer(
             amount=amount,
             counterpart=giver,
             recorded_by=actor,
-            note=note,
+            note=note.strip()[:300],
             **common,
         )
         audit_log(
             actor=actor,
             action="members.shares.transferred",
             target=giver,
-            data={"to": str(receiver.public_id), "shares": shares, "category": category},
+            entity=coop,
+            data={
+                "to": str(receiver.public_id),
+                "shares": shares,
+                "category": category,
+                "on": on,
+                "amount": amount,
+            },
+        )
+        audit_log(
+            actor=actor,
+            action="members.shares.transfer_received",
+            target=receiver,
+            entity=coop,
+            data={
+                "from": str(giver.public_id),
+                "shares": shares,
+                "category": category,
+                "on": on,
+                "amount": amount,
+            },
         )
     return out, into
 

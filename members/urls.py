@@ -35,6 +35,7 @@ urlpatterns = [
     path("staff/m/<uuid:public_id>/", views.staff_member, name="staff_member"),
     path("staff/m/<uuid:public_id>/assign/", views.staff_assign, name="staff_assign"),
     path("staff/m/<uuid:public_id>/leave/", views.staff_leave, name="staff_leave"),
+    path("staff/m/<uuid:public_id>/transfer/", views.staff_transfer, name="staff_transfer"),
     path("staff/payments/", views.staff_payments, name="staff_payments"),
     path(
         "staff/payments/<uuid:public_id>/confirm/",

@@ -428,14 +428,29 @@ def _uuid_or_none(value: str):
 def staff_member(request: HttpRequest, public_id) -> HttpResponse:
     """The member 360° page."""
     member = selectors.member_get_for_staff(user=request.user, public_id=public_id)
+    return _staff_member_page(request, member)
+
+
+def _staff_member_page(
+    request: HttpRequest, member: Member, *, transfer_form=None, leave_form=None
+) -> HttpResponse:
+    """The 360° page; a form submitted from it and refused comes back here, bound, with its
+    errors at the fields."""
     can_manage = has_permission(request.user, Permission.MANAGE_MEMBERS)
+    can_confirm = has_permission(request.user, Permission.CONFIRM_SHARE_PAYMENTS)
+    holdings = selectors.member_holdings(member=member)
+    today = timezone.localdate()
+    if transfer_form is None and can_confirm and member.is_member and holdings:
+        transfer_form = forms.TransferForm(initial={"on": today}, holdings=holdings)
+    if leave_form is None and can_manage and member.is_member:
+        leave_form = forms.LeaveForm(initial={"on": today})
     return render(
         request,
         "members/staff_member.html",
         {
             "member": member,
             "national_number": selectors.national_number_for(member=member, user=request.user),
-            "holdings": selectors.member_holdings(member=member),
+            "holdings": holdings,
             "entries": selectors.member_register_entries(member=member),
             "subscriptions": selectors.member_subscriptions(member=member),
             "bookings": member.session_bookings.select_related("session"),
@@ -443,7 +458,7 @@ def staff_member(request: HttpRequest, public_id) -> HttpResponse:
             "history": selectors.assignment_history(member=member),
             "audit": selectors.member_audit_trail(member=member),
             "can_manage": can_manage,
-            "can_confirm": has_permission(request.user, Permission.CONFIRM_SHARE_PAYMENTS),
+            "can_confirm": can_confirm,
             "assign_form": forms.AssignForm(
                 initial={"office": member.office, "adviser": member.adviser},
                 offices=Office.objects.all(),
@@ -451,10 +466,9 @@ def staff_member(request: HttpRequest, public_id) -> HttpResponse:
             )
             if can_manage
             else None,
-            "leave_form": forms.LeaveForm(initial={"on": timezone.localdate()})
-            if can_manage and member.is_member
-            else None,
-            "confirm_form": forms.ConfirmPaymentForm(initial={"paid_on": timezone.localdate()}),
+            "leave_form": leave_form,
+            "transfer_form": transfer_form,
+            "confirm_form": forms.ConfirmPaymentForm(initial={"paid_on": today}),
         },
     )
 
@@ -481,18 +495,82 @@ def staff_assign(request: HttpRequest, public_id) -> HttpResponse:
 @require_POST
 @permission_required(Permission.MANAGE_MEMBERS)
 def staff_leave(request: HttpRequest, public_id) -> HttpResponse:
+    """Resignation or exclusion, from the 360° page (the service redeems the shares)."""
     member = selectors.member_get_for_staff(user=request.user, public_id=public_id)
     form = forms.LeaveForm(request.POST)
     if form.is_valid():
         try:
             services.member_leave(member=member, actor=request.user, **form.cleaned_data)
         except ApplicationError as error:
-            _fail(request, error)
+            add_error_to_form(form, error)
         else:
             messages.success(request, _("Recorded. The shares were redeemed in the register."))
-    else:
-        messages.error(request, _("Please give the date and the reason."))
-    return redirect("members:staff_member", public_id=member.public_id)
+            return redirect("members:staff_member", public_id=member.public_id)
+    return _staff_member_page(request, member, leave_form=form)
+
+
+@require_POST
+@permission_required(Permission.CONFIRM_SHARE_PAYMENTS)
+def staff_transfer(request: HttpRequest, public_id) -> HttpResponse:
+    """Transfer some of this member's shares to another member the user may see."""
+    member = selectors.member_get_for_staff(user=request.user, public_id=public_id)
+    form = forms.TransferForm(request.POST, holdings=selectors.member_holdings(member=member))
+    if form.is_valid():
+        data = form.cleaned_data
+        receiver = _transfer_receiver(request, form, member, data["to_member"])
+        if receiver is not None:
+            try:
+                services.share_transfer(
+                    from_member=member,
+                    to_member=receiver,
+                    actor=request.user,
+                    category=data["category"],
+                    shares=data["shares"],
+                    on=data["on"],
+                    note=data["note"],
+                )
+            except ApplicationError as error:
+                add_error_to_form(form, error)
+            else:
+                messages.success(
+                    request,
+                    _("%(count)d share(s) of category %(category)s transferred to %(name)s.")
+                    % {
+                        "count": data["shares"],
+                        "category": data["category"],
+                        "name": receiver.display_name,
+                    },
+                )
+                return redirect("members:staff_member", public_id=member.public_id)
+    return _staff_member_page(request, member, transfer_form=form)
+
+
+def _transfer_receiver(request: HttpRequest, form, member: Member, search: str) -> Member | None:
+    """The one member `search` designates among those the user may see, or None with the reason
+    put on the form's field."""
+    found = selectors.member_transfer_candidates(user=request.user, search=search, exclude=member)
+    if len(found) == 1:
+        return found[0]
+    if not found:
+        if search.strip().isdigit() and int(search) == member.member_number:
+            form.add_error("to_member", _("Choose two different members."))
+        else:
+            form.add_error(
+                "to_member",
+                _("No member found with the number or name “%(search)s”.") % {"search": search},
+            )
+        return None
+    names = ", ".join(
+        _("%(name)s (no. %(number)s)") % {"name": m.display_name, "number": m.member_number}
+        if m.member_number
+        else m.display_name
+        for m in found[:5]
+    )
+    form.add_error(
+        "to_member",
+        _("Several people match: %(names)s. Type the member number.") % {"names": names},
+    )
+    return None
 
 
 @permission_required(Permission.CONFIRM_SHARE_PAYMENTS)

@@ -95,6 +95,7 @@ STAFF_URLS_ON_MEMBER = [
     ("get", "members:staff_member", "member"),
     ("post", "members:staff_assign", "member"),
     ("post", "members:staff_leave", "member"),
+    ("post", "members:staff_transfer", "member"),
     ("get", "members:staff_certificate", "subscription"),
     ("get", "members:staff_appointment", "slot"),
     ("post", "members:staff_appointment", "slot"),

@@ -63,10 +63,6 @@ def main() -> None:
             {"width": 390, "height": 844} if args.mobile else {"width": args.width, "height": 900}
         )
         page = browser.new_page(viewport=viewport)
-        if args.lang:
-            page.context.add_cookies(
-                [{"name": "smartcoop_language", "value": args.lang, "url": base}]
-            )
         if args.login:
             page.goto(base + "/accounts/login/")
             page.fill("input[name=login]", args.login)
@@ -77,6 +73,11 @@ def main() -> None:
                 page.fill("input[name=code]", totp_now())
                 page.locator("main form button[type=submit]").first.click()
                 page.wait_for_load_state()
+        # After login: logging in restores the account's own language, which --lang overrides.
+        if args.lang:
+            page.context.add_cookies(
+                [{"name": "smartcoop_language", "value": args.lang, "url": base}]
+            )
         for url in args.urls:
             page.goto(url)
             page.wait_for_load_state("networkidle")

@@ -80,11 +80,27 @@ class InvoiceForm(forms.Form):
     note = forms.CharField(
         label=_("Note"), required=False, widget=forms.Textarea(attrs={"rows": 2})
     )
+    is_deposit = forms.BooleanField(
+        label=_("Deposit invoice"),
+        required=False,
+        help_text=_("Part of the price in advance; the final invoice deducts it."),
+    )
+    deposits = forms.MultipleChoiceField(
+        label=_("Deduct these deposit invoices"),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_("Deposit invoices already issued to this client, not yet deducted."),
+    )
 
-    def __init__(self, *args, activities=(), clients=(), **kwargs):
+    def __init__(self, *args, activities=(), clients=(), deposits=(), **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["activity"].choices = [(str(a.public_id), a.name) for a in activities]
         self.fields["client"].choices = [(str(c.public_id), str(c)) for c in clients]
+        self.fields["deposits"].choices = [
+            (str(d.public_id), f"{d.reference} — {d.client} — {d.total_incl_vat}") for d in deposits
+        ]
+        if not deposits:
+            del self.fields["deposits"]
 
 
 class LineForm(forms.Form):

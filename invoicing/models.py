@@ -150,6 +150,9 @@ class Invoice(EntityOwnedModel):
     structured_communication = models.CharField(
         _("structured communication"), max_length=12, blank=True, db_index=True
     )
+    # A deposit invoice asks for part of the price in advance; the final invoice deducts it
+    # through lines pointing to it (InvoiceLine.deposit_invoice).
+    is_deposit = models.BooleanField(_("deposit invoice"), default=False)
     snapshot = models.JSONField(_("printed facts"), default=dict, blank=True)
     # Contract tool: the declared performance; issuing the invoice creates its contract.
     performance = models.JSONField(default=dict, blank=True)
@@ -266,6 +269,15 @@ class InvoiceLine(BaseModel):
     vat_category = models.CharField(max_length=2, blank=True)
     vat_rate = models.DecimalField(max_digits=7, decimal_places=4, default=Decimal("0"))
     line_total = models.DecimalField(default=ZERO, **MONEY)
+    # On a final invoice: the deposit invoice this (negative) line deducts.
+    deposit_invoice = models.ForeignKey(
+        Invoice,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="deducted_by",
+        verbose_name=_("deposit invoice deducted"),
+    )
 
     class Meta:
         ordering = ["position"]

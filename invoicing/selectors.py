@@ -171,3 +171,21 @@ def quote_get(*, user, public_id):
     if quote is None:
         raise Http404
     return quote
+
+
+def deposits_available(*, user, invoice: Invoice | None) -> list[Invoice]:
+    """Issued deposit invoices the member sees, not deducted by another (live) invoice."""
+    taken = Invoice.objects.filter(
+        deducted_by__isnull=False,
+        deducted_by__invoice__status__in=[
+            s for s in Invoice.Status.values if s != Invoice.Status.CREDITED
+        ],
+    )
+    if invoice is not None:
+        taken = taken.exclude(deducted_by__invoice=invoice)
+    return list(
+        invoice_list(user=user)
+        .filter(is_deposit=True, kind=Invoice.Kind.INVOICE, number__isnull=False)
+        .exclude(pk__in=taken.values("pk"))
+        .order_by("issue_date", "pk")
+    )

@@ -3,7 +3,7 @@ enqueues its external effects (documents, e-mails, e-invoice transmission) after
 
 Lock order, everywhere: a bank transaction (manual matching), then the original invoice (credit
 notes), then the document being issued or paid (`SELECT … FOR UPDATE OF invoice`), then the
-number sequence row (number_allocate), then what activities locks (the Activity row when a
+deposit invoices a final invoice deducts (by id), then the number sequence row (number_allocate), then what activities locks (the Activity row when a
 payment credits it, the Member row when the Contract tool creates a contract). Never the other
 way round.
 """
@@ -303,14 +303,33 @@ def invoice_draft_save(
     buyer_reference: str = "",
     note: str = "",
     discount_rate: Decimal | str = "0",
+    is_deposit: bool = False,
+    deposits: Sequence[Invoice] = (),
 ) -> Invoice:
-    """Create or update a draft invoice with its lines; computes the VAT decision and totals."""
+    """Create or update a draft invoice with its lines; computes the VAT decision and totals.
+
+    `is_deposit` makes it a deposit invoice (part of the price in advance). `deposits` are issued
+    deposit invoices of the same client that this final invoice deducts: one negative line per
+    deposit and VAT rate, pointing to the deposit, so the VAT already invoiced is not invoiced
+    twice. A deposit is deducted once."""
     if client.entity_id != activity.entity_id:
         raise ValidationFailed(_("This client belongs to another entity."), field="client")
     cleaned = _clean_lines(lines)
     discount = _decimal(discount_rate, field="discount_rate")
     if not Decimal(0) <= discount < Decimal(100):
         raise ValidationFailed(_("A discount is between 0 and 100 %."), field="discount_rate")
+    if is_deposit and deposits:
+        raise ValidationFailed(
+            _("A deposit invoice cannot deduct other deposits."), field="deposits"
+        )
+    if deposits and discount:
+        raise ValidationFailed(
+            _(
+                "A document discount cannot be combined with deducted deposits: put the discount "
+                "in the line prices."
+            ),
+            field="discount_rate",
+        )
     today = timezone.localdate()
     with transaction.atomic():
         if invoice is None:
@@ -329,7 +348,9 @@ def invoice_draft_save(
         invoice.note = note.strip()
         invoice.discount_rate = discount
         invoice.currency = settings.COUNTRY_PACK.currency
+        invoice.is_deposit = bool(is_deposit)
         invoice.save()
+        deductions = _deposit_deductions(invoice=invoice, client=client, deposits=deposits)
         invoice.lines.all().delete()
         InvoiceLine.objects.bulk_create(
             InvoiceLine(
@@ -340,8 +361,11 @@ def invoice_draft_save(
                 unit=line.unit,
                 unit_price=line.unit_price,
                 vat_rate_code=line.vat_rate_code,
+                deposit_invoice=deposit,
             )
-            for index, line in enumerate(cleaned)
+            for index, (line, deposit) in enumerate(
+                [*((line, None) for line in cleaned), *deductions]
+            )
         )
         _recompute(invoice, on=today)
         audit_log(
@@ -351,6 +375,75 @@ def invoice_draft_save(
             data={"total_incl_vat": invoice.total_incl_vat},
         )
     return invoice
+
+
+def _deposits_check(*, invoice: Invoice, client: Client, deposits: Sequence[Invoice]) -> list:
+    """Lock the deposit invoices (after the document: see the lock order) and check that each
+    is an issued deposit invoice of this client, not credited, not deducted by another invoice."""
+    ids = [deposit.pk for deposit in deposits]
+    if len(set(ids)) != len(ids):
+        raise ValidationFailed(_("Each deposit is deducted once."), field="deposits")
+    rows = list(Invoice.objects.select_for_update(of=("self",)).filter(pk__in=ids).order_by("pk"))
+    for deposit in rows:
+        if (
+            not deposit.is_deposit
+            or not deposit.is_issued
+            or deposit.is_credit_note
+            or deposit.entity_id != invoice.entity_id
+        ):
+            raise ValidationFailed(
+                _("%(ref)s is not an issued deposit invoice.") % {"ref": deposit}, field="deposits"
+            )
+        if deposit.client_id != client.pk:
+            raise ValidationFailed(
+                _("Deposit invoice %(ref)s was sent to another client.") % {"ref": deposit},
+                field="deposits",
+            )
+        if deposit.amount_credited > 0:
+            raise ValidationFailed(
+                _("Deposit invoice %(ref)s was credited: it cannot be deducted.")
+                % {"ref": deposit},
+                field="deposits",
+            )
+        other = (
+            Invoice.objects.filter(lines__deposit_invoice=deposit)
+            .exclude(pk=invoice.pk)
+            .exclude(status=Invoice.Status.CREDITED)
+            .first()
+        )
+        if other is not None:
+            raise ValidationFailed(
+                _("Deposit invoice %(ref)s is already deducted on %(other)s.")
+                % {"ref": deposit, "other": other},
+                field="deposits",
+            )
+    return rows
+
+
+def _deposit_deductions(
+    *, invoice: Invoice, client: Client, deposits: Sequence[Invoice]
+) -> list[tuple[LineData, Invoice]]:
+    """One negative line per deposit and VAT rate: what the deposit invoiced, excl. VAT."""
+    from django.utils import translation
+
+    result = []
+    for deposit in _deposits_check(invoice=invoice, client=client, deposits=deposits):
+        amounts: dict[str, Decimal] = {}
+        for line in deposit.lines.all():
+            amounts[line.vat_rate_code] = amounts.get(line.vat_rate_code, ZERO) + line.line_total
+        with translation.override(client.language or settings.LANGUAGE_CODE):
+            description = _("Deposit invoice %(ref)s of %(date)s, deducted") % {
+                "ref": deposit.reference,
+                "date": deposit.issue_date.isoformat(),
+            }
+        for code, amount in amounts.items():
+            result.append(
+                (
+                    LineData(description, Decimal("-1"), amount, InvoiceLine.Unit.LUMP_SUM, code),
+                    deposit,
+                )
+            )
+    return result
 
 
 def _vat_decision(invoice: Invoice, lines: list[InvoiceLine]) -> calc.VatDecision:
@@ -600,6 +693,14 @@ def _build_snapshot(invoice: Invoice, *, on: date) -> dict:
         "mentions": _mentions(invoice, decision, on),
         "structured_communication": invoice.structured_communication,
     }
+    if invoice.is_deposit:
+        snapshot["is_deposit"] = True
+    deducted = {line.deposit_invoice_id for line in lines if line.deposit_invoice_id}
+    if deducted:
+        snapshot["deposits_deducted"] = [
+            {"reference": d.reference, "issue_date": d.issue_date.isoformat()}
+            for d in Invoice.objects.filter(pk__in=deducted).order_by("issue_date", "pk")
+        ]
     if invoice.credited_invoice_id:
         original = invoice.credited_invoice
         snapshot["credited_invoice"] = {
@@ -666,6 +767,11 @@ def invoice_issue(
             and not approved
         ):
             raise Conflict(_("This entity needs an adviser's approval before issuing."))
+        deposits = list(
+            Invoice.objects.filter(deducted_by__invoice=invoice).distinct().order_by("pk")
+        )
+        if deposits:
+            _deposits_check(invoice=invoice, client=invoice.client, deposits=deposits)
         invoice.issue_date = on
         totals = _recompute(invoice, on=on)
         if totals.total_incl_vat <= 0 and not invoice.is_credit_note:

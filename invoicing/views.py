@@ -149,6 +149,7 @@ def _lines_from(formset) -> list[dict]:
 def _invoice_form_view(request: HttpRequest, invoice: Invoice | None) -> HttpResponse:
     activities = list(selectors.member_activities(user=request.user, invoicing=True))
     clients = list(selectors.client_list(user=request.user).order_by("name"))
+    deposits = selectors.deposits_available(user=request.user, invoice=invoice)
     initial = {}
     line_initial = [{"quantity": 1, "unit": "HUR", "vat_rate_code": "standard"}]
     if invoice is not None:
@@ -160,6 +161,14 @@ def _invoice_form_view(request: HttpRequest, invoice: Invoice | None) -> HttpRes
             "buyer_reference": invoice.buyer_reference,
             "discount_rate": invoice.discount_rate,
             "note": invoice.note,
+            "is_deposit": invoice.is_deposit,
+            "deposits": sorted(
+                {
+                    str(line.deposit_invoice.public_id)
+                    for line in invoice.lines.all()
+                    if line.deposit_invoice_id
+                }
+            ),
         }
         line_initial = [
             {
@@ -169,10 +178,15 @@ def _invoice_form_view(request: HttpRequest, invoice: Invoice | None) -> HttpRes
                 "unit_price": line.unit_price.normalize(),
                 "vat_rate_code": line.vat_rate_code,
             }
-            for line in invoice.lines.all()
+            for line in invoice.lines.select_related("deposit_invoice")
+            if not line.deposit_invoice_id  # deduction lines are made again from `deposits`
         ]
     form = InvoiceForm(
-        request.POST or None, initial=initial, activities=activities, clients=clients
+        request.POST or None,
+        initial=initial,
+        activities=activities,
+        clients=clients,
+        deposits=deposits,
     )
     formset = LineFormSet(request.POST or None, initial=line_initial, prefix="lines")
     if request.method == "POST" and form.is_valid() and formset.is_valid():
@@ -191,6 +205,8 @@ def _invoice_form_view(request: HttpRequest, invoice: Invoice | None) -> HttpRes
                 buyer_reference=data["buyer_reference"],
                 note=data["note"],
                 discount_rate=data["discount_rate"] or 0,
+                is_deposit=data["is_deposit"],
+                deposits=[d for d in deposits if str(d.public_id) in data.get("deposits", [])],
             )
         except ApplicationError as error:
             if error.field in ("lines",):
@@ -279,6 +295,11 @@ def _detail_context(invoice: Invoice) -> dict:
         "transmissions": list(invoice.transmissions.all()),
         "client_messages": list(invoice.messages.all()),
         "plans": list(invoice.payment_plans.all()),
+        "deducted_on": list(
+            Invoice.objects.filter(lines__deposit_invoice=invoice).distinct().order_by("pk")
+        )
+        if invoice.is_deposit
+        else [],
         "payment_link": services.payment_link_url(invoice=invoice) if invoice.is_issued else "",
         "today": timezone.localdate(),
     }

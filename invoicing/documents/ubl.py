@@ -112,7 +112,9 @@ def build_ubl(snapshot: dict) -> bytes:
     _cbc(root, "IssueDate", snapshot["issue_date"])
     if not credit and snapshot.get("due_date"):
         _cbc(root, "DueDate", snapshot["due_date"])
-    _cbc(root, "CreditNoteTypeCode" if credit else "InvoiceTypeCode", "381" if credit else "380")
+    # UNTDID 1001: 381 credit note, 386 prepayment (deposit) invoice, 380 commercial invoice.
+    type_code = "381" if credit else ("386" if snapshot.get("is_deposit") else "380")
+    _cbc(root, "CreditNoteTypeCode" if credit else "InvoiceTypeCode", type_code)
     notes = [snapshot.get("note") or "", snapshot["mentions"].get("vat") or ""]
     note = " ".join(n for n in notes if n).strip()
     if note:
@@ -123,6 +125,10 @@ def build_ubl(snapshot: dict) -> bytes:
         reference = _cac(_cac(root, "BillingReference"), "InvoiceDocumentReference")
         _cbc(reference, "ID", snapshot["credited_invoice"]["reference"])
         _cbc(reference, "IssueDate", snapshot["credited_invoice"]["issue_date"])
+    for deposit in snapshot.get("deposits_deducted", []):  # BG-3: the deposit invoices deducted
+        reference = _cac(_cac(root, "BillingReference"), "InvoiceDocumentReference")
+        _cbc(reference, "ID", deposit["reference"])
+        _cbc(reference, "IssueDate", deposit["issue_date"])
 
     # Seller: Belgian enterprise number (0208) or French SIREN (0002)
     seller_scheme = "0002" if issuer.get("country") == "FR" else "0208"

@@ -11,7 +11,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.db.models import Count, F, Sum, Value
 from django.db.models.functions import Coalesce
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -29,6 +29,7 @@ from .models import (
     ExpenseLine,
     LedgerEntry,
     Loan,
+    PostingDocument,
     SolidarityRequest,
 )
 
@@ -830,3 +831,56 @@ def staff_solidarity_action(request: HttpRequest, public_id) -> HttpResponse:
     except ApplicationError as error:
         _fail(request, error)
     return redirect("activities:staff_solidarity")
+
+
+# --- Uploaded documents: served only through these views, never from a public media URL --------
+
+
+def _serve(file_field) -> FileResponse:
+    response = FileResponse(
+        file_field.open("rb"), as_attachment=False, filename=file_field.name.rsplit("/", 1)[-1]
+    )
+    # Receipts are whatever people upload: never let a browser run them as a page.
+    response["Content-Security-Policy"] = "sandbox"
+    return response
+
+
+def _document_owner_check(request: HttpRequest, *, claim=None, contract=None) -> None:
+    """404 unless the requester may see the expense claim or the contract the file belongs to:
+    its member, or staff who see it in the entity they work in."""
+    if has_permission(request.user, Permission.BACKOFFICE_ACCESS):
+        entity = current_entity(request)
+        if claim is not None:
+            selectors.expense_claim_get_for_staff(
+                user=request.user, entity=entity, public_id=claim.public_id
+            )
+        else:
+            selectors.contract_get_for_staff(
+                user=request.user, entity=entity, public_id=contract.public_id
+            )
+        return
+    member = _member_or_404(request)
+    if claim is not None:
+        selectors.expense_claim_get_for_member(member=member, public_id=claim.public_id)
+    else:
+        selectors.contract_get_for_member(member=member, public_id=contract.public_id)
+
+
+@login_required
+def expense_receipt(request: HttpRequest, public_id) -> HttpResponse:
+    line = ExpenseLine.objects.select_related("claim").filter(public_id=public_id).first()
+    if line is None or not line.receipt:
+        raise Http404
+    _document_owner_check(request, claim=line.claim)
+    return _serve(line.receipt)
+
+
+@login_required
+def posting_document(request: HttpRequest, public_id) -> HttpResponse:
+    document = (
+        PostingDocument.objects.select_related("contract").filter(public_id=public_id).first()
+    )
+    if document is None:
+        raise Http404
+    _document_owner_check(request, contract=document.contract)
+    return _serve(document.file)

@@ -1527,7 +1527,12 @@ def reminder_policy_delete(*, entity: LegalEntity, actor, audience: str) -> bool
 
 
 def _due_level(
-    *, invoice: Invoice, levels: list[ReminderLevel], sent: dict[str, date], on: date
+    *,
+    invoice: Invoice,
+    levels: list[ReminderLevel],
+    sent: dict[str, date],
+    on: date,
+    consumer_bounds: dict | None = None,
 ) -> ReminderLevel | None:
     """The level to send today, or None. A level (or a later one) already sent is never sent
     again; consumers get the free first reminder before anything else, and costs only once the
@@ -1543,7 +1548,11 @@ def _due_level(
         return None
     if _is_business_document(invoice):
         return due
-    bounds = reminder_bounds(entity=invoice.entity, business=False, on=on)
+    bounds = (
+        consumer_bounds
+        if consumer_bounds is not None
+        else reminder_bounds(entity=invoice.entity, business=False, on=on)
+    )
     if not sent:
         if bounds.get("first_reminder_required") and due.level != "first_reminder":
             first = next((lv for lv in levels if lv.level == "first_reminder"), None)
@@ -1573,6 +1582,7 @@ def reminders_run(*, on: date, batch_size: int = 500) -> int:
     sent_count = 0
     last_pk = 0
     pack_levels: dict[tuple[int, bool], list[ReminderLevel]] = {}
+    consumer_bounds: dict[int, dict] = {}
     while True:
         with transaction.atomic():
             batch = list(
@@ -1606,8 +1616,16 @@ def reminders_run(*, on: date, batch_size: int = 500) -> int:
                             entity=invoice.entity, business=business, on=on
                         )
                     levels = pack_levels[key]
+                if not business and invoice.entity_id not in consumer_bounds:
+                    consumer_bounds[invoice.entity_id] = reminder_bounds(
+                        entity=invoice.entity, business=False, on=on
+                    )
                 level = _due_level(
-                    invoice=invoice, levels=levels, sent=sent.get(invoice.pk, {}), on=on
+                    invoice=invoice,
+                    levels=levels,
+                    sent=sent.get(invoice.pk, {}),
+                    on=on,
+                    consumer_bounds=consumer_bounds.get(invoice.entity_id),
                 )
                 if level is None:
                     continue

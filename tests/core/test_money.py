@@ -38,3 +38,22 @@ def test_quantizing_exact_cents_changes_nothing(amounts):
 def test_money_is_written_as_people_of_each_language_write_it(language, expected):
     with translation.override(language):
         assert format_money(Decimal("1234.56")) == expected
+
+
+@pytest.mark.parametrize(
+    ("language", "amount", "quantity", "day"),
+    [
+        ("nl", "1.159,20", "1,5", "2-3-2026"),
+        ("fr", "1\u00a0159,20", "1,5", "02/03/2026"),
+        ("en", "1,159.20", "1.5", "03/02/2026"),
+    ],
+)
+def test_document_figures_are_written_in_the_readers_language(language, amount, quantity, day):
+    from django.template import Context, Template
+
+    template = Template(
+        '{% load smartcoop %}{{ a|amount }}|{{ q|quantity }}|{{ d|isodate|date:"SHORT_DATE_FORMAT" }}'
+    )
+    with translation.override(language):
+        rendered = template.render(Context({"a": "1159.2", "q": "1.5000", "d": "2026-03-02"}))
+    assert rendered.split("|") == [amount, quantity, day]

@@ -25,3 +25,42 @@ def percent(ratio: Decimal | None) -> str:
     exponent = value.as_tuple().exponent
     places = max(0, -exponent) if isinstance(exponent, int) else 0
     return f"{formats.number_format(value, decimal_pos=places, use_l10n=True)}\u00a0%"
+
+
+@register.filter
+def amount(value) -> str:
+    """A money amount without its currency, localised: 1.234,56 / 1 234,56 / 1,234.56.
+
+    Accepts Decimals and the decimal strings kept in issued documents' snapshots."""
+    if value in (None, ""):
+        return ""
+    from django.utils import formats
+
+    from smartcoop.core.money import quantize_money
+
+    return formats.number_format(
+        quantize_money(Decimal(str(value))), decimal_pos=2, use_l10n=True, force_grouping=True
+    )
+
+
+@register.filter
+def quantity(value) -> str:
+    """A quantity as people write it: no useless zeros, the local decimal mark (1,5 / 1.5)."""
+    if value in (None, ""):
+        return ""
+    from django.utils import formats
+
+    number = Decimal(str(value)).normalize()
+    exponent = number.as_tuple().exponent
+    places = max(0, -exponent) if isinstance(exponent, int) else 0
+    return formats.number_format(number, decimal_pos=places, use_l10n=True, force_grouping=True)
+
+
+@register.filter
+def isodate(value):
+    """An ISO date string (as stored in snapshots) as a date, to format with |date."""
+    from datetime import date
+
+    if not value or isinstance(value, date):
+        return value
+    return date.fromisoformat(str(value)[:10])

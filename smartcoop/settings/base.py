@@ -131,6 +131,7 @@ ALL_LANGUAGES = {
 LANGUAGES = [(code, ALL_LANGUAGES.get(code, code)) for code in COUNTRY_PACK.languages]
 LANGUAGE_CODE = COUNTRY_PACK.languages[0]
 LOCALE_PATHS = [BASE_DIR / "locale"]
+FORMAT_MODULE_PATH = ["smartcoop.formats"]
 TIME_ZONE = COUNTRY_PACK.timezone
 USE_I18N = True
 USE_TZ = True

@@ -45,7 +45,7 @@ def test_money_is_written_as_people_of_each_language_write_it(language, expected
     [
         ("nl", "1.159,20", "1,5", "2-3-2026"),
         ("fr", "1\u00a0159,20", "1,5", "02/03/2026"),
-        ("en", "1,159.20", "1.5", "03/02/2026"),
+        ("en", "1,159.20", "1.5", "02/03/2026"),
     ],
 )
 def test_document_figures_are_written_in_the_readers_language(language, amount, quantity, day):

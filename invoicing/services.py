@@ -1386,6 +1386,12 @@ def _policy_check(*, bounds: dict, values: dict) -> None:
         "second_reminder": _("The second reminder"),
         "formal_notice": _("The formal notice"),
     }
+    # Mid-sentence forms, translated as such (lowercasing would break German nouns).
+    inner_names = {
+        "first_reminder": _("the first reminder"),
+        "second_reminder": _("the second reminder"),
+        "formal_notice": _("the formal notice"),
+    }
     min_days = int(bounds.get("min_days", 1))
     for level in enabled:
         if values[f"{level}_days"] < min_days:
@@ -1437,7 +1443,7 @@ def _policy_check(*, bounds: dict, values: dict) -> None:
         if values[f"{later}_days"] <= values[f"{earlier}_days"]:
             raise ValidationFailed(
                 _("%(later)s must come after %(earlier)s (more days after the due date).")
-                % {"later": names[later], "earlier": str(names[earlier]).lower()},
+                % {"later": names[later], "earlier": inner_names[earlier]},
                 field=f"{later}_days",
             )
 

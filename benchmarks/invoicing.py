@@ -151,9 +151,10 @@ def _render_ours(html: str) -> int:
 
 def _pool_init() -> None:
     setup_django()
-    from invoicing.documents.pdf import _stylesheet
+    from invoicing.documents.pdf import PRINT_CSS
+    from smartcoop.core.pdf import _stylesheet
 
-    _stylesheet()  # parsed once per worker process
+    _stylesheet(str(PRINT_CSS))  # parsed once per worker process
 
 
 def bench_pdf(issued: list) -> None:

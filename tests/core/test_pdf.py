@@ -20,3 +20,14 @@ def test_html_becomes_a_pdf_with_its_text(tmp_path):
 def test_checksums_change_with_one_byte(content):
     assert checksum(content) != checksum(content + b" ")
     assert len(checksum(content)) == 64
+
+
+def test_documents_never_fetch_from_the_network():
+    # A remote image (e.g. in a client-supplied text that escaped escaping) is not loaded: the
+    # document renders without it instead of calling out.
+    pdf = html_to_pdf('<p>Logo</p><img src="http://192.0.2.1/tracker.png">')
+    assert pdf.startswith(b"%PDF")
+    from smartcoop.core.pdf import _fetcher
+
+    with pytest.raises(ValueError):
+        _fetcher().fetch("http://192.0.2.1/tracker.png")

@@ -43,7 +43,8 @@ def facturx_xml(snapshot: dict) -> bytes:
     data = {
         "BT-1": snapshot["reference"],
         "BT-2": snapshot["issue_date"],
-        "BT-3": "381" if credit else "380",
+        # UNTDID 1001, as in the UBL: 381 credit note, 386 prepayment (deposit), 380 invoice.
+        "BT-3": "381" if credit else ("386" if snapshot.get("is_deposit") else "380"),
         "BT-5": snapshot["currency"],
         "BT-24": EN16931,
         "BT-10": snapshot.get("buyer_reference") or snapshot["reference"],

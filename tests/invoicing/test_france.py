@@ -69,3 +69,13 @@ def test_french_invoice_has_french_vat_mentions_and_factur_x(fr_entity, settings
     invoice.refresh_from_db()
     name, xml = get_xml_from_pdf(invoice.pdf.read(), check_xsd=True)
     assert name == "factur-x.xml" and b"SF2026-000001" in xml
+    assert b">380<" in xml
+
+    # A deposit invoice says so in its Factur-X too (type 386), and stays XSD-valid.
+    from facturx import xml_check_xsd
+
+    from invoicing.documents.facturx import facturx_xml
+
+    deposit_xml = facturx_xml({**invoice.snapshot, "is_deposit": True})
+    assert b">386<" in deposit_xml
+    assert xml_check_xsd(deposit_xml, flavor="factur-x", level="en16931")

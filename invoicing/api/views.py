@@ -34,6 +34,7 @@ class InvoiceOutput(serializers.Serializer):
     due_date = serializers.DateField()
     currency = serializers.CharField()
     vat_regime = serializers.CharField()
+    is_deposit = serializers.BooleanField()
     total_excl_vat = serializers.DecimalField(max_digits=14, decimal_places=2)
     total_vat = serializers.DecimalField(max_digits=14, decimal_places=2)
     total_incl_vat = serializers.DecimalField(max_digits=14, decimal_places=2)
@@ -53,6 +54,13 @@ class InvoiceCreateInput(serializers.Serializer):
     payment_days = serializers.IntegerField(required=False, allow_null=True, min_value=0)
     buyer_reference = serializers.CharField(required=False, allow_blank=True, default="")
     discount_rate = serializers.DecimalField(max_digits=7, decimal_places=4, default=0)
+    is_deposit = serializers.BooleanField(default=False)
+    deposits = serializers.ListField(
+        child=serializers.UUIDField(),
+        required=False,
+        default=list,
+        help_text="Issued deposit invoices of the same client that this final invoice deducts.",
+    )
 
 
 class ClientOutput(serializers.Serializer):
@@ -109,6 +117,11 @@ class InvoiceListView(APIView):
         client = selectors.client_list(user=request.user).filter(public_id=values["client"]).first()
         if activity is None or client is None:
             raise NotFound("Activity or client not found.")
+        deposits = list(
+            selectors.invoice_list(user=request.user).filter(public_id__in=values["deposits"])
+        )
+        if len(deposits) != len(set(values["deposits"])):
+            raise NotFound("Deposit invoice not found.")
         invoice = services.invoice_draft_save(
             actor=request.user,
             activity=activity,
@@ -117,6 +130,8 @@ class InvoiceListView(APIView):
             payment_days=values.get("payment_days"),
             buyer_reference=values["buyer_reference"],
             discount_rate=values["discount_rate"],
+            is_deposit=values["is_deposit"],
+            deposits=deposits,
         )
         return Response(InvoiceDetailOutput(invoice).data, status=status.HTTP_201_CREATED)
 

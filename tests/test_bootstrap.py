@@ -54,3 +54,33 @@ def _psycopg_url(url, database: str) -> str:
     params = f"?host={host}" if host.startswith("/") else ""
     netloc = url.netloc if not host.startswith("/") else f"{url.username or 'postgres'}@"
     return f"postgresql://{netloc}/{database}{params}"
+
+
+def test_the_french_deployment_migrates_and_loads_its_demo_data():
+    """Another country's pack (FR: CDDU contracts, the Activity tool only, SmartFr entities)
+    goes through the same bootstrap: every app's demo seeder must follow the pack."""
+    url = urlparse(os.environ["DATABASE_URL"])
+    name = f"smoke_fr_{os.getpid()}"
+    with psycopg.connect(_psycopg_url(url, "postgres"), autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}"')
+        conn.execute(f'CREATE DATABASE "{name}"')
+    env = {
+        **os.environ,
+        "DATABASE_URL": urlunparse(url._replace(path=f"/{name}")),
+        "DJANGO_SETTINGS_MODULE": "smartcoop.settings.dev",
+        "SMARTCOOP_COUNTRY": "FR",
+    }
+    for command in (["migrate", "--no-input", "-v", "0"], ["seed_demo"]):
+        result = subprocess.run(
+            [sys.executable, "manage.py", *command],
+            cwd=ROOT,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=240,
+            check=False,
+        )
+        assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
+    assert "Demo data ready: 3 entities" in result.stdout
+    assert "Demo member joined, with member number 1." in result.stdout
+    assert "Demo Activities created." in result.stdout

@@ -56,6 +56,9 @@ class Command(BaseCommand):
             services.activity_validate(activity=activity, actor=adviser)
             today = timezone.localdate()
             pack = current_pack()
+            # The deployment's own contract types: BE employee/artistic, FR CDDU.
+            per_day = [t for t in pack.contract_types if not t.monthly_salary]
+            ordinary, second = per_day[0], per_day[1] if len(per_day) > 1 else per_day[0]
             for back in range(13, -1, -1):
                 index = today.year * 12 + today.month - 1 - back
                 month = dt.date(index // 12, index % 12 + 1, 5)
@@ -70,15 +73,16 @@ class Command(BaseCommand):
                 )
                 if back == 0:
                     continue
+                coefficient = ordinary.coefficient(month)
                 gross = calculations.max_gross_for_budget(
-                    budget=amount * Decimal("0.8"), coefficient=Decimal("1.55")
+                    budget=amount * Decimal("0.8"), coefficient=coefficient
                 )
                 start = month + dt.timedelta(days=10)
                 contract = EmploymentContract.objects.create(
                     entity=entity,
                     member=member,
                     activity=activity,
-                    contract_type="employee",
+                    contract_type=ordinary.code,
                     tool="activity",
                     status="declared",
                     start_date=start,
@@ -89,10 +93,8 @@ class Command(BaseCommand):
                     function="Sound designer",
                     sector=activity.sector,
                     gross_wage=gross,
-                    coefficient=Decimal("1.55"),
-                    employer_cost=calculations.employer_cost(
-                        gross=gross, coefficient=Decimal("1.55")
-                    ),
+                    coefficient=coefficient,
+                    employer_cost=calculations.employer_cost(gross=gross, coefficient=coefficient),
                     wage_due_on=start + dt.timedelta(days=9),
                 )
                 services.contract_mark_paid(
@@ -101,7 +103,7 @@ class Command(BaseCommand):
             services.contract_request_salary(
                 activity=activity,
                 member=member,
-                contract_type="employee",
+                contract_type=ordinary.code,
                 start_date=today + dt.timedelta(days=12),
                 end_date=today + dt.timedelta(days=13),
                 hours=Decimal("16"),
@@ -112,7 +114,7 @@ class Command(BaseCommand):
             services.contract_request_salary(
                 activity=activity,
                 member=member,
-                contract_type="artistic",
+                contract_type=second.code,
                 start_date=today + dt.timedelta(days=30),
                 end_date=today + dt.timedelta(days=31),
                 hours=Decimal("12"),

@@ -94,4 +94,5 @@ class Command(BaseCommand):
                     capacity=30,
                     online_url="https://meet.example.org/smartcoop" if online else "",
                 )
+        member.refresh_from_db()
         self.stdout.write(f"Demo member joined, with member number {member.member_number}.")

@@ -27,6 +27,11 @@ class Command(BaseCommand):
     def handle(self, *args, **options) -> None:
         from members.models import Member
 
+        if not any(not t.monthly_salary for t in current_pack().contract_types):
+            # A partial pack (DE, ES, …) has no contract types yet: nothing to show.
+            self.stdout.write("No contract types in this country pack yet: no demo Activities.")
+            return
+
         with scopes_disabled(), transaction.atomic():
             if Activity.objects.filter(name=DEMO_NAME).exists():
                 self.stdout.write("Demo Activities already there.")

@@ -51,8 +51,11 @@ class Command(BaseCommand):
             .order_by("pk")
             .first()
         )
-        if user is None or entity is None:
+        if user is None:
             self.stdout.write("Run seed_demo first.")
+            return
+        if entity is None:
+            self.stdout.write("No separate employing entity in this deployment: no invoicing demo.")
             return
         if not entity.email:
             entity.email = "invoices@smartcoop.demo"

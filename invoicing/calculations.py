@@ -1,7 +1,8 @@
-"""Pure invoicing maths: no ORM, no settings. Money is Decimal.
+"""Invoicing maths: no ORM. Money is Decimal, rounded by `quantize_money` (the pack's precision and
+rounding mode: cents, half up, for BE and FR).
 
 Rounding (documented here once): each line's net amount is quantity x unit price rounded to the
-cent (ROUND_HALF_UP); lines are summed per VAT category and rate; a document discount is one
+cent; lines are summed per VAT category and rate; a document discount is one
 allowance per category, rounded to the cent; the VAT of a category is (category base - its
 allowance) x rate, rounded once to the cent. Totals are sums of these printed amounts, so the
 printed lines always add up (EN 16931 BR-CO-10/13/14/15/17) and VAT is rounded at the level of the
@@ -14,9 +15,10 @@ import math
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
-from decimal import ROUND_CEILING, ROUND_HALF_UP, Decimal
+from decimal import ROUND_CEILING, Decimal
 
-CENT = Decimal("0.01")
+from smartcoop.core.money import quantize_money
+
 ZERO = Decimal("0.00")
 
 EU_COUNTRIES = frozenset(
@@ -50,10 +52,6 @@ EU_COUNTRIES = frozenset(
         "SK",
     ]
 )
-
-
-def money(value: Decimal) -> Decimal:
-    return Decimal(value).quantize(CENT, rounding=ROUND_HALF_UP)
 
 
 # --- VAT decision ------------------------------------------------------------------------------
@@ -169,7 +167,7 @@ class Totals:
 
 
 def line_total(quantity: Decimal, unit_price: Decimal) -> Decimal:
-    return money(Decimal(quantity) * Decimal(unit_price))
+    return quantize_money(Decimal(quantity) * Decimal(unit_price))
 
 
 def compute_totals(lines: Sequence[LineInput], *, discount_rate: Decimal = Decimal("0")) -> Totals:
@@ -183,9 +181,11 @@ def compute_totals(lines: Sequence[LineInput], *, discount_rate: Decimal = Decim
         buckets[key] = buckets.get(key, ZERO) + amount
     groups = []
     for (category, rate), base in sorted(buckets.items(), key=lambda kv: (kv[0][0], -kv[0][1])):
-        allowance = money(base * discount_rate / Decimal(100))
+        allowance = quantize_money(base * discount_rate / Decimal(100))
         taxable = base - allowance
-        groups.append(VatGroup(category, rate, base, allowance, taxable, money(taxable * rate)))
+        groups.append(
+            VatGroup(category, rate, base, allowance, taxable, quantize_money(taxable * rate))
+        )
     lines_total = sum(line_totals, ZERO)
     allowance_total = sum((g.allowance for g in groups), ZERO)
     total_excl = lines_total - allowance_total
@@ -217,7 +217,7 @@ def late_interest(*, amount: Decimal, annual_rate: Decimal, days: int) -> Decima
     the usual Belgian practice)."""
     if days <= 0 or amount <= 0:
         return ZERO
-    return money(Decimal(amount) * Decimal(annual_rate) * Decimal(days) / Decimal(365))
+    return quantize_money(Decimal(amount) * Decimal(annual_rate) * Decimal(days) / Decimal(365))
 
 
 def consumer_damages_cap(principal: Decimal, *, brackets: Iterable[dict]) -> Decimal:
@@ -235,7 +235,7 @@ def consumer_damages_cap(principal: Decimal, *, brackets: Iterable[dict]) -> Dec
             cap = bracket.get("max")
             if cap not in (None, ""):
                 amount = min(amount, Decimal(cap))
-            return money(amount)
+            return quantize_money(amount)
     return ZERO
 
 

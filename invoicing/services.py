@@ -29,6 +29,7 @@ from activities.models import Activity
 from smartcoop.core.audit import audit_log
 from smartcoop.core.errors import ApplicationError, Conflict, PermissionDenied, ValidationFailed
 from smartcoop.core.models import LegalEntity
+from smartcoop.core.money import quantize_money
 from smartcoop.core.numbering import number_allocate
 from smartcoop.core.payments import (
     structured_communication,
@@ -991,7 +992,7 @@ def credit_note_create(
 def _excl_vat_share(invoice: Invoice, amount: Decimal) -> Decimal:
     if invoice.total_incl_vat <= 0:
         return ZERO
-    return calc.money(amount * invoice.total_excl_vat / invoice.total_incl_vat)
+    return quantize_money(amount * invoice.total_excl_vat / invoice.total_incl_vat)
 
 
 def payment_record(

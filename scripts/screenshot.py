@@ -29,19 +29,10 @@ ARGS = [
 
 def totp_now() -> str:
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-    import base64
-    import hashlib
-    import hmac
-    import struct
-    import time
-
     from smartcoop.core.demo_constants import DEMO_TOTP_SECRET
+    from smartcoop.core.totp import current_code
 
-    key = base64.b32decode(DEMO_TOTP_SECRET)
-    digest = hmac.new(key, struct.pack(">Q", int(time.time()) // 30), hashlib.sha1).digest()
-    offset = digest[-1] & 0x0F
-    value = struct.unpack(">I", digest[offset : offset + 4])[0] & 0x7FFFFFFF
-    return f"{value % 1_000_000:06d}"
+    return current_code(DEMO_TOTP_SECRET)
 
 
 def main() -> None:

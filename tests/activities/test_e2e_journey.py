@@ -3,12 +3,7 @@ the member uses the simulator, declares a performance with the Contract tool (in
 the invoice and the employment contract are made together), requests a salary from the budget
 and submits an expense claim, the adviser approves it."""
 
-import base64
 import datetime as dt
-import hashlib
-import hmac
-import struct
-import time
 from decimal import Decimal
 
 import pytest
@@ -18,6 +13,7 @@ from activities import services
 from activities.models import Activity, EmploymentContract, ExpenseClaim
 from invoicing import services as invoicing_services
 from invoicing.models import Invoice
+from smartcoop.core.totp import current_code
 from tests.activities.factories import make_member
 from tests.factories import (
     TEST_PASSWORD,
@@ -31,11 +27,7 @@ pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
 
 def totp() -> str:
-    key = base64.b32decode(TEST_TOTP_SECRET)
-    digest = hmac.new(key, struct.pack(">Q", int(time.time()) // 30), hashlib.sha1).digest()
-    offset = digest[-1] & 0x0F
-    value = struct.unpack(">I", digest[offset : offset + 4])[0] & 0x7FFFFFFF
-    return f"{value % 1_000_000:06d}"
+    return current_code(TEST_TOTP_SECRET)
 
 
 def login(page: Page, base: str, email: str, *, staff: bool = False) -> None:

@@ -2,7 +2,6 @@ from __future__ import annotations
 
 from django.conf import settings
 
-from .mfa import user_has_mfa
 from .navigation import groups_for, items_for
 from .roles import Permission, has_permission
 from .tenancy import current_entity, entities_for_user
@@ -15,7 +14,7 @@ def platform(request) -> dict:
         "country_pack": settings.COUNTRY_PACK,
         "is_staff_user": is_staff,
         "member_nav": [],
-        "staff_nav": [],
+        "staff_nav_groups": [],
         "current_entity": None,
         "switchable_entities": [],
         "dev_inbox_enabled": bool(settings.DEV_INBOX_DIR) and settings.DEBUG,
@@ -23,9 +22,7 @@ def platform(request) -> dict:
     if user is not None and user.is_authenticated:
         context["member_nav"] = items_for("member", user, request.path)
         if is_staff:
-            context["staff_nav"] = items_for("staff", user, request.path)
             context["staff_nav_groups"] = groups_for("staff", user, request.path)
             context["current_entity"] = current_entity(request)
             context["switchable_entities"] = entities_for_user(user)
-            context["user_has_mfa"] = user_has_mfa(user)
     return context

@@ -35,6 +35,7 @@ def budget_chart(months, *, label_format=lambda m: m.strftime("%m/%y")) -> dict:
         + [m.closing_balance for m in months]
         + [Decimal(0)]
     )
+    # Pixel geometry, not money: amounts stay Decimal until they become SVG coordinates here.
     span = float(top - bottom) or 1.0
     plot_height = HEIGHT - PAD_TOP - PAD_BOTTOM
     plot_width = WIDTH - PAD_LEFT - PAD_RIGHT

@@ -924,6 +924,8 @@ def info_session_send_reminders(*, now: datetime | None = None) -> int:
                 language=booking.session.language,
             )
         except Exception:
+            # Whatever the mail backend raises: log it, give the flag back so the next run
+            # retries this booking, and go on with the others.
             logger.exception("reminder of booking %s could not be sent", booking.public_id)
             InfoSessionBooking.objects.filter(pk=booking.pk).update(reminder_sent_at=None)
             continue

@@ -73,10 +73,8 @@ def admin_user(db, entity):
 
 
 @pytest.fixture(scope="session")
-def celery_worker(django_db_setup, django_db_blocker):
-    """A real Celery worker (subprocess) on the real broker, using the test database.
-
-    Tests that use it must be `django_db(transaction=True)` so the worker sees their data."""
+def _celery_worker_process(django_db_setup, django_db_blocker):
+    """The real Celery worker subprocess, started once per run (see `celery_worker`)."""
     import subprocess
     import sys
     import time
@@ -130,3 +128,29 @@ def celery_worker(django_db_setup, django_db_blocker):
             proc.wait(15)
         except subprocess.TimeoutExpired:
             proc.kill()
+
+
+@pytest.fixture
+def celery_worker(_celery_worker_process):
+    """A real Celery worker (subprocess) on the real broker, using the test database.
+
+    Tests that use it must be `django_db(transaction=True)` so the worker sees their data. When
+    the test ends, we wait until the worker has finished what the test sent it: a task still
+    querying while the test database is flushed deadlocks against the flush's table locks."""
+    import time
+
+    from smartcoop.celery import app
+
+    yield _celery_worker_process
+    deadline = time.monotonic() + 15
+    while time.monotonic() < deadline:
+        inspect = app.control.inspect(destination=[_celery_worker_process], timeout=1)
+        busy = [
+            task
+            for reply in (inspect.active() or {}, inspect.reserved() or {})
+            for tasks in reply.values()
+            for task in tasks
+        ]
+        if not busy:
+            return
+        time.sleep(0.1)

@@ -380,6 +380,10 @@ class Reminder(EntityOwnedModel):
     interest_rate = models.DecimalField(max_digits=7, decimal_places=4, default=Decimal("0"))
     # The entity's own paragraph for this level (ReminderPolicy), copied when the step is due.
     extra_text = models.TextField(blank=True)
+    # The letter as sent (PDF), kept with its SHA-256: proof of what the client was told. A client
+    # without an e-mail address gets it by post: staff download it from the invoice page.
+    letter = models.FileField(upload_to="invoicing/reminders/%Y/", blank=True)
+    letter_sha256 = models.CharField(max_length=64, blank=True)
     emailed_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
@@ -387,6 +391,21 @@ class Reminder(EntityOwnedModel):
         constraints = [
             models.UniqueConstraint(fields=["invoice", "step"], name="reminder_step_once"),
         ]
+
+    @property
+    def level(self) -> str:
+        return reminder_level(kind=self.kind, step=self.step)
+
+    @property
+    def by_post(self) -> bool:
+        return not self.invoice.snapshot["client"].get("email")
+
+
+def reminder_level(*, kind: str, step: int) -> str:
+    """first_reminder, second_reminder or formal_notice (old rows: a notice may be step 2)."""
+    if kind == "formal_notice":
+        return "formal_notice"
+    return "first_reminder" if step == 1 else "second_reminder"
 
 
 class ClientMessage(EntityOwnedModel):

@@ -39,6 +39,7 @@ from smartcoop.core.payments import (
 from smartcoop.countries import ParameterNotInForce, param
 
 from . import calculations as calc
+from .mentions import late_payment_mention
 from .models import (
     BankStatement,
     BankTransaction,
@@ -52,6 +53,7 @@ from .models import (
     Reminder,
     ReminderPolicy,
     Transmission,
+    reminder_level,
 )
 from .vat import clean_client_enterprise_number, clean_client_vat_number, vat_texts
 
@@ -613,25 +615,17 @@ def _mentions(invoice: Invoice, decision: calc.VatDecision, on: date) -> dict:
     mentions: dict[str, Any] = {"vat": decision.mention}
     if invoice.is_credit_note:
         return mentions
+    keys = _param(entity, "invoice_mentions", on=on, default={})
     if invoice.client.is_business:
         rate = _param(entity, "late_interest_rate_b2b", on=on, default=Decimal("0"))
         indemnity = _param(entity, "late_payment_fixed_indemnity_b2b", on=on, default=Decimal("0"))
         mentions["late_interest_rate"] = str(rate)
         mentions["fixed_indemnity"] = str(indemnity)
-        mentions["late_payment"] = _(
-            "Any amount unpaid on the due date bears, without prior notice, late-payment "
-            "interest at %(rate)s per year and a fixed indemnity of %(indemnity)s for recovery "
-            "costs (Law of 2 August 2002)."
-        ) % {"rate": f"{(rate * 100).normalize()} %", "indemnity": f"€{indemnity}"}
-        if entity.country.upper() == "FR":
-            mentions["late_payment"] = _(
-                "Late-payment penalties at %(rate)s per year and a fixed recovery indemnity of "
-                "%(indemnity)s are due from the day after the due date (C. com. L441-10, D441-5)."
-            ) % {"rate": f"{(rate * 100).normalize()} %", "indemnity": f"€{indemnity}"}
+        key = keys.get("late_payment", "")
     else:
-        mentions["late_payment"] = _(
-            "In case of late payment you will first receive a free reminder."
-        )
+        rate = indemnity = Decimal("0")
+        key = keys.get("late_payment_consumer", "")
+    mentions["late_payment"] = late_payment_mention(key, rate=rate, indemnity=indemnity)
     return mentions
 
 
@@ -1332,12 +1326,6 @@ class ReminderLevel:
         return LEVEL_STEPS[self.level]
 
 
-def _level_of(*, kind: str, step: int) -> str:
-    if kind == "formal_notice":
-        return "formal_notice"
-    return "first_reminder" if step == 1 else "second_reminder"
-
-
 def _audience(business: bool) -> str:
     return ReminderPolicy.Audience.BUSINESS if business else ReminderPolicy.Audience.CONSUMER
 
@@ -1606,7 +1594,7 @@ def reminders_run(*, on: date, batch_size: int = 500) -> int:
             for invoice_id, step, kind, sent_on in Reminder.objects.filter(
                 invoice__in=batch
             ).values_list("invoice_id", "step", "kind", "sent_on"):
-                sent.setdefault(invoice_id, {})[_level_of(kind=kind, step=step)] = sent_on
+                sent.setdefault(invoice_id, {})[reminder_level(kind=kind, step=step)] = sent_on
             policies = {
                 (policy.entity_id, policy.audience): reminder_policy_levels(policy)
                 for policy in ReminderPolicy.objects.filter(
@@ -1654,8 +1642,11 @@ def _reminder_create(*, invoice: Invoice, level: ReminderLevel, on: date) -> Rem
             )
             fixed = _param(invoice.entity, "late_payment_fixed_indemnity_b2b", on=on, default=ZERO)
         else:
+            # Consumers: lump-sum damages within the legal cap (Belgium), and where the law lets
+            # interest run from the formal notice (France), its rate, printed on the letter.
             brackets = _param(invoice.entity, "consumer_damages_brackets", on=on, default=())
             fixed = calc.consumer_damages_cap(amount_due, brackets=brackets)
+            rate = _param(invoice.entity, "late_interest_rate_b2c", on=on, default=ZERO)
     reminder = Reminder.objects.create(
         entity_id=invoice.entity_id,
         invoice=invoice,

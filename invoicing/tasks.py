@@ -136,65 +136,46 @@ def reminders_daily(on: str | None = None) -> int:
 
 @shared_task(base=SmartcoopTask, name="invoicing.reminder_send", ignore_result=True)
 def reminder_send(reminder_id: int) -> None:
-    """E-mail one reminder (with its PDF letter) once: the emailed_at flag is set under lock."""
-    from django.conf import settings
+    """Render and keep the reminder letter (PDF + SHA-256), then e-mail it once with the payment
+    link: the emailed_at flag is set under lock. Without an e-mail address the letter waits on
+    the invoice page for staff to post it."""
     from django.core.mail import EmailMessage
-    from django.template.loader import render_to_string
-    from django.utils import translation
-    from django.utils.translation import gettext as _
 
-    from smartcoop.core.payments import structured_communication_format
-
+    from .documents.reminder_letter import reminder_documents
     from .models import Reminder
     from .services import payment_link_url
 
+    reminder = Reminder.objects.filter(pk=reminder_id).select_related("invoice").first()
+    if reminder is None or (reminder.letter and (reminder.emailed_at or reminder.by_post)):
+        return
+    subject, body, letter = reminder_documents(
+        reminder, link=payment_link_url(invoice=reminder.invoice)
+    )
     with transaction.atomic():
         reminder = (
             Reminder.objects.select_for_update(skip_locked=True)
-            .filter(pk=reminder_id, emailed_at__isnull=True)
+            .filter(pk=reminder_id)
             .select_related("invoice")
             .first()
         )
         if reminder is None:
             return
         invoice = reminder.invoice
-        snapshot = invoice.snapshot
-        if not snapshot["client"].get("email"):
+        name = f"{invoice.reference}-reminder-{reminder.step}.pdf"
+        if not reminder.letter:
+            reminder.letter.save(name, ContentFile(letter), save=False)
+            reminder.letter_sha256 = hashlib.sha256(letter).hexdigest()
+            reminder.save(update_fields=["letter", "letter_sha256", "updated_at"])
+        address = invoice.snapshot["client"].get("email")
+        if not address or reminder.emailed_at is not None:
             return
-        language = snapshot["client"].get("language") or settings.LANGUAGE_CODE
-        with translation.override(language):
-            context = {
-                "reminder": reminder,
-                "invoice": invoice,
-                "s": snapshot,
-                "ogm": structured_communication_format(invoice.structured_communication),
-                "link": payment_link_url(invoice=invoice),
-                "rate": f"{(reminder.interest_rate * 100).normalize()} %",
-            }
-            subject = (
-                _("Formal notice: invoice %(ref)s")
-                if reminder.kind == "formal_notice"
-                else _("Reminder: invoice %(ref)s")
-            ) % {"ref": invoice.reference}
-            body = render_to_string("invoicing/email/reminder.txt", context)
-            letter = _reminder_pdf(context)
-        message = EmailMessage(subject, body, to=[snapshot["client"]["email"]])
-        message.attach(
-            f"{invoice.reference}-reminder-{reminder.step}.pdf", letter, "application/pdf"
-        )
+        message = EmailMessage(subject, body, to=[address])
+        message.attach(name, reminder.letter.open("rb").read(), "application/pdf")
         reminder.emailed_at = timezone.now()
         reminder.save(update_fields=["emailed_at", "updated_at"])
         # Sending inside the lock is deliberate: the flag and the send succeed or fail together
         # (a crash after send and before commit may resend once; never zero times).
         message.send()
-
-
-def _reminder_pdf(context: dict) -> bytes:
-    from django.template.loader import render_to_string
-
-    from .documents.pdf import render_pdf
-
-    return render_pdf(render_to_string("invoicing/pdf/reminder.html", context))
 
 
 @shared_task(base=SmartcoopTask, name="invoicing.client_message_notify", ignore_result=True)

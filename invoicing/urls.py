@@ -40,6 +40,11 @@ urlpatterns = [
         name="staff_invoice_collection",
     ),
     path("staff/<uuid:public_id>/pdf/", views.staff_invoice_pdf, name="staff_invoice_pdf"),
+    path(
+        "staff/<uuid:public_id>/reminders/<int:step>.pdf",
+        views.staff_reminder_letter,
+        name="staff_reminder_letter",
+    ),
     path("pay/<str:token>/", views.pay, name="pay"),
     path("pay/<str:token>/pdf/", views.pay_pdf, name="pay_pdf"),
     path("pay/<str:token>/ubl/", views.pay_ubl, name="pay_ubl"),

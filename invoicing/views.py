@@ -346,6 +346,7 @@ def staff_invoice(request: HttpRequest, public_id) -> HttpResponse:
     context["vat_form"] = VatOverrideForm(initial={"regime": invoice.vat_regime})
     context["can_approve"] = has_permission(request.user, Permission.APPROVE_INVOICES)
     context["can_collect"] = has_permission(request.user, Permission.MANAGE_COLLECTION)
+    context["staff_view"] = True
     return render(request, "invoicing/staff_invoice.html", context)
 
 
@@ -436,6 +437,23 @@ def staff_invoice_pdf(request: HttpRequest, public_id) -> HttpResponse:
         user=request.user, public_id=public_id, entity=current_entity(request)
     )
     return _download(invoice.pdf, f"{invoice.reference}.pdf", "application/pdf")
+
+
+@hidden_from_anonymous
+@permission_required(Permission.VIEW_INVOICES)
+def staff_reminder_letter(request: HttpRequest, public_id, step: int) -> HttpResponse:
+    """The reminder letter as sent (or to post, for a client without an e-mail address)."""
+    invoice = selectors.invoice_get(
+        user=request.user, public_id=public_id, entity=current_entity(request)
+    )
+    reminder = invoice.reminders.filter(step=step).first()
+    if reminder is None:
+        raise Http404
+    return _download(
+        reminder.letter,
+        f"{invoice.reference}-reminder-{reminder.step}.pdf",
+        "application/pdf",
+    )
 
 
 @permission_required(Permission.IMPORT_BANK_STATEMENTS)

@@ -58,3 +58,13 @@ def format_money(
     if position == "before_space":
         return f"{symbol}\u00a0{number}"
     return f"{number}\u00a0{symbol}"
+
+
+def format_percent(ratio: Decimal | None) -> str:
+    """A ratio as a localised percentage with the digits it has: 0.105 → "10,5 %" in Dutch."""
+    if ratio is None:
+        return ""
+    value = (Decimal(ratio) * 100).normalize()
+    exponent = value.as_tuple().exponent
+    places = max(0, -exponent) if isinstance(exponent, int) else 0
+    return f"{formats.number_format(value, decimal_pos=places, use_l10n=True)}\u00a0%"

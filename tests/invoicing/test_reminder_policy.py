@@ -183,14 +183,12 @@ def test_a_policy_outside_the_law_is_refused_at_the_field(
     assert not ReminderPolicy.objects.exists()
 
 
-def test_french_consumers_get_no_formal_notice(db):
+def test_french_consumers_may_get_a_formal_notice_claiming_no_costs(db):
     entity = LegalEntityFactory(country="FR")
-    with pytest.raises(ValidationFailed) as refused:
-        services.reminder_policy_save(
-            entity=entity, actor=None, audience="consumer", values=_values(), on=TODAY
-        )
-    assert refused.value.field == "formal_notice_enabled"
-    assert "not researched" in refused.value.message
+    policy = services.reminder_policy_save(
+        entity=entity, actor=None, audience="consumer", values=_values(), on=TODAY
+    )
+    assert policy.formal_notice_enabled and policy.formal_notice_days == 35
 
 
 def _post(client, audience, **overrides):

@@ -1,0 +1,104 @@
+"""A reminder or formal notice: one context for the e-mail and the PDF letter, in the client's
+language, with the legal paragraphs of the entity's country (invoicing/mentions.py) and the
+figures as the client reads them."""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+
+from django.conf import settings
+from django.template.loader import render_to_string
+from django.utils import formats, translation
+from django.utils.translation import gettext as _
+
+from smartcoop.core.money import format_money, format_percent
+from smartcoop.core.payments import structured_communication_format
+from smartcoop.countries import ParameterNotInForce, param
+
+from .. import calculations as calc
+from ..mentions import reminder_paragraphs
+from .pdf import epc_qr_svg_data_uri, render_pdf
+
+
+def client_language(snapshot: dict) -> str:
+    language = snapshot["client"].get("language") or settings.LANGUAGE_CODE
+    return language if language in dict(settings.LANGUAGES) else settings.LANGUAGE_CODE
+
+
+def _param(country: str, name: str, *, on: date, default):
+    try:
+        return param(f"{country.lower()}.{name}", on=on)
+    except ParameterNotInForce:
+        return default
+
+
+def _short(value: str | date | None) -> str:
+    if not value:
+        return ""
+    day = date.fromisoformat(value) if isinstance(value, str) else value
+    return formats.date_format(day, "SHORT_DATE_FORMAT")
+
+
+def reminder_context(reminder, *, link: str) -> dict:
+    """Everything the letter and the e-mail print. Call inside the client's language."""
+    invoice = reminder.invoice
+    snapshot = invoice.snapshot
+    country = snapshot["issuer"]["country"]
+    business = snapshot["client"].get("kind") == "company"
+    level = reminder.level
+    on = reminder.sent_on
+    keys = _param(country, "reminder_mentions", on=on, default={})
+    indemnity = _param(country, "late_payment_fixed_indemnity_b2b", on=on, default=Decimal("0"))
+    brackets = _param(country, "consumer_damages_brackets", on=on, default=())
+    claimed = reminder.amount_due + reminder.interest + reminder.fixed_costs
+    currency = snapshot["currency"]
+    ogm = invoice.structured_communication
+    return {
+        "reminder": reminder,
+        "invoice": invoice,
+        "s": snapshot,
+        "is_formal_notice": reminder.kind == "formal_notice",
+        "title": _("Formal notice") if reminder.kind == "formal_notice" else _("Payment reminder"),
+        "sent_on": _short(on),
+        "issue_date": _short(snapshot["issue_date"]),
+        "due_date": _short(snapshot["due_date"]),
+        "amount_due": format_money(reminder.amount_due, currency),
+        "interest": format_money(reminder.interest, currency) if reminder.interest else "",
+        "fixed_costs": format_money(reminder.fixed_costs, currency) if reminder.fixed_costs else "",
+        "claimed": format_money(claimed, currency),
+        "rate": format_percent(reminder.interest_rate),
+        "legal": reminder_paragraphs(
+            keys.get("business" if business else "consumer", ""),
+            level=level,
+            rate=reminder.interest_rate,
+            interest=reminder.interest,
+            indemnity=indemnity,
+            damages=calc.consumer_damages_cap(reminder.amount_due, brackets=brackets),
+            costs=reminder.fixed_costs,
+        ),
+        "ogm": structured_communication_format(ogm) if ogm else snapshot["reference"],
+        "qr": epc_qr_svg_data_uri(snapshot, claimed, raster=True),
+        "link": link,
+    }
+
+
+def reminder_subject(context: dict) -> str:
+    if context["is_formal_notice"]:
+        return _("Formal notice: invoice %(ref)s") % {"ref": context["invoice"].reference}
+    return _("Reminder: invoice %(ref)s") % {"ref": context["invoice"].reference}
+
+
+def reminder_email_body(context: dict) -> str:
+    return render_to_string("invoicing/email/reminder.txt", context)
+
+
+def reminder_letter_pdf(context: dict) -> bytes:
+    return render_pdf(render_to_string("invoicing/pdf/reminder.html", context))
+
+
+def reminder_documents(reminder, *, link: str) -> tuple[str, str, bytes]:
+    """Subject, e-mail body and PDF letter of a reminder, in the client's language."""
+    with translation.override(client_language(reminder.invoice.snapshot)):
+        context = reminder_context(reminder, link=link)
+        return reminder_subject(context), reminder_email_body(context), reminder_letter_pdf(context)

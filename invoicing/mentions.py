@@ -1,0 +1,149 @@
+"""The legal wording printed on invoices and reminder letters.
+
+Which rule applies is data: the country pack's dated `invoice_mentions` and `reminder_mentions`
+name a wording key, and the figures (rates, indemnities, caps) come from dated parameters. The
+wording itself is translated text, kept here so that every country's sentences sit side by side.
+Call these inside `translation.override(<client language>)`: numbers are formatted for it."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django.utils.translation import gettext as _
+
+from smartcoop.core.money import format_money, format_percent
+
+# --- On the invoice ---------------------------------------------------------------------------
+
+
+def late_payment_mention(key: str, *, rate: Decimal, indemnity: Decimal) -> str:
+    """The late-payment sentence every invoice must carry (`invoice_mentions.late_payment*`)."""
+    figures = {"rate": format_percent(rate), "indemnity": format_money(indemnity)}
+    if key == "fr_penalties_and_indemnity":
+        return (
+            _(
+                "Late-payment penalties at %(rate)s per year and a fixed recovery indemnity of "
+                "%(indemnity)s are due from the day after the due date (C. com. L441-10, D441-5)."
+            )
+            % figures
+        )
+    if key == "b2b_interest_and_indemnity":
+        return (
+            _(
+                "Any amount unpaid on the due date bears, without prior notice, late-payment "
+                "interest at %(rate)s per year and a fixed indemnity of %(indemnity)s for "
+                "recovery costs (Law of 2 August 2002)."
+            )
+            % figures
+        )
+    if key == "fr_consumer_legal_interest_after_notice":
+        return _(
+            "In case of late payment you will first receive free reminders; interest at the "
+            "legal rate runs only from a formal notice (Civil Code art. 1231-6)."
+        )
+    return _("In case of late payment you will first receive a free reminder.")
+
+
+# --- On reminder letters ----------------------------------------------------------------------
+
+
+def reminder_paragraphs(
+    key: str,
+    *,
+    level: str,
+    rate: Decimal,
+    interest: Decimal,
+    indemnity: Decimal,
+    damages: Decimal,
+    costs: Decimal,
+) -> list[str]:
+    """The legal paragraphs of one reminder letter (and its e-mail), by the pack's wording key
+    (`reminder_mentions.business|consumer`) and the level sent: first_reminder, second_reminder
+    or formal_notice. `damages` is the most a consumer may be charged later (shown on the free
+    first reminder, as Belgian law requires); `costs` what this letter actually claims."""
+    figures = {
+        "rate": format_percent(rate),
+        "interest": format_money(interest),
+        "indemnity": format_money(indemnity),
+        "damages": format_money(damages),
+        "costs": format_money(costs),
+    }
+    notice = level == "formal_notice"
+    if key == "be_b2b":
+        if notice:
+            return [
+                _(
+                    "This letter is a formal notice to pay. We claim the amount due, late-payment "
+                    "interest at %(rate)s per year from the due date (%(interest)s to date) and "
+                    "the fixed indemnity of %(indemnity)s (Law of 2 August 2002, art. 5 and 6)."
+                )
+                % figures,
+                _(
+                    "Without payment within 15 days the file will be handed over for collection, "
+                    "at your expense within the limits of the law."
+                ),
+            ]
+        return [
+            _(
+                "As stated on the invoice, late-payment interest at %(rate)s per year runs from "
+                "the due date and a fixed indemnity of %(indemnity)s is due (Law of 2 August "
+                "2002). We will not claim them if you pay now."
+            )
+            % figures
+        ]
+    if key == "be_consumer":
+        if level == "first_reminder":
+            return [
+                _(
+                    "This first reminder is free of charge. You have 14 calendar days from the "
+                    "day after this reminder was sent to pay. Without payment in that period we "
+                    "may claim damages of at most %(damages)s (Code of Economic Law, art. XIX.2 "
+                    "and XIX.4)."
+                )
+                % figures
+            ]
+        if notice:
+            return [
+                _(
+                    "This letter is a formal notice to pay. The free reminder period has ended; "
+                    "we claim the amount due and damages of %(costs)s, within the legal limits "
+                    "(Code of Economic Law, art. XIX.4)."
+                )
+                % figures
+            ]
+        return [_("No costs are charged for this reminder.")]
+    if key == "fr_b2b":
+        if notice:
+            return [
+                _(
+                    "This letter is a formal notice to pay. We claim the amount due, late-payment "
+                    "penalties at %(rate)s per year from the day after the due date (%(interest)s "
+                    "to date) and the fixed recovery indemnity of %(indemnity)s (C. com. L441-10 "
+                    "and D441-5)."
+                )
+                % figures
+            ]
+        return [
+            _(
+                "Late-payment penalties at %(rate)s per year and the fixed recovery indemnity of "
+                "%(indemnity)s are due from the day after the due date (C. com. L441-10, "
+                "D441-5)."
+            )
+            % figures
+        ]
+    if key == "fr_consumer":
+        if notice:
+            return [
+                _(
+                    "This letter is a formal notice to pay (Civil Code art. 1344). From its date, "
+                    "interest at the legal rate of %(rate)s per year runs on the amount due "
+                    "(Civil Code art. 1231-6)."
+                )
+                % figures,
+                _(
+                    "No collection costs are charged to you (Code of civil enforcement "
+                    "procedures, art. L111-8)."
+                ),
+            ]
+        return [_("No costs are charged for this reminder.")]
+    return [_("This letter is a formal notice to pay.")] if notice else []

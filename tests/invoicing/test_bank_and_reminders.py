@@ -142,8 +142,11 @@ def coda_record(*fields: tuple[int, str]) -> str:
 def test_coda_parser_reads_structured_communication(issued):
     ogm = issued.structured_communication
     lines = [
-        coda_record((1, "0"), (6, "200326"), (25, "0403170701")),
-        coda_record((1, "1"), (2, "2"), (3, "001"), (6, "BE68539007547034")),
+        # Positions per Febelfin CODA 2 (see invoicing/bank.py); 128 = version code "2".
+        coda_record((1, "0"), (6, "200326"), (25, "0403170701"), (128, "2")),
+        coda_record(
+            (1, "1"), (2, "2"), (3, "001"), (6, "BE68539007547034"), (43, "0"), (44, "0" * 15)
+        ),
         coda_record(
             (1, "21"),
             (3, "0001"),
@@ -158,15 +161,18 @@ def test_coda_parser_reads_structured_communication(issued):
             (116, "200326"),
             (122, "001"),
         ),
-        coda_record((1, "23"), (11, "BE71096123456769"), (48, "THEATER ANTWERPEN")),
-        coda_record((1, "8"), (2, "001")),
-        coda_record((1, "9")),
+        coda_record(
+            (1, "23"), (3, "00010000"), (11, "BE71096123456769"), (48, "THEATER ANTWERPEN")
+        ),
+        # 8: 42 sign, 43-57 new balance, 58-63 date; 9: 17-22 records, 23-37 debit, 38-52 credit.
+        coda_record((1, "8"), (2, "001"), (42, "0"), (43, "000000001159200"), (58, "200326")),
+        coda_record((1, "9"), (17, "000004"), (23, "0" * 15), (38, "000000001159200")),
     ]
     statement = parse_coda("\n".join(lines).encode("latin-1"))
     (entry,) = statement.entries
     assert entry.amount == Decimal("1159.200")
     assert entry.structured_reference == ogm
-    assert entry.bank_reference == "BANKREF0000000000001"
+    assert entry.bank_reference.startswith("BANKREF0000000000001/")
     assert entry.counterparty_name == "THEATER ANTWERPEN"
     assert statement.account_iban == "BE68539007547034"
     bad = "\n".join([*lines[:2], lines[2][:100]]).encode("latin-1")

@@ -147,8 +147,10 @@ class Invoice(EntityOwnedModel):
     total_incl_vat = models.DecimalField(_("total incl. VAT"), default=ZERO, **MONEY)
     amount_paid = models.DecimalField(_("paid"), default=ZERO, **MONEY)
     amount_credited = models.DecimalField(_("credited"), default=ZERO, **MONEY)
+    # The payment reference transfers carry, in the pack's scheme: the Belgian structured
+    # communication (12 digits) or an ISO 11649 creditor reference (RF…, up to 25 characters).
     structured_communication = models.CharField(
-        _("structured communication"), max_length=12, blank=True, db_index=True
+        _("payment reference"), max_length=25, blank=True, db_index=True
     )
     # A deposit invoice asks for part of the price in advance; the final invoice deducts it
     # through lines pointing to it (InvoiceLine.deposit_invoice).
@@ -233,11 +235,17 @@ class Invoice(EntityOwnedModel):
 
     @property
     def structured_communication_display(self) -> str:
-        from smartcoop.core.payments import structured_communication_format
+        from smartcoop.core.payments import payment_reference_format
 
         if not self.structured_communication:
             return ""
-        return structured_communication_format(self.structured_communication)
+        return payment_reference_format(self.structured_communication)
+
+    @property
+    def payment_reference_label(self) -> str:
+        from smartcoop.core.payments import payment_reference_label
+
+        return payment_reference_label(self.structured_communication)
 
 
 class InvoiceLine(BaseModel):

@@ -32,9 +32,9 @@ from smartcoop.core.models import LegalEntity
 from smartcoop.core.money import quantize_money
 from smartcoop.core.numbering import number_allocate
 from smartcoop.core.payments import (
-    structured_communication,
-    structured_communication_find,
-    structured_communication_is_valid,
+    payment_reference,
+    payment_reference_clean,
+    payment_reference_find,
 )
 from smartcoop.countries import ParameterNotInForce, param
 
@@ -804,7 +804,8 @@ def invoice_issue(
         invoice.reference = f"{prefix}{on.year}-{invoice.number:06d}"
         if not invoice.is_credit_note:
             invoice.due_date = on + timedelta(days=invoice.payment_days or 0)
-            invoice.structured_communication = structured_communication(invoice.pk % 10**10)
+            scheme = _param(invoice.entity, "payment_reference_scheme", on=on, default="iso11649")
+            invoice.structured_communication = payment_reference(invoice.pk % 10**10, scheme=scheme)
         invoice.status = Invoice.Status.ISSUED
         invoice.issued_by = issued_by
         invoice.issued_at = timezone.now()
@@ -1245,14 +1246,11 @@ def _auto_match(*, entity: LegalEntity, row: BankTransaction) -> Invoice | None:
     invoices = Invoice.objects.filter(
         entity=entity, kind=Invoice.Kind.INVOICE, number__isnull=False
     )
-    ogm = (
-        "".join(ch for ch in row.structured_reference if ch.isdigit())
-        if structured_communication_is_valid(row.structured_reference)
-        else None
+    reference = payment_reference_clean(row.structured_reference) or payment_reference_find(
+        row.free_text
     )
-    ogm = ogm or structured_communication_find(row.free_text)
-    if ogm:
-        found = invoices.filter(structured_communication=ogm).first()
+    if reference:
+        found = invoices.filter(structured_communication=reference).first()
         if found is not None:
             return found
     text = f"{row.free_text} {row.structured_reference}".upper()

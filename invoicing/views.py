@@ -20,13 +20,12 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from smartcoop.core.errors import ApplicationError, ValidationFailed, add_error_to_form
-from smartcoop.core.payments import structured_communication_format
 from smartcoop.core.roles import Permission, has_permission
 from smartcoop.core.tenancy import current_entity
 from smartcoop.core.views import permission_required
 
 from . import selectors, services
-from .documents.pdf import epc_qr_svg_data_uri
+from .documents.pdf import epc_qr_svg_data_uri, payment_reference_context
 from .forms import (
     ClientForm,
     ClientMessageForm,
@@ -574,7 +573,7 @@ def pay(request: HttpRequest, token: str) -> HttpResponse:
             "token": token,
             "due": due,
             "overdue": invoice.due_date and invoice.due_date < date.today() and due > 0,
-            "ogm": structured_communication_format(invoice.structured_communication),
+            **payment_reference_context(invoice.snapshot),
             "qr": epc_qr_svg_data_uri(invoice.snapshot, due) if due > 0 else "",
             "payments": selectors.invoice_payments(invoice=invoice),
             "others": selectors.client_open_invoices(client=invoice.client, exclude=invoice)[:20],

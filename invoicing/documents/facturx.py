@@ -88,7 +88,8 @@ def facturx_xml(snapshot: dict) -> bytes:
     if not credit:
         data["BT-81"] = "30"
         data["BT-84"] = snapshot["issuer"]["iban"]
-        data["BT-83"] = snapshot["reference"]
+        # Remittance information: the payment reference the transfer must carry (RF… in France).
+        data["BT-83"] = snapshot.get("structured_communication") or snapshot["reference"]
     if Decimal(totals["allowances"]) > 0:
         data["BT-107"] = totals["allowances"]
     if snapshot.get("due_date") and not credit:

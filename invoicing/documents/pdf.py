@@ -20,7 +20,9 @@ from django.utils import translation
 from smartcoop.core.payments import (
     epc_qr,
     epc_qr_payload,
-    structured_communication_format,
+    epc_qr_reference,
+    payment_reference_format,
+    payment_reference_label,
 )
 from smartcoop.core.payments import (
     epc_qr_svg_data_uri as qr_svg_data_uri,
@@ -38,13 +40,13 @@ def epc_qr_svg_data_uri(
     if amount <= 0 or snapshot["kind"] != "invoice":
         return ""
     issuer = snapshot["issuer"]
-    ogm = snapshot.get("structured_communication") or ""
+    reference = snapshot.get("structured_communication") or ""
     payload = epc_qr_payload(
         name=issuer["name"][:70],
         iban=issuer["iban"],
         bic=issuer.get("bic", ""),
         amount=amount,
-        text=structured_communication_format(ogm) if ogm else snapshot["reference"],
+        **(epc_qr_reference(reference) if reference else {"text": snapshot["reference"]}),
     )
     # PDFs: a small PNG lays out and embeds faster than hundreds of SVG rects.
     return _qr_png_data_uri(payload) if raster else qr_svg_data_uri(payload)
@@ -66,6 +68,15 @@ def _qr_png_data_uri(payload: str) -> str:
     return "data:image/png;base64," + base64.b64encode(buffer.getvalue()).decode("ascii")
 
 
+def payment_reference_context(snapshot: dict) -> dict:
+    """The reference as printed (`ogm`) and what it is called (`ogm_label`)."""
+    reference = snapshot.get("structured_communication") or ""
+    return {
+        "ogm": payment_reference_format(reference) if reference else "",
+        "ogm_label": payment_reference_label(reference),
+    }
+
+
 def invoice_html(snapshot: dict, *, visual_copy: bool) -> str:
     language = snapshot["client"].get("language") or settings.LANGUAGE_CODE
     if language not in dict(settings.LANGUAGES):
@@ -76,9 +87,7 @@ def invoice_html(snapshot: dict, *, visual_copy: bool) -> str:
             {
                 "s": snapshot,
                 "qr": epc_qr_svg_data_uri(snapshot, raster=True),
-                "ogm": structured_communication_format(snapshot["structured_communication"])
-                if snapshot.get("structured_communication")
-                else "",
+                **payment_reference_context(snapshot),
                 "visual_copy": visual_copy,
                 "is_credit_note": snapshot["kind"] == "credit_note",
             },

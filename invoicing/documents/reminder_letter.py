@@ -13,12 +13,11 @@ from django.utils import formats, translation
 from django.utils.translation import gettext as _
 
 from smartcoop.core.money import format_money, format_percent
-from smartcoop.core.payments import structured_communication_format
 from smartcoop.countries import ParameterNotInForce, param
 
 from .. import calculations as calc
 from ..mentions import reminder_paragraphs
-from .pdf import epc_qr_svg_data_uri, render_pdf
+from .pdf import epc_qr_svg_data_uri, payment_reference_context, render_pdf
 
 
 def client_language(snapshot: dict) -> str:
@@ -53,7 +52,6 @@ def reminder_context(reminder, *, link: str) -> dict:
     brackets = _param(country, "consumer_damages_brackets", on=on, default=())
     claimed = reminder.amount_due + reminder.interest + reminder.fixed_costs
     currency = snapshot["currency"]
-    ogm = invoice.structured_communication
     return {
         "reminder": reminder,
         "invoice": invoice,
@@ -77,7 +75,7 @@ def reminder_context(reminder, *, link: str) -> dict:
             damages=calc.consumer_damages_cap(reminder.amount_due, brackets=brackets),
             costs=reminder.fixed_costs,
         ),
-        "ogm": structured_communication_format(ogm) if ogm else snapshot["reference"],
+        **payment_reference_context(snapshot),
         "qr": epc_qr_svg_data_uri(snapshot, claimed, raster=True),
         "link": link,
     }

@@ -1,4 +1,6 @@
-"""How people pay the cooperative: the Belgian structured communication and the EPC QR code.
+"""How people pay the cooperative: the payment reference a transfer carries (the Belgian
+structured communication, or the international ISO 11649 creditor reference "RF…" elsewhere,
+chosen by the country pack's `payment_reference_scheme`) and the EPC QR code.
 
 Shared by share subscriptions (members) and invoices (invoicing), so both print the same thing
 and a bank statement line is matched the same way."""
@@ -10,6 +12,8 @@ from decimal import ROUND_HALF_UP, Decimal
 
 import segno
 from django.utils.safestring import SafeString, mark_safe
+from stdnum import iso11649
+from stdnum.iso7064 import mod_97_10
 
 # --- Belgian structured communication (OGM / VCS) ---------------------------------------------
 # Twelve digits: a ten-digit base and two check digits = base mod 97, a remainder of 0 written
@@ -53,6 +57,87 @@ def structured_communication_find(text: str) -> str | None:
         if structured_communication_is_valid(run):
             return run
     return None
+
+
+# --- ISO 11649 creditor reference (RF) and the choice between the two -------------------------
+
+SCHEME_BE_OGM = "be-ogm"
+SCHEME_ISO11649 = "iso11649"
+_RF_START = re.compile(r"(?<![A-Z0-9])RF\d{2}")
+
+
+def creditor_reference(reference: str) -> str:
+    """ "RF" + two check digits (ISO 7064 mod 97-10, as for IBANs) + `reference` (1 to 21
+    letters or digits), compact: creditor_reference("539007547034") == "RF18539007547034"."""
+    reference = reference.replace(" ", "").upper()
+    if not 1 <= len(reference) <= 21 or not reference.isalnum():
+        raise ValueError("an ISO 11649 reference has 1 to 21 letters or digits")
+    return f"RF{mod_97_10.calc_check_digits(reference + 'RF')}{reference}"
+
+
+def payment_reference(base: int, *, scheme: str) -> str:
+    """The reference of a payment numbered `base` (0 to 9,999,999,999) in the pack's scheme."""
+    if scheme == SCHEME_BE_OGM:
+        return structured_communication(base)
+    if not 0 <= base < 10**10:
+        raise ValueError("the base of a payment reference has at most ten digits")
+    return creditor_reference(f"{base:010d}")
+
+
+def payment_reference_format(value: str) -> str:
+    """As printed for people: +++ddd/dddd/ddddd+++ or "RF18 5390 0754 7034"."""
+    if value.startswith("RF"):
+        return iso11649.format(value)
+    return structured_communication_format(value)
+
+
+def payment_reference_clean(value: str) -> str | None:
+    """The stored form of a reference read from a statement (OGM digits or compact RF), or None
+    when `value` is neither a valid structured communication nor a valid creditor reference."""
+    if not value:
+        return None
+    compact = value.replace(" ", "").upper()
+    if compact.startswith("RF"):
+        return compact if iso11649.is_valid(compact) else None
+    if structured_communication_is_valid(value):
+        return "".join(ch for ch in value if ch.isdigit())
+    return None
+
+
+def payment_reference_find(text: str) -> str | None:
+    """The first valid structured communication or creditor reference in free text, or None."""
+    found = structured_communication_find(text)
+    if found:
+        return found
+    # Printed in groups of four or compact: try the whole groups after "RFdd", longest first,
+    # so "RF18 5390 0754 7034 thanks" gives the reference and not a made-up longer one.
+    upper = text.upper()
+    for match in _RF_START.finditer(upper):
+        groups = upper[match.start() :].split()[:7]
+        for count in range(len(groups), 0, -1):
+            candidate = payment_reference_clean("".join(groups[:count]))
+            if candidate and len(candidate) <= 25:
+                return candidate
+    return None
+
+
+def payment_reference_label(value: str) -> str:
+    """What the reference is called next to it on a document or a page."""
+    from django.utils.translation import gettext
+
+    return (
+        gettext("Payment reference")
+        if value.startswith("RF")
+        else gettext("Structured communication")
+    )
+
+
+def epc_qr_reference(value: str) -> dict[str, str]:
+    """Where a reference goes in the EPC QR code: a creditor reference in its own line 10, a
+    Belgian structured communication (printed with its +++) in the free-text line 11."""
+    if value.startswith("RF"):
+        return {"creditor_reference": value}
+    return {"text": structured_communication_format(value)}
 
 
 # --- EPC QR code (EPC069-12 version 002; shared/RULES.md §4.9) ---------------------------------

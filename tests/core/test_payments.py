@@ -6,8 +6,16 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from smartcoop.core.payments import (
+    SCHEME_BE_OGM,
+    SCHEME_ISO11649,
+    creditor_reference,
     epc_qr_payload,
+    epc_qr_reference,
     epc_qr_svg,
+    payment_reference,
+    payment_reference_clean,
+    payment_reference_find,
+    payment_reference_format,
     structured_communication,
     structured_communication_find,
     structured_communication_format,
@@ -119,3 +127,51 @@ def test_any_single_digit_typo_is_detected(base, position, delta):
     digits = list(structured_communication(base))
     digits[position] = str((int(digits[position]) + delta) % 10)
     assert not structured_communication_is_valid("".join(digits))
+
+
+def test_iso_11649_creditor_reference_published_example():
+    # ISO 11649's own example: reference 539007547034 → RF18 5390 0754 7034.
+    assert creditor_reference("539007547034") == "RF18539007547034"
+    assert payment_reference_format("RF18539007547034") == "RF18 5390 0754 7034"
+    assert payment_reference(101, scheme=SCHEME_ISO11649) == "RF900000000101"
+    assert payment_reference(101, scheme=SCHEME_BE_OGM) == structured_communication(101)
+
+
+@pytest.mark.parametrize(
+    ("text", "found"),
+    [
+        ("paid RF18 5390 0754 7034 thanks", "RF18539007547034"),
+        ("ref:rf18539007547034", "RF18539007547034"),
+        ("RF19 5390 0754 7034", None),  # wrong check digits
+        ("invoice SF2026-000001 RF900000000101", "RF900000000101"),
+        # A Belgian structured communication, when valid, is read first.
+        ("+++090/9337/55493+++ and RF18539007547034", "090933755493"),
+    ],
+)
+def test_creditor_references_are_found_in_bank_statement_text(text, found):
+    assert payment_reference_find(text) == found
+
+
+def test_references_read_from_a_statement_are_cleaned_or_refused():
+    assert payment_reference_clean(" rf18 5390 0754 7034 ") == "RF18539007547034"
+    assert payment_reference_clean("+++090/9337/55493+++") == "090933755493"
+    assert payment_reference_clean("RF18539007547035") is None
+    assert payment_reference_clean("12") is None
+
+
+def test_a_creditor_reference_goes_in_line_10_of_the_qr_code():
+    payload = epc_qr_payload(
+        name="Smart France",
+        iban="FR7630006000011234567890189",
+        amount=Decimal("1151.50"),
+        **epc_qr_reference("RF900000000101"),
+    )
+    lines = payload.split("\n")
+    assert lines[9] == "RF900000000101" and len(lines) == 10  # no free text after it
+    belgian = epc_qr_payload(
+        name="SmartCoop",
+        iban="BE68539007547034",
+        amount=Decimal("30"),
+        **epc_qr_reference(structured_communication(1234567890)),
+    )
+    assert belgian.split("\n")[10] == "+++123/4567/89002+++"

@@ -17,7 +17,7 @@ def camt(entries: list[tuple[str, str, str, str]], statement_id: str = "STMT-1")
     for ref, amount, sign, remittance in entries:
         strd = (
             f"<Strd><CdtrRefInf><Ref>{remittance}</Ref></CdtrRefInf></Strd>"
-            if remittance.isdigit()
+            if remittance.isdigit() or remittance.startswith("RF")
             else f"<Ustrd>{remittance}</Ustrd>"
         )
         rows.append(

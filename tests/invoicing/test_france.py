@@ -79,3 +79,65 @@ def test_french_invoice_has_french_vat_mentions_and_factur_x(fr_entity, settings
     deposit_xml = facturx_xml({**invoice.snapshot, "is_deposit": True})
     assert b">386<" in deposit_xml
     assert xml_check_xsd(deposit_xml, flavor="factur-x", level="en16931")
+
+
+def test_french_invoices_carry_an_iso_11649_creditor_reference_end_to_end(
+    fr_entity, settings, tmp_path
+):
+    """France has no Belgian structured communication: the reference is "RF…" on the PDF, in
+    the QR code's creditor-reference line, in Factur-X (BT-83), and a statement matches by it."""
+    from io import BytesIO
+
+    from facturx import get_xml_from_pdf
+    from pypdf import PdfReader
+    from stdnum import iso11649
+
+    from smartcoop.core.roles import Role
+    from tests.factories import staff_user
+    from tests.invoicing.test_bank_and_reminders import camt
+
+    settings.MEDIA_ROOT = tmp_path
+    member = make_member()
+    activity = make_activity(entity=fr_entity, member=member)
+    client = services.client_create(
+        entity=fr_entity,
+        actor=member.user,
+        activity=activity,
+        kind="company",
+        name="Théâtre de Lyon SARL",
+        street="1 place Bellecour",
+        postcode="69002",
+        city="Lyon",
+        country="FR",
+        vat_number="FR40303265045",
+        enterprise_number="303265045",
+        language="fr",
+    )
+    draft = services.invoice_draft_save(
+        actor=member.user,
+        activity=activity,
+        client=client,
+        lines=[{"description": "Régie son", "quantity": 1, "unit": "DAY", "unit_price": "500"}],
+    )
+    invoice = services.invoice_issue(invoice=draft, issued_by=member.user, on=date(2026, 3, 2))
+    reference = invoice.structured_communication
+    assert reference.startswith("RF") and iso11649.is_valid(reference)
+    invoice_render_documents(invoice.pk)
+    invoice.refresh_from_db()
+    pdf = invoice.pdf.read()
+    text = PdfReader(BytesIO(pdf)).pages[0].extract_text()
+    assert "Référence de paiement" in text and iso11649.format(reference) in text
+    assert "+++" not in text
+    _name, xml = get_xml_from_pdf(pdf, check_xsd=True)
+    assert f">{reference}<".encode() in xml
+
+    accountant = staff_user(Role.ACCOUNTANT, entities=[fr_entity])
+    result = services.bank_statement_import(
+        entity=fr_entity,
+        actor=accountant,
+        file_name="releve.xml",
+        content=camt([("FR-1", str(invoice.total_incl_vat), "CRDT", reference)]),
+    )
+    assert result.matched == 1
+    invoice.refresh_from_db()
+    assert invoice.status == invoice.Status.PAID

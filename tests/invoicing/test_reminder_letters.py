@@ -151,6 +151,8 @@ def test_belgian_b2b_formal_notice_letter_claims_interest_and_indemnity(
     assert b"".join(download.streaming_content).startswith(b"%PDF")
     client.force_login(staff_user(Role.CUSTOMER_SERVICE, entities=[LegalEntityFactory()]))
     assert client.get(url).status_code == 404  # another entity's staff
+    client.force_login(member.user)
+    assert client.get(url).status_code == 404  # members read their invoice page, not staff files
     client.logout()
     assert client.get(url).status_code == 404  # anonymous
 

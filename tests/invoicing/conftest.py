@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+from datetime import date, timedelta
 from decimal import Decimal
 
 import pytest
@@ -50,6 +51,26 @@ def be_entity(db):
         email="facturatie@example.org",
         invoice_series_prefix="VP",
         credit_note_series_prefix="VPC",
+    )
+
+
+@pytest.fixture
+def fr_entity(db):
+    """A French entity of a (French) deployment: SIREN, FR VAT number, French bank account."""
+    return LegalEntityFactory(
+        name="SmartFr",
+        legal_form="SCIC SA",
+        country="FR",
+        enterprise_number="303265045",
+        vat_number="FR40303265045",
+        street="10 rue de Paris",
+        postcode="75010",
+        city="Paris",
+        iban="FR7630006000011234567890189",
+        bic="AGRIFRPP",
+        default_language="fr",
+        invoice_series_prefix="SF",
+        credit_note_series_prefix="SFC",
     )
 
 
@@ -184,3 +205,37 @@ def issued(draft, member):
     from datetime import date
 
     return services.invoice_issue(invoice=draft, issued_by=member.user, on=date(2026, 3, 2))
+
+
+@pytest.fixture
+def tasks_inline(monkeypatch, settings, tmp_path):
+    """No worker: tasks enqueued after commit run in the test's thread; files go to tmp_path."""
+    from invoicing import tasks
+
+    settings.MEDIA_ROOT = tmp_path / "media"
+    monkeypatch.setattr(tasks.SmartcoopTask, "enqueue", lambda self, *a, **kw: self.run(*a, **kw))
+
+
+def issue_overdue(member, activity, client, days_late: int, *, on: date):
+    """An invoice with 30-day terms issued so that on `on` it is `days_late` days overdue."""
+    draft = services.invoice_draft_save(
+        actor=member.user, activity=activity, client=client, lines=LINES, payment_days=30
+    )
+    return services.invoice_issue(
+        invoice=draft, issued_by=member.user, on=on - timedelta(days=30 + days_late)
+    )
+
+
+def run_reminders(on: date) -> int:
+    """The daily reminder run, with its after-commit sends executed."""
+    from django.test import TestCase
+
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        return services.reminders_run(on=on)
+
+
+def reminder_emails() -> list:
+    """Reminder e-mails, found by their PDF letter (subjects are in the client's language)."""
+    from django.core import mail
+
+    return [m for m in mail.outbox if any("-reminder-" in a[0] for a in m.attachments)]

@@ -9,6 +9,7 @@ from invoicing import services
 from invoicing.bank import parse_coda
 from invoicing.models import BankTransaction, Invoice, Reminder
 from smartcoop.core.errors import ValidationFailed
+from tests.invoicing.conftest import issue_overdue
 
 
 def camt(entries: list[tuple[str, str, str, str]], statement_id: str = "STMT-1") -> bytes:
@@ -181,14 +182,7 @@ def test_coda_parser_reads_structured_communication(issued):
 
 
 def _overdue(member, activity, client, due_days_ago: int, on: date) -> Invoice:
-    from tests.invoicing.conftest import LINES
-
-    draft = services.invoice_draft_save(
-        actor=member.user, activity=activity, client=client, lines=LINES, payment_days=30
-    )
-    return services.invoice_issue(
-        invoice=draft, issued_by=member.user, on=on - timedelta(days=30 + due_days_ago)
-    )
+    return issue_overdue(member, activity, client, due_days_ago, on=on)
 
 
 def test_reminders_follow_the_b2b_schedule_once(member, activity, be_client, monkeypatch):

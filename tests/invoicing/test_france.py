@@ -3,33 +3,11 @@
 from datetime import date
 from decimal import Decimal
 
-import pytest
-
 from invoicing import services
 from invoicing.documents.schematron import peppol_validator
 from invoicing.documents.ubl import build_ubl
 from invoicing.tasks import invoice_render_documents
-from tests.factories import LegalEntityFactory
 from tests.invoicing.conftest import make_activity, make_member
-
-
-@pytest.fixture
-def fr_entity(db):
-    return LegalEntityFactory(
-        name="SmartFr",
-        legal_form="SCIC SA",
-        country="FR",
-        enterprise_number="303265045",
-        vat_number="FR40303265045",
-        street="10 rue de Paris",
-        postcode="75010",
-        city="Paris",
-        iban="FR7630006000011234567890189",
-        bic="AGRIFRPP",
-        default_language="fr",
-        invoice_series_prefix="SF",
-        credit_note_series_prefix="SFC",
-    )
 
 
 def test_french_invoice_has_french_vat_mentions_and_factur_x(fr_entity, settings, tmp_path):

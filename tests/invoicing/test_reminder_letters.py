@@ -8,8 +8,6 @@ from decimal import Decimal
 from io import BytesIO
 
 import pytest
-from django.core import mail
-from django.test import TestCase
 from django.urls import reverse
 from pypdf import PdfReader
 
@@ -17,35 +15,22 @@ from invoicing import services
 from invoicing.models import Reminder
 from smartcoop.core.roles import Role
 from tests.factories import LegalEntityFactory, staff_user
-from tests.invoicing.conftest import LINES, make_activity, make_member
+from tests.invoicing.conftest import (
+    issue_overdue,
+    make_activity,
+    make_member,
+    reminder_emails,
+    run_reminders,
+)
 
 TODAY = date(2026, 6, 1)
 
 
-@pytest.fixture(autouse=True)
-def _send_at_once(monkeypatch, settings, tmp_path):
-    from invoicing import tasks
-
-    settings.MEDIA_ROOT = tmp_path / "media"
-    monkeypatch.setattr(tasks.SmartcoopTask, "enqueue", lambda self, *a, **kw: self.run(*a, **kw))
+pytestmark = pytest.mark.usefixtures("tasks_inline")
 
 
 def _overdue(member, activity, client, days_late: int):
-    draft = services.invoice_draft_save(
-        actor=member.user, activity=activity, client=client, lines=LINES, payment_days=30
-    )
-    return services.invoice_issue(
-        invoice=draft, issued_by=member.user, on=TODAY - timedelta(days=30 + days_late)
-    )
-
-
-def _run(on):
-    with TestCase.captureOnCommitCallbacks(execute=True):
-        return services.reminders_run(on=on)
-
-
-def _reminder_emails():
-    return [m for m in mail.outbox if any("-reminder-" in a[0] for a in m.attachments)]
+    return issue_overdue(member, activity, client, days_late, on=TODAY)
 
 
 def _letter_text(reminder: Reminder) -> str:
@@ -54,25 +39,6 @@ def _letter_text(reminder: Reminder) -> str:
     assert reminder.letter_sha256 == hashlib.sha256(content).hexdigest()
     text = " ".join(page.extract_text() for page in PdfReader(BytesIO(content)).pages)
     return text.replace("\u00a0", " ").replace("\u202f", " ")
-
-
-@pytest.fixture
-def fr_entity(db):
-    return LegalEntityFactory(
-        name="SmartFr",
-        legal_form="SCIC SA",
-        country="FR",
-        enterprise_number="303265045",
-        vat_number="FR40303265045",
-        street="10 rue de Paris",
-        postcode="75010",
-        city="Paris",
-        iban="FR7630006000011234567890189",
-        bic="AGRIFRPP",
-        default_language="fr",
-        invoice_series_prefix="SF",
-        credit_note_series_prefix="SFC",
-    )
 
 
 def test_french_consumer_formal_notice_starts_legal_interest_and_claims_no_costs(fr_entity):
@@ -94,10 +60,10 @@ def test_french_consumer_formal_notice_starts_legal_interest_and_claims_no_costs
     invoice = _overdue(member, activity, client, 8)
     assert "1231-6" in invoice.snapshot["mentions"]["late_payment"]
 
-    assert _run(TODAY) == 1  # first reminder at +7
-    assert _run(TODAY + timedelta(days=14)) == 1  # second at +21
-    assert _run(TODAY + timedelta(days=28)) == 1  # formal notice at +35 (8 + 28 = 36)
-    assert _run(TODAY + timedelta(days=28)) == 0
+    assert run_reminders(TODAY) == 1  # first reminder at +7
+    assert run_reminders(TODAY + timedelta(days=14)) == 1  # second at +21
+    assert run_reminders(TODAY + timedelta(days=28)) == 1  # formal notice at +35 (8 + 28 = 36)
+    assert run_reminders(TODAY + timedelta(days=28)) == 0
     notice = Reminder.objects.get(invoice=invoice, kind="formal_notice")
     # From the notice, legal interest (H1 2026: 2.62 %) runs; nothing accrued yet, no costs.
     assert (notice.interest_rate, notice.interest, notice.fixed_costs) == (
@@ -117,9 +83,9 @@ def test_belgian_consumer_first_reminder_states_the_damages_that_may_follow(
     member, activity, consumer
 ):
     invoice = _overdue(member, activity, consumer, 8)
-    assert _run(TODAY) == 1
+    assert run_reminders(TODAY) == 1
     first = Reminder.objects.get(invoice=invoice)
-    (email,) = _reminder_emails()
+    (email,) = reminder_emails()
     body = email.body.replace("\u00a0", " ")
     # 1,159.20 due → at most 65 + 5 % of 659.20 = 97.96 (Book XIX art. XIX.4), in Dutch.
     assert "€ 97,96" in body and "14" in body
@@ -132,10 +98,12 @@ def test_belgian_b2b_formal_notice_letter_claims_interest_and_indemnity(
     client, member, activity, be_client, be_entity
 ):
     invoice = _overdue(member, activity, be_client, 36)
-    assert _run(TODAY) == 1  # past +35: the formal notice (no earlier level was due before)
+    assert (
+        run_reminders(TODAY) == 1
+    )  # past +35: the formal notice (no earlier level was due before)
     notice = Reminder.objects.get(invoice=invoice)
     assert notice.kind == "formal_notice" and notice.fixed_costs == Decimal("40.00")
-    (email,) = _reminder_emails()
+    (email,) = reminder_emails()
     assert email.attachments[0][0] == f"{invoice.reference}-reminder-3.pdf"
     assert email.attachments[0][1] == (notice.letter.open("rb").read())
     text = _letter_text(notice)
@@ -172,9 +140,9 @@ def test_a_client_without_email_gets_a_letter_to_post(client, member, activity, 
         language="nl",
     )
     invoice = _overdue(member, activity, postal, 8)
-    assert _run(TODAY) == 1
+    assert run_reminders(TODAY) == 1
     reminder = Reminder.objects.get(invoice=invoice)
-    assert not _reminder_emails() and reminder.emailed_at is None
+    assert not reminder_emails() and reminder.emailed_at is None
     assert "Betalingsherinnering" in _letter_text(reminder)
     client.force_login(staff_user(Role.CUSTOMER_SERVICE, entities=[be_entity]))
     page = client.get(reverse("invoicing:staff_invoice", args=[invoice.public_id]))

@@ -5,8 +5,6 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 import pytest
-from django.core import mail
-from django.test import TestCase
 from django.urls import reverse
 
 from invoicing import services
@@ -15,26 +13,22 @@ from smartcoop.core.errors import ValidationFailed
 from smartcoop.core.models import AuditLogEntry
 from smartcoop.core.roles import Role
 from tests.factories import LegalEntityFactory, staff_user
-from tests.invoicing.conftest import LINES, make_activity, make_member
+from tests.invoicing.conftest import (
+    issue_overdue,
+    make_activity,
+    make_member,
+    reminder_emails,
+    run_reminders,
+)
 
 TODAY = date(2026, 6, 1)
 
 
-@pytest.fixture(autouse=True)
-def _send_at_once(monkeypatch, settings, tmp_path):
-    from invoicing import tasks
-
-    settings.MEDIA_ROOT = tmp_path / "media"
-    monkeypatch.setattr(tasks.SmartcoopTask, "enqueue", lambda self, *a, **kw: self.run(*a, **kw))
+pytestmark = pytest.mark.usefixtures("tasks_inline")
 
 
 def _overdue(member, activity, client, days_late: int, on: date = TODAY):
-    draft = services.invoice_draft_save(
-        actor=member.user, activity=activity, client=client, lines=LINES, payment_days=30
-    )
-    return services.invoice_issue(
-        invoice=draft, issued_by=member.user, on=on - timedelta(days=30 + days_late)
-    )
+    return issue_overdue(member, activity, client, days_late, on=on)
 
 
 def _values(**overrides):
@@ -51,16 +45,6 @@ def _values(**overrides):
     }
     values.update(overrides)
     return values
-
-
-def _run(on):
-    with TestCase.captureOnCommitCallbacks(execute=True):
-        return services.reminders_run(on=on)
-
-
-def _letters():
-    """Reminder e-mails, found by their PDF letter (subjects are in the client's language)."""
-    return [m for m in mail.outbox if any("-reminder-" in a[0] for a in m.attachments)]
 
 
 def test_entity_policy_sets_delays_levels_and_texts(member, activity, be_client, be_entity):
@@ -99,15 +83,15 @@ def test_entity_policy_sets_delays_levels_and_texts(member, activity, be_client,
     )
     untouched = _overdue(other_member, other_activity, other_client, 4)
 
-    assert _run(TODAY) == 2
-    assert _run(TODAY) == 0  # idempotent
+    assert run_reminders(TODAY) == 2
+    assert run_reminders(TODAY) == 0  # idempotent
     first = Reminder.objects.get(invoice=early)
     notice = Reminder.objects.get(invoice=late)
     assert (first.kind, first.step) == ("reminder", 1)
     assert (notice.kind, notice.step) == ("formal_notice", 3)
     assert notice.fixed_costs == Decimal("40.00")
     assert not Reminder.objects.filter(invoice=untouched).exists()
-    bodies = {m.subject.split(":")[0]: m.body for m in _letters()}
+    bodies = {m.subject.split(":")[0]: m.body for m in reminder_emails()}
     assert "Call our accounts desk on 02 555 01 01." in bodies["Reminder"]
     assert "the file goes to our lawyer." in bodies["Formal notice"]
     assert "accounts desk" not in bodies["Formal notice"]
@@ -115,7 +99,7 @@ def test_entity_policy_sets_delays_levels_and_texts(member, activity, be_client,
 
 def test_a_changed_policy_never_sends_a_level_twice(member, activity, be_client, be_entity):
     invoice = _overdue(member, activity, be_client, 8)
-    assert _run(TODAY) == 1  # pack: first reminder at +7
+    assert run_reminders(TODAY) == 1  # pack: first reminder at +7
     services.reminder_policy_save(
         entity=be_entity,
         actor=None,
@@ -123,20 +107,20 @@ def test_a_changed_policy_never_sends_a_level_twice(member, activity, be_client,
         values=_values(first_reminder_days=9, second_reminder_days=30, formal_notice_days=60),
         on=TODAY,
     )
-    assert _run(TODAY + timedelta(days=2)) == 0
-    assert _run(TODAY + timedelta(days=23)) == 1  # second reminder at +30 (8 + 23 = 31)
-    assert _run(TODAY + timedelta(days=23)) == 0
+    assert run_reminders(TODAY + timedelta(days=2)) == 0
+    assert run_reminders(TODAY + timedelta(days=23)) == 1  # second reminder at +30 (8 + 23 = 31)
+    assert run_reminders(TODAY + timedelta(days=23)) == 0
     assert list(Reminder.objects.filter(invoice=invoice).values_list("step", flat=True)) == [1, 2]
 
 
 def test_a_consumer_long_overdue_first_gets_the_free_reminder(member, activity, consumer):
     invoice = _overdue(member, activity, consumer, 40)  # past every step of the schedule
-    assert _run(TODAY) == 1
+    assert run_reminders(TODAY) == 1
     first = Reminder.objects.get(invoice=invoice)
     assert (first.step, first.kind, first.fixed_costs, first.interest) == (1, "reminder", 0, 0)
-    assert [m.to for m in _letters()] == [["jan@example.org"]]  # one letter, free
-    assert _run(TODAY + timedelta(days=14)) == 0  # Book XIX: 14 days from the day after
-    assert _run(TODAY + timedelta(days=15)) == 1
+    assert [m.to for m in reminder_emails()] == [["jan@example.org"]]  # one letter, free
+    assert run_reminders(TODAY + timedelta(days=14)) == 0  # Book XIX: 14 days from the day after
+    assert run_reminders(TODAY + timedelta(days=15)) == 1
     notice = Reminder.objects.get(invoice=invoice, kind="formal_notice")
     assert notice.fixed_costs == Decimal("65.00") + (Decimal("1159.20") - 500) * Decimal("0.05")
 

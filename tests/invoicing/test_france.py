@@ -10,10 +10,8 @@ from invoicing.tasks import invoice_render_documents
 from tests.invoicing.conftest import make_activity, make_member
 
 
-def test_french_invoice_has_french_vat_mentions_and_factur_x(fr_entity, settings, tmp_path):
-    from facturx import get_xml_from_pdf
-
-    settings.MEDIA_ROOT = tmp_path
+def _theatre_de_lyon(fr_entity, email: str = ""):
+    """A member with an Activity of the French entity, and their French company client."""
     member = make_member()
     activity = make_activity(entity=fr_entity, member=member)
     client = services.client_create(
@@ -28,9 +26,17 @@ def test_french_invoice_has_french_vat_mentions_and_factur_x(fr_entity, settings
         country="FR",
         vat_number="FR40303265045",
         enterprise_number="303265045",
-        email="compta@theatre.example",
+        email=email,
         language="fr",
     )
+    return member, activity, client
+
+
+def test_french_invoice_has_french_vat_mentions_and_factur_x(fr_entity, settings, tmp_path):
+    from facturx import get_xml_from_pdf
+
+    settings.MEDIA_ROOT = tmp_path
+    member, activity, client = _theatre_de_lyon(fr_entity, email="compta@theatre.example")
     draft = services.invoice_draft_save(
         actor=member.user,
         activity=activity,
@@ -75,22 +81,7 @@ def test_french_invoices_carry_an_iso_11649_creditor_reference_end_to_end(
     from tests.invoicing.test_bank_and_reminders import camt
 
     settings.MEDIA_ROOT = tmp_path
-    member = make_member()
-    activity = make_activity(entity=fr_entity, member=member)
-    client = services.client_create(
-        entity=fr_entity,
-        actor=member.user,
-        activity=activity,
-        kind="company",
-        name="Théâtre de Lyon SARL",
-        street="1 place Bellecour",
-        postcode="69002",
-        city="Lyon",
-        country="FR",
-        vat_number="FR40303265045",
-        enterprise_number="303265045",
-        language="fr",
-    )
+    member, activity, client = _theatre_de_lyon(fr_entity)
     draft = services.invoice_draft_save(
         actor=member.user,
         activity=activity,

@@ -1,0 +1,96 @@
+"""Helpers shared by the invoicing service modules, and the boundary with the activities app
+(the only places invoicing calls activities services)."""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from django.utils.translation import gettext as _
+
+from activities.models import Activity
+from smartcoop.core.errors import ValidationFailed
+from smartcoop.core.models import LegalEntity
+from smartcoop.countries import ParameterNotInForce, param
+
+from ..models import Invoice, Payment
+
+ZERO = Decimal("0.00")
+OPEN_STATUSES = (Invoice.Status.ISSUED, Invoice.Status.PARTLY_PAID)
+
+
+# --- Boundary with activities ----------------------------------------------------------------
+
+
+def _activity_credit_client_payment(
+    *, activity: Activity, amount_excl_vat: Decimal, on: date, payment: Payment, actor
+) -> None:
+    """Credit the Activity budget with a client payment (excl. VAT); activities debits the fee.
+
+    The one place invoicing calls the activities ledger; idempotent per payment there."""
+    try:
+        from activities import services as activity_services
+    except ImportError:  # the ledger is not there yet
+        return
+    credit = getattr(activity_services, "activity_credit_client_payment", None)
+    if credit is None:
+        return
+    credit(
+        activity=activity,
+        amount_excl_vat=amount_excl_vat,
+        on=on,
+        source_type="invoicing.payment",
+        source_id=str(payment.public_id),
+        actor=actor,
+    )
+
+
+def _contract_create_for_performance(*, invoice: Invoice, actor):
+    """Contract tool: the employment contract of the performance an invoice bills, created by
+    activities in the issuing transaction (idempotent per invoice there)."""
+    from activities import services as activity_services
+    from members.models import Member
+
+    data = invoice.performance
+    return activity_services.contract_create_for_performance(
+        activity=invoice.activity,
+        member=Member.objects.get(public_id=data["member"]),
+        contract_type=data["contract_type"],
+        start_date=date.fromisoformat(data["start_date"]),
+        end_date=date.fromisoformat(data["end_date"]),
+        hours=Decimal(data["hours"]),
+        price_excl_vat=invoice.total_excl_vat,
+        function=data["function"],
+        description=data.get("description", ""),
+        workplace_country=data.get("workplace_country", ""),
+        source_type="invoicing.invoice",
+        source_id=str(invoice.public_id),
+        actor=actor,
+    )
+
+
+# --- Helpers ---------------------------------------------------------------------------------
+
+
+def _country_of(entity: LegalEntity) -> str:
+    return (entity.country or "BE").lower()
+
+
+def _param(entity: LegalEntity, name: str, *, on: date, default: Any = None) -> Any:
+    try:
+        return param(f"{_country_of(entity)}.{name}", on=on)
+    except ParameterNotInForce:
+        if default is not None:
+            return default
+        raise
+
+
+def _decimal(value: Any, *, field: str) -> Decimal:
+    try:
+        result = Decimal(str(value).replace(",", ".").strip())
+    except (InvalidOperation, ValueError):
+        raise ValidationFailed(_("Enter a number."), field=field) from None
+    if not result.is_finite():
+        raise ValidationFailed(_("Enter a number."), field=field)
+    return result

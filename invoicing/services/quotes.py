@@ -1,0 +1,181 @@
+"""Quotes: creation, the client's link, sending, the client's decision, the invoice of an
+accepted quote."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import timedelta
+from decimal import Decimal
+
+from django.conf import settings
+from django.core import signing
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from activities.models import Activity
+from smartcoop.core.audit import audit_log
+from smartcoop.core.errors import Conflict, ValidationFailed
+
+from .. import calculations as calc
+from ..models import Client, Invoice, Quote
+from ..vat import vat_texts
+from ._shared import _param
+from .invoices import LineData, _clean_lines, invoice_draft_save
+
+QUOTE_SALT = "invoicing.quote-link"
+
+
+def quote_create(
+    *,
+    actor,
+    activity: Activity,
+    client: Client,
+    title: str,
+    lines: Sequence[LineData | dict],
+    valid_days: int = 30,
+) -> Quote:
+    """A draft quote. Totals use the same VAT decision and rounding as invoices."""
+    if client.entity_id != activity.entity_id:
+        raise ValidationFailed(_("This client belongs to another entity."), field="client")
+    cleaned = _clean_lines(lines)
+    try:
+        decision = calc.vat_decide(
+            supplier_country=activity.entity.country,
+            client_is_business=client.is_business,
+            client_country=client.country,
+            client_vat_number=client.vat_number,
+            lines_exempt=all(line.vat_rate_code == "exempt" for line in cleaned),
+            texts=vat_texts(activity.entity.country),
+        )
+    except calc.VatRuleError as exc:
+        raise ValidationFailed(str(exc), code="vat_rule", field=exc.field) from None
+    today = timezone.localdate()
+    rates = _param(activity.entity, "vat_rates", on=today)
+    inputs = []
+    for line in cleaned:
+        category, rate = calc.line_vat(
+            decision_category=decision.category, rate_code=line.vat_rate_code, rates=rates
+        )
+        inputs.append(calc.LineInput(line.quantity, line.unit_price, category, rate))
+    totals = calc.compute_totals(inputs)
+    with transaction.atomic():
+        quote = Quote.objects.create(
+            entity_id=activity.entity_id,
+            activity=activity,
+            client=client,
+            title=title.strip() or _("Quote"),
+            lines=[
+                {
+                    "description": line.description,
+                    "quantity": str(line.quantity),
+                    "unit": line.unit,
+                    "unit_price": str(line.unit_price),
+                    "vat_rate_code": line.vat_rate_code,
+                    "line_total": str(amount),
+                }
+                for line, amount in zip(cleaned, totals.line_totals, strict=True)
+            ],
+            total_excl_vat=totals.total_excl_vat,
+            total_incl_vat=totals.total_incl_vat,
+            valid_until=today + timedelta(days=valid_days),
+            created_by=actor,
+        )
+        audit_log(actor=actor, action="invoicing.quote.created", target=quote)
+    return quote
+
+
+def quote_link_token(*, quote: Quote) -> str:
+    return signing.dumps([str(quote.public_id), quote.link_key], salt=QUOTE_SALT)
+
+
+def quote_link_resolve(*, token: str) -> Quote | None:
+    try:
+        public_id, link_key = signing.loads(token, salt=QUOTE_SALT, max_age=60 * 60 * 24 * 400)
+    except (signing.BadSignature, ValueError, TypeError):
+        return None
+    return (
+        Quote.objects.filter(public_id=public_id, link_key=link_key)
+        .exclude(status=Quote.Status.DRAFT)
+        .select_related("client", "entity", "activity")
+        .first()
+    )
+
+
+def quote_send(*, quote: Quote, actor) -> Quote:
+    """Mark sent and e-mail the client the link (after commit)."""
+    from django.core.mail import send_mail
+    from django.urls import reverse
+
+    with transaction.atomic():
+        quote = Quote.objects.select_for_update().get(pk=quote.pk)
+        if quote.status not in (Quote.Status.DRAFT, Quote.Status.SENT):
+            raise Conflict(_("This quote was already decided."))
+        quote.status = Quote.Status.SENT
+        quote.sent_at = timezone.now()
+        quote.save(update_fields=["status", "sent_at", "updated_at"])
+        audit_log(actor=actor, action="invoicing.quote.sent", target=quote)
+        link = settings.SITE_URL + reverse(
+            "invoicing:quote_public", kwargs={"token": quote_link_token(quote=quote)}
+        )
+        if quote.client.email:
+            subject = _("Quote from %(issuer)s: %(title)s") % {
+                "issuer": quote.entity.name,
+                "title": quote.title,
+            }
+            body = _("See the quote and accept it online: %(link)s") % {"link": link}
+            transaction.on_commit(lambda: send_mail(subject, body, None, [quote.client.email]))
+    return quote
+
+
+def quote_decide(*, quote: Quote, accept: bool, name: str) -> Quote:
+    """The client accepts (name and time recorded) or refuses a sent, still valid quote."""
+    if accept and not name.strip():
+        raise ValidationFailed(_("Type your name to accept."), field="name")
+    with transaction.atomic():
+        quote = Quote.objects.select_for_update().get(pk=quote.pk)
+        if quote.status != Quote.Status.SENT:
+            raise Conflict(_("This quote was already answered."))
+        if quote.valid_until < timezone.localdate():
+            raise Conflict(_("This quote has expired. Ask for a new one."))
+        quote.status = Quote.Status.ACCEPTED if accept else Quote.Status.REFUSED
+        quote.decided_at = timezone.now()
+        quote.decided_by_name = name.strip()[:200]
+        quote.save(update_fields=["status", "decided_at", "decided_by_name", "updated_at"])
+        audit_log(
+            actor=None,
+            action=f"invoicing.quote.{quote.status}",
+            target=quote,
+            data={"name": quote.decided_by_name},
+        )
+    return quote
+
+
+def quote_to_invoice(*, quote: Quote, actor) -> Invoice:
+    """The draft invoice of an accepted quote (once)."""
+    with transaction.atomic():
+        quote = Quote.objects.select_for_update().get(pk=quote.pk)
+        if quote.status != Quote.Status.ACCEPTED:
+            raise Conflict(_("Only an accepted quote becomes an invoice."))
+        invoice = invoice_draft_save(
+            actor=actor,
+            activity=quote.activity,
+            client=quote.client,
+            lines=[
+                LineData(
+                    line["description"],
+                    Decimal(line["quantity"]),
+                    Decimal(line["unit_price"]),
+                    line["unit"],
+                    line["vat_rate_code"],
+                )
+                for line in quote.lines
+            ],
+            note=_("Quote accepted by %(name)s on %(date)s.")
+            % {"name": quote.decided_by_name, "date": quote.decided_at.date().isoformat()},
+        )
+        quote.status = Quote.Status.INVOICED
+        quote.invoice = invoice
+        quote.save(update_fields=["status", "invoice", "updated_at"])
+        audit_log(actor=actor, action="invoicing.quote.invoiced", target=quote)
+    return invoice

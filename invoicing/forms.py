@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+from datetime import date
+from decimal import Decimal, InvalidOperation
+
 from django import forms
 from django.forms import formset_factory
 from django.utils.translation import gettext_lazy as _
+
+from smartcoop.core.money import parse_amount
 
 from .models import Client, Invoice, InvoiceLine
 
@@ -60,6 +65,38 @@ class ClientForm(forms.Form):
             self.fields["activity"].widget = forms.HiddenInput()
 
 
+class InstalmentsField(forms.CharField):
+    """Instalments typed one a line, a date and an amount ("15/01/2027 500,00" or "2027-01-15
+    500.00", in the page's language), cleaned to [(date, Decimal)]; each bad line is named."""
+
+    widget = forms.Textarea(attrs={"rows": 3})
+
+    def to_python(self, value):
+        text = super().to_python(value)
+        rows: list[tuple[date, Decimal]] = []
+        errors = []
+        day_field = forms.DateField(localize=True)
+        for number, line in enumerate(text.splitlines(), 1):
+            if not line.strip():
+                continue
+            parts = line.split()
+            try:
+                if len(parts) != 2:
+                    raise forms.ValidationError("shape")
+                day = day_field.clean(parts[0])
+                rows.append((day, parse_amount(parts[1])))
+            except (forms.ValidationError, InvalidOperation, ValueError):
+                errors.append(
+                    forms.ValidationError(
+                        _("Line %(n)s: write a date and an amount, such as %(example)s."),
+                        params={"n": number, "example": "15/01/2027 500,00"},
+                    )
+                )
+        if errors:
+            raise forms.ValidationError(errors)
+        return rows
+
+
 class InvoiceForm(forms.Form):
     activity = forms.ChoiceField(label=_("Activity"))
     client = forms.ChoiceField(label=_("Client"))
@@ -79,6 +116,14 @@ class InvoiceForm(forms.Form):
     )
     note = forms.CharField(
         label=_("Note"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+    instalments = InstalmentsField(
+        label=_("Payment in instalments (optional)"),
+        required=False,
+        help_text=_(
+            "One instalment a line: its date and amount. They must add up to the total; the "
+            "last date is the due date. Reminders follow the schedule."
+        ),
     )
     is_deposit = forms.BooleanField(
         label=_("Deposit invoice"),
@@ -112,6 +157,13 @@ class LineForm(forms.Form):
 
 
 LineFormSet = formset_factory(LineForm, extra=0, min_num=1, validate_min=True, max_num=100)
+
+
+class PaymentPlanForm(forms.Form):
+    instalments = InstalmentsField(
+        label=_("Payment plan (one instalment a line: date and amount)"),
+        widget=forms.Textarea(attrs={"rows": 3, "placeholder": "15/01/2027 500,00"}),
+    )
 
 
 class VatOverrideForm(forms.Form):

@@ -9,6 +9,7 @@ migration 0002). Corrections are credit notes.
 from __future__ import annotations
 
 import secrets
+from datetime import date
 from decimal import Decimal
 
 from django.conf import settings
@@ -155,6 +156,13 @@ class Invoice(EntityOwnedModel):
     # A deposit invoice asks for part of the price in advance; the final invoice deducts it
     # through lines pointing to it (InvoiceLine.deposit_invoice).
     is_deposit = models.BooleanField(_("deposit invoice"), default=False)
+    # Payment in instalments agreed on the invoice: [{"due_date": "YYYY-MM-DD", "amount": "…"}],
+    # adding up to the total; the last date is the due date. Issuing prints it and starts the
+    # PaymentPlan that the reminders follow.
+    instalments = models.JSONField(_("instalments"), default=list, blank=True)
+    # Not a printed fact: when an agreed schedule breaks, reminders count from the instalment
+    # that was missed rather than from the (later) due date of the last one.
+    reminders_from = models.DateField(null=True, blank=True)
     snapshot = models.JSONField(_("printed facts"), default=dict, blank=True)
     # Contract tool: the declared performance; issuing the invoice creates its contract.
     performance = models.JSONField(default=dict, blank=True)
@@ -232,6 +240,14 @@ class Invoice(EntityOwnedModel):
         if self.is_credit_note:
             return ZERO
         return max(self.total_incl_vat - self.amount_paid - self.amount_credited, ZERO)
+
+    @property
+    def overdue_since(self) -> date | None:
+        """The date reminders count from: the due date, or the missed instalment of a broken
+        schedule when that came first."""
+        if self.reminders_from and self.due_date:
+            return min(self.reminders_from, self.due_date)
+        return self.reminders_from or self.due_date
 
     @property
     def structured_communication_display(self) -> str:

@@ -9,16 +9,18 @@ Anything else is not found (views answer 404).
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date
+from decimal import Decimal
 
-from django.db.models import Q, QuerySet
+from django.db.models import Q, QuerySet, Sum
 from django.http import Http404
 
 from activities.models import Activity, ActivityMembership
 from smartcoop.core.models import LegalEntity
 from smartcoop.core.roles import Permission, Role, has_permission
 
-from .models import BankTransaction, Client, Invoice, Payment
+from .models import BankTransaction, Client, Invoice, Payment, PaymentPlan
 
 WHOLE_ENTITY_ROLES = {Role.CUSTOMER_SERVICE, Role.ACCOUNTANT, Role.ADMINISTRATOR}
 
@@ -106,6 +108,39 @@ def invoice_payments(*, invoice: Invoice) -> QuerySet[Payment]:
     return Payment.objects.filter(invoice=invoice).order_by("received_on", "id")
 
 
+def payment_plan_paid(*, plan: PaymentPlan) -> Decimal:
+    """What was paid on the plan's invoice since the plan was agreed."""
+    paid = Payment.objects.filter(invoice_id=plan.invoice_id, created_at__gte=plan.created_at)
+    return paid.aggregate(total=Sum("amount"))["total"] or Decimal("0.00")
+
+
+@dataclass(frozen=True)
+class Instalment:
+    due_date: date
+    amount: Decimal
+    outstanding: Decimal  # what is still to pay of it, paying the earliest instalments first
+
+    @property
+    def is_paid(self) -> bool:
+        return self.outstanding <= 0
+
+
+def payment_plan_schedule(*, invoice: Invoice) -> list[Instalment]:
+    """The active payment plan of `invoice`, instalment by instalment, with what is still to pay
+    of each (payments since the plan settle the earliest first); [] without an active plan."""
+    plan = invoice.payment_plans.filter(status=PaymentPlan.Status.ACTIVE).first()
+    if plan is None:
+        return []
+    left = payment_plan_paid(plan=plan)
+    schedule = []
+    for row in plan.instalments:
+        amount = Decimal(row["amount"])
+        settled = min(left, amount)
+        left -= settled
+        schedule.append(Instalment(date.fromisoformat(row["due_date"]), amount, amount - settled))
+    return schedule
+
+
 def unmatched_transactions(*, entity: LegalEntity) -> QuerySet[BankTransaction]:
     return BankTransaction.objects.filter(
         entity=entity, status=BankTransaction.Status.UNMATCHED, amount__gt=0
@@ -121,11 +156,12 @@ def open_invoices_of_entity(*, entity: LegalEntity) -> QuerySet[Invoice]:
 
 
 def invoices_due_for_reminder(*, on: date) -> QuerySet[Invoice]:
-    """Open, undisputed, not handed over invoices past their due date (index: open due dates)."""
+    """Open, undisputed, not handed over invoices past their due date, or past the missed
+    instalment of a broken schedule (index: open due dates)."""
     return Invoice.objects.filter(
+        Q(due_date__lt=on) | Q(reminders_from__lt=on),
         kind=Invoice.Kind.INVOICE,
         status__in=[Invoice.Status.ISSUED, Invoice.Status.PARTLY_PAID],
-        due_date__lt=on,
         disputed_at__isnull=True,
         collection="",
     )

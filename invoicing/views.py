@@ -15,7 +15,7 @@ from django.db.models import Q, Sum
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -32,6 +32,7 @@ from .forms import (
     InvoiceForm,
     LineFormSet,
     ManualMatchForm,
+    PaymentPlanForm,
     PerformanceForm,
     QuoteForm,
     ReminderPolicyForm,
@@ -161,6 +162,11 @@ def _invoice_form_view(request: HttpRequest, invoice: Invoice | None) -> HttpRes
             "discount_rate": invoice.discount_rate,
             "note": invoice.note,
             "is_deposit": invoice.is_deposit,
+            "instalments": "\n".join(
+                f"{formats.date_format(date.fromisoformat(i['due_date']), 'SHORT_DATE_FORMAT')} "
+                f"{formats.number_format(Decimal(i['amount']), 2, use_l10n=True)}"
+                for i in invoice.instalments
+            ),
             "deposits": sorted(
                 {
                     str(line.deposit_invoice.public_id)
@@ -206,6 +212,7 @@ def _invoice_form_view(request: HttpRequest, invoice: Invoice | None) -> HttpRes
                 discount_rate=data["discount_rate"] or 0,
                 is_deposit=data["is_deposit"],
                 deposits=[d for d in deposits if str(d.public_id) in data.get("deposits", [])],
+                instalments=data["instalments"],
             )
         except ApplicationError as error:
             if error.field in ("lines",):
@@ -398,18 +405,12 @@ def staff_invoice_collection(request: HttpRequest, public_id) -> HttpResponse:
             services.payment_link_revoke(invoice=invoice, actor=request.user)
             messages.success(request, _("The payment links sent so far no longer work."))
         elif action == "payment_plan":
-            instalments = []
-            for number, raw in enumerate(request.POST.get("instalments", "").splitlines(), 1):
-                if not raw.strip():
-                    continue
-                try:
-                    day, amount = raw.split()
-                    instalments.append((date.fromisoformat(day), Decimal(amount.replace(",", "."))))
-                except (ValueError, ArithmeticError):
-                    raise ValidationFailed(
-                        _("Line %(n)s: write a date (YYYY-MM-DD) and an amount.") % {"n": number},
-                        field="instalments",
-                    ) from None
+            plan_form = PaymentPlanForm(request.POST)
+            if not plan_form.is_valid():
+                raise ValidationFailed(
+                    " ".join(plan_form.errors["instalments"]), field="instalments"
+                )
+            instalments = plan_form.cleaned_data["instalments"]
             services.payment_plan_create(
                 invoice=invoice, actor=request.user, instalments=instalments
             )
@@ -563,6 +564,10 @@ def pay(request: HttpRequest, token: str) -> HttpResponse:
             messages.success(request, _("Thank you. Our customer service will answer you."))
             return redirect("invoicing:pay", token=token)
     due = invoice.amount_due
+    schedule = selectors.payment_plan_schedule(invoice=invoice) if due > 0 else []
+    upcoming = next((i for i in schedule if not i.is_paid), None)
+    # With instalments, the QR code and the amount shown ask for the next one only.
+    to_pay = min(upcoming.outstanding, due) if upcoming else due
     provider = online_payment_provider()
     return render(
         request,
@@ -574,7 +579,10 @@ def pay(request: HttpRequest, token: str) -> HttpResponse:
             "due": due,
             "overdue": invoice.due_date and invoice.due_date < date.today() and due > 0,
             **payment_reference_context(invoice.snapshot),
-            "qr": epc_qr_svg_data_uri(invoice.snapshot, due) if due > 0 else "",
+            "qr": epc_qr_svg_data_uri(invoice.snapshot, to_pay) if due > 0 else "",
+            "to_pay": to_pay,
+            "schedule": schedule,
+            "upcoming": upcoming,
             "payments": selectors.invoice_payments(invoice=invoice),
             "others": selectors.client_open_invoices(client=invoice.client, exclude=invoice)[:20],
             "form": form,

@@ -10,6 +10,8 @@ from decimal import Decimal
 from facturx import generate_from_binary, xml_check_xsd
 from facturx.generate_xml import generate_xml
 
+from .ubl import payment_terms_text
+
 EN16931 = "urn:cen.eu:en16931:2017"
 
 
@@ -84,7 +86,9 @@ def facturx_xml(snapshot: dict) -> bytes:
         "BT-115": totals["incl_vat"],
     }
     data["BT-72"] = snapshot.get("delivery_date") or snapshot["issue_date"]
-    data["BT-20"] = f"{snapshot.get('payment_days') or 0} days"
+    data["BT-20"] = (
+        f"{snapshot.get('payment_days') or 0} days" if credit else payment_terms_text(snapshot)
+    )
     if not credit:
         data["BT-81"] = "30"
         data["BT-84"] = snapshot["issuer"]["iban"]

@@ -68,6 +68,12 @@ def _qr_png_data_uri(payload: str) -> str:
     return "data:image/png;base64," + base64.b64encode(buffer.getvalue()).decode("ascii")
 
 
+def first_instalment(snapshot: dict) -> Decimal | None:
+    """What the QR code of an invoice paid in instalments asks for: the first one."""
+    instalments = snapshot.get("instalments") or []
+    return Decimal(instalments[0]["amount"]) if instalments else None
+
+
 def payment_reference_context(snapshot: dict) -> dict:
     """The reference as printed (`ogm`) and what it is called (`ogm_label`)."""
     reference = snapshot.get("structured_communication") or ""
@@ -86,7 +92,7 @@ def invoice_html(snapshot: dict, *, visual_copy: bool) -> str:
             "invoicing/pdf/invoice.html",
             {
                 "s": snapshot,
-                "qr": epc_qr_svg_data_uri(snapshot, raster=True),
+                "qr": epc_qr_svg_data_uri(snapshot, first_instalment(snapshot), raster=True),
                 **payment_reference_context(snapshot),
                 "visual_copy": visual_copy,
                 "is_credit_note": snapshot["kind"] == "credit_note",

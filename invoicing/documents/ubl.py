@@ -92,6 +92,15 @@ def _tax_category(parent, tag: str, category: str, rate: str, exemption: dict | 
     _cbc(_cac(node, "TaxScheme"), "ID", "VAT")
 
 
+def payment_terms_text(snapshot: dict) -> str:
+    """BT-20, the payment terms in words; an agreed schedule lists its instalments."""
+    instalments = snapshot.get("instalments") or []
+    if not instalments:
+        return f"Payment within {snapshot['payment_days']} days"
+    parts = "; ".join(f"{i['due_date']} {snapshot['currency']} {i['amount']}" for i in instalments)
+    return f"Payment in {len(instalments)} instalments: {parts}"
+
+
 def build_ubl(snapshot: dict) -> bytes:
     """The UBL 2.1 Invoice or CreditNote of an issued document's snapshot."""
     credit = snapshot["kind"] == "credit_note"
@@ -179,7 +188,7 @@ def build_ubl(snapshot: dict) -> bytes:
     if credit:
         _cbc(terms, "Note", "Credit note: the amount is refunded or set off.")
     else:
-        _cbc(terms, "Note", f"Payment within {snapshot['payment_days']} days")
+        _cbc(terms, "Note", payment_terms_text(snapshot))
 
     exemption = None
     if vat.get("exemption_code"):

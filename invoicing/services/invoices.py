@@ -26,12 +26,13 @@ from activities.models import Activity
 from smartcoop.core.audit import audit_log
 from smartcoop.core.errors import Conflict, ValidationFailed
 from smartcoop.core.models import LegalEntity
+from smartcoop.core.money import format_money, quantize_money
 from smartcoop.core.numbering import number_allocate
 from smartcoop.core.payments import payment_reference
 
 from .. import calculations as calc
 from ..mentions import late_payment_mention
-from ..models import Client, Invoice, InvoiceLine
+from ..models import Client, Invoice, InvoiceLine, PaymentPlan
 from ..vat import vat_texts
 from ._shared import ZERO, _contract_create_for_performance, _decimal, _param
 
@@ -107,8 +108,12 @@ def invoice_draft_save(
     discount_rate: Decimal | str = "0",
     is_deposit: bool = False,
     deposits: Sequence[Invoice] = (),
+    instalments: Sequence[tuple[date, Decimal]] = (),
 ) -> Invoice:
     """Create or update a draft invoice with its lines; computes the VAT decision and totals.
+
+    `instalments` ([(date, amount)], optional) agree payment in instalments: at least two, on
+    distinct dates, adding up exactly to the total; the last date becomes the due date at issue.
 
     `is_deposit` makes it a deposit invoice (part of the price in advance). `deposits` are issued
     deposit invoices of the same client that this final invoice deducts: one negative line per
@@ -169,7 +174,9 @@ def invoice_draft_save(
                 [*((line, None) for line in cleaned), *deductions]
             )
         )
-        _recompute(invoice, on=today)
+        totals = _recompute(invoice, on=today)
+        invoice.instalments = _clean_instalments(instalments, total=totals.total_incl_vat)
+        invoice.save(update_fields=["instalments", "updated_at"])
         audit_log(
             actor=actor,
             action="invoicing.invoice.draft_saved",
@@ -177,6 +184,53 @@ def invoice_draft_save(
             data={"total_incl_vat": invoice.total_incl_vat},
         )
     return invoice
+
+
+def _clean_instalments(
+    instalments: Sequence[tuple[date, Decimal]], *, total: Decimal
+) -> list[dict]:
+    """The instalments as stored: sorted by date, refused at the field unless they are at least
+    two, on distinct dates, positive amounts in cents, adding up exactly to `total`."""
+    rows = sorted((day, Decimal(amount)) for day, amount in instalments)
+    if not rows:
+        return []
+    if len(rows) < 2:
+        raise ValidationFailed(
+            _("Payment in instalments needs at least two instalments."), field="instalments"
+        )
+    if len({day for day, _amount in rows}) != len(rows):
+        raise ValidationFailed(_("Each instalment has its own date."), field="instalments")
+    if any(amount <= 0 or amount != quantize_money(amount) for _day, amount in rows):
+        raise ValidationFailed(
+            _("Each instalment is a positive amount in cents."), field="instalments"
+        )
+    added = sum((amount for _day, amount in rows), ZERO)
+    if added != total:
+        raise ValidationFailed(
+            _("The instalments add up to %(added)s, but the invoice total is %(total)s.")
+            % {"added": format_money(added), "total": format_money(total)},
+            code="instalments_total",
+            field="instalments",
+        )
+    return [{"due_date": day.isoformat(), "amount": str(amount)} for day, amount in rows]
+
+
+def _instalments_check(invoice: Invoice, *, on: date) -> None:
+    """At issue: the schedule starts on or after the invoice date, still adds up to the total,
+    and its last date is within the legal payment term; that date becomes the due date."""
+    rows = [(date.fromisoformat(i["due_date"]), Decimal(i["amount"])) for i in invoice.instalments]
+    _clean_instalments(rows, total=invoice.total_incl_vat)
+    if rows[0][0] < on:
+        raise ValidationFailed(
+            _("The first instalment is before the invoice date: change the schedule."),
+            field="instalments",
+        )
+    try:
+        invoice.payment_days = _payment_days(
+            entity=invoice.entity, client=invoice.client, days=(rows[-1][0] - on).days, on=on
+        )
+    except ValidationFailed as refused:
+        raise ValidationFailed(refused.message, code=refused.code, field="instalments") from None
 
 
 def _deposits_check(*, invoice: Invoice, client: Client, deposits: Sequence[Invoice]) -> list:
@@ -440,6 +494,7 @@ def _build_snapshot(invoice: Invoice, *, on: date) -> dict:
         "due_date": invoice.due_date.isoformat() if invoice.due_date else None,
         "delivery_date": invoice.delivery_date.isoformat() if invoice.delivery_date else None,
         "payment_days": invoice.payment_days,
+        "instalments": list(invoice.instalments),
         "currency": invoice.currency,
         "buyer_reference": invoice.buyer_reference,
         "note": invoice.note,
@@ -572,6 +627,8 @@ def invoice_issue(
             raise ValidationFailed(
                 _("An invoice must have a total above zero."), code="zero_total", field="lines"
             )
+        if invoice.instalments and not invoice.is_credit_note:
+            _instalments_check(invoice, on=on)
         if invoice.is_credit_note:
             already = original.amount_credited
             if already + invoice.total_incl_vat > original.total_incl_vat:
@@ -612,6 +669,17 @@ def invoice_issue(
             invoice.approved_by = issued_by
         invoice.snapshot = _build_snapshot(invoice, on=on)
         invoice.save()
+        if invoice.instalments and not invoice.is_credit_note:
+            # The agreed schedule is a payment plan: reminders follow it, and resume if an
+            # instalment is missed (see payments.payment_plans_check).
+            PaymentPlan.objects.create(
+                entity_id=invoice.entity_id,
+                invoice=invoice,
+                instalments=invoice.instalments,
+                created_by=issued_by,
+            )
+            Invoice.objects.filter(pk=invoice.pk).update(collection=Invoice.Collection.PAYMENT_PLAN)
+            invoice.collection = Invoice.Collection.PAYMENT_PLAN
         if invoice.performance and not invoice.is_credit_note:
             _contract_create_for_performance(invoice=invoice, actor=issued_by)
         if invoice.is_credit_note:

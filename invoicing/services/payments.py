@@ -13,7 +13,7 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.core import signing
-from django.db import models, transaction
+from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -22,6 +22,7 @@ from smartcoop.core.errors import Conflict, ValidationFailed
 from smartcoop.core.money import quantize_money
 
 from ..models import BankTransaction, ClientMessage, Invoice, Payment, PaymentPlan
+from ..selectors import payment_plan_paid
 from ._shared import OPEN_STATUSES, ZERO, _activity_credit_client_payment
 from .invoices import _refresh_status
 
@@ -264,19 +265,22 @@ def payment_plans_check(*, on: date) -> int:
                 ),
                 ZERO,
             )
-            if expected > 0 and _plan_paid(plan, invoice) < expected:
+            paid = payment_plan_paid(plan=plan)
+            if expected > 0 and paid < expected:
                 PaymentPlan.objects.filter(pk=plan.pk).update(status=PaymentPlan.Status.BROKEN)
-                Invoice.objects.filter(pk=invoice.pk).update(collection="")
+                Invoice.objects.filter(pk=invoice.pk).update(
+                    collection="", reminders_from=_first_missed(plan, paid=paid)
+                )
                 audit_log(actor=None, action="invoicing.payment_plan.broken", target=invoice)
                 broken += 1
     return broken
 
 
-def _plan_paid(plan: PaymentPlan, invoice: Invoice) -> Decimal:
-    """What was paid on the invoice since the plan was agreed."""
-    return (
-        Payment.objects.filter(invoice=invoice, created_at__gte=plan.created_at).aggregate(
-            total=models.Sum("amount")
-        )["total"]
-        or ZERO
-    )
+def _first_missed(plan: PaymentPlan, *, paid: Decimal) -> date:
+    """The date of the first instalment that `paid` (earliest first) does not cover."""
+    covered = ZERO
+    for row in plan.instalments:
+        covered += Decimal(row["amount"])
+        if covered > paid:
+            return date.fromisoformat(row["due_date"])
+    return date.fromisoformat(plan.instalments[-1]["due_date"])

@@ -256,7 +256,7 @@ def _due_level(
     law's wait after it is over."""
     due = None
     for level in levels:
-        if invoice.due_date + timedelta(days=level.days) <= on:
+        if invoice.overdue_since + timedelta(days=level.days) <= on:
             due = level
     if due is None:
         return None
@@ -360,7 +360,7 @@ def _reminder_create(*, invoice: Invoice, level: ReminderLevel, on: date) -> Rem
         if _is_business_document(invoice):
             rate = _param(invoice.entity, "late_interest_rate_b2b", on=on, default=ZERO)
             interest = calc.late_interest(
-                amount=amount_due, annual_rate=rate, days=(on - invoice.due_date).days
+                amount=amount_due, annual_rate=rate, days=(on - invoice.overdue_since).days
             )
             fixed = _param(invoice.entity, "late_payment_fixed_indemnity_b2b", on=on, default=ZERO)
         else:

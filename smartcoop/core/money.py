@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from decimal import Decimal
+from decimal import Decimal, InvalidOperation
 
 from django.utils import formats, translation
 
@@ -58,6 +58,24 @@ def format_money(
     if position == "before_space":
         return f"{symbol}\u00a0{number}"
     return f"{number}\u00a0{symbol}"
+
+
+def parse_amount(text: str) -> Decimal:
+    """An amount as people type it, whatever the page's language: "1.234,56", "1,234.56",
+    "1 234,56", "329,20", "329.20" or "1234". The last "," or "." followed by one or two digits
+    is the decimal mark; other separators group thousands. Raises InvalidOperation otherwise."""
+    compact = "".join(text.split()).replace("\u00a0", "").replace("'", "")
+    if not compact or compact.count("-") > 1:
+        raise InvalidOperation(text)
+    mark = max(compact.rfind(","), compact.rfind("."))
+    if mark != -1 and 1 <= len(compact) - mark - 1 <= 2:
+        whole, decimals = compact[:mark], compact[mark + 1 :]
+    else:
+        whole, decimals = compact, ""
+    whole = whole.replace(",", "").replace(".", "")
+    if not whole.lstrip("-").isdigit() or (decimals and not decimals.isdigit()):
+        raise InvalidOperation(text)
+    return Decimal(f"{whole}.{decimals}" if decimals else whole)
 
 
 def format_percent(ratio: Decimal | None) -> str:

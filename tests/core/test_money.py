@@ -1,11 +1,11 @@
-from decimal import Decimal
+from decimal import Decimal, InvalidOperation
 
 import pytest
 from django.utils import translation
 from hypothesis import given
 from hypothesis import strategies as st
 
-from smartcoop.core.money import format_money, quantize_money
+from smartcoop.core.money import format_money, parse_amount, quantize_money
 
 
 @pytest.mark.parametrize(
@@ -57,3 +57,26 @@ def test_document_figures_are_written_in_the_readers_language(language, amount, 
     with translation.override(language):
         rendered = template.render(Context({"a": "1159.2", "q": "1.5000", "d": "2026-03-02"}))
     assert rendered.split("|") == [amount, quantity, day]
+
+
+@pytest.mark.parametrize(
+    ("typed", "amount"),
+    [
+        ("1.234,56", "1234.56"),
+        ("1,234.56", "1234.56"),
+        ("1 234,56", "1234.56"),
+        ("329,20", "329.20"),
+        ("329.2", "329.2"),
+        ("1.234", "1234"),
+        ("1234", "1234"),
+        ("-12,50", "-12.50"),
+    ],
+)
+def test_amounts_are_read_as_people_type_them(typed, amount):
+    assert parse_amount(typed) == Decimal(amount)
+
+
+@pytest.mark.parametrize("typed", ["", "12,3,4x", "abc", "1.2.3,4a", "--5"])
+def test_what_is_not_an_amount_is_refused(typed):
+    with pytest.raises(InvalidOperation):
+        parse_amount(typed)

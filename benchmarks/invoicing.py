@@ -206,13 +206,14 @@ def bench_reminders() -> None:
                 currency, buyer_reference, note, discount_rate, vat_regime, vat_explanation,
                 vat_override_reason, total_excl_vat, total_vat, total_incl_vat, amount_paid,
                 amount_credited, structured_communication, snapshot, performance, link_key,
-                collection, pdf, pdf_sha256, ubl, ubl_sha256, is_deposit)
+                collection, pdf, pdf_sha256, ubl, ubl_sha256, is_deposit, instalments)
             SELECT gen_random_uuid(), now(), now(), %(entity)s, 'invoice',
                 CASE WHEN g %% 25 = 0 THEN 'issued' ELSE 'paid' END, %(activity)s, %(client)s,
                 'R', 2021 + g / 150000, g, 'R-' || g, %(today)s::date - (g %% 1825),
                 30, %(today)s::date - (g %% 1825) + 30, 'EUR', '', '', 0, 'domestic', '', '',
                 1000, 210, 1210, CASE WHEN g %% 25 = 0 THEN 0 ELSE 1210 END, 0, '',
-                %(snapshot)s::jsonb, '{{}}'::jsonb, md5(g::text), '', '', '', '', '', false
+                %(snapshot)s::jsonb, '{{}}'::jsonb, md5(g::text), '', '', '', '', '', false,
+                '[]'::jsonb
             FROM generate_series(1, %(rows)s) AS g
             """,  # noqa: S608 (table name is ours, values are parameters)
             {

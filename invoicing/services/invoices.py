@@ -29,12 +29,13 @@ from smartcoop.core.models import LegalEntity
 from smartcoop.core.money import format_money, quantize_money
 from smartcoop.core.numbering import number_allocate
 from smartcoop.core.payments import payment_reference
+from smartcoop.countries import ParameterNotInForce, legal_reference, param_entry
 
 from .. import calculations as calc
 from ..mentions import late_payment_mention
 from ..models import Client, Invoice, InvoiceLine, PaymentPlan
 from ..vat import vat_texts
-from ._shared import ZERO, _contract_create_for_performance, _decimal, _param
+from ._shared import ZERO, _contract_create_for_performance, _country_of, _decimal, _param
 
 # --- Drafts ----------------------------------------------------------------------------------
 
@@ -80,14 +81,15 @@ def _payment_days(*, entity: LegalEntity, client: Client, days: int | None, on: 
         return default
     if days < 0:
         raise ValidationFailed(_("A payment term cannot be negative."), field="payment_days")
-    maximum = int(_param(entity, "invoice_payment_days_max_b2b", on=on, default=Decimal(60)))
+    try:
+        entry = param_entry(f"{_country_of(entity)}.invoice_payment_days_max_b2b", on=on)
+        maximum, rule = int(entry.value), legal_reference(entry.source)
+    except ParameterNotInForce:  # a pack without its own rule: the EU directive's default
+        maximum, rule = 60, "Directive 2011/7/EU art. 3(5)"
     if client.is_business and days > maximum:
         raise ValidationFailed(
-            _(
-                "A payment term between businesses is at most %(max)s days (Law of 2 August 2002 "
-                "art. 4)."
-            )
-            % {"max": maximum},
+            _("A payment term between businesses is at most %(max)s days (%(rule)s).")
+            % {"max": maximum, "rule": rule},
             code="payment_term_too_long",
             field="payment_days",
         )

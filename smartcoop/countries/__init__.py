@@ -5,7 +5,14 @@ One deployment runs one country (SMARTCOOP_COUNTRY). `current_pack()` is that co
 """
 
 from .pack import ContractType, CountryPack, IdentifierKind, ShareCategory
-from .params import ParameterError, ParameterNotInForce, param, param_entry, parameter_tables
+from .params import (
+    ParameterError,
+    ParameterNotInForce,
+    legal_reference,
+    param,
+    param_entry,
+    parameter_tables,
+)
 from .registry import available_countries, current_pack, load_pack
 
 __all__ = [
@@ -17,6 +24,7 @@ __all__ = [
     "ShareCategory",
     "available_countries",
     "current_pack",
+    "legal_reference",
     "load_pack",
     "param",
     "param_entry",

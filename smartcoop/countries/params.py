@@ -212,6 +212,15 @@ def param_entry(key: str, *, on: date) -> ParameterValue:
     return table.at(on)
 
 
+def legal_reference(source: str) -> str:
+    """The legal text a parameter's source names, short enough for a message to a person: the
+    part before any parenthesis or ";" ("Code de commerce art. L441-10 II (loi LME 2008)" →
+    "Code de commerce art. L441-10 II")."""
+    for stop in ("(", ";"):
+        source = source.split(stop, 1)[0]
+    return source.strip().rstrip(",.:") or source
+
+
 def param(key: str, *, on: date) -> Any:
     """The value of a dated parameter on the date of the fact, e.g. `param("be.fee_rate", on=d)`."""
     return param_entry(key, on=on).value

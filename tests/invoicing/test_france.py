@@ -3,6 +3,8 @@
 from datetime import date
 from decimal import Decimal
 
+import pytest
+
 from invoicing import services
 from invoicing.documents.schematron import peppol_validator
 from invoicing.documents.ubl import build_ubl
@@ -110,3 +112,19 @@ def test_french_invoices_carry_an_iso_11649_creditor_reference_end_to_end(
     assert result.matched == 1
     invoice.refresh_from_db()
     assert invoice.status == invoice.Status.PAID
+
+
+def test_a_payment_term_beyond_the_french_maximum_names_the_french_rule(fr_entity):
+    from smartcoop.core.errors import ValidationFailed
+
+    member, activity, client = _theatre_de_lyon(fr_entity)
+    with pytest.raises(ValidationFailed) as refused:
+        services.invoice_draft_save(
+            actor=member.user,
+            activity=activity,
+            client=client,
+            lines=[{"description": "Régie", "quantity": 1, "unit": "DAY", "unit_price": "500"}],
+            payment_days=75,
+        )
+    assert refused.value.field == "payment_days"
+    assert "at most 60 days (Code de commerce art. L441-10 II)" in refused.value.message

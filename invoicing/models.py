@@ -409,6 +409,10 @@ class Reminder(EntityOwnedModel):
     letter = models.FileField(upload_to="invoicing/reminders/%Y/", blank=True)
     letter_sha256 = models.CharField(max_length=64, blank=True)
     emailed_at = models.DateTimeField(null=True, blank=True)
+    posted_at = models.DateTimeField(null=True, blank=True)
+    posted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
 
     class Meta:
         ordering = ["invoice", "step"]

@@ -20,7 +20,7 @@ from activities.models import Activity, ActivityMembership
 from smartcoop.core.models import LegalEntity
 from smartcoop.core.roles import Permission, Role, has_permission
 
-from .models import BankTransaction, Client, Invoice, Payment, PaymentPlan
+from .models import BankTransaction, Client, Invoice, Payment, PaymentPlan, Reminder
 
 WHOLE_ENTITY_ROLES = {Role.CUSTOMER_SERVICE, Role.ACCOUNTANT, Role.ADMINISTRATOR}
 
@@ -139,6 +139,21 @@ def payment_plan_schedule(*, invoice: Invoice) -> list[Instalment]:
         left -= settled
         schedule.append(Instalment(date.fromisoformat(row["due_date"]), amount, amount - settled))
     return schedule
+
+
+def reminders_to_post(*, entity: LegalEntity) -> QuerySet[Reminder]:
+    """Reminder letters of `entity` for clients without an e-mail address, not posted yet."""
+    return (
+        Reminder.objects.filter(
+            entity=entity,
+            emailed_at__isnull=True,
+            posted_at__isnull=True,
+            invoice__snapshot__client__email="",
+        )
+        .exclude(letter="")
+        .select_related("invoice")
+        .order_by("sent_on", "pk")
+    )
 
 
 def unmatched_transactions(*, entity: LegalEntity) -> QuerySet[BankTransaction]:

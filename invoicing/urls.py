@@ -45,6 +45,11 @@ urlpatterns = [
         views.staff_reminder_letter,
         name="staff_reminder_letter",
     ),
+    path(
+        "staff/<uuid:public_id>/reminders/<int:step>/posted/",
+        views.staff_reminder_posted,
+        name="staff_reminder_posted",
+    ),
     path("pay/<str:token>/", views.pay, name="pay"),
     path("pay/<str:token>/pdf/", views.pay_pdf, name="pay_pdf"),
     path("pay/<str:token>/ubl/", views.pay_ubl, name="pay_ubl"),

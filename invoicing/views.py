@@ -333,6 +333,11 @@ def staff_index(request: HttpRequest) -> HttpResponse:
             "entity": entity,
             "page": Paginator(rows.order_by("-created_at"), 50).get_page(request.GET.get("page")),
             "awaiting": awaiting[:20],
+            "to_post": (
+                list(selectors.reminders_to_post(entity=entity)[:50])
+                if entity and has_permission(request.user, Permission.MANAGE_COLLECTION)
+                else []
+            ),
             "aging": selectors.aging_report(entity=entity, on=today) if entity else [],
             "q": query,
             "status": status,
@@ -454,6 +459,23 @@ def staff_reminder_letter(request: HttpRequest, public_id, step: int) -> HttpRes
         f"{invoice.reference}-reminder-{reminder.step}.pdf",
         "application/pdf",
     )
+
+
+@hidden_from_anonymous
+@require_POST
+@permission_required(Permission.MANAGE_COLLECTION)
+def staff_reminder_posted(request: HttpRequest, public_id, step: int) -> HttpResponse:
+    invoice = selectors.invoice_get(
+        user=request.user, public_id=public_id, entity=current_entity(request)
+    )
+    reminder = invoice.reminders.filter(step=step).first()
+    if reminder is None:
+        raise Http404
+    services.reminder_mark_posted(reminder=reminder, actor=request.user)
+    messages.success(
+        request, _("Letter for %(ref)s marked as posted.") % {"ref": invoice.reference}
+    )
+    return redirect("invoicing:staff_index")
 
 
 @permission_required(Permission.IMPORT_BANK_STATEMENTS)

@@ -388,3 +388,20 @@ def _reminder_create(*, invoice: Invoice, level: ReminderLevel, on: date) -> Rem
         data={"step": reminder.step, "kind": kind, "interest": interest, "fixed": fixed},
     )
     return reminder
+
+
+def reminder_mark_posted(*, reminder: Reminder, actor) -> Reminder:
+    """Customer service put the letter of a client without an e-mail address in the post."""
+    with transaction.atomic():
+        locked = Reminder.objects.select_for_update().get(pk=reminder.pk)
+        if locked.posted_at is None:
+            locked.posted_at = timezone.now()
+            locked.posted_by = actor
+            locked.save(update_fields=["posted_at", "posted_by", "updated_at"])
+            audit_log(
+                actor=actor,
+                action="invoicing.reminder.posted",
+                target=locked.invoice,
+                data={"step": locked.step},
+            )
+    return locked

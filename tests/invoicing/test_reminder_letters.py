@@ -13,6 +13,7 @@ from pypdf import PdfReader
 
 from invoicing import services
 from invoicing.models import Reminder
+from smartcoop.core.models import AuditLogEntry
 from smartcoop.core.roles import Role
 from tests.factories import LegalEntityFactory, staff_user
 from tests.invoicing.conftest import (
@@ -149,4 +150,22 @@ def test_a_client_without_email_gets_a_letter_to_post(client, member, activity, 
     assert "to send by post" in page.content.decode()
     assert reverse("invoicing:staff_reminder_letter", args=[invoice.public_id, 1]) in (
         page.content.decode()
+    )
+
+    # The invoicing desk lists the letters to post until someone marks them posted (audited).
+    desk = client.get(reverse("invoicing:staff_index")).content.decode()
+    assert "Reminder letters to post" in desk and "Papieren Theater bv" in desk
+    posted = reverse("invoicing:staff_reminder_posted", args=[invoice.public_id, 1])
+    client.force_login(staff_user(Role.CUSTOMER_SERVICE, entities=[LegalEntityFactory()]))
+    assert client.post(posted).status_code == 404  # another entity's staff
+    client.force_login(member.user)
+    assert client.post(posted).status_code == 404
+    client.force_login(staff_user(Role.CUSTOMER_SERVICE, entities=[be_entity]))
+    assert client.post(posted).status_code == 302
+    reminder.refresh_from_db()
+    assert reminder.posted_at is not None
+    assert AuditLogEntry.objects.filter(action="invoicing.reminder.posted").count() == 1
+    assert (
+        "Reminder letters to post"
+        not in client.get(reverse("invoicing:staff_index")).content.decode()
     )

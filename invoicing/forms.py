@@ -120,6 +120,9 @@ class InvoiceForm(forms.Form):
     instalments = InstalmentsField(
         label=_("Payment in instalments (optional)"),
         required=False,
+        widget=forms.Textarea(
+            attrs={"rows": 3, "placeholder": "15/01/2027 500,00\n15/02/2027 659,20"}
+        ),
         help_text=_(
             "One instalment a line: its date and amount. They must add up to the total; the "
             "last date is the due date. Reminders follow the schedule."

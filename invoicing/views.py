@@ -39,7 +39,7 @@ from .forms import (
     StatementUploadForm,
     VatOverrideForm,
 )
-from .models import BankTransaction, Invoice, ReminderPolicy
+from .models import BankTransaction, Invoice, Reminder, ReminderPolicy
 from .payments import online_payment_provider
 
 # --- Helpers ---------------------------------------------------------------------------------
@@ -444,16 +444,21 @@ def staff_invoice_pdf(request: HttpRequest, public_id) -> HttpResponse:
     return _download(invoice.pdf, f"{invoice.reference}.pdf", "application/pdf")
 
 
-@hidden_from_anonymous
-@permission_required(Permission.VIEW_INVOICES)
-def staff_reminder_letter(request: HttpRequest, public_id, step: int) -> HttpResponse:
-    """The reminder letter as sent (or to post, for a client without an e-mail address)."""
+def _staff_reminder(request: HttpRequest, public_id, step: int) -> tuple[Invoice, Reminder]:
     invoice = selectors.invoice_get(
         user=request.user, public_id=public_id, entity=current_entity(request)
     )
     reminder = invoice.reminders.filter(step=step).first()
     if reminder is None:
         raise Http404
+    return invoice, reminder
+
+
+@hidden_from_anonymous
+@permission_required(Permission.VIEW_INVOICES)
+def staff_reminder_letter(request: HttpRequest, public_id, step: int) -> HttpResponse:
+    """The reminder letter as sent (or to post, for a client without an e-mail address)."""
+    invoice, reminder = _staff_reminder(request, public_id, step)
     return _download(
         reminder.letter,
         f"{invoice.reference}-reminder-{reminder.step}.pdf",
@@ -465,12 +470,7 @@ def staff_reminder_letter(request: HttpRequest, public_id, step: int) -> HttpRes
 @require_POST
 @permission_required(Permission.MANAGE_COLLECTION)
 def staff_reminder_posted(request: HttpRequest, public_id, step: int) -> HttpResponse:
-    invoice = selectors.invoice_get(
-        user=request.user, public_id=public_id, entity=current_entity(request)
-    )
-    reminder = invoice.reminders.filter(step=step).first()
-    if reminder is None:
-        raise Http404
+    invoice, reminder = _staff_reminder(request, public_id, step)
     services.reminder_mark_posted(reminder=reminder, actor=request.user)
     messages.success(
         request, _("Letter for %(ref)s marked as posted.") % {"ref": invoice.reference}

@@ -10,11 +10,12 @@ from typing import Any
 from django.utils.translation import gettext as _
 
 from activities.models import Activity
+from smartcoop.core.audit import audit_log
 from smartcoop.core.errors import ValidationFailed
 from smartcoop.core.models import LegalEntity
 from smartcoop.countries import ParameterNotInForce, param
 
-from ..models import Invoice, Payment
+from ..models import Invoice, Payment, PaymentPlan
 
 ZERO = Decimal("0.00")
 OPEN_STATUSES = (Invoice.Status.ISSUED, Invoice.Status.PARTLY_PAID)
@@ -94,3 +95,19 @@ def _decimal(value: Any, *, field: str) -> Decimal:
     if not result.is_finite():
         raise ValidationFailed(_("Enter a number."), field=field)
     return result
+
+
+def _payment_plan_start(*, invoice: Invoice, instalments: list[dict], actor) -> PaymentPlan:
+    """A payment plan for `invoice` (locked by the caller): reminders pause while it is kept."""
+    plan = PaymentPlan.objects.create(
+        entity_id=invoice.entity_id, invoice=invoice, instalments=instalments, created_by=actor
+    )
+    Invoice.objects.filter(pk=invoice.pk).update(collection=Invoice.Collection.PAYMENT_PLAN)
+    invoice.collection = Invoice.Collection.PAYMENT_PLAN
+    audit_log(
+        actor=actor,
+        action="invoicing.payment_plan.created",
+        target=invoice,
+        data={"instalments": plan.instalments},
+    )
+    return plan

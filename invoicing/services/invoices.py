@@ -33,9 +33,16 @@ from smartcoop.countries import ParameterNotInForce, legal_reference, param_entr
 
 from .. import calculations as calc
 from ..mentions import late_payment_mention
-from ..models import Client, Invoice, InvoiceLine, PaymentPlan
+from ..models import Client, Invoice, InvoiceLine
 from ..vat import vat_texts
-from ._shared import ZERO, _contract_create_for_performance, _country_of, _decimal, _param
+from ._shared import (
+    ZERO,
+    _contract_create_for_performance,
+    _country_of,
+    _decimal,
+    _param,
+    _payment_plan_start,
+)
 
 # --- Drafts ----------------------------------------------------------------------------------
 
@@ -674,14 +681,7 @@ def invoice_issue(
         if invoice.instalments and not invoice.is_credit_note:
             # The agreed schedule is a payment plan: reminders follow it, and resume if an
             # instalment is missed (see payments.payment_plans_check).
-            PaymentPlan.objects.create(
-                entity_id=invoice.entity_id,
-                invoice=invoice,
-                instalments=invoice.instalments,
-                created_by=issued_by,
-            )
-            Invoice.objects.filter(pk=invoice.pk).update(collection=Invoice.Collection.PAYMENT_PLAN)
-            invoice.collection = Invoice.Collection.PAYMENT_PLAN
+            _payment_plan_start(invoice=invoice, instalments=invoice.instalments, actor=issued_by)
         if invoice.performance and not invoice.is_credit_note:
             _contract_create_for_performance(invoice=invoice, actor=issued_by)
         if invoice.is_credit_note:

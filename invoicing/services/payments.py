@@ -23,7 +23,7 @@ from smartcoop.core.money import quantize_money
 
 from ..models import BankTransaction, ClientMessage, Invoice, Payment, PaymentPlan
 from ..selectors import payment_plan_paid
-from ._shared import OPEN_STATUSES, ZERO, _activity_credit_client_payment
+from ._shared import OPEN_STATUSES, ZERO, _activity_credit_client_payment, _payment_plan_start
 from .invoices import _refresh_status
 
 # --- Payments ----------------------------------------------------------------------------------
@@ -226,18 +226,10 @@ def payment_plan_create(
         PaymentPlan.objects.filter(invoice=locked, status=PaymentPlan.Status.ACTIVE).update(
             status=PaymentPlan.Status.BROKEN
         )
-        plan = PaymentPlan.objects.create(
-            entity_id=locked.entity_id,
+        plan = _payment_plan_start(
             invoice=locked,
             instalments=[{"due_date": d.isoformat(), "amount": str(a)} for d, a in rows],
-            created_by=actor,
-        )
-        Invoice.objects.filter(pk=locked.pk).update(collection=Invoice.Collection.PAYMENT_PLAN)
-        audit_log(
             actor=actor,
-            action="invoicing.payment_plan.created",
-            target=locked,
-            data={"instalments": plan.instalments},
         )
     return plan
 

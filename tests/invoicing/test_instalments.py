@@ -15,6 +15,7 @@ from invoicing.documents.schematron import peppol_validator
 from invoicing.documents.ubl import build_ubl
 from invoicing.models import Invoice, PaymentPlan, Reminder
 from smartcoop.core.errors import ValidationFailed
+from smartcoop.core.models import AuditLogEntry
 from tests.invoicing.conftest import LINES, run_reminders
 
 pytestmark = pytest.mark.usefixtures("tasks_inline")
@@ -66,6 +67,7 @@ def test_issue_prints_the_schedule_and_starts_the_plan(member, activity, be_clie
     plan = PaymentPlan.objects.get(invoice=invoice, status=PaymentPlan.Status.ACTIVE)
     assert plan.instalments == invoice.snapshot["instalments"]
     assert invoice.collection == Invoice.Collection.PAYMENT_PLAN
+    assert AuditLogEntry.objects.filter(action="invoicing.payment_plan.created").count() == 1
 
     invoice.refresh_from_db()
     text = PdfReader(BytesIO(invoice.pdf.read())).pages[0].extract_text()

@@ -55,6 +55,8 @@ def test_issue_sends_email_and_peppol_after_commit(
         f"{invoice.reference}.xml",
     }
     assert "/invoicing/pay/" in message.body
+    # The client reads the amount and date as written in their language (English here).
+    assert "of EUR 1,159.20, due on 01/04/2026" in message.body
     outbox = list((tmp_path / "outbox").iterdir())
     assert len(outbox) == 1 and outbox[0].read_bytes().startswith(b"<?xml")
 

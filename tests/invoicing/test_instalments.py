@@ -7,6 +7,7 @@ from decimal import Decimal
 from io import BytesIO
 
 import pytest
+from django.core import mail
 from django.urls import reverse
 from pypdf import PdfReader
 
@@ -76,6 +77,9 @@ def test_issue_prints_the_schedule_and_starts_the_plan(member, activity, be_clie
     ubl = build_ubl(invoice.snapshot)
     assert b"Payment in 2 instalments: 2026-03-15 EUR 500.00; 2026-04-15 EUR 659.20" in ubl
     assert peppol_validator().fatal(ubl) == []
+    (email,) = [m for m in mail.outbox if invoice.reference in m.subject]
+    assert "Transfer in 2 instalments" in email.body
+    assert "EUR 659.20 before 15/04/2026" in email.body
 
 
 def test_a_schedule_starting_before_the_invoice_date_or_too_long_is_refused_at_issue(

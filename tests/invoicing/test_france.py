@@ -98,6 +98,7 @@ def test_french_invoices_carry_an_iso_11649_creditor_reference_end_to_end(
     pdf = invoice.pdf.read()
     text = PdfReader(BytesIO(pdf)).pages[0].extract_text()
     assert "Référence de paiement" in text and iso11649.format(reference) in text
+    assert "Numéro SIREN: 303265045" in text  # the pack's name, not the Belgian one
     assert "+++" not in text
     _name, xml = get_xml_from_pdf(pdf, check_xsd=True)
     assert f">{reference}<".encode() in xml

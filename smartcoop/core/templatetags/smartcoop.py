@@ -57,3 +57,26 @@ def isodate(value):
     if not value or isinstance(value, date):
         return value
     return date.fromisoformat(str(value)[:10])
+
+
+@register.simple_tag
+def identifier_label(country: str, kind: str) -> str:
+    """{% identifier_label s.issuer.country "enterprise_number" %}: what that country calls the
+    identifier ("Enterprise number (KBO/BCE)", "SIREN number"), or the generic name when no
+    country pack knows it."""
+    from django.utils.text import capfirst
+    from django.utils.translation import gettext
+
+    from smartcoop.countries import IdentifierKind, available_countries, load_pack
+
+    generic = {
+        IdentifierKind.ENTERPRISE_NUMBER: gettext("Enterprise number"),
+        IdentifierKind.VAT_NUMBER: gettext("VAT number"),
+    }
+    identifier_kind = IdentifierKind(kind)
+    code = (country or "").upper()
+    if code in available_countries():
+        identifier = load_pack(code).identifier(identifier_kind)
+        if identifier is not None:
+            return str(capfirst(identifier.label))
+    return generic.get(identifier_kind, kind)

@@ -492,9 +492,22 @@ def _mentions(invoice: Invoice, decision: calc.VatDecision, on: date) -> dict:
 
 
 def _build_snapshot(invoice: Invoice, *, on: date) -> dict:
-    decision: calc.VatDecision = invoice._decision
+    """Every printed fact, frozen. The texts (VAT explanation and mention, late-payment wording)
+    are in the client's language, like the rest of the document, whoever issues it."""
+    from django.utils import translation
+
+    language = invoice.client.language
+    if language not in dict(settings.LANGUAGES):
+        language = settings.LANGUAGE_CODE
+    with translation.override(language):
+        return _snapshot(invoice, on=on)
+
+
+def _snapshot(invoice: Invoice, *, on: date) -> dict:
     totals: calc.Totals = invoice._totals
     lines = list(invoice.lines.all())
+    # Decided again for its texts only (same inputs as the check made before numbering).
+    decision = _vat_decision(invoice, lines)
     snapshot = {
         "version": 1,
         "kind": invoice.kind,

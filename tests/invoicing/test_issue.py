@@ -304,3 +304,15 @@ def test_two_threads_issuing_in_one_series_get_consecutive_numbers(
         Invoice.objects.filter(entity=be_entity, series="VP").values_list("number", flat=True)
     )
     assert numbers == list(range(1, 21))
+
+
+def test_the_printed_texts_are_in_the_clients_language_whoever_issues(draft, member, be_client):
+    """A French-speaking member issues an invoice for an English-speaking client: the frozen
+    mentions are English like the rest of the document, not half French."""
+    from django.utils import translation
+
+    with translation.override("fr"):
+        invoice = services.invoice_issue(invoice=draft, issued_by=member.user, on=date(2026, 3, 2))
+    assert be_client.language == "en"
+    assert invoice.snapshot["mentions"]["late_payment"].startswith("Any amount unpaid")
+    assert "same country" in invoice.snapshot["vat"]["explanation"]

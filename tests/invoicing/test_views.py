@@ -318,7 +318,7 @@ def test_payment_page_shows_what_to_pay(client, rendered):
     page = response.content.decode()
     assert response.status_code == 200
     assert rendered.structured_communication_display in page
-    assert "BE68539007547034" in page and "data:image/svg+xml" in page
+    assert "BE68 5390 0754 7034" in page and "data:image/svg+xml" in page
     assert client.get(reverse("invoicing:pay_pdf", args=[token])).status_code == 200
     assert client.get(reverse("invoicing:pay_ubl", args=[token])).status_code == 200
 

@@ -80,3 +80,10 @@ def identifier_label(country: str, kind: str) -> str:
         if identifier is not None:
             return str(capfirst(identifier.label))
     return generic.get(identifier_kind, kind)
+
+
+@register.filter
+def iban(value: str | None) -> str:
+    """An IBAN as printed for people, in groups of four: FR76 4255 9100 …"""
+    compact = "".join((value or "").split()).upper()
+    return " ".join(compact[i : i + 4] for i in range(0, len(compact), 4))

@@ -78,7 +78,7 @@ def identifier_label(country: str, kind: str) -> str:
     if code in available_countries():
         identifier = load_pack(code).identifier(identifier_kind)
         if identifier is not None:
-            return str(capfirst(identifier.label))
+            return str(capfirst(str(identifier.label)))
     return generic.get(identifier_kind, kind)
 
 

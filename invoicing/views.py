@@ -925,5 +925,9 @@ def staff_reminder_policy(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "invoicing/staff_reminder_policy.html",
-        {"entity": entity, "sections": sections},
+        {
+            "entity": entity,
+            "sections": sections,
+            "recent": selectors.reminders_recent(entity=entity),
+        },
     )

@@ -115,6 +115,9 @@ def test_belgian_b2b_formal_notice_letter_claims_interest_and_indemnity(
     url = reverse("invoicing:staff_reminder_letter", args=[invoice.public_id, 3])
     service = staff_user(Role.CUSTOMER_SERVICE, entities=[be_entity])
     client.force_login(service)
+    overview = client.get(reverse("invoicing:staff_reminder_policy")).content.decode()
+    assert "Reminders sent lately" in overview
+    assert invoice.reference in overview and "e-mailed" in overview
     download = client.get(url)
     assert download.status_code == 200
     assert b"".join(download.streaming_content).startswith(b"%PDF")

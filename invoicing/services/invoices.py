@@ -168,21 +168,7 @@ def invoice_draft_save(
         invoice.save()
         deductions = _deposit_deductions(invoice=invoice, client=client, deposits=deposits)
         invoice.lines.all().delete()
-        InvoiceLine.objects.bulk_create(
-            InvoiceLine(
-                invoice=invoice,
-                position=index + 1,
-                description=line.description,
-                quantity=line.quantity,
-                unit=line.unit,
-                unit_price=line.unit_price,
-                vat_rate_code=line.vat_rate_code,
-                deposit_invoice=deposit,
-            )
-            for index, (line, deposit) in enumerate(
-                [*((line, None) for line in cleaned), *deductions]
-            )
-        )
+        _lines_create(invoice, [*((line, None) for line in cleaned), *deductions])
         totals = _recompute(invoice, on=today)
         invoice.instalments = _clean_instalments(instalments, total=totals.total_incl_vat)
         invoice.save(update_fields=["instalments", "updated_at"])
@@ -193,6 +179,23 @@ def invoice_draft_save(
             data={"total_incl_vat": invoice.total_incl_vat},
         )
     return invoice
+
+
+def _lines_create(invoice: Invoice, rows: Sequence[tuple[LineData, Invoice | None]]) -> None:
+    """The document's lines in order; a row's second item is the deposit a line deducts."""
+    InvoiceLine.objects.bulk_create(
+        InvoiceLine(
+            invoice=invoice,
+            position=index + 1,
+            description=line.description,
+            quantity=line.quantity,
+            unit=line.unit,
+            unit_price=line.unit_price,
+            vat_rate_code=line.vat_rate_code,
+            deposit_invoice=deposit,
+        )
+        for index, (line, deposit) in enumerate(rows)
+    )
 
 
 def _clean_instalments(
@@ -841,18 +844,7 @@ def credit_note_create(
             else {},
             created_by=actor,
         )
-        InvoiceLine.objects.bulk_create(
-            InvoiceLine(
-                invoice=note,
-                position=index + 1,
-                description=line.description,
-                quantity=line.quantity,
-                unit=line.unit,
-                unit_price=line.unit_price,
-                vat_rate_code=line.vat_rate_code,
-            )
-            for index, line in enumerate(cleaned)
-        )
+        _lines_create(note, [(line, None) for line in cleaned])
         _recompute(note, on=timezone.localdate())
         audit_log(
             actor=actor,

@@ -143,9 +143,11 @@ def payment_plan_schedule(*, invoice: Invoice) -> list[Instalment]:
 
 def reminders_recent(*, entity: LegalEntity, limit: int = 50) -> QuerySet[Reminder]:
     """The latest reminders of `entity`, newest first, for customer service's overview."""
-    return Reminder.objects.filter(entity=entity).select_related("invoice").order_by(
-        "-sent_on", "-pk"
-    )[:limit]
+    return (
+        Reminder.objects.filter(entity=entity)
+        .select_related("invoice")
+        .order_by("-sent_on", "-pk")[:limit]
+    )
 
 
 def reminders_to_post(*, entity: LegalEntity) -> QuerySet[Reminder]:

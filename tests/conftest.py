@@ -92,6 +92,10 @@ def _celery_worker_process(django_db_setup, django_db_blocker):
         "DJANGO_SETTINGS_MODULE": "smartcoop.settings.test",
     }
     name = f"test-{os.getpid()}@localhost"
+    # The worker lives for the whole run but only consumes the task queue while a test that asked
+    # for it runs (`celery_worker`): it starts on a queue nothing is sent to. Otherwise it would
+    # run the tasks other transactional tests enqueue (certificates, e-mails...) against data
+    # being flushed under them, and the flush would wait on (or deadlock with) its queries.
     proc = subprocess.Popen(
         [
             sys.executable,
@@ -106,6 +110,8 @@ def _celery_worker_process(django_db_setup, django_db_blocker):
             "solo",
             "-n",
             name,
+            "-Q",
+            f"test-{os.getpid()}-idle",
             "--without-gossip",
             "--without-mingle",
         ],
@@ -130,27 +136,42 @@ def _celery_worker_process(django_db_setup, django_db_blocker):
             proc.kill()
 
 
+def _worker_replied(replies, name: str) -> bool:
+    return any(name in reply for reply in replies or [])
+
+
 @pytest.fixture
 def celery_worker(_celery_worker_process):
     """A real Celery worker (subprocess) on the real broker, using the test database.
 
-    Tests that use it must be `django_db(transaction=True)` so the worker sees their data. When
-    the test ends, we wait until the worker has finished what the test sent it: a task still
-    querying while the test database is flushed deadlocks against the flush's table locks."""
+    Tests that use it must be `django_db(transaction=True)` so the worker sees their data, and
+    should request it before fixtures that enqueue tasks. Tasks left in the queue by tests without
+    a worker (their data is gone) are discarded, then the worker consumes the queue for this test
+    only. When the test ends, it stops consuming and we wait until it has finished what the test
+    sent it: a task still querying while the test database is flushed deadlocks against the
+    flush's table locks. The solo worker cannot answer while it runs a task, so no answer counts
+    as busy."""
     import time
 
     from smartcoop.celery import app
 
-    yield _celery_worker_process
-    deadline = time.monotonic() + 15
+    name = _celery_worker_process
+    queue = app.conf.task_default_queue
+    app.control.purge()
+    replies = app.control.add_consumer(queue, destination=[name], reply=True, timeout=10)
+    if not _worker_replied(replies, name):
+        pytest.fail(f"the Celery worker did not start consuming {queue!r}: {replies!r}")
+    yield name
+    deadline = time.monotonic() + 30
+    stopped = False
     while time.monotonic() < deadline:
-        inspect = app.control.inspect(destination=[_celery_worker_process], timeout=1)
-        busy = [
-            task
-            for reply in (inspect.active() or {}, inspect.reserved() or {})
-            for tasks in reply.values()
-            for task in tasks
-        ]
-        if not busy:
+        if not stopped:
+            replies = app.control.cancel_consumer(queue, destination=[name], reply=True, timeout=1)
+            stopped = _worker_replied(replies, name)
+            continue
+        inspect = app.control.inspect(destination=[name], timeout=1)
+        replies = [inspect.active(), inspect.reserved(), inspect.scheduled()]
+        if all(reply and name in reply and not reply[name] for reply in replies):
             return
         time.sleep(0.1)
+    pytest.fail("the Celery worker was still busy 30 s after the test ended")

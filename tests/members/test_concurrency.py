@@ -33,6 +33,9 @@ def run_together(*calls):
         thread.start()
     for thread in threads:
         thread.join(30)
+    # A thread still running would keep querying (and its connection open) while the test
+    # database is flushed.
+    assert not [thread for thread in threads if thread.is_alive()], "a call did not finish in 30 s"
     return outcomes
 
 

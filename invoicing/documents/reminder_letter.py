@@ -13,7 +13,7 @@ from django.utils import formats, translation
 from django.utils.translation import gettext as _
 
 from smartcoop.core.money import format_money, format_percent
-from smartcoop.countries import ParameterNotInForce, param
+from smartcoop.countries import param
 
 from .. import calculations as calc
 from ..mentions import reminder_paragraphs
@@ -26,10 +26,7 @@ def client_language(snapshot: dict) -> str:
 
 
 def _param(country: str, name: str, *, on: date, default):
-    try:
-        return param(f"{country.lower()}.{name}", on=on)
-    except ParameterNotInForce:
-        return default
+    return param(f"{country.lower()}.{name}", on=on, default=default)
 
 
 def _short(value: str | date | None) -> str:

@@ -13,7 +13,7 @@ from activities.models import Activity
 from smartcoop.core.audit import audit_log
 from smartcoop.core.errors import ValidationFailed
 from smartcoop.core.models import LegalEntity
-from smartcoop.countries import ParameterNotInForce, param
+from smartcoop.countries import param
 
 from ..models import Invoice, Payment, PaymentPlan
 
@@ -79,12 +79,8 @@ def _country_of(entity: LegalEntity) -> str:
 
 
 def _param(entity: LegalEntity, name: str, *, on: date, default: Any = None) -> Any:
-    try:
-        return param(f"{_country_of(entity)}.{name}", on=on)
-    except ParameterNotInForce:
-        if default is not None:
-            return default
-        raise
+    key = f"{_country_of(entity)}.{name}"
+    return param(key, on=on) if default is None else param(key, on=on, default=default)
 
 
 def _decimal(value: Any, *, field: str) -> Decimal:

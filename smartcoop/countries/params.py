@@ -221,6 +221,15 @@ def legal_reference(source: str) -> str:
     return source.strip().rstrip(",.:") or source
 
 
-def param(key: str, *, on: date) -> Any:
-    """The value of a dated parameter on the date of the fact, e.g. `param("be.fee_rate", on=d)`."""
-    return param_entry(key, on=on).value
+_REQUIRED = object()
+
+
+def param(key: str, *, on: date, default: Any = _REQUIRED) -> Any:
+    """The value of a dated parameter on the date of the fact, e.g. `param("be.fee_rate", on=d)`;
+    `default` when given is returned for a parameter the pack does not have on that date."""
+    try:
+        return param_entry(key, on=on).value
+    except ParameterNotInForce:
+        if default is _REQUIRED:
+            raise
+        return default

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import importlib
 from pathlib import Path
 
@@ -11,10 +12,12 @@ from .params import parameter_tables
 PACKS_DIR = Path(__file__).resolve().parent
 
 
-def available_countries() -> set[str]:
-    return {
+@functools.cache
+def available_countries() -> frozenset[str]:
+    """The country packs on disk (read once: packs do not change while running)."""
+    return frozenset(
         p.name.upper() for p in PACKS_DIR.iterdir() if p.is_dir() and (p / "__init__.py").exists()
-    }
+    )
 
 
 def load_pack(code: str) -> CountryPack:

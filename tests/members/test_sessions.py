@@ -8,7 +8,7 @@ from django.core import mail
 from django.db import connection, transaction
 from django.utils import timezone
 
-from members import services
+from members import emails, services
 from members.models import InfoSession, InfoSessionBooking
 from smartcoop.core.errors import Conflict, ValidationFailed
 from tests.members.factories import MemberFactory
@@ -110,7 +110,7 @@ def test_a_failed_send_is_retried_by_the_next_run(session_tomorrow, monkeypatch)
     def broken(**kwargs):
         raise ConnectionError("SMTP down")
 
-    monkeypatch.setattr(services.emails, "send", broken)
+    monkeypatch.setattr(emails, "send", broken)
     assert services.info_session_send_reminders() == 0
     assert InfoSessionBooking.objects.get().reminder_sent_at is None
     monkeypatch.undo()

@@ -1,0 +1,617 @@
+"""Employment contracts: creation (by salary request or for an invoiced performance), the
+status machine (validate, declare, performed, paid, close, cancel), posting and interruptions."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from members.services import member_mark_active
+from smartcoop.core.audit import audit_log
+from smartcoop.core.errors import Conflict, PermissionDenied, ValidationFailed
+from smartcoop.core.money import quantize_money
+from smartcoop.countries import current_pack
+
+from .. import calculations, selectors
+from ..models import Activity, EmploymentContract, PostingDocument, WorkInterruption
+from ..uploads import validate_upload
+from ._shared import K, _lock_activity, _money, _source_of, _today
+from .ledger import _entry, _require_available
+
+
+def _contract_type(code: str):
+    try:
+        return current_pack().contract_type(code)
+    except KeyError:
+        raise ValidationFailed(
+            _("Unknown contract type %(code)s.") % {"code": code}, field="contract_type"
+        ) from None
+
+
+def _check_contract_dates(
+    *, start_date: dt.date, end_date: dt.date, hours: Decimal, today: dt.date
+) -> None:
+    if end_date < start_date:
+        raise ValidationFailed(_("The end date comes before the start date."), field="end_date")
+    if hours <= 0:
+        raise ValidationFailed(_("Give the number of hours worked."), field="hours")
+    max_past = int(current_pack().param("contract_start_past_days_max", on=today))
+    earliest = today - dt.timedelta(days=max_past)
+    if start_date < earliest:
+        raise ValidationFailed(
+            _(
+                "A contract cannot start before %(earliest)s: the employment must be declared "
+                "before work starts (the start asked is %(start)s)."
+            )
+            % {"earliest": earliest.isoformat(), "start": start_date.isoformat()},
+            field="start_date",
+            code="start_in_past",
+        )
+
+
+def _lock_member_and_check_overlap(*, member, start_date: dt.date, end_date: dt.date) -> None:
+    """Lock the member's row (so two requests for one person are checked one after the other),
+    then refuse overlapping live contracts. The exclusion constraint is the backstop."""
+    from members.models import Member
+
+    Member.objects.select_for_update().filter(pk=member.pk).first()
+    clash = (
+        EmploymentContract.objects.with_scopes_disabled()
+        .filter(member=member, start_date__lte=end_date, end_date__gte=start_date)
+        .exclude(status=EmploymentContract.Status.CANCELLED)
+        .order_by("start_date")
+        .first()
+    )
+    if clash:
+        raise ValidationFailed(
+            _(
+                "%(name)s already has a contract from %(start)s to %(end)s: contracts of one "
+                "person cannot overlap."
+            )
+            % {
+                "name": member.display_name,
+                "start": clash.start_date.isoformat(),
+                "end": clash.end_date.isoformat(),
+            },
+            field="start_date",
+            code="contract_overlap",
+            extra={"contract": str(clash.public_id)},
+        )
+
+
+def _student_warnings(*, member, contract_type: str, start_date: dt.date, hours: Decimal) -> list:
+    if contract_type != "student" or current_pack().code != "BE":
+        return []
+    quota = current_pack().param("student_hours_quota", on=start_date)
+    used = selectors.student_hours_in_year(member=member, year=start_date.year)
+    if used + hours <= quota:
+        return []
+    return [
+        {
+            "code": "student_quota",
+            "message": _(
+                "With this contract %(total)s student hours are planned in %(year)s, above the "
+                "quota of %(quota)s hours: the hours beyond the quota pay ordinary social "
+                "security contributions (13.07 %% for the student, about 25 %% for the employer) "
+                "instead of the solidarity contribution, and can affect child benefit."
+            )
+            % {"total": used + hours, "year": start_date.year, "quota": quota},
+            "used": str(used),
+            "quota": str(quota),
+        }
+    ]
+
+
+def _membership_or_refuse(*, activity: Activity, member, right: str):
+    membership = selectors.membership_of(activity=activity, member=member)
+    if membership is None or not getattr(membership, right):
+        raise PermissionDenied(
+            _("%(name)s may not do this in the Activity %(activity)s.")
+            % {"name": member.display_name, "activity": activity.name}
+        )
+    if activity.status != Activity.Status.ACTIVE:
+        raise Conflict(
+            _("The Activity %(activity)s is %(status)s: it must be active.")
+            % {"activity": activity.name, "status": activity.get_status_display()}
+        )
+    return membership
+
+
+def _new_contract(
+    *,
+    activity: Activity,
+    member,
+    contract_type: str,
+    tool: str,
+    start_date: dt.date,
+    end_date: dt.date,
+    hours: Decimal,
+    days: int,
+    gross_wage: Decimal,
+    function: str,
+    workplace_country: str,
+    workplace_address: str,
+    description: str,
+    joint_committee: str,
+    start_time,
+    end_time,
+    source_type: str,
+    source_id: str,
+    actor,
+    today: dt.date,
+) -> EmploymentContract:
+    pack = current_pack()
+    kind = _contract_type(contract_type)
+    coefficient = kind.coefficient(start_date)
+    gross = quantize_money(gross_wage)
+    if gross <= 0:
+        raise ValidationFailed(_("The gross wage must be positive."), field="gross_wage")
+    workplace_country = (workplace_country or pack.code).upper()
+    posting = workplace_country != pack.code
+    contract = EmploymentContract(
+        entity_id=activity.entity_id,
+        member=member,
+        activity=activity,
+        contract_type=kind.code,
+        tool=tool,
+        start_date=start_date,
+        end_date=end_date,
+        start_time=start_time,
+        end_time=end_time,
+        hours=hours,
+        days=days or (end_date - start_date).days + 1,
+        workplace_country=workplace_country,
+        workplace_address=workplace_address,
+        joint_committee=joint_committee,
+        function=function,
+        sector=activity.sector,
+        description=description,
+        gross_wage=gross,
+        coefficient=coefficient,
+        employer_cost=calculations.employer_cost(gross=gross, coefficient=coefficient),
+        wage_due_on=calculations.wage_due_date(
+            rule=pack.wage_payment_rule(end_date), performance_end=end_date
+        ),
+        source_type=source_type,
+        source_id=source_id,
+        posting_required=posting,
+        a1_status="missing" if posting else "not_needed",
+        host_declaration_status="missing" if posting else "not_needed",
+        warnings=_student_warnings(
+            member=member, contract_type=kind.code, start_date=start_date, hours=hours
+        ),
+        created_by=actor if getattr(actor, "is_authenticated", False) else None,
+    )
+    try:
+        with transaction.atomic():
+            contract.save()
+    except IntegrityError as exc:
+        if "contract_no_overlap_per_member" in str(exc):
+            raise ValidationFailed(
+                _("Contracts of one person cannot overlap."),
+                field="start_date",
+                code="contract_overlap",
+            ) from exc
+        raise
+    audit_log(
+        actor=actor,
+        action="activities.contract.created",
+        target=contract,
+        data={
+            "tool": tool,
+            "type": kind.code,
+            "gross": str(gross),
+            "employer_cost": str(contract.employer_cost),
+            "start": start_date.isoformat(),
+            "end": end_date.isoformat(),
+        },
+    )
+    return contract
+
+
+def contract_create_for_performance(
+    *,
+    activity: Activity,
+    member,
+    contract_type: str,
+    start_date: dt.date,
+    end_date: dt.date,
+    hours: Decimal,
+    price_excl_vat: Decimal,
+    function: str,
+    source_type: str,
+    source_id: str,
+    actor,
+    days: int = 0,
+    workplace_country: str = "",
+    workplace_address: str = "",
+    description: str = "",
+    joint_committee: str = "",
+    start_time: dt.time | None = None,
+    end_time: dt.time | None = None,
+    today: dt.date | None = None,
+) -> EmploymentContract:
+    """Contract tool: the employment contract of one declared performance. Invoicing calls it in
+    the transaction that issues the invoice, so both exist or neither does.
+
+    gross = (price - fee) / coefficient of the type (the pack's rates on the start date).
+    Idempotent per (source_type, source_id). Locks: the Member row (overlap check)."""
+    today = today or _today()
+    pack = current_pack()
+    if "contract" not in pack.tools:
+        raise ValidationFailed(_("The Contract tool is not available in this country."))
+    existing = (
+        EmploymentContract.objects.with_scopes_disabled()
+        .filter(source_type=source_type, source_id=str(source_id))
+        .first()
+    )
+    if existing:
+        return existing
+    _membership_or_refuse(activity=activity, member=member, right="can_invoice")
+    _check_contract_dates(start_date=start_date, end_date=end_date, hours=hours, today=today)
+    kind = _contract_type(contract_type)
+    _fee, budget = calculations.budget_from_invoice(
+        amount_excl_vat=price_excl_vat, fee_rate=pack.fee_rate(start_date)
+    )
+    gross = calculations.gross_from_budget(budget=budget, coefficient=kind.coefficient(start_date))
+    with transaction.atomic():
+        _lock_member_and_check_overlap(member=member, start_date=start_date, end_date=end_date)
+        contract = _new_contract(
+            activity=activity,
+            member=member,
+            contract_type=contract_type,
+            tool=EmploymentContract.Tool.CONTRACT,
+            start_date=start_date,
+            end_date=end_date,
+            hours=hours,
+            days=days,
+            gross_wage=gross,
+            function=function,
+            workplace_country=workplace_country,
+            workplace_address=workplace_address,
+            description=description,
+            joint_committee=joint_committee,
+            start_time=start_time,
+            end_time=end_time,
+            source_type=source_type,
+            source_id=str(source_id),
+            actor=actor,
+            today=today,
+        )
+        _mark_member_active(member, actor)
+    return contract
+
+
+def contract_request_salary(
+    *,
+    activity: Activity,
+    member,
+    contract_type: str,
+    start_date: dt.date,
+    end_date: dt.date,
+    hours: Decimal,
+    gross_wage: Decimal,
+    function: str,
+    actor,
+    days: int = 0,
+    workplace_country: str = "",
+    workplace_address: str = "",
+    description: str = "",
+    today: dt.date | None = None,
+) -> EmploymentContract:
+    """Activity tool: a salary paid from the Activity's available budget. Refused, with the
+    figures, when its salary cost is above what is available now.
+
+    Locks: the Activity row (budget), then the Member row (overlap)."""
+    today = today or _today()
+    if "activity" not in current_pack().tools:
+        raise ValidationFailed(_("The Activity tool is not available in this country."))
+    _check_contract_dates(start_date=start_date, end_date=end_date, hours=hours, today=today)
+    kind = _contract_type(contract_type)
+    gross = quantize_money(gross_wage)
+    cost = calculations.employer_cost(gross=gross, coefficient=kind.coefficient(start_date))
+    with transaction.atomic():
+        locked = _lock_activity(activity)
+        _membership_or_refuse(activity=locked, member=member, right="can_request_salary")
+        _require_available(
+            activity=locked,
+            amount=cost,
+            what=_("A gross wage of %(gross)s (salary cost %(cost)s)")
+            % {"gross": _money(gross), "cost": _money(cost)},
+            field="gross_wage",
+        )
+        _lock_member_and_check_overlap(member=member, start_date=start_date, end_date=end_date)
+        contract = _new_contract(
+            activity=locked,
+            member=member,
+            contract_type=contract_type,
+            tool=EmploymentContract.Tool.ACTIVITY,
+            start_date=start_date,
+            end_date=end_date,
+            hours=hours,
+            days=days,
+            gross_wage=gross,
+            function=function,
+            workplace_country=workplace_country,
+            workplace_address=workplace_address,
+            description=description,
+            joint_committee="",
+            start_time=None,
+            end_time=None,
+            source_type="",
+            source_id="",
+            actor=actor,
+            today=today,
+        )
+        _mark_member_active(member, actor)
+    return contract
+
+
+def _mark_member_active(member, actor) -> None:
+    """A member who gets an Activity or a contract becomes active (members' service; it refuses
+    someone whose shares are not paid, which refuses the Activity or contract with them)."""
+    member_mark_active(member=member, actor=actor)
+
+
+def _contract_transition(
+    *, contract: EmploymentContract, allowed_from, to: str, actor, action: str, **fields
+) -> EmploymentContract:
+    with transaction.atomic():
+        locked = (
+            EmploymentContract.objects.with_scopes_disabled()
+            .select_for_update(of=("self",))
+            .get(pk=contract.pk)
+        )
+        if locked.status not in allowed_from:
+            raise Conflict(
+                _("This contract is %(status)s: it cannot become %(to)s.")
+                % {
+                    "status": locked.get_status_display(),
+                    "to": EmploymentContract.Status(to).label,
+                },
+                extra={"status": locked.status},
+            )
+        locked.status = to
+        for name, value in fields.items():
+            setattr(locked, name, value)
+        locked.save(update_fields=["status", "updated_at", *fields])
+        audit_log(actor=actor, action=action, target=locked, data={"to": to})
+    contract.refresh_from_db()
+    return contract
+
+
+def contract_validate(*, contract: EmploymentContract, actor) -> EmploymentContract:
+    """An adviser (or payroll) checks the contract."""
+    return _contract_transition(
+        contract=contract,
+        allowed_from=[EmploymentContract.Status.DRAFT],
+        to=EmploymentContract.Status.VALIDATED,
+        actor=actor,
+        action="activities.contract.validated",
+        validated_by=actor,
+        validated_at=timezone.now(),
+    )
+
+
+def contract_declare(*, contract: EmploymentContract, actor) -> EmploymentContract:
+    """The employment is declared (Dimona/DPAE, by payroll): blocked while the posting
+    documents of a contract abroad are not in place, unless staff lifted the block."""
+    if (
+        contract.posting_required
+        and contract.posting_blocks_start
+        and not contract.posting_in_place
+    ):
+        raise Conflict(
+            _(
+                "This contract is performed in %(country)s: the A1 certificate (%(a1)s) and the "
+                "host-country declaration (%(host)s) must be in place before work starts."
+            )
+            % {
+                "country": contract.workplace_country,
+                "a1": contract.get_a1_status_display(),
+                "host": contract.get_host_declaration_status_display(),
+            },
+            code="posting_documents_missing",
+        )
+    return _contract_transition(
+        contract=contract,
+        allowed_from=[EmploymentContract.Status.VALIDATED],
+        to=EmploymentContract.Status.DECLARED,
+        actor=actor,
+        action="activities.contract.declared",
+    )
+
+
+def contract_mark_performed(*, contract: EmploymentContract, actor) -> EmploymentContract:
+    return _contract_transition(
+        contract=contract,
+        allowed_from=[EmploymentContract.Status.DECLARED],
+        to=EmploymentContract.Status.PERFORMED,
+        actor=actor,
+        action="activities.contract.performed",
+    )
+
+
+def contract_mark_paid(
+    *, contract: EmploymentContract, paid_on: dt.date, actor
+) -> EmploymentContract:
+    """The wage was paid (payroll calls this): the salary cost leaves the planned figure and
+    enters the ledger in the same transaction, so it is never counted twice. Whether the client
+    paid or not (the guarantee fund advances it: see `BudgetFigures.exposure`)."""
+    with transaction.atomic():
+        _lock_activity(contract.activity)
+        contract = _contract_transition(
+            contract=contract,
+            allowed_from=[EmploymentContract.Status.DECLARED, EmploymentContract.Status.PERFORMED],
+            to=EmploymentContract.Status.PAID,
+            actor=actor,
+            action="activities.contract.paid",
+            paid_on=paid_on,
+        )
+        source_type, source_id = _source_of(contract)
+        _entry(
+            activity=contract.activity,
+            kind=K.SALARY_COST,
+            amount=-contract.employer_cost,
+            on=paid_on,
+            source_type=source_type,
+            source_id=source_id,
+            actor=actor,
+            description=(
+                f"{contract.start_date.isoformat()}/{contract.end_date.isoformat()}: "
+                f"{contract.gross_wage} x {contract.coefficient.normalize()}"
+            ),
+        )
+    return contract
+
+
+def contract_close(*, contract: EmploymentContract, actor) -> EmploymentContract:
+    return _contract_transition(
+        contract=contract,
+        allowed_from=[EmploymentContract.Status.PAID],
+        to=EmploymentContract.Status.CLOSED,
+        actor=actor,
+        action="activities.contract.closed",
+    )
+
+
+def contract_cancel(
+    *, contract: EmploymentContract, reason: str, actor, today: dt.date | None = None
+) -> EmploymentContract:
+    """Cancel a contract before it starts (the Contract tool cancels the performance's contract
+    this way; invoicing issues the credit note). Idempotent: cancelling a cancelled contract
+    returns it. Once work has started, record cancelled work instead."""
+    today = today or _today()
+    if contract.status == EmploymentContract.Status.CANCELLED:
+        return contract
+    if not reason.strip():
+        raise ValidationFailed(_("Say why the contract is cancelled."), field="reason")
+    if contract.start_date <= today:
+        raise Conflict(
+            _(
+                "The contract started on %(start)s: it can no longer be cancelled. Staff can "
+                "record the cancelled work instead."
+            )
+            % {"start": contract.start_date.isoformat()},
+            code="contract_started",
+        )
+    return _contract_transition(
+        contract=contract,
+        allowed_from=[
+            EmploymentContract.Status.DRAFT,
+            EmploymentContract.Status.VALIDATED,
+            EmploymentContract.Status.DECLARED,
+        ],
+        to=EmploymentContract.Status.CANCELLED,
+        actor=actor,
+        action="activities.contract.cancelled",
+        cancel_reason=reason[:300],
+        cancelled_at=timezone.now(),
+    )
+
+
+def contract_update_posting(
+    *,
+    contract: EmploymentContract,
+    actor,
+    a1_status: str | None = None,
+    a1_reference: str | None = None,
+    host_declaration_status: str | None = None,
+    host_declaration_reference: str | None = None,
+    host_representative: str | None = None,
+    blocks_start: bool | None = None,
+) -> EmploymentContract:
+    """Record the A1 and host-declaration data and status (blocks_start: staff only, checked by
+    the view)."""
+    if not contract.posting_required:
+        raise Conflict(_("This contract is performed in the country of the entity."))
+    changes = {
+        key: value
+        for key, value in {
+            "a1_status": a1_status,
+            "a1_reference": a1_reference,
+            "host_declaration_status": host_declaration_status,
+            "host_declaration_reference": host_declaration_reference,
+            "host_representative": host_representative,
+            "posting_blocks_start": blocks_start,
+        }.items()
+        if value is not None
+    }
+    valid = {c for c, _label in EmploymentContract.PostingStatus.choices} - {"not_needed"}
+    for key in ("a1_status", "host_declaration_status"):
+        if key in changes and changes[key] not in valid:
+            raise ValidationFailed(_("Unknown status."), field=key)
+    with transaction.atomic():
+        for key, value in changes.items():
+            setattr(contract, key, value)
+        contract.save(update_fields=[*changes, "updated_at"])
+        audit_log(
+            actor=actor,
+            action="activities.contract.posting_updated",
+            target=contract,
+            data={k: str(v) for k, v in changes.items()},
+        )
+    return contract
+
+
+def contract_posting_document_add(
+    *, contract: EmploymentContract, kind: str, file, actor
+) -> PostingDocument:
+    if not contract.posting_required:
+        raise Conflict(_("This contract is performed in the country of the entity."))
+    validate_upload(file, field="file")
+    with transaction.atomic():
+        document = PostingDocument.objects.create(
+            contract=contract, kind=kind, file=file, uploaded_by=actor
+        )
+        audit_log(
+            actor=actor,
+            action="activities.contract.posting_document_added",
+            target=contract,
+            data={"kind": kind},
+        )
+    return document
+
+
+def contract_record_interruption(
+    *,
+    contract: EmploymentContract,
+    kind: str,
+    start_date: dt.date,
+    end_date: dt.date,
+    reason: str,
+    actor,
+    hours: Decimal = Decimal("0"),
+) -> WorkInterruption:
+    """Staff record temporary unemployment (a period paid without wage) or cancelled work."""
+    if not reason.strip():
+        raise ValidationFailed(_("Give the reason."), field="reason")
+    if end_date < start_date:
+        raise ValidationFailed(_("The end date comes before the start date."), field="end_date")
+    if start_date < contract.start_date or end_date > contract.end_date:
+        raise ValidationFailed(
+            _("The period must lie within the contract (%(start)s to %(end)s).")
+            % {"start": contract.start_date.isoformat(), "end": contract.end_date.isoformat()},
+            field="start_date",
+        )
+    with transaction.atomic():
+        interruption = WorkInterruption.objects.create(
+            contract=contract,
+            kind=kind,
+            start_date=start_date,
+            end_date=end_date,
+            hours=hours,
+            reason=reason,
+            recorded_by=actor,
+        )
+        audit_log(
+            actor=actor,
+            action=f"activities.contract.{kind}",
+            target=contract,
+            data={"from": start_date.isoformat(), "to": end_date.isoformat(), "reason": reason},
+        )
+    return interruption

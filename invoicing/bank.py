@@ -58,11 +58,60 @@ entry date, paper statement number, sequence and detail numbers.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 from lxml import etree
+
+from smartcoop.core.validators import single_line
+
+# What the bank tables hold (invoicing.models.BankTransaction / BankStatement): a longer value is
+# refused with its line, never cut (two references sharing their first 100 characters would then
+# be taken for the same entry, and the second silently skipped).
+REFERENCE_MAX = 100
+STRUCTURED_MAX = 35
+IBAN_MAX = 34
+AMOUNT_LIMIT = Decimal(10**12)  # money columns: 14 digits, 2 of them decimals
+CENT = Decimal("0.01")
+BOM = b"\xef\xbb\xbf"
+_DECIMAL = re.compile(r"[+-]?([0-9]+(\.[0-9]*)?|\.[0-9]+)")
+
+
+def check_amount(value: Decimal) -> str:
+    """Why `value` cannot be booked as it is ("" when it can): not finite, negative (the sign is
+    given apart), too large for the columns, or more precise than cents (never rounded)."""
+    if not value.is_finite():
+        return f"the amount {value} is not a number"
+    if value < 0:
+        return f"the amount {value} is negative (the credit/debit indicator gives the sign)"
+    if value >= AMOUNT_LIMIT:
+        return f"the amount {value} is too large (at most 999999999999.99)"
+    if value != value.quantize(CENT):
+        return f"the amount {value} has more decimals than cents"
+    return ""
+
+
+def check_entry(entry: Entry) -> list[str]:
+    """The values of `entry` that do not fit their column."""
+    problems = []
+    if len(entry.bank_reference) > REFERENCE_MAX:
+        problems.append(
+            f"the bank reference has {len(entry.bank_reference)} characters, at most "
+            f"{REFERENCE_MAX} are accepted"
+        )
+    if len(entry.structured_reference) > STRUCTURED_MAX:
+        problems.append(
+            f"the structured reference has {len(entry.structured_reference)} characters, at "
+            f"most {STRUCTURED_MAX} are accepted"
+        )
+    if len(entry.counterparty_iban) > IBAN_MAX:
+        problems.append(
+            f"the counterparty account has {len(entry.counterparty_iban)} characters, at most "
+            f"{IBAN_MAX}"
+        )
+    return problems
 
 
 class StatementError(Exception):
@@ -94,6 +143,7 @@ class Statement:
 
 
 def parse_statement(content: bytes) -> Statement:
+    content = content.removeprefix(BOM)  # a UTF-8 byte order mark, as some exports write
     head = content.lstrip()[:200]
     if head.startswith(b"<"):
         return parse_camt053(content)
@@ -117,8 +167,9 @@ def _children(node, name):
 
 
 def _text(node, *names) -> str:
+    """The element's text on one line (control characters and line breaks become spaces)."""
     found = _child(node, *names)
-    return (found.text or "").strip() if found is not None else ""
+    return single_line(found.text or "") if found is not None else ""
 
 
 def parse_camt053(content: bytes) -> Statement:
@@ -141,10 +192,17 @@ def parse_camt053(content: bytes) -> Statement:
         result.account_iban = result.account_iban or _text(stmt, "Acct", "Id", "IBAN")
         for index, entry in enumerate(_children(stmt, "Ntry"), start=1):
             where = f"entry {index} (line {entry.sourceline})"
-            try:
-                amount = Decimal(_text(entry, "Amt"))
-            except InvalidOperation:
-                errors.append(f"{where}: the amount is missing or not a number")
+            raw_amount = _text(entry, "Amt")
+            # xs:decimal: digits with an optional point, no exponent, NaN or Infinity.
+            if not _DECIMAL.fullmatch(raw_amount):
+                errors.append(
+                    f"{where}: the amount {raw_amount[:40]!r} is missing or not a decimal number"
+                )
+                continue
+            amount = Decimal(raw_amount)
+            problem = check_amount(amount)
+            if problem:
+                errors.append(f"{where}: {problem}")
                 continue
             sign = _text(entry, "CdtDbtInd")
             if sign not in ("CRDT", "DBIT"):
@@ -170,23 +228,34 @@ def parse_camt053(content: bytes) -> Statement:
                 remittance = _child(details, "RmtInf")
                 if remittance is not None:
                     structured = _text(remittance, "Strd", "CdtrRefInf", "Ref")
-                    free = " ".join((u.text or "").strip() for u in _children(remittance, "Ustrd"))
+                    free = single_line(
+                        " ".join(u.text or "" for u in _children(remittance, "Ustrd"))
+                    )
                 parties = _child(details, "RltdPties")
                 if parties is not None:
                     party = "Dbtr" if sign == "CRDT" else "Cdtr"
                     name = _text(parties, party, "Nm") or _text(parties, party, "Pty", "Nm")
                     iban = _text(parties, f"{party}Acct", "Id", "IBAN")
-            result.entries.append(
-                Entry(
-                    bank_reference=reference,
-                    booking_date=booking,
-                    amount=amount if sign == "CRDT" else -amount,
-                    counterparty_name=name,
-                    counterparty_iban=iban,
-                    structured_reference="".join(ch for ch in structured if ch.isalnum()),
-                    free_text=free,
-                )
+            parsed = Entry(
+                bank_reference=reference,
+                booking_date=booking,
+                amount=amount if sign == "CRDT" else -amount,
+                counterparty_name=name,
+                counterparty_iban=iban,
+                structured_reference="".join(
+                    ch for ch in structured if ch.isascii() and ch.isalnum()
+                ),
+                free_text=free,
             )
+            problems = check_entry(parsed)
+            if problems:
+                errors.extend(f"{where}: {p}" for p in problems)
+                continue
+            result.entries.append(parsed)
+    if len(result.account_iban) > IBAN_MAX:
+        errors.append(
+            f"the statement account has {len(result.account_iban)} characters, at most {IBAN_MAX}"
+        )
     if errors:
         raise StatementError(errors)
     return result
@@ -260,13 +329,18 @@ def _coda_account(structure: str, zone: str) -> tuple[str, str]:
         return belgian_iban(number), zone[13:16].strip()
     if structure in ("1", "2", "3"):
         width = 31 if structure == "2" else 34
-        return zone[:width].strip().replace(" ", ""), zone[34:37].strip()
+        account = zone[:width].strip().replace(" ", "")
+        if not (account.isascii() and account.isalnum()):
+            raise ValueError(account)
+        return account, zone[34:37].strip()
     raise ValueError(structure)
 
 
 def _counterparty_account(zone: str) -> str:
     """Record 2.3 positions 11-47: a Belgian number (12 N, blank, currency) or an IBAN/foreign
     number (34 AN) followed by the currency (3 AN), or blank."""
+    if not zone.isascii():
+        raise ValueError(zone)
     if zone[:12].isdigit() and zone[12:13] == " ":
         return belgian_iban(zone[:12]) if int(zone[:12]) else ""
     return zone[:34].strip()
@@ -386,7 +460,8 @@ def parse_coda(content: bytes) -> Statement:
     """Parse a CODA 2.x file (one or more statements, each from a record 0 to a record 9).
 
     Every problem is collected with its line number; any problem rejects the whole file."""
-    text = content.decode("latin-1")  # every byte decodes: CODA is single-byte text
+    # Every byte decodes: CODA is single-byte text. A UTF-8 byte order mark is dropped.
+    text = content.removeprefix(BOM).decode("latin-1")
     errors: list[str] = []
     blocks: list[_CodaBlock] = []
     block: _CodaBlock | None = None
@@ -394,10 +469,21 @@ def parse_coda(content: bytes) -> Statement:
     movement: _Movement | None = None  # the last 2.1 record
     information: str = ""  # sequence + detail of the last 3.1 record
     failed = ""  # sequence + detail of a rejected 2.1 record: its 2.2/2.3 are not blamed again
-    for number, line in enumerate(text.splitlines(), start=1):
+    # Records end with CR LF or LF only (str.splitlines would also cut at control characters).
+    for number, line in enumerate(text.removesuffix("\n").split("\n"), start=1):
+        line = line.removesuffix("\r")
         if not line.strip():
             continue
         kind = line[:2] if line[0] in "23" else line[0]
+        controls = [i for i, ch in enumerate(line, start=1) if ord(ch) < 32 or 127 <= ord(ch) < 160]
+        if controls:
+            errors.append(
+                f"line {number}: a control character (such as NUL) at position {controls[0]}; "
+                "a CODA record holds printable characters only"
+            )
+            if kind in _CODA_NAMES:
+                previous, movement, failed = kind, None, line[2:10]
+            continue
         if len(line) != 128:
             errors.append(f"line {number}: a CODA record has 128 characters, not {len(line)}")
             if kind in _CODA_NAMES:  # go on from it, so the next records are not blamed too
@@ -489,7 +575,13 @@ def parse_coda(content: bytes) -> Statement:
                 movement.communication += line[10:63]
             else:
                 # 11-47 counterparty account, 48-82 counterparty name, 83-125 communication.
-                movement.counterparty_iban = _counterparty_account(line[10:47])
+                try:
+                    movement.counterparty_iban = _counterparty_account(line[10:47])
+                except ValueError:
+                    errors.append(
+                        f"line {number}: the counterparty account {line[10:47].strip()!r} has "
+                        "characters other than ASCII letters and digits"
+                    )
                 movement.counterparty_name = line[47:82].strip()
                 movement.communication += line[82:125]
         elif kind == "31":
@@ -531,6 +623,8 @@ def _coda_movement(line: str, number: int, errors: list[str]) -> _Movement | Non
     except ValueError:
         problems.append(f"sign {line[31]!r} and amount {line[32:47]!r} are not valid")
         amount = Decimal(0)
+    if amount != amount.quantize(CENT):  # 3 decimals in the file, cents in the books
+        problems.append(f"the amount {amount} has more decimals than cents")
     if line[47:53] != "000000":  # 000000: value date not known
         try:
             _coda_date(line[47:53])

@@ -184,7 +184,19 @@ class ClientMessageForm(forms.Form):
 
 
 class StatementUploadForm(forms.Form):
+    # A year of daily statements of a busy account is a few megabytes.
+    MAX_BYTES = 20 * 1024 * 1024
+
     file = forms.FileField(label=_("camt.053 or CODA file"))
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        if upload.size > self.MAX_BYTES:
+            raise forms.ValidationError(
+                _("The file is larger than %(limit)s MB: split it by period.")
+                % {"limit": self.MAX_BYTES // (1024 * 1024)}
+            )
+        return upload
 
 
 class ManualMatchForm(forms.Form):

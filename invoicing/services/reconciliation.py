@@ -9,13 +9,14 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass, field
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils.translation import gettext as _
 
 from smartcoop.core.audit import audit_log
 from smartcoop.core.errors import Conflict, PermissionDenied, ValidationFailed
 from smartcoop.core.models import LegalEntity
 from smartcoop.core.payments import payment_reference_clean, payment_reference_find
+from smartcoop.core.validators import single_line
 
 from ..models import BankStatement, BankTransaction, Invoice, Payment
 from ._shared import OPEN_STATUSES, ZERO
@@ -33,6 +34,10 @@ class ImportResult:
     errors: list[str] = field(default_factory=list)
 
 
+# Namespace of the advisory lock taken while a statement is imported (the other key: the entity).
+_IMPORT_LOCK = 0x62616E6B  # "bank"
+
+
 class StatementRejected(ValidationFailed):
     code = "statement_rejected"
 
@@ -45,17 +50,33 @@ def bank_statement_import(
     A malformed file raises StatementRejected listing each bad line, and nothing is written.
     The same file twice (same SHA-256) or the same bank entry in another file changes nothing.
     Each new credit is then matched (structured communication, then reference and amount)."""
-    from ..bank import StatementError, parse_statement
+    from ..bank import BOM, StatementError, check_amount, check_entry, parse_statement
 
+    content = content.removeprefix(BOM)  # the same statement with or without a byte order mark
     digest = hashlib.sha256(content).hexdigest()
     try:
         parsed = parse_statement(content)
+        # What the parsers let through must still fit the columns: refused, never cut or rounded.
+        problems = [
+            f"entry {index} ({entry.bank_reference[:40]}): {problem}"
+            for index, entry in enumerate(parsed.entries, start=1)
+            for problem in [*check_entry(entry), check_amount(abs(entry.amount))]
+            if problem
+        ]
+        if problems:
+            raise StatementError(problems)
     except StatementError as exc:
         raise StatementRejected(
             _("This file is not a bank statement we can import; nothing was imported."),
             extra={"errors": exc.errors},
         ) from None
+    file_name = single_line(file_name)[:200]
     with transaction.atomic():
+        # One import at a time per entity: a second upload of the same file (a double click, two
+        # people) waits for the first, then finds it imported, instead of failing on the unique
+        # constraints. The lock ends with the transaction.
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s, %s)", [_IMPORT_LOCK, entity.pk])
         existing = BankStatement.objects.filter(entity=entity, sha256=digest).first()
         if existing is not None:
             return ImportResult(existing, skipped=len(parsed.entries), already_imported=True)
@@ -63,8 +84,8 @@ def bank_statement_import(
             entity=entity,
             format=parsed.format,
             statement_id=parsed.statement_id[:100],
-            account_iban=parsed.account_iban[:34],
-            file_name=file_name[:200],
+            account_iban=parsed.account_iban,
+            file_name=file_name,
             sha256=digest,
             imported_by=actor,
         )
@@ -84,12 +105,12 @@ def bank_statement_import(
                 BankTransaction(
                     entity=entity,
                     statement=statement,
-                    bank_reference=entry.bank_reference[:100],
+                    bank_reference=entry.bank_reference,
                     booking_date=entry.booking_date,
                     amount=entry.amount,
                     counterparty_name=entry.counterparty_name[:200],
-                    counterparty_iban=entry.counterparty_iban[:34],
-                    structured_reference=entry.structured_reference[:35],
+                    counterparty_iban=entry.counterparty_iban,
+                    structured_reference=entry.structured_reference,
                     free_text=entry.free_text[:500],
                     status=BankTransaction.Status.UNMATCHED
                     if entry.amount > 0

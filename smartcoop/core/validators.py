@@ -66,3 +66,90 @@ def clean_bic(value: str) -> str:
 
 def validate_bic(value: str) -> None:
     clean_bic(value)
+
+
+# --- Text a person types: names, titles, descriptions ---------------------------------------------
+# A control character (NUL, a newline in a name, an escape...) in a one-line text breaks what is
+# built from it later (an e-mail header, a PDF, a UBL file, a CSV cell), long after the form said
+# yes. So one-line texts refuse them at input (model field validators, picked up by every ModelForm
+# and ModelSerializer, and called by the services for the rest); multi-line texts keep newlines and
+# tabs only.
+
+
+def _control_characters(value: str, *, allowed: str = "") -> list[str]:
+    import unicodedata
+
+    return sorted(
+        {
+            f"U+{ord(ch):04X}"
+            for ch in value
+            if ch not in allowed and unicodedata.category(ch) in ("Cc", "Cs", "Zl", "Zp")
+        }
+    )
+
+
+def validate_single_line(value: str) -> None:
+    """No control characters and no line breaks (names, titles, subjects, line descriptions)."""
+    if not isinstance(value, str):
+        return
+    found = _control_characters(value)
+    if found:
+        raise ValidationError(
+            _(
+                "This text must fit on one line: remove the line breaks and control characters "
+                "(%(found)s)."
+            )
+            % {"found": ", ".join(found)},
+            code="control_characters",
+        )
+
+
+def validate_multi_line(value: str) -> None:
+    """Line breaks and tabs are fine (notes, messages); other control characters are not."""
+    if not isinstance(value, str):
+        return
+    found = _control_characters(value, allowed="\n\r\t")
+    if found:
+        raise ValidationError(
+            _("This text contains control characters (%(found)s): remove them.")
+            % {"found": ", ".join(found)},
+            code="control_characters",
+        )
+
+
+def single_line(value: str) -> str:
+    """`value` as one line: control characters and runs of white space become one space.
+    For text received from another system (a bank file, an e-mail) that cannot be sent back."""
+    import unicodedata
+
+    return " ".join(
+        "".join(
+            " " if unicodedata.category(ch) in ("Cc", "Cs", "Zl", "Zp") else ch for ch in value
+        ).split()
+    )
+
+
+# --- Numbers beyond what the columns hold ----------------------------------------------------------
+# Money columns are DecimalField(max_digits=14, decimal_places=2): below 10^12.
+MONEY_LIMIT = 10**12
+
+
+def validate_money_fits(value) -> None:
+    """An amount the money columns can store exactly: finite, at most 2 decimals, below 10^12."""
+    from decimal import Decimal
+
+    if value is None:
+        return
+    amount = Decimal(value) if not isinstance(value, Decimal) else value
+    if not amount.is_finite():
+        raise ValidationError(_("This is not an amount."), code="not_finite")
+    if abs(amount) >= MONEY_LIMIT:
+        raise ValidationError(
+            _("The amount must be below %(limit)s.") % {"limit": "1 000 000 000 000"},
+            code="too_large",
+        )
+    if amount != amount.quantize(Decimal("0.01")):
+        raise ValidationError(
+            _("An amount has at most 2 decimals (cents); %(value)s has more.") % {"value": amount},
+            code="too_precise",
+        )

@@ -7,11 +7,13 @@ Money: signed amounts in the ledger (credit > 0, debit < 0), DecimalField(14, 2)
 
 from __future__ import annotations
 
+import datetime as dt
 from decimal import Decimal
 
 from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from smartcoop.core.models import BaseModel, EntityOwnedModel
@@ -203,6 +205,8 @@ class EmploymentContract(EntityOwnedModel):
 
     # Contracts whose salary cost is planned but not yet in the ledger.
     PLANNED_STATUSES = (Status.DRAFT, Status.VALIDATED, Status.DECLARED, Status.PERFORMED)
+    # Contracts that may still be cancelled, as long as work has not started (`cancel_refusal`).
+    CANCELLABLE_STATUSES = (Status.DRAFT, Status.VALIDATED, Status.DECLARED)
 
     member = models.ForeignKey(
         "members.Member", on_delete=models.PROTECT, related_name="employment_contracts"
@@ -298,6 +302,25 @@ class EmploymentContract(EntityOwnedModel):
 
     def __str__(self) -> str:
         return f"{self.member} {self.start_date}-{self.end_date} ({self.contract_type})"
+
+    def cancel_refusal(self, today: dt.date) -> tuple[str, str] | None:
+        """The one contract-cancel rule, used by the service, the API and the pages: a draft,
+        validated or declared contract can be cancelled until the day before it starts. Returns
+        why it cannot on `today` (an error code and a sentence for the user), or None."""
+        if self.status not in self.CANCELLABLE_STATUSES:
+            return "conflict", gettext("This contract is %(status)s: it cannot become %(to)s.") % {
+                "status": self.get_status_display(),
+                "to": self.Status.CANCELLED.label,
+            }
+        if self.start_date <= today:
+            return "contract_started", gettext(
+                "The contract started on %(start)s: it can no longer be cancelled. Staff can "
+                "record the cancelled work instead."
+            ) % {"start": self.start_date.isoformat()}
+        return None
+
+    def can_be_cancelled(self, today: dt.date) -> bool:
+        return self.cancel_refusal(today) is None
 
     @property
     def posting_in_place(self) -> bool:

@@ -368,8 +368,7 @@ def contract_detail(request: HttpRequest, public_id) -> HttpResponse:
             "documents": contract.posting_documents.all(),
             "interruptions": contract.interruptions.all(),
             "staff": False,
-            "can_cancel": contract.status in ("draft", "validated")
-            and contract.start_date > _today(),
+            "can_cancel": contract.can_be_cancelled(_today()),
         },
     )
 
@@ -698,6 +697,7 @@ def staff_contract(request: HttpRequest, public_id) -> HttpResponse:
             "documents": contract.posting_documents.all(),
             "interruptions": contract.interruptions.all(),
             "staff": True,
+            "can_cancel": contract.can_be_cancelled(_today()),
         },
     )
 

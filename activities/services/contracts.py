@@ -490,22 +490,14 @@ def contract_cancel(
         return contract
     if not reason.strip():
         raise ValidationFailed(_("Say why the contract is cancelled."), field="reason")
-    if contract.start_date <= today:
-        raise Conflict(
-            _(
-                "The contract started on %(start)s: it can no longer be cancelled. Staff can "
-                "record the cancelled work instead."
-            )
-            % {"start": contract.start_date.isoformat()},
-            code="contract_started",
-        )
+    refusal = contract.cancel_refusal(today)
+    if refusal is not None:
+        code, message = refusal
+        raise Conflict(message, code=code, extra={"status": contract.status})
     return _contract_transition(
         contract=contract,
-        allowed_from=[
-            EmploymentContract.Status.DRAFT,
-            EmploymentContract.Status.VALIDATED,
-            EmploymentContract.Status.DECLARED,
-        ],
+        # Checked again under the row lock: a concurrent transition may have moved it on.
+        allowed_from=EmploymentContract.CANCELLABLE_STATUSES,
         to=EmploymentContract.Status.CANCELLED,
         actor=actor,
         action="activities.contract.cancelled",

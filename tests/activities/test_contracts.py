@@ -105,6 +105,26 @@ def test_cancel_only_before_start_and_with_a_reason():
     )
 
 
+@pytest.mark.parametrize(
+    ("status", "starts_in", "refusal"),
+    [
+        ("draft", 1, None),
+        ("validated", 1, None),
+        ("declared", 1, None),
+        ("declared", 0, "contract_started"),
+        ("validated", -1, "contract_started"),
+        ("performed", 1, "conflict"),
+        ("paid", 1, "conflict"),
+        ("cancelled", 1, "conflict"),
+    ],
+)
+def test_one_cancel_rule_for_service_pages_and_api(status, starts_in, refusal):
+    contract = EmploymentContract(status=status, start_date=TODAY + dt.timedelta(days=starts_in))
+    found = contract.cancel_refusal(TODAY)
+    assert (found and found[0]) == refusal
+    assert contract.can_be_cancelled(TODAY) is (refusal is None)
+
+
 def test_salary_request_above_available_is_refused_with_the_figures():
     activity = ActivityFactory()
     credit(activity, "1000.00")  # 935.00

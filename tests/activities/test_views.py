@@ -385,6 +385,32 @@ def test_member_cancels_own_contract_before_start(member_client, activity):
     assert contract.status == "cancelled"
 
 
+def test_member_may_cancel_a_declared_contract_before_it_starts(member_client, activity):
+    # The service always allowed it; the member page used to hide the form for declared contracts.
+    contract = salary_contract(activity)
+    services.contract_validate(contract=contract, actor=None)
+    services.contract_declare(contract=contract, actor=None)
+    url = reverse("activities:contract", args=[contract.public_id])
+    assert "Cancel this contract" in member_client.get(url).content.decode()
+    member_client.post(url, {"form": "cancel", "reason": "festival called off"})
+    contract.refresh_from_db()
+    assert contract.status == "cancelled"
+
+
+def test_staff_are_not_offered_to_cancel_a_contract_that_has_started(adviser_client, activity):
+    # The staff page used to offer the button on any draft, validated or declared contract; the
+    # service then refused once the start day was reached.
+    started = salary_contract(activity, start=dt.date.today())
+    services.contract_validate(contract=started, actor=None)
+    later = salary_contract(activity)
+    started_page = adviser_client.get(
+        reverse("activities:staff_contract", args=[started.public_id])
+    )
+    later_page = adviser_client.get(reverse("activities:staff_contract", args=[later.public_id]))
+    assert 'value="cancel"' not in started_page.content.decode()
+    assert 'value="cancel"' in later_page.content.decode()
+
+
 def test_staff_lifts_posting_block_and_records_interruption(adviser_client, activity):
     contract = salary_contract(activity, workplace_country="FR", days=3)
     url = reverse("activities:staff_contract", args=[contract.public_id])

@@ -18,16 +18,24 @@ from django.utils.translation import gettext_lazy as _
 
 from smartcoop.core.models import BaseModel, EntityOwnedModel
 from smartcoop.core.sectors import Sector
+from smartcoop.core.steps import StatusSteps
 
 MONEY = {"max_digits": 14, "decimal_places": 2}
 
 
-class Activity(EntityOwnedModel):
+class Activity(StatusSteps, EntityOwnedModel):
     class Status(models.TextChoices):
         DRAFT = "draft", _("Draft")
         ACTIVE = "active", _("Active")
         SUSPENDED = "suspended", _("Suspended")
         CLOSED = "closed", _("Closed")
+
+    STEPS = {
+        "validate": (Status.DRAFT,),
+        "suspend": (Status.ACTIVE,),
+        "reactivate": (Status.SUSPENDED,),
+        "close": (Status.DRAFT, Status.ACTIVE, Status.SUSPENDED),
+    }
 
     name = models.CharField(_("name"), max_length=200)
     description = models.TextField(_("description"), blank=True)
@@ -182,7 +190,7 @@ class LedgerEntry(EntityOwnedModel):
 # --- Employment contracts -----------------------------------------------------------------------
 
 
-class EmploymentContract(EntityOwnedModel):
+class EmploymentContract(StatusSteps, EntityOwnedModel):
     class Status(models.TextChoices):
         DRAFT = "draft", _("Draft")
         VALIDATED = "validated", _("Validated")
@@ -207,6 +215,13 @@ class EmploymentContract(EntityOwnedModel):
     PLANNED_STATUSES = (Status.DRAFT, Status.VALIDATED, Status.DECLARED, Status.PERFORMED)
     # Contracts that may still be cancelled, as long as work has not started (`cancel_refusal`).
     CANCELLABLE_STATUSES = (Status.DRAFT, Status.VALIDATED, Status.DECLARED)
+    STEPS = {
+        "validate": (Status.DRAFT,),
+        "declare": (Status.VALIDATED,),
+        "mark_performed": (Status.DECLARED,),
+        "mark_paid": (Status.DECLARED, Status.PERFORMED),
+        "close": (Status.PAID,),
+    }
 
     member = models.ForeignKey(
         "members.Member", on_delete=models.PROTECT, related_name="employment_contracts"
@@ -377,12 +392,15 @@ class WorkInterruption(BaseModel):
 # --- Expense claims -----------------------------------------------------------------------------
 
 
-class ExpenseClaim(EntityOwnedModel):
+class ExpenseClaim(StatusSteps, EntityOwnedModel):
     class Status(models.TextChoices):
         DRAFT = "draft", _("Draft")
         SUBMITTED = "submitted", _("Submitted")
         APPROVED = "approved", _("Approved and reimbursed")
         REJECTED = "rejected", _("Rejected")
+
+    # "edit": add or remove lines; "decide": approve or reject.
+    STEPS = {"edit": (Status.DRAFT,), "submit": (Status.DRAFT,), "decide": (Status.SUBMITTED,)}
 
     activity = models.ForeignKey(Activity, on_delete=models.PROTECT, related_name="expense_claims")
     member = models.ForeignKey("members.Member", on_delete=models.PROTECT, related_name="+")
@@ -454,13 +472,19 @@ class ExpenseLine(BaseModel):
 # --- Interest-free loans ------------------------------------------------------------------------
 
 
-class Loan(EntityOwnedModel):
+class Loan(StatusSteps, EntityOwnedModel):
     class Status(models.TextChoices):
         REQUESTED = "requested", _("Requested")
         APPROVED = "approved", _("Approved")
         REFUSED = "refused", _("Refused")
         DISBURSED = "disbursed", _("Being repaid")
         REPAID = "repaid", _("Repaid")
+
+    STEPS = {
+        "decide": (Status.REQUESTED,),
+        "disburse": (Status.APPROVED,),
+        "repay": (Status.DISBURSED,),
+    }
 
     activity = models.ForeignKey(Activity, on_delete=models.PROTECT, related_name="loans")
     requested_by = models.ForeignKey("members.Member", on_delete=models.PROTECT, related_name="+")
@@ -522,7 +546,7 @@ class LoanRepayment(BaseModel):
 # --- Solidarity fund ----------------------------------------------------------------------------
 
 
-class SolidarityRequest(BaseModel):
+class SolidarityRequest(StatusSteps, BaseModel):
     """A confidential request for help. Only the member and the committee see it; statistics
     never name anyone. Not entity-owned: the fund belongs to the cooperative."""
 
@@ -531,6 +555,8 @@ class SolidarityRequest(BaseModel):
         ACCEPTED = "accepted", _("Accepted")
         REFUSED = "refused", _("Refused")
         PAID = "paid", _("Paid")
+
+    STEPS = {"decide": (Status.SUBMITTED,), "pay": (Status.ACCEPTED,)}
 
     class Reason(models.TextChoices):
         INCOME_LOSS = "income_loss", _("Loss of income")

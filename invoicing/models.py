@@ -18,6 +18,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from smartcoop.core.models import BaseModel, EntityOwnedModel
+from smartcoop.core.steps import StatusSteps
 
 MONEY = {"max_digits": 14, "decimal_places": 2}
 ZERO = Decimal("0.00")
@@ -478,7 +479,7 @@ class Transmission(EntityOwnedModel):
         ordering = ["-created_at"]
 
 
-class Quote(EntityOwnedModel):
+class Quote(StatusSteps, EntityOwnedModel):
     """A quote sent to a client through a link; accepted online (name and time recorded) or
     refused; an accepted quote becomes a draft invoice. Quotes are not legal documents: no
     number series, lines kept as submitted."""
@@ -489,6 +490,13 @@ class Quote(EntityOwnedModel):
         ACCEPTED = "accepted", _("Accepted")
         REFUSED = "refused", _("Refused")
         INVOICED = "invoiced", _("Invoiced")
+
+    # "decide": the client accepts or refuses; "invoice": the draft invoice of an accepted quote.
+    STEPS = {
+        "send": (Status.DRAFT, Status.SENT),
+        "decide": (Status.SENT,),
+        "invoice": (Status.ACCEPTED,),
+    }
 
     activity = models.ForeignKey(
         "activities.Activity", on_delete=models.PROTECT, related_name="invoicing_quotes"

@@ -170,6 +170,11 @@ class Member(BaseModel):
     def is_member(self) -> bool:
         return self.status in (self.Status.MEMBER, self.Status.ACTIVE)
 
+    @property
+    def is_former_member(self) -> bool:
+        """Resigned or excluded: can neither subscribe nor receive shares."""
+        return self.status in (self.Status.RESIGNED, self.Status.EXCLUDED)
+
 
 class AdviserAssignment(BaseModel):
     """One change of office and adviser of a member (the history; the current pair is on Member)."""

@@ -62,7 +62,9 @@ def member_index(request: HttpRequest) -> HttpResponse:
             "member": member,
             "holdings": selectors.member_holdings(member=member),
             "subscriptions": subscriptions,
-            "pending": next((s for s in subscriptions if s.status == "pending"), None),
+            "pending": next(
+                (s for s in subscriptions if s.status == ShareSubscription.Status.PENDING), None
+            ),
             "bookings": selectors.member_bookings(member=member),
             "appointments": selectors.member_appointments(member=member),
             "national_number": selectors.national_number_for(member=member, user=request.user),

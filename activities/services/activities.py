@@ -73,7 +73,7 @@ def activity_validate(*, activity: Activity, actor) -> Activity:
     with transaction.atomic():
         activity = _activity_transition(
             activity=activity,
-            allowed_from=[Activity.Status.DRAFT],
+            allowed_from=Activity.STEPS["validate"],
             to=Activity.Status.ACTIVE,
             actor=actor,
             reason="",
@@ -88,7 +88,7 @@ def activity_suspend(*, activity: Activity, reason: str, actor) -> Activity:
         raise ValidationFailed(_("Say why the Activity is suspended."), field="reason")
     return _activity_transition(
         activity=activity,
-        allowed_from=[Activity.Status.ACTIVE],
+        allowed_from=Activity.STEPS["suspend"],
         to=Activity.Status.SUSPENDED,
         actor=actor,
         reason=reason,
@@ -99,7 +99,7 @@ def activity_suspend(*, activity: Activity, reason: str, actor) -> Activity:
 def activity_reactivate(*, activity: Activity, actor) -> Activity:
     return _activity_transition(
         activity=activity,
-        allowed_from=[Activity.Status.SUSPENDED],
+        allowed_from=Activity.STEPS["reactivate"],
         to=Activity.Status.ACTIVE,
         actor=actor,
         reason="",
@@ -125,7 +125,7 @@ def activity_close(*, activity: Activity, reason: str, actor) -> Activity:
         )
     return _activity_transition(
         activity=activity,
-        allowed_from=[Activity.Status.DRAFT, Activity.Status.ACTIVE, Activity.Status.SUSPENDED],
+        allowed_from=Activity.STEPS["close"],
         to=Activity.Status.CLOSED,
         actor=actor,
         reason=reason,

@@ -388,7 +388,7 @@ def contract_validate(*, contract: EmploymentContract, actor) -> EmploymentContr
     """An adviser (or payroll) checks the contract."""
     return _contract_transition(
         contract=contract,
-        allowed_from=[EmploymentContract.Status.DRAFT],
+        allowed_from=EmploymentContract.STEPS["validate"],
         to=EmploymentContract.Status.VALIDATED,
         actor=actor,
         action="activities.contract.validated",
@@ -419,7 +419,7 @@ def contract_declare(*, contract: EmploymentContract, actor) -> EmploymentContra
         )
     return _contract_transition(
         contract=contract,
-        allowed_from=[EmploymentContract.Status.VALIDATED],
+        allowed_from=EmploymentContract.STEPS["declare"],
         to=EmploymentContract.Status.DECLARED,
         actor=actor,
         action="activities.contract.declared",
@@ -429,7 +429,7 @@ def contract_declare(*, contract: EmploymentContract, actor) -> EmploymentContra
 def contract_mark_performed(*, contract: EmploymentContract, actor) -> EmploymentContract:
     return _contract_transition(
         contract=contract,
-        allowed_from=[EmploymentContract.Status.DECLARED],
+        allowed_from=EmploymentContract.STEPS["mark_performed"],
         to=EmploymentContract.Status.PERFORMED,
         actor=actor,
         action="activities.contract.performed",
@@ -446,7 +446,7 @@ def contract_mark_paid(
         _lock_activity(contract.activity)
         contract = _contract_transition(
             contract=contract,
-            allowed_from=[EmploymentContract.Status.DECLARED, EmploymentContract.Status.PERFORMED],
+            allowed_from=EmploymentContract.STEPS["mark_paid"],
             to=EmploymentContract.Status.PAID,
             actor=actor,
             action="activities.contract.paid",
@@ -472,7 +472,7 @@ def contract_mark_paid(
 def contract_close(*, contract: EmploymentContract, actor) -> EmploymentContract:
     return _contract_transition(
         contract=contract,
-        allowed_from=[EmploymentContract.Status.PAID],
+        allowed_from=EmploymentContract.STEPS["close"],
         to=EmploymentContract.Status.CLOSED,
         actor=actor,
         action="activities.contract.closed",

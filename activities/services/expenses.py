@@ -54,7 +54,7 @@ def expense_line_add(
 ) -> ExpenseLine:
     """A line of a draft claim. Kilometres are paid at the pack's rate on the day of the trip
     (no receipt); any other line needs its receipt (PDF, PNG or JPEG, checked by content)."""
-    if claim.status != ExpenseClaim.Status.DRAFT:
+    if not claim.can("edit"):
         raise Conflict(_("Only a draft claim can be changed."))
     km_rate = None
     if category == ExpenseLine.Category.KILOMETRES:
@@ -106,7 +106,7 @@ def expense_line_add(
 
 def expense_line_remove(*, line: ExpenseLine, actor) -> None:
     claim = line.claim
-    if claim.status != ExpenseClaim.Status.DRAFT:
+    if not claim.can("edit"):
         raise Conflict(_("Only a draft claim can be changed."))
     with transaction.atomic():
         line.delete()
@@ -119,7 +119,7 @@ def expense_claim_submit(*, claim: ExpenseClaim, actor) -> ExpenseClaim:
     with transaction.atomic():
         activity = _lock_activity(claim.activity)
         claim = ExpenseClaim.objects.with_scopes_disabled().select_for_update().get(pk=claim.pk)
-        if claim.status != ExpenseClaim.Status.DRAFT:
+        if not claim.can("submit"):
             raise Conflict(_("This claim was already submitted."))
         if claim.total <= 0:
             raise ValidationFailed(_("Add at least one line."))
@@ -142,7 +142,7 @@ def expense_claim_approve(*, claim: ExpenseClaim, actor, on: dt.date | None = No
     with transaction.atomic():
         activity = _lock_activity(claim.activity)
         claim = ExpenseClaim.objects.with_scopes_disabled().select_for_update().get(pk=claim.pk)
-        if claim.status != ExpenseClaim.Status.SUBMITTED:
+        if not claim.can("decide"):
             raise Conflict(_("This claim is %(status)s.") % {"status": claim.get_status_display()})
         claim.status = ExpenseClaim.Status.APPROVED
         claim.decided_by = actor
@@ -173,7 +173,7 @@ def expense_claim_reject(*, claim: ExpenseClaim, reason: str, actor) -> ExpenseC
         raise ValidationFailed(_("Tell the member why the claim is rejected."), field="reason")
     with transaction.atomic():
         claim = ExpenseClaim.objects.with_scopes_disabled().select_for_update().get(pk=claim.pk)
-        if claim.status != ExpenseClaim.Status.SUBMITTED:
+        if not claim.can("decide"):
             raise Conflict(_("This claim is %(status)s.") % {"status": claim.get_status_display()})
         claim.status = ExpenseClaim.Status.REJECTED
         claim.decision_reason = reason[:300]

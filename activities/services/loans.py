@@ -59,7 +59,7 @@ def loan_decide(*, loan: Loan, approve: bool, reason: str, actor) -> Loan:
         raise ValidationFailed(_("Give the reason of the refusal."), field="reason")
     with transaction.atomic():
         loan = Loan.objects.with_scopes_disabled().select_for_update().get(pk=loan.pk)
-        if loan.status != Loan.Status.REQUESTED:
+        if not loan.can("decide"):
             raise Conflict(_("This loan was already decided."))
         loan.status = Loan.Status.APPROVED if approve else Loan.Status.REFUSED
         loan.decision_reason = reason[:300]
@@ -87,7 +87,7 @@ def loan_disburse(*, loan: Loan, actor, on: dt.date | None = None) -> Loan:
     with transaction.atomic():
         activity = _lock_activity(loan.activity)
         loan = Loan.objects.with_scopes_disabled().select_for_update().get(pk=loan.pk)
-        if loan.status != Loan.Status.APPROVED:
+        if not loan.can("disburse"):
             raise Conflict(_("Only an approved loan can be disbursed."))
         loan.status = Loan.Status.DISBURSED
         loan.disbursed_on = on
@@ -176,7 +176,7 @@ def loan_repay_early(*, loan: Loan, amount: Decimal, actor, on: dt.date | None =
     with transaction.atomic():
         activity = _lock_activity(loan.activity)
         loan = Loan.objects.with_scopes_disabled().select_for_update().get(pk=loan.pk)
-        if loan.status != Loan.Status.DISBURSED:
+        if not loan.can("repay"):
             raise Conflict(_("This loan is not being repaid."))
         if amount <= 0 or amount > loan.outstanding:
             raise ValidationFailed(

@@ -41,7 +41,7 @@ def solidarity_request_decide(
 ) -> SolidarityRequest:
     with transaction.atomic():
         request = SolidarityRequest.objects.select_for_update().get(pk=request.pk)
-        if request.status != SolidarityRequest.Status.SUBMITTED:
+        if not request.can("decide"):
             raise Conflict(_("This request was already decided."))
         if accept:
             granted = quantize_money(amount_granted or request.amount_requested)
@@ -70,7 +70,7 @@ def solidarity_request_mark_paid(
     """The fund paid the member (a transfer from the fund's account, not an Activity budget)."""
     with transaction.atomic():
         request = SolidarityRequest.objects.select_for_update().get(pk=request.pk)
-        if request.status != SolidarityRequest.Status.ACCEPTED:
+        if not request.can("pay"):
             raise Conflict(_("Only an accepted request can be paid."))
         request.status = SolidarityRequest.Status.PAID
         request.paid_on = paid_on

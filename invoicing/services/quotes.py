@@ -109,7 +109,7 @@ def quote_send(*, quote: Quote, actor) -> Quote:
 
     with transaction.atomic():
         quote = Quote.objects.select_for_update().get(pk=quote.pk)
-        if quote.status not in (Quote.Status.DRAFT, Quote.Status.SENT):
+        if not quote.can("send"):
             raise Conflict(_("This quote was already decided."))
         quote.status = Quote.Status.SENT
         quote.sent_at = timezone.now()
@@ -134,7 +134,7 @@ def quote_decide(*, quote: Quote, accept: bool, name: str) -> Quote:
         raise ValidationFailed(_("Type your name to accept."), field="name")
     with transaction.atomic():
         quote = Quote.objects.select_for_update().get(pk=quote.pk)
-        if quote.status != Quote.Status.SENT:
+        if not quote.can("decide"):
             raise Conflict(_("This quote was already answered."))
         if quote.valid_until < timezone.localdate():
             raise Conflict(_("This quote has expired. Ask for a new one."))
@@ -155,7 +155,7 @@ def quote_to_invoice(*, quote: Quote, actor) -> Invoice:
     """The draft invoice of an accepted quote (once)."""
     with transaction.atomic():
         quote = Quote.objects.select_for_update().get(pk=quote.pk)
-        if quote.status != Quote.Status.ACCEPTED:
+        if not quote.can("invoice"):
             raise Conflict(_("Only an accepted quote becomes an invoice."))
         invoice = invoice_draft_save(
             actor=actor,

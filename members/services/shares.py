@@ -74,7 +74,7 @@ def share_subscribe(
             raise Conflict(
                 _("Please complete your details before subscribing shares."), code="onboarding"
             )
-        if member.status in (Member.Status.RESIGNED, Member.Status.EXCLUDED):
+        if member.is_former_member:
             raise Conflict(_("A former member cannot subscribe shares."), code="former_member")
         if member.subscriptions.filter(status=ShareSubscription.Status.PENDING).exists():
             raise Conflict(
@@ -150,7 +150,7 @@ def share_payment_confirm(
                 code="not_pending",
             )
         member = _lock(subscription.member)
-        if member.status in (Member.Status.RESIGNED, Member.Status.EXCLUDED):
+        if member.is_former_member:
             raise Conflict(_("A former member cannot receive shares."), code="former_member")
         subscription.status = ShareSubscription.Status.PAID
         subscription.paid_on = paid_on
@@ -395,7 +395,7 @@ def member_leave(
         raise ValidationFailed(_("An exclusion must state its reason."), field="reason")
     with transaction.atomic():
         member = _lock(member)
-        if member.status in (Member.Status.RESIGNED, Member.Status.EXCLUDED):
+        if member.is_former_member:
             raise Conflict(_("This person is no longer a member."), code="already_left")
         redeemed = []
         for holding in selectors.member_holdings(member=member):

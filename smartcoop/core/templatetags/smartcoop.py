@@ -87,3 +87,10 @@ def iban(value: str | None) -> str:
     """An IBAN as printed for people, in groups of four: FR76 4255 9100 …"""
     compact = "".join((value or "").split()).upper()
     return " ".join(compact[i : i + 4] for i in range(0, len(compact), 4))
+
+
+@register.filter
+def can(obj, step: str) -> bool:
+    """`{% if contract|can:"validate" %}`: whether the object's status machine allows the step
+    (see `smartcoop.core.steps`)."""
+    return bool(obj.can(step))

@@ -5,15 +5,17 @@ functions at the bottom read the country pack's dated parameters for the date of
 Rounding: every amount is rounded once with the pack's mode (`quantize_money`). Two rules keep
 the totals honest:
 - fee + budget == invoiced amount (the budget is the remainder, not rounded on its own);
-- `max_gross_for_budget` rounds the gross *down*, so its employer cost never exceeds the budget
-  the member has (a request for "all my available budget" is never refused by one cent).
+- the gross a budget pays is the largest cent whose employer cost (itself rounded) does not
+  exceed the budget (`max_gross_for_budget`): never a cent over (€603.22, not €603.23, for
+  €935.00 at 1.55), never a cent short (€857.80, not €857.79, at 1.09), so a request for "all my
+  available budget" is never refused by one cent.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, timedelta
-from decimal import ROUND_DOWN, Decimal
+from decimal import ROUND_DOWN, ROUND_UP, Decimal
 
 from smartcoop.core.money import quantize_money
 
@@ -34,21 +36,23 @@ def budget_from_invoice(*, amount_excl_vat: Decimal, fee_rate: Decimal) -> tuple
 
 
 def gross_from_budget(*, budget: Decimal, coefficient: Decimal) -> Decimal:
-    """Gross wage a work budget pays under a contract type (rounded with the pack's mode):
-    €935.00 / 1.55 = €603.23."""
-    if coefficient <= 0:
-        raise ValueError("a coefficient must be positive")
-    return quantize_money(budget / coefficient)
+    """Gross wage a work budget pays under a contract type: the largest gross that fits
+    (€935.00 at 1.55 pays €603.22, whose cost is €934.99; €603.23 would cost €935.01)."""
+    return max_gross_for_budget(budget=budget, coefficient=coefficient)
 
 
 def max_gross_for_budget(*, budget: Decimal, coefficient: Decimal) -> Decimal:
-    """The largest gross whose employer cost fits in `budget` (rounded down to the cent)."""
+    """The largest cent of gross whose employer cost (rounded with the pack's mode) does not
+    exceed `budget`. Starts one cent above (budget + 1 cent) / coefficient — a gross that
+    surely costs too much whatever the rounding mode — and steps down (two or three steps)."""
+    if coefficient <= 0:
+        raise ValueError("a coefficient must be positive")
     if budget <= 0:
         return ZERO
-    gross = (budget / coefficient).quantize(CENT, rounding=ROUND_DOWN)
+    gross = ((budget + CENT) / coefficient).quantize(CENT, rounding=ROUND_UP) + CENT
     while gross > 0 and employer_cost(gross=gross, coefficient=coefficient) > budget:
         gross -= CENT
-    return gross
+    return max(gross, ZERO)
 
 
 def employer_cost(*, gross: Decimal, coefficient: Decimal) -> Decimal:

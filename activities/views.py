@@ -243,9 +243,48 @@ def activity_team(request: HttpRequest, public_id) -> HttpResponse:
     )
 
 
+def _largest_grosses(*, available: Decimal, on: dt.date) -> list[dict]:
+    """Per contract type, the largest gross wage the available budget pays (on a date's rates)."""
+    return [
+        {
+            "label": kind.label,
+            "code": kind.code,
+            "max_gross": calculations.max_gross_for_budget(
+                budget=available, coefficient=kind.coefficient(on)
+            ),
+        }
+        for kind in current_pack().contract_types
+    ]
+
+
+def _salary_preview(*, data: dict, available: Decimal) -> dict:
+    pack = current_pack()
+    kind = pack.contract_type(data["contract_type"])
+    coefficient = kind.coefficient(data["start_date"])
+    cost = calculations.employer_cost(gross=data["gross_wage"], coefficient=coefficient)
+    return {
+        "gross": data["gross_wage"],
+        "coefficient": coefficient,
+        "employer_cost": cost,
+        "estimate": calculations.estimate_net(
+            gross=data["gross_wage"],
+            rates=calculations.net_estimate_rates(
+                pack=pack, contract_type=kind.code, on=data["start_date"]
+            ),
+        ),
+        "label": kind.label,
+        "fits": cost <= available,
+        "max_gross": calculations.max_gross_for_budget(budget=available, coefficient=coefficient),
+    }
+
+
 @login_required
 def salary_request(request: HttpRequest, public_id) -> HttpResponse:
-    """Activity tool: ask for a salary from the available budget, with a preview to confirm."""
+    """Activity tool: ask for a salary from the available budget, with a preview to confirm.
+
+    The largest gross the budget allows is shown before the member types anything; after a
+    preview that does not fit or a refusal, the form keeps every value and a button, and
+    "Use the largest gross" re-previews with the figure that fits."""
     member = _member_or_404(request)
     activity = selectors.activity_get_for_member(member=member, public_id=public_id)
     budget = selectors.activity_budget(activity=activity)
@@ -253,27 +292,12 @@ def salary_request(request: HttpRequest, public_id) -> HttpResponse:
     preview = None
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        pack = current_pack()
-        kind = pack.contract_type(data["contract_type"])
-        coefficient = kind.coefficient(data["start_date"])
-        cost = calculations.employer_cost(gross=data["gross_wage"], coefficient=coefficient)
-        preview = {
-            "gross": data["gross_wage"],
-            "coefficient": coefficient,
-            "employer_cost": cost,
-            "estimate": calculations.estimate_net(
-                gross=data["gross_wage"],
-                rates=calculations.net_estimate_rates(
-                    pack=pack, contract_type=kind.code, on=data["start_date"]
-                ),
-            ),
-            "label": kind.label,
-            "fits": cost <= budget.available,
-            "max_gross": calculations.max_gross_for_budget(
-                budget=budget.available, coefficient=coefficient
-            ),
-        }
-        if data["confirm"]:
+        use_largest = "use_largest" in request.POST
+        preview = _salary_preview(data=data, available=budget.available)
+        if use_largest and preview["max_gross"] > 0:
+            data["gross_wage"] = preview["max_gross"]
+            preview = _salary_preview(data=data, available=budget.available)
+        if data["confirm"] and not use_largest:
             contract = _try(
                 form,
                 lambda: services.contract_request_salary(
@@ -295,12 +319,20 @@ def salary_request(request: HttpRequest, public_id) -> HttpResponse:
                     messages.warning(request, warning["message"])
                 messages.success(request, _("Your salary request was sent to your adviser."))
                 return redirect("activities:contract", public_id=contract.public_id)
-        else:
-            form = forms.SalaryRequestForm(initial={**data, "confirm": preview["fits"]})
+        # Previewed, or refused: the same values (errors kept), confirmable only when it fits.
+        form.data = form.data.copy()
+        form.data["gross_wage"] = str(preview["gross"])
+        form.data["confirm"] = "True" if preview["fits"] and not form.errors else ""
     return render(
         request,
         "activities/salary_request.html",
-        {"activity": activity, "budget": budget, "form": form, "preview": preview},
+        {
+            "activity": activity,
+            "budget": budget,
+            "form": form,
+            "preview": preview,
+            "largest": _largest_grosses(available=budget.available, on=_today()),
+        },
     )
 
 

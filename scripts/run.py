@@ -29,8 +29,26 @@ def free_port(preferred: int) -> int:
             return s.getsockname()[1]
 
 
-def manage(*args: str, env: dict) -> None:
-    subprocess.run([PY, "manage.py", *args], cwd=ROOT, env=env, check=True)
+def manage(*args: str, env: dict, capture: bool = False) -> str:
+    """Run a management command; with `capture`, its output is returned instead of printed (the
+    demo's payment link must come after the server's URL, once the server answers)."""
+    result = subprocess.run(
+        [PY, "manage.py", *args],
+        cwd=ROOT,
+        env=env,
+        check=True,
+        stdout=subprocess.PIPE if capture else None,
+        text=True,
+    )
+    return result.stdout or ""
+
+
+def client_link(seed_output: str) -> str:
+    """The demo invoice's payment page, from the line `seed_invoicing_demo` prints."""
+    for line in seed_output.splitlines():
+        if line.startswith("Payment page of ") and ": " in line:
+            return line.split(": ", 1)[1].strip()
+    return ""
 
 
 def wait_for(url: str, seconds: float) -> bool:
@@ -45,18 +63,22 @@ def wait_for(url: str, seconds: float) -> bool:
     return False
 
 
-def banner(url: str) -> str:
+def banner(url: str, client_url: str = "") -> str:
     from_demo = "smartcoop-demo"
     lines = [
         "",
         "=" * 72,
         f"  smartcoop ({os.environ.get('SMARTCOOP_COUNTRY', 'BE')}) is running at {url}/",
         "",
-        "  Demo logins (password for all: " + from_demo + "):",
-        "    member          member@smartcoop.demo",
-        "    adviser         adviser@smartcoop.demo      (staff: two-factor code needed)",
+        "  Open first (password for all: " + from_demo + "):",
+        f"    member          member@smartcoop.demo       {url}/app/",
+        f"    adviser         adviser@smartcoop.demo      {url}/backoffice/  (two-factor code)",
         "    administrator   admin@smartcoop.demo        (staff: two-factor code needed)",
         "    also: payroll@, accountant@, service@smartcoop.demo",
+    ]
+    if client_url:
+        lines += ["", "  A client's payment page (no account, a signed link):", f"    {client_url}"]
+    lines += [
         "",
         "  Staff log in with a two-factor code. The demo accounts share one TOTP secret:",
         "    JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP  (add it to any authenticator app)",
@@ -85,7 +107,10 @@ def main() -> int:
 
     started = time.monotonic()
     manage("migrate", "--no-input", "-v", "0", env=env)
-    manage("seed_demo", env=env)
+    seeded = manage("seed_demo", env=env, capture=True)
+    # The seed's notes (the payment link among them) are shown after the URL, not before it.
+    notes = [ln for ln in seeded.splitlines() if ln.strip() and not ln.startswith("Payment page")]
+    print("\n".join(f"[seed] {line}" for line in notes), flush=True)
     celery = [PY, "-m", "celery", "-A", "smartcoop", "--quiet"]
     processes = {
         "web": subprocess.Popen(
@@ -122,7 +147,7 @@ def main() -> int:
         if not wait_for(url + "/", 60):
             print("[run] the web server did not answer within 60 s", file=sys.stderr)
             return 1
-        print(banner(url), flush=True)
+        print(banner(url, client_link(seeded)), flush=True)
         print(f"[run] ready in {time.monotonic() - started:.1f}s", flush=True)
         if smoke:
             deadline = time.monotonic() + 60

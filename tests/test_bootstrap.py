@@ -45,6 +45,10 @@ def test_make_run_bootstrap_brings_up_web_and_worker_with_demo_logins(tmp_path):
     assert "is running at http://127.0.0.1:" in result.stdout
     assert "member@smartcoop.demo" in result.stdout and "admin@smartcoop.demo" in result.stdout
     assert "smoke: web answers, worker answers" in result.stdout
+    # The server's URL comes first, once it answers; the client's payment link after it.
+    running_at = result.stdout.index("is running at http://127.0.0.1:")
+    assert "/invoicing/pay/" in result.stdout
+    assert result.stdout.index("/invoicing/pay/") > running_at
 
 
 def _psycopg_url(url, database: str) -> str:

@@ -112,7 +112,9 @@ def test_activity_journey(live_server, page: Page):
     invoice = Invoice.objects.get(activity=activity)
     assert invoice.is_issued and invoice.total_excl_vat == Decimal("1000.00")
     performance_contract = EmploymentContract.objects.get(start_date=day)
-    assert performance_contract.gross_wage == Decimal("603.22")  # the largest cent of (1000 - 6.5 %) / 1.55
+    assert performance_contract.gross_wage == Decimal(
+        "603.22"
+    )  # the largest cent of (1000 - 6.5 %) / 1.55
     page.goto(base + "/activities/")
     expect(page.get_by_text("€603.22").first).to_be_visible()
     page.goto(base + f"/activities/a/{activity.public_id}/")

@@ -166,6 +166,45 @@ def test_salary_request_above_budget_shows_the_figures(member_client, activity):
     assert not EmploymentContract.objects.exists()
 
 
+def test_salary_request_shows_the_largest_gross_before_trying(member_client, activity):
+    """EUR 1,000 invoiced -> EUR 935.00 available: employee 1.55 -> EUR 603.22 (cost 934.99),
+    student 1.09 -> EUR 857.80 (cost 935.002 -> EUR 935.00, which fits)."""
+    response = member_client.get(reverse("activities:salary_request", args=[activity.public_id]))
+    largest = {line["code"]: line["max_gross"] for line in response.context["largest"]}
+    assert largest["employee"] == Decimal("603.22")
+    assert largest["student"] == Decimal("857.80")
+    assert "€857.80" in response.content.decode()
+
+
+def test_salary_request_refused_keeps_the_form_usable(member_client, activity):
+    """Over budget: the values stay, a button stays, and 'use the largest' makes it fit."""
+    url = reverse("activities:salary_request", args=[activity.public_id])
+    start = TODAY + dt.timedelta(days=9)
+    data = {
+        "contract_type": "employee",
+        "start_date": start,
+        "end_date": start,
+        "hours": "8",
+        "gross_wage": "900.00",
+        "function": "Guitarist",
+        "confirm": "True",
+    }
+    refused = member_client.post(url, data)
+    body = refused.content.decode()
+    assert refused.context["form"].errors
+    assert 'value="Guitarist"' in body and 'value="900.00"' in body
+    assert "See gross, cost and net" in body and "Use the largest gross (€603.22)" in body
+    assert not EmploymentContract.objects.exists()
+
+    fitted = member_client.post(url, {**data, "confirm": "", "use_largest": "1"})
+    body = fitted.content.decode()
+    assert fitted.context["preview"]["fits"] is True
+    assert 'value="603.22"' in body and "Confirm the request" in body
+    confirmed = member_client.post(url, {**data, "gross_wage": "603.22", "confirm": "True"})
+    assert confirmed.status_code == 302
+    assert EmploymentContract.objects.get().employer_cost == Decimal("934.99")
+
+
 def test_expense_claim_journey(member_client, activity):
     response = member_client.post(
         reverse("activities:expense_create", args=[activity.public_id]), {"title": "Tour"}

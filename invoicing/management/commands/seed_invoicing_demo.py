@@ -79,6 +79,15 @@ class Command(BaseCommand):
             ActivityMembership.objects.create(activity=activity, member=member, can_invoice=True)
         if Invoice.objects.filter(activity=activity).exists():
             self.stdout.write("Invoicing demo data already there.")
+            unpaid = (
+                Invoice.objects.filter(
+                    activity=activity, kind="invoice", status__in=["issued", "partly_paid"]
+                )
+                .order_by("-pk")
+                .first()
+            )
+            if unpaid is not None:
+                self._print_link(unpaid)
             return
         common = {"entity": entity, "actor": user, "activity": activity}
         theater = services.client_create(
@@ -138,6 +147,10 @@ class Command(BaseCommand):
         for invoice in made:
             invoice_render_documents(invoice.pk)
         services.reminders_run(on=today)
+        self._print_link(made[2])
+
+    def _print_link(self, invoice: Invoice) -> None:
+        # `make run` (scripts/run.py) reads this line and prints it in its banner, after the URL.
         self.stdout.write(
-            f"Payment page of {made[2].reference}: {services.payment_link_url(invoice=made[2])}"
+            f"Payment page of {invoice.reference}: {services.payment_link_url(invoice=invoice)}"
         )

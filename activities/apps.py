@@ -57,6 +57,10 @@ class ActivitiesConfig(AppConfig):
             )
         )
 
+        from . import member_file
+
+        member_file.register()
+
         from smartcoop.core.dashboard import Widget, register_widget
 
         register_widget(

@@ -44,6 +44,10 @@ class InvoicingConfig(AppConfig):
             )
         )
 
+        from . import member_file
+
+        member_file.register()
+
         from smartcoop.core.dashboard import Widget, register_widget
 
         register_widget(

@@ -24,6 +24,7 @@ from smartcoop.countries import current_pack
 
 from . import documents, forms, selectors, services
 from .models import Appointment, Member, ShareSubscription
+from .sections import member_sections
 
 STEPS = [
     (Member.OnboardingStep.IDENTITY, forms.IdentityForm),
@@ -459,6 +460,8 @@ def _staff_member_page(
             "appointments": member.appointments.select_related("adviser").order_by("-starts_at"),
             "history": selectors.assignment_history(member=member),
             "audit": selectors.member_audit_trail(member=member),
+            "sections": member_sections(request, member),
+            "today": today,
             "can_manage": can_manage,
             "can_confirm": can_confirm,
             "assign_form": forms.AssignForm(

@@ -20,6 +20,7 @@ run: venv
 test: venv
 	@scripts/system_deps.sh
 	@$(VENV)/bin/ruff check .
+	@$(VENV)/bin/ruff format --check .
 	@DATABASE_URL=postgres://typecheck@localhost/typecheck CELERY_BROKER_URL=redis://localhost:1/0 $(VENV)/bin/mypy
 	@$(SERVICES) --ephemeral -- sh -c '$(PY) manage.py makemigrations --check --dry-run --settings=smartcoop.settings.test >/dev/null || { echo "Missing migrations: run manage.py makemigrations"; exit 1; }; $(VENV)/bin/pytest -p no:randomly $(PYTEST_ARGS)'
 

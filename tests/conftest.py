@@ -1,6 +1,7 @@
 import os
 
 import pytest
+from django.conf import settings as django_settings
 from django_scopes import scopes_disabled
 
 from tests.factories import LegalEntityFactory, OfficeFactory, UserFactory, staff_user
@@ -35,11 +36,23 @@ def client():
 
 
 @pytest.fixture(autouse=True)
-def _clear_cache():
-    from django.core.cache import cache
+def _clear_cache(settings):
+    if settings.TEST_SERVICES:  # bare runs (pure tests only) have no Redis to clear
+        from django.core.cache import cache
 
-    cache.clear()
+        cache.clear()
     yield
+
+
+if not django_settings.TEST_SERVICES:
+    # Only the pure tests run bare; any test that needs the database fails with this advice.
+    @pytest.fixture(scope="session")
+    def django_db_setup():
+        pytest.fail(
+            "This test needs PostgreSQL and Redis: run it through scripts/services.py, e.g. "
+            ".venv/bin/python scripts/services.py --ephemeral -- .venv/bin/pytest tests/...",
+            pytrace=False,
+        )
 
 
 @pytest.fixture

@@ -7,7 +7,16 @@ os.environ.setdefault(
     "SMARTCOOP_FIELD_ENCRYPTION_KEYS", "dGVzdC1vbmx5LWtleS10ZXN0LW9ubHkta2V5LXRlc3Q="
 )
 
-from .base import *  # noqa: F403
+# The pure tests (calculations, country packs) run bare, without PostgreSQL or Redis:
+# `.venv/bin/pytest tests/activities/test_calculations.py`. Every other test needs the services
+# scripts/services.py starts; without them tests/conftest.py fails each such test saying so. The
+# placeholders below only let Django start: nothing listens on port 1.
+TEST_SERVICES = bool(os.environ.get("DATABASE_URL") and os.environ.get("CELERY_BROKER_URL"))
+if not TEST_SERVICES:
+    os.environ.setdefault("DATABASE_URL", "postgres://database-url-not-set@127.0.0.1:1/smartcoop")
+    os.environ.setdefault("CELERY_BROKER_URL", "redis://127.0.0.1:1/0")
+
+from .base import *  # noqa: E402, F403
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 MAILERS = {"default": {"BACKEND": "django.core.mail.backends.locmem.EmailBackend"}}

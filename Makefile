@@ -2,9 +2,11 @@
 SHELL := /bin/sh
 VENV := .venv
 PY := $(VENV)/bin/python
+# OpenFisca-France, the French payroll test oracle, has pins that clash with ours: own venv.
+OPENFISCA_VENV := .venv-openfisca
 SERVICES := $(PY) scripts/services.py
 
-.PHONY: run test lint bench venv messages totp clean
+.PHONY: run test lint bench venv openfisca messages totp clean
 
 $(VENV)/.installed: requirements.lock
 	@test -x $(PY) || $$(scripts/find_python.sh) -m venv $(VENV)
@@ -14,10 +16,17 @@ $(VENV)/.installed: requirements.lock
 
 venv: $(VENV)/.installed
 
+$(OPENFISCA_VENV)/.installed: requirements-openfisca.lock
+	@test -x $(OPENFISCA_VENV)/bin/python || $$(scripts/find_python.sh) -m venv $(OPENFISCA_VENV)
+	@$(OPENFISCA_VENV)/bin/python -m pip install -q --disable-pip-version-check -r requirements-openfisca.lock
+	@touch $@
+
+openfisca: $(OPENFISCA_VENV)/.installed
+
 run: venv
 	@$(SERVICES) -- $(PY) scripts/run.py
 
-test: venv
+test: venv openfisca
 	@scripts/system_deps.sh
 	@$(VENV)/bin/ruff check .
 	@$(VENV)/bin/ruff format --check .

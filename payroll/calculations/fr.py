@@ -1,0 +1,262 @@
+"""France: gross -> net of one monthly payment (régime général, private sector), the employer's
+contributions, the réduction générale and the prélèvement à la source.
+
+Bases: tranche 1 = gross up to the PSS; tranche 2 = between 1 and 8 PSS; CSG/CRDS on 98.25 % of
+the gross up to 4 PSS and 100 % above. Net imposable = gross - employee contributions - CSG
+déductible; montant net social = gross - every employee contribution (CSG/CRDS included);
+net à payer = net social - PAS.
+
+PSS of the month, and its pro-rating -- the rule applied, and why:
+- Part time: PSS x contractual hours / full time (BOSS "Assiette générale" ch. 6 §810, the
+  default unless the worker waives it), never more than one PSS.
+- A contract that starts or ends inside the month (a day, a week): PSS x calendar days covered /
+  30 (the "method of thirtieths", URSSAF "L'assiette maximale"; BOSS April 2025 applies it to
+  intermittents per paid day: one day = PSS / 30). Days of several contracts in the month are
+  counted once.
+- The SMIC of the réduction générale is pro-rated the same way: part-time ratio, or for an
+  incomplete month the hours paid / 151.67 (CSS D241-7: SMIC for the hours paid).
+Intermittents du spectacle (annexes 8/10, congés spectacles, artists' reduced base) are not built.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from decimal import ROUND_HALF_EVEN, Decimal
+
+from .rules import Rules
+from .types import ZERO, Line, PayInput, PayResult, Side, WorkerCategory
+
+ONE = Decimal("1")
+THIRTY = Decimal("30")
+RATE_PLACES = Decimal("0.0001")
+
+
+def calendar_days_covered(pay: PayInput) -> int:
+    """Calendar days of the month during which at least one contract runs (counted once)."""
+    days: set = set()
+    for contract in pay.contracts:
+        day = max(contract.start, pay.period_start)
+        while day <= min(contract.end, pay.period_end):
+            days.add(day)
+            day += timedelta(days=1)
+    return len(days)
+
+
+def month_length(pay: PayInput) -> int:
+    return (pay.period_end - pay.period_start).days + 1
+
+
+def pss_of_the_month(pay: PayInput, rules: Rules) -> tuple[Decimal, str]:
+    pss, source = rules.entry("pss_monthly")
+    ceiling = pss
+    if pay.part_time_ratio is not None:
+        ceiling = ceiling * min(pay.part_time_ratio, ONE)
+    days = calendar_days_covered(pay)
+    if days < month_length(pay):
+        ceiling = ceiling * min(Decimal(days), THIRTY) / THIRTY
+    return min(rules.money(ceiling), pss), source
+
+
+def smic_coefficient(pay: PayInput, rules: Rules) -> Decimal:
+    if pay.part_time_ratio is not None:
+        return min(pay.part_time_ratio, ONE)
+    if calendar_days_covered(pay) < month_length(pay):
+        return min(pay.hours / rules.value("full_time_monthly_hours"), ONE)
+    return ONE
+
+
+def neutral_pas_rate(*, base: Decimal, rules: Rules) -> tuple[Decimal, str]:
+    grid, source = rules.entry("pas_neutral_grid")
+    rate = Decimal("0")
+    for lower, band_rate in grid:
+        if base >= lower:
+            rate = band_rate
+    return rate, source
+
+
+def compute(pay: PayInput) -> PayResult:
+    if pay.at_mp_rate is None:
+        raise ValueError("the employer's work-accident (AT/MP) rate is needed for France")
+    rules = Rules("FR", pay.on)
+    gross = pay.gross
+    pss, pss_source = pss_of_the_month(pay, rules)
+    employee, employee_source = rules.entry("employee_rates")
+    employer, employer_source = rules.entry("employer_rates")
+    cadre = pay.category == WorkerCategory.CADRE
+    lines: list[Line] = []
+    notes: list[str] = []
+
+    t1 = min(gross, pss)
+    t2 = min(max(gross - pss, ZERO), 7 * pss)
+    up_to_4 = min(gross, 4 * pss)
+    up_to_8 = min(gross, 8 * pss)
+
+    def add(code: str, base: Decimal, rate: Decimal, side: Side, source: str) -> None:
+        if base <= 0 or rate == 0:
+            return
+        lines.append(
+            Line(
+                code,
+                f"payroll.line.{code}",
+                rules.money(base),
+                rate,
+                rules.money(base * rate),
+                side,
+                source,
+            )
+        )
+
+    capped_source = f"{employee_source}; PSS: {pss_source}"
+    # Employee contributions
+    add("vieillesse_plafonnee", t1, employee["vieillesse_plafonnee"], Side.EMPLOYEE, capped_source)
+    add("vieillesse_deplafonnee", gross, employee["vieillesse_deplafonnee"], Side.EMPLOYEE,
+        employee_source)  # fmt: skip
+    add("agirc_arrco_t1", t1, employee["agirc_arrco_t1"], Side.EMPLOYEE, capped_source)
+    add("agirc_arrco_t2", t2, employee["agirc_arrco_t2"], Side.EMPLOYEE, capped_source)
+    add("ceg_t1", t1, employee["ceg_t1"], Side.EMPLOYEE, capped_source)
+    add("ceg_t2", t2, employee["ceg_t2"], Side.EMPLOYEE, capped_source)
+    if gross > pss:  # CET only when the pay exceeds the ceiling (ANI 17/11/2017 art. 37)
+        add("cet", up_to_8, employee["cet"], Side.EMPLOYEE, capped_source)
+    if cadre:
+        add("apec", up_to_4, employee["apec"], Side.EMPLOYEE, capped_source)
+    add("chomage", up_to_4, employee["chomage"], Side.EMPLOYEE, employee_source)
+    social = sum((line.amount for line in lines), ZERO)
+
+    csg, csg_source = rules.entry("csg_crds")
+    abated_limit = csg["abatement_pss"] * pss
+    csg_base = min(gross, abated_limit) * (ONE - csg["abatement"]) + max(gross - abated_limit, ZERO)
+    add("csg_deductible", csg_base, csg["deductible"], Side.EMPLOYEE, csg_source)
+    add("csg_non_deductible", csg_base, csg["non_deductible"], Side.EMPLOYEE, csg_source)
+    add("crds", csg_base, csg["crds"], Side.EMPLOYEE, csg_source)
+    csg_deductible = sum((line.amount for line in lines if line.code == "csg_deductible"), ZERO)
+    all_social = sum((line.amount for line in lines), ZERO)
+
+    net_taxable = gross - social - csg_deductible
+    net_social = gross - all_social
+
+    # Prélèvement à la source: the personalised rate when the member gave one, else the neutral
+    # grid on net imposable (less half a net SMIC for a contract of at most two months).
+    profile = pay.tax_profile
+    pas_base = max(net_taxable, ZERO)
+    if profile.fr_pas_rate is not None:
+        pas_rate = profile.fr_pas_rate
+        pas_source = "CGI art. 204 H I: personalised rate sent by the DGFiP"
+    else:
+        if pay.short_contract:  # CGI 204 H III: the base itself is reduced
+            abatement, abatement_source = rules.entry("pas_short_contract_abatement")
+            pas_base = max(pas_base - abatement, ZERO)
+        pas_rate, pas_source = neutral_pas_rate(base=pas_base, rules=rules)
+        if pay.short_contract:
+            pas_source = f"{pas_source}; {abatement_source}"
+        notes.append("pas_neutral_rate")
+    pas = rules.money(pas_base * pas_rate)
+    if pas:
+        lines.append(
+            Line(
+                "pas",
+                "payroll.line.pas",
+                pas_base,
+                pas_rate,
+                pas,
+                Side.EMPLOYEE,
+                pas_source,
+            )
+        )
+
+    # Employer contributions
+    smic_coef = smic_coefficient(pay, rules)
+    cuts, cuts_source = rules.entry("low_wage_rate_cuts")
+    hours_month = rules.value("full_time_monthly_hours")
+    maladie_rate = employer["maladie"]
+    af_rate = employer["allocations_familiales"]
+    if cuts["maladie_cut"]:
+        smic_2025 = cuts["smic_hourly"] * hours_month * smic_coef
+        if gross <= cuts["maladie_smic"] * smic_2025:
+            maladie_rate -= cuts["maladie_cut"]
+        if gross < cuts["af_smic"] * smic_2025:
+            af_rate -= cuts["af_cut"]
+    add("maladie_employer", gross, maladie_rate, Side.EMPLOYER, f"{employer_source}; {cuts_source}")
+    add("allocations_familiales", gross, af_rate, Side.EMPLOYER,
+        f"{employer_source}; {cuts_source}")  # fmt: skip
+    add("vieillesse_plafonnee_employer", t1, employer["vieillesse_plafonnee"], Side.EMPLOYER,
+        employer_source)  # fmt: skip
+    add("vieillesse_deplafonnee_employer", gross, employer["vieillesse_deplafonnee"], Side.EMPLOYER,
+        employer_source)  # fmt: skip
+    add("at_mp", gross, pay.at_mp_rate, Side.EMPLOYER,
+        "CSS art. L242-5, D242-6-1: rate notified to the employer by the CARSAT")  # fmt: skip
+    add("csa", gross, employer["csa"], Side.EMPLOYER, employer_source)
+    small = pay.employer_headcount < 50
+    if small:
+        add("fnal", t1, employer["fnal_under_50"], Side.EMPLOYER, employer_source)
+    else:
+        add("fnal", gross, employer["fnal_50_and_more"], Side.EMPLOYER, employer_source)
+    add("chomage_employer", up_to_4, employer["chomage"], Side.EMPLOYER, employer_source)
+    add("ags", up_to_4, employer["ags"], Side.EMPLOYER, employer_source)
+    add("agirc_arrco_t1_employer", t1, employer["agirc_arrco_t1"], Side.EMPLOYER, employer_source)
+    add("agirc_arrco_t2_employer", t2, employer["agirc_arrco_t2"], Side.EMPLOYER, employer_source)
+    add("ceg_t1_employer", t1, employer["ceg_t1"], Side.EMPLOYER, employer_source)
+    add("ceg_t2_employer", t2, employer["ceg_t2"], Side.EMPLOYER, employer_source)
+    if gross > pss:
+        add("cet_employer", up_to_8, employer["cet"], Side.EMPLOYER, employer_source)
+    if cadre:
+        add("apec_employer", up_to_4, employer["apec"], Side.EMPLOYER, employer_source)
+
+    coefficient, reduction_source = reduction_generale_coefficient(
+        gross=gross, smic_coefficient=smic_coef, small=small, rules=rules
+    )
+    if coefficient and gross > 0:
+        employer_total = sum((line.amount for line in lines if line.side == Side.EMPLOYER), ZERO)
+        reduction = min(rules.money(gross * coefficient), employer_total)
+        lines.append(
+            Line(
+                "reduction_generale",
+                "payroll.line.reduction_generale",
+                gross,
+                coefficient,
+                -reduction,
+                Side.EMPLOYER,
+                reduction_source,
+            )
+        )
+
+    employee_total = sum((line.amount for line in lines if line.side == Side.EMPLOYEE), ZERO)
+    if profile.is_default:
+        notes.append("tax_profile_default")
+    return PayResult(
+        country="FR",
+        category=pay.category,
+        gross=gross,
+        lines=tuple(lines),
+        net_taxable=net_taxable,
+        net_social=net_social,
+        net_pay=gross - employee_total,
+        notes=tuple(notes),
+    )
+
+
+def reduction_generale_coefficient(
+    *, gross: Decimal, smic_coefficient: Decimal, small: bool, rules: Rules
+) -> tuple[Decimal, str]:
+    """The coefficient of the réduction générale (CSS L241-13), rounded to 4 decimals."""
+    rule, source = rules.entry("reduction_generale")
+    hours_month = rules.value("full_time_monthly_hours")
+    smic = rule["smic_hourly"] * hours_month * smic_coefficient
+    if gross <= 0 or smic <= 0:
+        return ZERO, source
+    if rule["formula"] == "fillon":
+        threshold = rule["threshold_smic"]
+        maximum = rule["max_rate_under_50"] if small else rule["max_rate_50_and_more"]
+        ratio = max(threshold * smic / gross - ONE, ZERO) / (threshold - ONE)
+        return (maximum * min(ONE, ratio)).quantize(RATE_PLACES, rounding=ROUND_HALF_EVEN), source
+    if rule["formula"] == "rgdu":
+        if gross / smic >= rule["threshold_smic"]:
+            return ZERO, source
+        delta = rule["t_delta_under_50"] if small else rule["t_delta_50_and_more"]
+        inner = max((rule["threshold_smic"] * smic / gross - ONE) / 2, ZERO)
+        variable = (
+            (delta * inner ** rule["power"]).quantize(RATE_PLACES, rounding=ROUND_HALF_EVEN)
+            if inner
+            else ZERO
+        )
+        return min(rule["t_min"] + variable, rule["t_min"] + delta), source
+    raise ValueError(f"unknown réduction générale formula {rule['formula']!r}")

@@ -1,0 +1,195 @@
+"""The engine's inputs and results: frozen dataclasses of Decimals, no ORM.
+
+One `PayInput` is one payment of one worker by one employer for one calendar month: the contracts
+it pays (all of the same worker category), the worker's tax profile as it stood on the pay date,
+and the year-to-date figures the rules need (student hours already counted against the yearly
+quota, in every contract and entity of the year). The result lists one `Line` per component with
+its base, rate, amount, side and the legal source of the parameter that fixed it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+from enum import StrEnum
+
+ZERO = Decimal("0.00")
+
+
+class WorkerCategory(StrEnum):
+    EMPLOYEE = "employee"  # BE white-collar (bediende / employé)
+    MANUAL_WORKER = "manual_worker"  # BE arbeider / ouvrier: SSC on 108 %
+    ARTIST = "artist"  # BE artist under an employment contract: SSC on 108 %
+    STUDENT = "student"  # BE student contract: solidarity contribution within the quota
+    NON_CADRE = "non_cadre"  # FR
+    CADRE = "cadre"  # FR: APEC
+
+
+BE_CATEGORIES = frozenset(
+    {
+        WorkerCategory.EMPLOYEE,
+        WorkerCategory.MANUAL_WORKER,
+        WorkerCategory.ARTIST,
+        WorkerCategory.STUDENT,
+    }
+)
+FR_CATEGORIES = frozenset({WorkerCategory.NON_CADRE, WorkerCategory.CADRE})
+
+
+class MaritalStatus(StrEnum):
+    SINGLE = "single"  # also divorced, widowed, separated: taxed alone
+    COUPLE = "couple"  # married or legally cohabiting
+
+
+class Side(StrEnum):
+    EMPLOYEE = "employee"
+    EMPLOYER = "employer"
+
+
+@dataclass(frozen=True)
+class TaxProfile:
+    """What withholding needs to know about the worker's household. `is_default` marks the legal
+    default (single, no dependants) used when the member has not completed the profile."""
+
+    marital_status: MaritalStatus = MaritalStatus.SINGLE
+    partner_has_income: bool = False
+    dependent_children: int = 0
+    disabled_children: int = 0  # of the dependent children; each counts twice (CIR 92 art. 132)
+    other_dependants: int = 0
+    disabled: bool = False
+    fr_pas_rate: Decimal | None = None  # personalised rate sent by the DGFiP (0.075 = 7.5 %)
+    is_default: bool = False
+
+    def __post_init__(self) -> None:
+        if min(self.dependent_children, self.disabled_children, self.other_dependants) < 0:
+            raise ValueError("numbers of dependants cannot be negative")
+        if self.disabled_children > self.dependent_children:
+            raise ValueError("disabled children are counted among the dependent children")
+        if self.fr_pas_rate is not None and not (0 <= self.fr_pas_rate <= 1):
+            raise ValueError("a withholding rate is between 0 and 1")
+
+    @property
+    def single_parent(self) -> bool:
+        return self.marital_status == MaritalStatus.SINGLE and self.dependent_children > 0
+
+
+DEFAULT_TAX_PROFILE = TaxProfile(is_default=True)
+
+
+@dataclass(frozen=True)
+class ContractPay:
+    """The part of one contract paid in this payment."""
+
+    reference: str  # the contract's number: a stable tie-break when two contracts start together
+    gross: Decimal
+    hours: Decimal
+    start: date
+    end: date
+
+    def __post_init__(self) -> None:
+        if isinstance(self.gross, float) or isinstance(self.hours, float):
+            raise TypeError("money and hours are Decimal, never float")
+        if self.gross < 0 or self.hours < 0:
+            raise ValueError("gross and hours cannot be negative")
+        if self.end < self.start:
+            raise ValueError("a contract cannot end before it starts")
+
+
+@dataclass(frozen=True)
+class YearToDate:
+    student_hours: Decimal = Decimal("0")  # hours already counted against the student quota
+
+
+@dataclass(frozen=True)
+class PayInput:
+    country: str  # "BE" or "FR"
+    category: WorkerCategory
+    period_start: date  # first day of the month paid
+    period_end: date  # last day of the month paid
+    contracts: tuple[ContractPay, ...]
+    tax_profile: TaxProfile = DEFAULT_TAX_PROFILE
+    year_to_date: YearToDate = field(default_factory=YearToDate)
+    # France: facts of the employer and the contract
+    employer_headcount: int = 1  # FNAL and réduction générale depend on "< 50 staff"
+    at_mp_rate: Decimal | None = None  # work-accident rate notified by the CARSAT
+    part_time_ratio: Decimal | None = None  # contractual hours / full time; None = full time
+    short_contract: bool = False  # FR PAS: initial term of at most two months
+
+    def __post_init__(self) -> None:
+        if not self.contracts:
+            raise ValueError("a payment pays at least one contract")
+        if self.period_end < self.period_start:
+            raise ValueError("the period ends before it starts")
+
+    @property
+    def on(self) -> date:
+        """The date whose parameters apply: rules in force during the month paid."""
+        return self.period_start
+
+    @property
+    def gross(self) -> Decimal:
+        return sum((c.gross for c in self.contracts), ZERO)
+
+    @property
+    def hours(self) -> Decimal:
+        return sum((c.hours for c in self.contracts), Decimal("0"))
+
+
+@dataclass(frozen=True)
+class Line:
+    """One component. `amount` is what the side pays: a deduction from the worker's gross
+    (employee side) or a cost to the employer; a reduction (work bonus, réduction générale) is a
+    negative amount. `rate` is None when the amount is not base x rate (a scale, a formula)."""
+
+    code: str
+    label_key: str
+    base: Decimal
+    rate: Decimal | None
+    amount: Decimal
+    side: Side
+    source: str
+
+
+@dataclass(frozen=True)
+class PayResult:
+    country: str
+    category: WorkerCategory
+    gross: Decimal
+    lines: tuple[Line, ...]
+    net_taxable: Decimal  # BE: taxable pay; FR: net imposable
+    net_social: Decimal  # pay before income tax (FR: montant net social)
+    net_pay: Decimal  # paid to the worker
+    student_hours_in_quota: Decimal = Decimal("0")
+    student_hours_beyond_quota: Decimal = Decimal("0")
+    notes: tuple[str, ...] = ()
+
+    @property
+    def employee_lines(self) -> tuple[Line, ...]:
+        return tuple(line for line in self.lines if line.side == Side.EMPLOYEE)
+
+    @property
+    def employer_lines(self) -> tuple[Line, ...]:
+        return tuple(line for line in self.lines if line.side == Side.EMPLOYER)
+
+    @property
+    def employee_deductions(self) -> Decimal:
+        return sum((line.amount for line in self.employee_lines), ZERO)
+
+    @property
+    def employer_contributions(self) -> Decimal:
+        return sum((line.amount for line in self.employer_lines), ZERO)
+
+    @property
+    def employer_cost(self) -> Decimal:
+        return self.gross + self.employer_contributions
+
+    def line(self, code: str) -> Line | None:
+        for line in self.lines:
+            if line.code == code:
+                return line
+        return None
+
+    def amount(self, code: str) -> Decimal:
+        line = self.line(code)
+        return line.amount if line else ZERO

@@ -1,0 +1,176 @@
+"""Belgian engine: worked examples, each naming its source."""
+
+from datetime import date
+from decimal import Decimal
+
+import pytest
+
+from payroll.calculations import (
+    ContractPay,
+    MaritalStatus,
+    MissingParameter,
+    PayInput,
+    Side,
+    TaxProfile,
+    WorkerCategory,
+    YearToDate,
+    compute_pay,
+)
+
+from .helpers import month, pay
+
+D = Decimal
+
+
+def test_artist_one_day_at_200_matches_rules_example_b2():
+    """shared/RULES.md Part II §9, worked example B-2 (Belgian artist, one day, EUR 200 gross):
+    SSC base 216.00, employee SSC 28.23, employer global rate 54.00, quarterly holiday
+    contribution 12.03, annual holiday contribution 22.18."""
+    result = compute_pay(pay("BE", WorkerCategory.ARTIST, "200.00", "8", start=date(2026, 6, 12)))
+    ssc = result.line("ssc_personal")
+    assert (ssc.base, ssc.rate, ssc.amount) == (D("216.00"), D("0.1307"), D("28.23"))
+    assert result.amount("employer_basic") + result.amount("employer_wage_moderation") == D("54.00")
+    assert result.amount("holiday_fund_quarterly") == D("12.03")
+    assert result.amount("holiday_fund_annual") == D("22.18")
+    # one day is a small fraction of a month: its full-time reference wage is far above the work
+    # bonus ceiling, and a month's pay of 171.77 annualised stays under the tax-free sum
+    assert result.line("work_bonus_a") is None and result.amount("withholding_tax") == 0
+    assert result.net_pay == D("171.77")
+
+
+def test_white_collar_3000_matches_rules_example_b1_contributions():
+    """shared/RULES.md Part II §9, example B-1: EUR 3,000 gross a month, SSC 392.10 (13.07 %),
+    and with the work bonus of 1 April 2026 the annual reference taxable pay is 32,402.04."""
+    result = compute_pay(pay("BE", WorkerCategory.EMPLOYEE, "3000.00", "164.67",
+                             start=date(2026, 6, 1), end=date(2026, 6, 30)))  # fmt: skip
+    assert result.amount("ssc_personal") == D("392.10")
+    # part A of 1 Apr 2026 (RULES §1.2): 125.04 - 0.2738 x (3000 - 2880.32) = 92.27
+    assert result.amount("work_bonus_a") == D("-92.27")
+    assert result.line("work_bonus_b") is None  # B is zero from 2,880.32
+    assert result.net_taxable * 12 == D("32402.04")
+
+
+def test_withholding_follows_the_2026_key_formula_step_by_step():
+    """Annex III AR/CIR 92, 2026 key formula as described in shared/RULES.md §1.4 (steps A-E):
+    32,402.04 annual - lump-sum costs capped at 6,070 = 26,332.04; scale 26.75 % to 16,710 and
+    42.80 % above = 4,469.93 + 4,118.23; minus the tax on the 11,170 tax-free sum (2,987.98)
+    = 5,600.18 a year = 466.68 a month; minus the fiscal work bonus 33.14 % x 92.27 = 30.58."""
+    result = compute_pay(pay("BE", WorkerCategory.EMPLOYEE, "3000.00", "164.67",
+                             start=date(2026, 6, 1), end=date(2026, 6, 30)))  # fmt: skip
+    assert result.amount("withholding_tax") == D("466.68")
+    assert result.amount("fiscal_work_bonus") == D("-30.58")
+
+
+def test_work_bonus_before_and_from_1_april_2026():
+    """RULES §1.2: employee part B is 162.62 up to S = 2,175.25 (from 1 Feb 2025) and 168.62 up
+    to 2,255.50 (from 1 Apr 2026); for S = 2,100 full time both parts are in full, capped by the
+    SSC (274.47 = 2,100 x 13.07 %)."""
+    march = compute_pay(pay("BE", WorkerCategory.EMPLOYEE, "2100.00", "164.67",
+                            start=date(2026, 3, 1), end=date(2026, 3, 31)))  # fmt: skip
+    april = compute_pay(pay("BE", WorkerCategory.EMPLOYEE, "2100.00", "164.67",
+                            start=date(2026, 4, 1), end=date(2026, 4, 30)))  # fmt: skip
+    assert march.amount("work_bonus_a") + march.amount("work_bonus_b") == D("-274.47")
+    assert march.amount("ssc_personal") == D("274.47")
+    # from 1 April the bonus is bigger than the SSC too: still never more than the SSC
+    assert april.amount("work_bonus_a") + april.amount("work_bonus_b") == D("-274.47")
+    bonus_1750 = compute_pay(pay("BE", WorkerCategory.EMPLOYEE, "1750.00", "164.67",
+                                 start=date(2026, 4, 1), end=date(2026, 4, 30)))  # fmt: skip
+    assert bonus_1750.amount("ssc_personal") == D("228.73")
+
+
+def test_married_with_partner_without_income_pays_less_withholding():
+    single = compute_pay(pay("BE", WorkerCategory.EMPLOYEE, "4000.00", "164.67",
+                             start=date(2026, 5, 1), end=date(2026, 5, 31)))  # fmt: skip
+    married = compute_pay(
+        pay("BE", WorkerCategory.EMPLOYEE, "4000.00", "164.67", start=date(2026, 5, 1),
+            end=date(2026, 5, 31),
+            profile=TaxProfile(marital_status=MaritalStatus.COUPLE, partner_has_income=False))
+    )  # fmt: skip
+    two_incomes = TaxProfile(marital_status=MaritalStatus.COUPLE, partner_has_income=True)
+    couple = compute_pay(
+        pay(
+            "BE",
+            WorkerCategory.EMPLOYEE,
+            "4000.00",
+            "164.67",
+            start=date(2026, 5, 1),
+            end=date(2026, 5, 31),
+            profile=two_incomes,
+        )
+    )
+    with_children = compute_pay(
+        pay("BE", WorkerCategory.EMPLOYEE, "4000.00", "164.67", start=date(2026, 5, 1),
+            end=date(2026, 5, 31),
+            profile=TaxProfile(marital_status=MaritalStatus.COUPLE, partner_has_income=True,
+                               dependent_children=2))
+    )  # fmt: skip
+    assert married.amount("withholding_tax") < single.amount("withholding_tax")
+    assert couple.amount("withholding_tax") == single.amount("withholding_tax")
+    # two children: 1,660 a year less tax (RULES §1.4 table) = 138.33 a month
+    assert couple.amount("withholding_tax") - with_children.amount("withholding_tax") == D("138.33")
+    assert single.notes == ("tax_profile_default",) and couple.notes == ()
+
+
+def test_special_contribution_bands_for_single_and_two_incomes():
+    """BBSZ monthly advance (RULES Part II §2 bands from 1 Apr 2022): 3,000 for a single worker
+    = 10.33 + 1.1 % x (3,000 - 2,190.18) = 19.24; two incomes: 18.60 + 1.1 % x 809.82 = 27.51."""
+    single = compute_pay(pay("BE", WorkerCategory.EMPLOYEE, "3000.00", "164.67",
+                             start=date(2026, 5, 1), end=date(2026, 5, 31)))  # fmt: skip
+    two = compute_pay(
+        pay("BE", WorkerCategory.EMPLOYEE, "3000.00", "164.67", start=date(2026, 5, 1),
+            end=date(2026, 5, 31),
+            profile=TaxProfile(marital_status=MaritalStatus.COUPLE, partner_has_income=True))
+    )  # fmt: skip
+    assert single.amount("special_ssc") == D("19.24")
+    assert two.amount("special_ssc") == D("27.51")
+
+
+def test_student_within_quota_pays_solidarity_only():
+    """RULES §1.7: 2.71 % student, 5.42 % employer, no work bonus; FPS Finance: no withholding."""
+    result = compute_pay(pay("BE", WorkerCategory.STUDENT, "500.00", "40",
+                             start=date(2026, 7, 1), end=date(2026, 7, 5)))  # fmt: skip
+    assert result.amount("student_solidarity") == D("13.55")
+    assert result.amount("student_solidarity_employer") == D("27.10")
+    assert [line.code for line in result.lines] == ["student_solidarity",
+                                                    "student_solidarity_employer"]  # fmt: skip
+    assert result.net_pay == D("486.45")
+    assert result.student_hours_in_quota == 40
+
+
+def test_student_hours_beyond_the_quota_are_paid_at_ordinary_rates():
+    """650 h in 2026 (RULES §1.7): with 630 h used, 20 of 40 hours are within the quota."""
+    result = compute_pay(pay("BE", WorkerCategory.STUDENT, "600.00", "40",
+                             start=date(2026, 8, 3), end=date(2026, 8, 7),
+                             student_hours_used="630"))  # fmt: skip
+    assert result.student_hours_in_quota == 20 and result.student_hours_beyond_quota == 20
+    assert result.line("student_solidarity").base == D("300.00")
+    assert result.line("ssc_personal").base == D("300.00")
+    assert "student_quota_exceeded" in result.notes
+
+
+def test_student_quota_goes_to_contracts_in_the_order_they_start():
+    first, last = month(2026, 9)
+    early = ContractPay("B-2", D("200.00"), D("10"), date(2026, 9, 1), date(2026, 9, 2))
+    late = ContractPay("A-1", D("900.00"), D("30"), date(2026, 9, 20), date(2026, 9, 25))
+    for contracts in ((early, late), (late, early)):
+        result = compute_pay(PayInput("BE", WorkerCategory.STUDENT, first, last, contracts,
+                                      year_to_date=YearToDate(D("640"))))  # fmt: skip
+        # the 10 hours left go to the contract of 1 September: its 200.00 at solidarity rate
+        assert result.line("student_solidarity").base == D("200.00")
+        assert result.line("ssc_personal").base == D("900.00")
+
+
+def test_a_missing_parameter_names_itself_and_the_date():
+    """The 2026 key formula is the first we hold: a 2025 payment stops, naming what is missing."""
+    with pytest.raises(MissingParameter, match=r"be\.withholding_scale .*2025-06-01"):
+        compute_pay(pay("BE", WorkerCategory.EMPLOYEE, "2500.00", "164.67",
+                        start=date(2025, 6, 1), end=date(2025, 6, 30)))  # fmt: skip
+
+
+def test_every_line_names_its_legal_source():
+    result = compute_pay(pay("BE", WorkerCategory.MANUAL_WORKER, "2400.00", "120",
+                             start=date(2026, 5, 4), end=date(2026, 5, 22)))  # fmt: skip
+    assert {line.side for line in result.lines} == {Side.EMPLOYEE, Side.EMPLOYER}
+    for line in result.lines:
+        assert len(line.source) > 10, line.code
+    assert "108" in result.line("ssc_personal").source

@@ -9,7 +9,9 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+from django.utils import translation
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from smartcoop.core.money import format_money, format_percent
 
@@ -85,9 +87,10 @@ def reminder_paragraphs(
             ]
         return [
             _(
-                "As stated on the invoice, late-payment interest at %(rate)s per year runs from "
-                "the due date and a fixed indemnity of %(indemnity)s is due (Law of 2 August "
-                "2002). We will not claim them if you pay now."
+                "As stated on the invoice, late-payment interest runs from the due date at the "
+                "legal rate, %(rate)s per year on the date of this letter (%(interest)s to "
+                "date), and a fixed indemnity of %(indemnity)s is due (Law of 2 August 2002). "
+                "We will not claim them if you pay now."
             )
             % figures
         ]
@@ -125,9 +128,9 @@ def reminder_paragraphs(
             ]
         return [
             _(
-                "Late-payment penalties at %(rate)s per year and the fixed recovery indemnity of "
-                "%(indemnity)s are due from the day after the due date (C. com. L441-10, "
-                "D441-5)."
+                "Late-payment penalties run from the day after the due date, at %(rate)s per "
+                "year on the date of this letter (%(interest)s to date), and the fixed recovery "
+                "indemnity of %(indemnity)s is due (C. com. L441-10, D441-5)."
             )
             % figures
         ]
@@ -147,3 +150,81 @@ def reminder_paragraphs(
             ]
         return [_("No costs are charged for this reminder.")]
     return [_("This letter is a formal notice to pay.")] if notice else []
+
+
+# --- Who issues: register and capital (every document of the entity) -------------------------
+
+
+def register_mention(key: str, *, court: str, court_names: dict | None = None) -> str:
+    """The register the entity is entered in, with its court or city (`invoice_mentions.register`
+    names the register; the court is entity data):
+
+    - "RPR/RPM" (Belgium, Code of Companies and Associations art. 2:20): the legal-entities
+      register and the enterprise court of the registered office, written in the document's
+      language — "RPR Brussel", "RPM Bruxelles", "RJP Brüssel" (`register_court_names` gives the
+      court's name in each language);
+    - "RCS" (France, C. com. R123-237): "RCS" and the city of the registry, "RCS Paris".
+
+    Empty when the entity has no court on file."""
+    court = court.strip()
+    if not key or not court:
+        return ""
+    if key == "RPR/RPM":
+        language = (translation.get_language() or "en")[:2]
+        names = (court_names or {}).get(court) or {}
+        # Translators: the abbreviation of the Belgian register of legal entities (RPR in Dutch,
+        # RPM in French, RJP in German).
+        abbreviation = pgettext("register of legal entities", "RLE")
+        return f"{abbreviation} {names.get(language, court)}"
+    return f"{key} {court}"
+
+
+def capital_mention(key: str, *, share_capital: Decimal | None, variable: bool) -> str:
+    """The capital of a company whose documents must state it (`invoice_mentions.capital`,
+    France: C. com. R123-238 for the amount, L231-2 for "à capital variable")."""
+    if key != "fr_share_capital":
+        return ""
+    if variable:
+        return _("with variable capital")
+    if share_capital:
+        return _("with a share capital of %(amount)s") % {"amount": format_money(share_capital)}
+    return ""
+
+
+def early_payment_discount_mention(key: str) -> str:
+    """The early-payment discount terms a business invoice must state (`invoice_mentions.
+    early_payment_discount`, France: C. com. L441-9), "none" included."""
+    if key == "fr_no_discount":
+        return _("No discount for early payment.")
+    return ""
+
+
+def fr_einvoice_notes(*, business: bool, rate: Decimal, indemnity: Decimal) -> dict[str, str]:
+    """The three subject-coded notes French e-invoices must carry (BR-FR-05): late-payment
+    penalties (PMD), the fixed recovery indemnity (PMT) and the early-payment discount (AAB)."""
+    figures = {"rate": format_percent(rate), "indemnity": format_money(indemnity)}
+    if business:
+        penalties = (
+            _(
+                "Late-payment penalties at %(rate)s per year are due from the day after the due "
+                "date (C. com. L441-10)."
+            )
+            % figures
+        )
+        recovery = (
+            _(
+                "A fixed indemnity of %(indemnity)s for recovery costs is due for any late "
+                "payment (C. com. L441-10, D441-5)."
+            )
+            % figures
+        )
+    else:
+        penalties = late_payment_mention(
+            "fr_consumer_legal_interest_after_notice", rate=rate, indemnity=indemnity
+        )
+        recovery = _("No fixed recovery indemnity is charged to consumers.")
+    return {
+        "PMD": penalties,
+        "PMT": recovery,
+        "AAB": early_payment_discount_mention("fr_no_discount"),
+    }

@@ -31,11 +31,14 @@ def invoice_documents_build(invoice) -> tuple[bytes, bytes | None]:
     from .documents.ubl import UblUnavailable, build_ubl
 
     snapshot = invoice.snapshot
-    pdf = render_pdf(invoice_html(snapshot, visual_copy=_visual_copy(snapshot)))
+    html = invoice_html(snapshot, visual_copy=_visual_copy(snapshot))
     if snapshot["issuer"]["country"] == "FR":
         from .documents.facturx import facturx_pdf
 
-        pdf = facturx_pdf(pdf, snapshot)
+        # Factur-X is a PDF/A-3B with the XML inside.
+        pdf = facturx_pdf(render_pdf(html, variant="pdf/a-3b"), snapshot)
+    else:
+        pdf = render_pdf(html)
     try:
         ubl = build_ubl(snapshot)
     except UblUnavailable:

@@ -100,5 +100,5 @@ def invoice_html(snapshot: dict, *, visual_copy: bool) -> str:
         )
 
 
-def render_pdf(html: str) -> bytes:
-    return html_to_pdf(html, stylesheet=PRINT_CSS)
+def render_pdf(html: str, *, variant: str | None = None) -> bytes:
+    return html_to_pdf(html, stylesheet=PRINT_CSS, variant=variant)

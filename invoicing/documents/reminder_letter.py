@@ -16,7 +16,7 @@ from smartcoop.core.money import format_money, format_percent
 from smartcoop.countries import param
 
 from .. import calculations as calc
-from ..mentions import reminder_paragraphs
+from ..mentions import capital_mention, register_mention, reminder_paragraphs
 from .pdf import epc_qr_svg_data_uri, payment_reference_context, render_pdf
 
 
@@ -49,6 +49,16 @@ def reminder_context(reminder, *, link: str) -> dict:
     brackets = _param(country, "consumer_damages_brackets", on=on, default=())
     claimed = reminder.amount_due + reminder.interest + reminder.fixed_costs
     currency = snapshot["currency"]
+    rate = reminder.interest_rate
+    if business and not rate:  # a reminder stored before the rate was kept at every level
+        rate = _param(country, "late_interest_rate_b2b", on=on, default=Decimal("0"))
+    # What has run up to the letter's date: claimed on a formal notice, told on a reminder.
+    accrued = reminder.interest
+    if business and not accrued and invoice.overdue_since:
+        days = (on - invoice.overdue_since).days
+        accrued = calc.late_interest(amount=reminder.amount_due, annual_rate=rate, days=days)
+    entity = invoice.entity
+    keys_invoice = _param(country, "invoice_mentions", on=on, default={})
     return {
         "reminder": reminder,
         "invoice": invoice,
@@ -62,12 +72,29 @@ def reminder_context(reminder, *, link: str) -> dict:
         "interest": format_money(reminder.interest, currency) if reminder.interest else "",
         "fixed_costs": format_money(reminder.fixed_costs, currency) if reminder.fixed_costs else "",
         "claimed": format_money(claimed, currency),
-        "rate": format_percent(reminder.interest_rate),
+        "rate": format_percent(rate),
+        "register": register_mention(
+            keys_invoice.get("register", ""),
+            court=entity.register_court,
+            court_names=_param(country, "register_court_names", on=on, default={}),
+        ),
+        "legal_form": " ".join(
+            part
+            for part in (
+                entity.legal_form,
+                capital_mention(
+                    keys_invoice.get("capital", ""),
+                    share_capital=entity.share_capital,
+                    variable=entity.variable_capital,
+                ),
+            )
+            if part
+        ),
         "legal": reminder_paragraphs(
             keys.get("business" if business else "consumer", ""),
             level=level,
-            rate=reminder.interest_rate,
-            interest=reminder.interest,
+            rate=rate,
+            interest=accrued,
             indemnity=indemnity,
             damages=calc.consumer_damages_cap(reminder.amount_due, brackets=brackets),
             costs=reminder.fixed_costs,

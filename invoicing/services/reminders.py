@@ -356,9 +356,12 @@ def _reminder_create(*, invoice: Invoice, level: ReminderLevel, on: date) -> Rem
     kind = level.kind
     interest = fixed = rate = ZERO
     amount_due = invoice.amount_due
+    if _is_business_document(invoice):
+        # Between businesses interest runs from the due date without notice: every letter states
+        # the rate in force on its date (reminders only tell it; the formal notice claims it).
+        rate = _param(invoice.entity, "late_interest_rate_b2b", on=on, default=ZERO)
     if kind == "formal_notice":
         if _is_business_document(invoice):
-            rate = _param(invoice.entity, "late_interest_rate_b2b", on=on, default=ZERO)
             interest = calc.late_interest(
                 amount=amount_due, annual_rate=rate, days=(on - invoice.overdue_since).days
             )

@@ -5,6 +5,7 @@ audience. Idempotent: running it again changes nothing. Identifiers are made up 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from decimal import Decimal
 
 from allauth.account.models import EmailAddress
 from allauth.mfa.models import Authenticator
@@ -66,6 +67,10 @@ class EntitySpec:
     language: str
     invoice_prefix: str
     credit_prefix: str
+    # The register mention (CSA art. 2:20 in Belgium, C. com. R123-237 in France) and the capital.
+    register_court: str = ""
+    share_capital: Decimal | None = None
+    variable_capital: bool = False
 
 
 def _be_entities() -> list[EntitySpec]:
@@ -88,6 +93,7 @@ def _be_entities() -> list[EntitySpec]:
             "nl",
             prefix,
             prefix + "C",
+            register_court="Brussel",  # the Dutch-speaking enterprise court of Brussels
         )
 
     return [
@@ -129,7 +135,7 @@ def _be_entities() -> list[EntitySpec]:
 
 
 def _fr_entities() -> list[EntitySpec]:
-    def fr(slug, name, form, coop, employer, siren8, prefix, account):
+    def fr(slug, name, form, coop, employer, siren8, prefix, account, capital=None):
         siren = luhn_complete(siren8)
         return EntitySpec(
             slug,
@@ -148,13 +154,16 @@ def _fr_entities() -> list[EntitySpec]:
             "fr",
             prefix,
             prefix + "A",
+            register_court="Paris",
+            share_capital=capital,
+            variable_capital=capital is None,
         )
 
     return [
         fr(
             "smartfr",
             "SmartFr",
-            "SCIC SA à capital variable",
+            "SCIC SA",
             True,
             True,
             "51243765",
@@ -171,7 +180,17 @@ def _fr_entities() -> list[EntitySpec]:
             "GE",
             "08001234568",
         ),
-        fr("alterna", "Alterna", "SAS coopérative", False, True, "84312657", "AL", "08001234569"),
+        fr(
+            "alterna",
+            "Alterna",
+            "SAS coopérative",
+            False,
+            True,
+            "84312657",
+            "AL",
+            "08001234569",
+            capital=Decimal("37000.00"),
+        ),
     ]
 
 
@@ -292,6 +311,9 @@ def seed_demo(country: str | None = None) -> dict:
                 default_language=spec.language,
                 invoice_series_prefix=spec.invoice_prefix,
                 credit_note_series_prefix=spec.credit_prefix,
+                register_court=spec.register_court,
+                share_capital=spec.share_capital,
+                variable_capital=spec.variable_capital,
             ),
         )
         entity.full_clean()  # the demo data passes the same validation as real data

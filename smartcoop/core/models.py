@@ -4,9 +4,11 @@ number sequences and task failures."""
 from __future__ import annotations
 
 import uuid
+from decimal import Decimal
 
 from django.contrib.auth.base_user import AbstractBaseUser, BaseUserManager
 from django.contrib.auth.models import PermissionsMixin
+from django.core.validators import MinValueValidator
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -93,6 +95,32 @@ class LegalEntity(BaseModel):
     )
     vat_number = models.CharField(
         _("VAT number"), max_length=20, blank=True, validators=[validators.validate_vat_number]
+    )
+    register_court = models.CharField(
+        _("register court"),
+        max_length=120,
+        blank=True,
+        help_text=_(
+            "Where the entity is registered, printed after the register's name on every "
+            "document: the enterprise court of the registered office in Belgium (RPR Brussel / "
+            "RPM Bruxelles), the city of the trade register in France (RCS Paris)."
+        ),
+    )
+    share_capital = models.DecimalField(
+        _("share capital"),
+        max_digits=14,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(Decimal("0.01"))],
+        help_text=_("Printed on the documents of a French company with a fixed capital."),
+    )
+    variable_capital = models.BooleanField(
+        _("variable capital"),
+        default=False,
+        help_text=_(
+            "A cooperative with a variable capital: its documents say so instead of an amount."
+        ),
     )
     employer_number = models.CharField(
         _("employer number"),

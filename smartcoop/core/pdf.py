@@ -31,14 +31,17 @@ def _stylesheet(path: str):
     return CSS(filename=path, font_config=fonts, url_fetcher=_fetcher()), fonts
 
 
-def html_to_pdf(html: str, *, stylesheet: Path | None = None) -> bytes:
+def html_to_pdf(html: str, *, stylesheet: Path | None = None, variant: str | None = None) -> bytes:
+    """`variant` is a WeasyPrint PDF variant, e.g. "pdf/a-3b" (an archivable PDF with an sRGB
+    output intent, XMP metadata and a trailer ID, as Factur-X requires)."""
     from weasyprint import HTML
 
     document = HTML(string=html, base_url=str(settings.BASE_DIR), url_fetcher=_fetcher())
+    options = {"pdf_variant": variant} if variant else {}
     if stylesheet is None:
-        return document.write_pdf()
+        return document.write_pdf(**options)
     css, fonts = _stylesheet(str(stylesheet))
-    return document.write_pdf(stylesheets=[css], font_config=fonts)
+    return document.write_pdf(stylesheets=[css], font_config=fonts, **options)
 
 
 def render_pdf(template: str, context: dict, *, stylesheet: Path | None = None) -> bytes:

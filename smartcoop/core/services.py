@@ -16,6 +16,9 @@ from .models import LegalEntity
 ENTITY_EDITABLE_FIELDS = (
     "name",
     "legal_form",
+    "register_court",
+    "share_capital",
+    "variable_capital",
     "vat_number",
     "employer_number",
     "street",

@@ -1,5 +1,5 @@
 """E-invoices against the official Peppol BIS Billing 3.0 rules (CEN EN 16931 + Peppol
-Schematron in shared/peppol), run as XSLT 3 by saxonche."""
+Schematron in invoicing/documents/rules/peppol), run as XSLT 3 by saxonche."""
 
 import re
 from datetime import date

@@ -1,0 +1,348 @@
+"""What the law asks each document to say, per country and kind, read from the rendered PDFs and
+the structured XML: the register of the issuer (Belgian CSA art. 2:20, French R123-237), the
+French capital and early-payment discount mentions, the reminder letters' rate on their date,
+the PDF/A-3B structure of Factur-X, and the French e-invoicing rules on top of EN 16931."""
+
+from __future__ import annotations
+
+import re
+import subprocess
+from datetime import date, timedelta
+from decimal import Decimal
+from io import BytesIO
+from pathlib import Path
+
+import pytest
+from pypdf import PdfReader
+
+from invoicing import services
+from invoicing.documents.facturx import facturx_xml
+from invoicing.documents.schematron import (
+    facturx_en16931_validator,
+    french_ctc_validator,
+    peppol_validator,
+)
+from invoicing.documents.ubl import build_ubl
+from invoicing.models import Reminder
+from invoicing.tasks import invoice_documents_build
+from tests.invoicing.conftest import (
+    LINES,
+    issue_overdue,
+    make_activity,
+    make_member,
+    run_reminders,
+)
+
+ISSUED_ON = date(2026, 3, 2)
+
+
+def _text(pdf: bytes) -> str:
+    text = " ".join(page.extract_text() for page in PdfReader(BytesIO(pdf)).pages)
+    return " ".join(text.replace("\u00a0", " ").replace("\u202f", " ").split())
+
+
+def _issue(member, activity, client, *, lines=LINES):
+    draft = services.invoice_draft_save(
+        actor=member.user, activity=activity, client=client, lines=lines
+    )
+    return services.invoice_issue(invoice=draft, issued_by=member.user, on=ISSUED_ON)
+
+
+def _credit(member, invoice):
+    note = services.credit_note_create(invoice=invoice, actor=member.user, reason="Cancelled")
+    return services.invoice_issue(invoice=note, issued_by=member.user, on=ISSUED_ON)
+
+
+def _client(entity, member, activity, **fields):
+    return services.client_create(entity=entity, actor=member.user, activity=activity, **fields)
+
+
+# --- Belgium: the register of legal entities and the court of the registered office ----------
+
+
+@pytest.fixture
+def brussels_entity(be_entity):
+    be_entity.register_court = "Brussel"
+    be_entity.save()
+    return be_entity
+
+
+@pytest.mark.parametrize(
+    ("language", "expected", "absent"),
+    [("nl", "RPR Brussel", "RPM"), ("fr", "RPM Bruxelles", "RPR"), ("de", "RJP Brüssel", "RPM")],
+)
+def test_belgian_invoice_and_credit_note_name_the_register_and_court_in_the_clients_language(
+    brussels_entity, member, activity, language, expected, absent
+):
+    client = _client(
+        brussels_entity,
+        member,
+        activity,
+        kind="company",
+        name="Théâtre National",
+        street="Boulevard Émile Jacqmain 111",
+        postcode="1000",
+        city="Bruxelles",
+        country="BE",
+        vat_number="BE0403170701",
+        language=language,
+    )
+    invoice = _issue(member, activity, client)
+    note = _credit(member, invoice)
+    for document in (invoice, note):
+        assert document.snapshot["mentions"]["register"] == expected
+        text = _text(invoice_documents_build(document)[0])
+        # In the issuer's block and in the footer of every page.
+        assert text.count(expected) >= 2, text
+        assert absent not in text
+
+
+def test_a_belgian_entity_without_a_court_on_file_prints_no_half_mention(
+    be_entity, member, activity, be_client
+):
+    invoice = _issue(member, activity, be_client)
+    assert invoice.snapshot["mentions"]["register"] == ""
+    assert "RLE" not in _text(invoice_documents_build(invoice)[0])
+
+
+# --- France: RCS, capital, early-payment discount --------------------------------------------
+
+
+@pytest.fixture
+def paris_entity(fr_entity):
+    fr_entity.register_court = "Paris"
+    fr_entity.variable_capital = True
+    fr_entity.save()
+    return fr_entity
+
+
+def _french_company(entity, member, activity):
+    return _client(
+        entity,
+        member,
+        activity,
+        kind="company",
+        name="Théâtre de Lyon SARL",
+        street="1 place Bellecour",
+        postcode="69002",
+        city="Lyon",
+        country="FR",
+        vat_number="FR40303265045",
+        enterprise_number="303265045",
+        email="compta@theatre.example",
+        language="fr",
+    )
+
+
+FR_LINES = [{"description": "Régie son", "quantity": 2, "unit": "DAY", "unit_price": "500"}]
+
+
+def test_french_invoice_states_rcs_variable_capital_and_no_early_payment_discount(paris_entity):
+    member = make_member()
+    activity = make_activity(entity=paris_entity, member=member)
+    invoice = _issue(
+        member, activity, _french_company(paris_entity, member, activity), lines=FR_LINES
+    )
+    text = _text(invoice_documents_build(invoice)[0])
+    assert "RCS Paris" in text
+    assert "SCIC SA à capital variable" in text
+    assert "Pas d'escompte pour paiement anticipé." in text
+    assert "12,15 %" in text and "L441-10" in text  # the penalty rate of the issue date
+
+    # A company with a fixed capital states the amount instead.
+    paris_entity.variable_capital = False
+    paris_entity.share_capital = Decimal("37000.00")
+    paris_entity.save()
+    again = _issue(member, activity, invoice.client, lines=FR_LINES)
+    text = _text(invoice_documents_build(again)[0])
+    assert "SCIC SA au capital de 37 000,00 €" in text and "capital variable" not in text
+
+
+def test_french_consumer_invoice_has_rcs_and_capital_but_no_b2b_discount_clause(paris_entity):
+    member = make_member()
+    activity = make_activity(entity=paris_entity, member=member)
+    person = _client(
+        paris_entity,
+        member,
+        activity,
+        kind="person",
+        name="Camille Martin",
+        street="3 rue Victor Hugo",
+        postcode="69002",
+        city="Lyon",
+        country="FR",
+        language="fr",
+    )
+    invoice = _issue(member, activity, person, lines=FR_LINES)
+    text = _text(invoice_documents_build(invoice)[0])
+    assert "RCS Paris" in text and "à capital variable" in text
+    assert "escompte" not in text  # L441-9 is a clause between professionals
+
+
+# --- Factur-X: a real PDF/A-3B, the credit note's preceding invoice, the French rules ----------
+
+
+def test_factur_x_is_a_pdf_a_3b_with_output_intent_trailer_id_xmp_and_the_xml(paris_entity):
+    """veraPDF is not available here: the test checks the structure PDF/A-3B and Factur-X ask
+    for, object by object."""
+    member = make_member()
+    activity = make_activity(entity=paris_entity, member=member)
+    invoice = _issue(
+        member, activity, _french_company(paris_entity, member, activity), lines=FR_LINES
+    )
+    pdf = invoice_documents_build(invoice)[0]
+    reader = PdfReader(BytesIO(pdf))
+    trailer_id = reader.trailer["/ID"]
+    assert len(trailer_id) == 2 and all(len(part.original_bytes) >= 16 for part in trailer_id)
+    root = reader.trailer["/Root"]
+    (intent,) = [i.get_object() for i in root["/OutputIntents"]]
+    assert intent["/S"] == "/GTS_PDFA1"
+    profile = intent["/DestOutputProfile"].get_object()
+    assert profile["/N"] == 3 and profile.get_data()[36:40] == b"acsp"  # an ICC (RGB) profile
+    xmp = root["/Metadata"].get_object().get_data().decode()
+    assert re.search(r"<pdfaid:part>3</pdfaid:part>", xmp)
+    assert re.search(r"<pdfaid:conformance>B</pdfaid:conformance>", xmp)
+    assert "<fx:ConformanceLevel>EN 16931</fx:ConformanceLevel>" in xmp
+    (spec,) = [f.get_object() for f in root["/AF"]]
+    assert spec["/F"] == "factur-x.xml" and spec["/AFRelationship"] in ("/Data", "/Alternative")
+    xml = spec["/EF"]["/F"].get_object().get_data()
+    assert b"<ram:ID>" + invoice.reference.encode() in xml
+    # The PDF is still a readable invoice (fonts embedded, text extractable).
+    assert invoice.reference in reader.pages[0].extract_text()
+
+
+def test_factur_x_credit_note_names_the_invoice_it_corrects(paris_entity):
+    member = make_member()
+    activity = make_activity(entity=paris_entity, member=member)
+    invoice = _issue(
+        member, activity, _french_company(paris_entity, member, activity), lines=FR_LINES
+    )
+    note = _credit(member, invoice)
+    xml = facturx_xml(note.snapshot)
+    reference = re.search(
+        rb"<ram:InvoiceReferencedDocument>\s*<ram:IssuerAssignedID>([^<]+)</ram:IssuerAssignedID>"
+        rb"\s*<ram:FormattedIssueDateTime>\s*<qdt:DateTimeString format=\"102\">(\d+)<",
+        xml,
+    )
+    assert reference and reference.groups() == (invoice.reference.encode(), b"20260302")
+    assert b">381<" in xml
+    assert french_ctc_validator().fatal(xml) == []
+    assert facturx_en16931_validator().fatal(xml) == []
+    # Without it, the French rules refuse the credit note (BR-FR-CO-05): the check can fail.
+    orphan = facturx_xml({**note.snapshot, "credited_invoice": None})
+    assert any("BR-FR-CO-05" in f.message for f in french_ctc_validator().fatal(orphan))
+
+
+def test_french_b2b_invoice_passes_en16931_and_the_french_ctc_rules(paris_entity):
+    member = make_member()
+    activity = make_activity(entity=paris_entity, member=member)
+    invoice = _issue(
+        member, activity, _french_company(paris_entity, member, activity), lines=FR_LINES
+    )
+    xml = facturx_xml(invoice.snapshot)
+    assert facturx_en16931_validator().fatal(xml) == []
+    assert french_ctc_validator().fatal(xml) == []
+    text = xml.decode()
+    assert "<ram:ID>S1</ram:ID>" in text  # BT-23, services invoice
+    assert text.count('schemeID="0002"') == 2  # SIREN of seller and buyer
+    assert text.count('schemeID="0225"') == 2  # BT-34 and BT-49
+    for code in ("PMD", "PMT", "AAB", "BAR"):
+        assert f"<ram:SubjectCode>{code}</ram:SubjectCode>" in text
+    assert "Pas d'escompte pour paiement anticipé." in text
+    # Its UBL still passes the Peppol rules.
+    assert peppol_validator().fatal(build_ubl(invoice.snapshot)) == []
+
+
+def test_the_french_rules_refuse_what_we_used_to_send(paris_entity):
+    """The rules are live: the XML without the reform's fields is refused, rule by rule."""
+    member = make_member()
+    activity = make_activity(entity=paris_entity, member=member)
+    invoice = _issue(
+        member, activity, _french_company(paris_entity, member, activity), lines=FR_LINES
+    )
+    mentions = {k: v for k, v in invoice.snapshot["mentions"].items() if k != "einvoice_notes"}
+    xml = facturx_xml({**invoice.snapshot, "mentions": mentions})
+    refused = " ".join(f.message for f in french_ctc_validator().fatal(xml))
+    for rule in ("BR-FR-05/BT-22 : La mention relative aux frais de recouvrement (code PMT)",):
+        assert rule in refused
+
+
+# --- Reminder letters: the rate and amounts of their date ------------------------------------
+
+
+@pytest.mark.usefixtures("tasks_inline")
+def test_every_belgian_b2b_reminder_letter_states_the_legal_rate_and_interest_to_date(
+    brussels_entity, member, activity, be_client
+):
+    today = date(2026, 6, 1)
+    invoice = issue_overdue(member, activity, be_client, 8, on=today)
+    assert run_reminders(today) == 1
+    first = Reminder.objects.get(invoice=invoice)
+    assert first.interest_rate == Decimal("0.105")  # H1 2026, not 0
+    assert first.interest == 0  # told, not claimed
+    text = _text(first.letter.read())
+    assert not re.search(r"(?<![\d.,])0 %", text)  # no "0 % per year" any more
+    # 1,159.20 x 10.5 % x 8 / 365 = 2.67 to date
+    assert "10.5 % per year on the date of this letter (€2.67 to date)" in text
+    assert "RLE Brussels" in text  # the letter names the register too (English client)
+
+    assert run_reminders(today + timedelta(days=14)) == 1  # second reminder at +21 (8 + 14 = 22)
+    second = Reminder.objects.get(invoice=invoice, step=2)
+    text = _text(second.letter.read())
+    assert second.interest_rate == Decimal("0.105")
+    assert "(€7.34 to date)" in text  # 22 days: 1,159.20 x 10.5 % x 22 / 365
+
+
+@pytest.mark.usefixtures("tasks_inline")
+def test_french_b2b_reminder_uses_the_rate_in_force_on_its_own_date(paris_entity):
+    member = make_member()
+    activity = make_activity(entity=paris_entity, member=member)
+    client = _french_company(paris_entity, member, activity)
+    # Issued in H2 2025 (12.15 %), reminded in H1 2026: the letter states the 2026 rate.
+    today = date(2026, 1, 10)
+    invoice = issue_overdue(member, activity, client, 8, on=today)
+    assert run_reminders(today) == 1
+    reminder = Reminder.objects.get(invoice=invoice)
+    assert reminder.interest_rate == Decimal("0.1215")
+    text = _text(reminder.letter.read())
+    assert "12,15 % par an à la date de ce courrier" in text
+    assert "RCS Paris" in text and "SCIC SA à capital variable" in text
+
+
+# --- The product carries its rules -----------------------------------------------------------
+
+
+def test_no_code_path_reads_the_shared_reference_folder():
+    root = Path(__file__).resolve().parents[2]
+    found = subprocess.run(
+        [
+            "grep",
+            "-rnE",
+            r"/work/shared|\.\./shared|shared/peppol",
+            "--include=*.py",
+            "--include=*.html",
+            "--include=*.yaml",
+            "--include=*.toml",
+            "--include=*.cfg",
+            "--include=Makefile",
+            "--include=Dockerfile",
+            "invoicing",
+            "smartcoop",
+            "members",
+            "activities",
+            "payroll",
+            "governance",
+            "templates",
+            "scripts",
+            "Makefile",
+            "Dockerfile",
+        ],
+        cwd=root,
+        capture_output=True,
+        text=True,
+    )
+    assert found.stdout == "", found.stdout
+    rules = root / "invoicing/documents/rules/peppol"
+    assert {"CEN-EN16931-UBL.sch", "PEPPOL-EN16931-UBL.sch", "SOURCE.md", "LICENSE.md"} <= {
+        p.name for p in rules.iterdir()
+    }

@@ -59,11 +59,26 @@ def peppol_adapter():
     return import_string(path)()
 
 
+def client_language(language: str) -> str:
+    """The client's language if the deployment speaks it, else the deployment's."""
+    return language if language in dict(settings.LANGUAGES) else settings.LANGUAGE_CODE
+
+
+def send_quote_email(*, quote, link: str) -> None:
+    """The quote's link to the client, subject and body in the client's language."""
+    with translation.override(client_language(quote.client.language)):
+        subject = _("Quote from %(issuer)s: %(title)s") % {
+            "issuer": quote.entity.name,
+            "title": quote.title,
+        }
+        body = render_to_string("invoicing/email/quote.txt", {"quote": quote, "link": link})
+    EmailMessage(subject, body, to=[quote.client.email]).send()
+
+
 def send_invoice_email(*, invoice, link: str) -> None:
     """The document to the client: PDF (+ UBL) attached, with the payment link."""
     snapshot = invoice.snapshot
-    language = snapshot["client"].get("language") or settings.LANGUAGE_CODE
-    with translation.override(language):
+    with translation.override(client_language(snapshot["client"].get("language", ""))):
         subject = (
             _("Credit note %(ref)s from %(issuer)s")
             if invoice.is_credit_note

@@ -7,6 +7,7 @@ import functools
 from datetime import date
 from decimal import Decimal
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.cache import cache
@@ -15,7 +16,7 @@ from django.db.models import Q, Sum
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils import formats, timezone
+from django.utils import formats, timezone, translation
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -566,16 +567,59 @@ def rate_limited(view):
     return wrapped
 
 
-def _invoice_of_token(token: str) -> Invoice:
+def client_page_language(request: HttpRequest, client_language: str) -> str:
+    """The language of a client page: the one the visitor chose with the switcher (its cookie),
+    else the client's (the language of their invoice or quote), else what the browser asks for
+    (LocaleMiddleware's choice, the deployment's language by default)."""
+    supported = dict(settings.LANGUAGES)
+    chosen = request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME, "")
+    if chosen in supported:
+        return chosen
+    if client_language in supported:
+        return client_language
+    return translation.get_language() or settings.LANGUAGE_CODE
+
+
+def client_page(response: HttpResponse, *, language: str) -> HttpResponse:
+    """Headers of every client page. The token is in the URL, so no referrer may carry it to
+    another site; `same-origin` keeps it from other sites while the page's own forms still send
+    their origin, which Django's CSRF check compares with the host (`no-referrer` made the browser
+    send `Origin: null`, and every form of these pages answered 403)."""
+    response["Referrer-Policy"] = "same-origin"
+    response["Content-Language"] = language
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+def link_gone(request: HttpRequest, dead_end: services.DeadLink | None) -> HttpResponse:
+    """404 for a client link that does not open anything, saying what to do: for a link we
+    signed (expired or revoked) in the client's language, naming the issuer to ask for a new
+    one; for a mistyped link (nobody known) in the browser's or the deployment's language."""
+    language = client_page_language(request, dead_end.language if dead_end else "")
+    with translation.override(language):
+        response = render(request, "invoicing/link_gone.html", {"dead_end": dead_end}, status=404)
+    return client_page(response, language=language)
+
+
+def _invoice_of_token(token: str) -> Invoice | None:
     invoice = services.payment_link_resolve(token=token)
     if invoice is None or invoice.is_credit_note:
-        raise Http404
+        return None
     return invoice
 
 
 @rate_limited
 def pay(request: HttpRequest, token: str) -> HttpResponse:
     invoice = _invoice_of_token(token)
+    if invoice is None:
+        return link_gone(request, services.payment_link_dead_end(token=token))
+    language = client_page_language(request, invoice.snapshot["client"].get("language", ""))
+    with translation.override(language):
+        response = _pay(request, invoice, token)
+    return client_page(response, language=language)
+
+
+def _pay(request: HttpRequest, invoice: Invoice, token: str) -> HttpResponse:
     form = ClientMessageForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -616,12 +660,16 @@ def pay(request: HttpRequest, token: str) -> HttpResponse:
 @rate_limited
 def pay_pdf(request: HttpRequest, token: str) -> HttpResponse:
     invoice = _invoice_of_token(token)
+    if invoice is None:
+        return link_gone(request, services.payment_link_dead_end(token=token))
     return _download(invoice.pdf, f"{invoice.reference}.pdf", "application/pdf")
 
 
 @rate_limited
 def pay_ubl(request: HttpRequest, token: str) -> HttpResponse:
     invoice = _invoice_of_token(token)
+    if invoice is None:
+        return link_gone(request, services.payment_link_dead_end(token=token))
     return _download(invoice.ubl, f"{invoice.reference}.xml", "application/xml")
 
 
@@ -630,7 +678,7 @@ def pay_ubl(request: HttpRequest, token: str) -> HttpResponse:
 def pay_online(request: HttpRequest, token: str) -> HttpResponse:
     invoice = _invoice_of_token(token)
     provider = online_payment_provider()
-    if provider is None or invoice.amount_due <= 0:
+    if invoice is None or provider is None or invoice.amount_due <= 0:
         raise Http404
     url = provider.checkout_url(
         invoice=invoice,
@@ -703,7 +751,14 @@ def member_quote(request: HttpRequest, public_id) -> HttpResponse:
 def quote_public(request: HttpRequest, token: str) -> HttpResponse:
     quote = services.quote_link_resolve(token=token)
     if quote is None:
-        raise Http404
+        return link_gone(request, services.quote_link_dead_end(token=token))
+    language = client_page_language(request, quote.client.language)
+    with translation.override(language):
+        response = _quote_public(request, quote, token)
+    return client_page(response, language=language)
+
+
+def _quote_public(request: HttpRequest, quote, token: str) -> HttpResponse:
     error = ""
     if request.method == "POST":
         try:

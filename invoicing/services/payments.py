@@ -8,6 +8,7 @@ the payment credits it.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
 
@@ -130,6 +131,39 @@ def payment_link_resolve(*, token: str) -> Invoice | None:
         .first()
     )
     return invoice
+
+
+@dataclass(frozen=True)
+class DeadLink:
+    """Who a client should contact about a genuine link that stopped working, and in which
+    language to tell them. Nothing about the document itself."""
+
+    issuer: str
+    email: str
+    language: str
+
+
+def link_dead_end(*, token: str, salt: str, rows) -> DeadLink | None:
+    """For a token we signed that no longer opens its document (expired, or revoked by a new
+    link key): the issuer to contact and the client's language. None for a token we did not
+    sign (mistyped, cut short): then nobody is known. `rows` is the queryset of the documents."""
+    try:
+        # The signature only, whatever its age: an expired link still names its document.
+        public_id, _key = signing.loads(token, salt=salt)
+    except (signing.BadSignature, ValueError, TypeError):
+        return None
+    row = rows.filter(public_id=public_id).select_related("entity", "client").first()
+    if row is None:
+        return None
+    return DeadLink(
+        issuer=row.entity.name, email=row.entity.email or "", language=row.client.language or ""
+    )
+
+
+def payment_link_dead_end(*, token: str) -> DeadLink | None:
+    return link_dead_end(
+        token=token, salt=LINK_SALT, rows=Invoice.objects.filter(number__isnull=False)
+    )
 
 
 def client_message_create(

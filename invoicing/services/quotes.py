@@ -22,6 +22,7 @@ from ..models import Client, Invoice, Quote
 from ..vat import vat_texts
 from ._shared import _param
 from .invoices import LineData, _clean_lines, invoice_draft_save
+from .payments import DeadLink, link_dead_end
 
 QUOTE_SALT = "invoicing.quote-link"
 
@@ -102,10 +103,17 @@ def quote_link_resolve(*, token: str) -> Quote | None:
     )
 
 
+def quote_link_dead_end(*, token: str) -> DeadLink | None:
+    return link_dead_end(
+        token=token, salt=QUOTE_SALT, rows=Quote.objects.exclude(status=Quote.Status.DRAFT)
+    )
+
+
 def quote_send(*, quote: Quote, actor) -> Quote:
     """Mark sent and e-mail the client the link (after commit)."""
-    from django.core.mail import send_mail
     from django.urls import reverse
+
+    from ..transmission import send_quote_email
 
     with transaction.atomic():
         quote = Quote.objects.select_for_update().get(pk=quote.pk)
@@ -119,12 +127,7 @@ def quote_send(*, quote: Quote, actor) -> Quote:
             "invoicing:quote_public", kwargs={"token": quote_link_token(quote=quote)}
         )
         if quote.client.email:
-            subject = _("Quote from %(issuer)s: %(title)s") % {
-                "issuer": quote.entity.name,
-                "title": quote.title,
-            }
-            body = _("See the quote and accept it online: %(link)s") % {"link": link}
-            transaction.on_commit(lambda: send_mail(subject, body, None, [quote.client.email]))
+            transaction.on_commit(lambda: send_quote_email(quote=quote, link=link))
     return quote
 
 

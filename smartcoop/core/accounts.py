@@ -25,11 +25,16 @@ class AccountAdapter(DefaultAccountAdapter):
         return user
 
     def post_login(self, request, user, **kwargs):
-        """Log in into the language the person chose last time."""
-        response = super().post_login(request, user, **kwargs)
+        """Log in into the language the person chose last time. The language is switched before
+        allauth writes its "Successfully signed in" message, which is otherwise rendered in the
+        login page's language and shown on the first page in the person's own."""
         language = getattr(user, "preferred_language", "")
-        if language in dict(settings.LANGUAGES):
+        known = language in dict(settings.LANGUAGES)
+        if known:
             translation.activate(language)
+            request.LANGUAGE_CODE = language
+        response = super().post_login(request, user, **kwargs)
+        if known:
             response.set_cookie(
                 settings.LANGUAGE_COOKIE_NAME,
                 language,

@@ -189,8 +189,10 @@ def epc_qr_payload(
 
 
 def epc_qr(payload: str) -> segno.QRCode:
-    # Error correction level M, as the guidelines require.
-    return segno.make_qr(payload, error="m", boost_error=False)
+    """Error correction level M, as the guidelines require, and the payload's bytes in UTF-8,
+    the character set its third line declares. Left to itself, segno writes text that fits
+    ISO 8859-1 (a name with "é") in Latin-1, which a banking app reading UTF-8 garbles."""
+    return segno.make_qr(payload, error="m", boost_error=False, encoding="utf-8")
 
 
 def epc_qr_svg(payload: str, *, label: str = "EPC QR code") -> SafeString:

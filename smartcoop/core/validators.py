@@ -8,7 +8,14 @@ from __future__ import annotations
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 from schwifty import BIC, IBAN
-from schwifty.exceptions import SchwiftyException
+from schwifty.exceptions import (
+    InvalidBBANChecksum,
+    InvalidChecksumDigits,
+    InvalidCountryCode,
+    InvalidLength,
+    InvalidStructure,
+    SchwiftyException,
+)
 
 from smartcoop.countries import IdentifierKind, current_pack
 
@@ -40,14 +47,24 @@ def validate_employer_number(value: str) -> None:
     clean_identifier(IdentifierKind.EMPLOYER_NUMBER, value)
 
 
+def _iban_error(exc: SchwiftyException) -> str:
+    """What is wrong with an IBAN, in the reader's language (schwifty's reasons are English)."""
+    if isinstance(exc, InvalidChecksumDigits | InvalidBBANChecksum):
+        return _("This IBAN is not valid: its check digits do not match. Check it for a typo.")
+    if isinstance(exc, InvalidLength):
+        return _("This IBAN is not valid: it has the wrong number of characters for its country.")
+    if isinstance(exc, InvalidCountryCode):
+        return _("This IBAN is not valid: it must start with a country code, such as BE or FR.")
+    if isinstance(exc, InvalidStructure):
+        return _("This IBAN is not valid: it contains characters that do not belong there.")
+    return _("This IBAN is not valid. Copy it from a bank statement.")
+
+
 def clean_iban(value: str) -> str:
     try:
         return IBAN(value).compact
     except SchwiftyException as exc:
-        raise ValidationError(
-            _("This IBAN is not valid (%(reason)s).") % {"reason": str(exc).rstrip(".")},
-            code="invalid_iban",
-        ) from None
+        raise ValidationError(_iban_error(exc), code="invalid_iban") from None
 
 
 def validate_iban(value: str) -> None:
@@ -58,10 +75,13 @@ def clean_bic(value: str) -> str:
     try:
         return str(BIC(value))
     except SchwiftyException as exc:
-        raise ValidationError(
-            _("This BIC is not valid (%(reason)s).") % {"reason": str(exc).rstrip(".")},
-            code="invalid_bic",
-        ) from None
+        if isinstance(exc, InvalidLength):
+            message = _("This BIC is not valid: a BIC has 8 or 11 characters.")
+        elif isinstance(exc, InvalidCountryCode):
+            message = _("This BIC is not valid: its 5th and 6th letters must be a country code.")
+        else:
+            message = _("This BIC is not valid. Copy it from a bank statement, or leave it empty.")
+        raise ValidationError(message, code="invalid_bic") from None
 
 
 def validate_bic(value: str) -> None:

@@ -1,0 +1,152 @@
+"""The client's pages (payment link, quote link) and what reaches clients: headers that keep the
+token out of other sites' referrers without breaking the forms, the client's language, a 404 page
+that says what to do, the quote e-mail in the client's language. The browser journeys that submit
+every form are in tests/e2e/test_client_pages.py."""
+
+from datetime import date, timedelta
+
+import pytest
+import time_machine
+from django.core import mail
+from django.urls import reverse
+
+from invoicing import services
+from invoicing.models import Invoice, Quote
+from invoicing.tasks import invoice_render_documents
+from tests.invoicing.conftest import LINES
+
+
+@pytest.fixture(autouse=True)
+def _media(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path / "media"
+
+
+@pytest.fixture
+def dutch_invoice(member, activity, consumer):
+    """An issued invoice of a client who reads Dutch (Jan Peeters, Gent)."""
+    invoice = services.invoice_issue(
+        invoice=services.invoice_draft_save(
+            actor=member.user, activity=activity, client=consumer, lines=LINES
+        ),
+        issued_by=member.user,
+        on=date(2026, 3, 2),
+    )
+    invoice_render_documents(invoice.pk)
+    invoice.refresh_from_db()
+    return invoice
+
+
+def pay_url(invoice: Invoice) -> str:
+    return reverse("invoicing:pay", args=[services.payment_link_token(invoice=invoice)])
+
+
+def test_the_payment_page_keeps_its_token_from_other_sites_but_not_from_its_own_forms(
+    client, dutch_invoice
+):
+    response = client.get(pay_url(dutch_invoice))
+    page = response.content.decode()
+    assert response.status_code == 200
+    # `no-referrer` (header or <meta>) makes Chromium send "Origin: null" with the page's forms,
+    # which Django's CSRF check refuses with 403.
+    assert response["Referrer-Policy"] == "same-origin"
+    assert "no-referrer" not in page
+    assert response["Cache-Control"] == "private, no-store"
+    # Copy buttons: a static script (no inline script for the Content-Security-Policy).
+    assert 'data-copy="BE68539007547034"' in page
+    assert f'data-copy="{dutch_invoice.structured_communication_display}"' in page
+    assert "/static/js/copy.js" in page and "<script>" not in page
+
+
+def test_client_pages_speak_the_clients_language_until_the_visitor_chooses(
+    client, dutch_invoice, settings
+):
+    url = pay_url(dutch_invoice)
+    response = client.get(url, HTTP_ACCEPT_LANGUAGE="en")
+    assert response["Content-Language"] == "nl"
+    assert "Hoe betalen" in response.content.decode()
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "fr"
+    response = client.get(url)
+    assert response["Content-Language"] == "fr"
+    assert "Comment payer" in response.content.decode()
+
+
+def test_a_question_from_the_page_is_thanked_in_the_clients_language(client, dutch_invoice):
+    url = pay_url(dutch_invoice)
+    response = client.post(
+        url,
+        {"name": "Jan Peeters", "email": "jan@example.org", "message": "Klopt het uurtarief?"},
+        follow=True,
+    )
+    assert response.redirect_chain[-1][0] == url
+    assert "Bedankt" in response.content.decode()
+
+
+def test_a_revoked_or_expired_link_names_whom_to_ask_in_the_clients_language(
+    client, dutch_invoice, be_entity, settings
+):
+    url = pay_url(dutch_invoice)
+    services.payment_link_revoke(invoice=dutch_invoice, actor=None)
+    response = client.get(url, HTTP_ACCEPT_LANGUAGE="en")
+    page = response.content.decode()
+    assert response.status_code == 404
+    assert response["Content-Language"] == "nl"
+    assert "Deze link werkt niet meer" in page
+    assert f"Vraag {be_entity.name} om een nieuwe link" in page and be_entity.email in page
+    assert dutch_invoice.reference not in page and "BE68" not in page
+
+    fresh = pay_url(Invoice.objects.get(pk=dutch_invoice.pk))
+    settings.INVOICING_PAYMENT_LINK_MAX_AGE = 60
+    with time_machine.travel(timedelta(minutes=5)):
+        response = client.get(fresh)
+    assert response.status_code == 404 and "Deze link werkt niet meer" in response.content.decode()
+
+
+def test_a_mistyped_link_answers_in_the_browsers_language(client, dutch_invoice, be_entity):
+    token = services.payment_link_token(invoice=dutch_invoice)
+    for url in (
+        reverse("invoicing:pay", args=[token[:-4]]),
+        reverse("invoicing:pay_pdf", args=["nonsense"]),
+        reverse("invoicing:quote_public", args=[token]),  # an invoice token is no quote token
+    ):
+        response = client.get(url, HTTP_ACCEPT_LANGUAGE="fr-BE,fr;q=0.9")
+        page = response.content.decode()
+        assert response.status_code == 404, url
+        assert "Ce lien n\u2019ouvre rien" in page
+        assert be_entity.name not in page
+
+
+def test_the_quote_email_is_written_in_the_clients_language(
+    client, member, activity, consumer, be_entity, django_capture_on_commit_callbacks
+):
+    quote = services.quote_create(
+        actor=member.user, activity=activity, client=consumer, title="Geluid festival", lines=LINES
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        services.quote_send(quote=quote, actor=member.user)
+    (sent,) = mail.outbox
+    assert sent.to == [consumer.email]
+    assert sent.subject == f"Offerte van {be_entity.name}: Geluid festival"
+    assert sent.body.startswith("Beste Jan Peeters,")
+    assert f"{be_entity.name} stuurt je een offerte: Geluid festival." in sent.body
+    assert "Totaal €\xa01.159,20 incl. btw, geldig tot" in sent.body
+    link = next(word for word in sent.body.split() if "/invoicing/quote/" in word)
+    assert services.quote_link_resolve(token=link.rstrip("/").rsplit("/", 1)[-1]) == quote
+    assert "Met vriendelijke groeten" in sent.body
+
+
+def test_a_refused_quote_link_and_a_draft_quote_link_show_no_quote(
+    client, member, activity, consumer
+):
+    quote = services.quote_create(
+        actor=member.user, activity=activity, client=consumer, title="Licht", lines=LINES
+    )
+    token = services.quote_link_token(quote=quote)
+    url = reverse("invoicing:quote_public", args=[token])
+    draft = client.get(url, HTTP_ACCEPT_LANGUAGE="en")
+    assert draft.status_code == 404 and "This link does not open anything" in (
+        draft.content.decode()
+    )
+    services.quote_send(quote=quote, actor=member.user)
+    Quote.objects.filter(pk=quote.pk).update(link_key="rotated")
+    revoked = client.get(url, HTTP_ACCEPT_LANGUAGE="en")
+    assert revoked.status_code == 404 and "Deze link werkt niet meer" in revoked.content.decode()

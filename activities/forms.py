@@ -8,6 +8,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from smartcoop.core.models import LegalEntity
+from smartcoop.core.money import MoneyDigits
 from smartcoop.core.sectors import Sector
 from smartcoop.countries import current_pack
 
@@ -20,7 +21,7 @@ from .models import (
 )
 
 DATE = forms.DateInput(attrs={"type": "date"})
-MONEY_KW = {"max_digits": 14, "decimal_places": 2}
+MONEY_KW: MoneyDigits = {"max_digits": 14, "decimal_places": 2}
 
 
 def contract_type_choices() -> list[tuple[str, str]]:

@@ -17,10 +17,11 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from smartcoop.core.models import BaseModel, EntityOwnedModel
+from smartcoop.core.money import MoneyDigits
 from smartcoop.core.sectors import Sector
 from smartcoop.core.steps import StatusSteps
 
-MONEY = {"max_digits": 14, "decimal_places": 2}
+MONEY: MoneyDigits = {"max_digits": 14, "decimal_places": 2}
 
 
 class Activity(StatusSteps, EntityOwnedModel):

@@ -18,9 +18,10 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from smartcoop.core.models import BaseModel, EntityOwnedModel
+from smartcoop.core.money import MoneyDigits
 from smartcoop.core.steps import StatusSteps
 
-MONEY = {"max_digits": 14, "decimal_places": 2}
+MONEY: MoneyDigits = {"max_digits": 14, "decimal_places": 2}
 ZERO = Decimal("0.00")
 
 

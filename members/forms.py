@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from typing import cast
+
 from django import forms
 from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
+from smartcoop.core.models import Office, User
 from smartcoop.core.sectors import Sector
 from smartcoop.countries import IdentifierKind, current_pack
 
@@ -113,7 +116,7 @@ class ProfileForm(forms.Form):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         names = dict(settings.LANGUAGES)
-        self.fields["language"].choices = [
+        cast(forms.ChoiceField, self.fields["language"]).choices = [
             (code, names.get(code, code)) for code in current_pack().languages
         ]
 
@@ -130,7 +133,9 @@ class SubscribeForm(forms.Form):
 
     def __init__(self, *args, categories=(), **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["category"].choices = [(c.code, c.label) for c in categories]
+        cast(forms.ChoiceField, self.fields["category"]).choices = [
+            (c.code, c.label) for c in categories
+        ]
         if len(categories) == 1:
             self.fields["category"].widget = forms.HiddenInput()
             self.fields["category"].initial = categories[0].code
@@ -140,16 +145,22 @@ class ConfirmPaymentForm(forms.Form):
     paid_on = forms.DateField(label=_("Received on"), widget=DateInput)
 
 
+class AdviserChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj: User) -> str:
+        return f"{obj} ({obj.office})"
+
+
 class AssignForm(forms.Form):
-    office = forms.ModelChoiceField(label=_("Office"), queryset=None)
-    adviser = forms.ModelChoiceField(label=_("Adviser"), queryset=None, required=False)
+    office: forms.ModelChoiceField[Office] = forms.ModelChoiceField(
+        label=_("Office"), queryset=None
+    )
+    adviser = AdviserChoiceField(label=_("Adviser"), queryset=None, required=False)
     reason = forms.CharField(label=_("Reason"), max_length=200, required=False)
 
     def __init__(self, *args, offices, advisers, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["office"].queryset = offices
-        self.fields["adviser"].queryset = advisers
-        self.fields["adviser"].label_from_instance = lambda u: f"{u} ({u.office})"
+        cast(forms.ModelChoiceField, self.fields["office"]).queryset = offices
+        cast(forms.ModelChoiceField, self.fields["adviser"]).queryset = advisers
 
 
 class LeaveForm(forms.Form):
@@ -185,7 +196,7 @@ class TransferForm(forms.Form):
 
     def __init__(self, *args, holdings=(), **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["category"].choices = [
+        cast(forms.ChoiceField, self.fields["category"]).choices = [
             (
                 h.category,
                 _("%(category)s (%(count)d held)") % {"category": h.category, "count": h.shares},
@@ -202,15 +213,19 @@ class InfoSessionForm(forms.Form):
     duration_minutes = forms.IntegerField(label=_("Duration (minutes)"), initial=90, min_value=15)
     language = forms.ChoiceField(label=_("Language"))
     mode = forms.ChoiceField(label=_("Where"), choices=InfoSession.Mode.choices)
-    office = forms.ModelChoiceField(label=_("Office"), queryset=None, required=False)
+    office: forms.ModelChoiceField[Office] = forms.ModelChoiceField(
+        label=_("Office"), queryset=None, required=False
+    )
     online_url = forms.URLField(label=_("Online link"), required=False)
     capacity = forms.IntegerField(label=_("Capacity"), min_value=1, initial=20)
 
     def __init__(self, *args, offices, **kwargs):
         super().__init__(*args, **kwargs)
         names = dict(settings.LANGUAGES)
-        self.fields["language"].choices = [(c, names.get(c, c)) for c in current_pack().languages]
-        self.fields["office"].queryset = offices
+        cast(forms.ChoiceField, self.fields["language"]).choices = [
+            (c, names.get(c, c)) for c in current_pack().languages
+        ]
+        cast(forms.ModelChoiceField, self.fields["office"]).queryset = offices
 
 
 class SlotForm(forms.Form):

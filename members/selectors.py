@@ -35,7 +35,7 @@ PORTFOLIO_PAGE_SIZE = 25
 # --- Who may see whom ---------------------------------------------------------------------------
 
 
-def member_visible_to(*, user) -> QuerySet[Member]:
+def member_visible_to(*, user: User) -> QuerySet[Member]:
     """The members `user` may see as staff (none for members and the public)."""
     members = Member.objects.all()
     if has_permission(user, Permission.VIEW_ALL_MEMBERS):
@@ -45,7 +45,7 @@ def member_visible_to(*, user) -> QuerySet[Member]:
     return members.none()
 
 
-def member_get_for_staff(*, user, public_id) -> Member:
+def member_get_for_staff(*, user: User, public_id) -> Member:
     try:
         return (
             member_visible_to(user=user)
@@ -56,18 +56,18 @@ def member_get_for_staff(*, user, public_id) -> Member:
         raise Http404 from None
 
 
-def member_of_user(*, user) -> Member | None:
+def member_of_user(*, user: User) -> Member | None:
     """The member record of a logged-in person, if they started joining."""
     if not getattr(user, "is_authenticated", False):
         return None
     return Member.objects.select_related("office", "adviser").filter(user=user).first()
 
 
-def can_view_national_numbers(*, user) -> bool:
+def can_view_national_numbers(*, user: User) -> bool:
     return has_permission(user, Permission.VIEW_NATIONAL_NUMBERS)
 
 
-def national_number_for(*, member: Member, user) -> str:
+def national_number_for(*, member: Member, user: User) -> str:
     """The national number as `user` may see it: in full only for roles that need it (payroll),
     masked for everyone else, the member included (their data export holds it in full)."""
     if not member.national_number:
@@ -88,7 +88,7 @@ def _pending_payment():
 
 def member_portfolio(
     *,
-    user,
+    user: User,
     search: str = "",
     status: str = "",
     sector: str = "",
@@ -184,7 +184,7 @@ def subscription_get_for_member(*, member: Member, public_id) -> ShareSubscripti
         raise Http404 from None
 
 
-def subscription_get_for_staff(*, user, public_id) -> ShareSubscription:
+def subscription_get_for_staff(*, user: User, public_id) -> ShareSubscription:
     try:
         return ShareSubscription.objects.select_related("member").get(
             public_id=public_id, member__in=member_visible_to(user=user)
@@ -193,7 +193,7 @@ def subscription_get_for_staff(*, user, public_id) -> ShareSubscription:
         raise Http404 from None
 
 
-def subscriptions_pending(*, user) -> QuerySet[ShareSubscription]:
+def subscriptions_pending(*, user: User) -> QuerySet[ShareSubscription]:
     return (
         ShareSubscription.objects.filter(
             status=ShareSubscription.Status.PENDING, member__in=member_visible_to(user=user)
@@ -236,7 +236,7 @@ def member_lowest_holding_after(*, member: Member, category: str, after: date) -
     return lowest
 
 
-def member_transfer_candidates(*, user, search: str, exclude: Member, limit: int = 6) -> list:
+def member_transfer_candidates(*, user: User, search: str, exclude: Member, limit: int = 6) -> list:
     """The members `user` may see whose member number is `search`, or whose name contains it:
     where the receiving member of a share transfer is looked up. Former members and applicants
     are found too, so the transfer can refuse them with a clear reason."""
@@ -374,7 +374,7 @@ def booking_get_for_member(*, member: Member, public_id) -> InfoSessionBooking:
         raise Http404 from None
 
 
-def session_bookings_for_staff(*, user, session: InfoSession) -> QuerySet[InfoSessionBooking]:
+def session_bookings_for_staff(*, user: User, session: InfoSession) -> QuerySet[InfoSessionBooking]:
     """Bookings of a session. Staff who may manage sessions see every participant's name; the
     participants' other data stays behind the member pages' own checks."""
     return session.bookings.filter(status=InfoSessionBooking.Status.BOOKED).select_related("member")
@@ -423,7 +423,7 @@ def appointment_get_for_member(*, member: Member, public_id) -> Appointment:
         raise Http404 from None
 
 
-def appointments_for_staff(*, user) -> QuerySet[Appointment]:
+def appointments_for_staff(*, user: User) -> QuerySet[Appointment]:
     appointments = Appointment.objects.select_related("adviser", "member", "office")
     if has_permission(user, Permission.VIEW_ALL_MEMBERS):
         return appointments
@@ -432,7 +432,7 @@ def appointments_for_staff(*, user) -> QuerySet[Appointment]:
     return appointments.none()
 
 
-def appointment_get_for_staff(*, user, public_id) -> Appointment:
+def appointment_get_for_staff(*, user: User, public_id) -> Appointment:
     try:
         return appointments_for_staff(user=user).get(public_id=public_id)
     except (Appointment.DoesNotExist, ValueError, TypeError):
@@ -452,13 +452,13 @@ def member_audit_trail(*, member: Member, limit: int = 50) -> list[AuditLogEntry
     )
 
 
-def erasure_requests_open(*, user) -> QuerySet[ErasureRequest]:
+def erasure_requests_open(*, user: User) -> QuerySet[ErasureRequest]:
     return ErasureRequest.objects.filter(
         status=ErasureRequest.Status.REQUESTED, member__in=member_visible_to(user=user)
     ).select_related("member")
 
 
-def erasure_request_get_for_staff(*, user, public_id) -> ErasureRequest:
+def erasure_request_get_for_staff(*, user: User, public_id) -> ErasureRequest:
     try:
         return ErasureRequest.objects.select_related("member").get(
             public_id=public_id, member__in=member_visible_to(user=user)
@@ -510,7 +510,7 @@ def member_export_data(*, member: Member) -> dict:
             },
             "joined_on": when(member.joined_on),
             "left_on": when(member.left_on),
-            "office": member.office.name if member.office_id else None,
+            "office": member.office.name if member.office else None,
             "adviser": str(member.adviser) if member.adviser_id else None,
         },
         "share_subscriptions": [
@@ -556,7 +556,7 @@ def member_export_data(*, member: Member) -> dict:
         "adviser_history": [
             {
                 "date": when(a.created_at),
-                "office": a.office.name if a.office_id else None,
+                "office": a.office.name if a.office else None,
                 "adviser": str(a.adviser) if a.adviser_id else None,
                 "reason": a.reason,
             }

@@ -49,7 +49,9 @@ def send_appointment_email(appointment_id: int, event: str, member_id: int | Non
     )
     if appointment is None:
         return
-    member = appointment.member or Member.objects.filter(pk=member_id).first()
+    member = appointment.member or (
+        Member.objects.filter(pk=member_id).first() if member_id is not None else None
+    )
     if member is None:
         return
     context = {"appointment": appointment, "member": member, "event": event}

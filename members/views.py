@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from smartcoop.core.errors import ApplicationError, add_error_to_form
+from smartcoop.core.http import AuthenticatedRequest
 from smartcoop.core.models import Office
 from smartcoop.core.roles import Permission, has_permission
 from smartcoop.core.sectors import Sector
@@ -26,7 +27,7 @@ from . import documents, forms, selectors, services
 from .models import Appointment, Member, ShareSubscription
 from .sections import member_sections
 
-STEPS = [
+STEPS: list[tuple[str, type[forms.forms.Form]]] = [
     (Member.OnboardingStep.IDENTITY, forms.IdentityForm),
     (Member.OnboardingStep.BANK, forms.BankForm),
     (Member.OnboardingStep.PROFILE, forms.ProfileForm),
@@ -35,7 +36,7 @@ STEPS = [
 STEP_ORDER = [s for s, _form in STEPS]
 
 
-def _member(request: HttpRequest) -> Member:
+def _member(request: AuthenticatedRequest) -> Member:
     """The member record of the logged-in person (created when they first arrive)."""
     member = selectors.member_of_user(user=request.user)
     if member is None:
@@ -51,7 +52,7 @@ def _fail(request: HttpRequest, error: ApplicationError) -> None:
 
 
 @login_required
-def member_index(request: HttpRequest) -> HttpResponse:
+def member_index(request: AuthenticatedRequest) -> HttpResponse:
     member = _member(request)
     if member.onboarding_step != Member.OnboardingStep.DONE:
         return redirect("members:onboarding", step=member.onboarding_step)
@@ -74,7 +75,7 @@ def member_index(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def onboarding(request: HttpRequest, step: str) -> HttpResponse:
+def onboarding(request: AuthenticatedRequest, step: str) -> HttpResponse:
     member = _member(request)
     if step not in STEP_ORDER:
         raise Http404
@@ -163,7 +164,7 @@ def _onboarding_initial(member: Member, step: str) -> dict:
 
 
 @login_required
-def sessions(request: HttpRequest) -> HttpResponse:
+def sessions(request: AuthenticatedRequest) -> HttpResponse:
     member = _member(request)
     booked = {b.session_id: b for b in selectors.member_bookings(member=member)}
     return render(
@@ -178,7 +179,7 @@ def sessions(request: HttpRequest) -> HttpResponse:
 
 @require_POST
 @login_required
-def session_book(request: HttpRequest, public_id) -> HttpResponse:
+def session_book(request: AuthenticatedRequest, public_id) -> HttpResponse:
     member = _member(request)
     session = selectors.info_session_get(public_id=public_id)
     try:
@@ -192,7 +193,7 @@ def session_book(request: HttpRequest, public_id) -> HttpResponse:
 
 @require_POST
 @login_required
-def booking_cancel(request: HttpRequest, public_id) -> HttpResponse:
+def booking_cancel(request: AuthenticatedRequest, public_id) -> HttpResponse:
     member = _member(request)
     booking = selectors.booking_get_for_member(member=member, public_id=public_id)
     try:
@@ -205,7 +206,7 @@ def booking_cancel(request: HttpRequest, public_id) -> HttpResponse:
 
 
 @login_required
-def shares_subscribe(request: HttpRequest) -> HttpResponse:
+def shares_subscribe(request: AuthenticatedRequest) -> HttpResponse:
     member = _member(request)
     if member.onboarding_step != Member.OnboardingStep.DONE:
         return redirect("members:onboarding", step=member.onboarding_step)
@@ -233,7 +234,7 @@ def shares_subscribe(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def subscription_detail(request: HttpRequest, public_id) -> HttpResponse:
+def subscription_detail(request: AuthenticatedRequest, public_id) -> HttpResponse:
     member = _member(request)
     subscription = selectors.subscription_get_for_member(member=member, public_id=public_id)
     return render(
@@ -252,7 +253,7 @@ def subscription_detail(request: HttpRequest, public_id) -> HttpResponse:
 
 @require_POST
 @login_required
-def subscription_cancel(request: HttpRequest, public_id) -> HttpResponse:
+def subscription_cancel(request: AuthenticatedRequest, public_id) -> HttpResponse:
     member = _member(request)
     subscription = selectors.subscription_get_for_member(member=member, public_id=public_id)
     try:
@@ -265,13 +266,13 @@ def subscription_cancel(request: HttpRequest, public_id) -> HttpResponse:
 
 
 @login_required
-def certificate(request: HttpRequest, public_id) -> HttpResponse:
+def certificate(request: AuthenticatedRequest, public_id) -> FileResponse:
     member = _member(request)
     subscription = selectors.subscription_get_for_member(member=member, public_id=public_id)
     return _certificate_response(subscription)
 
 
-def _certificate_response(subscription: ShareSubscription) -> HttpResponse:
+def _certificate_response(subscription: ShareSubscription) -> FileResponse:
     if not subscription.certificate:
         raise Http404
     return FileResponse(
@@ -282,7 +283,7 @@ def _certificate_response(subscription: ShareSubscription) -> HttpResponse:
 
 
 @login_required
-def appointments(request: HttpRequest) -> HttpResponse:
+def appointments(request: AuthenticatedRequest) -> HttpResponse:
     member = _member(request)
     return render(
         request,
@@ -298,7 +299,7 @@ def appointments(request: HttpRequest) -> HttpResponse:
 
 @require_POST
 @login_required
-def appointment_book(request: HttpRequest, public_id) -> HttpResponse:
+def appointment_book(request: AuthenticatedRequest, public_id) -> HttpResponse:
     member = _member(request)
     slot = selectors.appointment_get_for_member(member=member, public_id=public_id)
     form = forms.BookAppointmentForm(request.POST)
@@ -318,7 +319,7 @@ def appointment_book(request: HttpRequest, public_id) -> HttpResponse:
 
 @require_POST
 @login_required
-def appointment_cancel(request: HttpRequest, public_id) -> HttpResponse:
+def appointment_cancel(request: AuthenticatedRequest, public_id) -> HttpResponse:
     member = _member(request)
     slot = selectors.appointment_get_for_member(member=member, public_id=public_id)
     if slot.member_id != member.pk:
@@ -333,7 +334,7 @@ def appointment_cancel(request: HttpRequest, public_id) -> HttpResponse:
 
 
 @login_required
-def privacy(request: HttpRequest) -> HttpResponse:
+def privacy(request: AuthenticatedRequest) -> HttpResponse:
     member = _member(request)
     return render(
         request,
@@ -343,7 +344,7 @@ def privacy(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def export_json(request: HttpRequest) -> HttpResponse:
+def export_json(request: AuthenticatedRequest) -> HttpResponse:
     member = _member(request)
     data = selectors.member_export_data(member=member)
     response = HttpResponse(
@@ -354,7 +355,7 @@ def export_json(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def export_pdf(request: HttpRequest) -> HttpResponse:
+def export_pdf(request: AuthenticatedRequest) -> HttpResponse:
     member = _member(request)
     data = selectors.member_export_data(member=member)
     pdf = documents.render_export_pdf(member=member, data=data)
@@ -365,7 +366,7 @@ def export_pdf(request: HttpRequest) -> HttpResponse:
 
 @require_POST
 @login_required
-def erasure_request(request: HttpRequest) -> HttpResponse:
+def erasure_request(request: AuthenticatedRequest) -> HttpResponse:
     member = _member(request)
     services.member_erasure_request(member=member, actor=request.user)
     messages.success(
@@ -379,12 +380,12 @@ def erasure_request(request: HttpRequest) -> HttpResponse:
 
 
 @permission_required(Permission.BACKOFFICE_ACCESS)
-def staff_index(request: HttpRequest) -> HttpResponse:
+def staff_index(request: AuthenticatedRequest) -> HttpResponse:
     """The portfolio: the members the user follows, with search and filters."""
     return _portfolio(request)
 
 
-def _portfolio(request: HttpRequest) -> HttpResponse:
+def _portfolio(request: AuthenticatedRequest) -> HttpResponse:
     params = request.GET
     office = None
     if params.get("office") and has_permission(request.user, Permission.VIEW_ALL_MEMBERS):
@@ -428,14 +429,14 @@ def _uuid_or_none(value: str):
 
 
 @permission_required(Permission.BACKOFFICE_ACCESS)
-def staff_member(request: HttpRequest, public_id) -> HttpResponse:
+def staff_member(request: AuthenticatedRequest, public_id) -> HttpResponse:
     """The member 360° page."""
     member = selectors.member_get_for_staff(user=request.user, public_id=public_id)
     return _staff_member_page(request, member)
 
 
 def _staff_member_page(
-    request: HttpRequest, member: Member, *, transfer_form=None, leave_form=None
+    request: AuthenticatedRequest, member: Member, *, transfer_form=None, leave_form=None
 ) -> HttpResponse:
     """The 360° page; a form submitted from it and refused comes back here, bound, with its
     errors at the fields."""
@@ -480,7 +481,7 @@ def _staff_member_page(
 
 @require_POST
 @permission_required(Permission.MANAGE_MEMBERS)
-def staff_assign(request: HttpRequest, public_id) -> HttpResponse:
+def staff_assign(request: AuthenticatedRequest, public_id) -> HttpResponse:
     member = selectors.member_get_for_staff(user=request.user, public_id=public_id)
     form = forms.AssignForm(
         request.POST, offices=Office.objects.all(), advisers=selectors.adviser_choices()
@@ -499,7 +500,7 @@ def staff_assign(request: HttpRequest, public_id) -> HttpResponse:
 
 @require_POST
 @permission_required(Permission.MANAGE_MEMBERS)
-def staff_leave(request: HttpRequest, public_id) -> HttpResponse:
+def staff_leave(request: AuthenticatedRequest, public_id) -> HttpResponse:
     """Resignation or exclusion, from the 360° page (the service redeems the shares)."""
     member = selectors.member_get_for_staff(user=request.user, public_id=public_id)
     form = forms.LeaveForm(request.POST)
@@ -516,7 +517,7 @@ def staff_leave(request: HttpRequest, public_id) -> HttpResponse:
 
 @require_POST
 @permission_required(Permission.CONFIRM_SHARE_PAYMENTS)
-def staff_transfer(request: HttpRequest, public_id) -> HttpResponse:
+def staff_transfer(request: AuthenticatedRequest, public_id) -> HttpResponse:
     """Transfer some of this member's shares to another member the user may see."""
     member = selectors.member_get_for_staff(user=request.user, public_id=public_id)
     form = forms.TransferForm(request.POST, holdings=selectors.member_holdings(member=member))
@@ -550,7 +551,9 @@ def staff_transfer(request: HttpRequest, public_id) -> HttpResponse:
     return _staff_member_page(request, member, transfer_form=form)
 
 
-def _transfer_receiver(request: HttpRequest, form, member: Member, search: str) -> Member | None:
+def _transfer_receiver(
+    request: AuthenticatedRequest, form, member: Member, search: str
+) -> Member | None:
     """The one member `search` designates among those the user may see, or None with the reason
     put on the form's field."""
     found = selectors.member_transfer_candidates(user=request.user, search=search, exclude=member)
@@ -579,7 +582,7 @@ def _transfer_receiver(request: HttpRequest, form, member: Member, search: str) 
 
 
 @permission_required(Permission.CONFIRM_SHARE_PAYMENTS)
-def staff_payments(request: HttpRequest) -> HttpResponse:
+def staff_payments(request: AuthenticatedRequest) -> HttpResponse:
     return render(
         request,
         "members/staff_payments.html",
@@ -592,7 +595,7 @@ def staff_payments(request: HttpRequest) -> HttpResponse:
 
 @require_POST
 @permission_required(Permission.CONFIRM_SHARE_PAYMENTS)
-def staff_payment_confirm(request: HttpRequest, public_id) -> HttpResponse:
+def staff_payment_confirm(request: AuthenticatedRequest, public_id) -> HttpResponse:
     subscription = selectors.subscription_get_for_staff(user=request.user, public_id=public_id)
     form = forms.ConfirmPaymentForm(request.POST)
     if not form.is_valid():
@@ -620,13 +623,13 @@ def staff_payment_confirm(request: HttpRequest, public_id) -> HttpResponse:
 
 
 @permission_required(Permission.BACKOFFICE_ACCESS)
-def staff_certificate(request: HttpRequest, public_id) -> HttpResponse:
+def staff_certificate(request: AuthenticatedRequest, public_id) -> FileResponse:
     subscription = selectors.subscription_get_for_staff(user=request.user, public_id=public_id)
     return _certificate_response(subscription)
 
 
 @permission_required(Permission.VIEW_ALL_MEMBERS)
-def staff_register(request: HttpRequest) -> HttpResponse:
+def staff_register(request: AuthenticatedRequest) -> HttpResponse:
     form = forms.RegisterForm(request.GET or {"on": timezone.localdate()})
     on = form.cleaned_data["on"] if form.is_valid() else timezone.localdate()
     rows = selectors.register_at(on=on)
@@ -657,7 +660,7 @@ def staff_register(request: HttpRequest) -> HttpResponse:
 
 
 @permission_required(Permission.MANAGE_INFO_SESSIONS)
-def staff_sessions(request: HttpRequest) -> HttpResponse:
+def staff_sessions(request: AuthenticatedRequest) -> HttpResponse:
     form = forms.InfoSessionForm(request.POST or None, offices=Office.objects.all())
     if request.method == "POST" and form.is_valid():
         try:
@@ -675,7 +678,7 @@ def staff_sessions(request: HttpRequest) -> HttpResponse:
 
 
 @permission_required(Permission.MANAGE_INFO_SESSIONS)
-def staff_session(request: HttpRequest, public_id) -> HttpResponse:
+def staff_session(request: AuthenticatedRequest, public_id) -> HttpResponse:
     session = selectors.info_session_get(public_id=public_id)
     return render(
         request,
@@ -689,7 +692,7 @@ def staff_session(request: HttpRequest, public_id) -> HttpResponse:
 
 @require_POST
 @permission_required(Permission.MANAGE_INFO_SESSIONS)
-def staff_attendance(request: HttpRequest, public_id) -> HttpResponse:
+def staff_attendance(request: AuthenticatedRequest, public_id) -> HttpResponse:
     booking = selectors.booking_get_for_staff(public_id=public_id)
     try:
         services.info_session_record_attendance(
@@ -701,7 +704,7 @@ def staff_attendance(request: HttpRequest, public_id) -> HttpResponse:
 
 
 @permission_required(Permission.BACKOFFICE_ACCESS)
-def staff_appointments(request: HttpRequest) -> HttpResponse:
+def staff_appointments(request: AuthenticatedRequest) -> HttpResponse:
     is_adviser = request.user.role == "adviser"
     form = forms.SlotForm(request.POST or None) if is_adviser else None
     if request.method == "POST" and form is not None and form.is_valid():
@@ -726,7 +729,7 @@ def staff_appointments(request: HttpRequest) -> HttpResponse:
 
 
 @permission_required(Permission.BACKOFFICE_ACCESS)
-def staff_appointment(request: HttpRequest, public_id) -> HttpResponse:
+def staff_appointment(request: AuthenticatedRequest, public_id) -> HttpResponse:
     slot = selectors.appointment_get_for_staff(user=request.user, public_id=public_id)
     form = forms.NotesForm(request.POST or None, initial={"staff_notes": slot.staff_notes})
     if request.method == "POST":
@@ -748,7 +751,7 @@ def staff_appointment(request: HttpRequest, public_id) -> HttpResponse:
 
 
 @permission_required(Permission.MANAGE_MEMBERS)
-def staff_erasures(request: HttpRequest) -> HttpResponse:
+def staff_erasures(request: AuthenticatedRequest) -> HttpResponse:
     return render(
         request,
         "members/staff_erasures.html",
@@ -758,7 +761,7 @@ def staff_erasures(request: HttpRequest) -> HttpResponse:
 
 @require_POST
 @permission_required(Permission.MANAGE_MEMBERS)
-def staff_erasure_process(request: HttpRequest, public_id) -> HttpResponse:
+def staff_erasure_process(request: AuthenticatedRequest, public_id) -> HttpResponse:
     erasure = selectors.erasure_request_get_for_staff(user=request.user, public_id=public_id)
     try:
         done = services.member_erasure_process(request=erasure, actor=request.user)

@@ -6,7 +6,9 @@ from decimal import Decimal
 
 from rest_framework import serializers
 
-MONEY = {"max_digits": 14, "decimal_places": 2}
+from smartcoop.core.money import MoneyDigits
+
+MONEY: MoneyDigits = {"max_digits": 14, "decimal_places": 2}
 
 
 class BudgetOutput(serializers.Serializer):

@@ -12,6 +12,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from smartcoop.core.errors import NotFound
+from smartcoop.core.models import User
 from smartcoop.core.payments import structured_communication_format
 from smartcoop.core.roles import Permission, has_permission
 
@@ -43,12 +44,12 @@ def _summary(member: Member) -> dict:
         "member_number": member.member_number,
         "email": member.email,
         "sector": member.sector,
-        "office": member.office.name if member.office_id else None,
+        "office": member.office.name if member.office else None,
         "adviser": str(member.adviser) if member.adviser_id else None,
     }
 
 
-def _detail(member: Member, user) -> dict:
+def _detail(member: Member, user: User) -> dict:
     return {
         **_summary(member),
         "first_name": member.first_name,
@@ -145,7 +146,7 @@ class PortfolioView(GenericAPIView):
         )
         page = self.paginate_queryset(members)
         return self.get_paginated_response(
-            s.MemberSummaryOutput(map(_summary, page), many=True).data
+            s.MemberSummaryOutput(map(_summary, members if page is None else page), many=True).data
         )
 
 

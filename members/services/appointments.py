@@ -17,7 +17,12 @@ from ..models import Appointment, Member
 
 
 def appointment_slot_create(
-    *, adviser: User, actor, starts_at: datetime, duration_minutes: int = 45, location: str = ""
+    *,
+    adviser: User,
+    actor: User | None,
+    starts_at: datetime,
+    duration_minutes: int = 45,
+    location: str = "",
 ) -> Appointment:
     if adviser.role != Role.ADVISER or adviser.office_id is None:
         raise ValidationFailed(_("Only an adviser of an office offers appointments."))
@@ -45,7 +50,7 @@ def appointment_slot_create(
 
 
 def appointment_book(
-    *, appointment: Appointment, member: Member, actor, topic: str = ""
+    *, appointment: Appointment, member: Member, actor: User | None, topic: str = ""
 ) -> Appointment:
     """A member takes an open slot of their office. Locks the slot row."""
     from ..tasks import send_appointment_email
@@ -71,7 +76,7 @@ def appointment_book(
     return slot
 
 
-def appointment_cancel(*, appointment: Appointment, actor) -> Appointment:
+def appointment_cancel(*, appointment: Appointment, actor: User | None) -> Appointment:
     """A member gives the slot back (it opens again); staff withdraw it (cancelled)."""
     from ..tasks import send_appointment_email
 
@@ -102,7 +107,9 @@ def appointment_cancel(*, appointment: Appointment, actor) -> Appointment:
     return slot
 
 
-def appointment_save_notes(*, appointment: Appointment, actor, notes: str) -> Appointment:
+def appointment_save_notes(
+    *, appointment: Appointment, actor: User | None, notes: str
+) -> Appointment:
     with transaction.atomic():
         slot = Appointment.objects.select_for_update().get(pk=appointment.pk)
         slot.staff_notes = notes

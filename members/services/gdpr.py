@@ -16,7 +16,7 @@ from ..models import ErasureRequest, Member
 from ._shared import _lock
 
 
-def member_erasure_request(*, member: Member, actor) -> ErasureRequest:
+def member_erasure_request(*, member: Member, actor: User | None) -> ErasureRequest:
     with transaction.atomic():
         member = _lock(member)
         existing = member.erasure_requests.filter(status=ErasureRequest.Status.REQUESTED).first()
@@ -70,7 +70,7 @@ def _retained_items(member: Member, had_shares: bool) -> list[dict]:
     return kept
 
 
-def member_erasure_process(*, request: ErasureRequest, actor) -> ErasureRequest:
+def member_erasure_process(*, request: ErasureRequest, actor: User | None) -> ErasureRequest:
     """Anonymise what the law lets go and keep what must be retained, writing both lists (with
     the reason for what is kept) into the request's report. Locks: the request, then the member.
 
@@ -128,7 +128,7 @@ def member_erasure_process(*, request: ErasureRequest, actor) -> ErasureRequest:
             from allauth.account.models import EmailAddress
 
             EmailAddress.objects.filter(user_id=member.user_id).delete()
-        report = {
+        report: dict[str, list] = {
             "erased": [str(x) for x in erased],
             "kept": [
                 {"data": str(k["data"]), "why": str(k["why"])}

@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 
 from smartcoop.core.audit import audit_log
 from smartcoop.core.errors import Conflict, ValidationFailed
-from smartcoop.core.models import Office
+from smartcoop.core.models import Office, User
 
 from .. import emails
 from ..models import InfoSession, InfoSessionBooking, Member
@@ -23,7 +23,7 @@ logger = logging.getLogger(__name__)
 
 def info_session_create(
     *,
-    actor,
+    actor: User | None,
     starts_at: datetime,
     language: str,
     mode: str,
@@ -60,7 +60,9 @@ def info_session_create(
     return session
 
 
-def info_session_book(*, session: InfoSession, member: Member, actor) -> InfoSessionBooking:
+def info_session_book(
+    *, session: InfoSession, member: Member, actor: User | None
+) -> InfoSessionBooking:
     """Book a seat. Locks the session row first, so two people can never take the last seat."""
     from ..tasks import send_booking_confirmation
 
@@ -86,7 +88,9 @@ def info_session_book(*, session: InfoSession, member: Member, actor) -> InfoSes
     return booking
 
 
-def info_session_booking_cancel(*, booking: InfoSessionBooking, actor) -> InfoSessionBooking:
+def info_session_booking_cancel(
+    *, booking: InfoSessionBooking, actor: User | None
+) -> InfoSessionBooking:
     with transaction.atomic():
         booking = InfoSessionBooking.objects.select_for_update().get(pk=booking.pk)
         if booking.status != InfoSessionBooking.Status.BOOKED:
@@ -98,7 +102,7 @@ def info_session_booking_cancel(*, booking: InfoSessionBooking, actor) -> InfoSe
 
 
 def info_session_record_attendance(
-    *, booking: InfoSessionBooking, actor, attended: bool
+    *, booking: InfoSessionBooking, actor: User | None, attended: bool
 ) -> InfoSessionBooking:
     with transaction.atomic():
         booking = InfoSessionBooking.objects.select_for_update().get(pk=booking.pk)

@@ -42,7 +42,7 @@ def member_start_onboarding(*, user: User) -> Member:
 def member_save_identity(
     *,
     member: Member,
-    actor,
+    actor: User | None,
     kind: str,
     first_name: str = "",
     last_name: str = "",
@@ -167,7 +167,7 @@ def member_save_identity(
     return member
 
 
-def _suggest_office(*, member: Member, actor) -> None:
+def _suggest_office(*, member: Member, actor: User | None) -> None:
     office = selectors.office_suggest(postcode=member.postcode)
     if office is None:
         return
@@ -189,7 +189,7 @@ def _suggest_office(*, member: Member, actor) -> None:
     )
 
 
-def member_save_bank(*, member: Member, actor, iban: str, bic: str = "") -> Member:
+def member_save_bank(*, member: Member, actor: User | None, iban: str, bic: str = "") -> Member:
     """Step 2: the account wages and share redemptions are paid to."""
     try:
         iban_compact = clean_iban(iban)
@@ -222,7 +222,7 @@ def member_save_bank(*, member: Member, actor, iban: str, bic: str = "") -> Memb
 def member_save_profile(
     *,
     member: Member,
-    actor,
+    actor: User | None,
     language: str,
     profession: str,
     sector: str,
@@ -258,7 +258,7 @@ def privacy_notice_version(*, on: date | None = None) -> str:
     return current_pack().param("privacy_notice_version", on=on or _today())
 
 
-def member_give_consent(*, member: Member, actor, accepted: bool) -> Member:
+def member_give_consent(*, member: Member, actor: User | None, accepted: bool) -> Member:
     """Step 4: consent to the privacy notice in force today, recorded with its version and time."""
     if not accepted:
         raise ValidationFailed(

@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 
 from smartcoop.core.audit import audit_log
 from smartcoop.core.errors import Conflict, PermissionDenied, ValidationFailed
+from smartcoop.core.models import User
 from smartcoop.core.money import quantize_money
 from smartcoop.core.numbering import number_allocate
 from smartcoop.core.payments import structured_communication
@@ -30,7 +31,7 @@ from ._shared import (
 )
 
 
-def allowed_categories(*, member: Member, actor) -> list:
+def allowed_categories(*, member: Member, actor: User | None) -> list:
     """Share categories `actor` may subscribe for `member`: legal persons only the categories
     open to them; natural persons their default category, or any category open to natural
     persons when staff who manage members do it (staff B, partners C)."""
@@ -45,7 +46,7 @@ def allowed_categories(*, member: Member, actor) -> list:
 def share_subscribe(
     *,
     member: Member,
-    actor,
+    actor: User | None,
     shares: int,
     category: str = "",
     on: date | None = None,
@@ -115,7 +116,9 @@ def share_subscribe(
     return subscription
 
 
-def share_subscription_cancel(*, subscription: ShareSubscription, actor) -> ShareSubscription:
+def share_subscription_cancel(
+    *, subscription: ShareSubscription, actor: User | None
+) -> ShareSubscription:
     with transaction.atomic():
         subscription = ShareSubscription.objects.select_for_update().get(pk=subscription.pk)
         if subscription.status != ShareSubscription.Status.PENDING:
@@ -127,7 +130,7 @@ def share_subscription_cancel(*, subscription: ShareSubscription, actor) -> Shar
 
 
 def share_payment_confirm(
-    *, subscription: ShareSubscription, actor, paid_on: date | None = None
+    *, subscription: ShareSubscription, actor: User | None, paid_on: date | None = None
 ) -> ShareSubscription:
     """Staff confirm that the transfer arrived: the shares enter the register, an applicant
     becomes a member with the next member number, and the certificate is rendered after commit.
@@ -253,7 +256,7 @@ def share_transfer(
     *,
     from_member: Member,
     to_member: Member,
-    actor,
+    actor: User | None,
     category: str,
     shares: int,
     on: date | None = None,
@@ -380,7 +383,7 @@ def share_transfer(
 def member_leave(
     *,
     member: Member,
-    actor,
+    actor: User | None,
     status: str,
     on: date | None = None,
     reason: str = "",

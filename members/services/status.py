@@ -14,7 +14,7 @@ from ..models import AdviserAssignment, Member
 from ._shared import _lock
 
 
-def member_mark_active(*, member: Member, actor=None) -> Member:
+def member_mark_active(*, member: Member, actor: User | None = None) -> Member:
     """A member who starts working (an Activity or a contract exists) becomes active. Called by
     the activities app; does nothing if the member is already active. Locks: the member row."""
     with transaction.atomic():
@@ -34,7 +34,7 @@ def member_mark_active(*, member: Member, actor=None) -> Member:
 
 
 def member_assign(
-    *, member: Member, actor, office: Office, adviser: User | None, reason: str = ""
+    *, member: Member, actor: User | None, office: Office, adviser: User | None, reason: str = ""
 ) -> Member:
     """Change a member's office and adviser; the previous pair stays in the history."""
     if adviser is not None and (adviser.role != Role.ADVISER or adviser.office_id != office.pk):
@@ -44,7 +44,7 @@ def member_assign(
     with transaction.atomic():
         member = _lock(member)
         before = {
-            "office": member.office.name if member.office_id else None,
+            "office": member.office.name if member.office else None,
             "adviser": str(member.adviser) if member.adviser_id else None,
         }
         member.office, member.adviser = office, adviser

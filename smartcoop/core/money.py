@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from decimal import Decimal, InvalidOperation
+from typing import TypedDict
 
 from django.utils import formats, translation
 
@@ -86,3 +87,10 @@ def format_percent(ratio: Decimal | None) -> str:
     exponent = value.as_tuple().exponent
     places = max(0, -exponent) if isinstance(exponent, int) else 0
     return f"{formats.number_format(value, decimal_pos=places, use_l10n=True)}\u00a0%"
+
+
+class MoneyDigits(TypedDict):
+    """`max_digits`/`decimal_places` of a money column, typed so `**MONEY` type-checks."""
+
+    max_digits: int
+    decimal_places: int

@@ -1,8 +1,28 @@
-from django.contrib.auth.decorators import login_required
-from django.shortcuts import render
+from __future__ import annotations
 
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from activities import selectors as activity_selectors
+from smartcoop.core.errors import ApplicationError, add_error_to_form
 from smartcoop.core.roles import Permission
+from smartcoop.core.tenancy import current_entity
 from smartcoop.core.views import permission_required
+from smartcoop.countries import current_pack
+
+from . import selectors, services
+from .forms import TaxProfileForm
+
+
+def _member_or_404(request: HttpRequest):
+    member = activity_selectors.member_of_user(request.user)
+    if member is None:
+        raise Http404
+    return member
 
 
 @login_required
@@ -10,6 +30,69 @@ def member_index(request):
     return render(request, "payroll/member_index.html")
 
 
+@login_required
+def tax_profile(request: HttpRequest) -> HttpResponse:
+    """The member's tax profile: what is in force, its history, and a form for a change."""
+    member = _member_or_404(request)
+    today = timezone.localdate()
+    country = current_pack().code
+    current = selectors.tax_profile_entry_at(member=member, on=today)
+    initial = {"valid_from": today, "marital_status": "single"}
+    if current is not None:
+        initial.update(
+            marital_status=current.marital_status,
+            partner_has_income=current.partner_has_income,
+            dependent_children=current.dependent_children,
+            disabled_children=current.disabled_children,
+            other_dependants=current.other_dependants,
+            disabled=current.disabled,
+            fr_pas_rate_percent=(current.fr_pas_rate * 100 if current.fr_pas_rate else None),
+        )
+    form = TaxProfileForm(request.POST or None, initial=initial, country=country)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.tax_profile_record(
+                member=member,
+                valid_from=data["valid_from"],
+                marital_status=data["marital_status"],
+                partner_has_income=data["partner_has_income"],
+                dependent_children=data["dependent_children"],
+                disabled_children=data["disabled_children"],
+                other_dependants=data["other_dependants"],
+                disabled=data["disabled"],
+                fr_pas_rate=form.fr_pas_rate,
+                actor=request.user,
+                today=today,
+            )
+        except ApplicationError as error:
+            if error.field == "fr_pas_rate":
+                error.field = "fr_pas_rate_percent"
+            add_error_to_form(form, error)
+        else:
+            messages.success(request, _("Your tax profile was saved."))
+            return redirect("payroll:tax_profile")
+    return render(
+        request,
+        "payroll/tax_profile.html",
+        {
+            "form": form,
+            "current": current,
+            "history": selectors.tax_profile_history(member=member),
+            "country": country,
+        },
+    )
+
+
 @permission_required(Permission.RUN_PAYROLL)
 def staff_index(request):
     return render(request, "payroll/staff_index.html")
+
+
+@permission_required(Permission.RUN_PAYROLL)
+def staff_incomplete_profiles(request: HttpRequest) -> HttpResponse:
+    """Members with a contract in this entity whose withholding uses the legal default."""
+    members = selectors.members_without_tax_profile_for_staff(
+        user=request.user, entity=current_entity(request), on=timezone.localdate()
+    )
+    return render(request, "payroll/staff_incomplete_profiles.html", {"members": members[:500]})

@@ -23,7 +23,10 @@ def _bare_pytest(*args: str) -> subprocess.CompletedProcess:
 
 def test_calculation_tests_pass_without_postgresql_or_redis():
     run = _bare_pytest(
-        "tests/activities/test_calculations.py", "tests/invoicing/test_calculations.py"
+        "tests/activities/test_calculations.py",
+        "tests/invoicing/test_calculations.py",
+        "tests/payroll/test_calculations_be.py",
+        "tests/payroll/test_calculations_fr.py",
     )
     assert run.returncode == 0, run.stdout[-2000:] + run.stderr[-2000:]
     assert " passed" in run.stdout

@@ -14,7 +14,7 @@ from __future__ import annotations
 import math
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 from decimal import ROUND_CEILING, Decimal
 
 from smartcoop.core.money import quantize_money
@@ -218,6 +218,26 @@ def late_interest(*, amount: Decimal, annual_rate: Decimal, days: int) -> Decima
     if days <= 0 or amount <= 0:
         return ZERO
     return quantize_money(Decimal(amount) * Decimal(annual_rate) * Decimal(days) / Decimal(365))
+
+
+def late_interest_by_period(
+    *, amount: Decimal, rates: Sequence[tuple[date, Decimal]], since: date, until: date
+) -> Decimal:
+    """Simple interest on `amount` for each day after `since` up to `until` included, every day
+    at the rate in force that day, rounded to the cent once. `rates` are the dated values of the
+    rate, (valid_from, annual rate) in date order: the statutory rates are fixed per semester
+    (Belgium: Law of 2 August 2002 art. 5; France: C. com. L441-10), so a delay that crosses
+    1 January or 1 July runs at two rates."""
+    if until <= since or amount <= 0:
+        return ZERO
+    total = Decimal("0")
+    for index, (start, rate) in enumerate(rates):
+        end = rates[index + 1][0] if index + 1 < len(rates) else None
+        first = max(start, since + timedelta(days=1))
+        last = min(end - timedelta(days=1), until) if end else until
+        if last >= first:
+            total += Decimal(amount) * Decimal(rate) * Decimal((last - first).days + 1)
+    return quantize_money(total / Decimal(365))
 
 
 def consumer_damages_cap(principal: Decimal, *, brackets: Iterable[dict]) -> Decimal:

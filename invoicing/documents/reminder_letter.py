@@ -13,7 +13,7 @@ from django.utils import formats, translation
 from django.utils.translation import gettext as _
 
 from smartcoop.core.money import format_money, format_percent
-from smartcoop.countries import param
+from smartcoop.countries import param, parameter_tables
 
 from .. import calculations as calc
 from ..mentions import capital_mention, register_mention, reminder_paragraphs
@@ -27,6 +27,11 @@ def client_language(snapshot: dict) -> str:
 
 def _param(country: str, name: str, *, on: date, default):
     return param(f"{country.lower()}.{name}", on=on, default=default)
+
+
+def _history(country: str, name: str) -> list:
+    table = parameter_tables().get(f"{country.lower()}.{name}")
+    return [(entry.valid_from, entry.value) for entry in table.values] if table else []
 
 
 def _short(value: str | date | None) -> str:
@@ -55,8 +60,12 @@ def reminder_context(reminder, *, link: str) -> dict:
     # What has run up to the letter's date: claimed on a formal notice, told on a reminder.
     accrued = reminder.interest
     if business and not accrued and invoice.overdue_since:
-        days = (on - invoice.overdue_since).days
-        accrued = calc.late_interest(amount=reminder.amount_due, annual_rate=rate, days=days)
+        accrued = calc.late_interest_by_period(
+            amount=reminder.amount_due,
+            rates=_history(country, "late_interest_rate_b2b"),
+            since=invoice.overdue_since,
+            until=on,
+        )
     entity = invoice.entity
     keys_invoice = _param(country, "invoice_mentions", on=on, default={})
     return {

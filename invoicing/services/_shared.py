@@ -13,7 +13,7 @@ from activities.models import Activity
 from smartcoop.core.audit import audit_log
 from smartcoop.core.errors import ValidationFailed
 from smartcoop.core.models import LegalEntity
-from smartcoop.countries import param
+from smartcoop.countries import param, parameter_tables
 
 from ..models import Invoice, Payment, PaymentPlan
 
@@ -81,6 +81,13 @@ def _country_of(entity: LegalEntity) -> str:
 def _param(entity: LegalEntity, name: str, *, on: date, default: Any = None) -> Any:
     key = f"{_country_of(entity)}.{name}"
     return param(key, on=on) if default is None else param(key, on=on, default=default)
+
+
+def _param_history(entity: LegalEntity, name: str) -> list[tuple[date, Any]]:
+    """Every dated value of a parameter, (valid_from, value) in date order; [] when the pack
+    has none."""
+    table = parameter_tables().get(f"{_country_of(entity)}.{name}")
+    return [(entry.valid_from, entry.value) for entry in table.values] if table else []
 
 
 def _decimal(value: Any, *, field: str) -> Decimal:

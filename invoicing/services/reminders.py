@@ -18,7 +18,7 @@ from smartcoop.core.models import LegalEntity
 
 from .. import calculations as calc
 from ..models import Client, Invoice, Reminder, ReminderPolicy, reminder_level
-from ._shared import ZERO, _param
+from ._shared import ZERO, _param, _param_history
 from .payments import payment_plans_check
 
 
@@ -362,8 +362,12 @@ def _reminder_create(*, invoice: Invoice, level: ReminderLevel, on: date) -> Rem
         rate = _param(invoice.entity, "late_interest_rate_b2b", on=on, default=ZERO)
     if kind == "formal_notice":
         if _is_business_document(invoice):
-            interest = calc.late_interest(
-                amount=amount_due, annual_rate=rate, days=(on - invoice.overdue_since).days
+            # Day by day at the rate of each semester the delay crosses.
+            interest = calc.late_interest_by_period(
+                amount=amount_due,
+                rates=_param_history(invoice.entity, "late_interest_rate_b2b"),
+                since=invoice.overdue_since,
+                until=on,
             )
             fixed = _param(invoice.entity, "late_payment_fixed_indemnity_b2b", on=on, default=ZERO)
         else:

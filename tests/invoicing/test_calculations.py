@@ -74,6 +74,34 @@ def test_late_interest_simple_per_day():
     assert calc.late_interest(amount=Decimal("1000"), annual_rate=Decimal("0.105"), days=0) == 0
 
 
+def test_late_interest_runs_at_the_rate_of_each_semester_the_delay_crosses():
+    from datetime import date
+
+    rates = [
+        (date(2025, 1, 1), Decimal("0.115")),
+        (date(2025, 7, 1), Decimal("0.105")),
+        (date(2026, 1, 1), Decimal("0.105")),
+    ]
+    # Due 20 June 2025, counted on 10 July: 10 days at 11.5 %, then 10 days at 10.5 %.
+    crossing = calc.late_interest_by_period(
+        amount=Decimal("1000"), rates=rates, since=date(2025, 6, 20), until=date(2025, 7, 10)
+    )
+    assert crossing == Decimal("6.03")  # 1000 x (0.115 x 10 + 0.105 x 10) / 365
+    assert crossing != calc.late_interest(
+        amount=Decimal("1000"), annual_rate=Decimal("0.105"), days=20
+    )
+    # Within one semester it is the simple formula.
+    assert calc.late_interest_by_period(
+        amount=Decimal("1000"), rates=rates, since=date(2026, 1, 1), until=date(2026, 2, 5)
+    ) == calc.late_interest(amount=Decimal("1000"), annual_rate=Decimal("0.105"), days=35)
+    assert (
+        calc.late_interest_by_period(
+            amount=Decimal("1000"), rates=rates, since=date(2026, 1, 1), until=date(2026, 1, 1)
+        )
+        == 0
+    )
+
+
 @pytest.mark.parametrize(
     ("principal", "cap"),
     [

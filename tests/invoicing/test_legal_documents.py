@@ -253,6 +253,63 @@ def test_french_b2b_invoice_passes_en16931_and_the_french_ctc_rules(paris_entity
     assert peppol_validator().fatal(build_ubl(invoice.snapshot)) == []
 
 
+def test_french_deposit_final_abroad_and_consumer_documents_under_the_french_rules(paris_entity):
+    """Deposit (386) and final invoice (S4, deposit in BG-3) to a French company, a company
+    abroad (B2BINT, its Peppol address as BT-49): no finding. A consumer (B2C) has no directory
+    address, so BR-FR-12 (BT-49) is the one rule it cannot meet: B2C sales are e-reported, not
+    e-invoiced, and docs/invoicing.md says so."""
+    from tests.invoicing.test_deposits import DEPOSIT_LINES
+
+    member = make_member()
+    activity = make_activity(entity=paris_entity, member=member)
+    company = _french_company(paris_entity, member, activity)
+    draft = services.invoice_draft_save(
+        actor=member.user, activity=activity, client=company, lines=DEPOSIT_LINES, is_deposit=True
+    )
+    deposit = services.invoice_issue(invoice=draft, issued_by=member.user, on=ISSUED_ON)
+    draft = services.invoice_draft_save(
+        actor=member.user, activity=activity, client=company, lines=LINES, deposits=[deposit]
+    )
+    final = services.invoice_issue(invoice=draft, issued_by=member.user, on=ISSUED_ON)
+    abroad = _client(
+        paris_entity,
+        member,
+        activity,
+        kind="company",
+        name="Theater Antwerpen nv",
+        street="Kunstlaan 1",
+        postcode="2000",
+        city="Antwerpen",
+        country="BE",
+        vat_number="BE0403170701",
+        language="nl",
+    )
+    international = _issue(member, activity, abroad, lines=FR_LINES)
+    for document in (deposit, final, international):
+        xml = facturx_xml(document.snapshot)
+        assert facturx_en16931_validator().fatal(xml) == [], document.reference
+        assert french_ctc_validator().fatal(xml) == [], document.reference
+    assert b"<ram:ID>S4</ram:ID>" in facturx_xml(final.snapshot)
+    assert b'schemeID="0208">0403170701<' in facturx_xml(international.snapshot)
+
+    person = _client(
+        paris_entity,
+        member,
+        activity,
+        kind="person",
+        name="Camille Martin",
+        street="3 rue Victor Hugo",
+        postcode="69002",
+        city="Lyon",
+        country="FR",
+        language="fr",
+    )
+    xml = facturx_xml(_issue(member, activity, person, lines=FR_LINES).snapshot)
+    assert facturx_en16931_validator().fatal(xml) == []
+    assert [f.rule_id for f in french_ctc_validator().fatal(xml)] == ["BR-FR-12_BT-49"]
+    assert b"<ram:Content>B2C</ram:Content>" in xml
+
+
 def test_the_french_rules_refuse_what_we_used_to_send(paris_entity):
     """The rules are live: the XML without the reform's fields is refused, rule by rule."""
     member = make_member()
@@ -291,6 +348,22 @@ def test_every_belgian_b2b_reminder_letter_states_the_legal_rate_and_interest_to
     text = _text(second.letter.read())
     assert second.interest_rate == Decimal("0.105")
     assert "(€7.34 to date)" in text  # 22 days: 1,159.20 x 10.5 % x 22 / 365
+
+
+@pytest.mark.usefixtures("tasks_inline")
+def test_a_formal_notice_across_1_july_claims_each_semesters_rate(
+    brussels_entity, member, activity, be_client
+):
+    today = date(2025, 7, 16)
+    invoice = issue_overdue(member, activity, be_client, 36, on=today)  # due 10 June 2025
+    assert run_reminders(today) == 1
+    notice = Reminder.objects.get(invoice=invoice)
+    assert notice.kind == "formal_notice" and notice.amount_due == Decimal("1159.20")
+    # 20 days of June at 11.5 % (H1 2025) and 16 days of July at 10.5 % (H2 2025).
+    assert notice.interest == Decimal("12.64")  # 1,159.20 x (0.115 x 20 + 0.105 x 16) / 365
+    assert notice.interest_rate == Decimal("0.105")  # the rate on the letter's date
+    text = _text(notice.letter.read())
+    assert "€12.64" in text and "10.5 %" in text
 
 
 @pytest.mark.usefixtures("tasks_inline")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from decimal import Decimal
+from typing import cast
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
@@ -25,7 +26,7 @@ MONEY_KW: MoneyDigits = {"max_digits": 14, "decimal_places": 2}
 
 
 def contract_type_choices() -> list[tuple[str, str]]:
-    return [(t.code, t.label) for t in current_pack().contract_types]
+    return [(t.code, str(t.label)) for t in current_pack().contract_types]
 
 
 class ActivityForm(forms.Form):
@@ -167,7 +168,7 @@ class PostingForm(forms.Form):
             # A member gives the data and says a request is made; staff confirm "in place".
             allowed = [c for c in self.statuses if c[0] in ("missing", "requested")]
             for name in ("a1_status", "host_declaration_status"):
-                self.fields[name].choices = allowed
+                cast(forms.ChoiceField, self.fields[name]).choices = allowed
                 self.fields[name].help_text = _("Your adviser confirms when it is in place.")
 
 
@@ -211,4 +212,6 @@ class TransferForm(forms.Form):
 
     def __init__(self, *args, targets=(), **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["to_activity"].choices = [(str(a.public_id), a.name) for a in targets]
+        cast(forms.ChoiceField, self.fields["to_activity"]).choices = [
+            (str(a.public_id), a.name) for a in targets
+        ]

@@ -8,6 +8,7 @@ from django.db.models import Q
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
+from smartcoop.core.http import user_of
 from smartcoop.core.roles import Permission, has_permission
 from smartcoop.core.tenancy import current_entity
 
@@ -21,7 +22,7 @@ def _activities(request: HttpRequest, member) -> dict | None:
     if entity is None:
         return None
     rows = (
-        selectors.activity_list_for_staff(user=request.user, entity=entity)
+        selectors.activity_list_for_staff(user=user_of(request), entity=entity)
         .filter(Q(coordinator=member) | Q(memberships__member=member))
         .distinct()
     )
@@ -37,7 +38,9 @@ def _contracts(request: HttpRequest, member) -> dict | None:
     entity = current_entity(request)
     if entity is None:
         return None
-    rows = selectors.contract_list_for_staff(user=request.user, entity=entity).filter(member=member)
+    rows = selectors.contract_list_for_staff(user=user_of(request), entity=entity).filter(
+        member=member
+    )
     return {
         "rows": list(rows.order_by("-start_date", "-id")[:LIMIT]),
         "linked": has_permission(request.user, Permission.VALIDATE_CONTRACTS),
@@ -48,7 +51,7 @@ def _claims(request: HttpRequest, member) -> dict | None:
     entity = current_entity(request)
     if entity is None:
         return None
-    rows = selectors.expense_claim_list_for_staff(user=request.user, entity=entity).filter(
+    rows = selectors.expense_claim_list_for_staff(user=user_of(request), entity=entity).filter(
         member=member
     )
     return {

@@ -11,8 +11,10 @@ Who sees what:
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import TYPE_CHECKING
 
 from django.db.models import (
     Case,
@@ -30,7 +32,11 @@ from django.db.models import (
 from django.db.models.functions import Coalesce, Greatest, TruncMonth
 from django.http import Http404
 
+from smartcoop.core.models import User
 from smartcoop.core.roles import Permission, has_permission
+
+if TYPE_CHECKING:
+    from smartcoop.core.models import LegalEntity
 
 from .models import (
     Activity,
@@ -94,7 +100,7 @@ class BudgetFigures:
 def activity_budget(*, activity: Activity) -> BudgetFigures:
     """The figures of one Activity in one query."""
     row = (
-        with_budget(Activity.objects.with_scopes_disabled().filter(pk=activity.pk))
+        with_budget(Activity.objects.with_scopes_disabled().filter(pk=activity.pk))  # type: ignore[misc]  # annotation of with_budget()
         .values("balance", "planned_salaries", "pending_expenses", "reserve_amount", "available")
         .get()
     )
@@ -205,7 +211,7 @@ def activity_planned_by_month(*, activity: Activity, budget: BudgetFigures) -> l
 # --- Members' views -----------------------------------------------------------------------------
 
 
-def member_of_user(user):
+def member_of_user(user: User):
     """The Member of a logged-in user, or None."""
     from members.models import Member
 
@@ -268,7 +274,7 @@ def solidarity_requests_for_member(*, member) -> QuerySet[SolidarityRequest]:
 # --- Staff views --------------------------------------------------------------------------------
 
 
-def _office_filter(user, prefix: str) -> Q:
+def _office_filter(user: User, prefix: str) -> Q:
     """Advisers see their office's members only; staff who may see all members see all."""
     if has_permission(user, Permission.VIEW_ALL_MEMBERS):
         return Q()
@@ -277,7 +283,7 @@ def _office_filter(user, prefix: str) -> Q:
     return Q(pk__in=[])
 
 
-def activity_list_for_staff(*, user, entity) -> QuerySet[Activity]:
+def activity_list_for_staff(*, user: User, entity) -> QuerySet[Activity]:
     if entity is None:
         return Activity.objects.none()
     return with_budget(
@@ -287,14 +293,14 @@ def activity_list_for_staff(*, user, entity) -> QuerySet[Activity]:
     ).order_by("name")
 
 
-def activity_get_for_staff(*, user, entity, public_id) -> Activity:
+def activity_get_for_staff(*, user: User, entity, public_id) -> Activity:
     activity = activity_list_for_staff(user=user, entity=entity).filter(public_id=public_id).first()
     if activity is None:
         raise Http404
     return activity
 
 
-def contract_list_for_staff(*, user, entity) -> QuerySet[EmploymentContract]:
+def contract_list_for_staff(*, user: User, entity) -> QuerySet[EmploymentContract]:
     if entity is None:
         return EmploymentContract.objects.none()
     return (
@@ -304,14 +310,14 @@ def contract_list_for_staff(*, user, entity) -> QuerySet[EmploymentContract]:
     )
 
 
-def contract_get_for_staff(*, user, entity, public_id) -> EmploymentContract:
+def contract_get_for_staff(*, user: User, entity, public_id) -> EmploymentContract:
     contract = contract_list_for_staff(user=user, entity=entity).filter(public_id=public_id).first()
     if contract is None:
         raise Http404
     return contract
 
 
-def expense_claim_list_for_staff(*, user, entity) -> QuerySet[ExpenseClaim]:
+def expense_claim_list_for_staff(*, user: User, entity) -> QuerySet[ExpenseClaim]:
     if entity is None:
         return ExpenseClaim.objects.none()
     return (
@@ -321,7 +327,7 @@ def expense_claim_list_for_staff(*, user, entity) -> QuerySet[ExpenseClaim]:
     )
 
 
-def expense_claim_get_for_staff(*, user, entity, public_id) -> ExpenseClaim:
+def expense_claim_get_for_staff(*, user: User, entity, public_id) -> ExpenseClaim:
     claim = (
         expense_claim_list_for_staff(user=user, entity=entity).filter(public_id=public_id).first()
     )
@@ -386,7 +392,7 @@ class StaffQueues:
     exposure_total: Decimal
 
 
-def staff_queues(*, user, entity, today: dt.date) -> StaffQueues:
+def staff_queues(*, user: User, entity, today: dt.date) -> StaffQueues:
     """Validation queues and alerts of the back-office home of Activities (one query each)."""
     activities = activity_list_for_staff(user=user, entity=entity)
     contracts = contract_list_for_staff(user=user, entity=entity)
@@ -406,7 +412,7 @@ def staff_queues(*, user, entity, today: dt.date) -> StaffQueues:
             )[:50]
         ),
         loans=list(loan_register(entity=entity).filter(status=Loan.Status.REQUESTED)[:50]),
-        negative_available=list(activities.filter(available__lt=0)[:50]),
+        negative_available=list(activities.filter(available__lt=0)[:50]),  # type: ignore[misc]  # annotation of with_budget()
         posting_missing=list(
             contracts.filter(
                 posting_required=True,
@@ -422,7 +428,7 @@ def staff_queues(*, user, entity, today: dt.date) -> StaffQueues:
             .exclude(warnings=[])
             .exclude(status=EmploymentContract.Status.CANCELLED)[:50]
         ),
-        exposed=list(activities.filter(balance__lt=0).order_by("balance")[:20]),
+        exposed=list(activities.filter(balance__lt=0).order_by("balance")[:20]),  # type: ignore[misc]  # annotation of with_budget()
         exposure_total=exposure,
     )
 
@@ -447,7 +453,7 @@ class ExternalCheck:
 
     label: str
     kinds: tuple[str, ...]
-    total: object  # Callable[[LegalEntity], Decimal]
+    total: Callable[[LegalEntity], Decimal]
     debit: bool = False
 
 
@@ -482,13 +488,12 @@ def reconciliation(*, entity) -> Reconciliation:
       outstanding; client payments and fees follow the fee rule.
     Six aggregate queries, whatever the number of entries."""
     entries = LedgerEntry.objects.filter(entity=entity)
-    by_kind = list(
+    rows = list(
         entries.order_by("kind").values("kind").annotate(total=Sum("amount"), count=Count("id"))
     )
     labels = dict(LedgerEntry.Kind.choices)
-    for row in by_kind:
-        row["label"] = labels.get(row["kind"], row["kind"])
-    totals = {row["kind"]: row["total"] for row in by_kind}
+    by_kind = [{**row, "label": labels.get(row["kind"], row["kind"])} for row in rows]
+    totals = {row["kind"]: row["total"] for row in rows}
     total = sum(totals.values(), ZERO)
     balances = with_budget(Activity.objects.filter(entity=entity)).aggregate(
         b=Coalesce(Sum("balance"), Value(ZERO), output_field=MONEY_FIELD), n=Count("id")

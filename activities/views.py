@@ -4,6 +4,7 @@ own Activities (404 otherwise); staff see their entity, advisers only their offi
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from decimal import Decimal
 
 from django.contrib import messages
@@ -18,6 +19,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from smartcoop.core.errors import ApplicationError, add_error_to_form
+from smartcoop.core.http import AuthenticatedRequest
 from smartcoop.core.roles import Permission, has_permission
 from smartcoop.core.tenancy import current_entity
 from smartcoop.core.views import permission_required
@@ -38,14 +40,14 @@ def _today() -> dt.date:
     return timezone.localdate()
 
 
-def _member_or_404(request: HttpRequest):
+def _member_or_404(request: AuthenticatedRequest):
     member = selectors.member_of_user(request.user)
     if member is None:
         raise Http404
     return member
 
 
-def _try(form, call) -> object | None:
+def _try[T](form, call: Callable[[], T]) -> T | None:
     """Run a service; put its refusal on the form (None when refused)."""
     try:
         return call()
@@ -80,7 +82,7 @@ def simulator(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def member_index(request: HttpRequest) -> HttpResponse:
+def member_index(request: AuthenticatedRequest) -> HttpResponse:
     member = selectors.member_of_user(request.user)
     context = {"member": member}
     if member is not None:
@@ -92,7 +94,7 @@ def member_index(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def activity_create(request: HttpRequest) -> HttpResponse:
+def activity_create(request: AuthenticatedRequest) -> HttpResponse:
     member = _member_or_404(request)
     form = forms.ActivityForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -116,7 +118,7 @@ def activity_create(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def activity_detail(request: HttpRequest, public_id) -> HttpResponse:
+def activity_detail(request: AuthenticatedRequest, public_id) -> HttpResponse:
     """The member's dashboard of one Activity: figures explained, chart, months, entries."""
     member = _member_or_404(request)
     activity = selectors.activity_get_for_member(member=member, public_id=public_id)
@@ -161,7 +163,7 @@ def _transfer_targets(activity: Activity, member) -> list[Activity]:
 
 @login_required
 @require_POST
-def activity_transfer(request: HttpRequest, public_id) -> HttpResponse:
+def activity_transfer(request: AuthenticatedRequest, public_id) -> HttpResponse:
     """Move budget to another Activity the member coordinates (same entity)."""
     member = _member_or_404(request)
     activity = selectors.activity_get_for_member(member=member, public_id=public_id)
@@ -189,7 +191,7 @@ def activity_transfer(request: HttpRequest, public_id) -> HttpResponse:
 
 @login_required
 @require_POST
-def activity_reserve(request: HttpRequest, public_id) -> HttpResponse:
+def activity_reserve(request: AuthenticatedRequest, public_id) -> HttpResponse:
     member = _member_or_404(request)
     activity = selectors.activity_get_for_member(member=member, public_id=public_id)
     if activity.coordinator_id != member.pk:
@@ -207,7 +209,7 @@ def activity_reserve(request: HttpRequest, public_id) -> HttpResponse:
 
 
 @login_required
-def activity_team(request: HttpRequest, public_id) -> HttpResponse:
+def activity_team(request: AuthenticatedRequest, public_id) -> HttpResponse:
     from members.models import Member
 
     member = _member_or_404(request)
@@ -279,7 +281,7 @@ def _salary_preview(*, data: dict, available: Decimal) -> dict:
 
 
 @login_required
-def salary_request(request: HttpRequest, public_id) -> HttpResponse:
+def salary_request(request: AuthenticatedRequest, public_id) -> HttpResponse:
     """Activity tool: ask for a salary from the available budget, with a preview to confirm.
 
     The largest gross the budget allows is shown before the member types anything; after a
@@ -320,9 +322,9 @@ def salary_request(request: HttpRequest, public_id) -> HttpResponse:
                 messages.success(request, _("Your salary request was sent to your adviser."))
                 return redirect("activities:contract", public_id=contract.public_id)
         # Previewed, or refused: the same values (errors kept), confirmable only when it fits.
-        form.data = form.data.copy()
-        form.data["gross_wage"] = str(preview["gross"])
-        form.data["confirm"] = "True" if preview["fits"] and not form.errors else ""
+        form.data = data_copy = request.POST.copy()
+        data_copy["gross_wage"] = str(preview["gross"])
+        data_copy["confirm"] = "True" if preview["fits"] and not form.errors else ""
     return render(
         request,
         "activities/salary_request.html",
@@ -337,7 +339,7 @@ def salary_request(request: HttpRequest, public_id) -> HttpResponse:
 
 
 @login_required
-def contract_detail(request: HttpRequest, public_id) -> HttpResponse:
+def contract_detail(request: AuthenticatedRequest, public_id) -> HttpResponse:
     member = _member_or_404(request)
     contract = selectors.contract_get_for_member(member=member, public_id=public_id)
     posting_form = forms.PostingForm(
@@ -386,6 +388,7 @@ def contract_detail(request: HttpRequest, public_id) -> HttpResponse:
                     actor=request.user,
                 ),
             )
+            is not None
         ):
             messages.success(request, _("Document added."))
             return redirect("activities:contract", public_id=public_id)
@@ -413,7 +416,7 @@ def _contract_type_label(code: str) -> str:
 
 
 @login_required
-def expense_create(request: HttpRequest, public_id) -> HttpResponse:
+def expense_create(request: AuthenticatedRequest, public_id) -> HttpResponse:
     member = _member_or_404(request)
     activity = selectors.activity_get_for_member(member=member, public_id=public_id)
     form = forms.ExpenseClaimForm(request.POST or None)
@@ -442,7 +445,7 @@ def expense_create(request: HttpRequest, public_id) -> HttpResponse:
 
 
 @login_required
-def expense_detail(request: HttpRequest, public_id) -> HttpResponse:
+def expense_detail(request: AuthenticatedRequest, public_id) -> HttpResponse:
     member = _member_or_404(request)
     claim = selectors.expense_claim_get_for_member(member=member, public_id=public_id)
     form = forms.ExpenseLineForm(request.POST or None, request.FILES or None)
@@ -488,7 +491,7 @@ def expense_detail(request: HttpRequest, public_id) -> HttpResponse:
 
 
 @login_required
-def loan_apply(request: HttpRequest, public_id) -> HttpResponse:
+def loan_apply(request: AuthenticatedRequest, public_id) -> HttpResponse:
     member = _member_or_404(request)
     activity = selectors.activity_get_for_member(member=member, public_id=public_id)
     form = forms.LoanForm(request.POST or None)
@@ -501,6 +504,7 @@ def loan_apply(request: HttpRequest, public_id) -> HttpResponse:
                 activity=activity, member=member, actor=request.user, **form.cleaned_data
             ),
         )
+        is not None
     ):
         messages.success(request, _("Your loan request was sent."))
         return redirect("activities:detail", public_id=public_id)
@@ -521,7 +525,7 @@ def loan_apply(request: HttpRequest, public_id) -> HttpResponse:
 
 
 @login_required
-def solidarity(request: HttpRequest) -> HttpResponse:
+def solidarity(request: AuthenticatedRequest) -> HttpResponse:
     member = _member_or_404(request)
     form = forms.SolidarityForm(request.POST or None)
     if (
@@ -533,6 +537,7 @@ def solidarity(request: HttpRequest) -> HttpResponse:
                 member=member, actor=request.user, **form.cleaned_data
             ),
         )
+        is not None
     ):
         messages.success(
             request, _("Your request was sent to the solidarity committee, confidentially.")
@@ -549,7 +554,7 @@ def solidarity(request: HttpRequest) -> HttpResponse:
 
 
 @permission_required(Permission.VALIDATE_ACTIVITIES)
-def staff_index(request: HttpRequest) -> HttpResponse:
+def staff_index(request: AuthenticatedRequest) -> HttpResponse:
     entity = current_entity(request)
     activities = selectors.activity_list_for_staff(user=request.user, entity=entity)
     query = request.GET.get("q", "").strip()
@@ -575,13 +580,13 @@ def _staff_activity(request, public_id) -> Activity:
     )
 
 
-def _require_any(request: HttpRequest, *permissions: Permission) -> None:
+def _require_any(request: AuthenticatedRequest, *permissions: Permission) -> None:
     if not any(has_permission(request.user, p) for p in permissions):
         raise Http404
 
 
 @permission_required(Permission.BACKOFFICE_ACCESS)
-def staff_activity(request: HttpRequest, public_id) -> HttpResponse:
+def staff_activity(request: AuthenticatedRequest, public_id) -> HttpResponse:
     """Activity 360°: budget, entries, contracts, claims, loans, team; status actions (advisers)
     and ledger corrections (accountants)."""
     _require_any(request, Permission.VALIDATE_ACTIVITIES, Permission.ADJUST_LEDGER)
@@ -611,7 +616,7 @@ def staff_activity(request: HttpRequest, public_id) -> HttpResponse:
 
 @require_POST
 @permission_required(Permission.BACKOFFICE_ACCESS)
-def staff_activity_action(request: HttpRequest, public_id) -> HttpResponse:
+def staff_activity_action(request: AuthenticatedRequest, public_id) -> HttpResponse:
     action = request.POST.get("action")
     _require_any(
         request,
@@ -643,7 +648,7 @@ def staff_activity_action(request: HttpRequest, public_id) -> HttpResponse:
                     actor=request.user,
                 )
             else:
-                entry = get_object_or_404(
+                entry: LedgerEntry = get_object_or_404(
                     LedgerEntry.objects.filter(activity=activity),
                     public_id=request.POST.get("entry"),
                 )
@@ -657,7 +662,7 @@ def staff_activity_action(request: HttpRequest, public_id) -> HttpResponse:
 
 
 @permission_required(Permission.VALIDATE_CONTRACTS)
-def staff_contract(request: HttpRequest, public_id) -> HttpResponse:
+def staff_contract(request: AuthenticatedRequest, public_id) -> HttpResponse:
     contract = selectors.contract_get_for_staff(
         user=request.user, entity=current_entity(request), public_id=public_id
     )
@@ -735,7 +740,7 @@ def staff_contract(request: HttpRequest, public_id) -> HttpResponse:
 
 
 @permission_required(Permission.APPROVE_EXPENSES)
-def staff_expense(request: HttpRequest, public_id) -> HttpResponse:
+def staff_expense(request: AuthenticatedRequest, public_id) -> HttpResponse:
     claim = selectors.expense_claim_get_for_staff(
         user=request.user, entity=current_entity(request), public_id=public_id
     )
@@ -767,7 +772,7 @@ def staff_expense(request: HttpRequest, public_id) -> HttpResponse:
 
 
 @permission_required(Permission.DECIDE_LOANS)
-def staff_loans(request: HttpRequest) -> HttpResponse:
+def staff_loans(request: AuthenticatedRequest) -> HttpResponse:
     entity = current_entity(request)
     loans = selectors.loan_register(entity=entity)
     totals = loans.filter(status=Loan.Status.DISBURSED).aggregate(
@@ -781,7 +786,7 @@ def staff_loans(request: HttpRequest) -> HttpResponse:
 
 @require_POST
 @permission_required(Permission.DECIDE_LOANS)
-def staff_loan_action(request: HttpRequest, public_id) -> HttpResponse:
+def staff_loan_action(request: AuthenticatedRequest, public_id) -> HttpResponse:
     loan = selectors.loan_get_for_staff(entity=current_entity(request), public_id=public_id)
     action = request.POST.get("action")
     try:
@@ -810,7 +815,7 @@ def staff_loan_action(request: HttpRequest, public_id) -> HttpResponse:
 
 
 @permission_required(Permission.ADJUST_LEDGER)
-def staff_reconciliation(request: HttpRequest) -> HttpResponse:
+def staff_reconciliation(request: AuthenticatedRequest) -> HttpResponse:
     entity = current_entity(request)
     if entity is None:
         raise Http404
@@ -826,7 +831,7 @@ def staff_reconciliation(request: HttpRequest) -> HttpResponse:
 
 
 @permission_required(Permission.DECIDE_SOLIDARITY)
-def staff_solidarity(request: HttpRequest) -> HttpResponse:
+def staff_solidarity(request: AuthenticatedRequest) -> HttpResponse:
     year = int(request.GET.get("year") or _today().year)
     return render(
         request,
@@ -841,7 +846,7 @@ def staff_solidarity(request: HttpRequest) -> HttpResponse:
 
 @require_POST
 @permission_required(Permission.DECIDE_SOLIDARITY)
-def staff_solidarity_action(request: HttpRequest, public_id) -> HttpResponse:
+def staff_solidarity_action(request: AuthenticatedRequest, public_id) -> HttpResponse:
     solidarity_request = get_object_or_404(SolidarityRequest, public_id=public_id)
     try:
         if request.POST.get("action") == "pay":
@@ -877,7 +882,7 @@ def _serve(file_field) -> FileResponse:
     return response
 
 
-def _document_owner_check(request: HttpRequest, *, claim=None, contract=None) -> None:
+def _document_owner_check(request: AuthenticatedRequest, *, claim=None, contract=None) -> None:
     """404 unless the requester may see the expense claim or the contract the file belongs to:
     its member, or staff who see it in the entity they work in."""
     if has_permission(request.user, Permission.BACKOFFICE_ACCESS):
@@ -899,7 +904,7 @@ def _document_owner_check(request: HttpRequest, *, claim=None, contract=None) ->
 
 
 @login_required
-def expense_receipt(request: HttpRequest, public_id) -> HttpResponse:
+def expense_receipt(request: AuthenticatedRequest, public_id) -> FileResponse:
     line = ExpenseLine.objects.select_related("claim").filter(public_id=public_id).first()
     if line is None or not line.receipt:
         raise Http404
@@ -908,7 +913,7 @@ def expense_receipt(request: HttpRequest, public_id) -> HttpResponse:
 
 
 @login_required
-def posting_document(request: HttpRequest, public_id) -> HttpResponse:
+def posting_document(request: AuthenticatedRequest, public_id) -> FileResponse:
     document = (
         PostingDocument.objects.select_related("contract").filter(public_id=public_id).first()
     )

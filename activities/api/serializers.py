@@ -107,7 +107,7 @@ class SimulatorInput(serializers.Serializer):
 
 class SimulationLineOutput(serializers.Serializer):
     contract_type = serializers.CharField()
-    label = serializers.CharField()
+    label = serializers.CharField()  # type: ignore[assignment]  # DRF moves fields off the class
     coefficient = serializers.DecimalField(max_digits=6, decimal_places=4)
     gross = serializers.DecimalField(**MONEY)
     employer_cost = serializers.DecimalField(**MONEY)

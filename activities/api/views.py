@@ -11,6 +11,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from smartcoop.core.api import permission_required
+from smartcoop.core.http import user_of
 from smartcoop.core.roles import Permission, has_permission
 from smartcoop.core.tenancy import current_entity
 from smartcoop.countries import current_pack
@@ -51,10 +52,10 @@ class ActivityListView(generics.ListAPIView):
     def get_queryset(self):
         if _is_staff(self.request):
             queryset = selectors.activity_list_for_staff(
-                user=self.request.user, entity=current_entity(self.request)
+                user=user_of(self.request), entity=current_entity(self.request)
             )
         else:
-            member = selectors.member_of_user(self.request.user)
+            member = selectors.member_of_user(user_of(self.request))
             if member is None:
                 return selectors.Activity.objects.none()
             queryset = selectors.activity_list_for_member(member=member)
@@ -130,9 +131,9 @@ class ContractListView(generics.ListAPIView):
     def get_queryset(self):
         if _is_staff(self.request):
             return selectors.contract_list_for_staff(
-                user=self.request.user, entity=current_entity(self.request)
+                user=user_of(self.request), entity=current_entity(self.request)
             )
-        member = selectors.member_of_user(self.request.user)
+        member = selectors.member_of_user(user_of(self.request))
         if member is None:
             return selectors.EmploymentContract.objects.none()
         return selectors.contract_list_for_member(member=member).select_related("member")

@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 
 from smartcoop.core.audit import audit_log
 from smartcoop.core.errors import Conflict, ValidationFailed
+from smartcoop.core.models import User
 from smartcoop.core.money import quantize_money
 
 from .. import selectors
@@ -19,7 +20,7 @@ from .contracts import _mark_member_active
 
 
 def activity_create(
-    *, entity, coordinator, name: str, sector: str, description: str = "", actor
+    *, entity, coordinator, name: str, sector: str, description: str = "", actor: User | None
 ) -> Activity:
     """A member's new Activity (draft until an adviser validates it); the coordinator joins it
     with every right."""
@@ -45,7 +46,7 @@ def activity_create(
 
 
 def _activity_transition(
-    *, activity: Activity, allowed_from, to: str, actor, reason: str, action: str
+    *, activity: Activity, allowed_from, to: str, actor: User | None, reason: str, action: str
 ) -> Activity:
     with transaction.atomic():
         locked = _lock_activity(activity)
@@ -68,7 +69,7 @@ def _activity_transition(
     return activity
 
 
-def activity_validate(*, activity: Activity, actor) -> Activity:
+def activity_validate(*, activity: Activity, actor: User | None) -> Activity:
     """An adviser validates a draft Activity: it may now invoice and pay salaries."""
     with transaction.atomic():
         activity = _activity_transition(
@@ -83,7 +84,7 @@ def activity_validate(*, activity: Activity, actor) -> Activity:
     return activity
 
 
-def activity_suspend(*, activity: Activity, reason: str, actor) -> Activity:
+def activity_suspend(*, activity: Activity, reason: str, actor: User | None) -> Activity:
     if not reason.strip():
         raise ValidationFailed(_("Say why the Activity is suspended."), field="reason")
     return _activity_transition(
@@ -96,7 +97,7 @@ def activity_suspend(*, activity: Activity, reason: str, actor) -> Activity:
     )
 
 
-def activity_reactivate(*, activity: Activity, actor) -> Activity:
+def activity_reactivate(*, activity: Activity, actor: User | None) -> Activity:
     return _activity_transition(
         activity=activity,
         allowed_from=Activity.STEPS["reactivate"],
@@ -107,7 +108,7 @@ def activity_reactivate(*, activity: Activity, actor) -> Activity:
     )
 
 
-def activity_close(*, activity: Activity, reason: str, actor) -> Activity:
+def activity_close(*, activity: Activity, reason: str, actor: User | None) -> Activity:
     """Close an Activity whose budget is settled: balance zero and nothing planned."""
     budget = selectors.activity_budget(activity=activity)
     if budget.balance != 0 or budget.planned_salaries or budget.pending_expenses:
@@ -140,7 +141,7 @@ def activity_member_set(
     can_invoice: bool,
     can_request_salary: bool,
     can_spend: bool,
-    actor,
+    actor: User | None,
 ) -> ActivityMembership:
     """Add a member to the team or change their rights."""
     with transaction.atomic():
@@ -167,7 +168,7 @@ def activity_member_set(
     return membership
 
 
-def activity_member_remove(*, activity: Activity, member, actor) -> None:
+def activity_member_remove(*, activity: Activity, member, actor: User | None) -> None:
     if member.pk == activity.coordinator_id:
         raise Conflict(_("The coordinator stays in the team; name another coordinator first."))
     with transaction.atomic():
@@ -180,7 +181,7 @@ def activity_member_remove(*, activity: Activity, member, actor) -> None:
         )
 
 
-def activity_set_reserve(*, activity: Activity, amount: Decimal, actor) -> Activity:
+def activity_set_reserve(*, activity: Activity, amount: Decimal, actor: User | None) -> Activity:
     amount = quantize_money(amount)
     if amount < 0:
         raise ValidationFailed(_("A reserve cannot be negative."), field="reserve_amount")

@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from members.services import member_mark_active
 from smartcoop.core.audit import audit_log
 from smartcoop.core.errors import Conflict, PermissionDenied, ValidationFailed
+from smartcoop.core.models import User
 from smartcoop.core.money import quantize_money
 from smartcoop.countries import current_pack
 
@@ -141,7 +142,7 @@ def _new_contract(
     end_time,
     source_type: str,
     source_id: str,
-    actor,
+    actor: User | None,
     today: dt.date,
 ) -> EmploymentContract:
     pack = current_pack()
@@ -225,7 +226,7 @@ def contract_create_for_performance(
     function: str,
     source_type: str,
     source_id: str,
-    actor,
+    actor: User | None,
     days: int = 0,
     workplace_country: str = "",
     workplace_address: str = "",
@@ -296,7 +297,7 @@ def contract_request_salary(
     hours: Decimal,
     gross_wage: Decimal,
     function: str,
-    actor,
+    actor: User | None,
     days: int = 0,
     workplace_country: str = "",
     workplace_address: str = "",
@@ -351,14 +352,20 @@ def contract_request_salary(
     return contract
 
 
-def _mark_member_active(member, actor) -> None:
+def _mark_member_active(member, actor: User | None) -> None:
     """A member who gets an Activity or a contract becomes active (members' service; it refuses
     someone whose shares are not paid, which refuses the Activity or contract with them)."""
     member_mark_active(member=member, actor=actor)
 
 
 def _contract_transition(
-    *, contract: EmploymentContract, allowed_from, to: str, actor, action: str, **fields
+    *,
+    contract: EmploymentContract,
+    allowed_from,
+    to: str,
+    actor: User | None,
+    action: str,
+    **fields,
 ) -> EmploymentContract:
     with transaction.atomic():
         locked = (
@@ -384,7 +391,7 @@ def _contract_transition(
     return contract
 
 
-def contract_validate(*, contract: EmploymentContract, actor) -> EmploymentContract:
+def contract_validate(*, contract: EmploymentContract, actor: User | None) -> EmploymentContract:
     """An adviser (or payroll) checks the contract."""
     return _contract_transition(
         contract=contract,
@@ -397,7 +404,7 @@ def contract_validate(*, contract: EmploymentContract, actor) -> EmploymentContr
     )
 
 
-def contract_declare(*, contract: EmploymentContract, actor) -> EmploymentContract:
+def contract_declare(*, contract: EmploymentContract, actor: User | None) -> EmploymentContract:
     """The employment is declared (Dimona/DPAE, by payroll): blocked while the posting
     documents of a contract abroad are not in place, unless staff lifted the block."""
     if (
@@ -426,7 +433,9 @@ def contract_declare(*, contract: EmploymentContract, actor) -> EmploymentContra
     )
 
 
-def contract_mark_performed(*, contract: EmploymentContract, actor) -> EmploymentContract:
+def contract_mark_performed(
+    *, contract: EmploymentContract, actor: User | None
+) -> EmploymentContract:
     return _contract_transition(
         contract=contract,
         allowed_from=EmploymentContract.STEPS["mark_performed"],
@@ -437,7 +446,7 @@ def contract_mark_performed(*, contract: EmploymentContract, actor) -> Employmen
 
 
 def contract_mark_paid(
-    *, contract: EmploymentContract, paid_on: dt.date, actor
+    *, contract: EmploymentContract, paid_on: dt.date, actor: User | None
 ) -> EmploymentContract:
     """The wage was paid (payroll calls this): the salary cost leaves the planned figure and
     enters the ledger in the same transaction, so it is never counted twice. Whether the client
@@ -469,7 +478,7 @@ def contract_mark_paid(
     return contract
 
 
-def contract_close(*, contract: EmploymentContract, actor) -> EmploymentContract:
+def contract_close(*, contract: EmploymentContract, actor: User | None) -> EmploymentContract:
     return _contract_transition(
         contract=contract,
         allowed_from=EmploymentContract.STEPS["close"],
@@ -480,7 +489,7 @@ def contract_close(*, contract: EmploymentContract, actor) -> EmploymentContract
 
 
 def contract_cancel(
-    *, contract: EmploymentContract, reason: str, actor, today: dt.date | None = None
+    *, contract: EmploymentContract, reason: str, actor: User | None, today: dt.date | None = None
 ) -> EmploymentContract:
     """Cancel a contract before it starts (the Contract tool cancels the performance's contract
     this way; invoicing issues the credit note). Idempotent: cancelling a cancelled contract
@@ -509,7 +518,7 @@ def contract_cancel(
 def contract_update_posting(
     *,
     contract: EmploymentContract,
-    actor,
+    actor: User | None,
     a1_status: str | None = None,
     a1_reference: str | None = None,
     host_declaration_status: str | None = None,
@@ -551,7 +560,7 @@ def contract_update_posting(
 
 
 def contract_posting_document_add(
-    *, contract: EmploymentContract, kind: str, file, actor
+    *, contract: EmploymentContract, kind: str, file, actor: User | None
 ) -> PostingDocument:
     if not contract.posting_required:
         raise Conflict(_("This contract is performed in the country of the entity."))
@@ -576,7 +585,7 @@ def contract_record_interruption(
     start_date: dt.date,
     end_date: dt.date,
     reason: str,
-    actor,
+    actor: User | None,
     hours: Decimal = Decimal("0"),
 ) -> WorkInterruption:
     """Staff record temporary unemployment (a period paid without wage) or cancelled work."""

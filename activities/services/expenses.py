@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 
 from smartcoop.core.audit import audit_log
 from smartcoop.core.errors import Conflict, ValidationFailed
+from smartcoop.core.models import User
 from smartcoop.core.money import quantize_money
 from smartcoop.countries import current_pack
 
@@ -23,7 +24,9 @@ from .contracts import _membership_or_refuse
 from .ledger import _entry, _require_available
 
 
-def expense_claim_create(*, activity: Activity, member, title: str, actor) -> ExpenseClaim:
+def expense_claim_create(
+    *, activity: Activity, member, title: str, actor: User | None
+) -> ExpenseClaim:
     _membership_or_refuse(activity=activity, member=member, right="can_spend")
     with transaction.atomic():
         claim = ExpenseClaim.objects.create(
@@ -46,7 +49,7 @@ def expense_line_add(
     spent_on: dt.date,
     category: str,
     description: str,
-    actor,
+    actor: User | None,
     amount_incl_vat: Decimal | None = None,
     vat_amount: Decimal = ZERO,
     km: Decimal | None = None,
@@ -104,7 +107,7 @@ def expense_line_add(
     return line
 
 
-def expense_line_remove(*, line: ExpenseLine, actor) -> None:
+def expense_line_remove(*, line: ExpenseLine, actor: User | None) -> None:
     claim = line.claim
     if not claim.can("edit"):
         raise Conflict(_("Only a draft claim can be changed."))
@@ -114,7 +117,7 @@ def expense_line_remove(*, line: ExpenseLine, actor) -> None:
         audit_log(actor=actor, action="activities.expense.line_removed", target=claim)
 
 
-def expense_claim_submit(*, claim: ExpenseClaim, actor) -> ExpenseClaim:
+def expense_claim_submit(*, claim: ExpenseClaim, actor: User | None) -> ExpenseClaim:
     """Send a draft claim to the adviser; refused above the available budget (with figures)."""
     with transaction.atomic():
         activity = _lock_activity(claim.activity)
@@ -136,7 +139,9 @@ def expense_claim_submit(*, claim: ExpenseClaim, actor) -> ExpenseClaim:
     return claim
 
 
-def expense_claim_approve(*, claim: ExpenseClaim, actor, on: dt.date | None = None) -> ExpenseClaim:
+def expense_claim_approve(
+    *, claim: ExpenseClaim, actor: User | None, on: dt.date | None = None
+) -> ExpenseClaim:
     """Approve a submitted claim: the reimbursement is debited from the Activity's budget in the
     same transaction."""
     with transaction.atomic():
@@ -168,7 +173,7 @@ def expense_claim_approve(*, claim: ExpenseClaim, actor, on: dt.date | None = No
     return claim
 
 
-def expense_claim_reject(*, claim: ExpenseClaim, reason: str, actor) -> ExpenseClaim:
+def expense_claim_reject(*, claim: ExpenseClaim, reason: str, actor: User | None) -> ExpenseClaim:
     if not reason.strip():
         raise ValidationFailed(_("Tell the member why the claim is rejected."), field="reason")
     with transaction.atomic():

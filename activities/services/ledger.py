@@ -7,12 +7,14 @@ import datetime as dt
 import uuid
 from dataclasses import dataclass
 from decimal import Decimal
+from functools import partial
 
 from django.db import transaction
 from django.utils.translation import gettext as _
 
 from smartcoop.core.audit import audit_log
 from smartcoop.core.errors import Conflict, ValidationFailed
+from smartcoop.core.models import User
 from smartcoop.core.money import quantize_money
 from smartcoop.countries import current_pack
 
@@ -29,7 +31,7 @@ def _entry(
     on: dt.date,
     source_type: str,
     source_id: str,
-    actor,
+    actor: User | None,
     description: str = "",
     counterpart: Activity | None = None,
     reverses: LedgerEntry | None = None,
@@ -61,7 +63,7 @@ def _entry(
 
 
 def ledger_entry_reverse(
-    *, entry: LedgerEntry, reason: str, actor, on: dt.date | None = None
+    *, entry: LedgerEntry, reason: str, actor: User | None, on: dt.date | None = None
 ) -> LedgerEntry:
     """Correct an entry by a new one of the opposite amount (entries are never changed)."""
     if not reason.strip():
@@ -101,7 +103,7 @@ def activity_credit_client_payment(
     on: dt.date,
     source_type: str,
     source_id: str,
-    actor,
+    actor: User | None,
 ) -> ClientPaymentBooking:
     """Credit a client's payment (excl. VAT) to the Activity and debit the management fee at the
     pack's rate on `on` (and the solidarity contribution when the pack levies one).
@@ -142,33 +144,39 @@ def activity_credit_client_payment(
             )
         fee_rate = pack.fee_rate(on)
         fee, _budget = calculations.budget_from_invoice(amount_excl_vat=amount, fee_rate=fee_rate)
-        common = {
-            "activity": locked,
-            "on": on,
-            "source_type": source_type,
-            "source_id": source_id,
-            "actor": actor,
-        }
-        payment = _entry(kind=K.CLIENT_PAYMENT, amount=amount, **common)
+        entry = partial(
+            _entry,
+            activity=locked,
+            on=on,
+            source_type=source_type,
+            source_id=source_id,
+            actor=actor,
+        )
+        payment = entry(kind=K.CLIENT_PAYMENT, amount=amount)
         fee_entry = None
         if fee > 0:  # a payment of a few cents may carry no fee once rounded
-            fee_entry = _entry(
+            fee_entry = entry(
                 kind=K.MANAGEMENT_FEE,
                 amount=-fee,
                 # Facts only (numbers, dates): entries are read in every language.
                 description=f"{(fee_rate * 100).normalize()} % x {amount}",
-                **common,
             )
         solidarity = None
         rate = pack.param("solidarity_contribution_rate", on=on)
         contribution = quantize_money(amount * rate)
         if contribution > 0:
-            solidarity = _entry(kind=K.SOLIDARITY_CONTRIBUTION, amount=-contribution, **common)
+            solidarity = entry(kind=K.SOLIDARITY_CONTRIBUTION, amount=-contribution)
     return ClientPaymentBooking(payment, fee_entry, solidarity, True)
 
 
 def activity_reverse_source(
-    *, activity: Activity, source_type: str, source_id: str, reason: str, actor, on: dt.date
+    *,
+    activity: Activity,
+    source_type: str,
+    source_id: str,
+    reason: str,
+    actor: User | None,
+    on: dt.date,
 ) -> list[LedgerEntry]:
     """Reverse every not-yet-reversed entry a document caused (e.g. a bounced payment)."""
     with transaction.atomic():
@@ -186,7 +194,12 @@ def activity_reverse_source(
 
 
 def ledger_adjust(
-    *, activity: Activity, amount: Decimal, reason: str, actor, on: dt.date | None = None
+    *,
+    activity: Activity,
+    amount: Decimal,
+    reason: str,
+    actor: User | None,
+    on: dt.date | None = None,
 ) -> LedgerEntry:
     """A staff adjustment, with its reason (either sign)."""
     amount = quantize_money(amount)
@@ -215,7 +228,7 @@ def ledger_record_purchase(
     description: str,
     source_type: str,
     source_id: str,
-    actor,
+    actor: User | None,
     on: dt.date | None = None,
 ) -> LedgerEntry:
     """A purchase paid by the cooperative for the Activity (a supplier invoice), idempotent per
@@ -290,7 +303,7 @@ def activity_transfer(
     to_activity: Activity,
     amount: Decimal,
     reason: str,
-    actor,
+    actor: User | None,
     on: dt.date | None = None,
 ) -> tuple[LedgerEntry, LedgerEntry]:
     """Move budget between two Activities of the same entity (two entries, one source)."""

@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 
 from smartcoop.core.audit import audit_log
 from smartcoop.core.errors import Conflict, ValidationFailed
+from smartcoop.core.models import User
 from smartcoop.core.money import quantize_money
 
 from .. import calculations
@@ -22,7 +23,7 @@ from .ledger import _entry, _require_available
 
 
 def loan_apply(
-    *, activity: Activity, member, purpose: str, amount: Decimal, months: int, actor
+    *, activity: Activity, member, purpose: str, amount: Decimal, months: int, actor: User | None
 ) -> Loan:
     _membership_or_refuse(activity=activity, member=member, right="can_spend")
     amount = quantize_money(amount)
@@ -54,7 +55,7 @@ def loan_apply(
     return loan
 
 
-def loan_decide(*, loan: Loan, approve: bool, reason: str, actor) -> Loan:
+def loan_decide(*, loan: Loan, approve: bool, reason: str, actor: User | None) -> Loan:
     if not approve and not reason.strip():
         raise ValidationFailed(_("Give the reason of the refusal."), field="reason")
     with transaction.atomic():
@@ -81,7 +82,7 @@ def _first_of_next_month(day: dt.date) -> dt.date:
     return (day.replace(day=1) + dt.timedelta(days=32)).replace(day=1)
 
 
-def loan_disburse(*, loan: Loan, actor, on: dt.date | None = None) -> Loan:
+def loan_disburse(*, loan: Loan, actor: User | None, on: dt.date | None = None) -> Loan:
     """Pay an approved loan into the Activity's budget; instalments start the next month."""
     on = on or _today()
     with transaction.atomic():
@@ -107,7 +108,9 @@ def loan_disburse(*, loan: Loan, actor, on: dt.date | None = None) -> Loan:
     return loan
 
 
-def _repay(*, loan: Loan, activity: Activity, amount: Decimal, kind: str, due_month, on, actor):
+def _repay(
+    *, loan: Loan, activity: Activity, amount: Decimal, kind: str, due_month, on, actor: User | None
+):
     entry = _entry(
         activity=activity,
         kind=K.LOAN_REPAYMENT,
@@ -169,7 +172,9 @@ def loan_collect_instalment(*, loan: Loan, today: dt.date) -> LoanRepayment | No
     return loan.repayments.get(kind=LoanRepayment.Kind.MONTHLY, due_month=due)
 
 
-def loan_repay_early(*, loan: Loan, amount: Decimal, actor, on: dt.date | None = None) -> Loan:
+def loan_repay_early(
+    *, loan: Loan, amount: Decimal, actor: User | None, on: dt.date | None = None
+) -> Loan:
     """Repay (part of) a loan before the schedule, from the available budget."""
     amount = quantize_money(amount)
     on = on or _today()

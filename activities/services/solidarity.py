@@ -11,13 +11,14 @@ from django.utils.translation import gettext as _
 
 from smartcoop.core.audit import audit_log
 from smartcoop.core.errors import Conflict, ValidationFailed
+from smartcoop.core.models import User
 from smartcoop.core.money import quantize_money
 
 from ..models import SolidarityRequest
 
 
 def solidarity_request_submit(
-    *, member, reason: str, explanation: str, amount_requested: Decimal, actor
+    *, member, reason: str, explanation: str, amount_requested: Decimal, actor: User | None
 ) -> SolidarityRequest:
     amount = quantize_money(amount_requested)
     if amount <= 0:
@@ -35,7 +36,7 @@ def solidarity_request_decide(
     *,
     request: SolidarityRequest,
     accept: bool,
-    actor,
+    actor: User | None,
     amount_granted: Decimal | None = None,
     note: str = "",
 ) -> SolidarityRequest:
@@ -65,7 +66,7 @@ def solidarity_request_decide(
 
 
 def solidarity_request_mark_paid(
-    *, request: SolidarityRequest, paid_on: dt.date, actor
+    *, request: SolidarityRequest, paid_on: dt.date, actor: User | None
 ) -> SolidarityRequest:
     """The fund paid the member (a transfer from the fund's account, not an Activity budget)."""
     with transaction.atomic():

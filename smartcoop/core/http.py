@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest
 
 from .models import User
@@ -12,3 +13,11 @@ class AuthenticatedRequest(HttpRequest):
     `User`, never the anonymous one. For the type checker only; Django passes an HttpRequest."""
 
     user: User
+
+
+def user_of(request: HttpRequest) -> User:
+    """The logged-in user where the type of the request cannot say it (callbacks, API views):
+    an anonymous visitor arriving there anyway is refused, never treated as a user."""
+    if not isinstance(request.user, User):
+        raise PermissionDenied
+    return request.user

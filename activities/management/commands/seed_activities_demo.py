@@ -7,7 +7,7 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.utils import timezone
 from django_scopes import scopes_disabled
@@ -50,6 +50,8 @@ class Command(BaseCommand):
             member.save()
             employers = LegalEntity.objects.filter(is_employer=True, is_active=True)
             entity = employers.filter(slug="verenigde-producties").first() or employers.first()
+            if entity is None:
+                raise CommandError("No active employer entity: run seed_demo first.")
             activity = services.activity_create(
                 entity=entity,
                 coordinator=member,

@@ -11,11 +11,14 @@ WORKDIR /app
 COPY requirements.lock .
 RUN pip install --no-cache-dir -r requirements.lock
 COPY . .
-# collectstatic needs settings but no services: placeholders are enough at build time.
-RUN DJANGO_SECRET_KEY=build DATABASE_URL=postgres://build@localhost/build \
-    CELERY_BROKER_URL=redis://localhost:6379/0 SMARTCOOP_FIELD_ENCRYPTION_KEYS=ZGV2LW9ubHkta2V5LWRldi1vbmx5LWtleS1kZXYtMDA= \
+# collectstatic needs settings but no services: throw-away secrets, generated here and forgotten
+# (production settings refuse placeholders and the repository's development key).
+RUN DJANGO_SECRET_KEY="$(python -c 'import secrets; print(secrets.token_urlsafe(50))')" \
+    SMARTCOOP_FIELD_ENCRYPTION_KEYS="$(python -c 'from cryptography.fernet import Fernet; print(Fernet.generate_key().decode())')" \
+    DATABASE_URL=postgres://build@localhost/build CELERY_BROKER_URL=redis://localhost:6379/0 \
     python manage.py collectstatic --no-input -v 0
 RUN useradd --system --uid 1000 smartcoop && mkdir -p /app/var/media && chown -R smartcoop /app/var
 USER smartcoop
 EXPOSE 8000
-CMD ["gunicorn", "smartcoop.wsgi", "--bind", "0.0.0.0:8000", "--workers", "3", "--access-logfile", "-"]
+# gunicorn.conf.py: bind, workers, and the access log with client-link tokens redacted.
+CMD ["gunicorn", "smartcoop.wsgi"]

@@ -17,6 +17,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from smartcoop.core.fields import EncryptedTextField
 from smartcoop.core.models import BaseModel, EntityOwnedModel
 from smartcoop.core.money import MoneyDigits
 from smartcoop.core.steps import StatusSteps
@@ -373,7 +374,9 @@ class BankTransaction(EntityOwnedModel):
     booking_date = models.DateField()
     amount = models.DecimalField(**MONEY)  # credits positive, debits negative
     counterparty_name = models.CharField(max_length=200, blank=True)
-    counterparty_iban = models.CharField(max_length=34, blank=True)
+    # The payer's account is personal data like a member's IBAN: encrypted at rest (Fernet, see
+    # core.fields); shown to staff who match lines, never searched in SQL.
+    counterparty_iban = EncryptedTextField(blank=True, default="")
     structured_reference = models.CharField(max_length=35, blank=True)
     free_text = models.CharField(max_length=500, blank=True)
     status = models.CharField(

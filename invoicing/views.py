@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from smartcoop.core.errors import ApplicationError, ValidationFailed, add_error_to_form
+from smartcoop.core.middleware import client_ip
 from smartcoop.core.roles import Permission, has_permission
 from smartcoop.core.tenancy import current_entity
 from smartcoop.core.views import permission_required
@@ -553,7 +554,7 @@ RATE_LIMIT = 60  # requests per IP per minute on the payment pages
 def rate_limited(view):
     @functools.wraps(view)
     def wrapped(request, *args, **kwargs):
-        ip = request.META.get("REMOTE_ADDR", "")
+        ip = client_ip(request)  # the real client behind our TLS proxy, never a forged header
         key = f"invoicing:pay-rate:{ip}:{int(timezone.now().timestamp() // 60)}"
         cache.add(key, 0, timeout=70)
         try:

@@ -1,7 +1,7 @@
 from django.contrib import admin
 from django.urls import include, path, reverse_lazy
 from django.views.generic import RedirectView
-from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from smartcoop.core import views as core_views
 
@@ -30,8 +30,11 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/v1/", include(api_v1)),
     path("api/schema/", SpectacularAPIView.as_view(), name="api_schema"),
-    path("api/docs/", SpectacularSwaggerView.as_view(url_name="api_schema"), name="api_docs"),
+    path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="api_schema"), name="api_docs"),
 ]
 
 # Uploaded files (receipts, certificates, invoices) are never served from a public media URL:
 # each app serves them through a view that checks who is asking.
+
+handler404 = "smartcoop.core.views.page_not_found"
+handler500 = "smartcoop.core.views.server_error"

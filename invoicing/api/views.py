@@ -93,6 +93,8 @@ def _entity(request):
 
 
 class InvoiceListView(APIView):
+    pagination_class = PageNumberPagination  # also tells the schema the list is paginated
+
     @extend_schema(responses=InvoiceOutput(many=True), summary="Invoices you may see")
     def get(self, request):
         rows = selectors.invoice_list(user=request.user, entity=_entity(request)).order_by(
@@ -103,7 +105,7 @@ class InvoiceListView(APIView):
         return paginator.get_paginated_response(InvoiceOutput(page, many=True).data)
 
     @extend_schema(
-        request=InvoiceCreateInput, responses=InvoiceDetailOutput, summary="Create a draft"
+        request=InvoiceCreateInput, responses={201: InvoiceDetailOutput}, summary="Create a draft"
     )
     def post(self, request):
         data = InvoiceCreateInput(data=request.data)
@@ -160,6 +162,8 @@ class InvoiceSubmitView(APIView):
 
 
 class ClientListView(APIView):
+    pagination_class = PageNumberPagination  # also tells the schema the list is paginated
+
     @extend_schema(responses=ClientOutput(many=True), summary="Clients you may see")
     def get(self, request):
         rows = selectors.client_list(user=request.user, entity=_entity(request)).order_by("name")
@@ -167,7 +171,7 @@ class ClientListView(APIView):
         page = paginator.paginate_queryset(rows, request, view=self)
         return paginator.get_paginated_response(ClientOutput(page, many=True).data)
 
-    @extend_schema(request=ClientCreateInput, responses=ClientOutput, summary="Add a client")
+    @extend_schema(request=ClientCreateInput, responses={201: ClientOutput}, summary="Add a client")
     def post(self, request):
         data = ClientCreateInput(data=request.data)
         data.is_valid(raise_exception=True)

@@ -128,6 +128,7 @@ class PortfolioView(GenericAPIView):
 
     @extend_schema(
         summary="Members the caller follows (portfolio)",
+        responses=s.MemberSummaryOutput(many=True),
         parameters=[
             OpenApiParameter("q", OpenApiTypes.STR, description="name, e-mail or member number"),
             OpenApiParameter("status", OpenApiTypes.STR, enum=Member.Status.values),

@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 
 from smartcoop.core.audit import audit_log
 from smartcoop.core.errors import Conflict, ValidationFailed
-from smartcoop.core.fields import blind_index
+from smartcoop.core.fields import blind_index, blind_indexes
 from smartcoop.core.models import User
 from smartcoop.core.sectors import Sector
 from smartcoop.core.validators import clean_bic, clean_iban, clean_identifier
@@ -89,7 +89,12 @@ def member_save_identity(
         except ValidationError as exc:
             raise ValidationFailed(exc.messages[0], field="national_number") from None
         index = blind_index(compact)
-        if Member.objects.filter(national_number_index=index).exclude(pk=member.pk).exists():
+        # Under every key: a number indexed before a key rotation is still a duplicate.
+        if (
+            Member.objects.filter(national_number_index__in=blind_indexes(compact))
+            .exclude(pk=member.pk)
+            .exists()
+        ):
             raise ValidationFailed(
                 _(
                     "This national number is already registered for another member. If it is "

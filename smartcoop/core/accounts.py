@@ -8,6 +8,7 @@ from django.conf import settings
 from django.utils import translation
 
 from .mfa import user_has_mfa
+from .middleware import client_ip
 
 # A password typed this recently counts as a fresh authentication for setting up the first
 # second factor (staff are sent to that set-up right after they log in).
@@ -44,6 +45,19 @@ class AccountAdapter(DefaultAccountAdapter):
                 httponly=False,
             )
         return response
+
+    def get_client_ip(self, request):
+        """The one notion of the client's address (core.middleware.client_ip): allauth's rate
+        limits count the same address as the payment pages."""
+        return client_ip(request) or super().get_client_ip(request)
+
+    def _get_login_attempts_cache_key(self, request, **credentials):
+        """Failed logins are counted per account *and address* ("5/5m/key"), plus per address
+        ("20/5m/ip"): an attacker who fails on someone's e-mail from their own address locks out
+        only themselves — the owner still logs in from theirs. (allauth's default key is the
+        e-mail alone, which would let anyone lock anyone out.)"""
+        key = super()._get_login_attempts_cache_key(request, **credentials)
+        return f"{key}:{self.get_client_ip(request)}"
 
     def is_reauthentication_required(self, *, app: str, **kwargs) -> bool:
         """Setting up a *first* second factor right after a password login needs no second

@@ -1,6 +1,12 @@
 """Encrypted fields for national numbers and IBANs: Fernet at rest, keys from the environment
-(SMARTCOOP_FIELD_ENCRYPTION_KEYS, newest first, so keys can be rotated), plus a keyed hash so
-duplicates can be found without decrypting."""
+(SMARTCOOP_FIELD_ENCRYPTION_KEYS, newest first, so keys can be rotated), plus a keyed hash (the
+blind index) so duplicates can be found without decrypting.
+
+Rotation: put a new key first and keep the old ones. New values are encrypted and indexed with the
+new key; old values still decrypt, and a duplicate lookup compares the value's index under every
+configured key (`blind_indexes`), so a national number registered before the rotation is still
+found. `manage.py reencrypt_fields` then rewrites every value and index with the newest key, after
+which the old key can be dropped."""
 
 from __future__ import annotations
 
@@ -11,7 +17,9 @@ import hmac
 from cryptography.fernet import Fernet, MultiFernet
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
+from django.core.signals import setting_changed
 from django.db import models
+from django.dispatch import receiver
 
 
 @functools.cache
@@ -29,11 +37,40 @@ def _fernet() -> MultiFernet:
         ) from None
 
 
-def blind_index(value: str) -> str:
-    """A keyed hash of a normalised identifier: equal values give equal indexes."""
-    key = settings.FIELD_ENCRYPTION_KEYS[0].encode() if settings.FIELD_ENCRYPTION_KEYS else b""
+@receiver(setting_changed)
+def _keys_changed(*, setting: str, **kwargs) -> None:
+    if setting == "FIELD_ENCRYPTION_KEYS":
+        _fernet.cache_clear()
+
+
+def _index_with(key: str, value: str) -> str:
     normalised = "".join(ch for ch in value.upper() if ch.isalnum())
-    return hmac.new(key, normalised.encode(), hashlib.sha256).hexdigest()
+    return hmac.new(key.encode(), normalised.encode(), hashlib.sha256).hexdigest()
+
+
+def blind_index(value: str) -> str:
+    """A keyed hash of a normalised identifier (newest key): equal values give equal indexes.
+    Store this one."""
+    keys = settings.FIELD_ENCRYPTION_KEYS
+    return _index_with(keys[0] if keys else "", value)
+
+
+def blind_indexes(value: str) -> list[str]:
+    """The value's index under every configured key, newest first. Look duplicates up with
+    `<field>_index__in=blind_indexes(value)`: rows indexed before a key rotation match too."""
+    return [_index_with(key, value) for key in settings.FIELD_ENCRYPTION_KEYS or [""]]
+
+
+def is_encrypted(value: str) -> bool:
+    """Whether a stored value is already a token of one of our keys (for data migrations that
+    encrypt plain columns and must be rerunnable)."""
+    from cryptography.fernet import InvalidToken
+
+    try:
+        _fernet().decrypt(value.encode())
+    except (InvalidToken, ValueError):
+        return False
+    return True
 
 
 class EncryptedTextField(models.TextField):

@@ -177,3 +177,28 @@ def set_language(request: HttpRequest) -> HttpResponse:
         user.preferred_language = language
         user.save(update_fields=["preferred_language"])
     return response
+
+
+# --- Error pages: the API answers its JSON error shape, pages the HTML one ----------------------
+
+
+def page_not_found(request: HttpRequest, exception: Exception) -> HttpResponse:
+    from django.views.defaults import page_not_found as html_page_not_found
+
+    from .middleware import API_PREFIX, api_error_response
+
+    if request.path.startswith(API_PREFIX):
+        return api_error_response(404, "not_found", _("Not found."))
+    return html_page_not_found(request, exception)
+
+
+def server_error(request: HttpRequest) -> HttpResponse:
+    from django.views.defaults import server_error as html_server_error
+
+    from .middleware import API_PREFIX, api_error_response
+
+    if request.path.startswith(API_PREFIX):
+        return api_error_response(
+            500, "server_error", _("Something went wrong on our side. It has been logged.")
+        )
+    return html_server_error(request)

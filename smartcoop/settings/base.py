@@ -9,6 +9,7 @@ from pathlib import Path
 
 from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
+from django.utils.csp import CSP
 from django.utils.translation import gettext_lazy as _
 
 from .environment import boolean, broker_url, database_config, env, required
@@ -48,6 +49,7 @@ INSTALLED_APPS = [
     "rest_framework",
     "rest_framework.authtoken",
     "drf_spectacular",
+    "drf_spectacular_sidecar",
     "django_htmx",
     "allauth",
     "allauth.account",
@@ -62,6 +64,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "django.middleware.csp.ContentSecurityPolicyMiddleware",
+    "smartcoop.core.middleware.SecurityHeadersMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -74,6 +78,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    "smartcoop.core.middleware.ApiErrorMiddleware",
 ]
 
 ROOT_URLCONF = "smartcoop.urls"
@@ -89,6 +94,7 @@ TEMPLATES = [
         "OPTIONS": {
             "context_processors": [
                 "django.template.context_processors.request",
+                "django.template.context_processors.csp",
                 "django.template.context_processors.i18n",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
@@ -160,11 +166,37 @@ CSRF_COOKIE_SECURE = not DEBUG
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
-SECURE_PROXY_SSL_HEADER = (
-    ("HTTP_X_FORWARDED_PROTO", "https") if boolean("DJANGO_BEHIND_TLS_PROXY", False) else None
-)
+# Behind the TLS proxy (and only then) two headers it sets are trusted: X-Forwarded-Proto for
+# "is this https", and the right-most X-Forwarded-For entry as the client's address (rate limits,
+# see core.http.client_ip). The proxy must overwrite or append to them, never pass them through.
+BEHIND_TLS_PROXY = boolean("DJANGO_BEHIND_TLS_PROXY", False)
+SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if BEHIND_TLS_PROXY else None
+ALLAUTH_TRUSTED_PROXY_COUNT = 1 if BEHIND_TLS_PROXY else 0
 SECURE_SSL_REDIRECT = boolean("DJANGO_SECURE_SSL_REDIRECT", False)
 SECURE_HSTS_SECONDS = env.int("DJANGO_SECURE_HSTS_SECONDS", default=0)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = boolean("DJANGO_SECURE_HSTS_INCLUDE_SUBDOMAINS", False)
+SECURE_HSTS_PRELOAD = boolean("DJANGO_SECURE_HSTS_PRELOAD", False)
+# Content-Security-Policy: scripts and stylesheets from our own origin only (no inline script,
+# no inline style attribute; the rare <style>/<script> element carries the request's nonce),
+# no plug-ins, no framing, forms post to ourselves. Images may be data: URIs (QR codes, icons
+# of the API docs).
+SECURE_CSP = {
+    "default-src": [CSP.SELF],
+    "script-src": [CSP.SELF, CSP.NONCE],
+    "style-src": [CSP.SELF, CSP.NONCE],
+    "img-src": [CSP.SELF, "data:"],
+    "font-src": [CSP.SELF],
+    "connect-src": [CSP.SELF],
+    "object-src": [CSP.NONE],
+    "base-uri": [CSP.SELF],
+    "form-action": [CSP.SELF],
+    "frame-ancestors": [CSP.NONE],
+}
+# Powerful browser features no page uses, switched off (core.middleware.SecurityHeadersMiddleware).
+PERMISSIONS_POLICY = (
+    "accelerometer=(), autoplay=(), camera=(), display-capture=(), geolocation=(), "
+    "gyroscope=(), magnetometer=(), microphone=(), midi=(), payment=(), usb=()"
+)
 
 # Field-level encryption of national numbers and IBANs (Fernet keys, newest first).
 FIELD_ENCRYPTION_KEYS = env.list("SMARTCOOP_FIELD_ENCRYPTION_KEYS", default=[])
@@ -241,10 +273,12 @@ REST_FRAMEWORK = {
         "smartcoop.core.authentication.ScopedTokenAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "smartcoop.core.api.SmartcoopAutoSchema",
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
     "PAGE_SIZE": 50,
     "EXCEPTION_HANDLER": "smartcoop.core.api.exception_handler",
+    # DRF's throttles count the same address as the rest (see BEHIND_TLS_PROXY above).
+    "NUM_PROXIES": 1 if BEHIND_TLS_PROXY else 0,
     "DEFAULT_THROTTLE_RATES": {"client_link": "60/min"},
 }
 SPECTACULAR_SETTINGS = {
@@ -253,6 +287,11 @@ SPECTACULAR_SETTINGS = {
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
     "COMPONENT_SPLIT_REQUEST": True,
+    # The docs page loads Swagger UI from our own static files (drf-spectacular-sidecar), never
+    # from a CDN: it works offline and under the Content-Security-Policy.
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
 }
 
 # --- Celery -------------------------------------------------------------------------------------
@@ -301,7 +340,10 @@ CELERY_BEAT_SCHEDULE = {
     },
 }
 
-# --- Logging: national numbers and IBANs are never logged (see core.logging) --------------------
+# --- Logging: national numbers, IBANs and link tokens are never logged (see core.logging) -------
+# Django's own "django" and "django.server" (runserver's access log) loggers are routed through
+# the redacting handler too: by default they have handlers of their own that print request paths,
+# and those of the client pages carry the link's token.
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
@@ -312,6 +354,8 @@ LOGGING = {
     },
     "root": {"handlers": ["console"], "level": os.environ.get("SMARTCOOP_LOG_LEVEL", "INFO")},
     "loggers": {
+        "django": {"handlers": ["console"], "level": "INFO", "propagate": False},
+        "django.server": {"handlers": ["console"], "level": "INFO", "propagate": False},
         "django.db.backends": {"level": "WARNING"},
         "weasyprint": {"level": "WARNING"},
         "fontTools": {"level": "WARNING"},

@@ -2,11 +2,11 @@
 
 import os
 
+from .environment import DEV_FIELD_ENCRYPTION_KEY
+
 os.environ.setdefault("DJANGO_DEBUG", "true")
 os.environ.setdefault("DJANGO_SECRET_KEY", "dev-only-not-secret-" + "x" * 40)
-os.environ.setdefault(
-    "SMARTCOOP_FIELD_ENCRYPTION_KEYS", "ZGV2LW9ubHkta2V5LWRldi1vbmx5LWtleS1kZXYtMDA="
-)
+os.environ.setdefault("SMARTCOOP_FIELD_ENCRYPTION_KEYS", DEV_FIELD_ENCRYPTION_KEY)
 os.environ.setdefault("SMARTCOOP_DEV_INBOX_DIR", os.path.join(os.getcwd(), ".run", "mail"))
 
 from .base import *  # noqa: F403

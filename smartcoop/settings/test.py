@@ -2,10 +2,10 @@
 
 import os
 
+from .environment import TEST_FIELD_ENCRYPTION_KEY
+
 os.environ.setdefault("DJANGO_SECRET_KEY", "test-only-" + "y" * 40)
-os.environ.setdefault(
-    "SMARTCOOP_FIELD_ENCRYPTION_KEYS", "dGVzdC1vbmx5LWtleS10ZXN0LW9ubHkta2V5LXRlc3Q="
-)
+os.environ.setdefault("SMARTCOOP_FIELD_ENCRYPTION_KEYS", TEST_FIELD_ENCRYPTION_KEY)
 
 # The pure tests (calculations, country packs) run bare, without PostgreSQL or Redis:
 # `.venv/bin/pytest tests/activities/test_calculations.py`. Every other test needs the services

@@ -45,7 +45,7 @@ def test_production_refuses_to_start_without_encryption_keys():
     env = {
         **os.environ,
         "DJANGO_SETTINGS_MODULE": "smartcoop.settings.production",
-        "DJANGO_SECRET_KEY": "x" * 50,
+        "DJANGO_SECRET_KEY": "k7Gq2-" + "x9Lm4PzR8vT1nB6wQ3sY" * 3,
         "SMARTCOOP_FIELD_ENCRYPTION_KEYS": "",
     }
     result = subprocess.run(

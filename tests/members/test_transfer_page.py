@@ -154,7 +154,7 @@ def test_refusals_are_shown_at_the_field(client, giver, receiver, accountant, of
     # The bound form comes back open on the page, with the message next to the field.
     response = post_transfer(client, giver, to_member=number, shares="4")
     page = response.content.decode()
-    assert '<details id="transfer" style="margin-top:1rem" open>' in page
+    assert '<details id="transfer" class="mt-1" open>' in page
     assert "does not hold 4 shares of category A" in page
     assert not RegisterEntry.objects.filter(
         kind__in=[RegisterEntry.Kind.TRANSFER_IN, RegisterEntry.Kind.TRANSFER_OUT]

@@ -1,0 +1,9 @@
+"""gunicorn settings (read from the working directory, /app in the image): the access log goes
+to stdout with the tokens of client links redacted (smartcoop.core.logging.GunicornLogger)."""
+
+bind = "0.0.0.0:8000"
+workers = 3
+accesslog = "-"
+logger_class = "smartcoop.core.logging.GunicornLogger"
+# Behind the TLS proxy the log shows the client's address the proxy appended, not the proxy's.
+access_log_format = '%({x-forwarded-for}i)s %(h)s "%(r)s" %(s)s %(b)s %(M)sms "%(a)s"'

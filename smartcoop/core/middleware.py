@@ -5,7 +5,7 @@ import logging
 from django.conf import settings
 from django.http import HttpRequest, JsonResponse
 from django.shortcuts import redirect
-from django.utils.cache import add_never_cache_headers
+from django.utils.cache import patch_cache_control
 from django.utils.translation import gettext as _
 from django_scopes import scope
 
@@ -83,7 +83,7 @@ class SecurityHeadersMiddleware:
         # URL: its content is as private as a logged-in page.
         secret_link = match is not None and "token" in match.kwargs
         if secret_link or (user is not None and user.is_authenticated):
-            add_never_cache_headers(response)
+            patch_cache_control(response, private=True, no_store=True)
         return response
 
 

@@ -183,18 +183,39 @@ def reminder_send(reminder_id: int) -> None:
 
 @shared_task(base=SmartcoopTask, name="invoicing.client_message_notify", ignore_result=True)
 def client_message_notify(message_id: int) -> None:
-    """Tell customer service (the entity's address) about a client's question or dispute."""
-    from django.core.mail import send_mail
+    """Tell customer service (the entity's address) about a client's question or dispute, in
+    the entity's language, with the invoice's back-office page; replying answers the client."""
+    from django.conf import settings
+    from django.core.mail import EmailMessage
+    from django.urls import reverse
+    from django.utils import translation
+    from django.utils.translation import gettext as _
 
     from .models import ClientMessage
+    from .transmission import client_language
 
     item = ClientMessage.objects.filter(pk=message_id).select_related("invoice", "entity").first()
     if item is None or not item.entity.email:
         return
-    kind = "Dispute" if item.is_dispute else "Question"
-    send_mail(
-        f"[{kind}] {item.invoice.reference} — {item.name}",
-        f"{item.name} <{item.email}> wrote about {item.invoice.reference}:\n\n{item.message}",
-        None,
-        [item.entity.email],
-    )
+    facts = {"ref": item.invoice.reference, "name": item.name, "email": item.email}
+    page = settings.SITE_URL + reverse("invoicing:staff_invoice", args=[item.invoice.public_id])
+    with translation.override(client_language(item.entity.default_language)):
+        subject = (
+            _("Dispute about %(ref)s from %(name)s")
+            if item.is_dispute
+            else _("Question about %(ref)s from %(name)s")
+        ) % facts
+        body = "\n\n".join(
+            [
+                _("%(name)s <%(email)s> wrote about invoice %(ref)s:") % facts,
+                item.message,
+                (
+                    _("Reminders are paused until the dispute is answered on the invoice page:")
+                    if item.is_dispute
+                    else _("The invoice in the back-office:")
+                )
+                + "\n"
+                + page,
+            ]
+        )
+    EmailMessage(subject, body, to=[item.entity.email], reply_to=[item.email]).send()

@@ -150,3 +150,25 @@ def test_a_refused_quote_link_and_a_draft_quote_link_show_no_quote(
     Quote.objects.filter(pk=quote.pk).update(link_key="rotated")
     revoked = client.get(url, HTTP_ACCEPT_LANGUAGE="en")
     assert revoked.status_code == 404 and "Deze link werkt niet meer" in revoked.content.decode()
+
+
+def test_a_dispute_reaches_customer_service_in_the_entitys_language_with_a_reply_to(
+    client, dutch_invoice, be_entity, tasks_inline, settings, django_capture_on_commit_callbacks
+):
+    settings.SITE_URL = "https://coop.example"
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(
+            pay_url(dutch_invoice),
+            {
+                "name": "Jan Peeters",
+                "email": "jan@example.org",
+                "message": "Ik bestelde 6 uur, niet 8.",
+                "is_dispute": "on",
+            },
+        )
+    (sent,) = [m for m in mail.outbox if m.to == [be_entity.email]]
+    assert sent.subject == f"Betwisting van {dutch_invoice.reference} door Jan Peeters"
+    assert sent.reply_to == ["jan@example.org"]
+    assert "Ik bestelde 6 uur, niet 8." in sent.body
+    assert "De herinneringen staan stil" in sent.body
+    assert f"https://coop.example/invoicing/staff/{dutch_invoice.public_id}/" in sent.body

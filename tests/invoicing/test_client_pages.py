@@ -172,3 +172,30 @@ def test_a_dispute_reaches_customer_service_in_the_entitys_language_with_a_reply
     assert "Ik bestelde 6 uur, niet 8." in sent.body
     assert "De herinneringen staan stil" in sent.body
     assert f"https://coop.example/invoicing/staff/{dutch_invoice.public_id}/" in sent.body
+
+
+def test_the_invoice_and_credit_note_emails_are_in_the_clients_language(
+    member, activity, consumer, be_entity, tasks_inline, django_capture_on_commit_callbacks
+):
+    """The member writes in English; the Dutch client reads subject and body in Dutch."""
+    with django_capture_on_commit_callbacks(execute=True):
+        invoice = services.invoice_issue(
+            invoice=services.invoice_draft_save(
+                actor=member.user, activity=activity, client=consumer, lines=LINES
+            ),
+            issued_by=member.user,
+            on=date(2026, 3, 2),
+        )
+    with django_capture_on_commit_callbacks(execute=True):
+        credit = services.invoice_issue(
+            invoice=services.credit_note_create(invoice=invoice, actor=member.user),
+            issued_by=member.user,
+            on=date(2026, 3, 3),
+        )
+    sent = {m.subject: m.body for m in mail.outbox if m.to == [consumer.email]}
+    assert set(sent) == {
+        f"Factuur {invoice.reference} van {be_entity.name}",
+        f"Creditnota {credit.reference} van {be_entity.name}",
+    }
+    for body in sent.values():
+        assert body.startswith("Beste Jan Peeters,") and "Met vriendelijke groeten" in body

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 from decimal import Decimal, InvalidOperation
+from typing import cast
 
 from django import forms
 from django.forms import formset_factory
@@ -12,6 +13,12 @@ from django.utils.translation import gettext_lazy as _
 from smartcoop.core.money import parse_amount
 
 from .models import Client, Invoice, InvoiceLine
+
+
+def _choice_field(form: forms.Form, name: str) -> forms.ChoiceField:
+    """A choice field of `form`, typed as one (`Form.fields` holds plain Fields for mypy)."""
+    return cast(forms.ChoiceField, form.fields[name])
+
 
 COUNTRIES = [
     ("BE", _("Belgium")),
@@ -59,9 +66,10 @@ class ClientForm(forms.Form):
 
     def __init__(self, *args, activities=(), **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["activity"].choices = [(str(a.public_id), a.name) for a in activities]
-        if len(self.fields["activity"].choices) == 1:
-            self.fields["activity"].initial = self.fields["activity"].choices[0][0]
+        choices = [(str(a.public_id), a.name) for a in activities]
+        _choice_field(self, "activity").choices = choices
+        if len(choices) == 1:
+            self.fields["activity"].initial = choices[0][0]
             self.fields["activity"].widget = forms.HiddenInput()
 
 
@@ -72,7 +80,7 @@ class InstalmentsField(forms.CharField):
     widget = forms.Textarea(attrs={"rows": 3})
 
     def to_python(self, value):
-        text = super().to_python(value)
+        text = super().to_python(value) or ""
         rows: list[tuple[date, Decimal]] = []
         errors = []
         day_field = forms.DateField(localize=True)
@@ -142,9 +150,9 @@ class InvoiceForm(forms.Form):
 
     def __init__(self, *args, activities=(), clients=(), deposits=(), **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["activity"].choices = [(str(a.public_id), a.name) for a in activities]
-        self.fields["client"].choices = [(str(c.public_id), str(c)) for c in clients]
-        self.fields["deposits"].choices = [
+        _choice_field(self, "activity").choices = [(str(a.public_id), a.name) for a in activities]
+        _choice_field(self, "client").choices = [(str(c.public_id), str(c)) for c in clients]
+        _choice_field(self, "deposits").choices = [
             (str(d.public_id), f"{d.reference} — {d.client} — {d.total_incl_vat}") for d in deposits
         ]
         if not deposits:
@@ -213,8 +221,8 @@ class QuoteForm(forms.Form):
 
     def __init__(self, *args, activities=(), clients=(), **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["activity"].choices = [(str(a.public_id), a.name) for a in activities]
-        self.fields["client"].choices = [(str(c.public_id), str(c)) for c in clients]
+        _choice_field(self, "activity").choices = [(str(a.public_id), a.name) for a in activities]
+        _choice_field(self, "client").choices = [(str(c.public_id), str(c)) for c in clients]
 
 
 class PerformanceForm(forms.Form):
@@ -240,9 +248,9 @@ class PerformanceForm(forms.Form):
 
     def __init__(self, *args, activities=(), clients=(), contract_types=(), **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["activity"].choices = [(str(a.public_id), a.name) for a in activities]
-        self.fields["client"].choices = [(str(c.public_id), str(c)) for c in clients]
-        self.fields["contract_type"].choices = [(t.code, t.label) for t in contract_types]
+        _choice_field(self, "activity").choices = [(str(a.public_id), a.name) for a in activities]
+        _choice_field(self, "client").choices = [(str(c.public_id), str(c)) for c in clients]
+        _choice_field(self, "contract_type").choices = [(t.code, t.label) for t in contract_types]
 
 
 class ReminderPolicyForm(forms.Form):

@@ -8,6 +8,7 @@ from django.db.models import Q
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
+from smartcoop.core.http import user_of
 from smartcoop.core.roles import Permission
 from smartcoop.core.tenancy import current_entity
 
@@ -21,7 +22,7 @@ def _invoices(request: HttpRequest, member) -> dict | None:
     if entity is None:
         return None
     rows = (
-        invoice_list(user=request.user, entity=entity)
+        invoice_list(user=user_of(request), entity=entity)
         .filter(Q(activity__coordinator=member) | Q(activity__memberships__member=member))
         .distinct()
         .order_by("-issue_date", "-created_at")

@@ -11,6 +11,7 @@ from __future__ import annotations
 import secrets
 from datetime import date
 from decimal import Decimal
+from typing import Any
 
 from django.conf import settings
 from django.db import models
@@ -76,6 +77,9 @@ class Client(EntityOwnedModel):
             ),
         ]
         indexes = [models.Index(fields=["entity", "name"])]
+
+    # Set by services.client_create (not stored): whether an existing client was returned.
+    was_duplicate: bool
 
     def __str__(self) -> str:
         return self.name
@@ -226,6 +230,10 @@ class Invoice(EntityOwnedModel):
                 condition=Q(kind="invoice", status__in=["issued", "partly_paid"]),
             ),
         ]
+
+    # Set by the issuing service between the VAT check and the snapshot (not stored).
+    _decision: Any
+    _totals: Any
 
     def __str__(self) -> str:
         return self.reference or str(_("Draft"))

@@ -12,12 +12,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
+from typing import Any
 
 from django.db.models import Q, QuerySet, Sum
 from django.http import Http404
 
 from activities.models import Activity, ActivityMembership
-from smartcoop.core.models import LegalEntity
+from smartcoop.core.models import LegalEntity, User
 from smartcoop.core.roles import Permission, Role, has_permission
 
 from .models import BankTransaction, Client, Invoice, Payment, PaymentPlan, Reminder
@@ -25,7 +26,7 @@ from .models import BankTransaction, Client, Invoice, Payment, PaymentPlan, Remi
 WHOLE_ENTITY_ROLES = {Role.CUSTOMER_SERVICE, Role.ACCOUNTANT, Role.ADMINISTRATOR}
 
 
-def member_activities(*, user, invoicing: bool = False) -> QuerySet[Activity]:
+def member_activities(*, user: User, invoicing: bool = False) -> QuerySet[Activity]:
     memberships = ActivityMembership.objects.filter(member__user=user)
     if invoicing:
         memberships = memberships.filter(can_invoice=True)
@@ -34,14 +35,14 @@ def member_activities(*, user, invoicing: bool = False) -> QuerySet[Activity]:
     )
 
 
-def activity_for_invoicing(*, user, public_id) -> Activity:
+def activity_for_invoicing(*, user: User, public_id) -> Activity:
     activity = member_activities(user=user, invoicing=True).filter(public_id=public_id).first()
     if activity is None:
         raise Http404
     return activity
 
 
-def _staff_filter(*, user, entity: LegalEntity | None) -> Q | None:
+def _staff_filter(*, user: User, entity: LegalEntity | None) -> Q | None:
     """The rows a staff member may see, or None when they see nothing."""
     if entity is None or not has_permission(user, Permission.BACKOFFICE_ACCESS):
         return None
@@ -52,7 +53,7 @@ def _staff_filter(*, user, entity: LegalEntity | None) -> Q | None:
     return None
 
 
-def invoice_list(*, user, entity: LegalEntity | None = None) -> QuerySet[Invoice]:
+def invoice_list(*, user: User, entity: LegalEntity | None = None) -> QuerySet[Invoice]:
     """Documents visible to `user` (member: their Activities; staff: in `entity`)."""
     rows = Invoice.objects.select_related("client", "activity")
     if has_permission(user, Permission.BACKOFFICE_ACCESS):
@@ -61,14 +62,14 @@ def invoice_list(*, user, entity: LegalEntity | None = None) -> QuerySet[Invoice
     return rows.filter(activity__in=member_activities(user=user).values("pk"))
 
 
-def invoice_get(*, user, public_id, entity: LegalEntity | None = None) -> Invoice:
+def invoice_get(*, user: User, public_id, entity: LegalEntity | None = None) -> Invoice:
     invoice = invoice_list(user=user, entity=entity).filter(public_id=public_id).first()
     if invoice is None:
         raise Http404
     return invoice
 
 
-def client_list(*, user, entity: LegalEntity | None = None) -> QuerySet[Client]:
+def client_list(*, user: User, entity: LegalEntity | None = None) -> QuerySet[Client]:
     if has_permission(user, Permission.BACKOFFICE_ACCESS):
         if entity is None:
             return Client.objects.none()
@@ -84,7 +85,7 @@ def client_list(*, user, entity: LegalEntity | None = None) -> QuerySet[Client]:
     ).distinct()
 
 
-def client_get(*, user, public_id, entity: LegalEntity | None = None) -> Client:
+def client_get(*, user: User, public_id, entity: LegalEntity | None = None) -> Client:
     client = client_list(user=user, entity=entity).filter(public_id=public_id).first()
     if client is None:
         raise Http404
@@ -200,7 +201,9 @@ def aging_report(*, entity: LegalEntity, on: date) -> list[dict]:
         ("61-90", 61, 90),
         ("90+", 91, None),
     ]
-    result = {name: {"bucket": name, "count": 0, "amount": 0} for name, _lo, _hi in buckets}
+    result: dict[str, dict[str, Any]] = {
+        name: {"bucket": name, "count": 0, "amount": Decimal("0.00")} for name, _lo, _hi in buckets
+    }
     for invoice in (
         open_invoices_of_entity(entity=entity)
         .select_related(None)
@@ -217,7 +220,7 @@ def aging_report(*, entity: LegalEntity, on: date) -> list[dict]:
     return list(result.values())
 
 
-def quote_list(*, user) -> QuerySet:
+def quote_list(*, user: User) -> QuerySet:
     """The quotes of the member's Activities (quotes are the member's working documents)."""
     from .models import Quote
 
@@ -226,14 +229,14 @@ def quote_list(*, user) -> QuerySet:
     ).select_related("client", "activity")
 
 
-def quote_get(*, user, public_id):
+def quote_get(*, user: User, public_id):
     quote = quote_list(user=user).filter(public_id=public_id).first()
     if quote is None:
         raise Http404
     return quote
 
 
-def deposits_available(*, user, invoice: Invoice | None) -> list[Invoice]:
+def deposits_available(*, user: User, invoice: Invoice | None) -> list[Invoice]:
     """Issued deposit invoices the member sees, not deducted by another (live) invoice."""
     taken = Invoice.objects.filter(
         deducted_by__isnull=False,

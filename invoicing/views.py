@@ -14,6 +14,7 @@ from django.core.cache import cache
 from django.core.paginator import Paginator
 from django.db.models import Q, Sum
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import formats, timezone, translation
@@ -21,6 +22,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from smartcoop.core.errors import ApplicationError, ValidationFailed, add_error_to_form
+from smartcoop.core.http import AuthenticatedRequest
 from smartcoop.core.middleware import client_ip
 from smartcoop.core.roles import Permission, has_permission
 from smartcoop.core.tenancy import current_entity
@@ -88,7 +90,7 @@ def member_only(view):
 
 
 @member_only
-def member_index(request: HttpRequest) -> HttpResponse:
+def member_index(request: AuthenticatedRequest) -> HttpResponse:
     rows = selectors.invoice_list(user=request.user).order_by("-created_at")
     status = request.GET.get("status", "")
     if status == "open":
@@ -112,13 +114,13 @@ def member_index(request: HttpRequest) -> HttpResponse:
 
 
 @member_only
-def member_clients(request: HttpRequest) -> HttpResponse:
+def member_clients(request: AuthenticatedRequest) -> HttpResponse:
     clients = selectors.client_list(user=request.user).order_by("name")
     return render(request, "invoicing/member_clients.html", {"clients": clients})
 
 
 @member_only
-def member_client_new(request: HttpRequest) -> HttpResponse:
+def member_client_new(request: AuthenticatedRequest) -> HttpResponse:
     activities = list(selectors.member_activities(user=request.user, invoicing=True))
     if not activities:
         messages.info(request, _("You need an active Activity to add clients."))
@@ -148,7 +150,7 @@ def _lines_from(formset) -> list[dict]:
     ]
 
 
-def _invoice_form_view(request: HttpRequest, invoice: Invoice | None) -> HttpResponse:
+def _invoice_form_view(request: AuthenticatedRequest, invoice: Invoice | None) -> HttpResponse:
     activities = list(selectors.member_activities(user=request.user, invoicing=True))
     clients = list(selectors.client_list(user=request.user).order_by("name"))
     deposits = selectors.deposits_available(user=request.user, invoice=invoice)
@@ -173,7 +175,7 @@ def _invoice_form_view(request: HttpRequest, invoice: Invoice | None) -> HttpRes
                 {
                     str(line.deposit_invoice.public_id)
                     for line in invoice.lines.all()
-                    if line.deposit_invoice_id
+                    if line.deposit_invoice is not None
                 }
             ),
         }
@@ -211,14 +213,15 @@ def _invoice_form_view(request: HttpRequest, invoice: Invoice | None) -> HttpRes
                 delivery_date=data["delivery_date"],
                 buyer_reference=data["buyer_reference"],
                 note=data["note"],
-                discount_rate=data["discount_rate"] or 0,
+                discount_rate=data["discount_rate"] or Decimal("0"),
                 is_deposit=data["is_deposit"],
                 deposits=[d for d in deposits if str(d.public_id) in data.get("deposits", [])],
                 instalments=data["instalments"],
             )
         except ApplicationError as error:
             if error.field in ("lines",):
-                formset._non_form_errors = formset.error_class([error.message])
+                # Django has no public way to add a formset-wide error after validation.
+                formset._non_form_errors = formset.error_class([error.message])  # type: ignore[attr-defined]
             elif error.field == "vat_number":
                 form.add_error("client", error.message)
             else:
@@ -234,13 +237,13 @@ def _invoice_form_view(request: HttpRequest, invoice: Invoice | None) -> HttpRes
 
 
 @member_only
-def member_invoice_new(request: HttpRequest) -> HttpResponse:
+def member_invoice_new(request: AuthenticatedRequest) -> HttpResponse:
     return _invoice_form_view(request, None)
 
 
 @hidden_from_anonymous
 @member_only
-def member_invoice_edit(request: HttpRequest, public_id) -> HttpResponse:
+def member_invoice_edit(request: AuthenticatedRequest, public_id) -> HttpResponse:
     invoice = selectors.invoice_get(user=request.user, public_id=public_id)
     if invoice.status != Invoice.Status.DRAFT:
         raise Http404
@@ -249,7 +252,7 @@ def member_invoice_edit(request: HttpRequest, public_id) -> HttpResponse:
 
 @hidden_from_anonymous
 @member_only
-def member_invoice(request: HttpRequest, public_id) -> HttpResponse:
+def member_invoice(request: AuthenticatedRequest, public_id) -> HttpResponse:
     invoice = selectors.invoice_get(user=request.user, public_id=public_id)
     return render(request, "invoicing/member_invoice.html", _detail_context(invoice))
 
@@ -257,7 +260,7 @@ def member_invoice(request: HttpRequest, public_id) -> HttpResponse:
 @hidden_from_anonymous
 @require_POST
 @member_only
-def member_invoice_submit(request: HttpRequest, public_id) -> HttpResponse:
+def member_invoice_submit(request: AuthenticatedRequest, public_id) -> HttpResponse:
     invoice = selectors.invoice_get(user=request.user, public_id=public_id)
     if (
         not selectors.member_activities(user=request.user, invoicing=True)
@@ -281,14 +284,14 @@ def member_invoice_submit(request: HttpRequest, public_id) -> HttpResponse:
 
 @hidden_from_anonymous
 @member_only
-def member_invoice_pdf(request: HttpRequest, public_id) -> HttpResponse:
+def member_invoice_pdf(request: AuthenticatedRequest, public_id) -> FileResponse:
     invoice = selectors.invoice_get(user=request.user, public_id=public_id)
     return _download(invoice.pdf, f"{invoice.reference}.pdf", "application/pdf")
 
 
 @hidden_from_anonymous
 @member_only
-def member_invoice_ubl(request: HttpRequest, public_id) -> HttpResponse:
+def member_invoice_ubl(request: AuthenticatedRequest, public_id) -> FileResponse:
     invoice = selectors.invoice_get(user=request.user, public_id=public_id)
     return _download(invoice.ubl, f"{invoice.reference}.xml", "application/xml")
 
@@ -317,7 +320,7 @@ def _detail_context(invoice: Invoice) -> dict:
 
 
 @permission_required(Permission.VIEW_INVOICES)
-def staff_index(request: HttpRequest) -> HttpResponse:
+def staff_index(request: AuthenticatedRequest) -> HttpResponse:
     entity = current_entity(request)
     rows = selectors.invoice_list(user=request.user, entity=entity)
     query = request.GET.get("q", "").strip()
@@ -351,7 +354,7 @@ def staff_index(request: HttpRequest) -> HttpResponse:
 
 @hidden_from_anonymous
 @permission_required(Permission.VIEW_INVOICES)
-def staff_invoice(request: HttpRequest, public_id) -> HttpResponse:
+def staff_invoice(request: AuthenticatedRequest, public_id) -> HttpResponse:
     invoice = selectors.invoice_get(
         user=request.user, public_id=public_id, entity=current_entity(request)
     )
@@ -366,7 +369,7 @@ def staff_invoice(request: HttpRequest, public_id) -> HttpResponse:
 @hidden_from_anonymous
 @require_POST
 @permission_required(Permission.APPROVE_INVOICES)
-def staff_invoice_approve(request: HttpRequest, public_id) -> HttpResponse:
+def staff_invoice_approve(request: AuthenticatedRequest, public_id) -> HttpResponse:
     invoice = selectors.invoice_get(
         user=request.user, public_id=public_id, entity=current_entity(request)
     )
@@ -381,7 +384,7 @@ def staff_invoice_approve(request: HttpRequest, public_id) -> HttpResponse:
 @hidden_from_anonymous
 @require_POST
 @permission_required(Permission.APPROVE_INVOICES)
-def staff_invoice_vat(request: HttpRequest, public_id) -> HttpResponse:
+def staff_invoice_vat(request: AuthenticatedRequest, public_id) -> HttpResponse:
     invoice = selectors.invoice_get(
         user=request.user, public_id=public_id, entity=current_entity(request)
     )
@@ -400,7 +403,7 @@ def staff_invoice_vat(request: HttpRequest, public_id) -> HttpResponse:
 @hidden_from_anonymous
 @require_POST
 @permission_required(Permission.MANAGE_COLLECTION)
-def staff_invoice_collection(request: HttpRequest, public_id) -> HttpResponse:
+def staff_invoice_collection(request: AuthenticatedRequest, public_id) -> HttpResponse:
     invoice = selectors.invoice_get(
         user=request.user, public_id=public_id, entity=current_entity(request)
     )
@@ -415,7 +418,7 @@ def staff_invoice_collection(request: HttpRequest, public_id) -> HttpResponse:
             plan_form = PaymentPlanForm(request.POST)
             if not plan_form.is_valid():
                 raise ValidationFailed(
-                    " ".join(plan_form.errors["instalments"]), field="instalments"
+                    " ".join(str(e) for e in plan_form.errors["instalments"]), field="instalments"
                 )
             instalments = plan_form.cleaned_data["instalments"]
             services.payment_plan_create(
@@ -439,14 +442,16 @@ def staff_invoice_collection(request: HttpRequest, public_id) -> HttpResponse:
 
 @hidden_from_anonymous
 @permission_required(Permission.VIEW_INVOICES)
-def staff_invoice_pdf(request: HttpRequest, public_id) -> HttpResponse:
+def staff_invoice_pdf(request: AuthenticatedRequest, public_id) -> FileResponse:
     invoice = selectors.invoice_get(
         user=request.user, public_id=public_id, entity=current_entity(request)
     )
     return _download(invoice.pdf, f"{invoice.reference}.pdf", "application/pdf")
 
 
-def _staff_reminder(request: HttpRequest, public_id, step: int) -> tuple[Invoice, Reminder]:
+def _staff_reminder(
+    request: AuthenticatedRequest, public_id, step: int
+) -> tuple[Invoice, Reminder]:
     invoice = selectors.invoice_get(
         user=request.user, public_id=public_id, entity=current_entity(request)
     )
@@ -458,7 +463,7 @@ def _staff_reminder(request: HttpRequest, public_id, step: int) -> tuple[Invoice
 
 @hidden_from_anonymous
 @permission_required(Permission.VIEW_INVOICES)
-def staff_reminder_letter(request: HttpRequest, public_id, step: int) -> HttpResponse:
+def staff_reminder_letter(request: AuthenticatedRequest, public_id, step: int) -> FileResponse:
     """The reminder letter as sent (or to post, for a client without an e-mail address)."""
     invoice, reminder = _staff_reminder(request, public_id, step)
     return _download(
@@ -471,7 +476,7 @@ def staff_reminder_letter(request: HttpRequest, public_id, step: int) -> HttpRes
 @hidden_from_anonymous
 @require_POST
 @permission_required(Permission.MANAGE_COLLECTION)
-def staff_reminder_posted(request: HttpRequest, public_id, step: int) -> HttpResponse:
+def staff_reminder_posted(request: AuthenticatedRequest, public_id, step: int) -> HttpResponse:
     invoice, reminder = _staff_reminder(request, public_id, step)
     services.reminder_mark_posted(reminder=reminder, actor=request.user)
     messages.success(
@@ -481,7 +486,7 @@ def staff_reminder_posted(request: HttpRequest, public_id, step: int) -> HttpRes
 
 
 @permission_required(Permission.IMPORT_BANK_STATEMENTS)
-def staff_bank(request: HttpRequest) -> HttpResponse:
+def staff_bank(request: AuthenticatedRequest) -> HttpResponse:
     entity = current_entity(request)
     if entity is None:
         raise Http404
@@ -520,7 +525,7 @@ def staff_bank(request: HttpRequest) -> HttpResponse:
 @hidden_from_anonymous
 @require_POST
 @permission_required(Permission.IMPORT_BANK_STATEMENTS)
-def staff_bank_match(request: HttpRequest, public_id) -> HttpResponse:
+def staff_bank_match(request: AuthenticatedRequest, public_id) -> HttpResponse:
     entity = current_entity(request)
     row = BankTransaction.objects.filter(entity=entity, public_id=public_id).first()
     if row is None:
@@ -659,7 +664,7 @@ def _pay(request: HttpRequest, invoice: Invoice, token: str) -> HttpResponse:
 
 
 @rate_limited
-def pay_pdf(request: HttpRequest, token: str) -> HttpResponse:
+def pay_pdf(request: HttpRequest, token: str) -> HttpResponseBase:
     invoice = _invoice_of_token(token)
     if invoice is None:
         return link_gone(request, services.payment_link_dead_end(token=token))
@@ -667,7 +672,7 @@ def pay_pdf(request: HttpRequest, token: str) -> HttpResponse:
 
 
 @rate_limited
-def pay_ubl(request: HttpRequest, token: str) -> HttpResponse:
+def pay_ubl(request: HttpRequest, token: str) -> HttpResponseBase:
     invoice = _invoice_of_token(token)
     if invoice is None:
         return link_gone(request, services.payment_link_dead_end(token=token))
@@ -693,13 +698,13 @@ def pay_online(request: HttpRequest, token: str) -> HttpResponse:
 
 
 @member_only
-def member_quotes(request: HttpRequest) -> HttpResponse:
+def member_quotes(request: AuthenticatedRequest) -> HttpResponse:
     quotes = selectors.quote_list(user=request.user).order_by("-created_at")[:200]
     return render(request, "invoicing/member_quotes.html", {"quotes": quotes})
 
 
 @member_only
-def member_quote_new(request: HttpRequest) -> HttpResponse:
+def member_quote_new(request: AuthenticatedRequest) -> HttpResponse:
     activities = list(selectors.member_activities(user=request.user, invoicing=True))
     clients = list(selectors.client_list(user=request.user).order_by("name"))
     form = QuoteForm(request.POST or None, activities=activities, clients=clients)
@@ -728,7 +733,7 @@ def member_quote_new(request: HttpRequest) -> HttpResponse:
 
 @hidden_from_anonymous
 @member_only
-def member_quote(request: HttpRequest, public_id) -> HttpResponse:
+def member_quote(request: AuthenticatedRequest, public_id) -> HttpResponse:
     quote = selectors.quote_get(user=request.user, public_id=public_id)
     if request.method == "POST":
         action = request.POST.get("action")
@@ -777,7 +782,7 @@ def _quote_public(request: HttpRequest, quote, token: str) -> HttpResponse:
 
 
 @permission_required(Permission.MANAGE_COLLECTION)
-def staff_collection_export(request: HttpRequest) -> HttpResponse:
+def staff_collection_export(request: AuthenticatedRequest) -> HttpResponse:
     """Invoices handed over to collection (or all overdue with ?all=1) as CSV for the agency."""
     import csv
 
@@ -830,7 +835,7 @@ def staff_collection_export(request: HttpRequest) -> HttpResponse:
 
 @hidden_from_anonymous
 @permission_required(Permission.VIEW_INVOICES)
-def staff_client_statement(request: HttpRequest, public_id) -> HttpResponse:
+def staff_client_statement(request: AuthenticatedRequest, public_id) -> HttpResponse:
     """A client's statement (open invoices with one entity) as PDF."""
     from django.template.loader import render_to_string
 
@@ -855,7 +860,7 @@ def staff_client_statement(request: HttpRequest, public_id) -> HttpResponse:
 
 
 @member_only
-def member_performance_new(request: HttpRequest) -> HttpResponse:
+def member_performance_new(request: AuthenticatedRequest) -> HttpResponse:
     """Contract tool: declare a performance; the invoice and the employment contract follow."""
     from django.conf import settings
 
@@ -929,7 +934,7 @@ def _policy_initial(*, entity, audience: str, policy: ReminderPolicy | None, on)
 
 
 @permission_required(Permission.MANAGE_COLLECTION)
-def staff_reminder_policy(request: HttpRequest) -> HttpResponse:
+def staff_reminder_policy(request: AuthenticatedRequest) -> HttpResponse:
     """The entity's reminder levels, delays and texts, for business clients and consumers,
     within the bounds of the law (refused at the field otherwise)."""
     entity = current_entity(request)

@@ -3,6 +3,8 @@ serializers, errors as {"code", "message", "extra"}. Visibility is the selectors
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
 from rest_framework.pagination import PageNumberPagination
@@ -53,7 +55,7 @@ class InvoiceCreateInput(serializers.Serializer):
     lines = LineSerializer(many=True)
     payment_days = serializers.IntegerField(required=False, allow_null=True, min_value=0)
     buyer_reference = serializers.CharField(required=False, allow_blank=True, default="")
-    discount_rate = serializers.DecimalField(max_digits=7, decimal_places=4, default=0)
+    discount_rate = serializers.DecimalField(max_digits=7, decimal_places=4, default=Decimal("0"))
     is_deposit = serializers.BooleanField(default=False)
     deposits = serializers.ListField(
         child=serializers.UUIDField(),

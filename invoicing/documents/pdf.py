@@ -60,7 +60,7 @@ def _qr_png_data_uri(payload: str) -> str:
 
     qr = epc_qr(payload)
     border = 2
-    size = qr.symbol_size(scale=1, border=border)[0]
+    size = int(qr.symbol_size(scale=1, border=border)[0])
     image = Image.new("L", (size, size), 255)
     image.putdata([0 if dark else 255 for row in qr.matrix_iter(border=border) for dark in row])
     buffer = io.BytesIO()

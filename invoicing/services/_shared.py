@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from activities.models import Activity
 from smartcoop.core.audit import audit_log
 from smartcoop.core.errors import ValidationFailed
-from smartcoop.core.models import LegalEntity
+from smartcoop.core.models import LegalEntity, User
 from smartcoop.countries import param, parameter_tables
 
 from ..models import Invoice, Payment, PaymentPlan
@@ -25,7 +25,7 @@ OPEN_STATUSES = (Invoice.Status.ISSUED, Invoice.Status.PARTLY_PAID)
 
 
 def _activity_credit_client_payment(
-    *, activity: Activity, amount_excl_vat: Decimal, on: date, payment: Payment, actor
+    *, activity: Activity, amount_excl_vat: Decimal, on: date, payment: Payment, actor: User | None
 ) -> None:
     """Credit the Activity budget with a client payment (excl. VAT); activities debits the fee.
 
@@ -47,7 +47,7 @@ def _activity_credit_client_payment(
     )
 
 
-def _contract_create_for_performance(*, invoice: Invoice, actor):
+def _contract_create_for_performance(*, invoice: Invoice, actor: User | None):
     """Contract tool: the employment contract of the performance an invoice bills, created by
     activities in the issuing transaction (idempotent per invoice there)."""
     from activities import services as activity_services
@@ -90,6 +90,12 @@ def _param_history(entity: LegalEntity, name: str) -> list[tuple[date, Any]]:
     return [(entry.valid_from, entry.value) for entry in table.values] if table else []
 
 
+def _places(value: Decimal) -> int:
+    """How many decimals `value` (finite, e.g. from `_decimal`) is written with."""
+    exponent = value.as_tuple().exponent
+    return -exponent if isinstance(exponent, int) and exponent < 0 else 0
+
+
 def _decimal(value: Any, *, field: str) -> Decimal:
     try:
         result = Decimal(str(value).replace(",", ".").strip())
@@ -100,7 +106,9 @@ def _decimal(value: Any, *, field: str) -> Decimal:
     return result
 
 
-def _payment_plan_start(*, invoice: Invoice, instalments: list[dict], actor) -> PaymentPlan:
+def _payment_plan_start(
+    *, invoice: Invoice, instalments: list[dict], actor: User | None
+) -> PaymentPlan:
     """A payment plan for `invoice` (locked by the caller): reminders pause while it is kept."""
     plan = PaymentPlan.objects.create(
         entity_id=invoice.entity_id, invoice=invoice, instalments=instalments, created_by=actor

@@ -8,7 +8,7 @@ from django.utils.translation import gettext as _
 from activities.models import Activity
 from smartcoop.core.audit import audit_log
 from smartcoop.core.errors import Conflict, ValidationFailed
-from smartcoop.core.models import LegalEntity
+from smartcoop.core.models import LegalEntity, User
 
 from ..models import Client
 from ..vat import clean_client_enterprise_number, clean_client_vat_number
@@ -17,7 +17,7 @@ from ..vat import clean_client_enterprise_number, clean_client_vat_number
 def client_create(
     *,
     entity: LegalEntity,
-    actor,
+    actor: User | None,
     activity: Activity | None,
     kind: str,
     name: str,

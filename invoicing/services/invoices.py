@@ -25,7 +25,7 @@ from django.utils.translation import gettext as _
 from activities.models import Activity
 from smartcoop.core.audit import audit_log
 from smartcoop.core.errors import Conflict, ValidationFailed
-from smartcoop.core.models import LegalEntity
+from smartcoop.core.models import LegalEntity, User
 from smartcoop.core.money import format_money, quantize_money
 from smartcoop.core.numbering import number_allocate
 from smartcoop.core.payments import payment_reference
@@ -48,6 +48,7 @@ from ._shared import (
     _decimal,
     _param,
     _payment_plan_start,
+    _places,
 )
 
 # --- Drafts ----------------------------------------------------------------------------------
@@ -72,7 +73,7 @@ def _clean_lines(lines: Sequence[LineData | dict]) -> list[LineData]:
             )
         quantity = _decimal(data.quantity, field="lines")
         price = _decimal(data.unit_price, field="lines")
-        if quantity.as_tuple().exponent < -4 or price.as_tuple().exponent < -4:
+        if _places(quantity) > 4 or _places(price) > 4:
             raise ValidationFailed(
                 _("Quantities and unit prices have at most 4 decimals."), field="lines"
             )
@@ -111,7 +112,7 @@ def _payment_days(*, entity: LegalEntity, client: Client, days: int | None, on: 
 
 def invoice_draft_save(
     *,
-    actor,
+    actor: User | None,
     activity: Activity,
     client: Client,
     lines: Sequence[LineData | dict],
@@ -391,7 +392,7 @@ def _recompute(invoice: Invoice, *, on: date) -> calc.Totals:
 
 
 def invoice_vat_override(
-    *, invoice: Invoice, actor, regime: str, reason: str, on: date | None = None
+    *, invoice: Invoice, actor: User, regime: str, reason: str, on: date | None = None
 ) -> Invoice:
     """Staff override of the computed VAT treatment of a draft, with a reason (audited)."""
     if not reason.strip():
@@ -539,6 +540,8 @@ def _build_snapshot(invoice: Invoice, *, on: date) -> dict:
 
 
 def _snapshot(invoice: Invoice, *, on: date) -> dict:
+    if invoice.issue_date is None:  # numbered and dated by the caller, in its transaction
+        raise ValueError(f"invoice {invoice.pk} has no issue date to snapshot")
     totals: calc.Totals = invoice._totals
     lines = list(invoice.lines.all())
     # Decided again for its texts only (same inputs as the check made before numbering).
@@ -604,19 +607,19 @@ def _snapshot(invoice: Invoice, *, on: date) -> dict:
     deducted = {line.deposit_invoice_id for line in lines if line.deposit_invoice_id}
     if deducted:
         snapshot["deposits_deducted"] = [
-            {"reference": d.reference, "issue_date": d.issue_date.isoformat()}
+            {"reference": d.reference, "issue_date": d.issue_date and d.issue_date.isoformat()}
             for d in Invoice.objects.filter(pk__in=deducted).order_by("issue_date", "pk")
         ]
-    if invoice.credited_invoice_id:
-        original = invoice.credited_invoice
+    original = invoice.credited_invoice if invoice.credited_invoice_id else None
+    if original is not None:
         snapshot["credited_invoice"] = {
             "reference": original.reference,
-            "issue_date": original.issue_date.isoformat(),
+            "issue_date": original.issue_date and original.issue_date.isoformat(),
         }
     return snapshot
 
 
-def invoice_submit(*, invoice: Invoice, actor, on: date | None = None) -> Invoice:
+def invoice_submit(*, invoice: Invoice, actor: User | None, on: date | None = None) -> Invoice:
     """The member is done: issue now, or wait for an adviser when the entity asks for approval."""
     with transaction.atomic():
         locked = (
@@ -635,7 +638,7 @@ def invoice_submit(*, invoice: Invoice, actor, on: date | None = None) -> Invoic
         return invoice_issue(invoice=locked, issued_by=actor, on=on)
 
 
-def invoice_approve(*, invoice: Invoice, actor, on: date | None = None) -> Invoice:
+def invoice_approve(*, invoice: Invoice, actor: User | None, on: date | None = None) -> Invoice:
     if invoice.status != Invoice.Status.AWAITING_APPROVAL:
         raise Conflict(_("This invoice is not awaiting approval."))
     return invoice_issue(invoice=invoice, issued_by=actor, on=on, approved=True)
@@ -779,7 +782,7 @@ def _refresh_status(invoice: Invoice) -> None:
 
 def performance_declare(
     *,
-    actor,
+    actor: User | None,
     activity: Activity,
     client: Client,
     member,
@@ -843,7 +846,7 @@ def performance_declare(
 def credit_note_create(
     *,
     invoice: Invoice,
-    actor,
+    actor: User | None,
     lines: Sequence[LineData | dict] | None = None,
     reason: str = "",
 ) -> Invoice:

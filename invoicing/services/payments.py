@@ -20,11 +20,19 @@ from django.utils.translation import gettext as _
 
 from smartcoop.core.audit import audit_log
 from smartcoop.core.errors import Conflict, ValidationFailed
+from smartcoop.core.models import User
 from smartcoop.core.money import quantize_money
 
 from ..models import BankTransaction, ClientMessage, Invoice, Payment, PaymentPlan
 from ..selectors import payment_plan_paid
-from ._shared import OPEN_STATUSES, ZERO, _activity_credit_client_payment, _payment_plan_start
+from ._shared import (
+    OPEN_STATUSES,
+    ZERO,
+    _activity_credit_client_payment,
+    _decimal,
+    _payment_plan_start,
+    _places,
+)
 from .invoices import _refresh_status
 
 # --- Payments ----------------------------------------------------------------------------------
@@ -42,7 +50,7 @@ def payment_record(
     amount: Decimal,
     on: date,
     source: str,
-    actor,
+    actor: User | None,
     bank_transaction: BankTransaction | None = None,
 ) -> Payment | None:
     """Apply a payment to an issued invoice (up to what is due) and credit the Activity.
@@ -107,7 +115,7 @@ def payment_link_url(*, invoice: Invoice) -> str:
     return f"{settings.SITE_URL}{path}"
 
 
-def payment_link_revoke(*, invoice: Invoice, actor) -> Invoice:
+def payment_link_revoke(*, invoice: Invoice, actor: User | None) -> Invoice:
     """Every payment link sent so far stops working (a new key); the next e-mail has a new one."""
     from ..models import _new_link_key
 
@@ -197,7 +205,7 @@ def client_message_create(
     return item
 
 
-def invoice_dispute_resolve(*, invoice: Invoice, actor) -> Invoice:
+def invoice_dispute_resolve(*, invoice: Invoice, actor: User | None) -> Invoice:
     with transaction.atomic():
         Invoice.objects.filter(pk=invoice.pk).update(disputed_at=None)
         ClientMessage.objects.filter(invoice=invoice, resolved_at__isnull=True).update(
@@ -208,7 +216,7 @@ def invoice_dispute_resolve(*, invoice: Invoice, actor) -> Invoice:
     return invoice
 
 
-def invoice_collection_set(*, invoice: Invoice, actor, collection: str) -> Invoice:
+def invoice_collection_set(*, invoice: Invoice, actor: User | None, collection: str) -> Invoice:
     """Payment plan or hand-over to collection: both stop the reminders."""
     if collection not in Invoice.Collection.values:
         raise ValidationFailed(_("Choose a collection status."), field="collection")
@@ -230,12 +238,12 @@ PLAN_GRACE_DAYS = 7
 
 
 def payment_plan_create(
-    *, invoice: Invoice, actor, instalments: Sequence[tuple[date, Decimal]]
+    *, invoice: Invoice, actor: User | None, instalments: Sequence[tuple[date, Decimal]]
 ) -> PaymentPlan:
     """Instalments for what is due on `invoice`: at least two, increasing dates from today,
     positive amounts adding up exactly to the amount due. Stops the reminders."""
     today = timezone.localdate()
-    rows = sorted((d, Decimal(a)) for d, a in instalments)
+    rows = sorted((d, _decimal(a, field="instalments")) for d, a in instalments)
     if len(rows) < 2:
         raise ValidationFailed(
             _("A payment plan has at least two instalments."), field="instalments"
@@ -244,7 +252,7 @@ def payment_plan_create(
         raise ValidationFailed(
             _("Instalment dates are distinct and not in the past."), field="instalments"
         )
-    if any(a <= 0 or a.as_tuple().exponent < -2 for _d, a in rows):
+    if any(a <= 0 or _places(a) > 2 for _d, a in rows):
         raise ValidationFailed(_("Each instalment is a positive amount."), field="instalments")
     with transaction.atomic():
         locked = Invoice.objects.select_for_update(of=("self",)).get(pk=invoice.pk)

@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from activities.models import Activity
 from smartcoop.core.audit import audit_log
 from smartcoop.core.errors import Conflict, ValidationFailed
+from smartcoop.core.models import User
 
 from .. import calculations as calc
 from ..models import Client, Invoice, Quote
@@ -29,7 +30,7 @@ QUOTE_SALT = "invoicing.quote-link"
 
 def quote_create(
     *,
-    actor,
+    actor: User | None,
     activity: Activity,
     client: Client,
     title: str,
@@ -109,7 +110,7 @@ def quote_link_dead_end(*, token: str) -> DeadLink | None:
     )
 
 
-def quote_send(*, quote: Quote, actor) -> Quote:
+def quote_send(*, quote: Quote, actor: User | None) -> Quote:
     """Mark sent and e-mail the client the link (after commit)."""
     from django.urls import reverse
 
@@ -154,7 +155,7 @@ def quote_decide(*, quote: Quote, accept: bool, name: str) -> Quote:
     return quote
 
 
-def quote_to_invoice(*, quote: Quote, actor) -> Invoice:
+def quote_to_invoice(*, quote: Quote, actor: User | None) -> Invoice:
     """The draft invoice of an accepted quote (once)."""
     with transaction.atomic():
         quote = Quote.objects.select_for_update().get(pk=quote.pk)
@@ -175,7 +176,10 @@ def quote_to_invoice(*, quote: Quote, actor) -> Invoice:
                 for line in quote.lines
             ],
             note=_("Quote accepted by %(name)s on %(date)s.")
-            % {"name": quote.decided_by_name, "date": quote.decided_at.date().isoformat()},
+            % {
+                "name": quote.decided_by_name,
+                "date": (quote.decided_at or timezone.now()).date().isoformat(),
+            },
         )
         quote.status = Quote.Status.INVOICED
         quote.invoice = invoice

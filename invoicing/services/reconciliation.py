@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 
 from smartcoop.core.audit import audit_log
 from smartcoop.core.errors import Conflict, PermissionDenied, ValidationFailed
-from smartcoop.core.models import LegalEntity
+from smartcoop.core.models import LegalEntity, User
 from smartcoop.core.payments import payment_reference_clean, payment_reference_find
 from smartcoop.core.validators import single_line
 
@@ -43,7 +43,7 @@ class StatementRejected(ValidationFailed):
 
 
 def bank_statement_import(
-    *, entity: LegalEntity, actor, file_name: str, content: bytes
+    *, entity: LegalEntity, actor: User | None, file_name: str, content: bytes
 ) -> ImportResult:
     """Import a camt.053 or CODA statement: all of it or nothing.
 
@@ -158,7 +158,7 @@ def _auto_match(*, entity: LegalEntity, row: BankTransaction) -> Invoice | None:
     return None
 
 
-def _apply_transaction(*, row: BankTransaction, invoice: Invoice, actor) -> None:
+def _apply_transaction(*, row: BankTransaction, invoice: Invoice, actor: User | None) -> None:
     payment = payment_record(
         invoice=invoice,
         amount=row.amount,
@@ -173,7 +173,9 @@ def _apply_transaction(*, row: BankTransaction, invoice: Invoice, actor) -> None
     row.save(update_fields=["status", "unapplied_amount", "updated_at"])
 
 
-def bank_transaction_match(*, transaction_row: BankTransaction, invoice: Invoice, actor) -> None:
+def bank_transaction_match(
+    *, transaction_row: BankTransaction, invoice: Invoice, actor: User | None
+) -> None:
     """Manual matching of an unmatched credit to an invoice of the same entity."""
     if invoice.entity_id != transaction_row.entity_id:
         raise PermissionDenied(_("This invoice belongs to another entity."))

@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 
 from smartcoop.core.audit import audit_log
 from smartcoop.core.errors import ValidationFailed
-from smartcoop.core.models import LegalEntity
+from smartcoop.core.models import LegalEntity, User
 
 from .. import calculations as calc
 from ..models import Client, Invoice, Reminder, ReminderPolicy, reminder_level
@@ -165,7 +165,7 @@ POLICY_FIELDS = tuple(
 
 
 def reminder_policy_save(
-    *, entity: LegalEntity, actor, audience: str, values: dict, on: date | None = None
+    *, entity: LegalEntity, actor: User | None, audience: str, values: dict, on: date | None = None
 ) -> ReminderPolicy:
     """Create or change the entity's reminder policy for business clients or consumers, within
     the bounds of the law in force `on` (default today). Audited with what changed."""
@@ -193,14 +193,13 @@ def reminder_policy_save(
     business = audience == ReminderPolicy.Audience.BUSINESS
     _policy_check(bounds=reminder_bounds(entity=entity, business=business, on=on), values=cleaned)
     with transaction.atomic():
-        policy = (
+        existing = (
             ReminderPolicy.objects.select_for_update()
             .filter(entity=entity, audience=audience)
             .first()
         )
-        created = policy is None
-        if created:
-            policy = ReminderPolicy(entity=entity, audience=audience)
+        created = existing is None
+        policy = existing or ReminderPolicy(entity=entity, audience=audience)
         changes = {
             name: [None if created else getattr(policy, name), value]
             for name, value in cleaned.items()
@@ -222,7 +221,7 @@ def reminder_policy_save(
     return policy
 
 
-def reminder_policy_delete(*, entity: LegalEntity, actor, audience: str) -> bool:
+def reminder_policy_delete(*, entity: LegalEntity, actor: User | None, audience: str) -> bool:
     """Back to the country pack's schedule. Returns whether there was a policy."""
     with transaction.atomic():
         policy = (
@@ -254,9 +253,12 @@ def _due_level(
     """The level to send today, or None. A level (or a later one) already sent is never sent
     again; consumers get the free first reminder before anything else, and costs only once the
     law's wait after it is over."""
+    since = invoice.overdue_since
+    if since is None:  # nothing to remind of an invoice without a due date
+        return None
     due = None
     for level in levels:
-        if invoice.overdue_since + timedelta(days=level.days) <= on:
+        if since + timedelta(days=level.days) <= on:
             due = level
     if due is None:
         return None
@@ -366,7 +368,7 @@ def _reminder_create(*, invoice: Invoice, level: ReminderLevel, on: date) -> Rem
             interest = calc.late_interest_by_period(
                 amount=amount_due,
                 rates=_param_history(invoice.entity, "late_interest_rate_b2b"),
-                since=invoice.overdue_since,
+                since=invoice.overdue_since or on,
                 until=on,
             )
             fixed = _param(invoice.entity, "late_payment_fixed_indemnity_b2b", on=on, default=ZERO)
@@ -397,7 +399,7 @@ def _reminder_create(*, invoice: Invoice, level: ReminderLevel, on: date) -> Rem
     return reminder
 
 
-def reminder_mark_posted(*, reminder: Reminder, actor) -> Reminder:
+def reminder_mark_posted(*, reminder: Reminder, actor: User | None) -> Reminder:
     """Customer service put the letter of a client without an e-mail address in the post."""
     with transaction.atomic():
         locked = Reminder.objects.select_for_update().get(pk=reminder.pk)

@@ -4,6 +4,7 @@ from decimal import Decimal
 import pytest
 import time_machine
 from django.urls import reverse
+from django.utils import timezone
 
 from invoicing import services
 from invoicing.models import Invoice, PaymentPlan, Reminder
@@ -53,3 +54,20 @@ def test_staff_agree_a_plan_on_the_invoice_page(client, issued, customer_service
         url, {"action": "payment_plan", "instalments": "tomorrow 5"}, follow=True
     )
     assert "Line 1" in response.content.decode()
+
+
+@pytest.mark.parametrize("amount", ["Infinity", "NaN", "600.001"])
+def test_a_payment_plan_refuses_an_amount_that_is_not_cents(issued, customer_service, amount):
+    # Infinity and NaN used to escape as TypeError / InvalidOperation instead of this refusal.
+    today = timezone.localdate()
+    with pytest.raises(ValidationFailed) as error:
+        services.payment_plan_create(
+            invoice=issued,
+            actor=customer_service,
+            instalments=[
+                (today + timedelta(days=5), Decimal(amount)),
+                (today + timedelta(days=35), Decimal("559.20")),
+            ],
+        )
+    assert error.value.field == "instalments"
+    assert not PaymentPlan.objects.filter(invoice=issued).exists()

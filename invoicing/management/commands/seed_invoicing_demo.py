@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 from decimal import Decimal
+from functools import partial
 
 from django.core.management.base import BaseCommand
 from django.utils import timezone
@@ -89,9 +90,10 @@ class Command(BaseCommand):
             if unpaid is not None:
                 self._print_link(unpaid)
             return
-        common = {"entity": entity, "actor": user, "activity": activity}
-        theater = services.client_create(
-            **common,
+        client_create = partial(
+            services.client_create, entity=entity, actor=user, activity=activity
+        )
+        theater = client_create(
             kind="company",
             name="Theater Antwerpen nv",
             street="Kunstlaan 1",
@@ -102,8 +104,7 @@ class Command(BaseCommand):
             email="ap@theater.example",
             language="en",
         )
-        festival = services.client_create(
-            **common,
+        festival = client_create(
             kind="company",
             name="Festival de Lille SAS",
             street="1 rue de la Gare",
@@ -114,8 +115,7 @@ class Command(BaseCommand):
             email="compta@festival.example",
             language="fr",
         )
-        person = services.client_create(
-            **common,
+        person = client_create(
             kind="person",
             name="Jan Peeters",
             street="Veldstraat 10",

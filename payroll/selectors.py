@@ -7,6 +7,7 @@ from datetime import date
 from django.db.models import Exists, OuterRef, QuerySet
 
 from activities import selectors as activity_selectors
+from smartcoop.core.models import User
 
 from . import calculations
 from .models import TaxProfile
@@ -40,7 +41,7 @@ def tax_profile_at(*, member, on: date) -> calculations.TaxProfile:
     )
 
 
-def members_without_tax_profile_for_staff(*, user, entity, on: date):
+def members_without_tax_profile_for_staff(*, user: User, entity, on: date):
     """Members with a contract in the staff member's entity (and office, for advisers) who
     have no tax profile in force on `on`: their withholding uses the legal default."""
     from members.models import Member

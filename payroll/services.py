@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 
 from smartcoop.core.audit import audit_log
 from smartcoop.core.errors import ValidationFailed
+from smartcoop.core.models import User
 
 from .models import TaxProfile
 
@@ -25,7 +26,7 @@ def tax_profile_record(
     other_dependants: int,
     disabled: bool,
     fr_pas_rate: Decimal | None,
-    actor,
+    actor: User | None,
     today: date,
 ) -> TaxProfile:
     """Record the member's tax profile from `valid_from` on. Earlier entries are kept: the

@@ -2,13 +2,14 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from activities import selectors as activity_selectors
 from smartcoop.core.errors import ApplicationError, add_error_to_form
+from smartcoop.core.http import AuthenticatedRequest
 from smartcoop.core.roles import Permission
 from smartcoop.core.tenancy import current_entity
 from smartcoop.core.views import permission_required
@@ -18,7 +19,7 @@ from . import selectors, services
 from .forms import TaxProfileForm
 
 
-def _member_or_404(request: HttpRequest):
+def _member_or_404(request: AuthenticatedRequest):
     member = activity_selectors.member_of_user(request.user)
     if member is None:
         raise Http404
@@ -31,7 +32,7 @@ def member_index(request):
 
 
 @login_required
-def tax_profile(request: HttpRequest) -> HttpResponse:
+def tax_profile(request: AuthenticatedRequest) -> HttpResponse:
     """The member's tax profile: what is in force, its history, and a form for a change."""
     member = _member_or_404(request)
     today = timezone.localdate()
@@ -90,7 +91,7 @@ def staff_index(request):
 
 
 @permission_required(Permission.RUN_PAYROLL)
-def staff_incomplete_profiles(request: HttpRequest) -> HttpResponse:
+def staff_incomplete_profiles(request: AuthenticatedRequest) -> HttpResponse:
     """Members with a contract in this entity whose withholding uses the legal default."""
     members = selectors.members_without_tax_profile_for_staff(
         user=request.user, entity=current_entity(request), on=timezone.localdate()

@@ -19,6 +19,8 @@ from decimal import ROUND_DOWN, ROUND_UP, Decimal
 
 from smartcoop.core.money import quantize_money
 
+from . import net_estimators as net_estimates
+
 ZERO = Decimal("0.00")
 CENT = Decimal("0.01")
 
@@ -70,11 +72,29 @@ class NetEstimateRates:
 
 
 @dataclass(frozen=True)
+class NetEstimateLine:
+    """One line of a net estimate's breakdown (worker side): a deduction, or a reduction when
+    negative."""
+
+    code: str
+    label: str
+    base: Decimal
+    rate: Decimal | None
+    amount: Decimal
+
+    @property
+    def magnitude(self) -> Decimal:
+        return abs(self.amount)
+
+
+@dataclass(frozen=True)
 class NetEstimate:
     gross: Decimal
     contributions: Decimal
     withholding: Decimal
     net: Decimal
+    # Filled when a registered engine (payroll) computed the estimate; empty for flat rates.
+    lines: tuple[NetEstimateLine, ...] = ()
 
 
 def estimate_net(*, gross: Decimal, rates: NetEstimateRates) -> NetEstimate:
@@ -192,9 +212,8 @@ def simulate(*, amount_excl_vat: Decimal, pack, on: date) -> Simulation:
                 coefficient=coefficient,
                 gross=gross,
                 employer_cost=employer_cost(gross=gross, coefficient=coefficient),
-                estimate=estimate_net(
-                    gross=gross,
-                    rates=net_estimate_rates(pack=pack, contract_type=contract_type.code, on=on),
+                estimate=net_estimates.net_estimate_for(
+                    pack=pack, contract_type=contract_type.code, gross=gross, on=on
                 ),
             )
         )

@@ -25,7 +25,7 @@ from smartcoop.core.tenancy import current_entity
 from smartcoop.core.views import permission_required
 from smartcoop.countries import current_pack
 
-from . import calculations, charts, forms, selectors, services
+from . import calculations, charts, forms, net_estimators, selectors, services
 from .models import (
     Activity,
     ExpenseLine,
@@ -259,7 +259,7 @@ def _largest_grosses(*, available: Decimal, on: dt.date) -> list[dict]:
     ]
 
 
-def _salary_preview(*, data: dict, available: Decimal) -> dict:
+def _salary_preview(*, data: dict, available: Decimal, member=None) -> dict:
     pack = current_pack()
     kind = pack.contract_type(data["contract_type"])
     coefficient = kind.coefficient(data["start_date"])
@@ -268,11 +268,15 @@ def _salary_preview(*, data: dict, available: Decimal) -> dict:
         "gross": data["gross_wage"],
         "coefficient": coefficient,
         "employer_cost": cost,
-        "estimate": calculations.estimate_net(
+        "estimate": net_estimators.net_estimate_for(
+            pack=pack,
+            contract_type=kind.code,
             gross=data["gross_wage"],
-            rates=calculations.net_estimate_rates(
-                pack=pack, contract_type=kind.code, on=data["start_date"]
-            ),
+            on=data["start_date"],
+            hours=data["hours"],
+            start=data["start_date"],
+            end=data["end_date"],
+            member=member,
         ),
         "label": kind.label,
         "fits": cost <= available,
@@ -295,10 +299,10 @@ def salary_request(request: AuthenticatedRequest, public_id) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         use_largest = "use_largest" in request.POST
-        preview = _salary_preview(data=data, available=budget.available)
+        preview = _salary_preview(data=data, available=budget.available, member=member)
         if use_largest and preview["max_gross"] > 0:
             data["gross_wage"] = preview["max_gross"]
-            preview = _salary_preview(data=data, available=budget.available)
+            preview = _salary_preview(data=data, available=budget.available, member=member)
         if data["confirm"] and not use_largest:
             contract = _try(
                 form,

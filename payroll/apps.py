@@ -7,7 +7,12 @@ class PayrollConfig(AppConfig):
     verbose_name = _("Payroll")
 
     def ready(self) -> None:
+        from activities.net_estimators import register_net_estimator
         from smartcoop.core.navigation import NavItem, register
+
+        from .estimates import estimate_net
+
+        register_net_estimator(estimate_net)
         from smartcoop.core.roles import Permission
 
         register(NavItem("member", _("Payslips"), "payroll:member_index", "wallet", order=40))

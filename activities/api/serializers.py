@@ -105,6 +105,14 @@ class SimulatorInput(serializers.Serializer):
     )
 
 
+class NetEstimateLineOutput(serializers.Serializer):
+    code = serializers.CharField()
+    label = serializers.CharField()
+    base = serializers.DecimalField(**MONEY)
+    rate = serializers.DecimalField(max_digits=7, decimal_places=5, allow_null=True)
+    amount = serializers.DecimalField(**MONEY, help_text="a deduction; negative: a reduction")
+
+
 class SimulationLineOutput(serializers.Serializer):
     contract_type = serializers.CharField()
     label = serializers.CharField()  # type: ignore[assignment]  # DRF moves fields off the class
@@ -114,6 +122,9 @@ class SimulationLineOutput(serializers.Serializer):
     estimated_contributions = serializers.DecimalField(source="estimate.contributions", **MONEY)
     estimated_withholding = serializers.DecimalField(source="estimate.withholding", **MONEY)
     estimated_net = serializers.DecimalField(source="estimate.net", **MONEY)
+    breakdown = NetEstimateLineOutput(
+        source="estimate.lines", many=True, help_text="empty when flat rates were used"
+    )
 
 
 class SimulationOutput(serializers.Serializer):

@@ -1,0 +1,28 @@
+"""Words for the engines' line codes (the worker's side), in the user's language."""
+
+from django.utils.translation import gettext_lazy as _
+
+LINE_LABELS = {
+    "ssc_personal": _("Personal social security contribution"),
+    "work_bonus_a": _("Work bonus (part A)"),
+    "work_bonus_b": _("Work bonus (part B)"),
+    "withholding_tax": _("Withholding tax"),
+    "fiscal_work_bonus": _("Fiscal work bonus"),
+    "special_ssc": _("Special social security contribution"),
+    "student_solidarity": _("Student solidarity contribution"),
+    "vieillesse_plafonnee": _("Old-age insurance, capped"),
+    "vieillesse_deplafonnee": _("Old-age insurance, uncapped"),
+    "agirc_arrco_t1": _("Supplementary pension AGIRC-ARRCO, tranche 1"),
+    "agirc_arrco_t2": _("Supplementary pension AGIRC-ARRCO, tranche 2"),
+    "ceg_t1": _("General balance contribution (CEG), tranche 1"),
+    "ceg_t2": _("General balance contribution (CEG), tranche 2"),
+    "cet": _("Technical balance contribution (CET)"),
+    "apec": _("APEC (executives)"),
+    "chomage": _("Unemployment insurance"),
+    "csg_deductible": _("CSG, deductible"),
+    "csg_non_deductible": _("CSG, non-deductible"),
+    "crds": _("CRDS"),
+    "pas": _("Income tax withheld at source"),
+}
+
+TAX_CODES = frozenset({"withholding_tax", "fiscal_work_bonus", "pas"})

@@ -107,7 +107,7 @@ class SimulatorInput(serializers.Serializer):
 
 class NetEstimateLineOutput(serializers.Serializer):
     code = serializers.CharField()
-    label = serializers.CharField()
+    description = serializers.CharField(source="label")
     base = serializers.DecimalField(**MONEY)
     rate = serializers.DecimalField(max_digits=7, decimal_places=5, allow_null=True)
     amount = serializers.DecimalField(**MONEY, help_text="a deduction; negative: a reduction")

@@ -21,6 +21,7 @@ from .types import (
     PayResult,
     Side,
     TaxProfile,
+    UsedParameter,
     WorkerCategory,
     YearToDate,
 )
@@ -35,6 +36,7 @@ __all__ = [
     "PayResult",
     "Side",
     "TaxProfile",
+    "UsedParameter",
     "WorkerCategory",
     "YearToDate",
     "compute_pay",

@@ -417,4 +417,5 @@ def compute(pay: PayInput) -> PayResult:
         student_hours_in_quota=in_quota_hours,
         student_hours_beyond_quota=beyond_hours,
         notes=tuple(notes),
+        parameters=rules.used(),
     )

@@ -231,6 +231,7 @@ def compute(pay: PayInput) -> PayResult:
         net_social=net_social,
         net_pay=gross - employee_total,
         notes=tuple(notes),
+        parameters=rules.used(),
     )
 
 

@@ -8,12 +8,15 @@ with a rate from another period.
 
 from __future__ import annotations
 
+import json
 from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from smartcoop.countries.params import ParameterNotInForce, param_entry
+from smartcoop.countries.params import ParameterNotInForce, ParameterValue, param_entry
 from smartcoop.countries.registry import load_pack
+
+from .types import UsedParameter
 
 CENT = Decimal("0.01")
 
@@ -35,6 +38,7 @@ class Rules:
         pack = load_pack(self.country)
         self._exponent = Decimal(1).scaleb(-pack.currency_decimals)
         self._rounding = pack.rounding
+        self._used: dict[str, ParameterValue] = {}
 
     def entry(self, name: str) -> tuple[Any, str]:
         key = f"{self.prefix}.{name}"
@@ -42,7 +46,20 @@ class Rules:
             found = param_entry(key, on=self.on)
         except ParameterNotInForce:
             raise MissingParameter(key, self.on) from None
+        self._used[key] = found
         return found.value, found.source
+
+    def used(self) -> tuple[UsedParameter, ...]:
+        """Every parameter value read so far, for the snapshot a payslip keeps."""
+        return tuple(
+            UsedParameter(
+                key,
+                entry.valid_from,
+                json.dumps(entry.value, default=str, ensure_ascii=False),
+                entry.source,
+            )
+            for key, entry in sorted(self._used.items())
+        )
 
     def value(self, name: str) -> Any:
         return self.entry(name)[0]

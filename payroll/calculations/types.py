@@ -152,6 +152,16 @@ class Line:
 
 
 @dataclass(frozen=True)
+class UsedParameter:
+    """A parameter value the computation read: what a payslip snapshots."""
+
+    key: str
+    valid_from: date
+    value: str  # JSON of the value (decimals as strings)
+    source: str
+
+
+@dataclass(frozen=True)
 class PayResult:
     country: str
     category: WorkerCategory
@@ -163,6 +173,7 @@ class PayResult:
     student_hours_in_quota: Decimal = Decimal("0")
     student_hours_beyond_quota: Decimal = Decimal("0")
     notes: tuple[str, ...] = ()
+    parameters: tuple[UsedParameter, ...] = ()
 
     @property
     def employee_lines(self) -> tuple[Line, ...]:

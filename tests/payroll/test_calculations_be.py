@@ -174,3 +174,18 @@ def test_every_line_names_its_legal_source():
     for line in result.lines:
         assert len(line.source) > 10, line.code
     assert "108" in result.line("ssc_personal").source
+
+
+def test_the_result_keeps_a_snapshot_of_every_parameter_value_it_used():
+    """What a payslip will copy when issued: key, date of the value, value and source."""
+    import json
+
+    result = compute_pay(pay("BE", WorkerCategory.EMPLOYEE, "3000.00", "164.67",
+                             start=date(2026, 6, 1), end=date(2026, 6, 30)))  # fmt: skip
+    used = {p.key: p for p in result.parameters}
+    assert json.loads(used["be.ssc_personal_rate"].value) == "0.1307"
+    assert used["be.work_bonus_employee"].valid_from == date(2026, 4, 1)
+    assert json.loads(used["be.withholding_tax_free_sum"].value) == "11170.00"
+    assert "be.student_solidarity_rates" not in used  # not a student: never read
+    for line in result.lines:
+        assert any(p.source in line.source for p in result.parameters), line.code

@@ -107,3 +107,15 @@ def test_salary_preview_uses_the_members_tax_profile_and_shows_the_lines(client)
     body = response.content.decode()
     assert "Line by line" in body and "Withholding tax" in body
     assert "Computed by the payroll rules with your tax profile." in body
+
+
+@pytest.mark.django_db
+def test_simulator_api_gives_the_breakdown(client):
+    response = client.get(reverse("api_activities_simulator"), {"amount": "3000"})
+    assert response.status_code == 200
+    employee = next(
+        line for line in response.json()["lines"] if line["contract_type"] == "employee"
+    )
+    codes = [item["code"] for item in employee["breakdown"]]
+    assert codes[0] == "ssc_personal" and "withholding_tax" in codes
+    assert employee["breakdown"][0]["description"] == "Personal social security contribution"

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from django import forms
 from django.conf import settings
+from django.utils.translation import gettext_lazy as _
 
 from .models import LegalEntity
 from .services import ENTITY_EDITABLE_FIELDS
@@ -10,7 +11,7 @@ from .services import ENTITY_EDITABLE_FIELDS
 class LegalEntityForm(forms.ModelForm):
     """Parses the entity settings; validation of identifiers happens in the service."""
 
-    default_language = forms.ChoiceField(choices=())
+    default_language = forms.ChoiceField(label=_("Default language"), choices=())
 
     class Meta:
         model = LegalEntity

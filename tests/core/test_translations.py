@@ -18,7 +18,17 @@ from django.utils import translation
 from django.utils.translation import templatize
 
 ROOT = Path(settings.BASE_DIR)
-SKIPPED = {".venv", ".venv-openfisca", ".git", ".run", "tests", "benchmarks", "scripts", "staticfiles", "var"}
+SKIPPED = {
+    ".venv",
+    ".venv-openfisca",
+    ".git",
+    ".run",
+    "tests",
+    "benchmarks",
+    "scripts",
+    "staticfiles",
+    "var",
+}
 KEYWORDS = [
     "--keyword=gettext_noop",
     "--keyword=gettext_lazy",

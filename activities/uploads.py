@@ -43,3 +43,33 @@ def validate_upload(file, *, field: str) -> str:
             _("Only PDF, PNG or JPEG files are accepted."), field=field, code="file_type"
         )
     return content_type
+
+
+EXTENSIONS = {"application/pdf": ".pdf", "image/png": ".png", "image/jpeg": ".jpg"}
+
+
+def serve_upload(file_field, *, inline: bool = True):
+    """An uploaded file as a response typed by its content, never by its stored name: a file
+    named `.html` that starts with `%PDF-` is a PDF (`application/pdf`, `receipt.pdf`); content
+    that is none of the accepted types is an opaque download. Browsers may not sniff another type
+    (`nosniff`) nor run it as a page (`sandbox`)."""
+    from django.http import FileResponse
+
+    handle = file_field.open("rb")
+    head = handle.read(16)
+    handle.seek(0)
+    content_type = sniff_content_type(head)
+    stem = file_field.name.rsplit("/", 1)[-1].rsplit(".", 1)[0] or "document"
+    if content_type is None:
+        content_type, inline, extension = "application/octet-stream", False, ".bin"
+    else:
+        extension = EXTENSIONS[content_type]
+    response = FileResponse(
+        handle,
+        as_attachment=not inline,
+        filename=stem + extension,
+        content_type=content_type,
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Content-Security-Policy"] = "sandbox"
+    return response

@@ -34,6 +34,7 @@ from .models import (
     PostingDocument,
     SolidarityRequest,
 )
+from .uploads import serve_upload
 
 
 def _today() -> dt.date:
@@ -878,12 +879,8 @@ def staff_solidarity_action(request: AuthenticatedRequest, public_id) -> HttpRes
 
 
 def _serve(file_field) -> FileResponse:
-    response = FileResponse(
-        file_field.open("rb"), as_attachment=False, filename=file_field.name.rsplit("/", 1)[-1]
-    )
-    # Receipts are whatever people upload: never let a browser run them as a page.
-    response["Content-Security-Policy"] = "sandbox"
-    return response
+    # Receipts are whatever people upload: typed by their content, never run as a page.
+    return serve_upload(file_field)
 
 
 def _document_owner_check(request: AuthenticatedRequest, *, claim=None, contract=None) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from datetime import date
 from decimal import Decimal, InvalidOperation
 from typing import cast
@@ -167,7 +168,10 @@ class LineForm(forms.Form):
     vat_rate_code = forms.ChoiceField(label=_("VAT"), choices=InvoiceLine.VatRate.choices)
 
 
-LineFormSet = formset_factory(LineForm, extra=0, min_num=1, validate_min=True, max_num=100)
+# As many lines as the services accept (invoicing.services.invoices.MAX_LINES).
+LineFormSet = formset_factory(
+    LineForm, extra=0, min_num=1, validate_min=True, max_num=100, validate_max=True
+)
 
 
 class PaymentPlanForm(forms.Form):
@@ -185,10 +189,14 @@ class VatOverrideForm(forms.Form):
 class ClientMessageForm(forms.Form):
     name = forms.CharField(label=_("Your name"), max_length=200)
     email = forms.EmailField(label=_("Your e-mail"))
-    message = forms.CharField(label=_("Your message"), widget=forms.Textarea(attrs={"rows": 4}))
+    message = forms.CharField(
+        label=_("Your message"), max_length=5000, widget=forms.Textarea(attrs={"rows": 4})
+    )
     is_dispute = forms.BooleanField(
         label=_("I dispute this invoice (reminders stop until we answer)"), required=False
     )
+    # A one-time token per page shown: the same form posted twice is stored once.
+    submission = forms.UUIDField(widget=forms.HiddenInput, required=False, initial=uuid.uuid4)
 
 
 class StatementUploadForm(forms.Form):

@@ -458,9 +458,17 @@ class ClientMessage(EntityOwnedModel):
     email = models.EmailField(_("your e-mail"))
     message = models.TextField(_("message"))
     resolved_at = models.DateTimeField(null=True, blank=True)
+    # The one-time token of the form it came from: the same form posted twice (a double click,
+    # a replayed request) is stored once.
+    submission = models.UUIDField(null=True, blank=True, editable=False)
 
     class Meta:
         ordering = ["-created_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["invoice", "submission"], name="client_message_submitted_once"
+            ),
+        ]
 
 
 class Transmission(EntityOwnedModel):

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import hashlib
 import logging
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import date
 
 from celery import shared_task
@@ -12,8 +14,26 @@ from django.db import transaction
 from django.utils import timezone
 
 from smartcoop.core.tasks import SmartcoopTask
+from smartcoop.core.validators import single_line
 
 logger = logging.getLogger(__name__)
+
+
+class DocumentTaskFailed(Exception):
+    """A task failed on one document; the message names it, so the failure on the health page
+    (TaskFailure) says which invoice or reminder to look at."""
+
+
+@contextmanager
+def _naming(document: str) -> Iterator[None]:
+    """Re-raise a permanent error with `document` named; transient ones (database, broker,
+    network) keep their type so the task retries them."""
+    try:
+        yield
+    except SmartcoopTask.autoretry_for:
+        raise
+    except Exception as exc:
+        raise DocumentTaskFailed(f"{document}: {type(exc).__name__}: {exc}") from exc
 
 
 def _visual_copy(snapshot: dict) -> bool:
@@ -56,7 +76,8 @@ def invoice_render_documents(invoice_id: int, send: bool = False) -> None:
     if invoice is None:
         return
     if not invoice.pdf:
-        pdf, ubl = invoice_documents_build(invoice)  # outside any transaction
+        with _naming(f"{invoice.get_kind_display()} {invoice.reference} ({invoice.public_id})"):
+            pdf, ubl = invoice_documents_build(invoice)  # outside any transaction
         with transaction.atomic():
             locked = Invoice.objects.select_for_update().get(pk=invoice_id)
             if not locked.pdf:
@@ -151,9 +172,11 @@ def reminder_send(reminder_id: int) -> None:
     reminder = Reminder.objects.filter(pk=reminder_id).select_related("invoice").first()
     if reminder is None or (reminder.letter and (reminder.emailed_at or reminder.by_post)):
         return
-    subject, body, letter = reminder_documents(
-        reminder, link=payment_link_url(invoice=reminder.invoice)
-    )
+    with _naming(f"reminder {reminder.step} of invoice {reminder.invoice.reference}"):
+        subject, body, letter = reminder_documents(
+            reminder, link=payment_link_url(invoice=reminder.invoice)
+        )
+        subject = single_line(subject)
     with transaction.atomic():
         reminder = (
             Reminder.objects.select_for_update(skip_locked=True)
@@ -205,6 +228,8 @@ def client_message_notify(message_id: int) -> None:
             if item.is_dispute
             else _("Question about %(ref)s from %(name)s")
         ) % facts
+        # One line whatever the row holds: a line break in a header refuses the whole e-mail.
+        subject = single_line(subject)
         body = "\n\n".join(
             [
                 _("%(name)s <%(email)s> wrote about invoice %(ref)s:") % facts,

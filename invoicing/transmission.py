@@ -26,6 +26,8 @@ from django.utils import translation
 from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
 
+from smartcoop.core.validators import single_line
+
 
 class TransientSendError(Exception):
     pass
@@ -67,10 +69,11 @@ def client_language(language: str) -> str:
 def send_quote_email(*, quote, link: str) -> None:
     """The quote's link to the client, subject and body in the client's language."""
     with translation.override(client_language(quote.client.language)):
-        subject = _("Quote from %(issuer)s: %(title)s") % {
-            "issuer": quote.entity.name,
-            "title": quote.title,
-        }
+        # One line whatever older rows hold: a line break in a header refuses the e-mail.
+        subject = single_line(
+            _("Quote from %(issuer)s: %(title)s")
+            % {"issuer": quote.entity.name, "title": quote.title}
+        )
         body = render_to_string("invoicing/email/quote.txt", {"quote": quote, "link": link})
     EmailMessage(subject, body, to=[quote.client.email]).send()
 
@@ -83,7 +86,7 @@ def send_invoice_email(*, invoice, link: str) -> None:
             _("Credit note %(ref)s from %(issuer)s")
             if invoice.is_credit_note
             else _("Invoice %(ref)s from %(issuer)s")
-        ) % {"ref": invoice.reference, "issuer": snapshot["issuer"]["name"]}
+        ) % {"ref": invoice.reference, "issuer": single_line(snapshot["issuer"]["name"])}
         body = render_to_string(
             "invoicing/email/invoice.txt", {"invoice": invoice, "s": snapshot, "link": link}
         )

@@ -25,6 +25,7 @@ from smartcoop.core.errors import ApplicationError, ValidationFailed, add_error_
 from smartcoop.core.http import AuthenticatedRequest
 from smartcoop.core.middleware import client_ip
 from smartcoop.core.roles import Permission, has_permission
+from smartcoop.core.spreadsheets import safe_writer
 from smartcoop.core.tenancy import current_entity
 from smartcoop.core.views import permission_required
 
@@ -52,9 +53,11 @@ from .payments import online_payment_provider
 def _download(file_field, name: str, content_type: str) -> FileResponse:
     if not file_field:
         raise Http404
-    return FileResponse(
+    response = FileResponse(
         file_field.open("rb"), as_attachment=True, filename=name, content_type=content_type
     )
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
 
 
 def hidden_from_anonymous(view):
@@ -784,8 +787,6 @@ def _quote_public(request: HttpRequest, quote, token: str) -> HttpResponse:
 @permission_required(Permission.MANAGE_COLLECTION)
 def staff_collection_export(request: AuthenticatedRequest) -> HttpResponse:
     """Invoices handed over to collection (or all overdue with ?all=1) as CSV for the agency."""
-    import csv
-
     entity = current_entity(request)
     if entity is None:
         raise Http404
@@ -796,7 +797,7 @@ def staff_collection_export(request: AuthenticatedRequest) -> HttpResponse:
         rows = rows.filter(collection=Invoice.Collection.HANDED_OVER)
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = 'attachment; filename="collection.csv"'
-    writer = csv.writer(response)
+    writer = safe_writer(response)
     writer.writerow(
         [
             "number",

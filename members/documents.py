@@ -5,7 +5,6 @@ Rendering happens outside transactions (in tasks or in a view's response)."""
 
 from __future__ import annotations
 
-import csv
 import io
 from datetime import date
 
@@ -15,6 +14,7 @@ from django.utils.safestring import SafeString
 
 from smartcoop.core.payments import epc_qr_payload, epc_qr_svg, structured_communication_format
 from smartcoop.core.pdf import render_pdf
+from smartcoop.core.spreadsheets import safe_writer
 
 from . import selectors
 from .models import Member, ShareSubscription
@@ -72,14 +72,14 @@ def render_register_pdf(*, on: date) -> bytes:
 
 def render_register_csv(*, on: date) -> str:
     buffer = io.StringIO()
-    writer = csv.writer(buffer)
+    writer = safe_writer(buffer)
     writer.writerow(["member_number", "name", "address", "category", "shares", "amount", "date"])
     for row in selectors.register_at(on=on):
         writer.writerow(
             [
                 row["member_number"],
-                _csv_safe(row["name"]),
-                _csv_safe(row["address"]),
+                row["name"],
+                row["address"],
                 row["category"],
                 row["shares"],
                 f"{row['amount']:.2f}",
@@ -87,11 +87,6 @@ def render_register_csv(*, on: date) -> str:
             ]
         )
     return buffer.getvalue()
-
-
-def _csv_safe(text: str) -> str:
-    """Keep spreadsheet software from running a name as a formula (CSV injection)."""
-    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
 
 
 def render_export_pdf(*, member: Member, data: dict) -> bytes:

@@ -12,10 +12,11 @@ from smartcoop.core.audit import audit_log
 from smartcoop.core.errors import Conflict, ValidationFailed
 from smartcoop.core.models import User
 from smartcoop.core.money import quantize_money
+from smartcoop.core.validators import check_money_fits, check_texts
 
 from .. import selectors
 from ..models import Activity, ActivityMembership
-from ._shared import _lock_activity, _money
+from ._shared import ZERO, _lock_activity, _money
 from .contracts import _mark_member_active
 
 
@@ -26,6 +27,7 @@ def activity_create(
     with every right."""
     if not entity.is_employer or not entity.is_active:
         raise ValidationFailed(_("This entity does not host Activities."), field="entity")
+    check_texts(name=name, description=description, multi_line=("description",))
     with transaction.atomic():
         activity = Activity.objects.create(
             entity=entity,
@@ -182,11 +184,21 @@ def activity_member_remove(*, activity: Activity, member, actor: User | None) ->
 
 
 def activity_set_reserve(*, activity: Activity, amount: Decimal, actor: User | None) -> Activity:
+    """What the Activity keeps aside: between zero and its balance."""
+    check_money_fits("reserve_amount", amount)
     amount = quantize_money(amount)
     if amount < 0:
         raise ValidationFailed(_("A reserve cannot be negative."), field="reserve_amount")
     with transaction.atomic():
         locked = _lock_activity(activity)
+        balance = selectors.activity_budget(activity=locked).balance
+        if amount > max(balance, ZERO):
+            raise ValidationFailed(
+                _("The reserve cannot be above the balance of the Activity (%(balance)s).")
+                % {"balance": _money(balance)},
+                code="reserve_above_balance",
+                field="reserve_amount",
+            )
         old = locked.reserve_amount
         locked.reserve_amount = amount
         locked.save(update_fields=["reserve_amount", "updated_at"])

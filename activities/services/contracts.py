@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -15,6 +16,7 @@ from smartcoop.core.audit import audit_log
 from smartcoop.core.errors import Conflict, PermissionDenied, ValidationFailed
 from smartcoop.core.models import User
 from smartcoop.core.money import quantize_money
+from smartcoop.core.validators import check_money_fits, check_texts, validate_country_code
 from smartcoop.countries import current_pack
 
 from .. import calculations, selectors
@@ -40,6 +42,17 @@ def _check_contract_dates(
         raise ValidationFailed(_("The end date comes before the start date."), field="end_date")
     if hours <= 0:
         raise ValidationFailed(_("Give the number of hours worked."), field="hours")
+    calendar_days = (end_date - start_date).days + 1
+    if hours > 24 * calendar_days or hours != hours.quantize(Decimal("0.01")):
+        raise ValidationFailed(
+            _(
+                "%(days)s day(s) hold at most %(max)s hours (with at most 2 decimals); "
+                "%(hours)s were given."
+            )
+            % {"days": calendar_days, "max": 24 * calendar_days, "hours": hours},
+            code="too_many_hours",
+            field="hours",
+        )
     max_past = int(current_pack().param("contract_start_past_days_max", on=today))
     earliest = today - dt.timedelta(days=max_past)
     if start_date < earliest:
@@ -145,6 +158,18 @@ def _new_contract(
     actor: User | None,
     today: dt.date,
 ) -> EmploymentContract:
+    check_texts(
+        function=function,
+        workplace_address=workplace_address,
+        description=description,
+        multi_line=("description",),
+    )
+    check_money_fits("gross_wage", gross_wage)
+    if workplace_country:
+        try:
+            validate_country_code(workplace_country)
+        except DjangoValidationError as exc:
+            raise ValidationFailed(exc.messages[0], field="workplace_country") from None
     pack = current_pack()
     kind = _contract_type(contract_type)
     coefficient = kind.coefficient(start_date)

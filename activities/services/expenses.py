@@ -14,7 +14,8 @@ from smartcoop.core.audit import audit_log
 from smartcoop.core.errors import Conflict, ValidationFailed
 from smartcoop.core.models import User
 from smartcoop.core.money import quantize_money
-from smartcoop.countries import current_pack
+from smartcoop.core.validators import check_money_fits, check_texts
+from smartcoop.countries import ParameterNotInForce, current_pack
 
 from .. import calculations
 from ..models import Activity, ExpenseClaim, ExpenseLine
@@ -23,11 +24,14 @@ from ._shared import ZERO, K, _lock_activity, _money, _source_of, _today
 from .contracts import _membership_or_refuse
 from .ledger import _entry, _require_available
 
+KM_LIMIT = Decimal(10**6)  # ExpenseLine.km: 8 digits, 1 decimal (and no trip is longer)
+
 
 def expense_claim_create(
     *, activity: Activity, member, title: str, actor: User | None
 ) -> ExpenseClaim:
     _membership_or_refuse(activity=activity, member=member, right="can_spend")
+    check_texts(title=title)
     with transaction.atomic():
         claim = ExpenseClaim.objects.create(
             entity_id=activity.entity_id, activity=activity, member=member, title=title
@@ -59,11 +63,34 @@ def expense_line_add(
     (no receipt); any other line needs its receipt (PDF, PNG or JPEG, checked by content)."""
     if not claim.can("edit"):
         raise Conflict(_("Only a draft claim can be changed."))
+    check_texts(description=description)
+    started = timezone.localdate(claim.activity.created_at)
+    if spent_on < started:
+        raise ValidationFailed(
+            _("An expense of this Activity is dated from its creation (%(date)s) on.")
+            % {"date": started.isoformat()},
+            code="before_activity",
+            field="spent_on",
+        )
+    check_money_fits("amount_incl_vat", amount_incl_vat)
+    check_money_fits("vat_amount", vat_amount)
     km_rate = None
     if category == ExpenseLine.Category.KILOMETRES:
         if not km or km <= 0:
             raise ValidationFailed(_("Give the distance in kilometres."), field="km")
-        km_rate = current_pack().param("km_allowance_rate", on=spent_on)
+        if km >= KM_LIMIT or km != km.quantize(Decimal("0.1")):
+            raise ValidationFailed(
+                _("Give the distance in kilometres below %(max)s, with at most one decimal.")
+                % {"max": KM_LIMIT},
+                field="km",
+            )
+        try:
+            km_rate = current_pack().param("km_allowance_rate", on=spent_on)
+        except ParameterNotInForce:
+            raise ValidationFailed(
+                _("No kilometre rate is known for %(date)s.") % {"date": spent_on.isoformat()},
+                field="spent_on",
+            ) from None
         amount_incl_vat = calculations.km_allowance(km=km, rate=km_rate)
         vat_amount = ZERO
     else:

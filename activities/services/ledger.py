@@ -16,6 +16,7 @@ from smartcoop.core.audit import audit_log
 from smartcoop.core.errors import Conflict, ValidationFailed
 from smartcoop.core.models import User
 from smartcoop.core.money import quantize_money
+from smartcoop.core.validators import check_money_fits, check_texts
 from smartcoop.countries import current_pack
 
 from .. import calculations, selectors
@@ -307,6 +308,8 @@ def activity_transfer(
     on: dt.date | None = None,
 ) -> tuple[LedgerEntry, LedgerEntry]:
     """Move budget between two Activities of the same entity (two entries, one source)."""
+    check_texts(reason=reason)
+    check_money_fits("amount", amount)
     amount = quantize_money(amount)
     if amount <= 0:
         raise ValidationFailed(_("A transfer must be positive."), field="amount")

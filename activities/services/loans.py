@@ -14,6 +14,7 @@ from smartcoop.core.audit import audit_log
 from smartcoop.core.errors import Conflict, ValidationFailed
 from smartcoop.core.models import User
 from smartcoop.core.money import quantize_money
+from smartcoop.core.validators import check_money_fits, check_texts
 
 from .. import calculations
 from ..models import Activity, Loan, LoanRepayment
@@ -26,6 +27,8 @@ def loan_apply(
     *, activity: Activity, member, purpose: str, amount: Decimal, months: int, actor: User | None
 ) -> Loan:
     _membership_or_refuse(activity=activity, member=member, right="can_spend")
+    check_texts(purpose=purpose, multi_line=("purpose",))
+    check_money_fits("amount", amount)
     amount = quantize_money(amount)
     if amount <= 0:
         raise ValidationFailed(_("The amount must be positive."), field="amount")

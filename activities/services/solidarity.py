@@ -13,6 +13,7 @@ from smartcoop.core.audit import audit_log
 from smartcoop.core.errors import Conflict, ValidationFailed
 from smartcoop.core.models import User
 from smartcoop.core.money import quantize_money
+from smartcoop.core.validators import check_money_fits, check_texts
 
 from ..models import SolidarityRequest
 
@@ -20,6 +21,8 @@ from ..models import SolidarityRequest
 def solidarity_request_submit(
     *, member, reason: str, explanation: str, amount_requested: Decimal, actor: User | None
 ) -> SolidarityRequest:
+    check_texts(explanation=explanation, multi_line=("explanation",))
+    check_money_fits("amount_requested", amount_requested)
     amount = quantize_money(amount_requested)
     if amount <= 0:
         raise ValidationFailed(_("Give the amount you need."), field="amount_requested")

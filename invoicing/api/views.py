@@ -4,6 +4,7 @@ serializers, errors as {"code", "message", "extra"}. Visibility is the selectors
 from __future__ import annotations
 
 from decimal import Decimal
+from typing import Any
 
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
@@ -15,6 +16,7 @@ from smartcoop.core.errors import NotFound
 from smartcoop.core.tenancy import current_entity
 
 from .. import selectors, services
+from ..services.invoices import MAX_LINES, MAX_PAYMENT_DAYS
 
 
 class LineSerializer(serializers.Serializer):
@@ -52,9 +54,15 @@ class InvoiceDetailOutput(InvoiceOutput):
 class InvoiceCreateInput(serializers.Serializer):
     activity = serializers.UUIDField()
     client = serializers.UUIDField()
-    lines = LineSerializer(many=True)
-    payment_days = serializers.IntegerField(required=False, allow_null=True, min_value=0)
-    buyer_reference = serializers.CharField(required=False, allow_blank=True, default="")
+    lines: serializers.ListSerializer[Any] = serializers.ListSerializer(
+        child=LineSerializer(), min_length=1, max_length=MAX_LINES
+    )
+    payment_days = serializers.IntegerField(
+        required=False, allow_null=True, min_value=0, max_value=MAX_PAYMENT_DAYS
+    )
+    buyer_reference = serializers.CharField(
+        required=False, allow_blank=True, default="", max_length=100
+    )
     discount_rate = serializers.DecimalField(max_digits=7, decimal_places=4, default=Decimal("0"))
     is_deposit = serializers.BooleanField(default=False)
     deposits = serializers.ListField(
@@ -84,8 +92,10 @@ class ClientCreateInput(serializers.Serializer):
     postcode = serializers.CharField(max_length=12)
     city = serializers.CharField(max_length=120)
     country = serializers.CharField(max_length=2)
-    vat_number = serializers.CharField(required=False, allow_blank=True, default="")
-    enterprise_number = serializers.CharField(required=False, allow_blank=True, default="")
+    vat_number = serializers.CharField(required=False, allow_blank=True, default="", max_length=30)
+    enterprise_number = serializers.CharField(
+        required=False, allow_blank=True, default="", max_length=30
+    )
     email = serializers.EmailField(required=False, allow_blank=True, default="")
     language = serializers.CharField(required=False, allow_blank=True, default="")
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
@@ -9,6 +10,7 @@ from activities.models import Activity
 from smartcoop.core.audit import audit_log
 from smartcoop.core.errors import Conflict, ValidationFailed
 from smartcoop.core.models import LegalEntity, User
+from smartcoop.core.validators import check_texts, validate_country_code
 
 from ..models import Client
 from ..vat import clean_client_enterprise_number, clean_client_vat_number
@@ -39,8 +41,21 @@ def client_create(
     country = (country or "").upper().strip()
     if len(country) != 2:
         raise ValidationFailed(_("Choose the client's country."), field="country")
+    try:
+        validate_country_code(country)
+    except ValidationError as exc:
+        raise ValidationFailed(exc.messages[0], field="country") from None
     if not name.strip():
         raise ValidationFailed(_("The client needs a name."), field="name")
+    check_texts(
+        name=name,
+        street=street,
+        postcode=postcode,
+        city=city,
+        vat_number=vat_number,
+        enterprise_number=enterprise_number,
+        email=email,
+    )
     vat_number = clean_client_vat_number(country=country, value=vat_number)
     enterprise_number = clean_client_enterprise_number(country=country, value=enterprise_number)
     if country == "BE" and vat_number and not enterprise_number:

@@ -17,6 +17,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import F, Max
 from django.utils import timezone
@@ -29,6 +30,12 @@ from smartcoop.core.models import LegalEntity, User
 from smartcoop.core.money import format_money, quantize_money
 from smartcoop.core.numbering import number_allocate
 from smartcoop.core.payments import payment_reference
+from smartcoop.core.validators import (
+    MONEY_LIMIT,
+    check_money_fits,
+    check_texts,
+    validate_single_line,
+)
 from smartcoop.countries import ParameterNotInForce, legal_reference, param_entry
 
 from .. import calculations as calc
@@ -63,7 +70,23 @@ class LineData:
     vat_rate_code: str = InvoiceLine.VatRate.STANDARD
 
 
+# What a document and its line columns hold (InvoiceLine.quantity: 12 digits, 4 decimals;
+# unit_price: 14 digits, 4 decimals; money: 14 digits, 2 decimals). The form, the API and the
+# services use these numbers.
+MAX_LINES = 100
+MAX_PAYMENT_DAYS = 365  # as the invoice form always allowed
+QUANTITY_LIMIT = Decimal(10**8)
+UNIT_PRICE_LIMIT = Decimal(10**10)
+
+
 def _clean_lines(lines: Sequence[LineData | dict]) -> list[LineData]:
+    if len(lines) > MAX_LINES:
+        raise ValidationFailed(
+            _("A document has at most %(max)s lines; this one has %(n)s.")
+            % {"max": MAX_LINES, "n": len(lines)},
+            code="too_many_lines",
+            field="lines",
+        )
     cleaned = []
     for index, raw in enumerate(lines):
         data = raw if isinstance(raw, LineData) else LineData(**raw)
@@ -71,11 +94,30 @@ def _clean_lines(lines: Sequence[LineData | dict]) -> list[LineData]:
             raise ValidationFailed(
                 _("Line %(n)s needs a description.") % {"n": index + 1}, field="lines"
             )
+        try:
+            validate_single_line(data.description)
+        except ValidationError as exc:
+            raise ValidationFailed(
+                _("Line %(n)s: %(error)s") % {"n": index + 1, "error": exc.messages[0]},
+                code="control_characters",
+                field="lines",
+            ) from None
         quantity = _decimal(data.quantity, field="lines")
         price = _decimal(data.unit_price, field="lines")
         if _places(quantity) > 4 or _places(price) > 4:
             raise ValidationFailed(
                 _("Quantities and unit prices have at most 4 decimals."), field="lines"
+            )
+        if abs(quantity) >= QUANTITY_LIMIT or abs(price) >= UNIT_PRICE_LIMIT:
+            raise ValidationFailed(
+                _("Line %(n)s: a quantity is below %(quantity)s and a unit price below %(price)s.")
+                % {
+                    "n": index + 1,
+                    "quantity": format_money(QUANTITY_LIMIT),
+                    "price": format_money(UNIT_PRICE_LIMIT),
+                },
+                code="too_large",
+                field="lines",
             )
         if data.vat_rate_code not in InvoiceLine.VatRate.values:
             raise ValidationFailed(_("Choose a VAT rate."), field="lines")
@@ -89,12 +131,32 @@ def _clean_lines(lines: Sequence[LineData | dict]) -> list[LineData]:
     return cleaned
 
 
+def _check_totals_fit(totals: calc.Totals) -> None:
+    """The line totals and the document total fit the money columns (below 10^12)."""
+    biggest = max([abs(totals.total_incl_vat), *map(abs, totals.line_totals)], default=ZERO)
+    if biggest >= MONEY_LIMIT:
+        raise ValidationFailed(
+            _(
+                "A line or the total of a document must stay below %(limit)s; this one reaches %(n)s."
+            )
+            % {"limit": format_money(Decimal(MONEY_LIMIT)), "n": format_money(biggest)},
+            code="too_large",
+            field="lines",
+        )
+
+
 def _payment_days(*, entity: LegalEntity, client: Client, days: int | None, on: date) -> int:
     default = int(_param(entity, "invoice_payment_days_default", on=on, default=Decimal(30)))
     if days is None:
         return default
     if days < 0:
         raise ValidationFailed(_("A payment term cannot be negative."), field="payment_days")
+    if days > MAX_PAYMENT_DAYS:
+        raise ValidationFailed(
+            _("A payment term is at most %(max)s days.") % {"max": MAX_PAYMENT_DAYS},
+            code="payment_term_too_long",
+            field="payment_days",
+        )
     try:
         entry = param_entry(f"{_country_of(entity)}.invoice_payment_days_max_b2b", on=on)
         maximum, rule = int(entry.value), legal_reference(entry.source)
@@ -167,6 +229,7 @@ def invoice_draft_save(
             entity=activity.entity, client=client, days=payment_days, on=today
         )
         invoice.delivery_date = delivery_date
+        check_texts(buyer_reference=buyer_reference, note=note, multi_line=("note",))
         invoice.buyer_reference = buyer_reference.strip()
         invoice.note = note.strip()
         invoice.discount_rate = discount
@@ -362,6 +425,7 @@ def _recompute(invoice: Invoice, *, on: date) -> calc.Totals:
         line.vat_category, line.vat_rate = category, rate
         inputs.append(calc.LineInput(line.quantity, line.unit_price, category, rate))
     totals = calc.compute_totals(inputs, discount_rate=invoice.discount_rate)
+    _check_totals_fit(totals)
     for line, amount in zip(lines, totals.line_totals, strict=True):
         line.line_total = amount
     InvoiceLine.objects.bulk_update(lines, ["vat_category", "vat_rate", "line_total"])
@@ -803,7 +867,9 @@ def performance_declare(
     contract through activities: both exist or neither does."""
     if "contract" not in settings.COUNTRY_PACK.tools:
         raise ValidationFailed(_("The Contract tool is not available in this country."))
+    check_texts(function=function, description=description, workplace_country=workplace_country)
     price = _decimal(price_excl_vat, field="price_excl_vat")
+    check_money_fits("price_excl_vat", price)
     if price <= 0:
         raise ValidationFailed(_("The price must be above zero."), field="price_excl_vat")
     label = description.strip() or _("%(function)s, %(start)s to %(end)s") % {

@@ -7,6 +7,7 @@ the payment credits it.
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -14,7 +15,7 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.core import signing
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -22,6 +23,7 @@ from smartcoop.core.audit import audit_log
 from smartcoop.core.errors import Conflict, ValidationFailed
 from smartcoop.core.models import User
 from smartcoop.core.money import quantize_money
+from smartcoop.core.validators import check_texts
 
 from ..models import BankTransaction, ClientMessage, Invoice, Payment, PaymentPlan
 from ..selectors import payment_plan_paid
@@ -34,6 +36,8 @@ from ._shared import (
     _places,
 )
 from .invoices import _refresh_status
+
+CLIENT_MESSAGE_MAX = 5000
 
 # --- Payments ----------------------------------------------------------------------------------
 
@@ -175,33 +179,55 @@ def payment_link_dead_end(*, token: str) -> DeadLink | None:
 
 
 def client_message_create(
-    *, invoice: Invoice, name: str, email: str, message: str, is_dispute: bool
+    *,
+    invoice: Invoice,
+    name: str,
+    email: str,
+    message: str,
+    is_dispute: bool,
+    submission: uuid.UUID | None = None,
 ) -> ClientMessage:
-    """A question or dispute from the payment page. A dispute pauses reminders."""
+    """A question or dispute from the payment page. A dispute pauses reminders. `submission` is
+    the form's one-time token: posted again, the message is not stored twice (the first one is
+    returned)."""
     if not message.strip():
         raise ValidationFailed(_("Write your message."), field="message")
-    with transaction.atomic():
-        item = ClientMessage.objects.create(
-            entity_id=invoice.entity_id,
-            invoice=invoice,
-            is_dispute=is_dispute,
-            name=name.strip()[:200],
-            email=email.strip(),
-            message=message.strip()[:5000],
+    check_texts(name=name, email=email, message=message, multi_line=("message",))
+    if len(message) > CLIENT_MESSAGE_MAX:
+        raise ValidationFailed(
+            _("A message has at most %(max)s characters.") % {"max": CLIENT_MESSAGE_MAX},
+            field="message",
         )
-        if is_dispute:
-            Invoice.objects.filter(pk=invoice.pk, disputed_at__isnull=True).update(
-                disputed_at=timezone.now()
+    if submission is not None:
+        earlier = ClientMessage.objects.filter(invoice=invoice, submission=submission).first()
+        if earlier is not None:
+            return earlier
+    try:
+        with transaction.atomic():
+            item = ClientMessage.objects.create(
+                entity_id=invoice.entity_id,
+                invoice=invoice,
+                is_dispute=is_dispute,
+                name=name.strip()[:200],
+                email=email.strip(),
+                message=message.strip(),
+                submission=submission,
             )
-        audit_log(
-            actor=None,
-            action="invoicing.client_message.received",
-            target=invoice,
-            data={"dispute": is_dispute},
-        )
-        from ..tasks import client_message_notify
+            if is_dispute:
+                Invoice.objects.filter(pk=invoice.pk, disputed_at__isnull=True).update(
+                    disputed_at=timezone.now()
+                )
+            audit_log(
+                actor=None,
+                action="invoicing.client_message.received",
+                target=invoice,
+                data={"dispute": is_dispute},
+            )
+            from ..tasks import client_message_notify
 
-        client_message_notify.enqueue(item.pk)
+            client_message_notify.enqueue(item.pk)
+    except IntegrityError:  # the same form posted twice at once: the other post stored it
+        return ClientMessage.objects.get(invoice=invoice, submission=submission)
     return item
 
 

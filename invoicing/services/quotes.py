@@ -3,6 +3,7 @@ accepted quote."""
 
 from __future__ import annotations
 
+import smtplib
 from collections.abc import Sequence
 from datetime import timedelta
 from decimal import Decimal
@@ -15,14 +16,15 @@ from django.utils.translation import gettext as _
 
 from activities.models import Activity
 from smartcoop.core.audit import audit_log
-from smartcoop.core.errors import Conflict, ValidationFailed
+from smartcoop.core.errors import ApplicationError, Conflict, ValidationFailed
 from smartcoop.core.models import User
+from smartcoop.core.validators import check_texts
 
 from .. import calculations as calc
 from ..models import Client, Invoice, Quote
 from ..vat import vat_texts
 from ._shared import _param
-from .invoices import LineData, _clean_lines, invoice_draft_save
+from .invoices import LineData, _check_totals_fit, _clean_lines, invoice_draft_save
 from .payments import DeadLink, link_dead_end
 
 QUOTE_SALT = "invoicing.quote-link"
@@ -40,6 +42,11 @@ def quote_create(
     """A draft quote. Totals use the same VAT decision and rounding as invoices."""
     if client.entity_id != activity.entity_id:
         raise ValidationFailed(_("This client belongs to another entity."), field="client")
+    check_texts(title=title)
+    if not 1 <= valid_days <= 365:
+        raise ValidationFailed(
+            _("A quote is valid for 1 to %(max)s days.") % {"max": 365}, field="valid_days"
+        )
     cleaned = _clean_lines(lines)
     try:
         decision = calc.vat_decide(
@@ -61,6 +68,7 @@ def quote_create(
         )
         inputs.append(calc.LineInput(line.quantity, line.unit_price, category, rate))
     totals = calc.compute_totals(inputs)
+    _check_totals_fit(totals)
     with transaction.atomic():
         quote = Quote.objects.create(
             entity_id=activity.entity_id,
@@ -111,11 +119,30 @@ def quote_link_dead_end(*, token: str) -> DeadLink | None:
 
 
 def quote_send(*, quote: Quote, actor: User | None) -> Quote:
-    """Mark sent and e-mail the client the link (after commit)."""
+    """E-mail the client the link, then mark the quote sent: a quote whose e-mail could not be
+    sent stays as it was (the error says why) and can be sent again."""
     from django.urls import reverse
 
     from ..transmission import send_quote_email
 
+    quote = Quote.objects.select_related("client", "entity").get(pk=quote.pk)
+    if not quote.can("send"):
+        raise Conflict(_("This quote was already decided."))
+    if quote.client.email:
+        link = settings.SITE_URL + reverse(
+            "invoicing:quote_public", kwargs={"token": quote_link_token(quote=quote)}
+        )
+        try:
+            send_quote_email(quote=quote, link=link)
+        except (OSError, ValueError, smtplib.SMTPException) as exc:
+            raise ApplicationError(
+                _(
+                    "The e-mail to the client could not be sent (%(reason)s): the quote is not "
+                    "marked sent. Try again later."
+                )
+                % {"reason": type(exc).__name__},
+                code="email_not_sent",
+            ) from None
     with transaction.atomic():
         quote = Quote.objects.select_for_update().get(pk=quote.pk)
         if not quote.can("send"):
@@ -124,11 +151,6 @@ def quote_send(*, quote: Quote, actor: User | None) -> Quote:
         quote.sent_at = timezone.now()
         quote.save(update_fields=["status", "sent_at", "updated_at"])
         audit_log(actor=actor, action="invoicing.quote.sent", target=quote)
-        link = settings.SITE_URL + reverse(
-            "invoicing:quote_public", kwargs={"token": quote_link_token(quote=quote)}
-        )
-        if quote.client.email:
-            transaction.on_commit(lambda: send_quote_email(quote=quote, link=link))
     return quote
 
 
@@ -136,6 +158,7 @@ def quote_decide(*, quote: Quote, accept: bool, name: str) -> Quote:
     """The client accepts (name and time recorded) or refuses a sent, still valid quote."""
     if accept and not name.strip():
         raise ValidationFailed(_("Type your name to accept."), field="name")
+    check_texts(name=name)
     with transaction.atomic():
         quote = Quote.objects.select_for_update().get(pk=quote.pk)
         if not quote.can("decide"):

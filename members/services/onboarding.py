@@ -14,7 +14,7 @@ from smartcoop.core.errors import Conflict, ValidationFailed
 from smartcoop.core.fields import blind_index, blind_indexes
 from smartcoop.core.models import User
 from smartcoop.core.sectors import Sector
-from smartcoop.core.validators import clean_bic, clean_iban, clean_identifier
+from smartcoop.core.validators import check_texts, clean_bic, clean_iban, clean_identifier
 from smartcoop.countries import IdentifierKind, current_pack
 
 from .. import calculations, selectors
@@ -63,6 +63,15 @@ def member_save_identity(
     another member already has it. Suggests an office and adviser from the postcode the first
     time. Locks: the member row."""
     on = on or _today()
+    check_texts(
+        first_name=first_name,
+        last_name=last_name,
+        legal_name=legal_name,
+        street=street,
+        postcode=postcode,
+        city=city,
+        phone=phone,
+    )
     changes: dict[str, object] = {}
     if kind == Member.Kind.PERSON:
         if not first_name.strip() or not last_name.strip():

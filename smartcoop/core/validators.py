@@ -173,3 +173,38 @@ def validate_money_fits(value) -> None:
             _("An amount has at most 2 decimals (cents); %(value)s has more.") % {"value": amount},
             code="too_precise",
         )
+
+
+def check_texts(*, multi_line: tuple[str, ...] = (), **values: str | None) -> None:
+    """For services: each keyword is a field name and its text; the first text with control
+    characters (or line breaks, unless its name is in `multi_line`) raises ValidationFailed at
+    that field. Forms and the API show it at the field like any other service error."""
+    from .errors import ValidationFailed
+
+    for name, value in values.items():
+        try:
+            (validate_multi_line if name in multi_line else validate_single_line)(value or "")
+        except ValidationError as exc:
+            raise ValidationFailed(exc.messages[0], field=name, code=exc.code) from None
+
+
+def check_money_fits(field: str, value) -> None:
+    """ValidationFailed at `field` when `value` cannot be stored exactly in a money column."""
+    from .errors import ValidationFailed
+
+    try:
+        validate_money_fits(value)
+    except ValidationError as exc:
+        raise ValidationFailed(exc.messages[0], field=field, code=exc.code) from None
+
+
+def validate_country_code(value: str) -> None:
+    """An ISO 3166-1 alpha-2 country code that exists."""
+    import pycountry
+
+    if value and pycountry.countries.get(alpha_2=value.upper()) is None:
+        raise ValidationError(
+            _("%(code)s is not a country code (ISO 3166-1, two letters such as BE).")
+            % {"code": value[:10]},
+            code="unknown_country",
+        )

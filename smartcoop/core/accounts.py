@@ -25,6 +25,22 @@ class AccountAdapter(DefaultAccountAdapter):
             user.save()
         return user
 
+    def send_mail(self, template_prefix: str, email: str, context: dict) -> None:
+        """Account e-mails (password reset, address confirmation, security notices) in the
+        language the person chose, not the language of the page that triggered them; for an
+        address nobody owns yet (sign-up), the page's language."""
+        user = context.get("user")
+        if user is None:
+            from django.contrib.auth import get_user_model
+
+            user = get_user_model().objects.filter(email__iexact=email).first()
+        language = getattr(user, "preferred_language", "") if user is not None else ""
+        if language in dict(settings.LANGUAGES):
+            with translation.override(language):
+                super().send_mail(template_prefix, email, context)
+        else:
+            super().send_mail(template_prefix, email, context)
+
     def post_login(self, request, user, **kwargs):
         """Log in into the language the person chose last time. The language is switched before
         allauth writes its "Successfully signed in" message, which is otherwise rendered in the

@@ -188,3 +188,19 @@ def test_the_sign_in_message_is_in_the_members_language(client):
     )
     shown = [str(message) for message in response.context["messages"]]
     assert len(shown) == 1 and shown[0].startswith("Je bent nu ingelogd als"), shown
+
+
+@pytest.mark.django_db
+def test_a_password_reset_email_is_in_the_members_language(client):
+    """Asked for from an English page, the e-mail still goes out in the member's Dutch."""
+    from django.core import mail
+
+    from tests.factories import UserFactory
+
+    user = UserFactory(preferred_language="nl")
+    client.post("/accounts/password/reset/", {"email": user.email}, HTTP_ACCEPT_LANGUAGE="en")
+    (sent,) = mail.outbox
+    assert sent.to == [user.email]
+    with translation.override("nl"):
+        expected = translation.gettext("Password Reset Email")
+    assert expected != "Password Reset Email" and expected in sent.subject, sent.subject

@@ -13,6 +13,7 @@ SIGNATURES = (
     (b"\x89PNG\r\n\x1a\n", "image/png"),
     (b"\xff\xd8\xff", "image/jpeg"),
 )
+EXTENSIONS = {"application/pdf": ".pdf", "image/png": ".png", "image/jpeg": ".jpg"}
 
 
 def sniff_content_type(head: bytes) -> str | None:
@@ -42,10 +43,10 @@ def validate_upload(file, *, field: str) -> str:
         raise ValidationFailed(
             _("Only PDF, PNG or JPEG files are accepted."), field=field, code="file_type"
         )
+    # Stored under a name whose extension is the content's (a PDF named `.html` becomes `.pdf`).
+    name = getattr(file, "name", "") or "document"
+    file.name = name.rsplit("/", 1)[-1].rsplit(".", 1)[0][:80] + EXTENSIONS[content_type]
     return content_type
-
-
-EXTENSIONS = {"application/pdf": ".pdf", "image/png": ".png", "image/jpeg": ".jpg"}
 
 
 def serve_upload(file_field, *, inline: bool = True):

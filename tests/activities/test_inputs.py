@@ -178,3 +178,22 @@ def test_the_activity_form_shows_the_error_at_the_name(client):
     assert response.status_code == 200
     assert "U+001B" in response.text
     assert Activity.objects.count() == 1
+
+
+def test_an_upload_is_stored_under_the_extension_of_its_content():
+    activity = ActivityFactory()
+    claim = services.expense_claim_create(
+        activity=activity, member=activity.coordinator, title="Cables", actor=None
+    )
+    line = services.expense_line_add(
+        claim=claim,
+        spent_on=TODAY,
+        category="equipment",
+        description="XLR cables",
+        amount_incl_vat=Decimal("12.10"),
+        vat_amount=Decimal("2.10"),
+        receipt=SimpleUploadedFile("receipt.html", PDF, content_type="text/html"),
+        actor=None,
+    )
+    stored = line.receipt.name.rsplit("/", 1)[-1]
+    assert stored.startswith("receipt") and stored.endswith(".pdf")

@@ -36,6 +36,7 @@ from smartcoop.core.models import User
 from smartcoop.core.roles import Permission, has_permission
 
 if TYPE_CHECKING:
+    from members.models import Member
     from smartcoop.core.models import LegalEntity
 
 from .models import (
@@ -187,6 +188,26 @@ class PlannedMonth:
     month: dt.date
     planned: Decimal
     available_after: Decimal
+
+
+def ledger_entries_recent(*, activity: Activity, limit: int) -> list[LedgerEntry]:
+    """The latest entries of an Activity the caller may see, newest first, with the entry that
+    reversed each."""
+    return list(
+        LedgerEntry.objects.filter(activity=activity)
+        .select_related("reversed_by")
+        .order_by("-booked_on", "-id")[:limit]
+    )
+
+
+def transfer_targets(*, activity: Activity, member: Member) -> list[Activity]:
+    """Other active Activities of the same entity that `member` coordinates: where budget from
+    `activity` may be moved."""
+    return list(
+        Activity.objects.filter(
+            coordinator=member, entity_id=activity.entity_id, status=Activity.Status.ACTIVE
+        ).exclude(pk=activity.pk)
+    )
 
 
 def activity_planned_by_month(*, activity: Activity, budget: BudgetFigures) -> list[PlannedMonth]:

@@ -136,9 +136,7 @@ def activity_detail(request: AuthenticatedRequest, public_id) -> HttpResponse:
             "months": months,
             "chart": charts.budget_chart(months),
             "planned": selectors.activity_planned_by_month(activity=activity, budget=budget),
-            "entries": list(
-                LedgerEntry.objects.filter(activity=activity).order_by("-booked_on", "-id")[:20]
-            ),
+            "entries": selectors.ledger_entries_recent(activity=activity, limit=20),
             "contracts": list(activity.contracts.select_related("member")[:20]),
             "claims": list(activity.expense_claims.all()[:10]),
             "loans": list(activity.loans.all()[:10]),
@@ -146,19 +144,12 @@ def activity_detail(request: AuthenticatedRequest, public_id) -> HttpResponse:
             "membership": membership,
             "is_coordinator": activity.coordinator_id == member.pk,
             "reserve_form": forms.ReserveForm(initial={"reserve_amount": activity.reserve_amount}),
-            "transfer_form": forms.TransferForm(targets=_transfer_targets(activity, member))
+            "transfer_form": forms.TransferForm(
+                targets=selectors.transfer_targets(activity=activity, member=member)
+            )
             if activity.coordinator_id == member.pk
             else None,
         },
-    )
-
-
-def _transfer_targets(activity: Activity, member) -> list[Activity]:
-    """Other active Activities of the same entity that this member coordinates."""
-    return list(
-        Activity.objects.filter(
-            coordinator=member, entity_id=activity.entity_id, status=Activity.Status.ACTIVE
-        ).exclude(pk=activity.pk)
     )
 
 
@@ -170,7 +161,7 @@ def activity_transfer(request: AuthenticatedRequest, public_id) -> HttpResponse:
     activity = selectors.activity_get_for_member(member=member, public_id=public_id)
     if activity.coordinator_id != member.pk:
         raise Http404
-    targets = _transfer_targets(activity, member)
+    targets = selectors.transfer_targets(activity=activity, member=member)
     form = forms.TransferForm(request.POST, targets=targets)
     if not form.is_valid():
         messages.error(request, _("Choose an Activity, an amount and a reason."))
@@ -603,11 +594,7 @@ def staff_activity(request: AuthenticatedRequest, public_id) -> HttpResponse:
         {
             "activity": activity,
             "budget": budget,
-            "entries": list(
-                LedgerEntry.objects.filter(activity=activity)
-                .select_related("reversed_by")
-                .order_by("-booked_on", "-id")[:50]
-            ),
+            "entries": selectors.ledger_entries_recent(activity=activity, limit=50),
             "contracts": list(activity.contracts.select_related("member")[:30]),
             "claims": list(activity.expense_claims.all()[:20]),
             "loans": list(activity.loans.all()[:20]),

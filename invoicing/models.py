@@ -89,7 +89,7 @@ class Client(EntityOwnedModel):
         return self.kind == self.Kind.COMPANY
 
 
-class Invoice(EntityOwnedModel):
+class Invoice(StatusSteps, EntityOwnedModel):
     """An invoice or a credit note. Drafts have no number; issued ones never change."""
 
     class Kind(models.TextChoices):
@@ -103,6 +103,13 @@ class Invoice(EntityOwnedModel):
         PARTLY_PAID = "partly_paid", _("Partly paid")
         PAID = "paid", _("Paid")
         CREDITED = "credited", _("Credited")
+
+    # "submit": issue it, or send it for approval where the entity requires one.
+    STEPS = {
+        "edit": (Status.DRAFT,),
+        "submit": (Status.DRAFT,),
+        "approve": (Status.AWAITING_APPROVAL,),
+    }
 
     class VatRegime(models.TextChoices):
         DOMESTIC = "domestic", _("Domestic VAT")

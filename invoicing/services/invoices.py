@@ -221,7 +221,7 @@ def invoice_draft_save(
             invoice = Invoice(entity_id=activity.entity_id, created_by=actor)
         else:
             invoice = Invoice.objects.select_for_update(of=("self",)).get(pk=invoice.pk)
-            if invoice.status != Invoice.Status.DRAFT or invoice.is_credit_note:
+            if not invoice.can("edit") or invoice.is_credit_note:
                 raise Conflict(_("Only a draft invoice can be changed."))
         invoice.activity = activity
         invoice.client = client
@@ -691,7 +691,7 @@ def invoice_submit(*, invoice: Invoice, actor: User | None, on: date | None = No
             .select_related("entity")
             .get(pk=invoice.pk)
         )
-        if locked.status != Invoice.Status.DRAFT:
+        if not locked.can("submit"):
             raise Conflict(_("This invoice was already submitted."))
         if locked.entity.invoice_approval_required and not locked.is_credit_note:
             _recompute(locked, on=on or timezone.localdate())
@@ -703,7 +703,7 @@ def invoice_submit(*, invoice: Invoice, actor: User | None, on: date | None = No
 
 
 def invoice_approve(*, invoice: Invoice, actor: User | None, on: date | None = None) -> Invoice:
-    if invoice.status != Invoice.Status.AWAITING_APPROVAL:
+    if not invoice.can("approve"):
         raise Conflict(_("This invoice is not awaiting approval."))
     return invoice_issue(invoice=invoice, issued_by=actor, on=on, approved=True)
 

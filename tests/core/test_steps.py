@@ -27,6 +27,16 @@ def test_every_step_a_template_asks_for_is_declared_by_a_model():
     assert [pair for pair in sorted(asked) if pair[1] not in declared] == []
 
 
+def test_every_template_asking_for_a_step_loads_the_filter():
+    missing = [
+        path.relative_to(TEMPLATES).as_posix()
+        for path in TEMPLATES.rglob("*.html")
+        if "|can:" in (text := path.read_text())
+        and not re.search(r"{% load [^%]*\bsmartcoop\b", text)
+    ]
+    assert missing == []
+
+
 def test_a_step_is_allowed_only_from_its_statuses():
     from activities.models import Loan
 

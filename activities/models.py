@@ -31,7 +31,9 @@ class Activity(StatusSteps, EntityOwnedModel):
         SUSPENDED = "suspended", _("Suspended")
         CLOSED = "closed", _("Closed")
 
+    # "work": what its members do with the budget (salaries, expense claims, loans, the team).
     STEPS = {
+        "work": (Status.ACTIVE,),
         "validate": (Status.DRAFT,),
         "suspend": (Status.ACTIVE,),
         "reactivate": (Status.SUSPENDED,),

@@ -127,7 +127,7 @@ def _membership_or_refuse(*, activity: Activity, member, right: str):
             _("%(name)s may not do this in the Activity %(activity)s.")
             % {"name": member.display_name, "activity": activity.name}
         )
-    if activity.status != Activity.Status.ACTIVE:
+    if not activity.can("work"):
         raise Conflict(
             _("The Activity %(activity)s is %(status)s: it must be active.")
             % {"activity": activity.name, "status": activity.get_status_display()}

@@ -10,7 +10,8 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from smartcoop.core.models import BaseModel
+from smartcoop.core.models import BaseModel, EntityOwnedModel
+from smartcoop.core.money import MoneyDigits
 
 
 class TaxProfile(BaseModel):
@@ -76,3 +77,78 @@ class TaxProfile(BaseModel):
 
     def __str__(self) -> str:
         return f"{self.member} from {self.valid_from}"
+
+
+MONEY: MoneyDigits = {"max_digits": 14, "decimal_places": 2}
+
+
+class Payslip(EntityOwnedModel):
+    """One payment of one worker by one entity on one pay date, listing the contracts it pays.
+
+    It copies what it was computed from: every line (code, base, rate, amount, side, legal
+    source), every parameter value read, and the tax profile used. A draft can be recomputed;
+    an approved payslip is immutable (a database trigger refuses UPDATE and DELETE), and the
+    contracts it pays can never be paid by another payslip (one row per contract)."""
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("Draft")
+        APPROVED = "approved", _("Approved")
+
+    member = models.ForeignKey("members.Member", on_delete=models.PROTECT, related_name="payslips")
+    pay_date = models.DateField(_("pay date"))
+    period_start = models.DateField(_("period from"))
+    period_end = models.DateField(_("period to"))
+    category = models.CharField(_("worker category"), max_length=20)
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.DRAFT
+    )
+    gross = models.DecimalField(_("gross"), **MONEY)
+    employee_deductions = models.DecimalField(_("deductions"), **MONEY)
+    net_taxable = models.DecimalField(_("taxable"), **MONEY)
+    net_social = models.DecimalField(_("net before income tax"), **MONEY)
+    net_pay = models.DecimalField(_("net paid"), **MONEY)
+    employer_contributions = models.DecimalField(_("employer contributions"), **MONEY)
+    employer_cost = models.DecimalField(_("employer cost"), **MONEY)
+    student_hours_in_quota = models.DecimalField(max_digits=7, decimal_places=2, default=0)
+    lines = models.JSONField(default=list)
+    parameters = models.JSONField(default=list)
+    tax_profile = models.JSONField(default=dict)
+    notes = models.JSONField(default=list)
+    approved_at = models.DateTimeField(null=True, blank=True)
+    approved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        ordering = ("-pay_date", "member")
+        constraints = [
+            models.UniqueConstraint(
+                fields=("entity", "member", "pay_date"),
+                name="payroll_payslip_one_per_worker_entity_date",
+            ),
+            models.CheckConstraint(
+                condition=Q(net_pay=models.F("gross") - models.F("employee_deductions")),
+                name="payroll_payslip_net_is_gross_minus_deductions",
+            ),
+            models.CheckConstraint(
+                condition=Q(employer_cost=models.F("gross") + models.F("employer_contributions")),
+                name="payroll_payslip_cost_is_gross_plus_contributions",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.member} {self.pay_date}"
+
+
+class PayslipContract(models.Model):
+    """A contract paid by a payslip: one row per contract, ever (a contract is paid once)."""
+
+    payslip = models.ForeignKey(Payslip, on_delete=models.CASCADE, related_name="paid_contracts")
+    contract = models.OneToOneField(
+        "activities.EmploymentContract", on_delete=models.PROTECT, related_name="+"
+    )
+    gross = models.DecimalField(**MONEY)
+    hours = models.DecimalField(max_digits=7, decimal_places=2)
+
+    def __str__(self) -> str:
+        return f"{self.payslip} — contract {self.contract_id}"

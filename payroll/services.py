@@ -2,17 +2,17 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 
 from django.db import transaction
 from django.utils.translation import gettext as _
 
 from smartcoop.core.audit import audit_log
-from smartcoop.core.errors import ValidationFailed
+from smartcoop.core.errors import Conflict, ValidationFailed
 from smartcoop.core.models import User
 
-from .models import TaxProfile
+from .models import Payslip, PayslipContract, TaxProfile
 
 
 def tax_profile_record(
@@ -90,3 +90,204 @@ def tax_profile_record(
             },
         )
     return profile
+
+
+# --- Payslips ------------------------------------------------------------------------------------
+
+PAYABLE = ("validated", "declared", "performed")
+
+
+def _profile_snapshot(profile) -> dict:
+    return {
+        "marital_status": str(profile.marital_status),
+        "partner_has_income": profile.partner_has_income,
+        "dependent_children": profile.dependent_children,
+        "disabled_children": profile.disabled_children,
+        "other_dependants": profile.other_dependants,
+        "disabled": profile.disabled,
+        "fr_pas_rate": None if profile.fr_pas_rate is None else str(profile.fr_pas_rate),
+        "is_default": profile.is_default,
+    }
+
+
+def _student_hours_counted_before(*, member, period_start: date, pay_date: date, exclude_id):
+    """Student hours already counted against this year's quota by the member's other payslips,
+    in every entity: those of earlier months, and of the same month paid earlier."""
+    from django.db.models import Q, Sum
+    from django_scopes import scopes_disabled
+
+    with scopes_disabled():
+        earlier = Payslip.objects.filter(
+            member=member, period_start__year=period_start.year
+        ).filter(
+            Q(period_start__lt=period_start) | Q(period_start=period_start, pay_date__lt=pay_date)
+        )
+        if exclude_id:
+            earlier = earlier.exclude(pk=exclude_id)
+        total = earlier.aggregate(total=Sum("student_hours_in_quota"))["total"]
+    return total or Decimal("0")
+
+
+def payslip_compute(
+    *,
+    entity,
+    member,
+    pay_date: date,
+    contracts,
+    actor,
+    at_mp_rate: Decimal | None = None,
+    employer_headcount: int = 1,
+) -> Payslip:
+    """Compute (or recompute, while a draft) the payslip of `member` by `entity` on `pay_date`
+    for `contracts`, all of one calendar month and one worker category. Locks the member's
+    payslip row of that date (and creates it if needed). A contract already paid by another
+    payslip, or an approved payslip, is refused."""
+    from smartcoop.countries import current_pack
+
+    from . import calculations as engine
+    from .estimates import CATEGORIES
+    from .selectors import tax_profile_at
+
+    contracts = list(contracts)
+    if not contracts:
+        raise ValidationFailed(_("A payslip pays at least one contract."), field="contracts")
+    country = current_pack().code
+    categories = set()
+    for contract in contracts:
+        if contract.member_id != member.pk or contract.entity_id != entity.pk:
+            raise ValidationFailed(
+                _("Every contract must be the worker's, with this entity."), field="contracts"
+            )
+        if contract.status not in PAYABLE:
+            raise ValidationFailed(
+                _("A contract of this list is not validated: it cannot be paid yet."),
+                field="contracts",
+            )
+        category = CATEGORIES.get((country, contract.contract_type))
+        if category is None:
+            raise ValidationFailed(
+                _("This contract type is not paid by a payslip."), field="contracts"
+            )
+        categories.add(category)
+    if len(categories) > 1:
+        raise ValidationFailed(
+            _("One payslip pays contracts of one worker category."), field="contracts"
+        )
+    first_day = min(c.start_date for c in contracts).replace(day=1)
+    last_day = (first_day.replace(day=28) + timedelta(days=4)).replace(day=1) - timedelta(days=1)
+    if any(c.end_date > last_day for c in contracts):
+        raise ValidationFailed(
+            _("The contracts of one payslip fall within one calendar month."), field="contracts"
+        )
+    with transaction.atomic():
+        payslip = (
+            Payslip.objects.select_for_update()
+            .filter(entity=entity, member=member, pay_date=pay_date)
+            .first()
+        )
+        if payslip is not None and payslip.status == Payslip.Status.APPROVED:
+            raise Conflict(_("This payslip is approved: it can no longer change."))
+        paid_elsewhere = PayslipContract.objects.filter(contract__in=contracts)
+        if payslip is not None:
+            paid_elsewhere = paid_elsewhere.exclude(payslip=payslip)
+        if paid_elsewhere.exists():
+            raise Conflict(_("A contract of this list is already paid by another payslip."))
+        profile = tax_profile_at(member=member, on=pay_date)
+        pay = engine.PayInput(
+            country=country,
+            category=categories.pop(),
+            period_start=first_day,
+            period_end=last_day,
+            contracts=tuple(
+                engine.ContractPay(
+                    str(c.public_id), c.gross_wage, c.hours, c.start_date, c.end_date
+                )
+                for c in contracts
+            ),
+            tax_profile=profile,
+            year_to_date=engine.YearToDate(
+                _student_hours_counted_before(
+                    member=member,
+                    period_start=first_day,
+                    pay_date=pay_date,
+                    exclude_id=payslip.pk if payslip else None,
+                )
+            ),
+            employer_headcount=employer_headcount,
+            at_mp_rate=at_mp_rate,
+            short_contract=all((c.end_date - c.start_date).days < 62 for c in contracts),
+        )
+        try:
+            result = engine.compute_pay(pay)
+        except engine.MissingParameter as error:
+            raise ValidationFailed(str(error), code="missing_parameter") from error
+        values = {
+            "period_start": first_day,
+            "period_end": last_day,
+            "category": str(result.category),
+            "gross": result.gross,
+            "employee_deductions": result.employee_deductions,
+            "net_taxable": result.net_taxable,
+            "net_social": result.net_social,
+            "net_pay": result.net_pay,
+            "employer_contributions": result.employer_contributions,
+            "employer_cost": result.employer_cost,
+            "student_hours_in_quota": result.student_hours_in_quota,
+            "lines": [
+                {
+                    "code": line.code,
+                    "label_key": line.label_key,
+                    "base": str(line.base),
+                    "rate": None if line.rate is None else str(line.rate),
+                    "amount": str(line.amount),
+                    "side": str(line.side),
+                    "source": line.source,
+                }
+                for line in result.lines
+            ],
+            "parameters": [
+                {
+                    "key": p.key,
+                    "from": p.valid_from.isoformat(),
+                    "value": p.value,
+                    "source": p.source,
+                }
+                for p in result.parameters
+            ],
+            "tax_profile": _profile_snapshot(profile),
+            "notes": list(result.notes),
+        }
+        if payslip is None:
+            payslip = Payslip.objects.create(
+                entity=entity, member=member, pay_date=pay_date, **values
+            )
+        else:
+            for field, value in values.items():
+                setattr(payslip, field, value)
+            payslip.save()
+            payslip.paid_contracts.all().delete()
+        PayslipContract.objects.bulk_create(
+            PayslipContract(payslip=payslip, contract=c, gross=c.gross_wage, hours=c.hours)
+            for c in contracts
+        )
+        audit_log(
+            actor=actor,
+            action="payroll.payslip.computed",
+            target=payslip,
+            data={"gross": str(result.gross), "net_pay": str(result.net_pay)},
+        )
+    return payslip
+
+
+def payslip_approve(*, payslip: Payslip, actor, now) -> Payslip:
+    """Approve a draft: from now on the database refuses any change to it."""
+    with transaction.atomic():
+        payslip = Payslip.objects.select_for_update().get(pk=payslip.pk)
+        if payslip.status != Payslip.Status.DRAFT:
+            raise Conflict(_("This payslip is already approved."))
+        payslip.status = Payslip.Status.APPROVED
+        payslip.approved_at = now
+        payslip.approved_by = actor
+        payslip.save(update_fields=["status", "approved_at", "approved_by", "updated_at"])
+        audit_log(actor=actor, action="payroll.payslip.approved", target=payslip, data={})
+    return payslip

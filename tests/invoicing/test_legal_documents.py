@@ -149,6 +149,11 @@ def test_french_invoice_states_rcs_variable_capital_and_no_early_payment_discoun
     assert "Pas d'escompte pour paiement anticipé." in text
     assert "12,15 %" in text and "L441-10" in text  # the penalty rate of the issue date
 
+    # Its credit note names the issuer the same way, and carries no payment clauses.
+    text = _text(invoice_documents_build(_credit(member, invoice))[0])
+    assert "RCS Paris" in text and "SCIC SA à capital variable" in text
+    assert "escompte" not in text and "L441-10" not in text
+
     # A company with a fixed capital states the amount instead.
     paris_entity.variable_capital = False
     paris_entity.share_capital = Decimal("37000.00")

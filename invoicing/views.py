@@ -840,7 +840,7 @@ def staff_client_statement(request: AuthenticatedRequest, public_id) -> HttpResp
     """A client's statement (open invoices with one entity) as PDF."""
     from django.template.loader import render_to_string
 
-    from .documents.pdf import render_pdf
+    from .documents.pdf import issuer_identity, render_pdf
 
     entity = current_entity(request)
     client = selectors.client_get(user=request.user, public_id=public_id, entity=entity)
@@ -848,6 +848,7 @@ def staff_client_statement(request: AuthenticatedRequest, public_id) -> HttpResp
     html = render_to_string(
         "invoicing/pdf/statement.html",
         {
+            **issuer_identity(entity, on=timezone.localdate()),
             "client": client,
             "entity": entity,
             "invoices": invoices,

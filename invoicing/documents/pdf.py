@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import base64
 import io
+from datetime import date
 from decimal import Decimal
 from pathlib import Path
 
@@ -28,6 +29,9 @@ from smartcoop.core.payments import (
     epc_qr_svg_data_uri as qr_svg_data_uri,
 )
 from smartcoop.core.pdf import html_to_pdf
+from smartcoop.countries import param
+
+from ..mentions import capital_mention, register_mention
 
 PRINT_CSS = Path(__file__).with_name("invoice.css")
 
@@ -66,6 +70,27 @@ def _qr_png_data_uri(payload: str) -> str:
     buffer = io.BytesIO()
     image.save(buffer, format="PNG")
     return "data:image/png;base64," + base64.b64encode(buffer.getvalue()).decode("ascii")
+
+
+def issuer_identity(entity, *, on: date) -> dict:
+    """What a letter or statement says of who sends it, in the active language, from the
+    entity's data and its pack's `invoice_mentions` on `on`: `legal_form` (with the capital where
+    the country asks for it) and `register` (e.g. "RPR Brussel", "RCS Paris")."""
+    country = entity.country.lower()
+    keys = param(f"{country}.invoice_mentions", on=on, default={})
+    capital = capital_mention(
+        keys.get("capital", ""),
+        share_capital=entity.share_capital,
+        variable=entity.variable_capital,
+    )
+    return {
+        "legal_form": " ".join(part for part in (entity.legal_form, capital) if part),
+        "register": register_mention(
+            keys.get("register", ""),
+            court=entity.register_court,
+            court_names=param(f"{country}.register_court_names", on=on, default={}),
+        ),
+    }
 
 
 def first_instalment(snapshot: dict) -> Decimal | None:

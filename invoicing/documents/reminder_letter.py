@@ -16,8 +16,8 @@ from smartcoop.core.money import format_money, format_percent
 from smartcoop.countries import param, parameter_tables
 
 from .. import calculations as calc
-from ..mentions import capital_mention, register_mention, reminder_paragraphs
-from .pdf import epc_qr_svg_data_uri, payment_reference_context, render_pdf
+from ..mentions import reminder_paragraphs
+from .pdf import epc_qr_svg_data_uri, issuer_identity, payment_reference_context, render_pdf
 
 
 def client_language(snapshot: dict) -> str:
@@ -66,8 +66,6 @@ def reminder_context(reminder, *, link: str) -> dict:
             since=invoice.overdue_since,
             until=on,
         )
-    entity = invoice.entity
-    keys_invoice = _param(country, "invoice_mentions", on=on, default={})
     return {
         "reminder": reminder,
         "invoice": invoice,
@@ -82,23 +80,7 @@ def reminder_context(reminder, *, link: str) -> dict:
         "fixed_costs": format_money(reminder.fixed_costs, currency) if reminder.fixed_costs else "",
         "claimed": format_money(claimed, currency),
         "rate": format_percent(rate),
-        "register": register_mention(
-            keys_invoice.get("register", ""),
-            court=entity.register_court,
-            court_names=_param(country, "register_court_names", on=on, default={}),
-        ),
-        "legal_form": " ".join(
-            part
-            for part in (
-                entity.legal_form,
-                capital_mention(
-                    keys_invoice.get("capital", ""),
-                    share_capital=entity.share_capital,
-                    variable=entity.variable_capital,
-                ),
-            )
-            if part
-        ),
+        **issuer_identity(invoice.entity, on=on),
         "legal": reminder_paragraphs(
             keys.get("business" if business else "consumer", ""),
             level=level,

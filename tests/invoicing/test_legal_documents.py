@@ -105,6 +105,19 @@ def test_a_belgian_entity_without_a_court_on_file_prints_no_half_mention(
     assert "RLE" not in _text(invoice_documents_build(invoice)[0])
 
 
+def test_a_client_statement_names_the_register_too(
+    client, brussels_entity, member, activity, be_client, customer_service
+):
+    from django.urls import reverse
+
+    _issue(member, activity, be_client)
+    client.force_login(customer_service)
+    response = client.get(reverse("invoicing:staff_client_statement", args=[be_client.public_id]))
+    assert response.status_code == 200
+    assert "vzw · Enterprise number (KBO/BCE)" in _text(response.content)
+    assert "RLE Brussels" in _text(response.content)  # the staff member's language: English
+
+
 # --- France: RCS, capital, early-payment discount --------------------------------------------
 
 

@@ -102,6 +102,8 @@ def test_the_schema_documents_paginated_lists_and_the_error_shape(client):
     assert set(error["properties"]) == {"code", "message", "extra"}
     for url, operations in paths.items():
         for method, operation in operations.items():
+            public = url == "/api/v1/activities/simulator/"
+            assert ("401" in operation["responses"]) is not public, (url, method)
             for status in ("400", "404", "500"):
                 body = operation["responses"][status]["content"]["application/json"]["schema"]
                 assert body == {"$ref": "#/components/schemas/ErrorOutput"}, (url, method, status)

@@ -1,3 +1,5 @@
+from decimal import Decimal
+
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
@@ -60,6 +62,22 @@ class ActivitiesConfig(AppConfig):
         from . import member_file
 
         member_file.register()
+        _register_notification_kinds()
+
+        from smartcoop.core.dashboard import Panel, register_panel
+        from smartcoop.core.next_steps import register_dashboard_steps
+
+        register_dashboard_steps("activities", _activity_steps, order=20)
+        register_panel(
+            Panel(
+                "member",
+                "budget",
+                _("Budget of my Activities, last six months"),
+                "activities/partials/dashboard_budget.html",
+                _budget_panel,
+                order=10,
+            )
+        )
 
         from smartcoop.core.dashboard import Widget, register_widget
 
@@ -86,6 +104,106 @@ class ActivitiesConfig(AppConfig):
                 order=21,
             )
         )
+
+
+def _activity_steps(request) -> list:
+    """Create an Activity, wait for its validation, pay yourself from its budget."""
+    from django.urls import reverse
+
+    from smartcoop.core.money import format_money
+    from smartcoop.core.next_steps import Step
+
+    from .models import Activity
+    from .selectors import activity_list_for_member, member_of_user
+
+    member = member_of_user(request.user)
+    if member is None or member.member_number is None:
+        return []  # joining comes first (members' steps)
+    activities = list(activity_list_for_member(member=member))
+    if not activities:
+        return [
+            Step(
+                _("Create your first Activity"),
+                reverse("activities:create"),
+                _("What you do and for which entity; your adviser validates it."),
+            )
+        ]
+    steps = [
+        Step(
+            _("Your Activity “%(name)s” waits for your adviser's validation")
+            % {"name": activity.name},
+            reverse("activities:detail", args=[activity.public_id]),
+            state="waiting",
+        )
+        for activity in activities
+        if activity.status == Activity.Status.DRAFT
+    ]
+    for activity in activities:
+        available: Decimal = getattr(activity, "available", Decimal(0))  # with_budget
+        if activity.status == Activity.Status.ACTIVE and available > 0:
+            steps.append(
+                Step(
+                    _("Pay yourself from “%(name)s”") % {"name": activity.name},
+                    reverse("activities:salary_request", args=[activity.public_id]),
+                    _("%(amount)s available now.") % {"amount": format_money(available)},
+                )
+            )
+            break
+    return steps
+
+
+def _budget_panel(request) -> dict | None:
+    """A small chart of the member's Activities' budget (summed), month by month."""
+    from django.utils import timezone
+
+    from . import charts
+    from .selectors import activity_list_for_member, member_months, member_of_user
+
+    member = member_of_user(request.user)
+    if member is None:
+        return None
+    activities = list(activity_list_for_member(member=member).filter(status="active"))
+    if not activities:
+        return None
+    months = member_months(activities=activities, today=timezone.localdate(), months=6)
+    return {
+        "chart": charts.budget_chart(months, width=560, height=200),
+        "months": months,
+        "activities": activities,
+    }
+
+
+def _register_notification_kinds() -> None:
+    from smartcoop.core.notifications import NotificationKind, register_kind
+
+    register_kind(
+        NotificationKind(
+            "activities.contract_validated",
+            _("One of my contracts is validated"),
+            _("Your contract as %(function)s from %(start)s (gross %(gross)s) is validated."),
+            money=("gross",),
+            dates=("start",),
+            order=10,
+        )
+    )
+    register_kind(
+        NotificationKind(
+            "activities.expense_approved",
+            _("An expense claim is approved"),
+            _("Your expense claim “%(title)s” is approved: %(total)s is reimbursed."),
+            money=("total",),
+            order=20,
+        )
+    )
+    register_kind(
+        NotificationKind(
+            "activities.expense_refused",
+            _("An expense claim is refused"),
+            _("Your expense claim “%(title)s” is refused: %(reason)s"),
+            money=("total",),
+            order=21,
+        )
+    )
 
 
 def _available_now(request):

@@ -22,13 +22,21 @@ class Rect:
     width: float
     height: float
     kind: str
-    title: str
+    title: Decimal  # the amount, written with the money filter in the <title>
 
 
-def budget_chart(months, *, label_format=lambda m: m.strftime("%m/%y")) -> dict:
-    """Geometry of the chart for a list of `selectors.MonthRow`."""
+def budget_chart(
+    months,
+    *,
+    label_format=lambda m: m.strftime("%m/%y"),
+    width: int = WIDTH,
+    height: int = HEIGHT,
+) -> dict:
+    """Geometry of the chart for a list of `selectors.MonthRow` (the dashboard draws a smaller
+    one: `width`/`height` are the SVG's viewBox)."""
     if not months:
         return {}
+    WIDTH, HEIGHT = width, height
     top = max([m.income for m in months] + [m.closing_balance for m in months] + [Decimal(1)])
     bottom = min(
         [m.fee + m.salaries + m.expenses for m in months]
@@ -53,7 +61,7 @@ def budget_chart(months, *, label_format=lambda m: m.strftime("%m/%y")) -> dict:
         x = PAD_LEFT + index * slot + (slot - bar) / 2
         if month.income > 0:
             rects.append(
-                Rect(x, y(month.income), bar, zero - y(month.income), "income", str(month.income))
+                Rect(x, y(month.income), bar, zero - y(month.income), "income", month.income)
             )
         cursor = Decimal(0)
         for kind, amount in (
@@ -62,9 +70,7 @@ def budget_chart(months, *, label_format=lambda m: m.strftime("%m/%y")) -> dict:
             ("expenses", month.expenses),
         ):
             if amount < 0:
-                rects.append(
-                    Rect(x, y(cursor), bar, y(cursor + amount) - y(cursor), kind, str(amount))
-                )
+                rects.append(Rect(x, y(cursor), bar, y(cursor + amount) - y(cursor), kind, amount))
                 cursor += amount
         centre = PAD_LEFT + index * slot + slot / 2
         points.append(f"{centre:.1f},{y(month.closing_balance):.1f}")

@@ -183,6 +183,29 @@ def activity_months(*, activity: Activity, today: dt.date, months: int = 12) -> 
     return result
 
 
+def member_months(*, activities: list[Activity], today: dt.date, months: int = 6) -> list[MonthRow]:
+    """The month rows of several Activities (a member's), added up month by month."""
+    total: list[MonthRow] = []
+    for activity in activities:
+        rows = activity_months(activity=activity, today=today, months=months)
+        if not total:
+            total = rows
+            continue
+        total = [
+            MonthRow(
+                month=a.month,
+                income=a.income + b.income,
+                fee=a.fee + b.fee,
+                salaries=a.salaries + b.salaries,
+                expenses=a.expenses + b.expenses,
+                other=a.other + b.other,
+                closing_balance=a.closing_balance + b.closing_balance,
+            )
+            for a, b in zip(total, rows, strict=True)
+        ]
+    return total
+
+
 @dataclass(frozen=True)
 class PlannedMonth:
     month: dt.date

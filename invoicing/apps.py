@@ -47,6 +47,11 @@ class InvoicingConfig(AppConfig):
         from . import member_file
 
         member_file.register()
+        _register_notification_kinds()
+
+        from smartcoop.core.next_steps import register_dashboard_steps
+
+        register_dashboard_steps("invoicing", _invoicing_steps, order=30)
 
         from smartcoop.core.dashboard import Widget, register_widget
 
@@ -73,6 +78,71 @@ class InvoicingConfig(AppConfig):
                 order=31,
             )
         )
+
+
+def _invoicing_steps(request) -> list:
+    """Add a client, write the first invoice, finish the drafts."""
+    from django.urls import reverse
+
+    from smartcoop.core.next_steps import Step
+
+    from .models import Invoice
+    from .selectors import client_list, invoice_list, member_activities
+
+    if not member_activities(user=request.user, invoicing=True).filter(status="active").exists():
+        return []
+    if not client_list(user=request.user).exists():
+        return [
+            Step(
+                _("Add your first client"),
+                reverse("invoicing:member_client_new"),
+                _("Name, address and VAT number: then you can invoice them."),
+            )
+        ]
+    invoices = invoice_list(user=request.user)
+    draft = invoices.filter(status=Invoice.Status.DRAFT).order_by("-updated_at").first()
+    if draft is not None:
+        return [
+            Step(
+                _("Finish and issue your draft invoice to %(client)s")
+                % {"client": draft.client.name},
+                reverse("invoicing:member_invoice", args=[draft.public_id]),
+            )
+        ]
+    if not invoices.exclude(number__isnull=True).exists():
+        return [Step(_("Write your first invoice"), reverse("invoicing:member_invoice_new"))]
+    return []
+
+
+def _register_notification_kinds() -> None:
+    from smartcoop.core.notifications import NotificationKind, register_kind
+
+    register_kind(
+        NotificationKind(
+            "invoicing.client_paid",
+            _("A client pays an invoice"),
+            _("%(client)s paid %(amount)s on invoice %(reference)s (still due: %(due)s)."),
+            money=("amount", "due"),
+            order=30,
+        )
+    )
+    register_kind(
+        NotificationKind(
+            "invoicing.reminder_sent",
+            _("A reminder is sent to a client"),
+            _("A reminder for invoice %(reference)s was sent to %(client)s (%(due)s due)."),
+            money=("due",),
+            order=31,
+        )
+    )
+    register_kind(
+        NotificationKind(
+            "invoicing.documents_ready",
+            _("The documents of an invoice are ready"),
+            _("The PDF of %(reference)s for %(client)s is ready to download."),
+            order=40,
+        )
+    )
 
 
 def _open_invoices(rows):

@@ -252,3 +252,52 @@ def deposits_available(*, user: User, invoice: Invoice | None) -> list[Invoice]:
         .exclude(pk__in=taken.values("pk"))
         .order_by("issue_date", "pk")
     )
+
+
+@dataclass(frozen=True)
+class MatchSuggestion:
+    invoice: Invoice
+    score: int
+    reasons: tuple[str, ...]  # "amount", "reference", "name"
+
+
+def _words(text: str) -> set[str]:
+    """Significant words of a name: lower case, letters and digits, 3 characters or more, no
+    legal-form noise (nv, bv, sa, sas, sprl, gmbh…)."""
+    noise = {"nv", "bv", "bvba", "sa", "sas", "sarl", "sprl", "srl", "gmbh", "vzw", "asbl", "the"}
+    cleaned = "".join(ch.lower() if ch.isalnum() else " " for ch in text)
+    return {w for w in cleaned.split() if len(w) >= 3 and w not in noise}
+
+
+def match_score(*, transaction: BankTransaction, invoice: Invoice) -> tuple[int, tuple[str, ...]]:
+    """How well a bank line fits an open invoice: the exact amount still due (3), the invoice's
+    number in the communication (4), the client's name in the payer's name (2)."""
+    score, reasons = 0, list[str]()
+    if transaction.amount == invoice.amount_due:
+        score, reasons = score + 3, [*reasons, "amount"]
+    text = f"{transaction.free_text} {transaction.structured_reference}".upper()
+    compact = "".join(ch for ch in text if ch.isalnum())
+    reference = "".join(ch for ch in invoice.reference.upper() if ch.isalnum())
+    if reference and reference in compact:
+        score, reasons = score + 4, [*reasons, "reference"]
+    if _words(transaction.counterparty_name) & _words(invoice.client.name):
+        score, reasons = score + 2, [*reasons, "name"]
+    return score, tuple(reasons)
+
+
+def match_suggestions(
+    *, entity: LegalEntity, transactions: list[BankTransaction], limit: int = 3
+) -> dict[int, list[MatchSuggestion]]:
+    """For each bank line to match by hand, the open invoices of the entity that fit it best
+    (one query for the invoices, scored in Python: a page shows at most 100 lines)."""
+    invoices = list(open_invoices_of_entity(entity=entity))
+    suggestions: dict[int, list[MatchSuggestion]] = {}
+    for transaction in transactions:
+        scored = []
+        for invoice in invoices:
+            score, reasons = match_score(transaction=transaction, invoice=invoice)
+            if score:
+                scored.append(MatchSuggestion(invoice, score, reasons))
+        scored.sort(key=lambda s: (-s.score, s.invoice.due_date or date.max))
+        suggestions[transaction.pk] = scored[:limit]
+    return suggestions

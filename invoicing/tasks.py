@@ -71,6 +71,7 @@ def invoice_render_documents(invoice_id: int, send: bool = False) -> None:
     """PDF and UBL of an issued document, stored with their SHA-256; then the sends."""
     from .models import Client, Invoice, Transmission
     from .services import transmission_create
+    from .services._shared import _tell_coordinator
 
     invoice = Invoice.objects.filter(pk=invoice_id, number__isnull=False).first()
     if invoice is None:
@@ -89,6 +90,7 @@ def invoice_render_documents(invoice_id: int, send: bool = False) -> None:
                     locked.ubl_sha256 = hashlib.sha256(ubl).hexdigest()
                     fields += ["ubl", "ubl_sha256"]
                 locked.save(update_fields=fields)
+                _tell_coordinator(invoice=locked, kind="invoicing.documents_ready", params={})
             invoice = locked
     if not send:
         return

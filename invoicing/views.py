@@ -6,6 +6,7 @@ from __future__ import annotations
 import functools
 from datetime import date
 from decimal import Decimal
+from urllib.parse import urlencode
 
 from django.conf import settings
 from django.contrib import messages
@@ -143,7 +144,9 @@ def member_client_new(request: AuthenticatedRequest) -> HttpResponse:
                 messages.info(request, _("This client was already known: it is now yours too."))
             else:
                 messages.success(request, _("Client added."))
-            return redirect("invoicing:member_invoice_new")
+            # The invoice form opens with this client (and its Activity) already chosen.
+            query = urlencode({"client": client.public_id, "activity": activity.public_id})
+            return redirect(f"{reverse('invoicing:member_invoice_new')}?{query}")
     return render(request, "invoicing/member_client_form.html", {"form": form})
 
 
@@ -157,8 +160,16 @@ def _invoice_form_view(request: AuthenticatedRequest, invoice: Invoice | None) -
     activities = list(selectors.member_activities(user=request.user, invoicing=True))
     clients = list(selectors.client_list(user=request.user).order_by("name"))
     deposits = selectors.deposits_available(user=request.user, invoice=invoice)
-    initial = {}
+    initial: dict[str, object] = {}
     line_initial = [{"quantity": 1, "unit": "HUR", "vat_rate_code": "standard"}]
+    if invoice is None:
+        # ?client=…&activity=… (after adding a client): preselected when they are the member's.
+        wanted_client = request.GET.get("client", "")
+        wanted_activity = request.GET.get("activity", "")
+        if any(str(c.public_id) == wanted_client for c in clients):
+            initial["client"] = wanted_client
+        if any(str(a.public_id) == wanted_activity for a in activities):
+            initial["activity"] = wanted_activity
     if invoice is not None:
         initial = {
             "activity": str(invoice.activity.public_id),
@@ -261,9 +272,10 @@ def member_invoice(request: AuthenticatedRequest, public_id) -> HttpResponse:
 
 
 @hidden_from_anonymous
-@require_POST
 @member_only
 def member_invoice_submit(request: AuthenticatedRequest, public_id) -> HttpResponse:
+    """GET: the confirmation page (what will happen: numbered, sent, no longer editable);
+    POST: issue (or send for approval). A confirm page, not a script's confirm()."""
     invoice = selectors.invoice_get(user=request.user, public_id=public_id)
     if (
         not selectors.member_activities(user=request.user, invoicing=True)
@@ -271,6 +283,10 @@ def member_invoice_submit(request: AuthenticatedRequest, public_id) -> HttpRespo
         .exists()
     ):
         raise Http404
+    if request.method != "POST":
+        if invoice.status != Invoice.Status.DRAFT:
+            return redirect("invoicing:member_invoice", public_id=invoice.public_id)
+        return render(request, "invoicing/member_invoice_confirm.html", _detail_context(invoice))
     try:
         invoice = services.invoice_submit(invoice=invoice, actor=request.user)
     except ApplicationError as error:
@@ -517,11 +533,17 @@ def staff_bank(request: AuthenticatedRequest) -> HttpResponse:
                     },
                 )
             return redirect("invoicing:staff_bank")
-    unmatched = selectors.unmatched_transactions(entity=entity)[:100]
+    unmatched = list(selectors.unmatched_transactions(entity=entity)[:100])
+    suggestions = selectors.match_suggestions(entity=entity, transactions=unmatched)
     return render(
         request,
         "invoicing/staff_bank.html",
-        {"form": form, "report": report, "unmatched": unmatched, "match_form": ManualMatchForm()},
+        {
+            "form": form,
+            "report": report,
+            "unmatched": [(row, suggestions.get(row.pk, [])) for row in unmatched],
+            "match_form": ManualMatchForm(),
+        },
     )
 
 

@@ -60,9 +60,17 @@ class MembersConfig(AppConfig):
         ):
             register(item)
 
+        from smartcoop.core.notifications import register_language_source
+
+        register_language_source(_member_language)
+
         from smartcoop.core.next_steps import register_next_step
 
         register_next_step(_onboarding_step)
+
+        from smartcoop.core.next_steps import register_dashboard_steps
+
+        register_dashboard_steps("members", _membership_steps, order=10)
 
         from smartcoop.core.dashboard import Widget, register_widget
 
@@ -91,6 +99,14 @@ class MembersConfig(AppConfig):
         )
 
 
+def _member_language(user) -> str:
+    """Notifications go out in the language the member chose when joining."""
+    from .models import Member
+
+    member = Member.objects.filter(user=user).only("language").first()
+    return member.language if member is not None else ""
+
+
 def _onboarding_step(user) -> str | None:
     """A member who has not finished joining continues the wizard where they left it."""
     from django.urls import reverse
@@ -104,6 +120,44 @@ def _onboarding_step(user) -> str | None:
     if member.onboarding_step != Member.OnboardingStep.DONE:
         return reverse("members:onboarding", args=[member.onboarding_step])
     return None
+
+
+def _membership_steps(request) -> list:
+    """Join (the wizard), then pay the shares: what makes someone a member."""
+    from django.urls import reverse
+
+    from smartcoop.core.money import format_money
+    from smartcoop.core.next_steps import Step
+    from smartcoop.core.roles import Permission, has_permission
+
+    from .models import Member, ShareSubscription
+    from .selectors import member_of_user, member_subscriptions
+
+    if has_permission(request.user, Permission.BACKOFFICE_ACCESS):
+        return []
+    member = member_of_user(user=request.user)
+    if member is None or member.onboarding_step != Member.OnboardingStep.DONE:
+        step = member.onboarding_step if member else Member.OnboardingStep.IDENTITY
+        return [
+            Step(
+                _("Finish joining the cooperative"),
+                reverse("members:onboarding", args=[step]),
+                _("Identity, bank account, profession, privacy: a few minutes."),
+            )
+        ]
+    pending = member_subscriptions(member=member).filter(status=ShareSubscription.Status.PENDING)
+    steps = [
+        Step(
+            _("Pay your shares"),
+            reverse("members:subscription", args=[s.public_id]),
+            _("%(amount)s by bank transfer, with the structured communication shown.")
+            % {"amount": format_money(s.amount)},
+        )
+        for s in pending[:1]
+    ]
+    if not steps and member.member_number is None:
+        steps.append(Step(_("Subscribe your shares"), reverse("members:shares_subscribe")))
+    return steps
 
 
 def _needs_attention(request):

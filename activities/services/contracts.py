@@ -8,6 +8,7 @@ from decimal import Decimal
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import IntegrityError, transaction
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -16,6 +17,7 @@ from smartcoop.core.audit import audit_log
 from smartcoop.core.errors import Conflict, PermissionDenied, ValidationFailed
 from smartcoop.core.models import User
 from smartcoop.core.money import quantize_money
+from smartcoop.core.notifications import notify
 from smartcoop.core.validators import check_money_fits, check_texts, validate_country_code
 from smartcoop.countries import current_pack
 
@@ -417,16 +419,28 @@ def _contract_transition(
 
 
 def contract_validate(*, contract: EmploymentContract, actor: User | None) -> EmploymentContract:
-    """An adviser (or payroll) checks the contract."""
-    return _contract_transition(
-        contract=contract,
-        allowed_from=EmploymentContract.STEPS["validate"],
-        to=EmploymentContract.Status.VALIDATED,
-        actor=actor,
-        action="activities.contract.validated",
-        validated_by=actor,
-        validated_at=timezone.now(),
-    )
+    """An adviser (or payroll) checks the contract; the member is told."""
+    with transaction.atomic():
+        contract = _contract_transition(
+            contract=contract,
+            allowed_from=EmploymentContract.STEPS["validate"],
+            to=EmploymentContract.Status.VALIDATED,
+            actor=actor,
+            action="activities.contract.validated",
+            validated_by=actor,
+            validated_at=timezone.now(),
+        )
+        notify(
+            user=contract.member.user,
+            kind="activities.contract_validated",
+            params={
+                "function": contract.function,
+                "start": contract.start_date,
+                "gross": contract.gross_wage,
+            },
+            url=reverse("activities:contract", args=[contract.public_id]),
+        )
+    return contract
 
 
 def contract_declare(*, contract: EmploymentContract, actor: User | None) -> EmploymentContract:

@@ -7,6 +7,7 @@ from decimal import Decimal
 
 from django.db import transaction
 from django.db.models import Sum
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -14,6 +15,7 @@ from smartcoop.core.audit import audit_log
 from smartcoop.core.errors import Conflict, ValidationFailed
 from smartcoop.core.models import User
 from smartcoop.core.money import quantize_money
+from smartcoop.core.notifications import notify
 from smartcoop.core.validators import check_money_fits, check_texts
 from smartcoop.countries import ParameterNotInForce, current_pack
 
@@ -197,6 +199,7 @@ def expense_claim_approve(
             target=claim,
             data={"total": str(claim.total)},
         )
+        _tell_member(claim, "activities.expense_approved")
     return claim
 
 
@@ -217,4 +220,14 @@ def expense_claim_reject(*, claim: ExpenseClaim, reason: str, actor: User | None
         audit_log(
             actor=actor, action="activities.expense.rejected", target=claim, data={"reason": reason}
         )
+        _tell_member(claim, "activities.expense_refused")
     return claim
+
+
+def _tell_member(claim: ExpenseClaim, kind: str) -> None:
+    notify(
+        user=claim.member.user,
+        kind=kind,
+        params={"title": claim.title, "total": claim.total, "reason": claim.decision_reason},
+        url=reverse("activities:expense", args=[claim.public_id]),
+    )

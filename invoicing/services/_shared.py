@@ -122,3 +122,19 @@ def _payment_plan_start(
         data={"instalments": plan.instalments},
     )
     return plan
+
+
+def _tell_coordinator(*, invoice: Invoice, kind: str, params: dict) -> None:
+    """Notify the member who coordinates the invoice's Activity (smartcoop.core.notifications),
+    inside the caller's transaction; the e-mail leaves after commit."""
+    from django.urls import reverse
+
+    from smartcoop.core.notifications import notify
+
+    coordinator = invoice.activity.coordinator
+    notify(
+        user=coordinator.user if coordinator is not None else None,
+        kind=kind,
+        params={"reference": invoice.reference, "client": invoice.client.name, **params},
+        url=reverse("invoicing:member_invoice", args=[invoice.public_id]),
+    )

@@ -34,6 +34,7 @@ from ._shared import (
     _decimal,
     _payment_plan_start,
     _places,
+    _tell_coordinator,
 )
 from .invoices import _refresh_status
 
@@ -97,6 +98,11 @@ def payment_record(
         )
         _activity_credit_client_payment(
             activity=invoice.activity, amount_excl_vat=excl, on=on, payment=payment, actor=actor
+        )
+        _tell_coordinator(
+            invoice=invoice,
+            kind="invoicing.client_paid",
+            params={"amount": applied, "due": invoice.amount_due},
         )
     return payment
 

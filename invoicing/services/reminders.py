@@ -18,7 +18,7 @@ from smartcoop.core.models import LegalEntity, User
 
 from .. import calculations as calc
 from ..models import Client, Invoice, Reminder, ReminderPolicy, reminder_level
-from ._shared import ZERO, _param, _param_history
+from ._shared import ZERO, _param, _param_history, _tell_coordinator
 from .payments import payment_plans_check
 
 
@@ -395,6 +395,11 @@ def _reminder_create(*, invoice: Invoice, level: ReminderLevel, on: date) -> Rem
         action="invoicing.reminder.created",
         target=invoice,
         data={"step": reminder.step, "kind": kind, "interest": interest, "fixed": fixed},
+    )
+    _tell_coordinator(
+        invoice=invoice,
+        kind="invoicing.reminder_sent",
+        params={"due": amount_due, "formal_notice": kind == "formal_notice"},
     )
     return reminder
 

@@ -18,9 +18,13 @@ def platform(request) -> dict:
         "current_entity": None,
         "switchable_entities": [],
         "dev_inbox_enabled": bool(settings.DEV_INBOX_DIR) and settings.DEBUG,
+        "unread_notifications": 0,
     }
     if user is not None and user.is_authenticated:
         context["member_nav"] = items_for("member", user, request.path)
+        from .notifications import unread_count
+
+        context["unread_notifications"] = unread_count(user=user)
         if is_staff:
             context["staff_nav_groups"] = groups_for("staff", user, request.path)
             context["current_entity"] = current_entity(request)

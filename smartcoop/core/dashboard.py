@@ -61,6 +61,46 @@ def widgets_for(area: str, request: HttpRequest) -> list[dict]:
     return shown
 
 
+@dataclass(frozen=True)
+class Panel:
+    """A larger block of a dashboard (a chart, a short list), rendered with the app's own
+    template; `compute(request)` returns its context or None (nothing to show)."""
+
+    area: str
+    key: str
+    title: str | Promise
+    template: str
+    compute: Callable[[HttpRequest], dict | None]
+    order: int = 100
+
+
+_PANELS: dict[str, Panel] = {}
+
+
+def register_panel(panel: Panel) -> None:
+    _PANELS[f"{panel.area}:{panel.key}"] = panel
+
+
+def panels_for(area: str, request: HttpRequest) -> list[dict]:
+    shown = []
+    for panel in sorted((p for p in _PANELS.values() if p.area == area), key=lambda p: p.order):
+        try:
+            context = panel.compute(request)
+        except Exception:
+            logger.exception("dashboard panel %s failed", panel.key)
+            continue
+        if context is not None:
+            shown.append(
+                {
+                    "key": panel.key,
+                    "title": panel.title,
+                    "template": panel.template,
+                    "data": context,
+                }
+            )
+    return shown
+
+
 def _failed_tasks(request: HttpRequest) -> Figure:
     from django.urls import reverse
 

@@ -308,3 +308,58 @@ class TaskFailure(models.Model):
 
     def __str__(self) -> str:
         return f"{self.task_name} {self.task_id}"
+
+
+class Notification(BaseModel):
+    """Something that happened to a person (a contract validated, a client who paid…), shown in
+    their account and, unless they opted out of that kind, sent by e-mail after commit.
+
+    `kind` is a key registered by an app (smartcoop.core.notifications); the text is rendered
+    from the kind's message and `params` in the reader's language when shown or sent."""
+
+    class Email(models.TextChoices):
+        NOT_WANTED = "not_wanted", _("Not wanted")
+        PENDING = "pending", _("Pending")
+        SENDING = "sending", _("Sending")
+        SENT = "sent", _("Sent")
+
+    user = models.ForeignKey(
+        User, on_delete=models.CASCADE, related_name="notifications", verbose_name=_("user")
+    )
+    kind = models.CharField(_("kind"), max_length=60)
+    params = models.JSONField(default=dict, blank=True)
+    url = models.CharField(max_length=300, blank=True)
+    in_account = models.BooleanField(default=True)
+    read_at = models.DateTimeField(null=True, blank=True)
+    email = models.CharField(max_length=12, choices=Email.choices, default=Email.NOT_WANTED)
+    emailed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [
+            models.Index(
+                fields=["user", "created_at"],
+                condition=models.Q(in_account=True, read_at__isnull=True),
+                name="notification_unread",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} → {self.user_id}"
+
+
+class NotificationPreference(models.Model):
+    """A person's choice for one kind of notification; no row means both channels on."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="+")
+    kind = models.CharField(max_length=60)
+    in_account = models.BooleanField(default=True)
+    by_email = models.BooleanField(default=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["user", "kind"], name="notification_preference_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} {self.kind}"

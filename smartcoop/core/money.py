@@ -36,12 +36,20 @@ SYMBOL_POSITION = {
 }
 
 
+MINUS = "\u2212"
+
+
 def format_money(
     amount: Decimal | None, currency: str | None = None, language: str | None = None
 ) -> str:
-    """An amount as people of the active language write it: € 1.234,56 / 1 234,56 € / €1,234.56."""
+    """An amount as people of the active language write it: € 1.234,56 / 1 234,56 € / €1,234.56.
+
+    The one place a negative amount gets its sign: a true minus (U+2212) in front of the whole
+    amount, symbol included ("\\u2212€1,636.50"), never "€-1,636.50"."""
     if amount is None:
         return ""
+    if quantize_money(amount) < 0:
+        return MINUS + format_money(-amount, currency, language)
     pack = current_pack()
     currency = currency or pack.currency
     language = (language or translation.get_language() or pack.languages[0])[:2]

@@ -63,3 +63,63 @@ def heartbeat() -> None:
 @shared_task(base=SmartcoopTask, name="smartcoop.core.tasks.ping")
 def ping() -> str:
     return "pong"
+
+
+@shared_task(base=SmartcoopTask, name="smartcoop.core.tasks.send_notification_email")
+def send_notification_email(notification_id: int) -> None:
+    """E-mail one notification in its reader's language. The row goes PENDING → SENDING in a
+    short transaction (row locked, skipped if another worker has it), the SMTP call happens
+    outside it, then SENT: running it twice never sends twice."""
+    from django.conf import settings
+    from django.core.mail import send_mail
+    from django.template.loader import render_to_string
+    from django.urls import reverse
+    from django.utils import translation
+
+    from .models import Notification
+    from .notifications import kind_of, language_for, preference, render_text
+
+    with transaction.atomic():
+        notification = (
+            Notification.objects.select_for_update(skip_locked=True)
+            .select_related("user")
+            .filter(pk=notification_id, email=Notification.Email.PENDING)
+            .first()
+        )
+        if notification is None:
+            return
+        user = notification.user
+        # The choice may have changed since the notification was written: honour the latest.
+        if not preference(user=user, kind=notification.kind).by_email or not user.is_active:
+            notification.email = Notification.Email.NOT_WANTED
+            notification.save(update_fields=["email", "updated_at"])
+            return
+        notification.email = Notification.Email.SENDING
+        notification.save(update_fields=["email", "updated_at"])
+    language = language_for(user)
+    kind = kind_of(notification.kind)
+    text = render_text(notification, language)
+    with translation.override(language):
+        context = {
+            "text": text,
+            "label": str(kind.label) if kind else notification.kind,
+            "url": settings.SITE_URL + notification.url if notification.url else "",
+            "preferences_url": settings.SITE_URL + reverse("core:notification_preferences"),
+            "name": user.first_name,
+        }
+        subject = render_to_string("core/email/notification_subject.txt", context).strip()
+        body = render_to_string("core/email/notification_body.txt", context)
+    try:
+        send_mail(
+            settings.ACCOUNT_EMAIL_SUBJECT_PREFIX + subject,
+            body,
+            settings.DEFAULT_FROM_EMAIL,
+            [user.email],
+        )
+    except Exception:
+        # Back to PENDING so the retry (transient errors) or a later run sends it.
+        Notification.objects.filter(pk=notification.pk).update(email=Notification.Email.PENDING)
+        raise
+    Notification.objects.filter(pk=notification.pk).update(
+        email=Notification.Email.SENT, emailed_at=timezone.now()
+    )

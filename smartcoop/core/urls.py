@@ -8,6 +8,12 @@ urlpatterns = [
     path("", views.landing, name="landing"),
     path("home/", views.home, name="home"),
     path("app/", views.member_home, name="member_home"),
+    path("app/notifications/", views.notifications, name="notifications"),
+    path(
+        "app/notifications/preferences/",
+        views.notification_preferences,
+        name="notification_preferences",
+    ),
     path("backoffice/", views.backoffice_home, name="backoffice_home"),
     path("backoffice/entity/", views.switch_entity, name="switch_entity"),
     path("backoffice/entity/settings/", views.entity_settings, name="entity_settings"),

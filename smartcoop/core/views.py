@@ -13,6 +13,7 @@ from . import selectors
 from .dashboard import widgets_for
 from .errors import ApplicationError, add_error_to_form
 from .forms import LegalEntityForm
+from .http import AuthenticatedRequest
 from .mail import inbox_messages
 from .next_steps import next_step_url
 from .roles import Permission, has_permission
@@ -60,7 +61,18 @@ def home(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def member_home(request: HttpRequest) -> HttpResponse:
-    return render(request, "member/home.html", {"widgets": widgets_for("member", request)})
+    from .dashboard import panels_for
+    from .next_steps import dashboard_steps
+
+    return render(
+        request,
+        "member/home.html",
+        {
+            "widgets": widgets_for("member", request),
+            "steps": dashboard_steps(request),
+            "panels": panels_for("member", request),
+        },
+    )
 
 
 @permission_required(Permission.BACKOFFICE_ACCESS)
@@ -202,3 +214,50 @@ def server_error(request: HttpRequest) -> HttpResponse:
             500, "server_error", _("Something went wrong on our side. It has been logged.")
         )
     return html_server_error(request)
+
+
+# --- Notifications -------------------------------------------------------------------------------
+
+
+@login_required
+def notifications(request: AuthenticatedRequest) -> HttpResponse:
+    """The person's notifications, newest first; opening the list marks them read (POST
+    "read" marks them read without leaving the page, for the button)."""
+    from .notifications import notifications_for, notifications_mark_read, render_text
+
+    if request.method == "POST":
+        notifications_mark_read(user=request.user)
+        return redirect("core:notifications")
+    page = Paginator(notifications_for(user=request.user), 30).get_page(request.GET.get("page"))
+    rows = [
+        {"notification": n, "text": render_text(n), "unread": n.read_at is None}
+        for n in page.object_list
+    ]
+    response = render(request, "member/notifications.html", {"page": page, "rows": rows})
+    notifications_mark_read(user=request.user, ids=[n.pk for n in page.object_list])
+    return response
+
+
+@login_required
+def notification_preferences(request: AuthenticatedRequest) -> HttpResponse:
+    """Each kind of notification: in the account, by e-mail, or neither."""
+    from .notifications import kinds, preference, preferences_save
+
+    available = kinds()
+    if request.method == "POST":
+        preferences_save(
+            user=request.user,
+            choices={
+                kind.key: (
+                    request.POST.get(f"{kind.key}:account") == "on",
+                    request.POST.get(f"{kind.key}:email") == "on",
+                )
+                for kind in available
+            },
+        )
+        messages.success(request, _("Your choices are saved."))
+        return redirect("core:notification_preferences")
+    rows = [
+        {"kind": kind, "choice": preference(user=request.user, kind=kind.key)} for kind in available
+    ]
+    return render(request, "member/notification_preferences.html", {"rows": rows})

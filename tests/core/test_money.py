@@ -80,3 +80,17 @@ def test_amounts_are_read_as_people_type_them(typed, amount):
 def test_what_is_not_an_amount_is_refused(typed):
     with pytest.raises(InvalidOperation):
         parse_amount(typed)
+
+
+@pytest.mark.parametrize(
+    ("language", "expected"),
+    [
+        ("nl", "\u2212€\u00a01.636,50"),
+        ("fr", "\u22121\u00a0636,50\u00a0€"),
+        ("en", "\u2212€1,636.50"),
+    ],
+)
+def test_a_negative_amount_has_one_minus_in_front_of_the_whole_amount(language, expected):
+    with translation.override(language):
+        assert format_money(Decimal("-1636.50")) == expected
+        assert format_money(Decimal("-0.004")) == format_money(Decimal("0"))  # no minus zero

@@ -223,6 +223,10 @@ def test_member_creates_client_and_draft_then_issues(client, member, activity, b
     )
     assert response.status_code == 302
     client_row = selectors.client_list(user=member.user).get()
+    # The invoice form opens with the new client already chosen.
+    form_page = client.get(response["Location"])
+    assert form_page.context["form"]["client"].value() == str(client_row.public_id)
+    assert f'<option value="{client_row.public_id}" selected>' in form_page.content.decode()
     response = client.post(
         reverse("invoicing:member_invoice_new"),
         {
@@ -244,7 +248,15 @@ def test_member_creates_client_and_draft_then_issues(client, member, activity, b
     assert response.status_code == 302
     invoice = Invoice.objects.get()
     assert invoice.total_incl_vat == Decimal("1060.00")
-    response = client.post(reverse("invoicing:member_invoice_submit", args=[invoice.public_id]))
+    # Issuing asks first: the draft's page links to a confirmation page that issues nothing.
+    submit_url = reverse("invoicing:member_invoice_submit", args=[invoice.public_id])
+    detail = client.get(reverse("invoicing:member_invoice", args=[invoice.public_id]))
+    assert f'href="{submit_url}"' in detail.content.decode()
+    confirm = client.get(submit_url).content.decode()
+    assert "Issue this invoice?" in confirm and "can no longer be changed" in confirm
+    invoice.refresh_from_db()
+    assert not invoice.is_issued
+    response = client.post(submit_url)
     invoice.refresh_from_db()
     assert invoice.is_issued
 
@@ -513,3 +525,44 @@ def test_staff_revoke_payment_links(client, rendered, customer_service):
     rendered.refresh_from_db()
     fresh = services.payment_link_token(invoice=rendered)
     assert client.get(reverse("invoicing:pay", args=[fresh])).status_code == 200
+
+
+def test_bank_lines_to_match_by_hand_get_suggestions(client, accountant, issued, be_entity):
+    """A line without structured communication: the open invoice with the same amount, its
+    number in the free text and the client's name in the payer's name comes first, one click."""
+    from invoicing.models import BankStatement, BankTransaction
+
+    statement = BankStatement.objects.create(
+        entity=be_entity, format="camt053", statement_id="SUG", sha256="2" * 64
+    )
+    row = BankTransaction.objects.create(
+        entity=be_entity,
+        statement=statement,
+        bank_reference="SUG-1",
+        booking_date=date(2026, 3, 20),
+        amount=issued.amount_due,
+        counterparty_name="THEATER ANTWERPEN",
+        free_text=f"invoice {issued.reference.lower()} thanks",
+    )
+    unrelated = BankTransaction.objects.create(
+        entity=be_entity,
+        statement=statement,
+        bank_reference="SUG-2",
+        booking_date=date(2026, 3, 20),
+        amount=Decimal("3.17"),
+        counterparty_name="Someone Else",
+    )
+    client.force_login(accountant)
+    page = client.get(reverse("invoicing:staff_bank"))
+    rows = {r.pk: s for r, s in page.context["unmatched"]}
+    (suggestion,) = rows[row.pk]
+    assert suggestion.invoice == issued and suggestion.reasons == ("amount", "reference", "name")
+    assert rows[unrelated.pk] == []
+    body = page.content.decode()
+    assert f"Match to {issued.reference}" in body and "same amount" in body
+    # One click on the suggestion matches the line.
+    client.post(
+        reverse("invoicing:staff_bank_match", args=[row.public_id]), {"invoice": issued.reference}
+    )
+    row.refresh_from_db()
+    assert row.status == "matched"

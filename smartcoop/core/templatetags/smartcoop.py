@@ -11,7 +11,12 @@ register = template.Library()
 
 @register.filter
 def money(amount: Decimal | None, currency: str | None = None) -> str:
-    """{{ amount|money }} or {{ amount|money:"SEK" }}: localised, with the currency symbol."""
+    """{{ amount|money }} or {{ amount|money:"SEK" }}: localised, with the currency symbol.
+
+    Accepts Decimals and the decimal strings kept in snapshots and JSON (quote lines, payment
+    plan instalments), so no page ever shows a raw "1150.00"."""
+    if isinstance(amount, str):
+        amount = Decimal(amount) if amount.strip() else None
     return format_money(amount, currency)
 
 

@@ -1,0 +1,173 @@
+"""Telling people when something happens to them: in their account (a list with an unread count
+in the member layout) and by e-mail, in their language, each kind opt-out.
+
+The core knows no app: apps register their kinds from AppConfig.ready() and call `notify(...)`
+from the service that made the change, inside its transaction. The row is written there; the
+e-mail is a Celery task sent after commit (`send_notification_email`), so a rollback sends
+nothing. Texts are rendered when shown or sent, in the reader's language: a kind's message is a
+lazy translated string with %(name)s placeholders; parameters named in `money` / `dates` are
+written the way that language writes amounts and dates."""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import QuerySet
+from django.utils import formats, timezone, translation
+from django.utils.functional import Promise
+
+from .models import Notification, NotificationPreference, User
+from .money import format_money
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class NotificationKind:
+    key: str  # "<app>.<what>", e.g. "activities.contract_validated"
+    label: str | Promise  # on the preferences page: "A contract is validated"
+    message: str | Promise  # "Your contract of %(start)s as %(function)s is validated."
+    money: tuple[str, ...] = ()  # parameters written as amounts
+    dates: tuple[str, ...] = ()  # parameters written as dates (ISO strings in params)
+    order: int = 100
+
+
+@dataclass
+class _Registry:
+    kinds: dict[str, NotificationKind] = field(default_factory=dict)
+    language_sources: list[Callable[[User], str]] = field(default_factory=list)
+
+
+_REGISTRY = _Registry()
+
+
+def register_kind(kind: NotificationKind) -> None:
+    _REGISTRY.kinds[kind.key] = kind
+
+
+def register_language_source(source: Callable[[User], str]) -> None:
+    """An app that knows a person's language better than the account does (members: the language
+    chosen when joining) tells the core; the first non-empty answer wins."""
+    if source not in _REGISTRY.language_sources:
+        _REGISTRY.language_sources.append(source)
+
+
+def kinds() -> list[NotificationKind]:
+    return sorted(_REGISTRY.kinds.values(), key=lambda k: (k.order, k.key))
+
+
+def kind_of(key: str) -> NotificationKind | None:
+    return _REGISTRY.kinds.get(key)
+
+
+def language_for(user: User) -> str:
+    for source in _REGISTRY.language_sources:
+        language = source(user)
+        if language:
+            return language[:2]
+    return (user.preferred_language or settings.LANGUAGE_CODE)[:2]
+
+
+# --- Writing ---------------------------------------------------------------------------------
+
+
+def _plain(value: object) -> object:
+    """Parameters are kept as JSON: amounts as decimal strings, dates as ISO strings."""
+    if isinstance(value, Decimal):
+        return str(value)
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, str | int | bool) or value is None:
+        return value
+    return str(value)
+
+
+def preference(*, user: User, kind: str) -> NotificationPreference:
+    found = NotificationPreference.objects.filter(user=user, kind=kind).first()
+    return found or NotificationPreference(user=user, kind=kind)
+
+
+def notify(
+    *, user: User | None, kind: str, params: dict | None = None, url: str = ""
+) -> Notification | None:
+    """Tell `user` that something of `kind` happened. Call it inside the transaction of the
+    change; the e-mail (if wanted) leaves after commit. None when the person wants neither the
+    account entry nor the e-mail of this kind, or has no active account."""
+    if kind not in _REGISTRY.kinds:
+        raise ValueError(f"unknown notification kind {kind!r}: register it first")
+    if user is None or not user.is_active:
+        return None
+    choice = preference(user=user, kind=kind)
+    wants_email = choice.by_email and bool(user.email)
+    if not choice.in_account and not wants_email:
+        return None
+    notification = Notification.objects.create(
+        user=user,
+        kind=kind,
+        params={name: _plain(value) for name, value in (params or {}).items()},
+        url=url,
+        in_account=choice.in_account,
+        email=Notification.Email.PENDING if wants_email else Notification.Email.NOT_WANTED,
+    )
+    if wants_email:
+        from .tasks import send_notification_email
+
+        send_notification_email.enqueue(notification.pk)
+    return notification
+
+
+def preferences_save(*, user: User, choices: dict[str, tuple[bool, bool]]) -> None:
+    """`choices`: kind → (in_account, by_email) for the registered kinds."""
+    with transaction.atomic():
+        for key, (in_account, by_email) in choices.items():
+            if key not in _REGISTRY.kinds:
+                continue
+            NotificationPreference.objects.update_or_create(
+                user=user, kind=key, defaults={"in_account": in_account, "by_email": by_email}
+            )
+
+
+def notifications_mark_read(*, user: User, ids: Iterable[int] | None = None) -> int:
+    rows = Notification.objects.filter(user=user, read_at__isnull=True)
+    if ids is not None:
+        rows = rows.filter(pk__in=list(ids))
+    return rows.update(read_at=timezone.now())
+
+
+# --- Reading ---------------------------------------------------------------------------------
+
+
+def notifications_for(*, user: User) -> QuerySet[Notification]:
+    return Notification.objects.filter(user=user, in_account=True)
+
+
+def unread_count(*, user: User) -> int:
+    return notifications_for(user=user).filter(read_at__isnull=True).count()
+
+
+def render_text(notification: Notification, language: str | None = None) -> str:
+    """The notification's sentence in `language` (the active one by default)."""
+    kind = kind_of(notification.kind)
+    if kind is None:  # a kind whose app was removed: say what we know
+        return notification.kind
+    language = language or translation.get_language() or settings.LANGUAGE_CODE
+    with translation.override(language):
+        values = {}
+        for name, value in notification.params.items():
+            if name in kind.money and value not in (None, ""):
+                values[name] = format_money(Decimal(str(value)))
+            elif name in kind.dates and value:
+                values[name] = formats.date_format(dt.date.fromisoformat(value), "DATE_FORMAT")
+            else:
+                values[name] = value
+        try:
+            return str(kind.message) % values
+        except (KeyError, ValueError, TypeError):
+            logger.warning("notification %s: parameters do not fit its message", notification.pk)
+            return str(kind.label)

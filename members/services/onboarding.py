@@ -14,7 +14,13 @@ from smartcoop.core.errors import Conflict, ValidationFailed
 from smartcoop.core.fields import blind_index, blind_indexes
 from smartcoop.core.models import User
 from smartcoop.core.sectors import Sector
-from smartcoop.core.validators import check_texts, clean_bic, clean_iban, clean_identifier
+from smartcoop.core.validators import (
+    check_texts,
+    clean_bic,
+    clean_iban,
+    clean_identifier,
+    validate_country_code,
+)
 from smartcoop.countries import IdentifierKind, current_pack
 
 from .. import calculations, selectors
@@ -37,6 +43,14 @@ def member_start_onboarding(*, user: User) -> Member:
         if created:
             audit_log(actor=user, action="members.member.created", target=member)
     return member
+
+
+def _is_country(code: str) -> bool:
+    try:
+        validate_country_code(code)
+    except ValidationError:
+        return False
+    return True
 
 
 def member_save_identity(
@@ -147,6 +161,14 @@ def member_save_identity(
         raise ValidationFailed(_("Unknown kind of member."), field="kind")
     if not (street.strip() and postcode.strip() and city.strip() and country.strip()):
         raise ValidationFailed(_("Please give your full address."), field="street")
+    for field, code in (("country", country.strip()), ("nationality", nationality.strip())):
+        # Two letters that name a country, not the first two of whatever was typed.
+        if code and (len(code) != 2 or not _is_country(code)):
+            raise ValidationFailed(
+                _("%(code)s is not a country code (ISO 3166-1, two letters such as BE).")
+                % {"code": code[:10]},
+                field=field,
+            )
 
     with transaction.atomic():
         member = _lock(member)

@@ -213,3 +213,27 @@ def test_the_wizard_saves_progress_at_each_step_and_records_consent_with_its_ver
         "members.member.profile_saved",
         "members.member.consent_given",
     } <= actions
+
+
+@pytest.mark.parametrize(("field", "value"), [("country", "ZZ"), ("nationality", "XX")])
+def test_an_unknown_country_code_is_refused_at_its_field(member_user, field, value):
+    member = services.member_start_onboarding(user=member_user)
+    with pytest.raises(ValidationFailed) as error:
+        services.member_save_identity(
+            member=member, actor=member_user, **identity(**{field: value})
+        )
+    assert error.value.field == field
+    assert error.value.message == (
+        f"{value} is not a country code (ISO 3166-1, two letters such as BE)."
+    )
+    member.refresh_from_db()
+    assert member.street == ""
+
+
+def test_a_line_break_in_a_name_is_refused(member_user):
+    member = services.member_start_onboarding(user=member_user)
+    with pytest.raises(ValidationFailed) as error:
+        services.member_save_identity(
+            member=member, actor=member_user, **identity(last_name="Peeters\nBcc: x")
+        )
+    assert error.value.field == "last_name" and "fit on one line" in error.value.message

@@ -81,3 +81,17 @@ def test_the_service_names_the_field_for_the_api_too(entity, admin_user):
 def test_only_administrators_edit_entities(client, entity):
     client.force_login(staff_user(Role.ACCOUNTANT, entities=[entity]))
     assert client.get(reverse("core:entity_settings")).status_code == 404
+
+
+def test_a_line_break_in_the_entity_name_is_refused_at_its_field(client, entity):
+    """The name is printed in e-mail subjects and UBL files: a line break or a control character
+    there would break every document the entity issues."""
+    client.force_login(staff_user(Role.ADMINISTRATOR))
+    response = client.post(
+        reverse("core:entity_settings"), form_data(entity, name="Smart\nBcc: x@evil.example")
+    )
+    assert response.status_code == 200
+    assert "fit on one line" in " ".join(response.context["form"].errors["name"])
+    entity.refresh_from_db()
+    assert "\n" not in entity.name
+    assert not AuditLogEntry.objects.exists()

@@ -221,13 +221,10 @@ def server_error(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def notifications(request: AuthenticatedRequest) -> HttpResponse:
-    """The person's notifications, newest first; opening the list marks them read (POST
-    "read" marks them read without leaving the page, for the button)."""
+    """The person's notifications, newest first; the ones shown are marked read once the page
+    is rendered (so this page still shows them as new, and the bell is back to zero after)."""
     from .notifications import notifications_for, notifications_mark_read, render_text
 
-    if request.method == "POST":
-        notifications_mark_read(user=request.user)
-        return redirect("core:notifications")
     page = Paginator(notifications_for(user=request.user), 30).get_page(request.GET.get("page"))
     rows = [
         {"notification": n, "text": render_text(n), "unread": n.read_at is None}

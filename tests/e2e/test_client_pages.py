@@ -87,11 +87,18 @@ def invoice(member, activity, dutch_client) -> Invoice:
 
 
 def no_sideways_scroll(page: Page) -> None:
-    """Nothing wider than the screen: the page's scroll width is the window's width."""
+    """Nothing wider than the screen: the page's scroll width is the window's width, and no card
+    hides part of its table behind a sideways scroll of its own."""
     widths = page.evaluate(
         "() => [document.documentElement.scrollWidth, window.innerWidth, document.body.scrollWidth]"
     )
     assert widths[0] <= widths[1] and widths[2] <= widths[1], (page.url, widths)
+    scrolling_cards = page.evaluate(
+        "() => [...document.querySelectorAll('.card')]"
+        ".filter(card => card.scrollWidth > card.clientWidth)"
+        ".map(card => `${card.querySelector('h2')?.textContent}: ${card.scrollWidth}px`)"
+    )
+    assert not scrolling_cards, (page.url, scrolling_cards)
 
 
 def switch_language(page: Page, code: str) -> None:

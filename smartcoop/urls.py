@@ -20,6 +20,7 @@ urlpatterns = [
     path("activities/", include("activities.urls")),
     path("invoicing/", include("invoicing.urls")),
     path("payroll/", include("payroll.urls")),
+    path("declarations/", include("declarations.urls")),
     path("governance/", include("governance.urls")),
     path("accounts/", include("allauth.urls")),
     path("i18n/setlang/", core_views.set_language, name="set_language"),

@@ -22,6 +22,7 @@ from smartcoop.core.validators import check_money_fits, check_texts, validate_co
 from smartcoop.countries import current_pack
 
 from .. import calculations, selectors
+from ..contract_events import contract_event
 from ..models import Activity, EmploymentContract, PostingDocument, WorkInterruption
 from ..uploads import validate_upload
 from ._shared import K, _lock_activity, _money, _source_of, _today
@@ -419,7 +420,8 @@ def _contract_transition(
 
 
 def contract_validate(*, contract: EmploymentContract, actor: User | None) -> EmploymentContract:
-    """An adviser (or payroll) checks the contract; the member is told."""
+    """An adviser (or payroll) checks the contract; the member is told, and the listeners
+    (declarations: the Dimona or DPAE) hear of it in the same transaction."""
     with transaction.atomic():
         contract = _contract_transition(
             contract=contract,
@@ -440,6 +442,7 @@ def contract_validate(*, contract: EmploymentContract, actor: User | None) -> Em
             },
             url=reverse("activities:contract", args=[contract.public_id]),
         )
+        contract_event("validated", contract, actor)
     return contract
 
 
@@ -542,16 +545,19 @@ def contract_cancel(
     if refusal is not None:
         code, message = refusal
         raise Conflict(message, code=code, extra={"status": contract.status})
-    return _contract_transition(
-        contract=contract,
-        # Checked again under the row lock: a concurrent transition may have moved it on.
-        allowed_from=EmploymentContract.CANCELLABLE_STATUSES,
-        to=EmploymentContract.Status.CANCELLED,
-        actor=actor,
-        action="activities.contract.cancelled",
-        cancel_reason=reason[:300],
-        cancelled_at=timezone.now(),
-    )
+    with transaction.atomic():
+        contract = _contract_transition(
+            contract=contract,
+            # Checked again under the row lock: a concurrent transition may have moved it on.
+            allowed_from=EmploymentContract.CANCELLABLE_STATUSES,
+            to=EmploymentContract.Status.CANCELLED,
+            actor=actor,
+            action="activities.contract.cancelled",
+            cancel_reason=reason[:300],
+            cancelled_at=timezone.now(),
+        )
+        contract_event("cancelled", contract, actor)
+    return contract
 
 
 def contract_update_posting(

@@ -49,3 +49,11 @@ def plain(number: Decimal | None) -> str:
         return ""
     text = format(Decimal(number).normalize(), "f")
     return text
+
+
+@register.simple_tag
+def contract_declaration_statuses(contract) -> list:
+    """What the apps registered in `contract_events` say of this contract (e.g. its Dimona)."""
+    from activities.contract_events import contract_statuses
+
+    return contract_statuses(contract)

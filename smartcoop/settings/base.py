@@ -3,6 +3,7 @@ environment variables (see README, "Configuration")."""
 
 from __future__ import annotations
 
+import json
 import os
 from datetime import timedelta
 from pathlib import Path
@@ -37,6 +38,15 @@ SECRET_KEY = required(
 ALLOWED_HOSTS = env.list("DJANGO_ALLOWED_HOSTS", default=["localhost", "127.0.0.1"])
 CSRF_TRUSTED_ORIGINS = env.list("DJANGO_CSRF_TRUSTED_ORIGINS", default=[])
 SITE_URL = os.environ.get("SMARTCOOP_SITE_URL", "http://localhost:8000").rstrip("/")
+# Social declarations' web services: credentials by name (a JSON object, e.g.
+# {"onss-smartcoop": "token"}), referred to by each entity's channel setting, never stored in the
+# database. Backoff: seconds before the first retry of a web-service call, doubled each time.
+SMARTCOOP_DECLARATION_CREDENTIALS = json.loads(
+    os.environ.get("SMARTCOOP_DECLARATION_CREDENTIALS", "{}") or "{}"
+)
+SMARTCOOP_DECLARATION_BACKOFF_SECONDS = float(
+    os.environ.get("SMARTCOOP_DECLARATION_BACKOFF_SECONDS", "2")
+)
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -59,6 +69,7 @@ INSTALLED_APPS = [
     "activities",
     "invoicing",
     "payroll",
+    "declarations",
     "governance",
 ]
 

@@ -1,0 +1,51 @@
+"""Hooks on employment contracts for the apps above activities (declarations, payroll).
+
+Activities imports nothing of them: an app registers a listener when it starts
+(`register_contract_listener`), and the contract services call `contract_event` inside the
+transaction of the change, so a listener's rows are written with it or not at all (a listener
+enqueues its tasks with `enqueue`, which sends them after the commit). An app may also register a
+status provider (`register_contract_status`): the contract pages show what it answers, e.g.
+"Dimona accepted on 3 June".
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+# Events: "validated", "cancelled", "dates_changed".
+ContractListener = Callable[[str, Any, Any], None]  # (event, contract, actor)
+
+
+@dataclass(frozen=True)
+class ContractStatus:
+    label: str
+    detail: str
+    tone: str  # "ok", "warn", "bad"
+
+
+ContractStatusProvider = Callable[[Any], ContractStatus | None]
+
+_listeners: list[ContractListener] = []
+_status_providers: list[ContractStatusProvider] = []
+
+
+def register_contract_listener(listener: ContractListener) -> None:
+    if listener not in _listeners:
+        _listeners.append(listener)
+
+
+def register_contract_status(provider: ContractStatusProvider) -> None:
+    if provider not in _status_providers:
+        _status_providers.append(provider)
+
+
+def contract_event(event: str, contract, actor) -> None:
+    for listener in _listeners:
+        listener(event, contract, actor)
+
+
+def contract_statuses(contract) -> list[ContractStatus]:
+    found = (provider(contract) for provider in _status_providers)
+    return [status for status in found if status is not None]

@@ -1,0 +1,54 @@
+"""What declarations registers in activities' contract hooks (`activities/contract_events.py`)."""
+
+from __future__ import annotations
+
+from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
+
+from activities.contract_events import ContractStatus
+
+from . import selectors, services
+
+
+def on_contract_event(event: str, contract, actor) -> None:
+    if event == "validated":
+        services.contract_declarations_queue(contract=contract, actor=actor)
+    elif event == "cancelled":
+        services.contract_cancelled(contract=contract, actor=actor)
+    elif event == "dates_changed":
+        services.contract_dates_changed(contract=contract, actor=actor)
+
+
+def contract_status(contract) -> ContractStatus | None:
+    """Whether the contract is declared to the authority, and when (for the contract pages)."""
+    declaration = selectors.hiring_declaration(contract)
+    if declaration is None:
+        return None
+    d = declaration.Status
+    name = declaration.get_kind_display()
+    if declaration.status == d.ACCEPTED:
+        when = timezone.localtime(declaration.answered_at) if declaration.answered_at else None
+        return ContractStatus(
+            _("Declared"),
+            _("%(kind)s accepted on %(date)s.")
+            % {"kind": name, "date": date_format(when, "DATETIME_FORMAT") if when else "—"},
+            "ok",
+        )
+    if declaration.status == d.WITHDRAWN:
+        return ContractStatus(
+            _("Not declared"), _("Withdrawn: the contract was cancelled."), "warn"
+        )
+    late = selectors.start_passed_undeclared(contract, declaration)
+    if declaration.status == d.REJECTED:
+        detail = _("%(kind)s rejected by the authority: staff are correcting it.") % {"kind": name}
+        return ContractStatus(_("Not declared"), detail, "bad")
+    details: dict[str, str] = {
+        d.DRAFT: _("%(kind)s incomplete: staff are completing it."),
+        d.READY: _("%(kind)s ready, to be sent."),
+        d.SENT: _("%(kind)s sent, waiting for the authority."),
+    }
+    detail = details.get(declaration.status, "%(kind)s") % {"kind": name}
+    if late:
+        detail += " " + _("Work may not start before the declaration is accepted.")
+    return ContractStatus(_("Not declared yet"), detail, "bad" if late else "warn")

@@ -1,0 +1,167 @@
+"""Social declarations: one record per message to an authority (Dimona IN/OUT/UPDATE/CANCEL,
+DPAE), its file as sent with its SHA-256, its status and the authority's answer; the channel an
+entity files through; the answers staff upload."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from smartcoop.core.models import EntityOwnedModel
+from smartcoop.core.steps import StatusSteps
+
+
+class Declaration(StatusSteps, EntityOwnedModel):
+    class Kind(models.TextChoices):
+        DIMONA_IN = "dimona_in", _("Dimona IN")
+        DIMONA_UPDATE = "dimona_update", _("Dimona UPDATE")
+        DIMONA_CANCEL = "dimona_cancel", _("Dimona CANCEL")
+        DIMONA_OUT = "dimona_out", _("Dimona OUT")
+        DPAE = "dpae", _("DPAE")
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("Draft")
+        READY = "ready", _("Ready to send")
+        SENT = "sent", _("Sent")
+        ACCEPTED = "accepted", _("Accepted")
+        REJECTED = "rejected", _("Rejected")
+        CORRECTED = "corrected", _("Corrected")
+        WITHDRAWN = "withdrawn", _("Withdrawn before sending")
+
+    class Channel(models.TextChoices):
+        FILE = "file", _("File outbox (download, upload the answer)")
+        HTTP = "http", _("Web service")
+
+    STEPS = {
+        "build": (Status.DRAFT,),
+        "send": (Status.READY,),
+        "answer": (Status.SENT,),
+        "correct": (Status.REJECTED,),
+        "withdraw": (Status.DRAFT, Status.READY),
+    }
+    OPEN_STATES = (Status.DRAFT, Status.READY, Status.SENT, Status.REJECTED)
+
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
+    status = models.CharField(
+        _("status"), max_length=20, choices=Status.choices, default=Status.DRAFT, db_index=True
+    )
+    contract = models.ForeignKey(
+        "activities.EmploymentContract",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="declarations",
+    )
+    # Periodic declarations (DmfA, DSN) cover a period instead of a contract.
+    period_start = models.DateField(null=True, blank=True)
+    period_end = models.DateField(null=True, blank=True)
+    corrects = models.OneToOneField(
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="corrected_by",
+        verbose_name=_("corrects"),
+    )
+    # The frozen inputs the payload was built from (no national number: it is re-read from the
+    # member when built; the payload holds it, as the authority needs it).
+    inputs = models.JSONField(default=dict, blank=True)
+    # Why it cannot be built: [{"field", "message"}]; empty once ready.
+    problems = models.JSONField(default=list, blank=True)
+    payload = models.TextField(blank=True)
+    payload_sha256 = models.CharField(max_length=64, blank=True)
+    content_type = models.CharField(max_length=60, blank=True)
+    channel = models.CharField(_("channel"), max_length=10, choices=Channel.choices, blank=True)
+    due_at = models.DateTimeField(_("due by"), null=True, blank=True, db_index=True)
+    sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
+    answered_at = models.DateTimeField(_("answered at"), null=True, blank=True)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    # The authority's identifiers: its declaration (ticket) number and the Dimona period.
+    authority_reference = models.CharField(max_length=64, blank=True)
+    dimona_period_id = models.CharField(max_length=12, blank=True)
+    authority_codes = models.JSONField(default=list, blank=True)
+    authority_message = models.TextField(blank=True)
+    last_error = models.CharField(max_length=500, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["due_at", "id"]
+        verbose_name = _("declaration")
+        verbose_name_plural = _("declarations")
+        indexes = [models.Index(fields=["entity", "status", "due_at"], name="declaration_queue")]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(status__in=["draft", "withdrawn"]) | ~Q(payload_sha256=""),
+                name="declaration_built_has_hash",
+            ),
+            models.CheckConstraint(
+                condition=~Q(status="rejected") | ~Q(authority_codes=[]) | ~Q(authority_message=""),
+                name="declaration_rejection_has_reason",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.reference}"
+
+    @property
+    def reference(self) -> str:
+        """Our reference, sent in the file (ReferenceNbr, 20 characters at most) and used as the
+        idempotency key: the first 80 bits of the random public id."""
+        return self.public_id.hex[:20]
+
+    @property
+    def is_late(self) -> bool:
+        from django.utils import timezone
+
+        return (
+            self.due_at is not None
+            and self.status in self.OPEN_STATES
+            and self.status != self.Status.SENT
+            and self.due_at < timezone.now()
+        )
+
+
+class ChannelSetting(EntityOwnedModel):
+    """How an entity files: the file outbox (default, no row needed) or a web service. The
+    credentials are never stored here: `credentials_name` names an entry of the setting
+    SMARTCOOP_DECLARATION_CREDENTIALS (read from the environment)."""
+
+    channel = models.CharField(
+        _("channel"), max_length=10, choices=Declaration.Channel.choices, default="file"
+    )
+    base_url = models.URLField(_("web service address"), blank=True)
+    credentials_name = models.CharField(
+        _("credentials (name of the setting)"), max_length=60, blank=True
+    )
+    timeout_seconds = models.DecimalField(max_digits=5, decimal_places=2, default=10)
+    max_attempts = models.PositiveSmallIntegerField(default=4)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["entity"], name="declaration_channel_one_per_entity"),
+            models.CheckConstraint(
+                condition=Q(channel="file") | ~Q(base_url=""), name="declaration_http_has_url"
+            ),
+        ]
+
+
+class AuthorityAnswer(EntityOwnedModel):
+    """An answer file as received (uploaded by staff or read from the web service), kept whether
+    it parsed or not; applied only when it parsed."""
+
+    raw = models.TextField()
+    sha256 = models.CharField(max_length=64)
+    parsed = models.BooleanField(default=False)
+    error = models.CharField(max_length=500, blank=True)
+    applied = models.PositiveIntegerField(default=0)
+    unmatched = models.JSONField(default=list, blank=True)
+    received_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["-created_at"]

@@ -1,0 +1,60 @@
+"""Reads of the declarations app, scoped to what the user may see."""
+
+from __future__ import annotations
+
+from django.db.models import QuerySet
+from django.utils import timezone
+
+from .models import AuthorityAnswer, Declaration
+
+S = Declaration.Status
+HIRING_KINDS = (Declaration.Kind.DIMONA_IN, Declaration.Kind.DPAE)
+
+
+def queue_for_staff(*, entity, statuses=None) -> QuerySet[Declaration]:
+    """The entity's declarations, soonest deadline first (none last)."""
+    rows = Declaration.objects.with_scopes_disabled().filter(entity=entity)
+    if statuses:
+        rows = rows.filter(status__in=statuses)
+    return rows.select_related("contract__member", "corrects").order_by("due_at", "id")
+
+
+def late_count(*, entity) -> int:
+    """Declarations past their deadline and not yet filed (draft, ready or rejected)."""
+    return (
+        Declaration.objects.with_scopes_disabled()
+        .filter(entity=entity, status__in=(S.DRAFT, S.READY, S.REJECTED), due_at__lt=timezone.now())
+        .count()
+    )
+
+
+def declaration_for_staff(*, entity, public_id) -> Declaration:
+    return (
+        Declaration.objects.with_scopes_disabled()
+        .select_related("contract__member", "corrects")
+        .get(entity=entity, public_id=public_id)
+    )
+
+
+def answers_for_staff(*, entity) -> QuerySet[AuthorityAnswer]:
+    return AuthorityAnswer.objects.with_scopes_disabled().filter(entity=entity)
+
+
+def hiring_declaration(contract) -> Declaration | None:
+    """The contract's latest Dimona IN or DPAE (the one that counts: not corrected, first
+    quarter first for a student)."""
+    return (
+        Declaration.objects.with_scopes_disabled()
+        .filter(contract=contract, kind__in=HIRING_KINDS, corrected_by__isnull=True)
+        .order_by("period_start", "-id")
+        .first()
+    )
+
+
+def start_passed_undeclared(contract, declaration: Declaration | None) -> bool:
+    """The contract has started (or starts now) without an accepted declaration: flagged."""
+    from .services import due_at
+
+    if declaration is None or declaration.status in (S.ACCEPTED, S.WITHDRAWN):
+        return False
+    return due_at(declaration.kind, contract) <= timezone.now()

@@ -1,0 +1,603 @@
+"""Writes of the declarations app: queue, build, send, answer, correct, withdraw. Each change is
+audited in its transaction. Builders are pure (`builders.py`); this module gathers their frozen
+inputs from the contract, the member and the entity, and moves the status machine:
+
+    draft -> ready -> sent -> accepted | rejected -> corrected (by a new declaration)
+    draft | ready -> withdrawn (the contract was cancelled before anything was sent)
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import zoneinfo
+from dataclasses import asdict, replace
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django_scopes import scopes_disabled
+
+from activities.models import EmploymentContract
+from smartcoop.core.audit import audit_log
+from smartcoop.core.errors import Conflict
+from smartcoop.countries import current_pack
+from smartcoop.countries.params import ParameterNotInForce, param
+
+from . import builders
+from .answers import AnswerUnreadable, Outcome, parse_dimona_notification
+from .channels import ChannelRefused, ChannelUnavailable, FileOutbox, http_channel
+from .models import AuthorityAnswer, ChannelSetting, Declaration
+
+K = Declaration.Kind
+S = Declaration.Status
+DIMONA_KINDS = (K.DIMONA_IN, K.DIMONA_UPDATE, K.DIMONA_CANCEL, K.DIMONA_OUT)
+_FORM_KIND: dict[str, str] = {
+    K.DIMONA_IN: "in",
+    K.DIMONA_UPDATE: "update",
+    K.DIMONA_CANCEL: "cancel",
+    K.DIMONA_OUT: "out",
+}
+
+
+def _sha256(text: str) -> str:
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+def _tz():
+    return zoneinfo.ZoneInfo(current_pack().timezone)
+
+
+def _at(day: dt.date, time: dt.time | None) -> dt.datetime:
+    return dt.datetime.combine(day, time or dt.time(0, 0), tzinfo=_tz())
+
+
+def _working_days_after(day: dt.date, count: int) -> dt.date:
+    cursor = day
+    while count > 0:
+        cursor += dt.timedelta(days=1)
+        if cursor.weekday() < 5:
+            count -= 1
+    return cursor
+
+
+def due_at(kind: str, contract: EmploymentContract) -> dt.datetime:
+    """When the declaration must be filed (shared/RULES.md §2.1 and Part II §4): IN and DPAE
+    before work starts; CANCEL on the declared start day at the latest; OUT and an UPDATE the
+    first working day after the end."""
+    if kind in (K.DIMONA_IN, K.DPAE):
+        return _at(contract.start_date, contract.start_time)
+    if kind == K.DIMONA_CANCEL:
+        return _at(contract.start_date, dt.time(23, 59))
+    days = param("be.dimona_out_working_days", on=contract.end_date)
+    return _at(_working_days_after(contract.end_date, int(days)), dt.time(23, 59))
+
+
+def channel_setting(entity) -> ChannelSetting | None:
+    return ChannelSetting.objects.with_scopes_disabled().filter(entity=entity).first()
+
+
+def _channel_of(entity) -> str:
+    setting = channel_setting(entity)
+    return setting.channel if setting else Declaration.Channel.FILE
+
+
+def facts_of(contract: EmploymentContract) -> builders.ContractFacts:
+    member = contract.member
+    entity = contract.entity
+    return builders.ContractFacts(
+        contract_ref=_("contract %(start)s of %(name)s")
+        % {"start": contract.start_date.isoformat(), "name": member.display_name},
+        contract_type=contract.contract_type,
+        start_date=contract.start_date,
+        end_date=contract.end_date,
+        start_time=contract.start_time,
+        end_time=contract.end_time,
+        hours=contract.hours,
+        joint_committee=contract.joint_committee,
+        national_number="".join(ch for ch in (member.national_number or "") if ch.isalnum()),
+        last_name=member.last_name,
+        first_name=member.first_name,
+        birth_date=member.birth_date,
+        employer_number="".join(ch for ch in entity.employer_number if ch.isalnum()),
+        enterprise_number="".join(ch for ch in entity.enterprise_number if ch.isdigit())[-10:],
+    )
+
+
+def _public_inputs(facts: builders.ContractFacts) -> dict:
+    """The frozen inputs kept on the row, without the national number (it is in the payload)."""
+    data = asdict(replace(facts, national_number="…" if facts.national_number else ""))
+    return {key: str(value) if value is not None else None for key, value in data.items()}
+
+
+# --- Queueing ----------------------------------------------------------------------------------
+
+
+def contract_declarations_queue(*, contract: EmploymentContract, actor) -> list[Declaration]:
+    """A validated contract gets its Dimona IN (Belgium: one per quarter for a student) or its
+    DPAE (France, CDDU and CDI), built at once and sent by its entity's channel."""
+    pack = current_pack()
+    if (
+        Declaration.objects.with_scopes_disabled()
+        .filter(contract=contract, kind__in=(K.DIMONA_IN, K.DPAE))
+        .exclude(status__in=(S.WITHDRAWN, S.CORRECTED))
+        .exists()
+    ):
+        return []
+    if pack.code == "BE":
+        worker_types = param("be.dimona_worker_type", on=contract.start_date, default={})
+        segments = (
+            builders.quarter_segments(contract.start_date, contract.end_date)
+            if worker_types.get(contract.contract_type) == "STU"
+            else [(contract.start_date, contract.end_date)]
+        )
+        kind = K.DIMONA_IN
+    elif pack.code == "FR":
+        natures = param("fr.dpae_contract_nature", on=contract.start_date, default={})
+        if contract.contract_type not in natures and contract.contract_type == "cape":
+            return []  # a CAPE is no employment contract: no DPAE
+        segments = [(contract.start_date, contract.end_date)]
+        kind = K.DPAE
+    else:
+        return []
+    created = []
+    for start, end in segments:
+        declaration = Declaration.objects.create(
+            entity=contract.entity,
+            kind=kind,
+            contract=contract,
+            period_start=start,
+            period_end=end,
+            due_at=due_at(kind, contract),
+            channel=_channel_of(contract.entity),
+            created_by=actor if getattr(actor, "is_authenticated", False) else None,
+        )
+        audit_log(
+            actor=actor,
+            action="declarations.declaration.queued",
+            target=declaration,
+            data={"kind": kind, "contract": str(contract.public_id)},
+        )
+        created.append(declaration)
+    for declaration in created:
+        declaration_build(declaration=declaration, actor=actor)
+    return created
+
+
+def _build_payload(
+    declaration: Declaration, now: dt.datetime
+) -> tuple[list[builders.Problem], str, str, dict]:
+    contract = declaration.contract
+    assert contract is not None
+    facts = facts_of(contract)
+    created_at = timezone.localtime(now, _tz()).replace(tzinfo=None)
+    try:
+        if declaration.kind == K.DPAE:
+            natures = param("fr.dpae_contract_nature", on=contract.start_date)
+            problems = builders.dpae_problems(facts, natures=natures)
+            if problems:
+                return problems, "", "", _public_inputs(facts)
+            dpae = builders.dpae_form(
+                facts, reference=declaration.reference, created_at=created_at, natures=natures
+            )
+            return [], builders.dpae_json(dpae), "application/json", _public_inputs(facts)
+        worker_types = param("be.dimona_worker_type", on=contract.start_date)
+        committees = param("be.dimona_joint_committee", on=contract.start_date)
+    except ParameterNotInForce as missing:
+        return (
+            [builders.Problem("parameter", f"{facts.contract_ref}: {missing}")],
+            "",
+            "",
+            _public_inputs(facts),
+        )
+    if declaration.kind == K.DIMONA_IN:
+        problems = builders.dimona_in_problems(
+            facts, worker_types=worker_types, joint_committees=committees
+        )
+        if problems:
+            return problems, "", "", _public_inputs(facts)
+        siblings = list(
+            Declaration.objects.with_scopes_disabled()
+            .filter(contract=contract, kind=K.DIMONA_IN, corrected_by__isnull=True)
+            .exclude(status=S.WITHDRAWN)
+            .order_by("period_start")
+        )
+        forms = builders.dimona_in_forms(
+            facts,
+            references=[d.reference for d in siblings],
+            created_at=created_at,
+            worker_types=worker_types,
+            joint_committees=committees,
+        )
+        form: builders.DimonaForm = next(f for f in forms if f.reference == declaration.reference)
+    else:
+        origin = declaration.inputs.get("period_id", "")
+        if not origin:
+            return (
+                [
+                    builders.Problem(
+                        "dimona_period_id",
+                        f"{facts.contract_ref}: the Dimona IN has no period number yet",
+                    )
+                ],
+                "",
+                "",
+                _public_inputs(facts),
+            )
+        form = builders.DimonaForm(
+            kind=_FORM_KIND[declaration.kind],
+            reference=declaration.reference,
+            created_at=created_at,
+            employer_noss=facts.employer_number,
+            enterprise_number=facts.enterprise_number,
+            start_date=contract.start_date if declaration.kind == K.DIMONA_UPDATE else None,
+            end_date=contract.end_date if declaration.kind != K.DIMONA_CANCEL else None,
+            period_id=origin,
+        )
+    inputs = {**_public_inputs(facts), **declaration.inputs}
+    if declaration.channel == Declaration.Channel.HTTP:
+        return (
+            [],
+            builders.canonical_json(builders.dimona_rest_body(form)),
+            "application/json",
+            inputs,
+        )
+    document = builders.dimona_xml([form])
+    errors = builders.schema_errors(document)
+    if errors:  # a bug of ours, never sent
+        return [builders.Problem("schema", f"{facts.contract_ref}: {errors[0]}")], "", "", inputs
+    return [], document.decode(), "application/xml", inputs
+
+
+def declaration_build(
+    *, declaration: Declaration, actor, now: dt.datetime | None = None
+) -> Declaration:
+    """Build the file from the current data: ready when complete, else kept in draft with a
+    message per missing field. Nothing half-built is ever sent."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        locked = (
+            Declaration.objects.with_scopes_disabled().select_for_update().get(pk=declaration.pk)
+        )
+        if locked.status != S.DRAFT:
+            raise Conflict(
+                _("This declaration is %(status)s: it is built already.")
+                % {"status": locked.get_status_display()}
+            )
+        problems, payload, content_type, inputs = _build_payload(locked, now)
+        locked.inputs = inputs
+        locked.problems = [asdict(p) for p in problems]
+        if problems:
+            locked.save(update_fields=["inputs", "problems", "updated_at"])
+            audit_log(
+                actor=actor,
+                action="declarations.declaration.incomplete",
+                target=locked,
+                data={"problems": [p.field for p in problems]},
+            )
+        else:
+            locked.payload = payload
+            locked.payload_sha256 = _sha256(payload)
+            locked.content_type = content_type
+            locked.status = S.READY
+            locked.save(
+                update_fields=[
+                    "inputs",
+                    "problems",
+                    "payload",
+                    "payload_sha256",
+                    "content_type",
+                    "status",
+                    "updated_at",
+                ]
+            )
+            audit_log(
+                actor=actor,
+                action="declarations.declaration.ready",
+                target=locked,
+                data={"sha256": locked.payload_sha256},
+            )
+            if locked.channel == Declaration.Channel.HTTP:
+                from .tasks import send_declaration
+
+                send_declaration.enqueue(entity_id=locked.entity_id, declaration_id=locked.pk)
+    declaration.refresh_from_db()
+    return declaration
+
+
+def declaration_rebuild_drafts(*, contract: EmploymentContract, actor) -> list[Declaration]:
+    """After staff completed the data: try the contract's drafts again."""
+    drafts = Declaration.objects.with_scopes_disabled().filter(contract=contract, status=S.DRAFT)
+    return [declaration_build(declaration=d, actor=actor) for d in drafts]
+
+
+# --- Follow-ups: cancel, withdraw, correct ------------------------------------------------------
+
+
+def _follow_up(*, origin: Declaration, kind: str, actor) -> Declaration:
+    assert origin.contract is not None
+    follow = Declaration.objects.create(
+        entity=origin.entity,
+        kind=kind,
+        contract=origin.contract,
+        period_start=origin.period_start,
+        period_end=origin.period_end,
+        due_at=due_at(kind, origin.contract),
+        channel=_channel_of(origin.entity),
+        inputs={"period_id": origin.dimona_period_id},
+        created_by=actor if getattr(actor, "is_authenticated", False) else None,
+    )
+    audit_log(
+        actor=actor,
+        action="declarations.declaration.queued",
+        target=follow,
+        data={"kind": kind, "follows": origin.reference},
+    )
+    return declaration_build(declaration=follow, actor=actor)
+
+
+def contract_cancelled(*, contract: EmploymentContract, actor) -> None:
+    """A cancelled contract: what was not sent is withdrawn; an accepted Dimona IN is cancelled
+    (a sent one is cancelled when its acceptance comes back)."""
+    for declaration in Declaration.objects.with_scopes_disabled().filter(
+        contract=contract, kind__in=(K.DIMONA_IN, K.DPAE)
+    ):
+        if declaration.status in (S.DRAFT, S.READY):
+            declaration.status = S.WITHDRAWN
+            declaration.save(update_fields=["status", "updated_at"])
+            audit_log(actor=actor, action="declarations.declaration.withdrawn", target=declaration)
+        elif declaration.status == S.ACCEPTED and declaration.kind == K.DIMONA_IN:
+            _follow_up(origin=declaration, kind=K.DIMONA_CANCEL, actor=actor)
+
+
+def contract_dates_changed(*, contract: EmploymentContract, actor) -> None:
+    """New dates: an accepted IN gets an UPDATE; unsent ones are rebuilt with the new dates."""
+    for declaration in Declaration.objects.with_scopes_disabled().filter(
+        contract=contract, kind__in=(K.DIMONA_IN, K.DPAE)
+    ):
+        if declaration.status in (S.DRAFT, S.READY):
+            declaration.status = S.DRAFT
+            declaration.due_at = due_at(declaration.kind, contract)
+            declaration.save(update_fields=["status", "due_at", "updated_at"])
+            declaration_build(declaration=declaration, actor=actor)
+        elif declaration.status == S.ACCEPTED and declaration.kind == K.DIMONA_IN:
+            _follow_up(origin=declaration, kind=K.DIMONA_UPDATE, actor=actor)
+
+
+def declaration_correct(*, declaration: Declaration, actor) -> Declaration:
+    """A rejected declaration is corrected by a new one, built from the data as it is now (staff
+    fixed what the authority said), pointing to the one it corrects."""
+    with transaction.atomic():
+        locked = (
+            Declaration.objects.with_scopes_disabled().select_for_update().get(pk=declaration.pk)
+        )
+        if locked.status != S.REJECTED:
+            raise Conflict(_("Only a rejected declaration can be corrected."))
+        locked.status = S.CORRECTED
+        locked.save(update_fields=["status", "updated_at"])
+        audit_log(actor=actor, action="declarations.declaration.corrected", target=locked)
+        correction = Declaration.objects.create(
+            entity=locked.entity,
+            kind=locked.kind,
+            contract=locked.contract,
+            period_start=locked.period_start,
+            period_end=locked.period_end,
+            corrects=locked,
+            due_at=locked.due_at,
+            channel=_channel_of(locked.entity),
+            inputs={"period_id": locked.inputs.get("period_id", "")}
+            if locked.inputs.get("period_id")
+            else {},
+            created_by=actor if getattr(actor, "is_authenticated", False) else None,
+        )
+        audit_log(
+            actor=actor,
+            action="declarations.declaration.queued",
+            target=correction,
+            data={"kind": locked.kind, "corrects": locked.reference},
+        )
+    return declaration_build(declaration=correction, actor=actor)
+
+
+# --- Sending and answers -------------------------------------------------------------------------
+
+
+def _mark_sent(declaration: Declaration, *, actor, authority_reference: str = "") -> None:
+    declaration.status = S.SENT
+    declaration.sent_at = timezone.now()
+    declaration.authority_reference = authority_reference
+    declaration.save(
+        update_fields=["status", "sent_at", "authority_reference", "attempts", "updated_at"]
+    )
+    audit_log(
+        actor=actor,
+        action="declarations.declaration.sent",
+        target=declaration,
+        data={"channel": declaration.channel, "sha256": declaration.payload_sha256},
+    )
+
+
+def outbox_batch(*, entity, actor, now: dt.datetime | None = None) -> tuple[bytes, int]:
+    """The batch file of every Dimona ready in the file outbox of this entity; they become sent.
+    DPAE (France) are JSON documents, downloaded one by one."""
+    with transaction.atomic():
+        ready = list(
+            Declaration.objects.with_scopes_disabled()
+            .select_for_update()
+            .filter(
+                entity=entity,
+                status=S.READY,
+                channel=Declaration.Channel.FILE,
+                kind__in=DIMONA_KINDS,
+            )
+            .order_by("due_at", "id")
+        )
+        if not ready:
+            return b"", 0
+        batch = FileOutbox().deliver([d.payload for d in ready])
+        for declaration in ready:
+            _mark_sent(declaration, actor=actor)
+        audit_log(
+            actor=actor,
+            action="declarations.batch.downloaded",
+            entity=entity,
+            data={"count": len(ready), "sha256": hashlib.sha256(batch).hexdigest()},
+        )
+    return batch, len(ready)
+
+
+def _apply(declaration: Declaration, outcome: Outcome, *, actor) -> None:
+    """Record the authority's verdict on a sent declaration (under its row lock)."""
+    declaration.answered_at = timezone.now()
+    declaration.authority_codes = list(outcome.codes)
+    declaration.authority_message = "\n".join(m for m in outcome.messages if m)
+    if outcome.authority_reference:
+        declaration.authority_reference = outcome.authority_reference
+    if outcome.accepted:
+        declaration.status = S.ACCEPTED
+        declaration.dimona_period_id = outcome.period_id or declaration.inputs.get("period_id", "")
+    else:
+        declaration.status = S.REJECTED
+        if not declaration.authority_codes and not declaration.authority_message:
+            declaration.authority_message = _("Refused without a reason given.")
+    declaration.save()
+    audit_log(
+        actor=actor,
+        action=f"declarations.declaration.{declaration.status}",
+        target=declaration,
+        data={"codes": declaration.authority_codes, "period": declaration.dimona_period_id},
+    )
+    if declaration.status == S.ACCEPTED:
+        _after_acceptance(declaration, actor=actor)
+
+
+def _after_acceptance(declaration: Declaration, *, actor) -> None:
+    contract = declaration.contract
+    if contract is None or declaration.kind not in (K.DIMONA_IN, K.DPAE):
+        return
+    contract.refresh_from_db()
+    if contract.status == EmploymentContract.Status.CANCELLED:
+        if declaration.kind == K.DIMONA_IN:
+            _follow_up(origin=declaration, kind=K.DIMONA_CANCEL, actor=actor)
+        return
+    pending = (
+        Declaration.objects.with_scopes_disabled()
+        .filter(contract=contract, kind=declaration.kind, corrected_by__isnull=True)
+        .exclude(status__in=(S.ACCEPTED, S.WITHDRAWN))
+    )
+    if contract.status == EmploymentContract.Status.VALIDATED and not pending.exists():
+        from activities.services import contract_declare
+
+        contract_declare(contract=contract, actor=actor)
+
+
+def answer_upload(*, entity, raw: bytes, actor) -> AuthorityAnswer:
+    """Staff upload the authority's answer file. It is always kept; applied only when it parses,
+    to the sent declarations of this entity it names (others are listed as unmatched)."""
+    text = raw.decode("utf-8", errors="replace")
+    with transaction.atomic():
+        answer = AuthorityAnswer.objects.create(
+            entity=entity, raw=text, sha256=hashlib.sha256(raw).hexdigest(), received_by=actor
+        )
+        try:
+            outcomes = parse_dimona_notification(raw)
+        except AnswerUnreadable as error:
+            answer.error = str(error)[:500]
+            answer.save(update_fields=["error", "updated_at"])
+            audit_log(
+                actor=actor,
+                action="declarations.answer.unreadable",
+                target=answer,
+                data={"error": answer.error},
+            )
+            return answer
+        answer.parsed = True
+        by_reference = {
+            d.reference: d
+            for d in Declaration.objects.with_scopes_disabled()
+            .select_for_update()
+            .filter(entity=entity, status=S.SENT)
+        }
+        for outcome in outcomes:
+            declaration = by_reference.get(outcome.reference)
+            if declaration is None:
+                answer.unmatched.append(outcome.reference)
+                continue
+            _apply(declaration, outcome, actor=actor)
+            answer.applied += 1
+        answer.save(update_fields=["parsed", "applied", "unmatched", "updated_at"])
+        audit_log(
+            actor=actor,
+            action="declarations.answer.applied",
+            target=answer,
+            data={"applied": answer.applied, "unmatched": len(answer.unmatched)},
+        )
+    return answer
+
+
+def declaration_deliver(*, declaration_id: int) -> Declaration:
+    """Send one ready declaration by the web service, then read its status (the task's body).
+    ChannelUnavailable propagates, so the task retries later with the same idempotency key."""
+    with scopes_disabled():
+        declaration = Declaration.objects.get(pk=declaration_id)
+    setting = channel_setting(declaration.entity)
+    if setting is None or setting.channel != Declaration.Channel.HTTP:
+        return declaration
+    channel = http_channel(setting)
+    if declaration.status == S.READY:
+        Declaration.objects.with_scopes_disabled().filter(pk=declaration.pk).update(
+            attempts=declaration.attempts + 1
+        )
+        declaration.attempts += 1
+        try:
+            authority_reference = channel.deliver(
+                reference=declaration.reference,
+                body=declaration.payload,
+                content_type=declaration.content_type,
+            )
+        except ChannelRefused as refused:
+            with transaction.atomic():
+                locked = (
+                    Declaration.objects.with_scopes_disabled()
+                    .select_for_update()
+                    .get(pk=declaration.pk)
+                )
+                _mark_sent(locked, actor=None)
+                _apply(
+                    locked,
+                    Outcome(
+                        locked.reference, False, codes=refused.codes, messages=refused.messages
+                    ),
+                    actor=None,
+                )
+            declaration.refresh_from_db()
+            return declaration
+        except ChannelUnavailable as error:
+            Declaration.objects.with_scopes_disabled().filter(pk=declaration.pk).update(
+                last_error=str(error)[:500]
+            )
+            raise
+        with transaction.atomic():
+            locked = (
+                Declaration.objects.with_scopes_disabled()
+                .select_for_update()
+                .get(pk=declaration.pk)
+            )
+            _mark_sent(locked, actor=None, authority_reference=authority_reference)
+        declaration.refresh_from_db()
+    if declaration.status == S.SENT and declaration.authority_reference:
+        outcome = channel.status(
+            reference=declaration.reference, authority_reference=declaration.authority_reference
+        )
+        if outcome.accepted is None:
+            return declaration
+        with transaction.atomic():
+            locked = (
+                Declaration.objects.with_scopes_disabled()
+                .select_for_update()
+                .get(pk=declaration.pk)
+            )
+            if locked.status == S.SENT:
+                _apply(locked, outcome, actor=None)
+        declaration.refresh_from_db()
+    return declaration

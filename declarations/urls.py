@@ -1,0 +1,13 @@
+from django.urls import path
+
+from . import views
+
+app_name = "declarations"
+
+urlpatterns = [
+    path("staff/", views.queue, name="queue"),
+    path("staff/batch/", views.batch_download, name="batch"),
+    path("staff/answers/", views.answer_upload, name="answer_upload"),
+    path("staff/<uuid:public_id>/", views.detail, name="detail"),
+    path("staff/<uuid:public_id>/payload/", views.payload_download, name="payload"),
+]

@@ -1,0 +1,179 @@
+"""Staff pages of the declarations: the queue by deadline, one declaration, the batch file and the
+authority's answers. Members see their contract's state on the contract page (hooks.py)."""
+
+from __future__ import annotations
+
+import uuid
+
+from django.contrib import messages
+from django.core.exceptions import ObjectDoesNotExist
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from smartcoop.core.errors import ApplicationError
+from smartcoop.core.http import AuthenticatedRequest
+from smartcoop.core.roles import Permission
+from smartcoop.core.tenancy import current_entity
+from smartcoop.core.views import permission_required
+
+from . import selectors, services
+from .forms import AnswerUploadForm
+from .models import Declaration
+
+S = Declaration.Status
+
+
+def next_action(declaration: Declaration) -> str:
+    """What staff do next, in plain words."""
+    actions: dict[str, str] = {
+        S.DRAFT: _("Complete the data named above, then build it again."),
+        S.READY: _("Download the batch file and file it with the authority.")
+        if declaration.channel == Declaration.Channel.FILE
+        else _("Being sent by the web service."),
+        S.SENT: _("Upload the authority's answer.")
+        if declaration.channel == Declaration.Channel.FILE
+        else _("Waiting for the authority's answer."),
+        S.REJECTED: _(
+            "Fix what the authority says, then correct: a new declaration replaces this one."
+        ),
+    }
+    return actions.get(declaration.status, "")
+
+
+def _entity_or_404(request):
+    entity = current_entity(request)
+    if entity is None:
+        raise Http404
+    return entity
+
+
+@permission_required(Permission.SUBMIT_DECLARATIONS)
+def queue(request: AuthenticatedRequest) -> HttpResponse:
+    entity = _entity_or_404(request)
+    show = request.GET.get("show", "open")
+    statuses = Declaration.OPEN_STATES if show == "open" else None
+    found = selectors.queue_for_staff(entity=entity, statuses=statuses)
+    try:
+        contract_id = uuid.UUID(request.GET.get("contract", ""))
+    except ValueError:
+        contract_id = None
+    if contract_id:
+        found = found.filter(contract__public_id=contract_id)
+    rows = list(found[:500])
+    for row in rows:
+        row.next_action = next_action(row)  # type: ignore[attr-defined]
+    ready_in_outbox = sum(
+        1
+        for r in rows
+        if r.status == S.READY and r.channel == Declaration.Channel.FILE and r.kind != "dpae"
+    )
+    return render(
+        request,
+        "declarations/queue.html",
+        {
+            "rows": rows,
+            "show": show,
+            "late": selectors.late_count(entity=entity),
+            "ready_in_outbox": ready_in_outbox,
+            "answers": selectors.answers_for_staff(entity=entity)[:10],
+            "upload_form": AnswerUploadForm(),
+            "now": timezone.now(),
+        },
+    )
+
+
+@permission_required(Permission.SUBMIT_DECLARATIONS)
+def detail(request: AuthenticatedRequest, public_id) -> HttpResponse:
+    entity = _entity_or_404(request)
+    try:
+        declaration = selectors.declaration_for_staff(entity=entity, public_id=public_id)
+    except ObjectDoesNotExist as missing:
+        raise Http404 from missing
+    if request.method == "POST":
+        action = request.POST.get("action")
+        try:
+            if action == "correct":
+                correction = services.declaration_correct(
+                    declaration=declaration, actor=request.user
+                )
+                messages.success(request, _("A correcting declaration was made."))
+                return redirect("declarations:detail", public_id=correction.public_id)
+            if action == "build":
+                services.declaration_build(declaration=declaration, actor=request.user)
+            else:
+                raise Http404
+            messages.success(request, _("Done."))
+        except ApplicationError as error:
+            messages.error(request, str(error.message))
+        return redirect("declarations:detail", public_id=public_id)
+    return render(
+        request,
+        "declarations/detail.html",
+        {"declaration": declaration, "next_action": next_action(declaration)},
+    )
+
+
+@permission_required(Permission.SUBMIT_DECLARATIONS)
+def payload_download(request: AuthenticatedRequest, public_id) -> HttpResponse:
+    entity = _entity_or_404(request)
+    try:
+        declaration = selectors.declaration_for_staff(entity=entity, public_id=public_id)
+    except ObjectDoesNotExist as missing:
+        raise Http404 from missing
+    if not declaration.payload:
+        raise Http404
+    extension = "json" if declaration.content_type == "application/json" else "xml"
+    response = HttpResponse(declaration.payload, content_type=declaration.content_type)
+    response["Content-Disposition"] = (
+        f'attachment; filename="{declaration.kind}-{declaration.reference}.{extension}"'
+    )
+    return response
+
+
+@require_POST
+@permission_required(Permission.SUBMIT_DECLARATIONS)
+def batch_download(request: AuthenticatedRequest) -> HttpResponse:
+    entity = _entity_or_404(request)
+    batch, count = services.outbox_batch(entity=entity, actor=request.user)
+    if not count:
+        messages.info(request, _("Nothing is waiting in the outbox."))
+        return redirect("declarations:queue")
+    response = HttpResponse(batch, content_type="application/xml")
+    stamp = timezone.localtime().strftime("%Y%m%d-%H%M%S")
+    response["Content-Disposition"] = f'attachment; filename="dimona-{entity.slug}-{stamp}.xml"'
+    return response
+
+
+@require_POST
+@permission_required(Permission.SUBMIT_DECLARATIONS)
+def answer_upload(request: AuthenticatedRequest) -> HttpResponse:
+    entity = _entity_or_404(request)
+    form = AnswerUploadForm(request.POST, request.FILES)
+    if not form.is_valid():
+        messages.error(request, _("Choose the answer file to upload."))
+        return redirect("declarations:queue")
+    answer = services.answer_upload(
+        entity=entity, raw=form.cleaned_data["answer"].read(), actor=request.user
+    )
+    if not answer.parsed:
+        messages.error(
+            request,
+            _("The answer could not be read and was not applied (%(error)s). It is kept.")
+            % {"error": answer.error},
+        )
+    else:
+        messages.success(
+            request,
+            _("Answer applied to %(count)s declarations.") % {"count": answer.applied}
+            + (
+                " "
+                + _("%(count)s references were not found among the sent declarations.")
+                % {"count": len(answer.unmatched)}
+                if answer.unmatched
+                else ""
+            ),
+        )
+    return redirect("declarations:queue")

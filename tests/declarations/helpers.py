@@ -1,0 +1,57 @@
+"""Shared set-up of the declarations tests: a Belgian contract of a member with a national
+number, and the ONSS notification file the fake authority answers with."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from activities.services import contract_validate
+from tests.activities.factories import ActivityFactory, credit, salary_contract
+
+INSS = "85073003328"
+
+
+def worker_activity(*, national_number: str = INSS, entity=None):
+    kwargs = {"entity": entity} if entity is not None else {}
+    activity = ActivityFactory(**kwargs)
+    credit(activity, "20000.00")
+    member = activity.coordinator
+    member.national_number = national_number
+    member.save()
+    return activity
+
+
+def make_contract(
+    activity, *, start: dt.date | None = None, days: int = 1, kind: str = "employee", validate=True
+):
+    contract = salary_contract(
+        activity,
+        start=start or dt.date.today() + dt.timedelta(days=10),
+        days=days,
+        contract_type=kind,
+    )
+    if validate:
+        contract = contract_validate(contract=contract, actor=None)
+    return contract
+
+
+def notification(*answers: tuple[str, str, list[tuple[str, str]]]) -> bytes:
+    """A Dimona notification: per (our reference, period id, anomalies [(code, label)])."""
+    forms = []
+    for reference, period, anomalies in answers:
+        anomaly_xml = "".join(
+            f"<Anomaly><ErrorID>{code}</ErrorID><AnomalyLabel>{label}</AnomalyLabel></Anomaly>"
+            for code, label in anomalies
+        )
+        forms.append(
+            "<Form><Identification>DIMONA</Identification><FormCreationDate>2026-06-01</FormCreationDate>"
+            "<FormCreationHour>10:00:00.000</FormCreationHour><AttestationStatus>0</AttestationStatus>"
+            "<TypeForm>SU</TypeForm><HandledReference><ReferenceType>1</ReferenceType>"
+            f"<ReferenceOrigin>1</ReferenceOrigin><ReferenceNbr>{reference}</ReferenceNbr></HandledReference>"
+            f"<DimonaPeriodId>{period}</DimonaPeriodId>{anomaly_xml}</Form>"
+        )
+    return (
+        "<?xml version='1.0' encoding='UTF-8'?><NotificationList>"
+        + "".join(forms)
+        + "</NotificationList>"
+    ).encode()

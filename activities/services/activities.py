@@ -50,6 +50,7 @@ def activity_create(
 def _activity_transition(
     *, activity: Activity, allowed_from, to: str, actor: User | None, reason: str, action: str
 ) -> Activity:
+    check_texts(reason=reason, multi_line=("reason",))
     with transaction.atomic():
         locked = _lock_activity(activity)
         if locked.status not in allowed_from:

@@ -541,6 +541,7 @@ def contract_cancel(
         return contract
     if not reason.strip():
         raise ValidationFailed(_("Say why the contract is cancelled."), field="reason")
+    check_texts(reason=reason, multi_line=("reason",))
     refusal = contract.cancel_refusal(today)
     if refusal is not None:
         code, message = refusal

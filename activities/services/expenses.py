@@ -204,6 +204,7 @@ def expense_claim_approve(
 
 
 def expense_claim_reject(*, claim: ExpenseClaim, reason: str, actor: User | None) -> ExpenseClaim:
+    check_texts(reason=reason, multi_line=("reason",))
     if not reason.strip():
         raise ValidationFailed(_("Tell the member why the claim is rejected."), field="reason")
     with transaction.atomic():

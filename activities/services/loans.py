@@ -59,6 +59,7 @@ def loan_apply(
 
 
 def loan_decide(*, loan: Loan, approve: bool, reason: str, actor: User | None) -> Loan:
+    check_texts(reason=reason, multi_line=("reason",))
     if not approve and not reason.strip():
         raise ValidationFailed(_("Give the reason of the refusal."), field="reason")
     with transaction.atomic():

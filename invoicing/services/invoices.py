@@ -459,6 +459,7 @@ def invoice_vat_override(
     *, invoice: Invoice, actor: User, regime: str, reason: str, on: date | None = None
 ) -> Invoice:
     """Staff override of the computed VAT treatment of a draft, with a reason (audited)."""
+    check_texts(reason=reason, multi_line=("reason",))
     if not reason.strip():
         raise ValidationFailed(_("Give the reason for the override."), field="reason")
     texts = vat_texts(invoice.entity.country)
@@ -917,6 +918,7 @@ def credit_note_create(
     reason: str = "",
 ) -> Invoice:
     """A draft credit note for `invoice`: all its lines (full) or the lines given (partial)."""
+    check_texts(reason=reason, multi_line=("reason",))
     if invoice.is_credit_note or not invoice.is_issued:
         raise Conflict(_("Only an issued invoice can be credited."))
     if lines is None:

@@ -197,3 +197,15 @@ def test_an_upload_is_stored_under_the_extension_of_its_content():
     )
     stored = line.receipt.name.rsplit("/", 1)[-1]
     assert stored.startswith("receipt") and stored.endswith(".pdf")
+
+
+def test_staff_reasons_keep_line_breaks_but_refuse_control_characters():
+    activity = ActivityFactory()
+    with pytest.raises(ValidationFailed) as error:
+        services.activity_suspend(activity=activity, reason="Unpaid\x1b[2J", actor=None)
+    assert error.value.field == "reason" and "U+001B" in error.value.message
+    activity.refresh_from_db()
+    assert activity.status_reason == ""
+    services.activity_suspend(activity=activity, reason="Unpaid\nsince March", actor=None)
+    activity.refresh_from_db()
+    assert activity.status_reason == "Unpaid\nsince March"

@@ -10,7 +10,7 @@ from django.db import transaction
 from .audit import audit_log
 from .errors import ValidationFailed
 from .models import LegalEntity
-from .validators import check_texts
+from .validators import check_text
 
 # What an administrator may change on an entity from the back-office. Identifiers that define the
 # entity legally (enterprise number, country) change only through the admin, with the audit trail.
@@ -45,7 +45,9 @@ def legal_entity_update(*, entity: LegalEntity, actor, data: dict[str, Any]) -> 
             f"These fields cannot be changed here: {', '.join(sorted(unknown))}."
         )
     # Every text here is printed on invoices, their UBL and e-mail headers: one line each.
-    check_texts(**{f: v for f, v in data.items() if isinstance(v, str)})
+    for field, value in data.items():
+        if isinstance(value, str):
+            check_text(field, value)
     with transaction.atomic():
         locked = LegalEntity.objects.select_for_update().get(pk=entity.pk)
         before = {field: getattr(locked, field) for field in data}

@@ -188,6 +188,11 @@ def check_texts(*, multi_line: tuple[str, ...] = (), **values: str | None) -> No
             raise ValidationFailed(exc.messages[0], field=name, code=exc.code) from None
 
 
+def check_text(field: str, value: str | None, *, multi_line: bool = False) -> None:
+    """`check_texts` for one field whose name is data (a form's or an API's)."""
+    check_texts(multi_line=(field,) if multi_line else (), **{field: value})
+
+
 def check_money_fits(field: str, value) -> None:
     """ValidationFailed at `field` when `value` cannot be stored exactly in a money column."""
     from .errors import ValidationFailed

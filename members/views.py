@@ -37,9 +37,12 @@ STEP_ORDER = [s for s, _form in STEPS]
 
 
 def _member(request: AuthenticatedRequest) -> Member:
-    """The member record of the logged-in person (created when they first arrive)."""
+    """The member record of the logged-in person (created when they first arrive). Staff have
+    no member area: a staff account opening a member page gets 404 and creates nothing."""
     member = selectors.member_of_user(user=request.user)
     if member is None:
+        if has_permission(request.user, Permission.BACKOFFICE_ACCESS):
+            raise Http404
         member = services.member_start_onboarding(user=request.user)
     return member
 
@@ -693,7 +696,7 @@ def staff_session(request: AuthenticatedRequest, public_id) -> HttpResponse:
 @require_POST
 @permission_required(Permission.MANAGE_INFO_SESSIONS)
 def staff_attendance(request: AuthenticatedRequest, public_id) -> HttpResponse:
-    booking = selectors.booking_get_for_staff(public_id=public_id)
+    booking = selectors.booking_get_for_staff(user=request.user, public_id=public_id)
     try:
         services.info_session_record_attendance(
             booking=booking, actor=request.user, attended=request.POST.get("attended") == "1"

@@ -250,3 +250,31 @@ def test_api_is_documented_in_the_openapi_schema(client, db, admin_user):
         "/api/v1/members/{public_id}/",
     ):
         assert path in schema
+
+
+def test_an_adviser_records_attendance_only_for_members_of_their_office(client, world, adviser_a):
+    """Sessions are shared, their participants are not: an adviser records the attendance of
+    their own office's members, and another office's booking answers 404 untouched."""
+    client.force_login(adviser_a)
+    theirs, mine = world["theirs"]["booking"], world["mine"]["booking"]
+    url = reverse("members:staff_attendance", args=[theirs.public_id])
+    assert client.post(url, {"attended": "1"}).status_code == 404
+    theirs.refresh_from_db()
+    assert theirs.attended is None
+    url = reverse("members:staff_attendance", args=[mine.public_id])
+    assert client.post(url, {"attended": "1"}).status_code == 302
+    mine.refresh_from_db()
+    assert mine.attended is True
+
+
+@pytest.mark.parametrize(
+    "name", ["members:member_index", "members:sessions", "members:appointments", "members:privacy"]
+)
+def test_a_staff_member_opening_a_member_page_creates_nothing(client, adviser_a, name):
+    from members.models import Member
+    from smartcoop.core.models import AuditLogEntry
+
+    client.force_login(adviser_a)
+    assert client.get(reverse(name)).status_code == 404
+    assert not Member.objects.filter(user=adviser_a).exists()
+    assert not AuditLogEntry.objects.exists()

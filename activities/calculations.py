@@ -18,6 +18,7 @@ from datetime import date, timedelta
 from decimal import ROUND_DOWN, ROUND_UP, Decimal
 
 from smartcoop.core.money import quantize_money
+from smartcoop.countries.params import param
 
 from . import net_estimators as net_estimates
 
@@ -152,30 +153,24 @@ def km_allowance(*, km: Decimal, rate: Decimal) -> Decimal:
 
 
 def net_estimate_rates(*, pack, contract_type: str, on: date) -> NetEstimateRates:
-    """The rates of the net estimate for a contract type of the pack (see activities.yaml)."""
-    if pack.code == "BE":
-        if contract_type == "student":
-            return NetEstimateRates(
-                contribution_rate=pack.param("estimate_student_solidarity_rate", on=on)
-            )
-        base = (
-            pack.param("estimate_ssc_base_artistic", on=on)
-            if contract_type == "artistic"
+    """The rates of the net estimate for a contract type of the pack: the parameters its
+    contract type names (see `ContractType.estimate_*_param` and params/activities.yaml)."""
+    kind = next((t for t in pack.contract_types if t.code == contract_type), None)
+    if kind is None or not kind.estimate_contribution_param:
+        return NetEstimateRates(contribution_rate=Decimal("0"))
+    return NetEstimateRates(
+        contribution_rate=param(kind.estimate_contribution_param, on=on),
+        contribution_base=(
+            param(kind.estimate_contribution_base_param, on=on)
+            if kind.estimate_contribution_base_param
             else Decimal("1")
-        )
-        return NetEstimateRates(
-            contribution_rate=pack.param("estimate_personal_ssc_rate", on=on),
-            contribution_base=base,
-            withholding_rate=pack.param("estimate_withholding_rate", on=on),
-        )
-    if pack.code == "FR":
-        if contract_type == "cape":  # a business-support contract: no salary contributions
-            return NetEstimateRates(contribution_rate=Decimal("0"))
-        return NetEstimateRates(
-            contribution_rate=pack.param("estimate_employee_contribution_rate", on=on),
-            withholding_rate=pack.param("estimate_withholding_rate", on=on),
-        )
-    return NetEstimateRates(contribution_rate=Decimal("0"))
+        ),
+        withholding_rate=(
+            param(kind.estimate_withholding_param, on=on)
+            if kind.estimate_withholding_param
+            else Decimal("0")
+        ),
+    )
 
 
 @dataclass(frozen=True)

@@ -68,11 +68,11 @@ def with_budget(queryset: QuerySet[Activity]) -> QuerySet[Activity]:
     available = balance - salary cost of contracts planned but not yet paid - pending expenses
     - reserve. A contract is counted either as planned (until paid) or in the balance (its
     salary-cost entry is written when it is paid, in the same transaction): never twice."""
-    entries = LedgerEntry.objects.with_scopes_disabled().filter(activity=OuterRef("pk"))
-    planned = EmploymentContract.objects.with_scopes_disabled().filter(
+    entries = LedgerEntry.objects.filter(activity=OuterRef("pk"))
+    planned = EmploymentContract.objects.filter(
         activity=OuterRef("pk"), status__in=EmploymentContract.PLANNED_STATUSES
     )
-    pending = ExpenseClaim.objects.with_scopes_disabled().filter(
+    pending = ExpenseClaim.objects.filter(
         activity=OuterRef("pk"), status=ExpenseClaim.Status.SUBMITTED
     )
     return queryset.annotate(
@@ -101,7 +101,7 @@ class BudgetFigures:
 def activity_budget(*, activity: Activity) -> BudgetFigures:
     """The figures of one Activity in one query."""
     row = (
-        with_budget(Activity.objects.with_scopes_disabled().filter(pk=activity.pk))  # type: ignore[misc]  # annotation of with_budget()
+        with_budget(Activity.objects.filter(pk=activity.pk))  # type: ignore[misc]  # annotation of with_budget()
         .values("balance", "planned_salaries", "pending_expenses", "reserve_amount", "available")
         .get()
     )
@@ -141,7 +141,7 @@ def activity_months(*, activity: Activity, today: dt.date, months: int = 12) -> 
     """The budget month by month over the last `months` months (two queries: the opening
     balance and one GROUP BY month with a conditional sum per group of kinds)."""
     first = _month_start(today, months - 1)
-    entries = LedgerEntry.objects.with_scopes_disabled().filter(activity=activity)
+    entries = LedgerEntry.objects.filter(activity=activity)
     opening = entries.filter(booked_on__lt=first).aggregate(s=Sum("amount"))["s"] or ZERO
 
     def group(kinds) -> Coalesce:
@@ -237,8 +237,9 @@ def activity_planned_by_month(*, activity: Activity, budget: BudgetFigures) -> l
     """Salary cost still to pay, by month of the contract's start, and what stays available
     once each month's salaries are paid (one query)."""
     rows = (
-        EmploymentContract.objects.with_scopes_disabled()
-        .filter(activity=activity, status__in=EmploymentContract.PLANNED_STATUSES)
+        EmploymentContract.objects.filter(
+            activity=activity, status__in=EmploymentContract.PLANNED_STATUSES
+        )
         .annotate(month=TruncMonth("start_date"))
         .order_by("month")
         .values("month")
@@ -414,6 +415,8 @@ def loan_get_for_staff(*, entity, public_id) -> Loan:
 
 def student_hours_in_year(*, member, year: int, exclude_pk: int | None = None) -> Decimal:
     queryset = (
+        # Across entities on purpose: the student quota is the person's, whichever entity of
+        # the cooperative employs them.
         EmploymentContract.objects.with_scopes_disabled()
         .filter(member=member, contract_type="student", start_date__year=year)
         .exclude(status=EmploymentContract.Status.CANCELLED)
@@ -642,6 +645,8 @@ def solidarity_statistics(*, year: int) -> SolidarityStatistics:
         ),
     )
     contributions = (
+        # Across entities on purpose: the solidarity fund is the cooperative's, fed by the
+        # Activities of every entity (the figures name nobody and no Activity).
         LedgerEntry.objects.with_scopes_disabled()
         .filter(kind=K.SOLIDARITY_CONTRIBUTION, booked_on__year=year)
         .aggregate(s=Sum("amount"))["s"]

@@ -12,6 +12,7 @@ from django.forms import formset_factory
 from django.utils.translation import gettext_lazy as _
 
 from smartcoop.core.money import parse_amount
+from smartcoop.countries import current_pack
 
 from .models import Client, Invoice, InvoiceLine
 
@@ -19,6 +20,11 @@ from .models import Client, Invoice, InvoiceLine
 def _choice_field(form: forms.Form, name: str) -> forms.ChoiceField:
     """A choice field of `form`, typed as one (`Form.fields` holds plain Fields for mypy)."""
     return cast(forms.ChoiceField, form.fields[name])
+
+
+def _pack_country() -> str:
+    """The deployment's country, offered first (clients and work are mostly domestic)."""
+    return current_pack().code
 
 
 COUNTRIES = [
@@ -44,7 +50,7 @@ class ClientForm(forms.Form):
     activity = forms.ChoiceField(label=_("For the Activity"))
     kind = forms.ChoiceField(label=_("Kind"), choices=Client.Kind.choices)
     name = forms.CharField(label=_("Name"), max_length=200)
-    country = forms.ChoiceField(label=_("Country"), choices=COUNTRIES, initial="BE")
+    country = forms.ChoiceField(label=_("Country"), choices=COUNTRIES, initial=_pack_country)
     vat_number = forms.CharField(
         label=_("VAT number"),
         max_length=30,
@@ -249,7 +255,9 @@ class PerformanceForm(forms.Form):
         label=_("Price excl. VAT"), max_digits=12, decimal_places=2, min_value=0
     )
     vat_rate_code = forms.ChoiceField(label=_("VAT"), choices=InvoiceLine.VatRate.choices)
-    workplace_country = forms.CharField(label=_("Country of work"), max_length=2, initial="BE")
+    workplace_country = forms.CharField(
+        label=_("Country of work"), max_length=2, initial=_pack_country
+    )
     description = forms.CharField(
         label=_("Description on the invoice"), max_length=300, required=False
     )

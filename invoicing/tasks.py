@@ -13,10 +13,23 @@ from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils import timezone
 
-from smartcoop.core.tasks import SmartcoopTask
+from smartcoop.core.tasks import SmartcoopTask, in_each_entity
 from smartcoop.core.validators import single_line
+from smartcoop.countries import param
 
 logger = logging.getLogger(__name__)
+
+# Values of the packs' dated `einvoice_format` parameter.
+PEPPOL_BIS = "peppol-bis-3"
+FACTURX = "factur-x-en16931"
+
+
+def _einvoice_format(snapshot: dict) -> str | None:
+    """The structured e-invoice format of the issuer's country on the issue date (the pack's
+    dated `einvoice_format`), None where the pack has none then."""
+    country = (snapshot["issuer"].get("country") or "").lower()
+    on = date.fromisoformat(snapshot["issue_date"])
+    return param(f"{country}.einvoice_format", on=on, default=None)
 
 
 class DocumentTaskFailed(Exception):
@@ -37,12 +50,12 @@ def _naming(document: str) -> Iterator[None]:
 
 
 def _visual_copy(snapshot: dict) -> bool:
-    """Belgian domestic B2B: the Peppol e-invoice is the legal original since 1 Jan 2026."""
+    """Domestic B2B where the pack's e-invoice is a Peppol UBL file (Belgium since 1 Jan 2026):
+    that file is the legal original, and the PDF says it is a visual copy."""
     return (
-        snapshot["issuer"]["country"] == "BE"
-        and snapshot["client"]["country"] == "BE"
+        _einvoice_format(snapshot) == PEPPOL_BIS
+        and snapshot["client"]["country"] == snapshot["issuer"]["country"]
         and snapshot["client"]["kind"] == "company"
-        and snapshot["issue_date"] >= "2026-01-01"
     )
 
 
@@ -52,7 +65,7 @@ def invoice_documents_build(invoice) -> tuple[bytes, bytes | None]:
 
     snapshot = invoice.snapshot
     html = invoice_html(snapshot, visual_copy=_visual_copy(snapshot))
-    if snapshot["issuer"]["country"] == "FR":
+    if _einvoice_format(snapshot) == FACTURX:  # the PDF itself carries the e-invoice (France)
         from .documents.facturx import facturx_pdf
 
         # Factur-X is a PDF/A-3B with the XML inside.
@@ -67,7 +80,7 @@ def invoice_documents_build(invoice) -> tuple[bytes, bytes | None]:
 
 
 @shared_task(base=SmartcoopTask, name="invoicing.render_documents", ignore_result=True)
-def invoice_render_documents(invoice_id: int, send: bool = False) -> None:
+def invoice_render_documents(invoice_id: int, send: bool = False, *, entity_id: int) -> None:
     """PDF and UBL of an issued document, stored with their SHA-256; then the sends."""
     from .models import Client, Invoice, Transmission
     from .services import transmission_create
@@ -103,7 +116,8 @@ def invoice_render_documents(invoice_id: int, send: bool = False) -> None:
 
 
 @shared_task(base=SmartcoopTask, name="invoicing.transmission_process", ignore_result=True)
-def transmission_process(transmission_id: int) -> None:
+def transmission_process(transmission_id: int, *, entity_id: int) -> None:
+    from .documents.ubl import enterprise_number_scheme
     from .models import Transmission
     from .services import payment_link_url, transmission_claim, transmission_finish
     from .transmission import (
@@ -131,7 +145,7 @@ def transmission_process(transmission_id: int) -> None:
             external = peppol_adapter().send(
                 idempotency_key=row.idempotency_key,
                 sender=(
-                    f"{'0002' if invoice.snapshot['issuer']['country'] == 'FR' else '0208'}:"
+                    f"{enterprise_number_scheme(invoice.snapshot['issuer']['country'])}:"
                     f"{invoice.snapshot['issuer']['enterprise_number']}"
                 ),
                 receiver=f"{client['peppol_scheme']}:{client['peppol_id']}",
@@ -146,22 +160,33 @@ def transmission_process(transmission_id: int) -> None:
     transmission_finish(transmission=row, ok=True, external_id=external)
 
 
-@shared_task(base=SmartcoopTask, name="invoicing.transmissions_sweep", ignore_result=True)
+@shared_task(
+    base=SmartcoopTask,
+    name="invoicing.transmissions_sweep",
+    ignore_result=True,
+    without_entity="beat sweep over every entity, one scope per entity",
+)
 def transmissions_sweep_task() -> int:
     from .services import transmissions_sweep
 
-    return transmissions_sweep()
+    return in_each_entity(lambda entity: transmissions_sweep())
 
 
-@shared_task(base=SmartcoopTask, name="invoicing.reminders_daily", ignore_result=True)
+@shared_task(
+    base=SmartcoopTask,
+    name="invoicing.reminders_daily",
+    ignore_result=True,
+    without_entity="beat sweep over every entity, one scope per entity",
+)
 def reminders_daily(on: str | None = None) -> int:
     from .services import reminders_run
 
-    return reminders_run(on=date.fromisoformat(on) if on else timezone.localdate())
+    day = date.fromisoformat(on) if on else timezone.localdate()
+    return in_each_entity(lambda entity: reminders_run(on=day))
 
 
 @shared_task(base=SmartcoopTask, name="invoicing.reminder_send", ignore_result=True)
-def reminder_send(reminder_id: int) -> None:
+def reminder_send(reminder_id: int, *, entity_id: int) -> None:
     """Render and keep the reminder letter (PDF + SHA-256), then e-mail it once with the payment
     link: the emailed_at flag is set under lock. Without an e-mail address the letter waits on
     the invoice page for staff to post it."""
@@ -207,7 +232,7 @@ def reminder_send(reminder_id: int) -> None:
 
 
 @shared_task(base=SmartcoopTask, name="invoicing.client_message_notify", ignore_result=True)
-def client_message_notify(message_id: int) -> None:
+def client_message_notify(message_id: int, *, entity_id: int) -> None:
     """Tell customer service (the entity's address) about a client's question or dispute, in
     the entity's language, with the invoice's back-office page; replying answers the client."""
     from django.conf import settings

@@ -14,15 +14,18 @@ from stdnum.eu import vat as eu_vat
 from stdnum.exceptions import ValidationError as StdnumError
 
 from smartcoop.core.errors import ValidationFailed
+from smartcoop.countries import IdentifierKind, current_pack, pack_of_country
 
 from .calculations import EU_COUNTRIES
 
 
-def vat_texts(country: str = "BE") -> dict[str, str]:
+def vat_texts(country: str | None = None) -> dict[str, str]:
     """Explanations and legal mentions, translated, with the references of the entity's country
-    (Belgium by default; France: CGI art. 259-1, 261, 283-2)."""
+    (the deployment's by default): which wording applies is the pack's `vat_mentions` (Belgian
+    VAT Code; France: CGI art. 259-1, 261, 283-2)."""
+    pack = pack_of_country(country) or current_pack()
     texts = _be_texts()
-    if country.upper() == "FR":
+    if pack.vat_mentions == "fr_cgi":
         texts.update(
             {
                 "exempt_mention": _("VAT exemption - article 261 of the French General Tax Code."),
@@ -112,16 +115,12 @@ def clean_client_enterprise_number(*, country: str, value: str) -> str:
     if not value:
         return ""
     country = country.upper()
+    pack = pack_of_country(country)
+    identifier = pack.identifier(IdentifierKind.ENTERPRISE_NUMBER) if pack else None
     try:
-        if country == "BE":
-            from stdnum.be import vat as be_vat
-
-            return be_vat.validate(value)
-        if country == "FR":
-            from stdnum.fr import siren
-
-            return siren.validate(value)
-    except StdnumError:
+        if identifier is not None:  # the client's country pack knows its enterprise numbers
+            return identifier.validate(value)
+    except ValueError:
         raise ValidationFailed(
             _("This enterprise number is not valid for %(country)s.") % {"country": country},
             field="enterprise_number",

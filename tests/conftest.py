@@ -2,7 +2,7 @@ import os
 
 import pytest
 from django.conf import settings as django_settings
-from django_scopes import scopes_disabled
+from django_scopes import scope, scopes_disabled
 
 from tests.factories import LegalEntityFactory, OfficeFactory, UserFactory, staff_user
 
@@ -10,12 +10,32 @@ from tests.factories import LegalEntityFactory, OfficeFactory, UserFactory, staf
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 
-@pytest.fixture(autouse=True)
-def _no_entity_scope_in_test_setup():
-    """Tests build their data across entities; the scoping safety net is tested explicitly with
-    django_scopes.scope(...) and through requests (the middleware opens the request's scope)."""
+@pytest.hookimpl(wrapper=True)
+def pytest_fixture_setup(fixturedef, request):
+    """Test set-up builds data across entities, so fixtures run with the entity scope disabled.
+    The test body does not: code under test runs in the scope a request's middleware opens, a
+    task's entity opens, or a test opens explicitly with `scope(entity=...)`, and a query that
+    forgets its entity raises ScopeError instead of passing silently."""
     with scopes_disabled():
-        yield
+        return (yield)
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_call(item):
+    """`@pytest.mark.entity_scope("be_entity")` runs the test body in the scope of the entity that
+    fixture gives, as a request of a staff member of that entity or a task for it would."""
+    marker = item.get_closest_marker("entity_scope")
+    if marker is None:
+        return (yield)
+    entity = item._request.getfixturevalue(marker.args[0])
+    with scope(entity=entity.pk):
+        return (yield)
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_teardown(item, nextitem):
+    with scopes_disabled():
+        return (yield)
 
 
 @pytest.fixture(autouse=True)

@@ -24,9 +24,7 @@ def _money(amount: Decimal) -> str:
 
 
 def _lock_activity(activity: Activity) -> Activity:
-    return (
-        Activity.objects.with_scopes_disabled().select_for_update(of=("self",)).get(pk=activity.pk)
-    )
+    return Activity.objects.select_for_update(of=("self",)).get(pk=activity.pk)
 
 
 def _source_of(obj) -> tuple[str, str]:

@@ -19,7 +19,7 @@ from smartcoop.core.models import User
 from smartcoop.core.money import quantize_money
 from smartcoop.core.notifications import notify
 from smartcoop.core.validators import check_money_fits, check_texts, validate_country_code
-from smartcoop.countries import current_pack
+from smartcoop.countries import current_pack, param
 
 from .. import calculations, selectors
 from ..contract_events import contract_event
@@ -77,6 +77,8 @@ def _lock_member_and_check_overlap(*, member, start_date: dt.date, end_date: dt.
 
     Member.objects.select_for_update().filter(pk=member.pk).first()
     clash = (
+        # Across entities on purpose: one person cannot work two contracts at once, whichever
+        # entities of the cooperative employ them (the exclusion constraint spans them too).
         EmploymentContract.objects.with_scopes_disabled()
         .filter(member=member, start_date__lte=end_date, end_date__gte=start_date)
         .exclude(status=EmploymentContract.Status.CANCELLED)
@@ -101,9 +103,10 @@ def _lock_member_and_check_overlap(*, member, start_date: dt.date, end_date: dt.
 
 
 def _student_warnings(*, member, contract_type: str, start_date: dt.date, hours: Decimal) -> list:
-    if contract_type != "student" or current_pack().code != "BE":
+    kind = next((t for t in current_pack().contract_types if t.code == contract_type), None)
+    if kind is None or not kind.yearly_hours_quota_param:  # pack data: Belgian students
         return []
-    quota = current_pack().param("student_hours_quota", on=start_date)
+    quota = param(kind.yearly_hours_quota_param, on=start_date)
     used = selectors.student_hours_in_year(member=member, year=start_date.year)
     if used + hours <= quota:
         return []
@@ -273,11 +276,9 @@ def contract_create_for_performance(
     pack = current_pack()
     if "contract" not in pack.tools:
         raise ValidationFailed(_("The Contract tool is not available in this country."))
-    existing = (
-        EmploymentContract.objects.with_scopes_disabled()
-        .filter(source_type=source_type, source_id=str(source_id))
-        .first()
-    )
+    existing = EmploymentContract.objects.filter(
+        source_type=source_type, source_id=str(source_id)
+    ).first()
     if existing:
         return existing
     _membership_or_refuse(activity=activity, member=member, right="can_invoice")
@@ -396,11 +397,7 @@ def _contract_transition(
     **fields,
 ) -> EmploymentContract:
     with transaction.atomic():
-        locked = (
-            EmploymentContract.objects.with_scopes_disabled()
-            .select_for_update(of=("self",))
-            .get(pk=contract.pk)
-        )
+        locked = EmploymentContract.objects.select_for_update(of=("self",)).get(pk=contract.pk)
         if locked.status not in allowed_from:
             raise Conflict(
                 _("This contract is %(status)s: it cannot become %(to)s.")

@@ -150,7 +150,7 @@ def expense_claim_submit(*, claim: ExpenseClaim, actor: User | None) -> ExpenseC
     """Send a draft claim to the adviser; refused above the available budget (with figures)."""
     with transaction.atomic():
         activity = _lock_activity(claim.activity)
-        claim = ExpenseClaim.objects.with_scopes_disabled().select_for_update().get(pk=claim.pk)
+        claim = ExpenseClaim.objects.select_for_update().get(pk=claim.pk)
         if not claim.can("submit"):
             raise Conflict(_("This claim was already submitted."))
         if claim.total <= 0:
@@ -175,7 +175,7 @@ def expense_claim_approve(
     same transaction."""
     with transaction.atomic():
         activity = _lock_activity(claim.activity)
-        claim = ExpenseClaim.objects.with_scopes_disabled().select_for_update().get(pk=claim.pk)
+        claim = ExpenseClaim.objects.select_for_update().get(pk=claim.pk)
         if not claim.can("decide"):
             raise Conflict(_("This claim is %(status)s.") % {"status": claim.get_status_display()})
         claim.status = ExpenseClaim.Status.APPROVED
@@ -208,7 +208,7 @@ def expense_claim_reject(*, claim: ExpenseClaim, reason: str, actor: User | None
     if not reason.strip():
         raise ValidationFailed(_("Tell the member why the claim is rejected."), field="reason")
     with transaction.atomic():
-        claim = ExpenseClaim.objects.with_scopes_disabled().select_for_update().get(pk=claim.pk)
+        claim = ExpenseClaim.objects.select_for_update().get(pk=claim.pk)
         if not claim.can("decide"):
             raise Conflict(_("This claim is %(status)s.") % {"status": claim.get_status_display()})
         claim.status = ExpenseClaim.Status.REJECTED

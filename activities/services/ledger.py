@@ -73,7 +73,7 @@ def ledger_entry_reverse(
         raise Conflict(_("A reversing entry cannot itself be reversed; record a new entry."))
     with transaction.atomic():
         activity = _lock_activity(entry.activity)
-        if LedgerEntry.objects.with_scopes_disabled().filter(reverses=entry).exists():
+        if LedgerEntry.objects.filter(reverses=entry).exists():
             raise Conflict(_("This entry has already been reversed."))
         return _entry(
             activity=activity,
@@ -121,7 +121,7 @@ def activity_credit_client_payment(
         locked = _lock_activity(activity)
         existing = {
             e.kind: e
-            for e in LedgerEntry.objects.with_scopes_disabled().filter(
+            for e in LedgerEntry.objects.filter(
                 activity=locked,
                 source_type=source_type,
                 source_id=source_id,
@@ -183,7 +183,7 @@ def activity_reverse_source(
     with transaction.atomic():
         _lock_activity(activity)
         entries = list(
-            LedgerEntry.objects.with_scopes_disabled().filter(
+            LedgerEntry.objects.filter(
                 activity=activity,
                 source_type=source_type,
                 source_id=str(source_id),
@@ -239,17 +239,13 @@ def ledger_record_purchase(
         raise ValidationFailed(_("A purchase must be positive."), field="amount")
     with transaction.atomic():
         locked = _lock_activity(activity)
-        existing = (
-            LedgerEntry.objects.with_scopes_disabled()
-            .filter(
-                activity=locked,
-                kind=K.PURCHASE,
-                source_type=source_type,
-                source_id=str(source_id),
-                reverses__isnull=True,
-            )
-            .first()
-        )
+        existing = LedgerEntry.objects.filter(
+            activity=locked,
+            kind=K.PURCHASE,
+            source_type=source_type,
+            source_id=str(source_id),
+            reverses__isnull=True,
+        ).first()
         if existing:
             return existing
         _require_available(activity=locked, amount=amount, what=_("This purchase"))

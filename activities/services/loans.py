@@ -63,7 +63,7 @@ def loan_decide(*, loan: Loan, approve: bool, reason: str, actor: User | None) -
     if not approve and not reason.strip():
         raise ValidationFailed(_("Give the reason of the refusal."), field="reason")
     with transaction.atomic():
-        loan = Loan.objects.with_scopes_disabled().select_for_update().get(pk=loan.pk)
+        loan = Loan.objects.select_for_update().get(pk=loan.pk)
         if not loan.can("decide"):
             raise Conflict(_("This loan was already decided."))
         loan.status = Loan.Status.APPROVED if approve else Loan.Status.REFUSED
@@ -91,7 +91,7 @@ def loan_disburse(*, loan: Loan, actor: User | None, on: dt.date | None = None) 
     on = on or _today()
     with transaction.atomic():
         activity = _lock_activity(loan.activity)
-        loan = Loan.objects.with_scopes_disabled().select_for_update().get(pk=loan.pk)
+        loan = Loan.objects.select_for_update().get(pk=loan.pk)
         if not loan.can("disburse"):
             raise Conflict(_("Only an approved loan can be disbursed."))
         loan.status = Loan.Status.DISBURSED
@@ -184,7 +184,7 @@ def loan_repay_early(
     on = on or _today()
     with transaction.atomic():
         activity = _lock_activity(loan.activity)
-        loan = Loan.objects.with_scopes_disabled().select_for_update().get(pk=loan.pk)
+        loan = Loan.objects.select_for_update().get(pk=loan.pk)
         if not loan.can("repay"):
             raise Conflict(_("This loan is not being repaid."))
         if amount <= 0 or amount > loan.outstanding:

@@ -11,6 +11,8 @@ from decimal import Decimal
 
 from lxml import etree
 
+from smartcoop.countries import pack_of_country
+
 NS = {
     "inv": "urn:oasis:names:specification:ubl:schema:xsd:Invoice-2",
     "cn": "urn:oasis:names:specification:ubl:schema:xsd:CreditNote-2",
@@ -60,11 +62,20 @@ def _percent(rate: str) -> str:
     return format((Decimal(rate) * 100).quantize(Decimal("0.01")).normalize(), "f")
 
 
+def enterprise_number_scheme(country: str | None) -> str:
+    """The ISO 6523 scheme of an issuer's enterprise number, from its country's pack."""
+    pack = pack_of_country(country)
+    if pack is None or not pack.enterprise_number_scheme:
+        raise UblUnavailable(f"no enterprise number scheme for {country!r} in the country packs")
+    return pack.enterprise_number_scheme
+
+
 def client_endpoint(client: dict) -> tuple[str, str]:
     if client.get("peppol_scheme") and client.get("peppol_id"):
         return client["peppol_scheme"], client["peppol_id"]
-    if client.get("country") == "BE" and client.get("enterprise_number"):
-        return "0208", client["enterprise_number"]
+    client_pack = pack_of_country(client.get("country"))
+    if client_pack and client_pack.peppol_by_enterprise_number and client.get("enterprise_number"):
+        return client_pack.enterprise_number_scheme, client["enterprise_number"]
     scheme = VAT_ENDPOINT_SCHEMES.get(client.get("country", ""))
     if scheme and client.get("vat_number"):
         return scheme, client["vat_number"]
@@ -139,8 +150,8 @@ def build_ubl(snapshot: dict) -> bytes:
         _cbc(reference, "ID", deposit["reference"])
         _cbc(reference, "IssueDate", deposit["issue_date"])
 
-    # Seller: Belgian enterprise number (0208) or French SIREN (0002)
-    seller_scheme = "0002" if issuer.get("country") == "FR" else "0208"
+    # Seller: the enterprise number's scheme of the issuer's pack (BE 0208 KBO/BCE, FR 0002 SIREN)
+    seller_scheme = enterprise_number_scheme(issuer.get("country"))
     party = _cac(_cac(root, "AccountingSupplierParty"), "Party")
     _cbc(party, "EndpointID", issuer["enterprise_number"], schemeID=seller_scheme)
     _cbc(_cac(party, "PartyName"), "Name", issuer["name"])
@@ -166,8 +177,14 @@ def build_ubl(snapshot: dict) -> bytes:
         _cbc(_cac(scheme, "TaxScheme"), "ID", "VAT")
     legal = _cac(party, "PartyLegalEntity")
     _cbc(legal, "RegistrationName", client["name"])
-    if client.get("country") == "BE" and client.get("enterprise_number"):
-        _cbc(legal, "CompanyID", client["enterprise_number"], schemeID="0208")
+    client_pack = pack_of_country(client.get("country"))
+    if client_pack and client_pack.peppol_by_enterprise_number and client.get("enterprise_number"):
+        _cbc(
+            legal,
+            "CompanyID",
+            client["enterprise_number"],
+            schemeID=client_pack.enterprise_number_scheme,
+        )
     if client.get("email"):
         _cbc(_cac(party, "Contact"), "ElectronicMail", client["email"])
 

@@ -13,7 +13,7 @@ from activities.models import Activity
 from smartcoop.core.audit import audit_log
 from smartcoop.core.errors import ValidationFailed
 from smartcoop.core.models import LegalEntity, User
-from smartcoop.countries import param, parameter_tables
+from smartcoop.countries import current_pack, param, parameter_tables
 
 from ..models import Invoice, Payment, PaymentPlan
 
@@ -29,15 +29,12 @@ def _activity_credit_client_payment(
 ) -> None:
     """Credit the Activity budget with a client payment (excl. VAT); activities debits the fee.
 
-    The one place invoicing calls the activities ledger; idempotent per payment there."""
-    try:
-        from activities import services as activity_services
-    except ImportError:  # the ledger is not there yet
-        return
-    credit = getattr(activity_services, "activity_credit_client_payment", None)
-    if credit is None:
-        return
-    credit(
+    The one place invoicing calls the activities ledger; idempotent per payment there. It runs
+    in the payment's transaction and is never skipped: if the credit fails, no payment is
+    recorded either."""
+    from activities import services as activity_services
+
+    activity_services.activity_credit_client_payment(
         activity=activity,
         amount_excl_vat=amount_excl_vat,
         on=on,
@@ -75,7 +72,7 @@ def _contract_create_for_performance(*, invoice: Invoice, actor: User | None):
 
 
 def _country_of(entity: LegalEntity) -> str:
-    return (entity.country or "BE").lower()
+    return (entity.country or current_pack().code).lower()
 
 
 def _param(entity: LegalEntity, name: str, *, on: date, default: Any = None) -> Any:

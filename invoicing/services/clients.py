@@ -11,6 +11,7 @@ from smartcoop.core.audit import audit_log
 from smartcoop.core.errors import Conflict, ValidationFailed
 from smartcoop.core.models import LegalEntity, User
 from smartcoop.core.validators import check_texts, validate_country_code
+from smartcoop.countries import pack_of_country
 
 from ..models import Client
 from ..vat import clean_client_enterprise_number, clean_client_vat_number
@@ -58,7 +59,9 @@ def client_create(
     )
     vat_number = clean_client_vat_number(country=country, value=vat_number)
     enterprise_number = clean_client_enterprise_number(country=country, value=enterprise_number)
-    if country == "BE" and vat_number and not enterprise_number:
+    client_pack = pack_of_country(country)
+    holds = client_pack is not None and client_pack.vat_number_holds_enterprise_number
+    if holds and vat_number and not enterprise_number:
         enterprise_number = vat_number[2:]
     if kind == Client.Kind.PERSON and (vat_number or enterprise_number):
         kind = Client.Kind.COMPANY  # a person with a VAT number acts as a business
@@ -103,9 +106,15 @@ def client_create(
             language=language or entity.default_language,
             created_by=actor if getattr(actor, "is_authenticated", False) else None,
         )
-        if country == "BE" and kind == Client.Kind.COMPANY and enterprise_number:
-            # Peppol participant of a Belgian company: scheme 0208 = KBO/BCE number.
-            client.peppol_scheme, client.peppol_id = "0208", enterprise_number
+        if (
+            client_pack
+            and client_pack.peppol_by_enterprise_number
+            and kind == Client.Kind.COMPANY
+            and enterprise_number
+        ):
+            # Peppol participant under its enterprise number (Belgium: 0208 = KBO/BCE number).
+            client.peppol_scheme = client_pack.enterprise_number_scheme
+            client.peppol_id = enterprise_number
         try:
             with transaction.atomic():
                 client.save()

@@ -821,7 +821,7 @@ def invoice_issue(
         )
         from ..tasks import invoice_render_documents
 
-        invoice_render_documents.enqueue(invoice.pk, send=True)
+        invoice_render_documents.enqueue(invoice.pk, send=True, entity_id=invoice.entity_id)
     return invoice
 
 

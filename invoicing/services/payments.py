@@ -231,7 +231,7 @@ def client_message_create(
             )
             from ..tasks import client_message_notify
 
-            client_message_notify.enqueue(item.pk)
+            client_message_notify.enqueue(item.pk, entity_id=item.entity_id)
     except IntegrityError:  # the same form posted twice at once: the other post stored it
         return ClientMessage.objects.get(invoice=invoice, submission=submission)
     return item

@@ -349,7 +349,7 @@ def reminders_run(*, on: date, batch_size: int = 500) -> int:
                 if level is None:
                     continue
                 reminder = _reminder_create(invoice=invoice, level=level, on=on)
-                reminder_send.enqueue(reminder.pk)
+                reminder_send.enqueue(reminder.pk, entity_id=reminder.entity_id)
                 sent_count += 1
     return sent_count
 

@@ -23,7 +23,7 @@ def transmission_create(*, invoice: Invoice, channel: str) -> Transmission:
     if created:
         from ..tasks import transmission_process
 
-        transmission_process.enqueue(transmission.pk)
+        transmission_process.enqueue(transmission.pk, entity_id=transmission.entity_id)
     return transmission
 
 
@@ -91,8 +91,8 @@ def transmissions_sweep(
     due = list(
         Transmission.objects.filter(state=Transmission.State.PENDING)
         .exclude(next_attempt_at__gt=now)
-        .values_list("pk", flat=True)[:1000]
+        .values_list("pk", "entity_id")[:1000]
     )
-    for pk in due:
-        transmission_process.enqueue(pk)
+    for pk, entity_id in due:
+        transmission_process.enqueue(pk, entity_id=entity_id)
     return stuck + len(due)

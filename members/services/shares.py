@@ -201,7 +201,7 @@ def share_payment_confirm(
                 target=member,
                 data={"member_number": member.member_number, "joined_on": paid_on},
             )
-        render_share_certificate.enqueue(subscription.pk)
+        render_share_certificate.enqueue(subscription.pk, entity_id=subscription.entity_id)
     subscription.member = member
     return subscription
 

@@ -1,23 +1,66 @@
 """The Celery task base every app uses, and the core's own periodic tasks.
 
-Tasks take ids and primitives, are enqueued after commit (`enqueue`), run inside an entity scope
-(or with scopes disabled for cross-entity sweeps), retry transient errors with backoff, and when
-they fail for good leave a TaskFailure row that staff see on the health page."""
+Tasks take ids and primitives, are enqueued after commit (`enqueue`), retry transient errors with
+backoff, and when they fail for good leave a TaskFailure row that staff see on the health page.
+
+Tenancy: a task runs inside the scope of the entity its `entity_id` keyword names, so a query on
+an entity-owned row of another entity finds nothing. A task sent without `entity_id` fails at
+once (`TaskEntityMissing`, kept as a TaskFailure). The only exceptions declare `without_entity`
+with the reason: they touch no entity-owned row (members, sessions and appointments are shared
+by every entity), or they are beat sweeps that walk the entities and open one scope per entity
+(`in_each_entity`). They run with no scope at all, so a query that forgets its entity raises
+ScopeError instead of reading every entity's rows."""
 
 from __future__ import annotations
 
 import traceback
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from typing import TYPE_CHECKING
 
 from celery import Task, shared_task
 from django.core.cache import cache
 from django.db import OperationalError, transaction
 from django.utils import timezone
 from django_scopes import scope, scopes_disabled
+from django_scopes.state import state as scope_state
 from kombu.exceptions import OperationalError as BrokerError
+
+if TYPE_CHECKING:
+    from .models import LegalEntity
 
 from .logging import redact
 
 HEARTBEAT_CACHE_KEY = "smartcoop:beat:last"
+
+
+class TaskEntityMissing(RuntimeError):
+    """A task that works on entity-owned rows was sent without the entity it works for."""
+
+
+@contextmanager
+def no_scope() -> Iterator[None]:
+    """No entity scope at all, whatever the caller had open: an entity-owned query raises."""
+    token = scope_state.set({})
+    try:
+        yield
+    finally:
+        scope_state.reset(token)
+
+
+def in_each_entity(work: Callable[[LegalEntity], int]) -> int:
+    """For beat sweeps: run `work(entity)` for every legal entity in turn, inside that entity's
+    scope, and add up what it returns. Inactive entities too: their open invoices, sends and
+    loans still run their course."""
+    from .models import LegalEntity
+
+    with scopes_disabled():
+        entities = list(LegalEntity.objects.order_by("pk"))
+    total = 0
+    for entity in entities:
+        with no_scope(), scope(entity=entity.pk):
+            total += work(entity)
+    return total
 
 
 class SmartcoopTask(Task):
@@ -27,17 +70,25 @@ class SmartcoopTask(Task):
     retry_backoff_max = 600
     retry_jitter = True
     max_retries = 5
+    # The reason a task runs without an entity (see the module docstring); empty: it needs one.
+    without_entity = ""
 
     def enqueue(self, *args, **kwargs) -> None:
-        """Send the task once the current transaction commits (at once outside a transaction)."""
+        """Send the task once the current transaction commits (at once outside a transaction).
+        Tasks on entity-owned rows are given `entity_id=` (the entity of the row they work on)."""
         transaction.on_commit(lambda: self.apply_async(args=args, kwargs=kwargs))
 
     def __call__(self, *args, **kwargs):
-        entity_id = kwargs.get("entity_id")
-        if entity_id is not None:
-            with scope(entity=entity_id):
+        if self.without_entity:
+            with no_scope():
                 return super().__call__(*args, **kwargs)
-        with scopes_disabled():
+        entity_id = kwargs.get("entity_id")
+        if isinstance(entity_id, bool) or not isinstance(entity_id, int):
+            raise TaskEntityMissing(
+                f"{self.name} works on entity-owned rows and was sent without its entity: "
+                f"enqueue it with entity_id=<the row's entity id> (got {entity_id!r})."
+            )
+        with no_scope(), scope(entity=entity_id):
             return super().__call__(*args, **kwargs)
 
     def on_failure(self, exc, task_id, args, kwargs, einfo):
@@ -54,13 +105,18 @@ class SmartcoopTask(Task):
         )
 
 
-@shared_task(base=SmartcoopTask, name="smartcoop.core.tasks.heartbeat", ignore_result=True)
+@shared_task(
+    base=SmartcoopTask,
+    name="smartcoop.core.tasks.heartbeat",
+    ignore_result=True,
+    without_entity="writes a cache key, no entity-owned row",
+)
 def heartbeat() -> None:
     """Run by beat every minute, so the health page can tell that beat and a worker are alive."""
     cache.set(HEARTBEAT_CACHE_KEY, timezone.now().isoformat(), timeout=60 * 60)
 
 
-@shared_task(base=SmartcoopTask, name="smartcoop.core.tasks.ping")
+@shared_task(base=SmartcoopTask, name="smartcoop.core.tasks.ping", without_entity="reads nothing")
 def ping() -> str:
     return "pong"
 

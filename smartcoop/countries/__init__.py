@@ -13,7 +13,7 @@ from .params import (
     param_entry,
     parameter_tables,
 )
-from .registry import available_countries, current_pack, load_pack
+from .registry import available_countries, current_pack, load_pack, pack_of_country
 
 __all__ = [
     "ContractType",
@@ -26,6 +26,7 @@ __all__ = [
     "current_pack",
     "legal_reference",
     "load_pack",
+    "pack_of_country",
     "param",
     "param_entry",
     "parameter_tables",

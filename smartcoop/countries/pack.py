@@ -49,6 +49,14 @@ class ContractType:
     coefficient_param: str
     # The entity kind that employs under this type (e.g. temporary agency contracts: Interimpaleis).
     monthly_salary: bool = False
+    # The net estimate of the simulator (never a payslip): the parameters holding the personal
+    # contribution rate, the base it applies to (a factor of the gross, 1 without one) and the
+    # flat withholding rate. Empty: none (e.g. a business-support contract pays no salary).
+    estimate_contribution_param: str = ""
+    estimate_contribution_base_param: str = ""
+    estimate_withholding_param: str = ""
+    # A yearly quota of hours per person (Belgian students: 650 h), warned about when exceeded.
+    yearly_hours_quota_param: str = ""
 
     def coefficient(self, on: date) -> Decimal:
         return param(self.coefficient_param, on=on)
@@ -70,6 +78,18 @@ class CountryPack:
     rounding: str = ROUND_HALF_UP
     # A partial pack holds only what the seed gives (fee, terms, share price, currency).
     partial: bool = False
+    # The ISO 6523 scheme (Peppol EAS) of the country's enterprise number, for the sender of an
+    # e-invoice and its legal registration (BE 0208 KBO/BCE, FR 0002 SIREN); empty: unknown.
+    enterprise_number_scheme: str = ""
+    # A company's VAT number is the country code + its enterprise number (Belgium), so the one
+    # gives the other when a client only states its VAT number.
+    vat_number_holds_enterprise_number: bool = False
+    # Companies of the country are Peppol participants under their enterprise number (Belgium:
+    # Peppol is the domestic B2B channel), so a client company gets that electronic address.
+    peppol_by_enterprise_number: bool = False
+    # Which legal references the VAT mentions of invoices cite (the texts are translated in
+    # invoicing/vat.py): "be_vat_code" (Belgian VAT Code), "fr_cgi" (French General Tax Code).
+    vat_mentions: str = "be_vat_code"
     extra: dict[str, Any] = field(default_factory=dict)
 
     @property

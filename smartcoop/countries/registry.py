@@ -27,6 +27,12 @@ def load_pack(code: str) -> CountryPack:
     return pack
 
 
+def pack_of_country(code: str | None) -> CountryPack | None:
+    """The pack of a country (a client's, an issuer's), or None when there is no pack for it."""
+    code = (code or "").upper()
+    return load_pack(code) if code in available_countries() else None
+
+
 def current_pack() -> CountryPack:
     from django.conf import settings
 

@@ -11,6 +11,7 @@ import factory
 from activities import services
 from activities.models import Activity, ActivityMembership
 from members.models import Member
+from smartcoop.core.models import LegalEntity
 from smartcoop.core.sectors import Sector
 from tests.factories import LegalEntityFactory, UserFactory
 
@@ -33,12 +34,22 @@ def make_member(*, user=None, office=None, status=Member.Status.ACTIVE, **fields
     )
 
 
+ACTIVITIES_ENTITY_SLUG = "activities-tests"
+
+
+def activities_entity() -> LegalEntity:
+    """The entity of the Activities tests: Activities are made there unless a test says
+    otherwise, and test bodies run in its scope (`entity_scope("activities_entity")`)."""
+    existing = LegalEntity.objects.filter(slug=ACTIVITIES_ENTITY_SLUG).first()
+    return existing or LegalEntityFactory(slug=ACTIVITIES_ENTITY_SLUG)
+
+
 class ActivityFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = Activity
         skip_postgeneration_save = True
 
-    entity = factory.SubFactory(LegalEntityFactory)
+    entity = factory.LazyFunction(activities_entity)
     name = factory.Sequence(lambda n: f"Activity {n}")
     sector = Sector.MUSIC
     status = Activity.Status.ACTIVE

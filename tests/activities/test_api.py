@@ -7,7 +7,8 @@ from activities.models import EmploymentContract
 from tests.activities.factories import ActivityFactory, credit, make_member, salary_contract
 from tests.factories import LegalEntityFactory, OfficeFactory, staff_user
 
-pytestmark = pytest.mark.django_db
+# Code under test runs in the scope of the Activities tests' entity (see factories).
+pytestmark = [pytest.mark.django_db, pytest.mark.entity_scope("activities_entity")]
 TODAY = dt.date.today()
 
 

@@ -6,12 +6,16 @@ from decimal import Decimal
 
 import pytest
 from django.db import connection
+from django_scopes import scope
 
 from activities import services
 from activities.models import EmploymentContract, Loan
 from activities.tasks import collect_loan_instalments
 from smartcoop.core.errors import ApplicationError
 from tests.activities.factories import ActivityFactory, credit, make_member
+
+# Code under test runs in the scope of the Activities tests' entity (see factories).
+pytestmark = pytest.mark.entity_scope("activities_entity")
 
 
 @pytest.mark.django_db(transaction=True)
@@ -33,20 +37,22 @@ def test_two_simultaneous_salary_requests_cannot_spend_the_same_budget():
     outcomes = []
 
     def request(member, offset):
+        # A thread starts with no scope: open the Activity's, as a request or a task would.
         try:
-            barrier.wait()
-            start = dt.date.today() + dt.timedelta(days=offset)
-            services.contract_request_salary(
-                activity=activity,
-                member=member,
-                contract_type="employee",
-                start_date=start,
-                end_date=start,
-                hours=Decimal("8"),
-                gross_wage=Decimal("600.00"),
-                function="x",
-                actor=None,
-            )
+            with scope(entity=activity.entity_id):
+                barrier.wait()
+                start = dt.date.today() + dt.timedelta(days=offset)
+                services.contract_request_salary(
+                    activity=activity,
+                    member=member,
+                    contract_type="employee",
+                    start_date=start,
+                    end_date=start,
+                    hours=Decimal("8"),
+                    gross_wage=Decimal("600.00"),
+                    function="x",
+                    actor=None,
+                )
             outcomes.append("ok")
         except ApplicationError as error:
             outcomes.append(error.code)

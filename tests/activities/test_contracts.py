@@ -9,7 +9,8 @@ from activities.models import Activity, EmploymentContract
 from smartcoop.core.errors import Conflict, PermissionDenied, ValidationFailed
 from tests.activities.factories import ActivityFactory, credit, make_member, salary_contract
 
-pytestmark = pytest.mark.django_db
+# Code under test runs in the scope of the Activities tests' entity (see factories).
+pytestmark = [pytest.mark.django_db, pytest.mark.entity_scope("activities_entity")]
 TODAY = dt.date.today()
 
 

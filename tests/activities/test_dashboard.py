@@ -6,7 +6,8 @@ from django.urls import reverse
 from tests.activities.factories import ActivityFactory, credit, make_member, salary_contract
 from tests.factories import OfficeFactory, staff_user
 
-pytestmark = pytest.mark.django_db
+# Code under test runs in the scope of the Activities tests' entity (see factories).
+pytestmark = [pytest.mark.django_db, pytest.mark.entity_scope("activities_entity")]
 
 
 def widgets(client, url_name):

@@ -7,7 +7,8 @@ from tests.activities.factories import ActivityFactory, credit, make_member
 from tests.activities.test_expenses_loans_solidarity import PDF, claim_with_line
 from tests.factories import OfficeFactory, staff_user
 
-pytestmark = pytest.mark.django_db
+# Code under test runs in the scope of the Activities tests' entity (see factories).
+pytestmark = [pytest.mark.django_db, pytest.mark.entity_scope("activities_entity")]
 
 
 @pytest.fixture

@@ -23,7 +23,11 @@ from tests.factories import (
     staff_user,
 )
 
-pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
+pytestmark = [
+    pytest.mark.e2e,
+    pytest.mark.django_db(transaction=True),
+    pytest.mark.entity_scope("activities_entity"),
+]
 
 
 def totp() -> str:

@@ -11,7 +11,8 @@ from smartcoop.core.errors import Conflict, ValidationFailed
 from smartcoop.core.models import AuditLogEntry
 from tests.activities.factories import ActivityFactory, credit
 
-pytestmark = pytest.mark.django_db
+# Code under test runs in the scope of the Activities tests' entity (see factories).
+pytestmark = [pytest.mark.django_db, pytest.mark.entity_scope("activities_entity")]
 TODAY = dt.date.today()
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 PNG = b"\x89PNG\r\n\x1a\n" + b"\0" * 32

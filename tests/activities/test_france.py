@@ -10,7 +10,8 @@ from smartcoop.core.errors import ValidationFailed
 from smartcoop.countries.registry import load_pack
 from tests.activities.factories import ActivityFactory, credit
 
-pytestmark = pytest.mark.django_db
+# Code under test runs in the scope of the Activities tests' entity (see factories).
+pytestmark = [pytest.mark.django_db, pytest.mark.entity_scope("activities_entity")]
 
 
 @pytest.fixture

@@ -9,8 +9,10 @@ from activities.models import LedgerEntry
 from smartcoop.core.errors import Conflict, ValidationFailed
 from smartcoop.core.models import AuditLogEntry
 from tests.activities.factories import ActivityFactory, credit, salary_contract
+from tests.factories import LegalEntityFactory
 
-pytestmark = pytest.mark.django_db
+# Code under test runs in the scope of the Activities tests' entity (see factories).
+pytestmark = [pytest.mark.django_db, pytest.mark.entity_scope("activities_entity")]
 K = LedgerEntry.Kind
 
 
@@ -148,7 +150,7 @@ def test_transfer_moves_budget_between_activities_of_one_entity():
             actor=None,
         )
     assert error.value.code == "insufficient_budget"
-    other = ActivityFactory()
+    other = ActivityFactory(entity=LegalEntityFactory())  # another entity
     with pytest.raises(ValidationFailed):
         services.activity_transfer(
             from_activity=source, to_activity=other, amount=Decimal("1"), reason="x", actor=None

@@ -15,7 +15,8 @@ from activities.models import EmploymentContract, LedgerEntry
 from smartcoop.core.errors import ApplicationError
 from tests.activities.factories import ActivityFactory
 
-pytestmark = pytest.mark.django_db
+# Code under test runs in the scope of the Activities tests' entity (see factories).
+pytestmark = [pytest.mark.django_db, pytest.mark.entity_scope("activities_entity")]
 
 money = st.decimals(min_value="0.01", max_value="5000", places=2)
 operations = st.lists(

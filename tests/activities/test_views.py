@@ -3,13 +3,15 @@ from decimal import Decimal
 
 import pytest
 from django.urls import reverse
+from django_scopes import scope
 
 from activities import services
 from activities.models import Activity, EmploymentContract, ExpenseClaim, Loan, SolidarityRequest
 from tests.activities.factories import ActivityFactory, credit, make_member, salary_contract
 from tests.factories import LegalEntityFactory, OfficeFactory, UserFactory, staff_user
 
-pytestmark = pytest.mark.django_db
+# Code under test runs in the scope of the Activities tests' entity (see factories).
+pytestmark = [pytest.mark.django_db, pytest.mark.entity_scope("activities_entity")]
 TODAY = dt.date.today()
 
 
@@ -72,7 +74,8 @@ def test_member_creates_an_activity(member_client, member):
         reverse("activities:create"),
         {"entity": entity.pk, "name": "Studio Nova", "sector": "music", "description": ""},
     )
-    activity = Activity.objects.get(name="Studio Nova")
+    with scope(entity=entity.pk):
+        activity = Activity.objects.get(name="Studio Nova")
     assert response.status_code == 302
     assert activity.status == "draft" and activity.coordinator == member
 

@@ -45,9 +45,68 @@ def test_advisers_do_not_see_the_health_page(client, entity):
     assert client.get(reverse("core:health")).status_code == 404
 
 
-@shared_task(base=SmartcoopTask, name="tests.core.explode", max_retries=0)
+@shared_task(
+    base=SmartcoopTask, name="tests.core.explode", max_retries=0, without_entity="test: no rows"
+)
 def explode(member_id: int) -> None:
     raise ValueError(f"cannot pay member {member_id} to BE68 5390 0754 7034")
+
+
+@shared_task(base=SmartcoopTask, name="tests.core.count_activities", max_retries=0)
+def count_activities(*, entity_id: int) -> int:
+    from activities.models import Activity
+
+    return Activity.objects.count()
+
+
+@shared_task(
+    base=SmartcoopTask,
+    name="tests.core.count_every_activity",
+    max_retries=0,
+    without_entity="test: a sweep that forgets to open a scope per entity",
+)
+def count_every_activity() -> int:
+    from activities.models import Activity
+
+    return Activity.objects.count()
+
+
+@pytest.mark.django_db
+def test_a_task_runs_in_the_scope_of_its_entity_and_a_sweep_in_none(entity, other_entity):
+    from django_scopes import scopes_disabled
+
+    from tests.invoicing.conftest import make_activity, make_member
+
+    make_activity(entity=other_entity, member=make_member())
+    with scopes_disabled():  # whatever scope the sender had open does not reach the task
+        assert count_activities(entity_id=entity.pk) == 0
+        assert count_activities(entity_id=other_entity.pk) == 1
+        count_every_activity.apply()
+    failure = TaskFailure.objects.get(task_name="tests.core.count_every_activity")
+    assert "ScopeError" in failure.error and "needs to be active" in failure.error
+    # Sent without its entity: a clear error, kept for the health page.
+    count_activities.apply()
+    failure = TaskFailure.objects.get(task_name="tests.core.count_activities")
+    assert "tests.core.count_activities works on entity-owned rows" in failure.error
+
+
+@pytest.mark.django_db
+def test_a_sweep_opens_each_entity_in_turn(entity, other_entity):
+    from activities.models import Activity
+    from smartcoop.core.tasks import in_each_entity
+    from tests.invoicing.conftest import make_activity, make_member
+
+    make_activity(entity=entity, member=make_member())
+    make_activity(entity=other_entity, member=make_member())
+    make_activity(entity=other_entity, member=make_member())
+    seen: dict[int, int] = {}
+
+    def count(current):
+        seen[current.pk] = Activity.objects.count()
+        return seen[current.pk]
+
+    assert in_each_entity(count) == 3
+    assert seen[entity.pk] == 1 and seen[other_entity.pk] == 2
 
 
 @pytest.mark.django_db

@@ -69,3 +69,11 @@ def test_staff_cannot_switch_to_an_entity_they_were_not_given(client, entity, ot
 def test_members_do_not_see_number_series(client, member_user):
     client.force_login(member_user)
     assert client.get(reverse("core:number_series")).status_code == 404
+
+
+def test_a_test_body_runs_without_any_scope_like_code_that_forgot_its_entity(entity):
+    """Fixtures build data with the scope disabled; the test body does not inherit that, so a
+    query on entity-owned rows that no request, task or explicit scope bounds fails here too."""
+    numbered(entity)
+    with pytest.raises(ScopeError):
+        NumberSequence.objects.count()

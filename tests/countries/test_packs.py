@@ -88,3 +88,52 @@ def test_iban_is_checked():
     assert clean_iban("BE68 5390 0754 7034") == "BE68539007547034"
     with pytest.raises(ValidationError, match="IBAN is not valid"):
         clean_iban("BE68 5390 0754 7035")
+
+
+@pytest.mark.parametrize("code", sorted(available_countries()))
+def test_every_parameter_a_contract_type_names_exists(code):
+    """The net estimate and the hours quota of a contract type are parameters of the pack."""
+    from smartcoop.countries import param
+
+    for kind in load_pack(code).contract_types:
+        for name in (
+            kind.estimate_contribution_param,
+            kind.estimate_contribution_base_param,
+            kind.estimate_withholding_param,
+            kind.yearly_hours_quota_param,
+        ):
+            if name:
+                assert param(name, on=ON) is not None, (code, kind.code, name)
+
+
+def test_e_invoicing_and_vat_wording_are_pack_data():
+    be, fr = load_pack("BE"), load_pack("FR")
+    # Sender and legal registration of an e-invoice: KBO/BCE number (0208), SIREN (0002).
+    assert (be.enterprise_number_scheme, fr.enterprise_number_scheme) == ("0208", "0002")
+    # Belgian companies are reached on Peppol under their enterprise number, which their VAT
+    # number holds; French ones are not addressed that way.
+    assert be.peppol_by_enterprise_number and be.vat_number_holds_enterprise_number
+    assert not fr.peppol_by_enterprise_number and not fr.vat_number_holds_enterprise_number
+    assert (be.vat_mentions, fr.vat_mentions) == ("be_vat_code", "fr_cgi")
+    # Only Belgian students have a yearly quota of hours.
+    quotas = {t.code for p in (be, fr) for t in p.contract_types if t.yearly_hours_quota_param}
+    assert quotas == {"student"}
+
+
+def test_the_pdf_is_a_visual_copy_where_the_packs_e_invoice_is_the_legal_original():
+    """Belgium: domestic B2B invoices issued from 1 Jan 2026 have the Peppol file as original
+    (be.einvoice_format), so the PDF says it is a copy; France's Factur-X is the PDF itself."""
+    from invoicing.tasks import _visual_copy
+
+    def snapshot(issuer, client, kind, issued):
+        return {
+            "issuer": {"country": issuer},
+            "client": {"country": client, "kind": kind},
+            "issue_date": issued,
+        }
+
+    assert _visual_copy(snapshot("BE", "BE", "company", "2026-01-01"))
+    assert not _visual_copy(snapshot("BE", "BE", "company", "2025-12-31"))  # the day before
+    assert not _visual_copy(snapshot("BE", "BE", "person", "2026-03-01"))
+    assert not _visual_copy(snapshot("BE", "FR", "company", "2026-03-01"))
+    assert not _visual_copy(snapshot("FR", "FR", "company", "2026-03-01"))

@@ -213,7 +213,8 @@ def tasks_inline(monkeypatch, settings, tmp_path):
     from invoicing import tasks
 
     settings.MEDIA_ROOT = tmp_path / "media"
-    monkeypatch.setattr(tasks.SmartcoopTask, "enqueue", lambda self, *a, **kw: self.run(*a, **kw))
+    # Called as the worker calls it (`__call__`): in the scope of the task's entity_id.
+    monkeypatch.setattr(tasks.SmartcoopTask, "enqueue", lambda self, *a, **kw: self(*a, **kw))
 
 
 def issue_overdue(member, activity, client, days_late: int, *, on: date):
@@ -227,11 +228,14 @@ def issue_overdue(member, activity, client, days_late: int, *, on: date):
 
 
 def run_reminders(on: date) -> int:
-    """The daily reminder run, with its after-commit sends executed."""
+    """The daily reminder run as beat starts it (every entity, each in its own scope), with its
+    after-commit sends executed."""
     from django.test import TestCase
 
+    from invoicing.tasks import reminders_daily
+
     with TestCase.captureOnCommitCallbacks(execute=True):
-        return services.reminders_run(on=on)
+        return reminders_daily(on=on.isoformat())
 
 
 def reminder_emails() -> list:

@@ -8,7 +8,7 @@ from rest_framework.test import APIClient
 from invoicing import services
 from invoicing.models import Invoice
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.entity_scope("be_entity"), pytest.mark.django_db]
 
 LINE = {"description": "Sound design", "quantity": "1", "unit": "DAY", "unit_price": "1000"}
 

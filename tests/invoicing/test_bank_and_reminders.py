@@ -11,6 +11,9 @@ from invoicing.models import BankTransaction, Invoice, Reminder
 from smartcoop.core.errors import ValidationFailed
 from tests.invoicing.conftest import issue_overdue
 
+# Code under test runs in the entity scope of the invoicing fixtures (be_entity).
+pytestmark = pytest.mark.entity_scope("be_entity")
+
 
 def camt(entries: list[tuple[str, str, str, str]], statement_id: str = "STMT-1") -> bytes:
     """A camt.053.001.08 statement; entries are (bank ref, amount, CRDT/DBIT, remittance)."""

@@ -10,6 +10,9 @@ from invoicing import services
 from invoicing.bank import StatementError, belgian_iban, parse_coda, parse_statement
 from invoicing.models import BankTransaction, Invoice
 
+# Code under test runs in the entity scope of the invoicing fixtures (be_entity).
+pytestmark = pytest.mark.entity_scope("be_entity")
+
 ACCOUNT = "BE68539007547034"
 COUNTERPARTY = "BE71096123456769"
 

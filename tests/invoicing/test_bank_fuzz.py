@@ -14,6 +14,9 @@ from invoicing.models import BankStatement, BankTransaction
 from tests.invoicing.test_bank_and_reminders import camt
 from tests.invoicing.test_bank_coda import statement_with
 
+# Code under test runs in the entity scope of the invoicing fixtures (be_entity).
+pytestmark = pytest.mark.entity_scope("be_entity")
+
 FUZZ = settings(
     max_examples=120,
     deadline=None,

@@ -23,6 +23,9 @@ from tests.invoicing.test_bank_coda import (
     trailer,
 )
 
+# Code under test runs in the entity scope of the invoicing fixtures (be_entity).
+pytestmark = pytest.mark.entity_scope("be_entity")
+
 
 def counts() -> tuple[int, int]:
     return BankStatement.objects.count(), BankTransaction.objects.count()

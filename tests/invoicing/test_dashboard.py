@@ -1,7 +1,7 @@
 import pytest
 from django.urls import reverse
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.entity_scope("be_entity"), pytest.mark.django_db]
 
 
 def widgets(client, url_name):

@@ -15,6 +15,9 @@ from invoicing.models import Invoice
 from smartcoop.core.errors import ValidationFailed
 from tests.invoicing.conftest import LINES
 
+# Code under test runs in the entity scope of the invoicing fixtures (be_entity).
+pytestmark = pytest.mark.entity_scope("be_entity")
+
 DEPOSIT_LINES = [
     {
         "description": "Deposit: sound engineering",

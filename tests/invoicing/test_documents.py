@@ -10,6 +10,9 @@ from invoicing.documents.facturx import facturx_xml
 from invoicing.models import Transmission
 from invoicing.tasks import invoice_render_documents, transmission_process
 
+# Code under test runs in the entity scope of the invoicing fixtures (be_entity).
+pytestmark = pytest.mark.entity_scope("be_entity")
+
 
 @pytest.fixture(autouse=True)
 def _media(settings, tmp_path):
@@ -18,7 +21,7 @@ def _media(settings, tmp_path):
 
 
 def test_pdf_and_ubl_are_rendered_and_stored_with_checksums(issued):
-    invoice_render_documents(issued.pk)
+    invoice_render_documents(issued.pk, entity_id=issued.entity_id)
     issued.refresh_from_db()
     pdf = issued.pdf.read()
     assert pdf.startswith(b"%PDF")
@@ -65,7 +68,7 @@ def test_issue_sends_email_and_peppol_after_commit(
 def test_transient_failure_retries_then_fails_visibly(issued, monkeypatch):
     from invoicing import transmission as tx
 
-    invoice_render_documents(issued.pk)
+    invoice_render_documents(issued.pk, entity_id=issued.entity_id)
     calls = []
 
     class Flaky:
@@ -79,7 +82,7 @@ def test_transient_failure_retries_then_fails_visibly(issued, monkeypatch):
     )
     for _ in range(5):
         Transmission.objects.filter(pk=row.pk).update(next_attempt_at=None)
-        transmission_process(row.pk)
+        transmission_process(row.pk, entity_id=row.entity_id)
     row.refresh_from_db()
     assert row.state == Transmission.State.FAILED and row.attempts == 5
     assert "timeout" in row.last_error and calls == ["peppol:x"] * 5

@@ -13,6 +13,9 @@ from invoicing.documents.schematron import PEPPOL_DIR, peppol_validator
 from invoicing.documents.ubl import build_ubl
 from tests.invoicing.conftest import LINES
 
+# Code under test runs in the entity scope of the invoicing fixtures (be_entity).
+pytestmark = pytest.mark.entity_scope("be_entity")
+
 EXAMPLES = sorted((PEPPOL_DIR / "examples").glob("*.xml"))
 
 

@@ -11,6 +11,9 @@ from invoicing.documents.ubl import build_ubl
 from invoicing.tasks import invoice_render_documents
 from tests.invoicing.conftest import make_activity, make_member
 
+# Code under test runs in the entity scope of the French entity.
+pytestmark = pytest.mark.entity_scope("fr_entity")
+
 
 def _theatre_de_lyon(fr_entity, email: str = ""):
     """A member with an Activity of the French entity, and their French company client."""
@@ -51,7 +54,7 @@ def test_french_invoice_has_french_vat_mentions_and_factur_x(fr_entity, settings
     assert "L441-10" in invoice.snapshot["mentions"]["late_payment"]
     assert invoice.snapshot["mentions"]["late_interest_rate"] == "0.1215"
     assert peppol_validator().fatal(build_ubl(invoice.snapshot)) == []
-    invoice_render_documents(invoice.pk)
+    invoice_render_documents(invoice.pk, entity_id=invoice.entity_id)
     invoice.refresh_from_db()
     name, xml = get_xml_from_pdf(invoice.pdf.read(), check_xsd=True)
     assert name == "factur-x.xml" and b"SF2026-000001" in xml
@@ -93,7 +96,7 @@ def test_french_invoices_carry_an_iso_11649_creditor_reference_end_to_end(
     invoice = services.invoice_issue(invoice=draft, issued_by=member.user, on=date(2026, 3, 2))
     reference = invoice.structured_communication
     assert reference.startswith("RF") and iso11649.is_valid(reference)
-    invoice_render_documents(invoice.pk)
+    invoice_render_documents(invoice.pk, entity_id=invoice.entity_id)
     invoice.refresh_from_db()
     pdf = invoice.pdf.read()
     text = PdfReader(BytesIO(pdf)).pages[0].extract_text()

@@ -19,7 +19,7 @@ from smartcoop.core.errors import ValidationFailed
 from smartcoop.core.models import AuditLogEntry
 from tests.invoicing.conftest import LINES, run_reminders
 
-pytestmark = pytest.mark.usefixtures("tasks_inline")
+pytestmark = [pytest.mark.entity_scope("be_entity"), pytest.mark.usefixtures("tasks_inline")]
 
 ISSUE = date(2026, 3, 2)
 SCHEDULE = [(date(2026, 3, 15), Decimal("500.00")), (date(2026, 4, 15), Decimal("659.20"))]

@@ -4,13 +4,16 @@ from decimal import Decimal
 
 import pytest
 from django.db import IntegrityError, connection, transaction
-from django_scopes import scopes_disabled
+from django_scopes import scope
 
 from invoicing import services
 from invoicing.models import Invoice, InvoiceLine
 from smartcoop.core.errors import Conflict, ValidationFailed
 from smartcoop.core.models import AuditLogEntry
 from tests.invoicing.conftest import LINES
+
+# Code under test runs in the entity scope of the invoicing fixtures (be_entity).
+pytestmark = pytest.mark.entity_scope("be_entity")
 
 
 def test_draft_has_no_number_and_totals_are_the_sum_of_lines(draft):
@@ -284,7 +287,7 @@ def test_two_threads_issuing_in_one_series_get_consecutive_numbers(
     def worker(chunk):
         try:
             barrier.wait()
-            with scopes_disabled():
+            with scope(entity=be_entity.pk):  # a thread starts with no scope
                 for invoice in chunk:
                     services.invoice_issue(
                         invoice=invoice, issued_by=member.user, on=date(2026, 3, 2)

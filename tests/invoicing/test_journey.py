@@ -19,7 +19,11 @@ from tests.factories import TEST_PASSWORD
 from tests.invoicing.conftest import LINES
 from tests.invoicing.test_bank_and_reminders import camt
 
-pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
+pytestmark = [
+    pytest.mark.entity_scope("be_entity"),
+    pytest.mark.e2e,
+    pytest.mark.django_db(transaction=True),
+]
 
 CHROMIUM_ARGS = [
     "--no-sandbox",

@@ -10,6 +10,9 @@ from invoicing import services
 from invoicing.models import Invoice, PaymentPlan, Reminder
 from smartcoop.core.errors import ValidationFailed
 
+# Code under test runs in the entity scope of the invoicing fixtures (be_entity).
+pytestmark = pytest.mark.entity_scope("be_entity")
+
 
 @time_machine.travel(date(2026, 4, 10))
 def test_payment_plan_pauses_reminders_until_an_instalment_is_missed(issued, customer_service):

@@ -12,6 +12,9 @@ from invoicing import services
 from invoicing.models import Invoice
 from smartcoop.core.errors import ApplicationError
 
+# Code under test runs in the entity scope of the invoicing fixtures (be_entity).
+pytestmark = pytest.mark.entity_scope("be_entity")
+
 
 def declare(member, activity, client, start, **kw):
     return services.performance_declare(

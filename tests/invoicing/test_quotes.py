@@ -1,10 +1,14 @@
 from decimal import Decimal
 
+import pytest
 from django.urls import reverse
 
 from invoicing import selectors, services
 from invoicing.models import Quote
 from tests.invoicing.conftest import LINES, make_activity, make_member
+
+# Code under test runs in the entity scope of the invoicing fixtures (be_entity).
+pytestmark = pytest.mark.entity_scope("be_entity")
 
 
 def test_quote_sent_accepted_online_then_invoiced(client, member, activity, be_client, be_entity):

@@ -27,7 +27,7 @@ from tests.invoicing.conftest import (
 TODAY = date(2026, 6, 1)
 
 
-pytestmark = pytest.mark.usefixtures("tasks_inline")
+pytestmark = [pytest.mark.entity_scope("be_entity"), pytest.mark.usefixtures("tasks_inline")]
 
 
 def _overdue(member, activity, client, days_late: int):
@@ -42,6 +42,7 @@ def _letter_text(reminder: Reminder) -> str:
     return text.replace("\u00a0", " ").replace("\u202f", " ")
 
 
+@pytest.mark.entity_scope("fr_entity")
 def test_french_consumer_formal_notice_starts_legal_interest_and_claims_no_costs(fr_entity):
     member = make_member()
     activity = make_activity(entity=fr_entity, member=member)

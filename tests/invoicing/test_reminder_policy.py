@@ -6,6 +6,7 @@ from decimal import Decimal
 
 import pytest
 from django.urls import reverse
+from django_scopes import scope
 
 from invoicing import services
 from invoicing.models import Reminder, ReminderPolicy
@@ -24,7 +25,7 @@ from tests.invoicing.conftest import (
 TODAY = date(2026, 6, 1)
 
 
-pytestmark = pytest.mark.usefixtures("tasks_inline")
+pytestmark = [pytest.mark.entity_scope("be_entity"), pytest.mark.usefixtures("tasks_inline")]
 
 
 def _overdue(member, activity, client, days_late: int, on: date = TODAY):
@@ -67,21 +68,22 @@ def test_entity_policy_sets_delays_levels_and_texts(member, activity, be_client,
     other_member = make_member()
     other_entity = LegalEntityFactory(invoice_series_prefix="OT")
     other_activity = make_activity(entity=other_entity, member=other_member)
-    other_client = services.client_create(
-        entity=other_entity,
-        actor=other_member.user,
-        activity=other_activity,
-        kind="company",
-        name="Other client nv",
-        street="Rue 1",
-        postcode="1000",
-        city="Bruxelles",
-        country="BE",
-        vat_number="BE0403170701",
-        email="ap@other.example",
-        language="en",
-    )
-    untouched = _overdue(other_member, other_activity, other_client, 4)
+    with scope(entity=other_entity.pk):
+        other_client = services.client_create(
+            entity=other_entity,
+            actor=other_member.user,
+            activity=other_activity,
+            kind="company",
+            name="Other client nv",
+            street="Rue 1",
+            postcode="1000",
+            city="Bruxelles",
+            country="BE",
+            vat_number="BE0403170701",
+            email="ap@other.example",
+            language="en",
+        )
+        untouched = _overdue(other_member, other_activity, other_client, 4)
 
     assert run_reminders(TODAY) == 2
     assert run_reminders(TODAY) == 0  # idempotent
@@ -167,8 +169,14 @@ def test_a_policy_outside_the_law_is_refused_at_the_field(
     assert not ReminderPolicy.objects.exists()
 
 
-def test_french_consumers_may_get_a_formal_notice_claiming_no_costs(db):
-    entity = LegalEntityFactory(country="FR")
+@pytest.fixture
+def french_entity(db):
+    return LegalEntityFactory(country="FR")
+
+
+@pytest.mark.entity_scope("french_entity")
+def test_french_consumers_may_get_a_formal_notice_claiming_no_costs(french_entity):
+    entity = french_entity
     policy = services.reminder_policy_save(
         entity=entity, actor=None, audience="consumer", values=_values(), on=TODAY
     )

@@ -16,6 +16,9 @@ from smartcoop.core.roles import Role
 from tests.factories import LegalEntityFactory, OfficeFactory, staff_user
 from tests.invoicing.conftest import LINES, make_activity, make_member
 
+# Code under test runs in the entity scope of the invoicing fixtures (be_entity).
+pytestmark = pytest.mark.entity_scope("be_entity")
+
 
 @pytest.fixture(autouse=True)
 def _media(settings, tmp_path):
@@ -24,7 +27,7 @@ def _media(settings, tmp_path):
 
 @pytest.fixture
 def rendered(issued):
-    invoice_render_documents(issued.pk)
+    invoice_render_documents(issued.pk, entity_id=issued.entity_id)
     issued.refresh_from_db()
     return issued
 
@@ -110,7 +113,7 @@ def objects(rendered, member, activity, be_client, customer_service):
 
     note = services.credit_note_create(invoice=rendered, actor=customer_service, reason="Hours")
     note = services.invoice_issue(invoice=note, issued_by=customer_service, on=date(2026, 3, 3))
-    invoice_render_documents(note.pk)
+    invoice_render_documents(note.pk, entity_id=note.entity_id)
     statement = BankStatement.objects.create(
         entity=rendered.entity, format="camt053", statement_id="S", sha256="1" * 64
     )

@@ -9,6 +9,9 @@ from invoicing import services
 from invoicing.models import Invoice, Transmission
 from tests.invoicing.conftest import LINES
 
+# Code under test runs in the entity scope of the invoicing fixtures (be_entity).
+pytestmark = pytest.mark.entity_scope("be_entity")
+
 
 @pytest.mark.celery
 @pytest.mark.django_db(transaction=True)

@@ -10,7 +10,7 @@ from decimal import Decimal
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.utils import timezone
-from django_scopes import scopes_disabled
+from django_scopes import scope
 
 from activities import calculations, services
 from activities.models import Activity, EmploymentContract
@@ -32,7 +32,12 @@ class Command(BaseCommand):
             self.stdout.write("No contract types in this country pack yet: no demo Activities.")
             return
 
-        with scopes_disabled(), transaction.atomic():
+        employers = LegalEntity.objects.filter(is_employer=True, is_active=True)
+        entity = employers.filter(slug="verenigde-producties").first() or employers.first()
+        if entity is None:
+            raise CommandError("No active employer entity: run seed_demo first.")
+        # The demo Activities belong to that one entity: everything runs in its scope.
+        with scope(entity=entity.pk), transaction.atomic():
             if Activity.objects.filter(name=DEMO_NAME).exists():
                 self.stdout.write("Demo Activities already there.")
                 return
@@ -48,10 +53,6 @@ class Command(BaseCommand):
             member.office = adviser.office if adviser else None
             member.adviser = adviser
             member.save()
-            employers = LegalEntity.objects.filter(is_employer=True, is_active=True)
-            entity = employers.filter(slug="verenigde-producties").first() or employers.first()
-            if entity is None:
-                raise CommandError("No active employer entity: run seed_demo first.")
             activity = services.activity_create(
                 entity=entity,
                 coordinator=member,

@@ -9,7 +9,7 @@ from functools import partial
 
 from django.core.management.base import BaseCommand
 from django.utils import timezone
-from django_scopes import scopes_disabled
+from django_scopes import scope
 
 from activities.models import Activity, ActivityMembership
 from invoicing import services
@@ -41,10 +41,6 @@ class Command(BaseCommand):
     help = "Create demo clients and invoices for the demo member (idempotent)."
 
     def handle(self, *args, **options):
-        with scopes_disabled():
-            self._seed()
-
-    def _seed(self):
         user = User.objects.filter(email="member@smartcoop.demo").first()
         # The main employing entity (the oldest), where the demo Activities are too.
         entity = (
@@ -58,6 +54,11 @@ class Command(BaseCommand):
         if entity is None:
             self.stdout.write("No separate employing entity in this deployment: no invoicing demo.")
             return
+        # Everything the demo creates belongs to that one entity: it runs in its scope.
+        with scope(entity=entity.pk):
+            self._seed(user, entity)
+
+    def _seed(self, user: User, entity: LegalEntity) -> None:
         if not entity.email:
             entity.email = "invoices@smartcoop.demo"
             entity.save(update_fields=["email"])
@@ -145,7 +146,7 @@ class Command(BaseCommand):
         )
         services.invoice_draft_save(actor=user, activity=activity, client=person, lines=LINES[:1])
         for invoice in made:
-            invoice_render_documents(invoice.pk)
+            invoice_render_documents(invoice.pk, entity_id=entity.pk)
         services.reminders_run(on=today)
         self._print_link(made[2])
 

@@ -9,7 +9,6 @@ from datetime import date, timedelta
 from django.conf import settings
 from django.core.management.base import BaseCommand
 from django.utils import timezone
-from django_scopes import scopes_disabled
 
 from members import selectors, services
 from members.models import InfoSession, Member
@@ -44,8 +43,8 @@ class Command(BaseCommand):
         if identity is None or user is None:
             self.stdout.write("No demo member for this country.")
             return
-        with scopes_disabled():
-            self._seed(user, identity)
+        # Members, shares and sessions belong to no entity: no scope is needed (or opened).
+        self._seed(user, identity)
 
     def _seed(self, user: User, identity: dict) -> None:
         member = selectors.member_of_user(user=user) or services.member_start_onboarding(user=user)

@@ -7,6 +7,8 @@ from stdnum.be import ssn, vat
 from ..identifiers import BE_EMPLOYER_NUMBER, from_stdnum
 from ..pack import ContractType, CountryPack, IdentifierKind, ShareCategory
 
+# Employees' net estimate (the simulator): personal social security on the gross (x 1.08 for
+# artists), then the flat withholding tax (params/activities.yaml).
 PACK = CountryPack(
     code="BE",
     name=_("Belgium"),
@@ -40,21 +42,47 @@ PACK = CountryPack(
         ShareCategory("C", _("C — partners and legal persons"), for_legal_persons=True),
     ),
     contract_types=(
-        ContractType("employee", _("Employee (fixed term)"), "be.coefficient_employee"),
-        ContractType("artistic", _("Employee, artistic performance"), "be.coefficient_artistic"),
-        ContractType("student", _("Student"), "be.coefficient_student"),
+        ContractType(
+            "employee",
+            _("Employee (fixed term)"),
+            "be.coefficient_employee",
+            estimate_contribution_param="be.estimate_personal_ssc_rate",
+            estimate_withholding_param="be.estimate_withholding_rate",
+        ),
+        ContractType(
+            "artistic",
+            _("Employee, artistic performance"),
+            "be.coefficient_artistic",
+            estimate_contribution_base_param="be.estimate_ssc_base_artistic",
+            estimate_contribution_param="be.estimate_personal_ssc_rate",
+            estimate_withholding_param="be.estimate_withholding_rate",
+        ),
+        ContractType(
+            "student",
+            _("Student"),
+            "be.coefficient_student",
+            estimate_contribution_param="be.estimate_student_solidarity_rate",
+            yearly_hours_quota_param="be.student_hours_quota",
+        ),
         ContractType(
             "temporary_agency",
             _("Temporary agency work (Interimpaleis)"),
             "be.coefficient_temporary_agency",
+            estimate_contribution_param="be.estimate_personal_ssc_rate",
+            estimate_withholding_param="be.estimate_withholding_rate",
         ),
         ContractType(
             "open_ended",
             _("Open-ended (monthly salary)"),
             "be.coefficient_open_ended",
             monthly_salary=True,
+            estimate_contribution_param="be.estimate_personal_ssc_rate",
+            estimate_withholding_param="be.estimate_withholding_rate",
         ),
     ),
+    enterprise_number_scheme="0208",
+    vat_number_holds_enterprise_number=True,
+    peppol_by_enterprise_number=True,
     tools=("contract", "activity"),
     extra={
         # Shown on the public landing page: the cooperative's published figures.

@@ -6,6 +6,8 @@ from stdnum.fr import nir, siren, siret, tva
 from ..identifiers import from_stdnum
 from ..pack import ContractType, CountryPack, IdentifierKind, ShareCategory
 
+# Employees' net estimate (the simulator): employee contributions, then the flat withholding
+# (params/activities.yaml).
 PACK = CountryPack(
     code="FR",
     name=_("France"),
@@ -50,10 +52,26 @@ PACK = CountryPack(
         ShareCategory("9", _("9 — partners: founders")),
     ),
     contract_types=(
-        ContractType("cddu", _("CDDU (fixed-term, per mission)"), "fr.coefficient_cddu"),
+        ContractType(
+            "cddu",
+            _("CDDU (fixed-term, per mission)"),
+            "fr.coefficient_cddu",
+            estimate_contribution_param="fr.estimate_employee_contribution_rate",
+            estimate_withholding_param="fr.estimate_withholding_rate",
+        ),
+        # A business-support contract pays no salary: no contributions in the estimate.
         ContractType("cape", _("CAPE (business-support contract)"), "fr.coefficient_cape"),
-        ContractType("cdi", _("CDI (open-ended)"), "fr.coefficient_cdi", monthly_salary=True),
+        ContractType(
+            "cdi",
+            _("CDI (open-ended)"),
+            "fr.coefficient_cdi",
+            monthly_salary=True,
+            estimate_contribution_param="fr.estimate_employee_contribution_rate",
+            estimate_withholding_param="fr.estimate_withholding_rate",
+        ),
     ),
+    enterprise_number_scheme="0002",
+    vat_mentions="fr_cgi",
     tools=("activity",),
     extra={
         "public_figures": (

@@ -21,6 +21,8 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options) -> None:
         total = 0
+        # Across entities on purpose: a key rotation rewrites every encrypted value of every
+        # entity (payers' IBANs of each entity's bank lines, members' data shared by all).
         with scopes_disabled():
             for model in apps.get_models():
                 fields = [

@@ -14,7 +14,7 @@ import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from django.db.models import (
     Case,
@@ -149,7 +149,7 @@ def activity_months(*, activity: Activity, today: dt.date, months: int = 12) -> 
             Sum("amount", filter=Q(kind__in=kinds)), Value(ZERO), output_field=MONEY_FIELD
         )
 
-    rows = {
+    rows: dict[dt.date, Any] = {
         row["month"]: row
         for row in entries.filter(booked_on__gte=first, booked_on__lte=today)
         .annotate(month=TruncMonth("booked_on"))

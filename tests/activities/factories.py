@@ -7,6 +7,7 @@ import itertools
 from decimal import Decimal
 
 import factory
+from django_scopes import scope
 
 from activities import services
 from activities.models import Activity, ActivityMembership
@@ -66,7 +67,12 @@ class ActivityFactory(factory.django.DjangoModelFactory):
 
 
 def credit(activity, amount, *, on=None, source=None):
-    """Credit a client payment (and its fee) to the Activity."""
+    """Credit a client payment (and its fee) to the Activity (set-up: in the Activity's scope)."""
+    with scope(entity=activity.entity_id):
+        return _credit(activity, amount, on=on, source=source)
+
+
+def _credit(activity, amount, *, on=None, source=None):
     return services.activity_credit_client_payment(
         activity=activity,
         amount_excl_vat=Decimal(amount),
@@ -80,6 +86,19 @@ def credit(activity, amount, *, on=None, source=None):
 def salary_contract(
     activity, *, gross="100.00", start=None, days=1, contract_type="employee", member=None, **kwargs
 ):
+    with scope(entity=activity.entity_id):  # set-up: in the Activity's scope
+        return _salary_contract(
+            activity,
+            gross=gross,
+            start=start,
+            days=days,
+            contract_type=contract_type,
+            member=member,
+            **kwargs,
+        )
+
+
+def _salary_contract(activity, *, gross, start, days, contract_type, member, **kwargs):
     start = start or dt.date.today() + dt.timedelta(days=7 + next(_numbers) % 3000)
     return services.contract_request_salary(
         activity=activity,

@@ -191,7 +191,7 @@ def _overdue(member, activity, client, due_days_ago: int, on: date) -> Invoice:
 def test_reminders_follow_the_b2b_schedule_once(member, activity, be_client, monkeypatch):
     from invoicing import tasks
 
-    monkeypatch.setattr(tasks.SmartcoopTask, "enqueue", lambda self, *a, **kw: self.run(*a, **kw))
+    monkeypatch.setattr(tasks.SmartcoopTask, "enqueue", lambda self, *a, **kw: self(*a, **kw))
     today = date(2026, 6, 1)
     notice = _overdue(member, activity, be_client, 40, today)
     first = _overdue(member, activity, be_client, 8, today)

@@ -15,6 +15,9 @@ from invoicing.models import Invoice, Quote
 from invoicing.tasks import invoice_render_documents
 from tests.invoicing.conftest import LINES
 
+# Code under test runs in the entity scope of the invoicing fixtures (be_entity).
+pytestmark = pytest.mark.entity_scope("be_entity")
+
 
 @pytest.fixture(autouse=True)
 def _media(settings, tmp_path):
@@ -31,7 +34,7 @@ def dutch_invoice(member, activity, consumer):
         issued_by=member.user,
         on=date(2026, 3, 2),
     )
-    invoice_render_documents(invoice.pk)
+    invoice_render_documents(invoice.pk, entity_id=invoice.entity_id)
     invoice.refresh_from_db()
     return invoice
 

@@ -45,7 +45,7 @@ def test_issue_sends_email_and_peppol_after_commit(
     monkeypatch.setattr(
         tasks.SmartcoopTask,
         "enqueue",
-        lambda self, *a, **kw: self.run(*a, **kw),
+        lambda self, *a, **kw: self(*a, **kw),
     )
     with django_capture_on_commit_callbacks(execute=True):
         invoice = services.invoice_issue(invoice=draft, issued_by=member.user, on=date(2026, 3, 2))

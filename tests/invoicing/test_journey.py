@@ -83,7 +83,7 @@ def test_invoice_journey(
     settings.MEDIA_ROOT = tmp_path / "media"
     settings.INVOICING_PEPPOL_OUTBOX = str(tmp_path / "outbox")
     # No worker in this test: tasks enqueued after commit run in the web thread.
-    monkeypatch.setattr(tasks.SmartcoopTask, "enqueue", lambda self, *a, **kw: self.run(*a, **kw))
+    monkeypatch.setattr(tasks.SmartcoopTask, "enqueue", lambda self, *a, **kw: self(*a, **kw))
     be_entity.invoice_approval_required = True
     be_entity.save()
 

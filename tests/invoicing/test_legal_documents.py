@@ -33,6 +33,9 @@ from tests.invoicing.conftest import (
     run_reminders,
 )
 
+# Code under test runs in the entity scope of the invoicing fixtures (be_entity).
+pytestmark = pytest.mark.entity_scope("be_entity")
+
 ISSUED_ON = date(2026, 3, 2)
 
 
@@ -150,6 +153,7 @@ def _french_company(entity, member, activity):
 FR_LINES = [{"description": "Régie son", "quantity": 2, "unit": "DAY", "unit_price": "500"}]
 
 
+@pytest.mark.entity_scope("paris_entity")
 def test_french_invoice_states_rcs_variable_capital_and_no_early_payment_discount(paris_entity):
     member = make_member()
     activity = make_activity(entity=paris_entity, member=member)
@@ -176,6 +180,7 @@ def test_french_invoice_states_rcs_variable_capital_and_no_early_payment_discoun
     assert "SCIC SA au capital de 37 000,00 €" in text and "capital variable" not in text
 
 
+@pytest.mark.entity_scope("paris_entity")
 def test_french_consumer_invoice_has_rcs_and_capital_but_no_b2b_discount_clause(paris_entity):
     member = make_member()
     activity = make_activity(entity=paris_entity, member=member)
@@ -200,6 +205,7 @@ def test_french_consumer_invoice_has_rcs_and_capital_but_no_b2b_discount_clause(
 # --- Factur-X: a real PDF/A-3B, the credit note's preceding invoice, the French rules ----------
 
 
+@pytest.mark.entity_scope("paris_entity")
 def test_factur_x_is_a_pdf_a_3b_with_output_intent_trailer_id_xmp_and_the_xml(paris_entity):
     """veraPDF is not available here: the test checks the structure PDF/A-3B and Factur-X ask
     for, object by object."""
@@ -229,6 +235,7 @@ def test_factur_x_is_a_pdf_a_3b_with_output_intent_trailer_id_xmp_and_the_xml(pa
     assert invoice.reference in reader.pages[0].extract_text()
 
 
+@pytest.mark.entity_scope("paris_entity")
 def test_factur_x_credit_note_names_the_invoice_it_corrects(paris_entity):
     member = make_member()
     activity = make_activity(entity=paris_entity, member=member)
@@ -251,6 +258,7 @@ def test_factur_x_credit_note_names_the_invoice_it_corrects(paris_entity):
     assert any("BR-FR-CO-05" in f.message for f in french_ctc_validator().fatal(orphan))
 
 
+@pytest.mark.entity_scope("paris_entity")
 def test_french_b2b_invoice_passes_en16931_and_the_french_ctc_rules(paris_entity):
     member = make_member()
     activity = make_activity(entity=paris_entity, member=member)
@@ -271,6 +279,7 @@ def test_french_b2b_invoice_passes_en16931_and_the_french_ctc_rules(paris_entity
     assert peppol_validator().fatal(build_ubl(invoice.snapshot)) == []
 
 
+@pytest.mark.entity_scope("paris_entity")
 def test_french_deposit_final_abroad_and_consumer_documents_under_the_french_rules(paris_entity):
     """Deposit (386) and final invoice (S4, deposit in BG-3) to a French company, a company
     abroad (B2BINT, its Peppol address as BT-49): no finding. A consumer (B2C) has no directory
@@ -328,6 +337,7 @@ def test_french_deposit_final_abroad_and_consumer_documents_under_the_french_rul
     assert b"<ram:Content>B2C</ram:Content>" in xml
 
 
+@pytest.mark.entity_scope("paris_entity")
 def test_the_french_rules_refuse_what_we_used_to_send(paris_entity):
     """The rules are live: the XML without the reform's fields is refused, rule by rule."""
     member = make_member()
@@ -384,6 +394,7 @@ def test_a_formal_notice_across_1_july_claims_each_semesters_rate(
     assert "€12.64" in text and "10.5 %" in text
 
 
+@pytest.mark.entity_scope("paris_entity")
 @pytest.mark.usefixtures("tasks_inline")
 def test_french_b2b_reminder_uses_the_rate_in_force_on_its_own_date(paris_entity):
     member = make_member()

@@ -17,7 +17,8 @@ from tests.factories import LegalEntityFactory, OfficeFactory, staff_user
 
 from .conftest import LINES, make_activity, make_member
 
-pytestmark = pytest.mark.django_db
+# Code under test runs in the entity scope of the invoicing fixtures (be_entity).
+pytestmark = [pytest.mark.entity_scope("be_entity"), pytest.mark.django_db]
 
 
 def test_the_member_file_lists_what_the_member_has_with_links(

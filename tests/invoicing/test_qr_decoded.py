@@ -11,6 +11,9 @@ from invoicing.tasks import invoice_render_documents
 from tests.invoicing.conftest import LINES
 from tests.qr import pdf_qr_bytes
 
+# Code under test runs in the entity scope of the invoicing fixtures (be_entity).
+pytestmark = pytest.mark.entity_scope("be_entity")
+
 
 @pytest.fixture
 def accented_entity(be_entity):
@@ -30,7 +33,7 @@ def test_the_pdf_qr_code_reads_back_as_the_utf8_payload(
         issued_by=member.user,
         on=date(2026, 3, 2),
     )
-    invoice_render_documents(invoice.pk)
+    invoice_render_documents(invoice.pk, entity_id=invoice.entity_id)
     invoice.refresh_from_db()
     expected = "\n".join(
         [

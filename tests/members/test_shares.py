@@ -286,3 +286,22 @@ def test_csv_does_not_let_a_name_become_a_formula(coop, accountant):
     member = MemberFactory(first_name="=HYPERLINK(1)", last_name="")
     confirm(services.share_subscribe(member=member, actor=None, shares=1), accountant)
     assert "'=HYPERLINK(1)" in documents.render_register_csv(on=date(2026, 12, 31))
+
+
+def test_the_certificate_task_renders_nothing_for_another_entity(
+    coop, applicant, accountant, other_entity, settings, tmp_path
+):
+    """The task is sent for the cooperative that holds the shares: given another entity, it
+    leaves the subscription alone."""
+    from members.tasks import render_share_certificate
+
+    settings.MEDIA_ROOT = tmp_path
+    subscription = confirm(
+        services.share_subscribe(member=applicant, actor=None, shares=1), accountant
+    )
+    assert render_share_certificate(subscription.pk, entity_id=other_entity.pk) is False
+    subscription.refresh_from_db()
+    assert not subscription.certificate
+    assert render_share_certificate(subscription.pk, entity_id=coop.pk) is True
+    subscription.refresh_from_db()
+    assert subscription.certificate

@@ -23,11 +23,7 @@ from tests.factories import (
     staff_user,
 )
 
-pytestmark = [
-    pytest.mark.e2e,
-    pytest.mark.django_db(transaction=True),
-    pytest.mark.entity_scope("activities_entity"),
-]
+pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
 
 def totp() -> str:
@@ -45,9 +41,15 @@ def login(page: Page, base: str, email: str, *, staff: bool = False) -> None:
     page.wait_for_load_state()
 
 
-def test_activity_journey(live_server, page: Page):
+@pytest.fixture
+def journey_entity(db):
+    return LegalEntityFactory(name="Productions Associées")
+
+
+@pytest.mark.entity_scope("journey_entity")
+def test_activity_journey(live_server, page: Page, journey_entity):
     base = live_server.url
-    entity = LegalEntityFactory(name="Productions Associées")
+    entity = journey_entity
     office = OfficeFactory()
     member = make_member(office=office)
     adviser = staff_user("adviser", office=office, entities=[entity])

@@ -85,6 +85,14 @@ def other_entity(db):
     return LegalEntityFactory()
 
 
+@pytest.fixture(name="activities_entity")
+def _activities_entity(db):
+    """The entity ActivityFactory makes Activities in unless told (tests/activities/factories)."""
+    from tests.activities.factories import activities_entity
+
+    return activities_entity()
+
+
 @pytest.fixture
 def office(db):
     return OfficeFactory()

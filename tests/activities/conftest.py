@@ -9,10 +9,3 @@ def _media_in_tmp(settings, tmp_path):
 
 # Browser journeys of this app use Debian's chromium, with the shared settings of tests/e2e.
 from tests.e2e.conftest import browser_context_args, browser_type_launch_args  # noqa: E402,F401
-
-
-@pytest.fixture(name="activities_entity")
-def _activities_entity(db):
-    from tests.activities.factories import activities_entity
-
-    return activities_entity()

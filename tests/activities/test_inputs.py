@@ -14,7 +14,8 @@ from smartcoop.core.errors import ValidationFailed
 from tests.activities.factories import ActivityFactory, credit
 from tests.activities.test_expenses_loans_solidarity import PDF, TODAY, claim_with_line
 
-pytestmark = pytest.mark.django_db
+# Code under test runs in the scope of the Activities tests' entity (see factories).
+pytestmark = [pytest.mark.django_db, pytest.mark.entity_scope("activities_entity")]
 
 
 def test_a_pdf_named_html_is_served_as_a_pdf_never_as_a_page(client):

@@ -20,7 +20,12 @@ from tests.factories import LegalEntityFactory, OfficeFactory
 from tests.invoicing.conftest import LINES, make_activity, make_member
 from tests.qr import qr_bytes
 
-pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
+# The journeys' own set-up (quotes sent, links revoked) runs in the scope of their entity.
+pytestmark = [
+    pytest.mark.e2e,
+    pytest.mark.django_db(transaction=True),
+    pytest.mark.entity_scope("entity"),
+]
 
 PHONE = {"width": 390, "height": 844}
 # What each language calls the parts of the pages the journeys look for.
@@ -81,7 +86,7 @@ def invoice(member, activity, dutch_client) -> Invoice:
         issued_by=member.user,
         on=date.today(),
     )
-    invoice_render_documents(issued.pk)
+    invoice_render_documents(issued.pk, entity_id=issued.entity_id)
     issued.refresh_from_db()
     return issued
 

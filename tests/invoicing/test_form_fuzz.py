@@ -20,6 +20,9 @@ from invoicing import services
 from invoicing.tasks import invoice_render_documents
 from tests.activities.factories import credit
 
+# Code under test runs in the entity scope of the invoicing fixtures (be_entity).
+pytestmark = pytest.mark.entity_scope("be_entity")
+
 FUZZ = settings(
     max_examples=150,
     deadline=None,
@@ -81,7 +84,7 @@ def forms(member, activity, be_client, issued, settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
     credit(activity, "1000.00")
     ActivityMembership.objects.filter(activity=activity, member=member).update(can_spend=True)
-    invoice_render_documents(issued.pk)
+    invoice_render_documents(issued.pk, entity_id=issued.entity_id)
     token = services.payment_link_token(invoice=issued)
     lines = {
         "lines-TOTAL_FORMS": "1",

@@ -18,6 +18,9 @@ from smartcoop.core.roles import Role
 from tests.factories import staff_user
 from tests.invoicing.conftest import LINES
 
+# Code under test runs in the entity scope of the invoicing fixtures (be_entity).
+pytestmark = pytest.mark.entity_scope("be_entity")
+
 
 @pytest.fixture(autouse=True)
 def _media(settings, tmp_path):
@@ -238,7 +241,9 @@ def test_a_document_task_failure_names_the_invoice_on_the_health_page(
     in the UBL: the failure is kept with the invoice named, and the health page shows it."""
     Client.objects.filter(pk=be_client.pk).update(name="Theater\x0bAntwerpen")
     issued = services.invoice_issue(invoice=draft, issued_by=member.user, on=date(2026, 3, 2))
-    result = invoice_render_documents.apply(args=[issued.pk])
+    result = invoice_render_documents.apply(
+        args=[issued.pk], kwargs={"entity_id": issued.entity_id}
+    )
     assert result.failed()
     failure = TaskFailure.objects.get(task_name="invoicing.render_documents")
     assert f"Invoice {issued.reference} ({issued.public_id})" in failure.error
@@ -252,7 +257,7 @@ def test_a_document_task_failure_names_the_invoice_on_the_health_page(
 
 @pytest.fixture
 def pay_token(issued):
-    invoice_render_documents(issued.pk)
+    invoice_render_documents(issued.pk, entity_id=issued.entity_id)
     return services.payment_link_token(invoice=issued)
 
 
@@ -304,7 +309,7 @@ def test_the_dispute_notification_of_an_old_row_is_sent_on_one_line(issued, be_e
         email="a@client.example",
         message="No.",
     )
-    client_message_notify(item.pk)
+    client_message_notify(item.pk, entity_id=item.entity_id)
     subject = mail.outbox[-1].subject  # in the entity's language (nl here)
     assert subject == f"Betwisting van {issued.reference} door A. Client Bcc: x@evil.example"
     assert mail.outbox[-1].bcc == []

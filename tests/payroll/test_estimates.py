@@ -78,6 +78,7 @@ def test_without_an_engine_answer_the_flat_estimate_is_kept():
 
 
 @pytest.mark.django_db
+@pytest.mark.entity_scope("activities_entity")  # the Activity of ActivityFactory
 def test_salary_preview_uses_the_members_tax_profile_and_shows_the_lines(client):
     member = make_member()
     activity = ActivityFactory(coordinator=member)

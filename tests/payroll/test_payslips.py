@@ -18,7 +18,8 @@ from payroll.models import Payslip, PayslipContract, TaxProfile
 from smartcoop.core.errors import Conflict, ValidationFailed
 from tests.activities.factories import ActivityFactory, credit, salary_contract
 
-pytestmark = pytest.mark.django_db
+# Code under test runs in the scope of the Activities tests' entity (see factories).
+pytestmark = [pytest.mark.django_db, pytest.mark.entity_scope("activities_entity")]
 D = Decimal
 
 

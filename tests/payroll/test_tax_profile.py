@@ -16,7 +16,8 @@ from smartcoop.core.models import AuditLogEntry
 from tests.activities.factories import ActivityFactory, credit, make_member, salary_contract
 from tests.factories import LegalEntityFactory, staff_user
 
-pytestmark = pytest.mark.django_db
+# Code under test runs in the scope of the Activities tests' entity (see factories).
+pytestmark = [pytest.mark.django_db, pytest.mark.entity_scope("activities_entity")]
 
 
 @pytest.fixture

@@ -6,5 +6,28 @@ app_name = "governance"
 
 urlpatterns = [
     path("", views.member_index, name="member_index"),
+    path("<uuid:public_id>/", views.assembly, name="assembly"),
+    path("<uuid:public_id>/proxy/", views.proxy_sign, name="proxy_sign"),
+    path("<uuid:public_id>/proxy/revoke/", views.proxy_revoke, name="proxy_revoke"),
+    path("<uuid:public_id>/vote/<uuid:resolution_id>/<uuid:voter_id>/", views.vote, name="vote"),
+    path("ballots/<uuid:public_id>/", views.ballots, name="ballots"),
+    path("ballots/<uuid:public_id>/ballots.csv", views.ballots_csv, name="ballots_csv"),
+    path("<uuid:public_id>/minutes.pdf", views.minutes, name="minutes"),
     path("staff/", views.staff_index, name="staff_index"),
+    path("staff/statutes/", views.staff_statutes, name="staff_statutes"),
+    path("staff/<uuid:public_id>/", views.staff_assembly, name="staff_assembly"),
+    path("staff/<uuid:public_id>/convene/", views.staff_convene, name="staff_convene"),
+    path("staff/<uuid:public_id>/close/", views.staff_close, name="staff_close"),
+    path("staff/<uuid:public_id>/voters.<str:fmt>", views.staff_voters, name="staff_voters"),
+    path(
+        "staff/<uuid:public_id>/attendance/<uuid:voter_id>/",
+        views.staff_attendance,
+        name="staff_attendance",
+    ),
+    path(
+        "staff/<uuid:public_id>/room-vote/<uuid:voter_id>/",
+        views.staff_room_vote,
+        name="staff_room_vote",
+    ),
+    path("staff/<uuid:public_id>/minutes.pdf", views.staff_minutes, name="staff_minutes"),
 ]

@@ -1,15 +1,382 @@
-from django.contrib.auth.decorators import login_required
-from django.shortcuts import render
+"""Pages of the governance app: members (assemblies, proxy, vote, receipt check) and staff
+(statutes, convene, attendance and in-room votes, close, results, documents)."""
 
+from __future__ import annotations
+
+from datetime import timedelta
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from members import selectors as member_selectors
+from smartcoop.core.errors import ApplicationError, add_error_to_form
+from smartcoop.core.http import AuthenticatedRequest
 from smartcoop.core.roles import Permission
+from smartcoop.core.tenancy import current_entity
 from smartcoop.core.views import permission_required
+
+from . import documents, forms, selectors, services
+from .models import Assembly, Voter
+
+# --- Members ------------------------------------------------------------------------------------
+
+
+def _voter(request: AuthenticatedRequest, public_id) -> Voter:
+    member = member_selectors.member_of_user(user=request.user)
+    if member is None:
+        raise Http404
+    return selectors.voter_get_for_member(member=member, assembly_public_id=public_id)
+
+
+def _meeting_live(assembly: Assembly) -> bool:
+    now = timezone.now()
+    return (
+        assembly.status == Assembly.Status.CONVENED
+        and assembly.starts_at - timedelta(minutes=30) <= now <= assembly.vote_closes_at
+    )
 
 
 @login_required
-def member_index(request):
-    return render(request, "governance/member_index.html")
+def member_index(request: AuthenticatedRequest) -> HttpResponse:
+    member = member_selectors.member_of_user(user=request.user)
+    lines = list(selectors.voter_lines_of_member(member=member)) if member else []
+    return render(request, "governance/member_index.html", {"lines": lines})
+
+
+@login_required
+def assembly(request: AuthenticatedRequest, public_id) -> HttpResponse:
+    return _assembly_page(request, _voter(request, public_id))
+
+
+def _assembly_page(
+    request: AuthenticatedRequest, voter: Voter, receipt: dict | None = None
+) -> HttpResponse:
+    meeting = voter.assembly
+    now = timezone.now()
+    held = selectors.proxies_held_by(voter=voter)
+    given = selectors.proxy_given_by(voter=voter)
+    vote_open = meeting.status == Assembly.Status.CONVENED and (
+        meeting.vote_opens_at <= now < meeting.vote_closes_at
+    )
+    ballots = []
+    if vote_open:
+        for_whom = ([] if given else [voter]) + [p.grantor for p in held]
+        for resolution in meeting.resolutions.order_by("position"):
+            for v in for_whom:
+                voted = resolution.pk in selectors.voted_resolution_ids(voter=v)
+                ballots.append({"resolution": resolution, "voter": v, "voted": voted})
+    return render(
+        request,
+        "governance/assembly.html",
+        {
+            "voter": voter,
+            "assembly": meeting,
+            "resolutions": meeting.resolutions.order_by("position"),
+            "held": held,
+            "given": given,
+            "proxy_open": meeting.status == Assembly.Status.CONVENED
+            and now < meeting.vote_opens_at,
+            "proxy_form": forms.ProxyForm(),
+            "vote_open": vote_open,
+            "ballots": ballots,
+            "vote_form": forms.VoteForm(),
+            "live": _meeting_live(meeting),
+            "results": (
+                selectors.assembly_results(assembly=meeting)
+                if meeting.status == Assembly.Status.CLOSED
+                else None
+            ),
+            # The code of a secret vote is shown in the answer to the vote itself: never stored
+            # in a session, a message or a log on its way.
+            "receipt": receipt,
+        },
+    )
+
+
+@login_required
+@require_POST
+def proxy_sign(request: AuthenticatedRequest, public_id) -> HttpResponse:
+    voter = _voter(request, public_id)
+    form = forms.ProxyForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Give the member number of the proxy holder."))
+    else:
+        try:
+            services.proxy_sign(
+                actor=request.user, grantor=voter, holder_member_number=form.cleaned_data["holder"]
+            )
+            messages.success(request, _("Your proxy is signed."))
+        except ApplicationError as error:
+            messages.error(request, error.message)
+    return redirect("governance:assembly", public_id=public_id)
+
+
+@login_required
+@require_POST
+def proxy_revoke(request: AuthenticatedRequest, public_id) -> HttpResponse:
+    voter = _voter(request, public_id)
+    proxy = selectors.proxy_given_by(voter=voter)
+    if proxy is None:
+        raise Http404
+    try:
+        services.proxy_revoke(actor=request.user, proxy=proxy)
+        messages.success(request, _("Your proxy is revoked: you vote yourself."))
+    except ApplicationError as error:
+        messages.error(request, error.message)
+    return redirect("governance:assembly", public_id=public_id)
+
+
+@login_required
+@require_POST
+def vote(request: AuthenticatedRequest, public_id, resolution_id, voter_id) -> HttpResponse:
+    own = _voter(request, public_id)
+    resolution = selectors.resolution_get(assembly=own.assembly, public_id=resolution_id)
+    target = selectors.voter_get(assembly=own.assembly, public_id=voter_id)
+    form = forms.VoteForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Choose for, against or abstain."))
+        return redirect("governance:assembly", public_id=public_id)
+    try:
+        result = services.vote_cast(
+            actor=request.user,
+            resolution=resolution,
+            voter=target,
+            choice=form.cleaned_data["choice"],
+            change_code=form.cleaned_data["change_code"],
+        )
+    except ApplicationError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(
+            request, _("Your vote is changed.") if result.changed else _("Your vote is recorded.")
+        )
+        if result.code:
+            return _assembly_page(
+                request,
+                own,
+                receipt={
+                    "code": result.code,
+                    "resolution": resolution.title,
+                    "member": target.member.display_name,
+                },
+            )
+    return redirect("governance:assembly", public_id=public_id)
+
+
+def ballots(request: HttpRequest, public_id) -> HttpResponse:
+    """Public: the published secret ballots of a closed assembly, and a receipt check."""
+    meeting = selectors.closed_assembly_get(public_id=public_id)
+    published = list(selectors.published_ballots(assembly=meeting))
+    query = request.GET.get("receipt", "").strip().upper().partition("-")[0]
+    found = [b for b in published if b.receipt == query] if query else []
+    return render(
+        request,
+        "governance/ballots.html",
+        {
+            "assembly": meeting,
+            "ballots": published,
+            "query": query,
+            "found": found,
+            "results": selectors.assembly_results(assembly=meeting),
+        },
+    )
+
+
+def ballots_csv(request: HttpRequest, public_id) -> HttpResponse:
+    meeting = selectors.closed_assembly_get(public_id=public_id)
+    response = HttpResponse(documents.ballots_csv(meeting), content_type="text/csv")
+    response["Content-Disposition"] = f'attachment; filename="ballots-{meeting.public_id}.csv"'
+    return response
+
+
+def _minutes_response(meeting: Assembly) -> HttpResponse:
+    if not meeting.minutes_pdf:
+        content = documents.minutes_pdf(meeting)
+    else:
+        with meeting.minutes_pdf.open("rb") as handle:
+            content = handle.read()
+    response = HttpResponse(content, content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="minutes-{meeting.public_id}.pdf"'
+    return response
+
+
+@login_required
+def minutes(request: AuthenticatedRequest, public_id) -> HttpResponse:
+    voter = _voter(request, public_id)
+    if voter.assembly.status != Assembly.Status.CLOSED:
+        raise Http404
+    return _minutes_response(voter.assembly)
+
+
+# --- Staff --------------------------------------------------------------------------------------
 
 
 @permission_required(Permission.MANAGE_ASSEMBLIES)
-def staff_index(request):
-    return render(request, "governance/staff_index.html")
+def staff_index(request: AuthenticatedRequest) -> HttpResponse:
+    entity = current_entity(request)
+    form = forms.AssemblyForm(request.POST or None)
+    if request.method == "POST" and form.is_valid() and entity is not None:
+        try:
+            created = services.assembly_create(
+                actor=request.user, entity=entity, **form.cleaned_data
+            )
+        except ApplicationError as error:
+            add_error_to_form(form, error)
+        else:
+            messages.success(request, _("The assembly is created: add its agenda."))
+            return redirect("governance:staff_assembly", public_id=created.public_id)
+    return render(
+        request,
+        "governance/staff_index.html",
+        {
+            "entity": entity,
+            "assemblies": selectors.assemblies_for_staff(user=request.user),
+            "statutes": selectors.statutes_for_entity(entity=entity) if entity else [],
+            "form": form,
+        },
+    )
+
+
+@permission_required(Permission.MANAGE_ASSEMBLIES)
+def staff_statutes(request: AuthenticatedRequest) -> HttpResponse:
+    entity = current_entity(request)
+    if entity is None:
+        raise Http404
+    form = forms.StatutesForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.statutes_create(actor=request.user, entity=entity, **form.cleaned_data)
+        except ApplicationError as error:
+            add_error_to_form(form, error)
+        else:
+            messages.success(request, _("The new version of the statutes is recorded."))
+            return redirect("governance:staff_index")
+    return render(request, "governance/staff_statutes.html", {"form": form, "entity": entity})
+
+
+@permission_required(Permission.MANAGE_ASSEMBLIES)
+def staff_assembly(request: AuthenticatedRequest, public_id) -> HttpResponse:
+    meeting = selectors.assembly_get_for_staff(user=request.user, public_id=public_id)
+    form = forms.ResolutionForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.resolution_add(actor=request.user, assembly=meeting, **form.cleaned_data)
+        except ApplicationError as error:
+            add_error_to_form(form, error)
+        else:
+            return redirect("governance:staff_assembly", public_id=public_id)
+    voters = list(selectors.voters_list(assembly=meeting)[:500])
+    return render(
+        request,
+        "governance/staff_assembly.html",
+        {
+            "assembly": meeting,
+            "resolutions": meeting.resolutions.order_by("position"),
+            "form": form,
+            "voters": voters,
+            "voters_count": meeting.voters.count(),
+            "proxies": selectors.proxies_of_assembly(assembly=meeting),
+            "vote_form": forms.VoteForm(),
+            "results": (
+                selectors.assembly_results(assembly=meeting)
+                if meeting.status == Assembly.Status.CLOSED
+                else None
+            ),
+        },
+    )
+
+
+@permission_required(Permission.MANAGE_ASSEMBLIES)
+@require_POST
+def staff_convene(request: AuthenticatedRequest, public_id) -> HttpResponse:
+    meeting = selectors.assembly_get_for_staff(user=request.user, public_id=public_id)
+    try:
+        count = services.assembly_convene(actor=request.user, assembly=meeting)
+        messages.success(
+            request, _("Convened: %(n)s voters; the convocations are being sent.") % {"n": count}
+        )
+    except ApplicationError as error:
+        messages.error(request, error.message)
+    return redirect("governance:staff_assembly", public_id=public_id)
+
+
+@permission_required(Permission.MANAGE_ASSEMBLIES)
+@require_POST
+def staff_close(request: AuthenticatedRequest, public_id) -> HttpResponse:
+    meeting = selectors.assembly_get_for_staff(user=request.user, public_id=public_id)
+    try:
+        services.assembly_close(actor=request.user, assembly=meeting)
+        messages.success(request, _("The vote is closed and the results are published."))
+    except ApplicationError as error:
+        messages.error(request, error.message)
+    return redirect("governance:staff_assembly", public_id=public_id)
+
+
+@permission_required(Permission.MANAGE_ASSEMBLIES)
+def staff_voters(request: AuthenticatedRequest, public_id, fmt: str) -> HttpResponse:
+    meeting = selectors.assembly_get_for_staff(user=request.user, public_id=public_id)
+    if fmt == "csv":
+        response = HttpResponse(documents.voters_csv(meeting), content_type="text/csv")
+    elif fmt == "pdf":
+        response = HttpResponse(documents.voters_pdf(meeting), content_type="application/pdf")
+    else:
+        raise Http404
+    response["Content-Disposition"] = f'attachment; filename="voters-{meeting.public_id}.{fmt}"'
+    return response
+
+
+@permission_required(Permission.MANAGE_ASSEMBLIES)
+@require_POST
+def staff_attendance(request: AuthenticatedRequest, public_id, voter_id) -> HttpResponse:
+    meeting = selectors.assembly_get_for_staff(user=request.user, public_id=public_id)
+    voter = selectors.voter_get(assembly=meeting, public_id=voter_id)
+    try:
+        services.attendance_mark(
+            actor=request.user, voter=voter, present=request.POST.get("present") == "1"
+        )
+    except ApplicationError as error:
+        messages.error(request, error.message)
+    return redirect("governance:staff_assembly", public_id=public_id)
+
+
+@permission_required(Permission.MANAGE_ASSEMBLIES)
+@require_POST
+def staff_room_vote(request: AuthenticatedRequest, public_id, voter_id) -> HttpResponse:
+    meeting = selectors.assembly_get_for_staff(user=request.user, public_id=public_id)
+    voter = selectors.voter_get(assembly=meeting, public_id=voter_id)
+    resolution = selectors.resolution_get(
+        assembly=meeting, public_id=request.POST.get("resolution", "")
+    )
+    form = forms.VoteForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Choose for, against or abstain."))
+        return redirect("governance:staff_assembly", public_id=public_id)
+    try:
+        services.vote_cast(
+            actor=request.user,
+            resolution=resolution,
+            voter=voter,
+            choice=form.cleaned_data["choice"],
+            channel="room",
+        )
+    except ApplicationError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(
+            request,
+            _("In-room vote recorded for %(name)s.") % {"name": voter.member.display_name},
+        )
+    return redirect("governance:staff_assembly", public_id=public_id)
+
+
+@permission_required(Permission.MANAGE_ASSEMBLIES)
+def staff_minutes(request: AuthenticatedRequest, public_id) -> HttpResponse:
+    meeting = selectors.assembly_get_for_staff(user=request.user, public_id=public_id)
+    if meeting.status != Assembly.Status.CLOSED:
+        raise Http404
+    return _minutes_response(meeting)

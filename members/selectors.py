@@ -305,6 +305,21 @@ def register_at(*, on: date) -> list[dict]:
     return result
 
 
+def holdings_by_member(*, entity: LegalEntity, on: date) -> dict[int, dict[str, int]]:
+    """Shares held per member and category in `entity`'s register at the end of `on`, members
+    holding nothing left out: one aggregate query (the voters' list of a general assembly)."""
+    rows = (
+        RegisterEntry.objects.filter(entity=entity, entry_date__lte=on)
+        .values("member_id", "category")
+        .annotate(total=Sum("shares"))
+        .filter(total__gt=0)
+    )
+    result: dict[int, dict[str, int]] = {}
+    for row in rows:
+        result.setdefault(row["member_id"], {})[row["category"]] = row["total"]
+    return result
+
+
 def register_totals(rows: list[dict]) -> dict:
     shares = sum(r["shares"] for r in rows)
     amount = sum((r["amount"] for r in rows), Decimal("0.00"))

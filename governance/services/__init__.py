@@ -1,0 +1,30 @@
+"""Writes of the governance app, one module per concern:
+
+- `assemblies`: statutes versions, assemblies, resolutions, convocation, attendance, closing.
+- `proxies`: signing and revoking a proxy.
+- `votes`: casting (online or in the room) and changing a vote, the secret ballot box.
+"""
+
+from .assemblies import (
+    assembly_close,
+    assembly_convene,
+    assembly_create,
+    attendance_mark,
+    resolution_add,
+    statutes_create,
+)
+from .proxies import proxy_revoke, proxy_sign
+from .votes import CastResult, vote_cast
+
+__all__ = [
+    "CastResult",
+    "assembly_close",
+    "assembly_convene",
+    "assembly_create",
+    "attendance_mark",
+    "proxy_revoke",
+    "proxy_sign",
+    "resolution_add",
+    "statutes_create",
+    "vote_cast",
+]

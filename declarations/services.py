@@ -20,7 +20,7 @@ from django_scopes import scopes_disabled
 
 from activities.models import EmploymentContract
 from smartcoop.core.audit import audit_log
-from smartcoop.core.errors import Conflict
+from smartcoop.core.errors import Conflict, ValidationFailed
 from smartcoop.countries import current_pack
 from smartcoop.countries.params import ParameterNotInForce, param
 
@@ -489,6 +489,42 @@ def _after_acceptance(declaration: Declaration, *, actor) -> None:
         from activities.services import contract_declare
 
         contract_declare(contract=contract, actor=actor)
+
+
+def declaration_record_answer(
+    *, declaration: Declaration, accepted: bool, reference: str, message: str, actor
+) -> Declaration:
+    """Staff record an answer received outside the batch flow (a DPAE's URSSAF acknowledgement
+    number, or its refusal). A ready declaration becomes sent first: it was filed by hand."""
+    if not reference.strip() and not message.strip():
+        raise ValidationFailed(
+            _("Give the acknowledgement number or the authority's message."), field="reference"
+        )
+    with transaction.atomic():
+        locked = (
+            Declaration.objects.with_scopes_disabled().select_for_update().get(pk=declaration.pk)
+        )
+        if locked.status not in (S.READY, S.SENT):
+            raise Conflict(
+                _("This declaration is %(status)s: it has its answer already.")
+                % {"status": locked.get_status_display()}
+            )
+        if locked.status == S.READY:
+            _mark_sent(locked, actor=actor)
+        codes = () if accepted else ((reference.strip(),) if reference.strip() else ())
+        _apply(
+            locked,
+            Outcome(
+                locked.reference,
+                accepted,
+                authority_reference=reference.strip()[:64] if accepted else "",
+                codes=codes,
+                messages=(message.strip(),) if message.strip() else (),
+            ),
+            actor=actor,
+        )
+    declaration.refresh_from_db()
+    return declaration
 
 
 def answer_upload(*, entity, raw: bytes, actor) -> AuthorityAnswer:

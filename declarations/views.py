@@ -30,7 +30,11 @@ def next_action(declaration: Declaration) -> str:
     """What staff do next, in plain words."""
     actions: dict[str, str] = {
         S.DRAFT: _("Complete the data named above, then build it again."),
-        S.READY: _("Download the batch file and file it with the authority.")
+        S.READY: (
+            _("Download the file, file it with URSSAF, then record the acknowledgement.")
+            if declaration.kind == Declaration.Kind.DPAE
+            else _("Download the batch file and file it with the authority.")
+        )
         if declaration.channel == Declaration.Channel.FILE
         else _("Being sent by the web service."),
         S.SENT: _("Upload the authority's answer.")
@@ -101,7 +105,15 @@ def detail(request: AuthenticatedRequest, public_id) -> HttpResponse:
                 )
                 messages.success(request, _("A correcting declaration was made."))
                 return redirect("declarations:detail", public_id=correction.public_id)
-            if action == "build":
+            if action in ("acknowledged", "refused"):
+                services.declaration_record_answer(
+                    declaration=declaration,
+                    accepted=action == "acknowledged",
+                    reference=request.POST.get("reference", ""),
+                    message=request.POST.get("message", ""),
+                    actor=request.user,
+                )
+            elif action == "build":
                 services.declaration_build(declaration=declaration, actor=request.user)
             else:
                 raise Http404

@@ -9,6 +9,7 @@ the client times out), `fail_posts` (the next POSTs answer 503 without filing), 
 
 from __future__ import annotations
 
+import contextlib
 import itertools
 import json
 import threading
@@ -43,10 +44,8 @@ class FakeAuthority:
                 for key, value in (headers or {}).items():
                     self.send_header(key, value)
                 self.end_headers()
-                try:
+                with contextlib.suppress(BrokenPipeError, ConnectionResetError):
                     self.wfile.write(body)
-                except (BrokenPipeError, ConnectionResetError):
-                    pass
 
             def do_POST(self):
                 length = int(self.headers.get("Content-Length", "0"))

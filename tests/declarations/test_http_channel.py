@@ -5,6 +5,7 @@ database), and the whole path through a real Celery worker."""
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import socket
 import time
@@ -154,9 +155,7 @@ def test_a_refusal_on_submission_and_a_wrong_token(fast_retries, settings):
 
         authority.refuse_on_post = False
         settings.SMARTCOOP_DECLARATION_CREDENTIALS = {"onss-test": "wrong"}
-        other = make_contract(
-            activity, start=contract.start_date + __import__("datetime").timedelta(days=5)
-        )
+        other = make_contract(activity, start=contract.start_date + dt.timedelta(days=5))
         refused = services.declaration_deliver(declaration_id=the_in(other).pk)
         assert refused.status == S.REJECTED and refused.authority_codes == ["HTTP 401"]
         assert authority.filings == {}

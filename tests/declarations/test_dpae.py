@@ -1,0 +1,76 @@
+"""France: a validated CDDU or CDI gets its DPAE before work (due at the hour of hiring), held in
+draft without a NIR; a CAPE gets none; an acknowledged DPAE declares the contract."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from activities.contract_events import contract_statuses
+from activities.models import EmploymentContract
+from declarations.models import Declaration
+from smartcoop.countries.registry import load_pack
+from tests.factories import staff_user
+
+from .helpers import make_contract, worker_activity
+
+pytestmark = pytest.mark.django_db
+NIR = "185077505612345"
+
+
+@pytest.fixture
+def france(settings):
+    settings.COUNTRY_PACK = load_pack("FR")
+
+
+def test_a_cddu_gets_a_dpae_due_before_work(france, client):
+    activity = worker_activity(national_number=NIR)
+    member = activity.coordinator
+    member.birth_date = dt.date(1985, 7, 30)
+    member.save()
+    contract = make_contract(activity, kind="cddu")
+    dpae = Declaration.objects.with_scopes_disabled().get(contract=contract)
+    assert dpae.kind == "dpae" and dpae.status == "ready"
+    assert timezone.localtime(dpae.due_at).date() == contract.start_date
+    data = json.loads(dpae.payload)["dpae"]
+    assert data["nature"] == "CDD" and data["nir"] == NIR
+    assert data["hiring_date"] == contract.start_date.isoformat()
+    assert data["siret"] == "".join(c for c in activity.entity.employer_number if c.isalnum())
+
+    staff = staff_user("payroll_officer", entities=[activity.entity])
+    client.force_login(staff)
+    page = client.get(reverse("declarations:detail", args=[dpae.public_id]))
+    assert "file it with URSSAF, then record the acknowledgement" in page.content.decode()
+    refused = client.post(
+        reverse("declarations:detail", args=[dpae.public_id]),
+        {"action": "acknowledged"},
+        follow=True,
+    )
+    assert "Give the acknowledgement number" in refused.content.decode()
+    client.post(
+        reverse("declarations:detail", args=[dpae.public_id]),
+        {"action": "acknowledged", "reference": "DPAE-7781"},
+    )
+    dpae.refresh_from_db()
+    assert dpae.status == "accepted" and dpae.authority_reference == "DPAE-7781" and dpae.sent_at
+    contract.refresh_from_db()
+    assert contract.status == EmploymentContract.Status.DECLARED
+    assert contract_statuses(contract)[0].label == "Declared"
+
+
+def test_without_nir_or_birth_date_the_dpae_waits_in_draft(france):
+    activity = worker_activity(national_number="")
+    contract = make_contract(activity, kind="cdi")
+    dpae = Declaration.objects.with_scopes_disabled().get(contract=contract)
+    assert dpae.status == "draft"
+    assert [p["field"] for p in dpae.problems] == ["member.national_number", "member.birth_date"]
+
+
+def test_a_cape_needs_no_dpae(france):
+    activity = worker_activity(national_number=NIR)
+    contract = make_contract(activity, kind="cape")
+    assert not Declaration.objects.with_scopes_disabled().filter(contract=contract).exists()

@@ -9,8 +9,18 @@ from django.utils import timezone
 
 from smartcoop.core.tasks import SmartcoopTask
 
+SHARED_ROWS = (
+    "assemblies, voters' lists and ballots are plain rows naming their entity, like the register "
+    "of members (no entity scope)"
+)
 
-@shared_task(base=SmartcoopTask, name="governance.send_convocations", ignore_result=True)
+
+@shared_task(
+    base=SmartcoopTask,
+    name="governance.send_convocations",
+    ignore_result=True,
+    without_entity=SHARED_ROWS,
+)
 def send_convocations(assembly_id: int) -> int:
     """E-mail the convocation to every voter not yet convened, each in their language. Each
     voter's row is locked and flagged in its own transaction, so a retry never sends twice."""
@@ -50,7 +60,7 @@ def send_convocations(assembly_id: int) -> int:
     return sent
 
 
-@shared_task(base=SmartcoopTask, name="governance.render_minutes")
+@shared_task(base=SmartcoopTask, name="governance.render_minutes", without_entity=SHARED_ROWS)
 def render_minutes(assembly_id: int) -> str:
     from . import documents
     from .models import Assembly

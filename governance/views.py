@@ -216,9 +216,18 @@ def minutes(request: AuthenticatedRequest, public_id) -> HttpResponse:
 # --- Staff --------------------------------------------------------------------------------------
 
 
+def _governed_entity(request: AuthenticatedRequest):
+    """The entity whose assemblies staff plan: the cooperative, which keeps the register of
+    members the voting rights come from (whatever entity the staff member works in)."""
+    try:
+        return member_selectors.cooperative_entity()
+    except ApplicationError:
+        return current_entity(request)
+
+
 @permission_required(Permission.MANAGE_ASSEMBLIES)
 def staff_index(request: AuthenticatedRequest) -> HttpResponse:
-    entity = current_entity(request)
+    entity = _governed_entity(request)
     form = forms.AssemblyForm(request.POST or None)
     if request.method == "POST" and form.is_valid() and entity is not None:
         try:
@@ -244,7 +253,7 @@ def staff_index(request: AuthenticatedRequest) -> HttpResponse:
 
 @permission_required(Permission.MANAGE_ASSEMBLIES)
 def staff_statutes(request: AuthenticatedRequest) -> HttpResponse:
-    entity = current_entity(request)
+    entity = _governed_entity(request)
     if entity is None:
         raise Http404
     form = forms.StatutesForm(request.POST or None)

@@ -17,6 +17,7 @@ from decimal import ROUND_CEILING, Decimal
 from functools import lru_cache
 from pathlib import Path
 
+from django.utils.translation import gettext as _
 from lxml import etree
 
 SCHEMAS = Path(__file__).resolve().parent / "schemas"
@@ -51,6 +52,11 @@ DIMONA_JOINT_COMMITTEES = frozenset({"124", "140", "144", "145", "149", "302", "
 class Problem:
     field: str
     message: str
+
+
+def _problem(where: str, field: str, message: str) -> Problem:
+    """A problem named by the contract and the field (translated in the builder's language)."""
+    return Problem(field, f"{where}: {message}")
 
 
 @dataclass(frozen=True)
@@ -128,42 +134,46 @@ def dimona_in_problems(
     where = facts.contract_ref
     if not facts.employer_number:
         problems.append(
-            Problem("entity.employer_number", f"{where}: the employer has no ONSS number")
+            _problem(where, "entity.employer_number", _("the employer has no ONSS number"))
         )
     if not facts.national_number:
         problems.append(
-            Problem(
-                "member.national_number", f"{where}: the worker has no national number (INSZ/NISS)"
+            _problem(
+                where, "member.national_number", _("the worker has no national number (INSZ/NISS)")
             )
         )
     elif len(facts.national_number) != 11 or not facts.national_number.isdigit():
         problems.append(
-            Problem(
-                "member.national_number", f"{where}: the worker's national number is not 11 digits"
+            _problem(
+                where, "member.national_number", _("the worker's national number is not 11 digits")
             )
         )
     worker_type = worker_types.get(facts.contract_type)
     if worker_type not in DIMONA_WORKER_TYPES:
         problems.append(
-            Problem(
+            _problem(
+                where,
                 "contract.contract_type",
-                f"{where}: no Dimona worker type for the contract type '{facts.contract_type}'",
+                _("no Dimona worker type for the contract type '%(type)s'")
+                % {"type": facts.contract_type},
             )
         )
     if not facts.hours or facts.hours <= 0:
-        problems.append(Problem("contract.hours", f"{where}: the contract has no hours"))
+        problems.append(_problem(where, "contract.hours", _("the contract has no hours")))
     elif worker_type == "STU":
         for part in quarter_segments(facts.start_date, facts.end_date):
             hours = planned_hours(facts.hours, (facts.start_date, facts.end_date), part)
             if hours > 999:
                 problems.append(
-                    Problem(
+                    _problem(
+                        where,
                         "contract.hours",
-                        f"{where}: {hours} planned hours in one quarter (999 at most)",
+                        _("%(hours)s planned hours in one quarter (999 at most)")
+                        % {"hours": hours},
                     )
                 )
     if not (facts.joint_committee or joint_committees.get(facts.contract_type)):
-        problems.append(Problem("contract.joint_committee", f"{where}: no joint committee"))
+        problems.append(_problem(where, "contract.joint_committee", _("no joint committee")))
     return problems
 
 
@@ -370,22 +380,23 @@ def dpae_problems(facts: ContractFacts, *, natures: dict) -> list[Problem]:
     problems = []
     where = facts.contract_ref
     if not facts.employer_number:
-        problems.append(Problem("entity.employer_number", f"{where}: the employer has no SIRET"))
+        problems.append(_problem(where, "entity.employer_number", _("the employer has no SIRET")))
     if not facts.national_number:
-        problems.append(Problem("member.national_number", f"{where}: the worker has no NIR"))
+        problems.append(_problem(where, "member.national_number", _("the worker has no NIR")))
     if not facts.birth_date:
         problems.append(
-            Problem("member.birth_date", f"{where}: the worker's birth date is missing")
+            _problem(where, "member.birth_date", _("the worker's birth date is missing"))
         )
     if facts.contract_type not in natures:
         problems.append(
-            Problem(
+            _problem(
+                where,
                 "contract.contract_type",
-                f"{where}: no DPAE for the contract type '{facts.contract_type}'",
+                _("no DPAE for the contract type '%(type)s'") % {"type": facts.contract_type},
             )
         )
     if not facts.hours or facts.hours <= 0:
-        problems.append(Problem("contract.hours", f"{where}: the contract has no hours"))
+        problems.append(_problem(where, "contract.hours", _("the contract has no hours")))
     return problems
 
 

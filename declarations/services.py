@@ -217,7 +217,7 @@ def _build_payload(
                 [
                     builders.Problem(
                         "dimona_period_id",
-                        f"{facts.contract_ref}: the Dimona IN has no period number yet",
+                        f"{facts.contract_ref}: " + _("the Dimona IN has no period number yet"),
                     )
                 ],
                 "",

@@ -22,6 +22,7 @@ from django.utils import timezone
 from rest_framework.authtoken.models import Token
 
 from activities import services as activities
+from declarations.models import Declaration
 from invoicing import services as invoicing
 from invoicing.models import BankTransaction
 from members import services as members
@@ -87,6 +88,8 @@ URL_OBJECTS: dict[str, tuple[str, str]] = {
     "invoicing:staff_invoice_pdf": ("invoice", "entity"),
     "invoicing:staff_reminder_letter": ("invoice", "entity"),
     "invoicing:staff_reminder_posted": ("invoice", "entity"),
+    "declarations:detail": ("declaration", "entity"),
+    "declarations:payload": ("declaration", "entity"),
     "api_members_detail": ("member", "member"),
     "api_activities_contract": ("contract", "entity"),
     "api_activities_contract_cancel": ("contract", "entity"),
@@ -161,6 +164,10 @@ def world(settings, tmp_path):
         file=SimpleUploadedFile("a1.pdf", PDF, content_type="application/pdf"),
         actor=None,
     )
+    declaration = Declaration.objects.create(
+        entity=theirs, kind="dimona_in", contract=contract, payload="<Dimona/>", status="ready",
+        payload_sha256="0" * 64,
+    )  # fmt: skip
     claim = claim_with_line(activity)
     loan = activities.loan_apply(
         activity=activity,
@@ -225,6 +232,7 @@ def world(settings, tmp_path):
         "member": member_b,
         "activity": activity,
         "contract": contract,
+        "declaration": declaration,
         "posting_document": posting_document,
         "claim": claim,
         "expense_line": claim.lines.get(),

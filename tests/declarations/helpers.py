@@ -5,15 +5,23 @@ from __future__ import annotations
 
 import datetime as dt
 
+from django_scopes import scopes_disabled
+
 from activities.services import contract_validate
 from tests.activities.factories import ActivityFactory, credit, salary_contract
 
 INSS = "85073003328"
 
 
-def worker_activity(*, national_number: str = INSS, entity=None):
-    kwargs = {"entity": entity} if entity is not None else {}
-    activity = ActivityFactory(**kwargs)
+def worker_activity(entity, *, national_number: str = INSS):
+    """An Activity of `entity` whose coordinator has a national number (unless told). Made with
+    the scope disabled: test set-up."""
+    with scopes_disabled():
+        return _worker_activity(entity, national_number)
+
+
+def _worker_activity(entity, national_number: str):
+    activity = ActivityFactory(entity=entity)
     credit(activity, "20000.00")
     member = activity.coordinator
     member.national_number = national_number

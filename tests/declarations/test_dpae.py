@@ -18,7 +18,7 @@ from tests.factories import staff_user
 
 from .helpers import make_contract, worker_activity
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.entity_scope("entity")]
 NIR = "185077505612345"
 
 
@@ -27,8 +27,8 @@ def france(settings):
     settings.COUNTRY_PACK = load_pack("FR")
 
 
-def test_a_cddu_gets_a_dpae_due_before_work(france, client):
-    activity = worker_activity(national_number=NIR)
+def test_a_cddu_gets_a_dpae_due_before_work(entity, france, client):
+    activity = worker_activity(entity, national_number=NIR)
     member = activity.coordinator
     member.birth_date = dt.date(1985, 7, 30)
     member.save()
@@ -62,15 +62,15 @@ def test_a_cddu_gets_a_dpae_due_before_work(france, client):
     assert contract_statuses(contract)[0].label == "Declared"
 
 
-def test_without_nir_or_birth_date_the_dpae_waits_in_draft(france):
-    activity = worker_activity(national_number="")
+def test_without_nir_or_birth_date_the_dpae_waits_in_draft(entity, france):
+    activity = worker_activity(entity, national_number="")
     contract = make_contract(activity, kind="cdi")
     dpae = Declaration.objects.with_scopes_disabled().get(contract=contract)
     assert dpae.status == "draft"
     assert [p["field"] for p in dpae.problems] == ["member.national_number", "member.birth_date"]
 
 
-def test_a_cape_needs_no_dpae(france):
-    activity = worker_activity(national_number=NIR)
+def test_a_cape_needs_no_dpae(entity, france):
+    activity = worker_activity(entity, national_number=NIR)
     contract = make_contract(activity, kind="cape")
     assert not Declaration.objects.with_scopes_disabled().filter(contract=contract).exists()

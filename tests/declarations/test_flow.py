@@ -22,7 +22,7 @@ from smartcoop.core.models import AuditLogEntry
 
 from .helpers import INSS, make_contract, notification, worker_activity
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.entity_scope("entity")]
 S = Declaration.Status
 
 
@@ -32,8 +32,8 @@ def the_in(contract) -> Declaration:
     )
 
 
-def test_validating_a_contract_queues_a_ready_dimona_in_due_at_its_start():
-    contract = make_contract(worker_activity())
+def test_validating_a_contract_queues_a_ready_dimona_in_due_at_its_start(entity):
+    contract = make_contract(worker_activity(entity))
     declaration = the_in(contract)
     assert declaration.status == S.READY and declaration.channel == "file"
     assert timezone.localtime(declaration.due_at).date() == contract.start_date
@@ -60,8 +60,8 @@ def test_validating_a_contract_queues_a_ready_dimona_in_due_at_its_start():
     assert (status.label, status.tone) == ("Not declared yet", "warn")
 
 
-def test_the_batch_is_schema_valid_and_an_acceptance_declares_the_contract():
-    activity = worker_activity()
+def test_the_batch_is_schema_valid_and_an_acceptance_declares_the_contract(entity):
+    activity = worker_activity(entity)
     first, second = (
         make_contract(activity),
         make_contract(activity, start=dt.date.today() + dt.timedelta(days=20)),
@@ -92,8 +92,8 @@ def test_the_batch_is_schema_valid_and_an_acceptance_declares_the_contract():
     )
 
 
-def test_a_rejection_keeps_the_authoritys_codes_and_a_correction_points_to_it():
-    activity = worker_activity()
+def test_a_rejection_keeps_the_authoritys_codes_and_a_correction_points_to_it(entity):
+    activity = worker_activity(entity)
     contract = make_contract(activity)
     services.outbox_batch(entity=activity.entity, actor=None)
     rejected_ref = the_in(contract).reference
@@ -128,8 +128,8 @@ def test_a_rejection_keeps_the_authoritys_codes_and_a_correction_points_to_it():
     assert contract.status == EmploymentContract.Status.DECLARED
 
 
-def test_an_unreadable_answer_is_kept_and_never_applied():
-    activity = worker_activity()
+def test_an_unreadable_answer_is_kept_and_never_applied(entity):
+    activity = worker_activity(entity)
     contract = make_contract(activity)
     services.outbox_batch(entity=activity.entity, actor=None)
     for raw in (b"<NotificationList><Form>", b"%PDF-1.4 not xml", b"<Other/>"):
@@ -142,8 +142,8 @@ def test_an_unreadable_answer_is_kept_and_never_applied():
     assert AuditLogEntry.objects.filter(action="declarations.answer.unreadable").count() == 3
 
 
-def test_an_answer_of_another_entity_changes_nothing_here(other_entity):
-    activity = worker_activity()
+def test_an_answer_of_another_entity_changes_nothing_here(entity, other_entity):
+    activity = worker_activity(entity)
     contract = make_contract(activity)
     services.outbox_batch(entity=activity.entity, actor=None)
     answer = services.answer_upload(
@@ -152,8 +152,8 @@ def test_an_answer_of_another_entity_changes_nothing_here(other_entity):
     assert answer.applied == 0 and the_in(contract).status == S.SENT
 
 
-def test_cancelling_withdraws_an_unsent_dimona_and_cancels_an_accepted_one():
-    activity = worker_activity()
+def test_cancelling_withdraws_an_unsent_dimona_and_cancels_an_accepted_one(entity):
+    activity = worker_activity(entity)
     unsent = make_contract(activity)
     contract_cancel(contract=unsent, reason="Client cancelled", actor=None)
     assert the_in(unsent).status == S.WITHDRAWN
@@ -177,8 +177,8 @@ def test_cancelling_withdraws_an_unsent_dimona_and_cancels_an_accepted_one():
     assert timezone.localtime(cancel.due_at).date() == accepted.start_date
 
 
-def test_a_contract_cancelled_while_its_dimona_is_out_gets_a_cancel_when_accepted():
-    activity = worker_activity()
+def test_a_contract_cancelled_while_its_dimona_is_out_gets_a_cancel_when_accepted(entity):
+    activity = worker_activity(entity)
     contract = make_contract(activity)
     services.outbox_batch(entity=activity.entity, actor=None)
     contract_cancel(contract=contract, reason="Client cancelled", actor=None)
@@ -196,8 +196,8 @@ def test_a_contract_cancelled_while_its_dimona_is_out_gets_a_cancel_when_accepte
     assert cancel.inputs["period_id"] == "888" and cancel.status == S.READY
 
 
-def test_changed_dates_update_an_accepted_dimona():
-    activity = worker_activity()
+def test_changed_dates_update_an_accepted_dimona(entity):
+    activity = worker_activity(entity)
     contract = make_contract(activity, days=2)
     services.outbox_batch(entity=activity.entity, actor=None)
     services.answer_upload(
@@ -217,8 +217,8 @@ def test_changed_dates_update_an_accepted_dimona():
     assert builders.schema_errors(update.payload.encode()) == []
 
 
-def test_a_student_gets_one_dimona_per_quarter_with_planned_hours():
-    activity = worker_activity()
+def test_a_student_gets_one_dimona_per_quarter_with_planned_hours(entity):
+    activity = worker_activity(entity)
     today = dt.date.today()
     quarter_end_month = ((today.month - 1) // 3) * 3 + 3
     next_quarter = dt.date(today.year + (quarter_end_month == 12), quarter_end_month % 12 + 1, 1)
@@ -242,8 +242,8 @@ def test_a_student_gets_one_dimona_per_quarter_with_planned_hours():
     } == {"STU"}
 
 
-def test_a_missing_national_number_keeps_the_dimona_in_draft_naming_contract_and_field():
-    activity = worker_activity(national_number="")
+def test_a_missing_national_number_keeps_the_dimona_in_draft_naming_contract_and_field(entity):
+    activity = worker_activity(entity, national_number="")
     contract = make_contract(activity)
     declaration = the_in(contract)
     assert (
@@ -266,8 +266,8 @@ def test_a_missing_national_number_keeps_the_dimona_in_draft_naming_contract_and
     assert the_in(contract).status == S.READY
 
 
-def test_a_parameter_missing_for_the_period_keeps_it_in_draft():
-    activity = worker_activity()
+def test_a_parameter_missing_for_the_period_keeps_it_in_draft(entity):
+    activity = worker_activity(entity)
     contract = make_contract(activity, validate=False)
     EmploymentContract.objects.with_scopes_disabled().filter(pk=contract.pk).update(
         start_date=dt.date(2001, 1, 1), end_date=dt.date(2001, 1, 1)

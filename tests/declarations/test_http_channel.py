@@ -45,9 +45,10 @@ def the_in(contract) -> Declaration:
 
 
 @pytest.mark.django_db
-def test_an_accepted_dimona_by_web_service_declares_the_contract(fast_retries):
+@pytest.mark.entity_scope("entity")
+def test_an_accepted_dimona_by_web_service_declares_the_contract(entity, fast_retries):
     with FakeAuthority(token="s3cret-token") as authority:
-        activity = worker_activity()
+        activity = worker_activity(entity)
         http_entity(activity, authority.url)
         contract = make_contract(activity)
         declaration = the_in(contract)
@@ -72,11 +73,12 @@ def test_an_accepted_dimona_by_web_service_declares_the_contract(fast_retries):
 
 
 @pytest.mark.django_db
-def test_a_timeout_is_retried_with_the_same_key_and_files_once(fast_retries):
+@pytest.mark.entity_scope("entity")
+def test_a_timeout_is_retried_with_the_same_key_and_files_once(entity, fast_retries):
     with FakeAuthority(token="s3cret-token") as authority:
         authority.slow_posts, authority.delay = 1, 1.5  # filed, but answered after the timeout
         authority.fail_posts = 0
-        activity = worker_activity()
+        activity = worker_activity(entity)
         http_entity(activity, authority.url, timeout="0.50")
         contract = make_contract(activity)
         declaration = services.declaration_deliver(declaration_id=the_in(contract).pk)
@@ -86,10 +88,11 @@ def test_a_timeout_is_retried_with_the_same_key_and_files_once(fast_retries):
 
 
 @pytest.mark.django_db
-def test_server_errors_are_retried_with_backoff_and_file_once(fast_retries):
+@pytest.mark.entity_scope("entity")
+def test_server_errors_are_retried_with_backoff_and_file_once(entity, fast_retries):
     with FakeAuthority(token="s3cret-token") as authority:
         authority.fail_posts = 2
-        activity = worker_activity()
+        activity = worker_activity(entity)
         http_entity(activity, authority.url)
         contract = make_contract(activity)
         started = time.monotonic()
@@ -100,9 +103,12 @@ def test_server_errors_are_retried_with_backoff_and_file_once(fast_retries):
 
 
 @pytest.mark.django_db
-def test_an_unreachable_service_leaves_it_ready_and_a_later_attempt_files_once(fast_retries):
+@pytest.mark.entity_scope("entity")
+def test_an_unreachable_service_leaves_it_ready_and_a_later_attempt_files_once(
+    entity, fast_retries
+):
     with FakeAuthority(token="s3cret-token") as authority:
-        activity = worker_activity()
+        activity = worker_activity(entity)
         with socket.socket() as closed:
             closed.bind(("127.0.0.1", 0))
             dead_url = f"http://127.0.0.1:{closed.getsockname()[1]}/REST/dimona/v2"
@@ -122,10 +128,11 @@ def test_an_unreachable_service_leaves_it_ready_and_a_later_attempt_files_once(f
 
 
 @pytest.mark.django_db
-def test_a_refusal_is_a_rejection_with_the_authoritys_codes(fast_retries):
+@pytest.mark.entity_scope("entity")
+def test_a_refusal_is_a_rejection_with_the_authoritys_codes(entity, fast_retries):
     with FakeAuthority(token="s3cret-token") as authority:
         authority.verdict = "B"
-        activity = worker_activity()
+        activity = worker_activity(entity)
         http_entity(activity, authority.url)
         contract = make_contract(activity)
         declaration = services.declaration_deliver(declaration_id=the_in(contract).pk)
@@ -144,10 +151,11 @@ def test_a_refusal_is_a_rejection_with_the_authoritys_codes(fast_retries):
 
 
 @pytest.mark.django_db
-def test_a_refusal_on_submission_and_a_wrong_token(fast_retries, settings):
+@pytest.mark.entity_scope("entity")
+def test_a_refusal_on_submission_and_a_wrong_token(entity, fast_retries, settings):
     with FakeAuthority(token="s3cret-token") as authority:
         authority.refuse_on_post = True
-        activity = worker_activity()
+        activity = worker_activity(entity)
         http_entity(activity, authority.url)
         contract = make_contract(activity)
         declaration = services.declaration_deliver(declaration_id=the_in(contract).pk)
@@ -162,9 +170,10 @@ def test_a_refusal_on_submission_and_a_wrong_token(fast_retries, settings):
 
 
 @pytest.mark.django_db(transaction=True)
-def test_the_worker_sends_the_dimona_when_the_contract_is_validated(celery_worker):
+@pytest.mark.entity_scope("entity")
+def test_the_worker_sends_the_dimona_when_the_contract_is_validated(entity, celery_worker):
     with FakeAuthority() as authority:  # the worker has no test credentials: no token asked
-        activity = worker_activity()
+        activity = worker_activity(entity)
         http_entity(activity, authority.url, credentials="", timeout="5")
         contract = make_contract(activity)
         deadline = time.monotonic() + 30

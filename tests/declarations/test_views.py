@@ -17,15 +17,15 @@ from tests.factories import LegalEntityFactory, staff_user
 
 from .helpers import make_contract, notification, worker_activity
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.entity_scope("entity")]
 
 
 def the_in(contract) -> Declaration:
     return Declaration.objects.with_scopes_disabled().get(contract=contract, kind="dimona_in")
 
 
-def test_the_queue_is_sorted_by_deadline_and_says_what_to_do(client):
-    activity = worker_activity()
+def test_the_queue_is_sorted_by_deadline_and_says_what_to_do(entity, client):
+    activity = worker_activity(entity)
     later = make_contract(activity, start=dt.date.today() + dt.timedelta(days=30))
     sooner = make_contract(activity, start=dt.date.today() + dt.timedelta(days=5))
     member = activity.coordinator
@@ -46,8 +46,10 @@ def test_the_queue_is_sorted_by_deadline_and_says_what_to_do(client):
     assert "Download the batch file and file it with the authority." in html
 
 
-def test_staff_download_the_batch_and_upload_the_answer_then_the_member_sees_declared(client):
-    activity = worker_activity()
+def test_staff_download_the_batch_and_upload_the_answer_then_the_member_sees_declared(
+    entity, client
+):
+    activity = worker_activity(entity)
     contract = make_contract(activity)
     client.force_login(staff_user("payroll_officer", entities=[activity.entity]))
     batch = client.post(reverse("declarations:batch"))
@@ -77,8 +79,8 @@ def test_staff_download_the_batch_and_upload_the_answer_then_the_member_sees_dec
     assert "Declared" in html and "Dimona IN accepted on" in html
 
 
-def test_a_rejection_is_shown_and_corrected_from_its_page(client):
-    activity = worker_activity()
+def test_a_rejection_is_shown_and_corrected_from_its_page(entity, client):
+    activity = worker_activity(entity)
     contract = make_contract(activity)
     client.force_login(staff_user("payroll_officer", entities=[activity.entity]))
     client.post(reverse("declarations:batch"))
@@ -100,8 +102,8 @@ def test_a_rejection_is_shown_and_corrected_from_its_page(client):
     assert correction.status == "ready"
 
 
-def test_other_entities_and_other_staff_get_404(client):
-    activity = worker_activity()
+def test_other_entities_and_other_staff_get_404(entity, client):
+    activity = worker_activity(entity)
     contract = make_contract(activity)
     declaration = the_in(contract)
     client.force_login(staff_user("payroll_officer", entities=[LegalEntityFactory()]))

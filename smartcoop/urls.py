@@ -22,6 +22,7 @@ urlpatterns = [
     path("payroll/", include("payroll.urls")),
     path("declarations/", include("declarations.urls")),
     path("governance/", include("governance.urls")),
+    path("backoffice/key-figures/", include("keyfigures.urls")),
     path("accounts/", include("allauth.urls")),
     path("i18n/setlang/", core_views.set_language, name="set_language"),
     # The admin has no login page of its own: everyone logs in through allauth (with MFA).

@@ -55,6 +55,9 @@ class Permission(enum.StrEnum):
     SUBMIT_DECLARATIONS = "payroll.submit_declarations"
     # Governance
     MANAGE_ASSEMBLIES = "governance.manage_assemblies"
+    # Key figures (annual report): all entities' figures, or one office's portfolio only.
+    VIEW_KEY_FIGURES = "keyfigures.view"
+    VIEW_OFFICE_KEY_FIGURES = "keyfigures.view_office"
 
 
 P = Permission
@@ -73,6 +76,7 @@ ROLE_PERMISSIONS: dict[str, frozenset[Permission]] = {
             P.APPROVE_EXPENSES,
             P.APPROVE_INVOICES,
             P.VIEW_INVOICES,
+            P.VIEW_OFFICE_KEY_FIGURES,
         }
     ),
     Role.PAYROLL_OFFICER: frozenset(
@@ -96,6 +100,8 @@ ROLE_PERMISSIONS: dict[str, frozenset[Permission]] = {
             P.DECIDE_LOANS,
             P.VIEW_AUDIT_LOG,
             P.VIEW_NUMBER_SERIES,
+            P.VIEW_KEY_FIGURES,
+            P.VIEW_OFFICE_KEY_FIGURES,
         }
     ),
     Role.CUSTOMER_SERVICE: frozenset(

@@ -71,6 +71,7 @@ INSTALLED_APPS = [
     "payroll",
     "declarations",
     "governance",
+    "keyfigures",
 ]
 
 MIDDLEWARE = [

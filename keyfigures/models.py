@@ -1,0 +1,41 @@
+"""A key-figures document (the PDF of the whole set) rendered on the workers."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from smartcoop.core.models import BaseModel, LegalEntity
+
+
+class KeyFiguresExport(BaseModel):
+    """One request for the key-figures PDF: the task fills `progress` (0-100) table by table
+    and stores the file; only the person who asked may download it."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Waiting for a worker")
+        RUNNING = "running", _("Being prepared")
+        DONE = "done", _("Ready")
+        FAILED = "failed", _("Failed")
+
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+"
+    )
+    # The entity the requester worked in (the task's scope); the figures may cover several.
+    entity = models.ForeignKey(LegalEntity, on_delete=models.PROTECT, related_name="+")
+    year = models.PositiveSmallIntegerField()
+    # The Scope of the figures: entity ids, sector, contract type, tool, office id.
+    filters = models.JSONField(default=dict)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
+    progress = models.PositiveSmallIntegerField(default=0)
+    file = models.FileField(upload_to="keyfigures/%Y/", blank=True)
+    error = models.CharField(max_length=300, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(progress__lte=100), name="keyfigures_export_progress_range"
+            )
+        ]

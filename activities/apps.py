@@ -231,13 +231,21 @@ def _staff_count(request, queryset_of):
     from django.urls import reverse
 
     from smartcoop.core.dashboard import Figure
+    from smartcoop.core.roles import Permission, has_permission
     from smartcoop.core.tenancy import current_entity
 
     entity = current_entity(request)
     if entity is None:
         return None
     count = queryset_of(request.user, entity).count()
-    return Figure(count, url=reverse("activities:staff_index"), tone="warn" if count else "ok")
+    # The queues page is for those who validate Activities; a payroll officer sees the figure
+    # without a link that would answer 404.
+    url = (
+        reverse("activities:staff_index")
+        if has_permission(request.user, Permission.VALIDATE_ACTIVITIES)
+        else ""
+    )
+    return Figure(count, url=url, tone="warn" if count else "ok")
 
 
 def _contracts_to_validate(request):

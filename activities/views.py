@@ -602,6 +602,9 @@ def staff_activity(request: AuthenticatedRequest, public_id) -> HttpResponse:
             "adjust_form": forms.AdjustForm(),
             "can_adjust": has_permission(request.user, Permission.ADJUST_LEDGER),
             "can_validate": has_permission(request.user, Permission.VALIDATE_ACTIVITIES),
+            # Links only to the pages this person may open (an accountant has neither).
+            "can_open_contracts": has_permission(request.user, Permission.VALIDATE_CONTRACTS),
+            "can_open_claims": has_permission(request.user, Permission.APPROVE_EXPENSES),
         },
     )
 

@@ -1,3 +1,4 @@
+import re
 from decimal import Decimal
 
 import pytest
@@ -38,3 +39,30 @@ def test_advisers_see_the_contracts_of_their_office_waiting_for_validation(clien
     elsewhere = staff_user("adviser", entities=[activity.entity])  # another office
     client.force_login(elsewhere)
     assert widgets(client, "core:backoffice_home")["contracts_to_validate"].value == 0
+
+
+def _links_in_main(response) -> list[str]:
+    main = response.content.decode().split('<main id="main"', 1)[1].split("</main>", 1)[0]
+    return [href for href in re.findall(r'<a [^>]*href="(/[^"]*)"', main)]
+
+
+@pytest.mark.parametrize("role", ["payroll_officer", "accountant", "adviser"])
+def test_the_back_office_links_only_to_pages_the_staff_member_may_open(client, role):
+    """A payroll officer's 'Contracts to validate' figure led to the Activities queue (404 for
+    them); an accountant's Activity page linked each contract and claim to pages that 404."""
+    office = OfficeFactory()
+    member = make_member(office=office)
+    activity = ActivityFactory(coordinator=member)
+    credit(activity, "1000.00")
+    salary_contract(activity, gross="100.00")
+    client.force_login(staff_user(role, office=office, entities=[activity.entity]))
+    pages = [reverse("core:backoffice_home")]
+    staff_activity = reverse("activities:staff_activity", args=[activity.public_id])
+    if client.get(staff_activity).status_code == 200:
+        pages.append(staff_activity)
+    opened = 0
+    for page in pages:
+        for href in _links_in_main(client.get(page)):
+            assert client.get(href).status_code == 200, f"{role}: {page} links to {href}"
+            opened += 1
+    assert opened  # the pages do link somewhere

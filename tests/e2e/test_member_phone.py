@@ -116,6 +116,8 @@ def test_member_pages_fit_a_phone_and_a_refused_salary_request_stays_usable(
         "/invoicing/",
         f"/invoicing/{invoice.public_id}/",
         "/invoicing/clients/",
+        "/invoicing/new/",
+        "/invoicing/quotes/new/",
         "/activities/",
         f"/activities/a/{activity.public_id}/",
         f"/activities/a/{activity.public_id}/salary/",

@@ -1,0 +1,53 @@
+"""A member on a desktop (1280 px) in Dutch: the Activity page shows every column of its tables
+inside their cards (the month-by-month table's last column, the balance at month end, was pushed
+out of its card by headers kept on one line)."""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+
+import pytest
+from playwright.sync_api import Page, expect
+
+from activities import services as activity_services
+from members.models import Member
+from tests.e2e.test_client_pages import no_sideways_scroll
+from tests.factories import TEST_PASSWORD, LegalEntityFactory
+from tests.invoicing.conftest import make_activity, make_member
+
+pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
+
+
+@pytest.fixture
+def browser_context_args(browser_context_args):
+    return {**browser_context_args, "viewport": {"width": 1280, "height": 900}, "locale": "nl-BE"}
+
+
+def test_the_activity_page_shows_every_column_of_its_tables_in_dutch(live_server, page: Page):
+    entity = LegalEntityFactory(name="Verenigde Producties / Productions Associées")
+    member = make_member()
+    member.onboarding_step = Member.OnboardingStep.DONE
+    member.language = "nl"
+    member.save(update_fields=["onboarding_step", "language"])
+    activity = make_activity(entity=entity, member=member, name="Studio Lotte — sound design")
+    activity_services.activity_credit_client_payment(
+        activity=activity,
+        amount_excl_vat=Decimal("12345.67"),
+        on=date.today(),
+        source_type="tests.payment",
+        source_id="desktop-1",
+        actor=None,
+    )
+
+    page.goto(live_server.url + "/accounts/login/")
+    page.locator("input[name=login]").fill(member.user.email)
+    page.locator("input[name=password]").fill(TEST_PASSWORD)
+    page.locator("form:has(input[name=password]) button[type=submit]").click()
+    page.wait_for_url("**/app/**")
+    page.context.add_cookies(
+        [{"name": "smartcoop_language", "value": "nl", "url": live_server.url}]
+    )
+    page.goto(live_server.url + f"/activities/a/{activity.public_id}/")
+    expect(page.get_by_role("heading", name="Maand per maand")).to_be_visible()
+    no_sideways_scroll(page)

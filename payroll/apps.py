@@ -15,6 +15,8 @@ class PayrollConfig(AppConfig):
         register_net_estimator(estimate_net)
         from smartcoop.core.roles import Permission
 
+        from .runs import tasks as _run_tasks  # noqa: F401  (registers the pay-run tasks)
+
         register(NavItem("member", _("Payslips"), "payroll:member_index", "wallet", order=40))
         register(
             NavItem(

@@ -152,3 +152,89 @@ class PayslipContract(models.Model):
 
     def __str__(self) -> str:
         return f"{self.payslip} — contract {self.contract_id}"
+
+
+# --- Pay runs (payroll/runs/) --------------------------------------------------------------------
+
+
+class PayRun(EntityOwnedModel):
+    """The payment of the contracts due on one pay date of one entity, executed by the Celery
+    workers in steps (`payroll/runs/`). Each step re-reads what is done and does the rest, so
+    running it again changes nothing and a killed worker's step is finished by the next one."""
+
+    class State(models.TextChoices):
+        COLLECTING = "collecting", _("Collecting")
+        COMPUTING = "computing", _("Computing")
+        REVIEW = "review", _("To review")
+        APPROVED = "approved", _("Approved")
+        RENDERING = "rendering", _("Rendering payslips")
+        PAYING = "paying", _("Payment file")
+        POSTED = "posted", _("Posted to the ledger")
+        CLOSED = "closed", _("Closed")
+        FAILED = "failed", _("Failed")
+
+    pay_date = models.DateField(_("pay date"))
+    state = models.CharField(
+        _("state"), max_length=12, choices=State.choices, default=State.COLLECTING
+    )
+    message = models.TextField(_("message"), blank=True, default="")
+    items_total = models.PositiveIntegerField(default=0)
+    items_done = models.PositiveIntegerField(default=0)
+    totals = models.JSONField(default=dict)
+    approved_at = models.DateTimeField(null=True, blank=True)
+    approved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    # The SEPA credit transfer file (pain.001.001.09) of the approved nets, built once from the
+    # approved payslips: building it again gives the same bytes.
+    sepa_xml = models.TextField(blank=True, default="")
+    sepa_sha256 = models.CharField(max_length=64, blank=True, default="")
+
+    class Meta:
+        ordering = ("-pay_date",)
+        constraints = [
+            models.UniqueConstraint(
+                fields=("entity", "pay_date"), name="payroll_payrun_one_per_entity_date"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.entity_id} {self.pay_date}"
+
+
+class PayRunItem(models.Model):
+    """One worker in a run: the contracts it pays, the payslip computed for them and what stops
+    or questions it (anomalies: a list of {"code", "blocking", "detail"})."""
+
+    class State(models.TextChoices):
+        PENDING = "pending", _("To compute")
+        COMPUTED = "computed", _("Computed")
+        REFUSED = "refused", _("Not computed")
+        HELD = "held", _("Held back")
+        APPROVED = "approved", _("Approved")
+
+    run = models.ForeignKey(PayRun, on_delete=models.CASCADE, related_name="items")
+    member = models.ForeignKey("members.Member", on_delete=models.PROTECT, related_name="+")
+    contract_ids = models.JSONField(default=list)
+    contract_type = models.CharField(max_length=30, blank=True, default="")
+    state = models.CharField(max_length=10, choices=State.choices, default=State.PENDING)
+    payslip = models.ForeignKey(
+        Payslip, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    anomalies = models.JSONField(default=list)
+    computed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ("run", "pk")
+        constraints = [
+            models.UniqueConstraint(
+                fields=("run", "member"), name="payroll_payrunitem_one_per_worker"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.run} {self.member_id}"
+
+    @property
+    def blocking(self) -> bool:
+        return any(a.get("blocking") for a in self.anomalies)

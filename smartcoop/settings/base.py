@@ -344,6 +344,12 @@ CELERY_BEAT_SCHEDULE = {
         "task": "activities.tasks.collect_loan_instalments",
         "schedule": crontab(hour=6, minute=15),
     },
+    "payroll-runs-sweep": {
+        # Opens the pay runs due within a few days (one per entity and pay date, the pack's
+        # terms) and sends again a step a lost worker left; idempotent.
+        "task": "payroll.runs.sweep",
+        "schedule": crontab(minute=20),
+    },
     "members-session-reminders": {
         # Reminders of tomorrow's information sessions. Hourly, so a failed send is retried;
         # each booking's flag (set under SKIP LOCKED) keeps anyone from getting two.

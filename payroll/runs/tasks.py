@@ -1,0 +1,67 @@
+"""Celery tasks of the pay runs: thin, each calls one step of `services`, which re-checks the
+run's state, so a task delivered twice (acks_late: a killed worker's task comes back) or sent
+again by the resume sweep changes nothing."""
+
+from __future__ import annotations
+
+from celery import chord, shared_task
+from django.utils import timezone
+
+from smartcoop.core.tasks import SmartcoopTask, in_each_entity
+
+from ..models import PayRun
+from . import services
+
+
+@shared_task(base=SmartcoopTask, name="payroll.runs.compute")
+def payrun_compute(run_id: int, *, entity_id: int) -> None:
+    """Fan the pending items out as a chord: one task per chunk (any worker process or host
+    takes one), then the callback moves the run to review."""
+    run = PayRun.objects.filter(pk=run_id, state=PayRun.State.COMPUTING).first()
+    if run is None:
+        return
+    chunks = services.payrun_compute_chunks(run=run)
+    finish = payrun_compute_finish.si(run_id, entity_id=entity_id)
+    if not chunks:
+        finish.apply_async()
+        return
+    chord(payrun_compute_chunk.si(run_id, ids, entity_id=entity_id) for ids in chunks)(finish)
+
+
+@shared_task(base=SmartcoopTask, name="payroll.runs.compute_chunk")
+def payrun_compute_chunk(run_id: int, item_ids: list[int], *, entity_id: int) -> int:
+    done = 0
+    for item_id in item_ids:
+        if services.payrun_item_compute(item_id=item_id) is not None:
+            done += 1
+    return done
+
+
+@shared_task(base=SmartcoopTask, name="payroll.runs.compute_finish")
+def payrun_compute_finish(run_id: int, *, entity_id: int) -> None:
+    services.payrun_compute_finish(run_id=run_id)
+
+
+@shared_task(base=SmartcoopTask, name="payroll.runs.after_approval")
+def payrun_after_approval(run_id: int, *, entity_id: int) -> None:
+    """The steps after approval, in order; each one does nothing unless the run is at its step."""
+    services.payrun_render(run_id=run_id)
+    services.payrun_pay(run_id=run_id)
+    services.payrun_post(run_id=run_id)
+
+
+@shared_task(
+    base=SmartcoopTask,
+    name="payroll.runs.sweep",
+    without_entity="beat sweep: opens one scope per entity (in_each_entity)",
+)
+def payruns_sweep() -> int:
+    """Daily (and hourly, harmless): open the runs due soon and resume the stuck ones."""
+    today = timezone.localdate()
+
+    def work(entity) -> int:
+        return services.payruns_open_due(entity=entity, today=today) + services.payruns_resume(
+            entity=entity
+        )
+
+    return in_each_entity(work)

@@ -1,0 +1,185 @@
+"""Pay runs: collected per entity and pay date, computed per worker with the anomalies staff
+must see, approved by a payroll officer (blocked workers held back for the next run), the SEPA
+file of the nets, the Activity charged the budgeted cost once; every step can run again."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+from django_scopes import scope
+from lxml import etree
+
+from activities.models import EmploymentContract, LedgerEntry
+from payroll.models import PayRun, PayRunItem, Payslip
+from payroll.runs import services
+from tests.payroll.runs_setup import due_contract, funded_activity, worker
+
+pytestmark = [pytest.mark.django_db]
+XSD = Path(__file__).parent / "schemas" / "pain.001.001.09.xsd"
+NS = {"p": "urn:iso:std:iso:20022:tech:xsd:pain.001.001.09"}
+
+
+@pytest.fixture
+def team():
+    activity = funded_activity()
+    ok1, ok2 = worker(activity), worker(activity)
+    no_iban = worker(activity, iban="")
+    undeclared = worker(activity)
+    contracts = [
+        due_contract(activity, ok1, day=2),
+        due_contract(activity, ok1, day=5, gross="250.00"),
+        due_contract(activity, ok2, day=3, gross="900.00"),
+        due_contract(activity, no_iban, day=4),
+        due_contract(activity, undeclared, day=6, declare=False),
+    ]
+    pay_date = max(c.wage_due_on for c in contracts)
+    return activity, (ok1, ok2, no_iban, undeclared), contracts, pay_date
+
+
+def run_to_review(activity, pay_date):
+    with scope(entity=activity.entity_id):
+        run = services.payrun_create(entity=activity.entity, pay_date=pay_date)
+        for chunk in services.payrun_compute_chunks(run=run):
+            for item_id in chunk:
+                services.payrun_item_compute(item_id=item_id)
+        return services.payrun_compute_finish(run_id=run.pk)
+
+
+def codes(item):
+    return sorted(a["code"] for a in item.anomalies)
+
+
+def test_a_run_collects_one_item_per_worker_and_creating_it_again_changes_nothing(team):
+    activity, (ok1, *_), contracts, pay_date = team
+    with scope(entity=activity.entity_id):
+        run = services.payrun_create(entity=activity.entity, pay_date=pay_date)
+        again = services.payrun_create(entity=activity.entity, pay_date=pay_date)
+        assert again.pk == run.pk and run.state == PayRun.State.COMPUTING
+        assert run.items_total == 4 and PayRunItem.objects.filter(run=run).count() == 4
+        item = run.items.get(member=ok1)
+        assert item.contract_ids == sorted([contracts[0].pk, contracts[1].pk])
+        # a pay date before the wages fall due collects nothing
+        early = services.payrun_create(
+            entity=activity.entity, pay_date=min(c.wage_due_on for c in contracts) - dt.timedelta(1)
+        )
+        assert early.items_total == 0
+
+
+def test_compute_records_the_anomalies_and_review_totals_by_contract_type(team):
+    activity, (ok1, _ok2, no_iban, undeclared), contracts, pay_date = team
+    run = run_to_review(activity, pay_date)
+    assert run.state == PayRun.State.REVIEW and run.items_done == 4
+    with scope(entity=activity.entity_id):
+        items = {i.member_id: i for i in run.items.select_related("payslip")}
+        assert codes(items[ok1.pk]) == ["tax_profile_incomplete"]  # a warning, not blocking
+        assert not items[ok1.pk].blocking
+        assert items[ok1.pk].payslip.gross == Decimal("650.00")
+        assert codes(items[no_iban.pk]) == ["missing_iban", "tax_profile_incomplete"]
+        assert items[no_iban.pk].blocking
+        assert "not_declared" in codes(items[undeclared.pk])
+        employee = run.totals["employee"]
+        assert employee["workers"] == "4"
+        assert Decimal(employee["gross"]) == Decimal("2350.00")
+        payslips = Payslip.objects.filter(entity=activity.entity, pay_date=pay_date)
+        assert Decimal(employee["net_pay"]) == sum(p.net_pay for p in payslips)
+        assert Decimal(employee["budgeted"]) == sum(c.employer_cost for c in contracts)
+        # computing an item again (a redelivered task) changes nothing
+        before = list(payslips.values_list("pk", "net_pay", "updated_at"))
+        for item in items.values():
+            assert services.payrun_item_compute(item_id=item.pk) is None
+        assert list(payslips.values_list("pk", "net_pay", "updated_at")) == before
+
+
+def test_fixing_an_anomaly_and_computing_that_worker_again_clears_it(team):
+    activity, (_, _, no_iban, _), _, pay_date = team
+    run = run_to_review(activity, pay_date)
+    no_iban.iban = "BE71096123456769"
+    no_iban.save()
+    with scope(entity=activity.entity_id):
+        item = services.payrun_item_recompute(item=run.items.get(member=no_iban), actor=None)
+        assert codes(item) == ["tax_profile_incomplete"] and not item.blocking
+        run.refresh_from_db()
+        assert run.items_done == 4
+        assert Payslip.objects.filter(entity=activity.entity, member=no_iban).count() == 1
+
+
+def test_approval_pays_the_clean_workers_holds_the_others_and_every_step_runs_once(team):
+    from tests.factories import staff_user
+
+    activity, (ok1, ok2, no_iban, undeclared), contracts, pay_date = team
+    officer = staff_user("payroll_officer", entities=[activity.entity])
+    run = run_to_review(activity, pay_date)
+    with scope(entity=activity.entity_id):
+        run = services.payrun_approve(run=run, actor=officer)
+        states = dict(run.items.values_list("member_id", "state"))
+        assert states == {
+            ok1.pk: "approved", ok2.pk: "approved", no_iban.pk: "held", undeclared.pk: "held"
+        }  # fmt: skip
+        assert set(
+            Payslip.objects.filter(entity=activity.entity).values_list("member_id", "status")
+        ) == {(ok1.pk, "approved"), (ok2.pk, "approved")}
+        for _twice in range(2):
+            services.payrun_render(run_id=run.pk)
+            services.payrun_pay(run_id=run.pk)
+            services.payrun_post(run_id=run.pk)
+        run.refresh_from_db()
+        assert run.state == PayRun.State.POSTED
+        # the Activity is charged each paid contract's budgeted cost, once
+        paid = [contracts[0], contracts[1], contracts[2]]
+        entries = LedgerEntry.objects.filter(activity=activity, kind="salary_cost")
+        assert entries.count() == 3
+        assert sum(e.amount for e in entries) == -sum(c.employer_cost for c in paid)
+        assert set(
+            EmploymentContract.objects.filter(pk__in=[c.pk for c in paid]).values_list(
+                "status", flat=True
+            )
+        ) == {"paid"}
+        # the held worker's contract goes to the next run once fixed
+        next_run = services.payrun_create(
+            entity=activity.entity, pay_date=pay_date + dt.timedelta(days=1)
+        )
+        assert set(next_run.items.values_list("member_id", flat=True)) == {
+            no_iban.pk, undeclared.pk
+        }  # fmt: skip
+    # the SEPA file: valid, one transfer per paid worker, the pay date, the same bytes again
+    xml = run.sepa_xml.encode()
+    document = etree.fromstring(xml)
+    etree.XMLSchema(etree.parse(str(XSD))).assertValid(document)
+    assert document.findtext(".//p:ReqdExctnDt/p:Dt", namespaces=NS) == pay_date.isoformat()
+    amounts = [Decimal(a) for a in document.xpath(".//p:InstdAmt/text()", namespaces=NS)]
+    with scope(entity=activity.entity_id):
+        approved = Payslip.objects.filter(entity=activity.entity, status="approved")
+        assert sorted(amounts) == sorted(p.net_pay for p in approved)
+        ids = document.xpath(".//p:EndToEndId/text()", namespaces=NS)
+        assert sorted(ids) == sorted(p.public_id.hex for p in approved)
+        from payroll.sepa import payrun_sepa_xml
+
+        assert payrun_sepa_xml(run=run) == xml
+
+
+def test_approval_needs_a_run_under_review(team):
+    from smartcoop.core.errors import Conflict
+
+    activity, _, _, pay_date = team
+    with scope(entity=activity.entity_id):
+        run = services.payrun_create(entity=activity.entity, pay_date=pay_date)
+        with pytest.raises(Conflict):
+            services.payrun_approve(run=run, actor=None)
+
+
+def test_beat_opens_the_runs_due_within_the_lead_days_once(team):
+    activity, _, contracts, pay_date = team
+    today = pay_date - dt.timedelta(days=services.LEAD_DAYS)
+    with scope(entity=activity.entity_id):
+        assert services.payruns_open_due(entity=activity.entity, today=today) >= 1
+        assert services.payruns_open_due(entity=activity.entity, today=today) == 0
+        # each contract in the run of its own due date (7 working days after the performance)
+        items = PayRunItem.objects.filter(run__entity=activity.entity)
+        collected = sorted(pk for item in items for pk in item.contract_ids)
+        assert collected == sorted(c.pk for c in contracts)
+        assert PayRun.objects.filter(entity=activity.entity).count() == len(
+            {c.wage_due_on for c in contracts}
+        )

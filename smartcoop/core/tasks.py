@@ -121,7 +121,11 @@ def ping() -> str:
     return "pong"
 
 
-@shared_task(base=SmartcoopTask, name="smartcoop.core.tasks.send_notification_email")
+@shared_task(
+    base=SmartcoopTask,
+    name="smartcoop.core.tasks.send_notification_email",
+    without_entity="a notification is a person's row, its text rendered from its own params",
+)
 def send_notification_email(notification_id: int) -> None:
     """E-mail one notification in its reader's language. The row goes PENDING → SENDING in a
     short transaction (row locked, skipped if another worker has it), the SMTP call happens

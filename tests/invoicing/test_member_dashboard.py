@@ -13,7 +13,8 @@ from activities import services as activity_services
 from members.models import Member
 from tests.factories import UserFactory
 
-pytestmark = pytest.mark.django_db
+# Code under test runs in the entity scope of the invoicing fixtures (be_entity).
+pytestmark = [pytest.mark.django_db, pytest.mark.entity_scope("be_entity")]
 
 
 def steps(client):

@@ -16,7 +16,8 @@ from smartcoop.core.models import Notification
 
 from .conftest import LINES, issue_overdue, run_reminders
 
-pytestmark = pytest.mark.django_db
+# Code under test runs in the entity scope of the invoicing fixtures (be_entity).
+pytestmark = [pytest.mark.django_db, pytest.mark.entity_scope("be_entity")]
 
 
 def _notes(user, kind):
@@ -67,7 +68,9 @@ def test_documents_ready_are_told_once(member, activity, be_client):
         issued_by=member.user,
         on=date(2026, 6, 1),
     )
-    invoice_render_documents(invoice.pk)
-    invoice_render_documents(invoice.pk)  # a second run renders nothing and tells no one
+    invoice_render_documents(invoice.pk, entity_id=invoice.entity_id)
+    invoice_render_documents(
+        invoice.pk, entity_id=invoice.entity_id
+    )  # a second run renders nothing and tells no one
     (note,) = _notes(member.user, "invoicing.documents_ready")
     assert note.params["reference"] == invoice.reference

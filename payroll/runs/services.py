@@ -32,6 +32,14 @@ HOLDING = (It.PENDING, It.COMPUTED, It.APPROVED)
 # How many workers one compute task handles: small enough that a killed worker loses little,
 # large enough that the queue round-trip does not dominate (≈ 1 ms a payslip).
 CHUNK = 200
+
+
+def _chunk_size() -> int:
+    from django.conf import settings
+
+    return int(getattr(settings, "PAYROLL_RUN_CHUNK", CHUNK))
+
+
 # Beat opens a run this many days before its pay date, so staff have time to review it.
 LEAD_DAYS = 3
 
@@ -101,7 +109,8 @@ def payrun_create(*, entity, pay_date: dt.date, actor=None) -> PayRun:
 def payrun_compute_chunks(*, run: PayRun) -> list[list[int]]:
     """The items still to compute, in chunks of CHUNK (the header of the compute chord)."""
     ids = list(run.items.filter(state=It.PENDING).order_by("pk").values_list("pk", flat=True))
-    return [ids[i : i + CHUNK] for i in range(0, len(ids), CHUNK)]
+    size = _chunk_size()
+    return [ids[i : i + size] for i in range(0, len(ids), size)]
 
 
 def payrun_item_compute(*, item_id: int, actor=None) -> PayRunItem | None:

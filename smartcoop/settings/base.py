@@ -322,6 +322,10 @@ CELERY_TIMEZONE = TIME_ZONE
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TASK_ALWAYS_EAGER = False
 # The beat schedule is code: each entry names the task and why it runs when it does.
+# Workers per compute task of a pay run (payroll/runs): more, smaller tasks spread a run over
+# more worker processes; a killed worker loses at most one task, finished by the resume sweep.
+PAYROLL_RUN_CHUNK = int(os.environ.get("PAYROLL_RUN_CHUNK", "200"))
+
 CELERY_BEAT_SCHEDULE = {
     "core-heartbeat": {
         # Lets the health page tell that beat is alive, not just the worker.

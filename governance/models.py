@@ -148,6 +148,8 @@ class Voter(BaseModel):
     shares = models.PositiveIntegerField(_("shares"))
     weight = models.PositiveIntegerField(_("votes"))
     convocation_sent_at = models.DateTimeField(null=True, blank=True)
+    # Set (under the row lock) when the "vote closes soon" reminder is sent: never twice.
+    reminder_sent_at = models.DateTimeField(null=True, blank=True)
     attended_at = models.DateTimeField(_("present in the room"), null=True, blank=True)
 
     class Meta:

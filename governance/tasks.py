@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from celery import shared_task
 from django.core.files.base import ContentFile
 from django.db import transaction
@@ -73,3 +75,60 @@ def render_minutes(assembly_id: int) -> str:
     assembly.minutes_sha256 = checksum(content)
     assembly.save(update_fields=["minutes_pdf", "minutes_sha256", "updated_at"])
     return assembly.minutes_sha256
+
+
+REMINDER_BEFORE_CLOSE = timedelta(hours=24)
+
+
+@shared_task(
+    base=SmartcoopTask,
+    name="governance.send_vote_reminders",
+    ignore_result=True,
+    without_entity=SHARED_ROWS,
+)
+def send_vote_reminders() -> int:
+    """Beat, hourly: remind the voters who have not voted on every resolution (themselves or
+    through a proxy holder) that the vote closes within a day. Once per voter."""
+    from django.db.models import Count, Exists, OuterRef
+
+    from .emails import member_language, send
+    from .models import Assembly, Proxy, Voter
+
+    now = timezone.now()
+    assemblies = Assembly.objects.filter(
+        status=Assembly.Status.CONVENED,
+        vote_opens_at__lte=now,
+        vote_closes_at__gt=now,
+        vote_closes_at__lte=now + REMINDER_BEFORE_CLOSE,
+    ).annotate(agenda=Count("resolutions"))
+    sent = 0
+    for assembly in assemblies:
+        pending = (
+            Voter.objects.filter(assembly=assembly, reminder_sent_at__isnull=True)
+            .annotate(votes=Count("vote_records"))
+            .filter(votes__lt=assembly.agenda)
+            .filter(~Exists(Proxy.objects.filter(grantor=OuterRef("pk"), revoked_at__isnull=True)))
+            .order_by("id")
+            .values_list("id", flat=True)
+        )
+        for voter_id in list(pending):
+            with transaction.atomic():
+                voter = (
+                    Voter.objects.select_for_update(skip_locked=True, of=("self",))
+                    .select_related("member__user")
+                    .filter(pk=voter_id, reminder_sent_at__isnull=True)
+                    .order_by()
+                    .first()
+                )
+                if voter is None:
+                    continue
+                voter.reminder_sent_at = now
+                voter.save(update_fields=["reminder_sent_at", "updated_at"])
+                send(
+                    to=voter.member.email,
+                    template="vote_reminder",
+                    context={"assembly": assembly, "voter": voter},
+                    language=member_language(voter.member),
+                )
+                sent += 1
+    return sent

@@ -39,12 +39,12 @@ class CastResult:
 
 
 def may_vote_for(*, user: User, voter: Voter) -> bool:
-    """The member themself, or the holder of their live proxy."""
-    if voter.member.user_id == user.pk:
-        return True
-    return Proxy.objects.filter(
-        grantor=voter, revoked_at__isnull=True, holder__member__user=user
-    ).exists()
+    """The holder of the voter's live proxy, or else the member themself (who gave their vote
+    away with the proxy)."""
+    live = Proxy.objects.filter(grantor=voter, revoked_at__isnull=True)
+    if live.exists():
+        return live.filter(holder__member__user=user).exists()
+    return voter.member.user_id == user.pk
 
 
 def vote_cast(

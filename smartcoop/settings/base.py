@@ -360,6 +360,12 @@ CELERY_BEAT_SCHEDULE = {
         "task": "members.send_session_reminders",
         "schedule": crontab(minute=5),
     },
+    "governance-vote-reminders": {
+        # Voters who have not voted on every resolution, the day before the vote closes. Hourly;
+        # each voter's flag (set under SKIP LOCKED) keeps anyone from getting two.
+        "task": "governance.send_vote_reminders",
+        "schedule": crontab(minute=20),
+    },
 }
 
 # --- Logging: national numbers, IBANs and link tokens are never logged (see core.logging) -------

@@ -113,6 +113,10 @@ def test_proxy_maximum_revocation_and_holder_votes_for_both(coop, statutes, cler
         choice="against",
         now=when,
     )
+    with pytest.raises(PermissionDenied):  # the grantor gave their vote away with the proxy
+        services.vote_cast(
+            actor=second.user, resolution=resolution, voter=lines[second.pk], choice="for", now=when
+        )
     with pytest.raises(PermissionDenied):  # the revoked proxy gives nothing
         services.vote_cast(
             actor=holder_m.user,
@@ -287,3 +291,25 @@ def test_agenda_is_fixed_once_convened(coop, statutes, clerk):
     with pytest.raises(Conflict):
         services.resolution_add(actor=clerk, assembly=assembly, title="Late item")
     assert timezone.now() < assembly.vote_opens_at
+
+
+def test_a_reminder_the_day_before_close_goes_once_to_those_who_have_not_voted(
+    coop, statutes, clerk, mailoutbox
+):
+    voted, forgot = holder(coop), holder(coop, language="fr")
+    assembly = open_assembly(coop, clerk=clerk)
+    now = timezone.now()
+    Assembly.objects.filter(pk=assembly.pk).update(
+        vote_opens_at=now - timedelta(days=2), vote_closes_at=now + timedelta(hours=20)
+    )
+    services.vote_cast(
+        actor=voted.user,
+        resolution=assembly.resolutions.get(),
+        voter=Voter.objects.get(assembly=assembly, member=voted),
+        choice="for",
+    )
+    assert tasks.send_vote_reminders() == 1
+    assert tasks.send_vote_reminders() == 0
+    [mail] = mailoutbox
+    assert mail.to == [forgot.email]
+    assert "Le vote se clôt bientôt" in mail.subject

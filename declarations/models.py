@@ -20,6 +20,7 @@ class Declaration(StatusSteps, EntityOwnedModel):
         DIMONA_CANCEL = "dimona_cancel", _("Dimona CANCEL")
         DIMONA_OUT = "dimona_out", _("Dimona OUT")
         DPAE = "dpae", _("DPAE")
+        DMFA = "dmfa", _("DmfA (quarter)")
 
     class Status(models.TextChoices):
         DRAFT = "draft", _("Draft")

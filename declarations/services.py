@@ -24,7 +24,7 @@ from smartcoop.core.errors import Conflict, ValidationFailed
 from smartcoop.countries import current_pack
 from smartcoop.countries.params import ParameterNotInForce, param
 
-from . import builders
+from . import builders, dmfa
 from .answers import AnswerUnreadable, Outcome, parse_dimona_notification
 from .channels import ChannelRefused, ChannelUnavailable, FileOutbox, http_channel
 from .models import AuthorityAnswer, ChannelSetting, Declaration
@@ -636,4 +636,167 @@ def declaration_deliver(*, declaration_id: int) -> Declaration:
             if locked.status == S.SENT:
                 _apply(locked, outcome, actor=None)
         declaration.refresh_from_db()
+    return declaration
+
+
+# --- DmfA (Belgium, quarterly) -------------------------------------------------------------------
+
+
+def _dmfa_due(quarter_end: dt.date) -> dt.datetime:
+    months = int(param("be.dmfa_due_months_after_quarter", on=quarter_end))
+    year, month = quarter_end.year, quarter_end.month + months
+    year, month = year + (month - 1) // 12, (month - 1) % 12 + 1
+    first_after = dt.date(year + (month == 12), month % 12 + 1, 1)
+    return _at(first_after - dt.timedelta(days=1), dt.time(23, 59))
+
+
+def _dmfa_lines(
+    entity, start: dt.date, end: dt.date
+) -> tuple[list[dmfa.WorkerLine], list[builders.Problem]]:
+    """The worker lines of the quarter from the entity's approved payslips whose period starts
+    in it (payroll's models, read only)."""
+    from decimal import Decimal
+
+    from payroll.models import Payslip
+
+    payslips = (
+        Payslip.objects.with_scopes_disabled()
+        .filter(entity=entity, status=Payslip.Status.APPROVED, period_start__range=(start, end))
+        .select_related("member")
+        .prefetch_related("paid_contracts__contract")
+        .order_by("member__last_name", "member_id", "period_start", "id")
+    )
+    by_member: dict[int, list] = {}
+    for payslip in payslips:
+        by_member.setdefault(payslip.member_id, []).append(payslip)
+    lines, problems = [], []
+    for slips in by_member.values():
+        member = slips[0].member
+        inss = "".join(ch for ch in (member.national_number or "") if ch.isdigit())
+        if len(inss) != 11:
+            problems.append(
+                builders.Problem(
+                    "member.national_number",
+                    _("%(name)s: no national number (INSZ/NISS) for the DmfA")
+                    % {"name": member.display_name},
+                )
+            )
+            continue
+        for category in sorted({slip.category for slip in slips}):
+            group = [slip for slip in slips if slip.category == category]
+
+            def total(codes, group=group) -> Decimal:
+                return sum(
+                    (
+                        Decimal(line["amount"])
+                        for slip in group
+                        for line in slip.lines
+                        if line["code"] in codes
+                    ),
+                    Decimal("0"),
+                )
+
+            code = dmfa.worker_code(category, birth_date=member.birth_date, year=start.year)
+            gross = sum((slip.gross for slip in group), Decimal("0"))
+            factor = Decimal("1.08") if code in ("015", "046", "047") else Decimal("1")
+            occupations = tuple(
+                dmfa.Occupation(
+                    start=paid.contract.start_date,
+                    end=paid.contract.end_date,
+                    joint_committee=paid.contract.joint_committee
+                    if (paid.contract.joint_committee or "").isdigit()
+                    and len(paid.contract.joint_committee) == 3
+                    else "200",
+                    hours=paid.hours,
+                    gross=paid.gross,
+                )
+                for slip in group
+                for paid in slip.paid_contracts.all()
+            )
+            lines.append(
+                dmfa.WorkerLine(
+                    inss=inss,
+                    worker_code=code,
+                    occupations=occupations,
+                    gross=gross,
+                    contribution_basis=gross * factor,
+                    contributions=total(dmfa.CONTRIBUTIONS),
+                    work_bonus=-total(dmfa.WORK_BONUS),
+                    structural_reduction=-total(("structural_reduction",)),
+                    student_contribution=total(dmfa.STUDENT),
+                    student_hours=sum((o.hours for o in occupations), Decimal("0")),
+                )
+            )
+    return lines, problems
+
+
+def dmfa_build_quarter(
+    *, entity, quarter: str, actor, now: dt.datetime | None = None
+) -> Declaration:
+    """The original DmfA of `quarter` (YYYYQ) for the entity, built from the approved payslips of
+    the quarter; in draft, naming what is missing, when a worker has no national number or the
+    entity no ONSS number. One original per entity and quarter: a later one corrects it."""
+    now = now or timezone.now()
+    start, end = dmfa.quarter_bounds(quarter)
+    with transaction.atomic():
+        earlier = (
+            Declaration.objects.with_scopes_disabled()
+            .select_for_update(of=("self",))
+            .filter(entity=entity, kind=K.DMFA, period_start=start, corrected_by__isnull=True)
+            .exclude(status=S.WITHDRAWN)
+            .first()
+        )
+        if earlier is not None and earlier.status in (S.DRAFT, S.READY):
+            earlier.status = S.WITHDRAWN
+            earlier.save(update_fields=["status", "updated_at"])
+        declaration = Declaration.objects.create(
+            entity=entity,
+            kind=K.DMFA,
+            period_start=start,
+            period_end=end,
+            due_at=_dmfa_due(end),
+            channel=Declaration.Channel.FILE,
+            corrects=earlier
+            if earlier is not None and earlier.status in (S.ACCEPTED, S.REJECTED)
+            else None,
+            created_by=actor if getattr(actor, "is_authenticated", False) else None,
+        )
+        lines, problems = _dmfa_lines(entity, start, end)
+        noss = "".join(ch for ch in entity.employer_number if ch.isdigit())
+        if not noss:
+            problems.insert(
+                0, builders.Problem("entity.employer_number", _("the employer has no ONSS number"))
+            )
+        if not lines and not problems:
+            problems.append(builders.Problem("payslips", _("no approved payslip in the quarter")))
+        declaration.inputs = {"quarter": quarter, "workers": len(lines)}
+        declaration.problems = [asdict(p) for p in problems]
+        if not problems:
+            document = dmfa.dmfa_xml(
+                dmfa.DmfaInput(
+                    reference=declaration.reference,
+                    created_at=timezone.localtime(now, _tz()).replace(tzinfo=None),
+                    quarter=quarter,
+                    employer_noss=noss,
+                    company_id="".join(ch for ch in entity.enterprise_number if ch.isdigit())[-10:],
+                    workers=tuple(lines),
+                )
+            )
+            errors = dmfa.dmfa_errors(document)
+            if errors:
+                declaration.problems = [{"field": "schema", "message": errors[0]}]
+            else:
+                declaration.payload = document.decode()
+                declaration.payload_sha256 = _sha256(declaration.payload)
+                declaration.content_type = "application/xml"
+                declaration.status = S.READY
+        declaration.save()
+        audit_log(
+            actor=actor,
+            action="declarations.declaration.ready"
+            if declaration.status == S.READY
+            else "declarations.declaration.incomplete",
+            target=declaration,
+            data={"kind": K.DMFA, "quarter": quarter, "workers": len(lines)},
+        )
     return declaration

@@ -7,6 +7,7 @@ app_name = "declarations"
 urlpatterns = [
     path("staff/", views.queue, name="queue"),
     path("staff/batch/", views.batch_download, name="batch"),
+    path("staff/dmfa/", views.dmfa_build, name="dmfa"),
     path("staff/answers/", views.answer_upload, name="answer_upload"),
     path("staff/<uuid:public_id>/", views.detail, name="detail"),
     path("staff/<uuid:public_id>/payload/", views.payload_download, name="payload"),

@@ -3,6 +3,8 @@ authority's answers. Members see their contract's state on the contract page (ho
 
 from __future__ import annotations
 
+import datetime as dt
+import re
 import uuid
 
 from django.contrib import messages
@@ -33,6 +35,8 @@ def next_action(declaration: Declaration) -> str:
         S.READY: (
             _("Download the file, file it with URSSAF, then record the acknowledgement.")
             if declaration.kind == Declaration.Kind.DPAE
+            else _("Download the file, file it with the ONSS, then record its answer.")
+            if declaration.kind == Declaration.Kind.DMFA
             else _("Download the batch file and file it with the authority.")
         )
         if declaration.channel == Declaration.Channel.FILE
@@ -52,6 +56,18 @@ def _entity_or_404(request):
     if entity is None:
         raise Http404
     return entity
+
+
+def _recent_quarters(today: dt.date) -> list[str]:
+    """The last four quarters, the one just ended first."""
+    year, q = today.year, (today.month - 1) // 3 + 1
+    quarters = []
+    for _step in range(4):
+        q -= 1
+        if q == 0:
+            year, q = year - 1, 4
+        quarters.append(f"{year}{q}")
+    return quarters
 
 
 @permission_required(Permission.SUBMIT_DECLARATIONS)
@@ -85,6 +101,7 @@ def queue(request: AuthenticatedRequest) -> HttpResponse:
             "answers": selectors.answers_for_staff(entity=entity)[:10],
             "upload_form": AnswerUploadForm(),
             "now": timezone.now(),
+            "quarters": _recent_quarters(timezone.localdate()),
         },
     )
 
@@ -143,6 +160,23 @@ def payload_download(request: AuthenticatedRequest, public_id) -> HttpResponse:
         f'attachment; filename="{declaration.kind}-{declaration.reference}.{extension}"'
     )
     return response
+
+
+@require_POST
+@permission_required(Permission.SUBMIT_DECLARATIONS)
+def dmfa_build(request: AuthenticatedRequest) -> HttpResponse:
+    """Payroll builds the quarter's DmfA of the entity with one action."""
+    entity = _entity_or_404(request)
+    quarter = request.POST.get("quarter", "")
+    if not re.fullmatch(r"20\d\d[1-4]", quarter):
+        messages.error(request, _("Choose a quarter."))
+        return redirect("declarations:queue")
+    declaration = services.dmfa_build_quarter(entity=entity, quarter=quarter, actor=request.user)
+    if declaration.status == S.READY:
+        messages.success(request, _("The DmfA of the quarter is ready."))
+    else:
+        messages.error(request, _("The DmfA of the quarter is incomplete: see what is missing."))
+    return redirect("declarations:detail", public_id=declaration.public_id)
 
 
 @require_POST

@@ -862,22 +862,24 @@ def staff_client_statement(request: AuthenticatedRequest, public_id) -> HttpResp
     """A client's statement (open invoices with one entity) as PDF."""
     from django.template.loader import render_to_string
 
-    from .documents.pdf import issuer_identity, render_pdf
+    from .documents.pdf import document_language, issuer_identity, render_pdf
 
     entity = current_entity(request)
     client = selectors.client_get(user=request.user, public_id=public_id, entity=entity)
     invoices = list(selectors.client_open_invoices(client=client))
-    html = render_to_string(
-        "invoicing/pdf/statement.html",
-        {
-            **issuer_identity(entity, on=timezone.localdate()),
-            "client": client,
-            "entity": entity,
-            "invoices": invoices,
-            "total": sum((i.amount_due for i in invoices), 0),
-            "today": timezone.localdate(),
-        },
-    )
+    # Written for the client, in their language, like the invoices and reminders it lists.
+    with translation.override(document_language(client.language)):
+        html = render_to_string(
+            "invoicing/pdf/statement.html",
+            {
+                **issuer_identity(entity, on=timezone.localdate()),
+                "client": client,
+                "entity": entity,
+                "invoices": invoices,
+                "total": sum((i.amount_due for i in invoices), Decimal("0.00")),
+                "today": timezone.localdate(),
+            },
+        )
     response = HttpResponse(render_pdf(html), content_type="application/pdf")
     response["Content-Disposition"] = f'attachment; filename="statement-{client.public_id}.pdf"'
     return response

@@ -108,11 +108,13 @@ def payment_reference_context(snapshot: dict) -> dict:
     }
 
 
+def document_language(language: str | None) -> str:
+    """The language a document for this client is written in: theirs when we offer it."""
+    return language if language in dict(settings.LANGUAGES) else settings.LANGUAGE_CODE
+
+
 def invoice_html(snapshot: dict, *, visual_copy: bool) -> str:
-    language = snapshot["client"].get("language") or settings.LANGUAGE_CODE
-    if language not in dict(settings.LANGUAGES):
-        language = settings.LANGUAGE_CODE
-    with translation.override(language):
+    with translation.override(document_language(snapshot["client"].get("language"))):
         return render_to_string(
             "invoicing/pdf/invoice.html",
             {

@@ -7,7 +7,6 @@ from __future__ import annotations
 from datetime import date
 from decimal import Decimal
 
-from django.conf import settings
 from django.template.loader import render_to_string
 from django.utils import formats, translation
 from django.utils.translation import gettext as _
@@ -17,12 +16,17 @@ from smartcoop.countries import param, parameter_tables
 
 from .. import calculations as calc
 from ..mentions import reminder_paragraphs
-from .pdf import epc_qr_svg_data_uri, issuer_identity, payment_reference_context, render_pdf
+from .pdf import (
+    document_language,
+    epc_qr_svg_data_uri,
+    issuer_identity,
+    payment_reference_context,
+    render_pdf,
+)
 
 
 def client_language(snapshot: dict) -> str:
-    language = snapshot["client"].get("language") or settings.LANGUAGE_CODE
-    return language if language in dict(settings.LANGUAGES) else settings.LANGUAGE_CODE
+    return document_language(snapshot["client"].get("language"))
 
 
 def _param(country: str, name: str, *, on: date, default):

@@ -121,6 +121,25 @@ def test_a_client_statement_names_the_register_too(
     assert "RLE Brussels" in _text(response.content)  # the staff member's language: English
 
 
+def test_a_client_statement_is_written_in_the_clients_language_with_its_dates_and_amounts(
+    client, brussels_entity, member, activity, be_client, customer_service
+):
+    """It printed ISO dates, bare amounts ("1159.20", a total of "0") and the staff member's
+    language, where the invoices and reminders it lists speak the client's."""
+    from django.urls import reverse
+
+    be_client.language = "nl"
+    be_client.save(update_fields=["language"])
+    invoice = _issue(member, activity, be_client)
+    client.force_login(customer_service)  # works in English
+    text = _text(
+        client.get(reverse("invoicing:staff_client_statement", args=[be_client.public_id])).content
+    )
+    assert "Rekeningoverzicht" in text and "Totaal verschuldigd" in text
+    assert f"{invoice.reference} 2-3-2026" in text  # Dutch short dates
+    assert "€ 1.159,20" in text and "1159.20" not in text
+
+
 # --- France: RCS, capital, early-payment discount --------------------------------------------
 
 

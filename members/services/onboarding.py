@@ -8,6 +8,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from smartcoop.core.audit import audit_log
 from smartcoop.core.errors import Conflict, ValidationFailed
@@ -215,7 +216,9 @@ def _suggest_office(*, member: Member, actor: User | None) -> None:
         office=office,
         adviser=adviser,
         assigned_by=None,
-        reason=_("Suggested from the postcode"),
+        # Stored in English and translated when shown: the member joins in their language, the
+        # adviser reads the history in theirs.
+        reason=gettext_noop("Suggested from the postcode"),
     )
     audit_log(
         actor=actor,

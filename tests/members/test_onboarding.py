@@ -155,6 +155,24 @@ def test_office_and_adviser_are_suggested_from_the_postcode(newcomer, office_a, 
     assert history.reason == "Suggested from the postcode"
 
 
+def test_the_suggestion_reason_is_shown_in_the_advisers_language_not_the_members(
+    client, newcomer, office_a, adviser_a
+):
+    """A member joining in Dutch left "Voorgesteld op basis van de postcode" on the French
+    adviser's page: the reason is kept in English and translated when shown."""
+    from django.urls import reverse
+    from django.utils import translation
+
+    with translation.override("nl"):
+        member = services.member_save_identity(member=newcomer, actor=newcomer.user, **identity())
+    assert AdviserAssignment.objects.get(member=member).reason == "Suggested from the postcode"
+    client.force_login(adviser_a)
+    client.cookies["smartcoop_language"] = "fr"
+    page = client.get(reverse("members:staff_member", args=[member.public_id])).content.decode()
+    assert "Suggéré à partir du code postal" in page
+    assert "Voorgesteld" not in page
+
+
 def test_legal_person_joins_with_an_enterprise_number(newcomer):
     member = services.member_save_identity(
         member=newcomer,

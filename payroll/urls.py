@@ -1,6 +1,7 @@
 from django.urls import path
 
 from . import views
+from .runs import views as run_views
 
 app_name = "payroll"
 
@@ -13,4 +14,14 @@ urlpatterns = [
         views.staff_incomplete_profiles,
         name="staff_incomplete_profiles",
     ),
+    path("staff/runs/", run_views.run_list, name="runs"),
+    path("staff/runs/<uuid:public_id>/", run_views.run_detail, name="run"),
+    path("staff/runs/<uuid:public_id>/progress/", run_views.run_progress, name="run_progress"),
+    path("staff/runs/<uuid:public_id>/approve/", run_views.run_approve, name="run_approve"),
+    path(
+        "staff/runs/<uuid:public_id>/workers/<uuid:member_id>/recompute/",
+        run_views.run_recompute,
+        name="run_recompute",
+    ),
+    path("staff/runs/<uuid:public_id>/sepa/", run_views.run_sepa, name="run_sepa"),
 ]

@@ -183,3 +183,40 @@ def test_beat_opens_the_runs_due_within_the_lead_days_once(team):
         assert PayRun.objects.filter(entity=activity.entity).count() == len(
             {c.wage_due_on for c in contracts}
         )
+
+
+def test_the_payroll_officer_reviews_fixes_approves_and_downloads_on_the_run_page(client, team):
+    from django.urls import reverse
+
+    from tests.factories import LegalEntityFactory, staff_user
+
+    activity, (_ok1, _ok2, no_iban, _undeclared), _contracts, pay_date = team
+    run = run_to_review(activity, pay_date)
+    client.force_login(staff_user("payroll_officer", entities=[activity.entity]))
+    listing = client.get(reverse("payroll:runs"))
+    assert listing.status_code == 200 and list(listing.context["runs"]) == [run]
+    page = client.get(reverse("payroll:run", args=[run.public_id]))
+    html = page.content.decode()
+    assert "No IBAN: the net cannot be paid." in html
+    assert reverse("members:staff_member", args=[no_iban.public_id]) in html
+    assert 'hx-trigger="every 2s"' not in html  # under review: nothing left to follow
+    # the IBAN is entered, the worker computed again: the blocking anomaly is gone
+    no_iban.iban = "BE68539007547034"
+    no_iban.save()
+    client.post(reverse("payroll:run_recompute", args=[run.public_id, no_iban.public_id]))
+    with scope(entity=activity.entity_id):
+        assert not run.items.get(member=no_iban).blocking
+    assert client.post(reverse("payroll:run_approve", args=[run.public_id])).status_code == 302
+    with scope(entity=activity.entity_id):
+        run.refresh_from_db()
+        assert run.state == PayRun.State.APPROVED and run.approved_by is not None
+        services.payrun_render(run_id=run.pk)
+        services.payrun_pay(run_id=run.pk)
+    sepa = client.get(reverse("payroll:run_sepa", args=[run.public_id]))
+    assert sepa["Content-Type"] == "application/xml"
+    assert sepa.content.count(b"<CdtTrfTxInf>") == 3  # ok1, ok2 and the fixed worker
+    # another entity's officer and a customer-service agent get 404
+    client.force_login(staff_user("payroll_officer", entities=[LegalEntityFactory()]))
+    assert client.get(reverse("payroll:run", args=[run.public_id])).status_code == 404
+    client.force_login(staff_user("customer_service", entities=[activity.entity]))
+    assert client.get(reverse("payroll:runs")).status_code == 404

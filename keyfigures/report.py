@@ -16,10 +16,10 @@ from smartcoop.countries import current_pack
 from . import selectors
 from .selectors import Scope
 
-CHART_WIDTH = 320
+CHART_WIDTH = 480
 BAR_HEIGHT = 16
 BAR_GAP = 6
-LABEL_WIDTH = 120
+LABEL_WIDTH = 170
 
 
 @dataclass(frozen=True)
@@ -139,7 +139,7 @@ def _bars(table: Table) -> list[dict]:
         width = round(float(value / top) * (CHART_WIDTH - LABEL_WIDTH - 8), 1)
         bars.append(
             {
-                "label": row.label[:22],
+                "label": row.label if len(row.label) <= 22 else row.label[:21] + "…",
                 "y": y,
                 "text_y": y + BAR_HEIGHT - 4,
                 "width": max(width, 1.0) if value else 0,

@@ -11,7 +11,6 @@ from playwright.sync_api import Page, expect
 
 from activities import services
 from activities.models import Activity, EmploymentContract, ExpenseClaim
-from invoicing import services as invoicing_services
 from invoicing.models import Invoice
 from smartcoop.core.totp import current_code
 from tests.activities.factories import make_member
@@ -22,6 +21,7 @@ from tests.factories import (
     OfficeFactory,
     staff_user,
 )
+from tests.invoicing.conftest import theater_antwerpen
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
@@ -92,20 +92,7 @@ def test_activity_journey(live_server, page: Page, journey_entity):
     expect(page.get_by_text("€603.22").first).to_be_visible()
 
     # Contract tool: a performance for a client gives the invoice and the contract at once.
-    invoicing_services.client_create(
-        entity=entity,
-        actor=member.user,
-        activity=activity,
-        kind="company",
-        name="Theater Antwerpen nv",
-        street="Kunstlaan 1",
-        postcode="2000",
-        city="Antwerpen",
-        country="BE",
-        vat_number="BE0403170701",
-        email="ap@theater.example",
-        language="en",
-    )
+    theater_antwerpen(entity=entity, member=member, activity=activity)
     page.goto(base + "/invoicing/performance/")
     day = (dt.date.today() + dt.timedelta(days=10)).isoformat()
     page.fill("input[name=function]", "Sound engineer")

@@ -17,7 +17,7 @@ from invoicing import services
 from invoicing.models import ClientMessage, Invoice, Quote
 from invoicing.tasks import invoice_render_documents
 from tests.factories import LegalEntityFactory, OfficeFactory
-from tests.invoicing.conftest import LINES, make_activity, make_member
+from tests.invoicing.conftest import LINES, make_activity, make_member, theater_antwerpen
 from tests.qr import qr_bytes
 
 # The journeys' own set-up (quotes sent, links revoked) runs in the scope of their entity.
@@ -61,20 +61,7 @@ def activity(entity, member):
 
 @pytest.fixture
 def dutch_client(entity, activity, member):
-    return services.client_create(
-        entity=entity,
-        actor=member.user,
-        activity=activity,
-        kind="company",
-        name="Theater Antwerpen nv",
-        street="Kunstlaan 1",
-        postcode="2000",
-        city="Antwerpen",
-        country="BE",
-        vat_number="BE0403170701",
-        email="ap@theater.example",
-        language="nl",
-    )
+    return theater_antwerpen(entity=entity, member=member, activity=activity, language="nl")
 
 
 @pytest.fixture

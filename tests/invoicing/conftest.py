@@ -104,10 +104,10 @@ def accountant(db, be_entity):
     return staff_user(Role.ACCOUNTANT, entities=[be_entity])
 
 
-@pytest.fixture
-def be_client(be_entity, activity, member):
+def theater_antwerpen(*, entity, member, activity, language: str = "en"):
+    """The Belgian company client most tests invoice (the demo's Theater Antwerpen nv)."""
     return services.client_create(
-        entity=be_entity,
+        entity=entity,
         actor=member.user,
         activity=activity,
         kind="company",
@@ -118,8 +118,13 @@ def be_client(be_entity, activity, member):
         country="BE",
         vat_number="BE0403170701",
         email="ap@theater.example",
-        language="en",
+        language=language,
     )
+
+
+@pytest.fixture
+def be_client(be_entity, activity, member):
+    return theater_antwerpen(entity=be_entity, member=member, activity=activity)
 
 
 @pytest.fixture

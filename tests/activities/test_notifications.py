@@ -16,7 +16,8 @@ from tests.activities.factories import ActivityFactory, credit, salary_contract
 from tests.activities.test_expenses_loans_solidarity import claim_with_line
 from tests.factories import staff_user
 
-pytestmark = pytest.mark.django_db
+# Code under test runs in the scope of the Activities tests' entity (see factories).
+pytestmark = [pytest.mark.django_db, pytest.mark.entity_scope("activities_entity")]
 
 
 @pytest.fixture

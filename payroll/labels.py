@@ -26,3 +26,19 @@ LINE_LABELS = {
 }
 
 TAX_CODES = frozenset({"withholding_tax", "fiscal_work_bonus", "pas"})
+
+# Employer lines; an employer line `<code>_employer` not listed here reads as `<code>`.
+EMPLOYER_LINE_LABELS = {
+    "employer_basic": _("Employer social security contribution"),
+    "employer_wage_moderation": _("Wage moderation contribution"),
+    "structural_reduction": _("Structural reduction"),
+    "holiday_fund_quarterly": _("Holiday fund contribution (quarterly)"),
+    "holiday_fund_annual": _("Holiday fund contribution (annual)"),
+    "maladie_employer": _("Health insurance"),
+    "allocations_familiales": _("Family allowances"),
+    "at_mp": _("Work accidents and occupational diseases"),
+    "csa": _("Solidarity contribution for autonomy (CSA)"),
+    "fnal": _("Housing fund (FNAL)"),
+    "ags": _("Wage guarantee insurance (AGS)"),
+    "reduction_generale": _("General reduction of employer contributions"),
+}

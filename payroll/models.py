@@ -114,6 +114,14 @@ class Payslip(EntityOwnedModel):
     parameters = models.JSONField(default=list)
     tax_profile = models.JSONField(default=dict)
     notes = models.JSONField(default=list)
+    # Given on approval, gap-free per entity and year of the pay date (series PAYSLIP_SERIES).
+    number = models.PositiveIntegerField(_("number"), null=True, blank=True)
+    year = models.PositiveSmallIntegerField(null=True, blank=True)
+    reference = models.CharField(_("number"), max_length=40, blank=True, db_index=True)
+    # A correction reverses an approved payslip: its amounts are the first's, negated.
+    corrects = models.OneToOneField(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="corrected_by"
+    )
     approved_at = models.DateTimeField(null=True, blank=True)
     approved_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
@@ -124,7 +132,16 @@ class Payslip(EntityOwnedModel):
         constraints = [
             models.UniqueConstraint(
                 fields=("entity", "member", "pay_date"),
+                condition=Q(corrects__isnull=True),
                 name="payroll_payslip_one_per_worker_entity_date",
+            ),
+            models.UniqueConstraint(
+                fields=("entity", "year", "number"), name="payroll_payslip_number_unique"
+            ),
+            models.CheckConstraint(
+                condition=Q(status="draft", number__isnull=True)
+                | Q(status="approved", number__isnull=False, year__isnull=False),
+                name="payroll_payslip_number_iff_approved",
             ),
             models.CheckConstraint(
                 condition=Q(net_pay=models.F("gross") - models.F("employee_deductions")),
@@ -138,6 +155,23 @@ class Payslip(EntityOwnedModel):
 
     def __str__(self) -> str:
         return f"{self.member} {self.pay_date}"
+
+
+PAYSLIP_SERIES = "PAYSLIP"
+
+
+class PayslipDocument(EntityOwnedModel):
+    """The PDF of an approved payslip, rendered once (the payslip itself is immutable, so the
+    document lives beside it), in the worker's language, with its SHA-256."""
+
+    payslip = models.OneToOneField(Payslip, on_delete=models.PROTECT, related_name="document")
+    language = models.CharField(max_length=5)
+    pdf = models.FileField(upload_to="payroll/payslips/%Y/")
+    sha256 = models.CharField(max_length=64)
+    renderer = models.CharField(max_length=40)
+
+    def __str__(self) -> str:
+        return f"{self.payslip} PDF"
 
 
 class PayslipContract(models.Model):

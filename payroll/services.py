@@ -279,15 +279,92 @@ def payslip_compute(
     return payslip
 
 
-def payslip_approve(*, payslip: Payslip, actor, now) -> Payslip:
-    """Approve a draft: from now on the database refuses any change to it."""
+def payslip_approve(*, payslip: Payslip, actor, now, render_pdf: bool = True) -> Payslip:
+    """Approve a draft and give it its number, gap-free per entity and year of the pay date
+    (the number is taken in this transaction: a rollback gives it back). From now on the
+    database refuses any change to it. The PDF is rendered after commit by a worker."""
+    from smartcoop.core.numbering import number_allocate
+
+    from .models import PAYSLIP_SERIES
+
     with transaction.atomic():
         payslip = Payslip.objects.select_for_update().get(pk=payslip.pk)
         if payslip.status != Payslip.Status.DRAFT:
             raise Conflict(_("This payslip is already approved."))
+        year = payslip.pay_date.year
+        number = number_allocate(entity=payslip.entity_id, series=PAYSLIP_SERIES, year=year)
         payslip.status = Payslip.Status.APPROVED
+        payslip.year = year
+        payslip.number = number
+        payslip.reference = payslip_reference(year=year, number=number)
         payslip.approved_at = now
         payslip.approved_by = actor
-        payslip.save(update_fields=["status", "approved_at", "approved_by", "updated_at"])
-        audit_log(actor=actor, action="payroll.payslip.approved", target=payslip, data={})
+        payslip.save(
+            update_fields=[
+                "status", "year", "number", "reference", "approved_at", "approved_by",
+                "updated_at",
+            ]
+        )  # fmt: skip
+        audit_log(
+            actor=actor,
+            action="payroll.payslip.approved",
+            target=payslip,
+            data={"reference": payslip.reference, "net_pay": str(payslip.net_pay)},
+        )
+        if render_pdf:  # a pay run passes False and renders its PDFs in chunks
+            from .tasks import payslip_render_pdf
+
+            payslip_render_pdf.enqueue(payslip_id=payslip.pk, entity_id=payslip.entity_id)
     return payslip
+
+
+def payslip_reference(*, year: int, number: int) -> str:
+    return f"P{year}-{number:06d}"
+
+
+def _negated(value: str | None) -> str | None:
+    return None if value is None else str(-Decimal(value))
+
+
+def payslip_correct(*, payslip: Payslip, pay_date: date, actor) -> Payslip:
+    """A correction of an approved payslip: a new draft that references the first and reverses
+    it (every amount and line negated, the same snapshot of parameters and tax profile). It is
+    approved and numbered like any payslip; the first one never changes. Paying the corrected
+    amounts is a new computation of the contracts (not built: a contract is paid once)."""
+    with transaction.atomic():
+        original = Payslip.objects.select_for_update().get(pk=payslip.pk)
+        if original.status != Payslip.Status.APPROVED:
+            raise Conflict(_("Only an approved payslip is corrected; a draft is recomputed."))
+        if original.corrects_id is not None:
+            raise Conflict(_("A correction cannot itself be corrected."))
+        if Payslip.objects.filter(corrects=original).exists():
+            raise Conflict(_("This payslip is already corrected."))
+        money = (
+            "gross", "employee_deductions", "net_taxable", "net_social", "net_pay",
+            "employer_contributions", "employer_cost",
+        )  # fmt: skip
+        reversal = Payslip.objects.create(
+            entity_id=original.entity_id,
+            member_id=original.member_id,
+            pay_date=pay_date,
+            period_start=original.period_start,
+            period_end=original.period_end,
+            category=original.category,
+            corrects=original,
+            **{field: -getattr(original, field) for field in money},
+            student_hours_in_quota=-original.student_hours_in_quota,
+            lines=[
+                {**line, "base": _negated(line["base"]), "amount": _negated(line["amount"])}
+                for line in original.lines
+            ],
+            parameters=original.parameters,
+            tax_profile=original.tax_profile,
+            notes=[*original.notes, "reversal"],
+        )
+        audit_log(
+            actor=actor,
+            action="payroll.payslip.correction_created",
+            target=reversal,
+            data={"corrects": original.reference, "net_pay": str(reversal.net_pay)},
+        )
+    return reversal

@@ -157,7 +157,7 @@ def test_student_hours_of_earlier_payslips_count_against_the_quota(activity):
         period_start=start.replace(month=start.month - 1), period_end=start.replace(day=1),
         category="student", status="approved", gross=0, employee_deductions=0, net_taxable=0,
         net_social=0, net_pay=0, employer_contributions=0, employer_cost=0,
-        student_hours_in_quota=D("645"),
+        student_hours_in_quota=D("645"), number=1, year=start.year,
     )  # fmt: skip
     student = salary_contract(activity, gross="200.00", start=start + dt.timedelta(days=1),
                               contract_type="student")  # fmt: skip

@@ -1,0 +1,1 @@
+"""Payslip documents: the PDF (typst, `render.py` + `payslip.typ`)."""

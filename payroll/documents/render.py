@@ -1,0 +1,348 @@
+"""The payslip PDF, typeset by typst with one compiler reused per process.
+
+Why not WeasyPrint like the invoices: a payroll month is ~11,000 payslips (110,000 at ten times
+the size); WeasyPrint lays out HTML at ~100 ms a page here, typst at a few ms (figures in
+docs/payroll.md, `make bench`). The layout is `payslip.typ`; Python words and formats every
+value in the worker's language and hands typst one JSON document, so user text is data and is
+never parsed as markup (names with #, $, *, _ or backslashes print as written).
+
+`payslip_document_data` is pure (no ORM): the benchmark and the tests call it directly.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import threading
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+from pathlib import Path
+
+from django.utils import translation
+from django.utils.translation import gettext as _
+
+from ..labels import EMPLOYER_LINE_LABELS, LINE_LABELS, TAX_CODES
+
+TEMPLATE = Path(__file__).with_name("payslip.typ")
+LANGUAGES = ("en", "fr", "nl", "de")
+RENDERER = "typst"
+
+# Decimal and thousands separators, and the date pattern, per language (fixed, not the locale
+# machinery: a payslip prints the same figures whatever the server's settings).
+_NUMBERS = {"en": (".", ","), "fr": (",", "\u202f"), "nl": (",", "."), "de": (",", ".")}
+_DATES = {"en": "{d:02d}/{m:02d}/{y}", "fr": "{d:02d}/{m:02d}/{y}", "nl": "{d:02d}-{m:02d}-{y}",
+          "de": "{d:02d}.{m:02d}.{y}"}  # fmt: skip
+
+
+def money(value: Decimal | str, language: str) -> str:
+    value = Decimal(value).quantize(Decimal("0.01"))
+    point, thousands = _NUMBERS[language]
+    sign = "\u2212" if value < 0 else ""  # a true minus sign
+    whole, cents = f"{abs(value):.2f}".split(".")
+    groups: list[str] = []
+    while len(whole) > 3:
+        groups.insert(0, whole[-3:])
+        whole = whole[:-3]
+    groups.insert(0, whole)
+    return f"{sign}{thousands.join(groups)}{point}{cents}"
+
+
+def percent(rate: Decimal | str | None, language: str) -> str:
+    if rate is None:
+        return ""
+    text = f"{(Decimal(rate) * 100).normalize():f}"
+    return text.replace(".", _NUMBERS[language][0]) + "\u00a0%"
+
+
+def day(value: date, language: str) -> str:
+    return _DATES[language].format(d=value.day, m=value.month, y=value.year)
+
+
+@dataclass(frozen=True)
+class Party:
+    name: str
+    legal_form: str
+    lines: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class PayslipFacts:
+    """What the document prints besides the payslip's own snapshot (read by `payslip_pdf`)."""
+
+    country: str
+    employer: Party
+    employer_numbers: tuple[tuple[str, str], ...]  # (label, value): enterprise, ONSS/SIRET...
+    worker_name: str
+    worker_lines: tuple[str, ...]
+    joint_committees: tuple[str, ...]
+    hours: Decimal
+    iban_end: str
+    year_to_date: dict[str, Decimal]  # gross, net_taxable, withholding, net_pay
+
+
+def _category_label(category: str) -> str:
+    return str(
+        {
+            "employee": _("Employee"),
+            "manual_worker": _("Manual worker"),
+            "artist": _("Artist"),
+            "student": _("Student"),
+            "cadre": _("Executive (cadre)"),
+            "non_cadre": _("Non-executive"),
+        }.get(category, category)
+    )
+
+
+def _label(line: dict) -> str:
+    code = line["code"]
+    if line["side"] == "employer":
+        label = EMPLOYER_LINE_LABELS.get(code) or LINE_LABELS.get(code.removesuffix("_employer"))
+    else:
+        label = LINE_LABELS.get(code)
+    return str(label) if label is not None else code
+
+
+def payslip_document_data(payslip, facts: PayslipFacts, language: str) -> dict:
+    """Everything the template prints, worded in `language` (one of LANGUAGES)."""
+    lang = language if language in LANGUAGES else "en"
+    with translation.override(lang):
+        m = functools.partial(money, language=lang)
+        worker: list[dict] = []
+        employer: list[dict] = []
+        for line in payslip.lines:
+            row = {
+                "label": _label(line),
+                "base": m(line["base"]),
+                "rate": percent(line["rate"], lang),
+                "amount": m(line["amount"]),
+            }
+            (employer if line["side"] == "employer" else worker).append(row)
+        worker.insert(0, {"label": _("Gross pay"), "base": "", "rate": "",
+                          "amount": m(payslip.gross), "strong": True})  # fmt: skip
+        tax = sum(
+            (Decimal(line["amount"]) for line in payslip.lines if line["code"] in TAX_CODES),
+            Decimal("0"),
+        )
+        totals = [
+            {"label": _("Gross pay"), "amount": m(payslip.gross)},
+            {"label": _("Total deductions"), "amount": m(-payslip.employee_deductions)},
+        ]
+        fr = None
+        if facts.country == "FR":
+            pas = next((line for line in payslip.lines if line["code"] == "pas"), None)
+            fr = [
+                {"label": _("Net social amount"), "amount": m(payslip.net_social)},
+                {"label": _("Net before income tax"), "amount": m(payslip.net_pay + tax)},
+                {
+                    "label": _("Income tax withheld at source: rate %(rate)s, base %(base)s")
+                    % {
+                        "rate": percent(pas["rate"] if pas else "0", lang),
+                        "base": m(pas["base"] if pas else payslip.net_taxable),
+                    },
+                    "amount": m(-tax),
+                },
+                {"label": _("Net pay"), "amount": m(payslip.net_pay), "strong": True},
+                {"label": _("Taxable net (net imposable)"), "amount": m(payslip.net_taxable)},
+            ]
+        title = _("Payslip")
+        correction = None
+        if payslip.corrects_id is not None:
+            title = _("Corrected payslip")
+            correction = _("Reverses payslip %(reference)s") % {
+                "reference": payslip.corrects.reference
+            }
+        mentions = []
+        if "tax_profile_default" in payslip.notes:
+            mentions.append(
+                _(
+                    "Your tax profile was incomplete on the pay date: withholding used the legal "
+                    "default (single, no dependants). Complete it in your account."
+                )
+            )
+        if "student_quota_exceeded" in payslip.notes:
+            mentions.append(
+                _("Hours beyond the student quota of the year are paid at ordinary rates.")
+            )
+        if facts.country == "BE":
+            mentions.append(
+                _(
+                    "Keep this payslip: it proves your pay and the contributions withheld. "
+                    "Questions: contact your adviser."
+                )
+            )
+        else:
+            mentions.append(
+                _(
+                    "Keep this payslip without time limit. The employer contributions shown are "
+                    "paid by the employer in addition to your gross pay."
+                )
+            )
+        ytd = facts.year_to_date
+        period = f"{day(payslip.period_start, lang)} \u2013 {day(payslip.period_end, lang)}"
+        left = [
+            (_("Number"), payslip.reference or _("draft"), True),
+            (_("Pay date"), day(payslip.pay_date, lang)),
+            (_("Period"), period),
+            (_("Worker category"), _category_label(payslip.category)),
+        ]
+        right: list[tuple] = [(label, value) for label, value in facts.employer_numbers]
+        hours = f"{facts.hours.normalize():f}".replace(".", _NUMBERS[lang][0])
+        right.append((_("Hours paid"), hours))
+        if facts.country == "BE":
+            right.append((_("Joint committee"), ", ".join(facts.joint_committees) or "—"))
+        return {
+            "lang": lang,
+            "title": str(title),
+            "reference": payslip.reference or "",
+            "correction": None if correction is None else str(correction),
+            "employer": {
+                "name": facts.employer.name,
+                "legal_form": facts.employer.legal_form,
+                "lines": list(facts.employer.lines),
+            },
+            "worker": {
+                "heading": _("Worker"),
+                "name": facts.worker_name,
+                "lines": list(facts.worker_lines),
+            },
+            "facts": [
+                [[str(x) for x in row] for row in left],
+                [[str(x) for x in row] for row in right],
+            ],
+            "labels": {
+                "base": _("Base"),
+                "rate": _("Rate"),
+                "amount": _("Amount"),
+                "worker_lines": _("Your pay"),
+                "employer_lines": _("Employer contributions"),
+                "year_to_date": _("Year to date"),
+                "payment": _("Payment"),
+            },
+            "worker_lines": worker,
+            "totals": totals,
+            "net": {"label": _("Net pay"), "amount": m(payslip.net_pay)},
+            "fr": fr,
+            "employer_lines": employer,
+            "employer_total": {
+                "label": _("Total employer cost"),
+                "amount": m(payslip.employer_cost),
+            },
+            "ytd": [
+                {"label": _("Gross pay"), "amount": m(ytd["gross"])},
+                {"label": _("Taxable pay"), "amount": m(ytd["net_taxable"])},
+                {"label": _("Withholding tax"), "amount": m(ytd["withholding"])},
+                {"label": _("Net pay"), "amount": m(ytd["net_pay"])},
+            ],
+            "payment": [
+                _("Paid on %(date)s") % {"date": day(payslip.pay_date, lang)},
+                _("to the account ending in %(digits)s") % {"digits": facts.iban_end}
+                if facts.iban_end
+                else _("no bank account recorded"),
+            ],
+            "mentions": [str(x) for x in mentions],
+            "footer": " · ".join(
+                [facts.employer.name, *facts.employer.lines, payslip.reference or ""]
+            ),
+        }
+
+
+_local = threading.local()
+
+
+def _compiler():
+    """One typst compiler per thread (a process has one): it keeps the parsed template and the
+    fonts it found between documents, which is what makes a document cost milliseconds."""
+    compiler = getattr(_local, "compiler", None)
+    if compiler is None:
+        import typst
+
+        compiler = _local.compiler = typst.Compiler(str(TEMPLATE))
+    return compiler
+
+
+def typst_pdf(data: dict) -> bytes:
+    return _compiler().compile(format="pdf", sys_inputs={"data": json.dumps(data)})
+
+
+def payslip_facts(payslip) -> PayslipFacts:
+    """Read what the document prints besides the snapshot: the employer, the worker, the
+    contracts paid and the year-to-date totals (approved payslips of the year up to this one)."""
+    from django.db.models import Sum
+
+    from smartcoop.core.models import LegalEntity
+
+    from ..models import Payslip
+
+    entity = LegalEntity.objects.get(pk=payslip.entity_id)
+    member = payslip.member
+    contracts = [row.contract for row in payslip.paid_contracts.select_related("contract")]
+    country = entity.country
+    numbers = [(_("Enterprise number") if country == "BE" else _("SIREN"),
+                entity.enterprise_number)]  # fmt: skip
+    if entity.employer_number:
+        numbers.append(
+            (_("ONSS employer number") if country == "BE" else _("SIRET"), entity.employer_number)
+        )
+    year_rows = Payslip.objects.filter(
+        entity_id=payslip.entity_id,
+        member_id=payslip.member_id,
+        status=Payslip.Status.APPROVED,
+        pay_date__year=payslip.pay_date.year,
+        pay_date__lte=payslip.pay_date,
+    ).exclude(pk=payslip.pk)
+    sums = year_rows.aggregate(
+        gross=Sum("gross"), net_taxable=Sum("net_taxable"), net_pay=Sum("net_pay")
+    )
+    withholding = Decimal("0")
+    for lines in [*year_rows.values_list("lines", flat=True), payslip.lines]:
+        withholding += sum(
+            (Decimal(line["amount"]) for line in lines if line["code"] in TAX_CODES),
+            Decimal("0"),
+        )
+    ytd = {
+        "gross": (sums["gross"] or 0) + payslip.gross,
+        "net_taxable": (sums["net_taxable"] or 0) + payslip.net_taxable,
+        "net_pay": (sums["net_pay"] or 0) + payslip.net_pay,
+        "withholding": withholding,
+    }
+    address = [member.street, f"{member.postcode} {member.city}".strip()]
+    if member.member_number:
+        address.append(_("Member no. %(number)s") % {"number": member.member_number})
+    return PayslipFacts(
+        country=country,
+        employer=Party(
+            entity.name,
+            entity.legal_form,
+            (entity.street, f"{entity.postcode} {entity.city} ({entity.country})"),
+        ),
+        employer_numbers=tuple((str(label), value) for label, value in numbers),
+        worker_name=member.display_name,
+        worker_lines=tuple(x for x in address if x),
+        joint_committees=tuple(sorted({c.joint_committee for c in contracts if c.joint_committee})),
+        hours=sum((row.hours for row in payslip.paid_contracts.all()), Decimal("0")),
+        iban_end=member.iban.replace(" ", "")[-4:] if member.iban else "",
+        year_to_date=ytd,
+    )
+
+
+def payslip_language(payslip) -> str:
+    """The worker's language, else the entity's default, else English."""
+    from smartcoop.core.models import LegalEntity
+
+    language = payslip.member.language or ""
+    if language[:2] in LANGUAGES:
+        return language[:2]
+    default = (
+        LegalEntity.objects.filter(pk=payslip.entity_id)
+        .values_list("default_language", flat=True)
+        .first()
+        or ""
+    )
+    return default[:2] if default[:2] in LANGUAGES else "en"
+
+
+def payslip_pdf(payslip, language: str | None = None) -> tuple[bytes, str]:
+    language = language or payslip_language(payslip)
+    data = payslip_document_data(payslip, payslip_facts(payslip), language)
+    return typst_pdf(data), language

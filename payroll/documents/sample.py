@@ -1,0 +1,114 @@
+"""A payslip held in memory (no database), computed by the engines: for the benchmark, the
+document tests and looking at the layout (`python -m payroll.documents.sample be nl out.pdf`)."""
+
+from __future__ import annotations
+
+import sys
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+
+from .render import Party, PayslipFacts
+
+
+@dataclass
+class SamplePayslip:
+    entity_id: int
+    pay_date: date
+    period_start: date
+    period_end: date
+    category: str
+    gross: Decimal
+    employee_deductions: Decimal
+    net_taxable: Decimal
+    net_social: Decimal
+    net_pay: Decimal
+    employer_contributions: Decimal
+    employer_cost: Decimal
+    lines: list
+    notes: list
+    reference: str = "P2026-000042"
+    corrects_id: int | None = None
+    corrects: object = None
+    tax_profile: dict = field(default_factory=dict)
+
+
+def sample_payslip(country: str = "FR", gross: str = "5200.00") -> SamplePayslip:
+    from payroll.calculations import ContractPay, PayInput, WorkerCategory, compute_pay
+
+    start, end = date(2026, 6, 1), date(2026, 6, 30)
+    category = WorkerCategory.CADRE if country == "FR" else WorkerCategory.EMPLOYEE
+    french = country == "FR"
+    result = compute_pay(
+        PayInput(
+            country, category, start, end,
+            (ContractPay("C-1", Decimal(gross), Decimal("151.67"), start, end),),
+            employer_headcount=60 if french else 1,
+            at_mp_rate=Decimal("0.0090") if french else None,
+        )
+    )  # fmt: skip
+    return SamplePayslip(
+        entity_id=1,
+        pay_date=date(2026, 7, 10),
+        period_start=start,
+        period_end=end,
+        category=str(result.category),
+        gross=result.gross,
+        employee_deductions=result.employee_deductions,
+        net_taxable=result.net_taxable,
+        net_social=result.net_social,
+        net_pay=result.net_pay,
+        employer_contributions=result.employer_contributions,
+        employer_cost=result.employer_cost,
+        lines=[
+            {
+                "code": line.code,
+                "base": str(line.base),
+                "rate": None if line.rate is None else str(line.rate),
+                "amount": str(line.amount),
+                "side": str(line.side),
+            }
+            for line in result.lines
+        ],
+        notes=list(result.notes),
+    )
+
+
+def sample_facts(country: str = "FR", worker_name: str = "Camille Dupont") -> PayslipFacts:
+    be = country == "BE"
+    return PayslipFacts(
+        country=country,
+        employer=Party(
+            "Smart Coop" if be else "Smart Coop France",
+            "SC" if be else "SCIC SA",
+            ("Rue Coenraets 72", "1060 Saint-Gilles (BE)")
+            if be
+            else ("12 rue de Paris", "75011 Paris (FR)"),
+        ),
+        employer_numbers=(("Enterprise number", "0896.755.397"), ("ONSS", "051-1234567-89"))
+        if be
+        else (("SIREN", "512 345 678"), ("SIRET", "512 345 678 00021")),
+        worker_name=worker_name,
+        worker_lines=("Avenue Louise 10", "1050 Bruxelles"),
+        joint_committees=("200",) if be else (),
+        hours=Decimal("151.67"),
+        iban_end="4321",
+        year_to_date={
+            "gross": Decimal("31200.00"),
+            "net_taxable": Decimal("24100.50"),
+            "withholding": Decimal("-2400.10"),
+            "net_pay": Decimal("21700.40"),
+        },
+    )
+
+
+if __name__ == "__main__":  # pragma: no cover - a tool for looking at the layout
+    import django
+
+    django.setup()
+    from .render import payslip_document_data, typst_pdf
+
+    country, language, out = sys.argv[1].upper(), sys.argv[2], sys.argv[3]
+    data = payslip_document_data(sample_payslip(country), sample_facts(country), language)
+    with open(out, "wb") as handle:
+        handle.write(typst_pdf(data))

@@ -1,0 +1,145 @@
+"""Payslip numbers (gap-free per entity and year), the PDF (typst) rendered once by the task in
+the worker's language with its SHA-256, user text printed as written, and corrections."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import subprocess
+from decimal import Decimal
+
+import pytest
+from django.db import transaction
+from django.utils import timezone
+
+from payroll import services
+from payroll.documents.render import payslip_document_data, typst_pdf
+from payroll.documents.sample import sample_facts, sample_payslip
+from payroll.models import Payslip, PayslipDocument
+from payroll.tasks import PayslipRenderFailed, payslip_render_pdf
+from smartcoop.core.errors import Conflict
+from smartcoop.core.models import TaskFailure
+
+from .test_payslips import activity, compute, contract, next_month_start  # noqa: F401
+
+pytestmark = [pytest.mark.django_db, pytest.mark.entity_scope("activities_entity")]
+D = Decimal
+
+
+def pdf_text(content: bytes, *, layout: bool = True) -> str:
+    command = ["pdftotext", *(["-layout"] if layout else []), "-", "-"]
+    return subprocess.run(command, input=content, capture_output=True, check=True).stdout.decode()
+
+
+def approve(payslip):
+    return services.payslip_approve(payslip=payslip, actor=None, now=timezone.now())
+
+
+def draft(activity, day, pay_offset):  # noqa: F811
+    return compute(
+        activity,
+        [contract(activity, day=day)],
+        pay_date=next_month_start() + dt.timedelta(days=pay_offset),
+    )
+
+
+def test_approval_numbers_payslips_without_gap_or_duplicate(activity):  # noqa: F811
+    first, second, third = (draft(activity, day, 40 + day) for day in (1, 2, 3))
+    assert first.number is None and first.reference == ""
+    approve(first)
+    # an approval that fails after taking its number gives the number back
+    with pytest.raises(RuntimeError), transaction.atomic():
+        approve(second)
+        raise RuntimeError("the officer's transaction fails")
+    approve(third)
+    approve(second)
+    numbers = {
+        p.pk: p.number for p in Payslip.objects.filter(pk__in=[first.pk, second.pk, third.pk])
+    }
+    assert sorted(numbers.values()) == [1, 2, 3]
+    assert numbers[first.pk] == 1 and numbers[third.pk] == 2 and numbers[second.pk] == 3
+    third.refresh_from_db()
+    assert third.reference == f"P{third.pay_date.year}-000002"
+    with pytest.raises(Conflict):
+        approve(third)
+
+
+def test_the_pdf_is_rendered_once_in_the_workers_language_with_its_checksum(activity):  # noqa: F811
+    member = activity.coordinator
+    member.language = "nl"
+    member.save(update_fields=["language"])
+    payslip = approve(draft(activity, 4, 44))
+    assert payslip_render_pdf(payslip_id=payslip.pk, entity_id=payslip.entity_id) is True
+    document = PayslipDocument.objects.get(payslip=payslip)
+    content = document.pdf.read()
+    assert content.startswith(b"%PDF") and document.language == "nl"
+    assert document.sha256 == hashlib.sha256(content).hexdigest()
+    text = pdf_text(content)
+    assert "Loonbrief" in text and payslip.reference in text
+    assert "Paritair comité" in text  # Belgian mentions: joint committee, employer numbers
+    assert f"{payslip.net_pay:.2f}".replace(".", ",") in text.replace(".", "")
+    # running it again renders nothing and keeps the one document
+    assert payslip_render_pdf(payslip_id=payslip.pk, entity_id=payslip.entity_id) is False
+    assert PayslipDocument.objects.filter(payslip=payslip).count() == 1
+
+
+def test_a_draft_gets_no_pdf(activity):  # noqa: F811
+    payslip = draft(activity, 5, 45)
+    assert payslip_render_pdf(payslip_id=payslip.pk, entity_id=payslip.entity_id) is False
+    assert not PayslipDocument.objects.filter(payslip=payslip).exists()
+
+
+def test_a_rendering_failure_names_the_payslip(activity):  # noqa: F811
+    payslip = approve(draft(activity, 6, 46))
+    broken = Payslip.objects.create(
+        entity=payslip.entity, member=payslip.member, pay_date=payslip.pay_date,
+        period_start=payslip.period_start, period_end=payslip.period_end, category="employee",
+        gross=0, employee_deductions=0, net_taxable=0, net_social=0, net_pay=0,
+        employer_contributions=0, employer_cost=0, lines=[{"code": "ssc_personal"}],
+        corrects=payslip, status="approved", number=99, year=payslip.year, reference="P-BROKEN",
+    )  # fmt: skip
+    result = payslip_render_pdf.apply(
+        kwargs={"payslip_id": broken.pk, "entity_id": broken.entity_id}
+    )
+    assert isinstance(result.result, PayslipRenderFailed)
+    failure = TaskFailure.objects.get(task_name="payroll.payslip_render_pdf")
+    assert "P-BROKEN" in failure.error
+    assert not PayslipDocument.objects.filter(payslip=broken).exists()
+
+
+@pytest.mark.parametrize("language", ["en", "fr", "nl", "de"])
+def test_user_text_is_printed_as_written_in_every_language(language):
+    name = 'Zoë #set "O\'Brien" $x$ *b* _i_ \\ <a> @ref // [x] `c`'
+    facts = sample_facts("FR", worker_name=name)
+    data = payslip_document_data(sample_payslip("FR"), facts, language)
+    text = " ".join(pdf_text(typst_pdf(data), layout=False).split())  # the name may wrap
+    assert name in text
+    assert "P2026-000042" in text
+
+
+def test_french_payslip_shows_the_clarified_amounts():
+    payslip = sample_payslip("FR")
+    text = pdf_text(typst_pdf(payslip_document_data(payslip, sample_facts("FR"), "fr")))
+    for words in ("Montant net social", "Net à payer", "Net imposable", "Coût total employeur"):
+        assert words in text, words
+    pas = next(line for line in payslip.lines if line["code"] == "pas")
+    assert f"{D(pas['amount']):.2f}".replace(".", ",") in text.replace("\u202f", "")
+
+
+def test_a_correction_references_and_reverses_the_payslip(activity):  # noqa: F811
+    original = approve(draft(activity, 7, 47))
+    reversal = services.payslip_correct(
+        payslip=original, pay_date=original.pay_date + dt.timedelta(days=3), actor=None
+    )
+    assert reversal.corrects_id == original.pk and reversal.status == Payslip.Status.DRAFT
+    assert reversal.net_pay == -original.net_pay and reversal.gross == -original.gross
+    assert [line["amount"] for line in reversal.lines] == [
+        str(-D(line["amount"])) for line in original.lines
+    ]
+    approve(reversal)
+    reversal.refresh_from_db()
+    assert reversal.number == original.number + 1
+    with pytest.raises(Conflict):
+        services.payslip_correct(payslip=original, pay_date=original.pay_date, actor=None)
+    text = pdf_text(typst_pdf(payslip_document_data(reversal, sample_facts("BE"), "en")))
+    assert original.reference in text and "Corrected payslip" in text

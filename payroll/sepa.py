@@ -97,10 +97,10 @@ def build_pain001(
 
 
 def payslip_reference(payslip) -> str:
-    """The end-to-end id of a worker's transfer: the payslip's number once numbering exists
-    (`number`), until then its public id without dashes (32 characters, within SEPA's 35)."""
-    number = getattr(payslip, "number", "") or ""
-    return number or payslip.public_id.hex
+    """The end-to-end id of a worker's transfer: the payslip's number (`reference`, e.g.
+    P2026-000042, given on approval), else its public id without dashes (32 characters, within
+    SEPA's 35)."""
+    return payslip.reference or payslip.public_id.hex
 
 
 def payrun_sepa_xml(*, run) -> bytes:

@@ -154,7 +154,7 @@ def test_approval_pays_the_clean_workers_holds_the_others_and_every_step_runs_on
         approved = Payslip.objects.filter(entity=activity.entity, status="approved")
         assert sorted(amounts) == sorted(p.net_pay for p in approved)
         ids = document.xpath(".//p:EndToEndId/text()", namespaces=NS)
-        assert sorted(ids) == sorted(p.public_id.hex for p in approved)
+        assert sorted(ids) == sorted(p.reference for p in approved)  # the payslip numbers
         from payroll.sepa import payrun_sepa_xml
 
         assert payrun_sepa_xml(run=run) == xml

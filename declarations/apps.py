@@ -15,6 +15,18 @@ class DeclarationsConfig(AppConfig):
 
         register_contract_listener(on_contract_event)
         register_contract_status(contract_status)
+        from smartcoop.core.dashboard import Widget, register_widget
+
+        register_widget(
+            Widget(
+                "staff",
+                "declarations_due",
+                _("Declarations due or late"),
+                _due_or_late,
+                Permission.SUBMIT_DECLARATIONS,
+                order=45,
+            )
+        )
         register(
             NavItem(
                 "staff",
@@ -25,3 +37,29 @@ class DeclarationsConfig(AppConfig):
                 order=45,
             )
         )
+
+
+def _due_or_late(request):
+    """The alert before a deadline passes: open declarations due within two days, and the late
+    ones (red when any is late)."""
+    import datetime as dt
+
+    from django.urls import reverse
+    from django.utils import timezone
+
+    from smartcoop.core.dashboard import Figure
+    from smartcoop.core.tenancy import current_entity
+
+    from . import selectors
+
+    entity = current_entity(request)
+    if entity is None:
+        return None
+    late = selectors.late_count(entity=entity)
+    soon = selectors.due_before(entity=entity, before=timezone.now() + dt.timedelta(days=2))
+    return Figure(
+        soon,
+        url=reverse("declarations:queue"),
+        tone="bad" if late else ("warn" if soon else "ok"),
+        note=_("%(late)s late") % {"late": late},
+    )

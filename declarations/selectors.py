@@ -28,6 +28,15 @@ def late_count(*, entity) -> int:
     )
 
 
+def due_before(*, entity, before) -> int:
+    """Open declarations (not yet filed) whose deadline comes before `before`, late ones included."""
+    return (
+        Declaration.objects.with_scopes_disabled()
+        .filter(entity=entity, status__in=(S.DRAFT, S.READY, S.REJECTED), due_at__lt=before)
+        .count()
+    )
+
+
 def declaration_for_staff(*, entity, public_id) -> Declaration:
     return (
         Declaration.objects.with_scopes_disabled()

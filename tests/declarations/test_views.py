@@ -122,3 +122,25 @@ def test_other_entities_and_other_staff_get_404(entity, client):
     client.force_login(staff_user("payroll_officer", entities=[activity.entity]))
     payload = client.get(reverse("declarations:payload", args=[declaration.public_id]))
     assert payload.status_code == 200 and payload.content.decode() == declaration.payload
+
+
+def test_the_dashboard_warns_of_declarations_due_soon_and_late(entity, client):
+    activity = worker_activity(entity)
+    soon = make_contract(activity, start=dt.date.today() + dt.timedelta(days=1))
+    make_contract(activity, start=dt.date.today() + dt.timedelta(days=20))
+    client.force_login(staff_user("payroll_officer", entities=[entity]))
+    widgets = {
+        w["key"]: w["figure"]
+        for w in client.get(reverse("core:backoffice_home")).context["widgets"]
+    }
+    figure = widgets["declarations_due"]
+    assert (figure.value, figure.tone, str(figure.note)) == (1, "warn", "0 late")
+    Declaration.objects.with_scopes_disabled().filter(pk=the_in(soon).pk).update(
+        due_at=timezone.now() - dt.timedelta(hours=1)
+    )
+    widgets = {
+        w["key"]: w["figure"]
+        for w in client.get(reverse("core:backoffice_home")).context["widgets"]
+    }
+    figure = widgets["declarations_due"]
+    assert (figure.value, figure.tone, str(figure.note)) == (1, "bad", "1 late")

@@ -13,6 +13,11 @@ class PayrollConfig(AppConfig):
         from .estimates import estimate_net
 
         register_net_estimator(estimate_net)
+        from invoicing.bank_hooks import register_debit_listener
+
+        from .runs.bank import salary_debits_imported
+
+        register_debit_listener(salary_debits_imported)
         from smartcoop.core.roles import Permission
 
         from .runs import tasks as _run_tasks  # noqa: F401  (registers the pay-run tasks)

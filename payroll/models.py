@@ -257,6 +257,9 @@ class PayRunItem(models.Model):
     )
     anomalies = models.JSONField(default=list)
     computed_at = models.DateTimeField(null=True, blank=True)
+    # The day the salary batch's debit appeared on the bank statement (the payslip itself is
+    # immutable once approved, so its payment is recorded here).
+    paid_on = models.DateField(null=True, blank=True)
 
     class Meta:
         ordering = ("run", "pk")

@@ -103,6 +103,11 @@ def payslip_reference(payslip) -> str:
     return payslip.reference or payslip.public_id.hex
 
 
+def payrun_message_id(run) -> str:
+    """The file's message and payment-information id; banks print it on the batch's debit."""
+    return f"SAL-{run.public_id.hex[:24].upper()}"
+
+
 def payrun_sepa_xml(*, run) -> bytes:
     """The file of an approved run: its approved payslips with a positive net, ordered by
     reference; the creation time is the run's approval, so the bytes never change."""
@@ -129,7 +134,7 @@ def payrun_sepa_xml(*, run) -> bytes:
     )
     entity = run.entity
     return build_pain001(
-        message_id=f"SAL-{run.public_id.hex[:24]}",
+        message_id=payrun_message_id(run),
         created_at=run.approved_at or dt.datetime.combine(run.pay_date, dt.time()),
         debtor_name=entity.name,
         debtor_iban=entity.iban,

@@ -125,6 +125,9 @@ def bank_statement_import(
             target=statement,
             data={"file": file_name, "entries": len(parsed.entries), "new": len(new_rows)},
         )
+        from ..bank_hooks import notify_debits
+
+        notify_debits(entity=entity, rows=[row for row in new_rows if row.amount < 0])
         for row in new_rows:
             if row.amount <= 0:
                 continue

@@ -220,3 +220,37 @@ def test_the_payroll_officer_reviews_fixes_approves_and_downloads_on_the_run_pag
     assert client.get(reverse("payroll:run", args=[run.public_id])).status_code == 404
     client.force_login(staff_user("customer_service", entities=[activity.entity]))
     assert client.get(reverse("payroll:runs")).status_code == 404
+
+
+def test_the_salary_batch_debit_on_the_bank_statement_marks_the_payslips_paid(team):
+    from invoicing.services import bank_statement_import
+    from payroll.sepa import payrun_message_id
+    from tests.invoicing.test_bank_and_reminders import camt
+
+    activity, (ok1, ok2, _no_iban, _undeclared), _contracts, pay_date = team
+    run = run_to_review(activity, pay_date)
+    with scope(entity=activity.entity_id):
+        run = services.payrun_approve(run=run, actor=None)
+        services.payrun_render(run_id=run.pk)
+        services.payrun_pay(run_id=run.pk)
+        services.payrun_post(run_id=run.pk)
+        run.refresh_from_db()
+        total = sum(p.net_pay for p in Payslip.objects.filter(entity=activity.entity))
+        message_id = payrun_message_id(run)
+        # a debit of another amount, and the bank fees, close nothing
+        bank_statement_import(
+            entity=activity.entity, actor=None, file_name="a.xml",
+            content=camt([("D-1", f"{total - 1}", "DBIT", f"Batch {message_id}"),
+                          ("D-2", "3.00", "DBIT", "fees")], statement_id="S-1"),
+        )  # fmt: skip
+        run.refresh_from_db()
+        assert run.state == PayRun.State.POSTED
+        bank_statement_import(
+            entity=activity.entity, actor=None, file_name="b.xml",
+            content=camt([("D-3", f"{total}", "DBIT", f"Batch {message_id}")], statement_id="S-2"),
+        )  # fmt: skip
+        run.refresh_from_db()
+        assert run.state == PayRun.State.CLOSED
+        paid = dict(run.items.exclude(paid_on=None).values_list("member_id", "paid_on"))
+        assert set(paid) == {ok1.pk, ok2.pk}
+        assert set(paid.values()) == {dt.date(2026, 3, 20)}

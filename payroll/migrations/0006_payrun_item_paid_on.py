@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('payroll', '0004_pay_runs'),
+        ('payroll', '0005_payslip_number_documents'),
     ]
 
     operations = [

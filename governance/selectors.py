@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from django.db.models import QuerySet, Sum
+from django.db.models import Count, QuerySet, Sum
 from django.http import Http404
 
 from members.models import Member
@@ -180,3 +180,28 @@ def online_voter_count(*, assembly: Assembly) -> int:
         .distinct()
         .count()
     )
+
+
+def participation(*, assembly: Assembly) -> list[dict]:
+    """Per resolution: how many voters voted (the "has voted" table) and how many secret ballots
+    are in the box. Published with the ballots, so anyone can see that no ballot was added."""
+    voted = dict(
+        VoteRecord.objects.filter(resolution__assembly=assembly)
+        .values("resolution_id")
+        .annotate(n=Count("voter_id"))
+        .values_list("resolution_id", "n")
+    )
+    boxed = dict(
+        Ballot.objects.filter(resolution__assembly=assembly)
+        .values("resolution_id")
+        .annotate(n=Count("receipt"))
+        .values_list("resolution_id", "n")
+    )
+    return [
+        {
+            "resolution": r,
+            "voters": voted.get(r.pk, 0),
+            "ballots": boxed.get(r.pk, 0) if r.secret else None,
+        }
+        for r in assembly.resolutions.order_by("position")
+    ]

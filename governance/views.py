@@ -183,6 +183,7 @@ def ballots(request: HttpRequest, public_id) -> HttpResponse:
             "query": query,
             "found": found,
             "results": selectors.assembly_results(assembly=meeting),
+            "participation": selectors.participation(assembly=meeting),
         },
     )
 

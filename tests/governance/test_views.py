@@ -127,6 +127,7 @@ def test_staff_plan_convene_take_attendance_close_and_publish(client, coop, stat
         reverse("governance:ballots", args=[assembly.public_id]), {"receipt": receipt}
     ).content.decode()
     assert "Counted: resolution 1, For." in page
+    assert page.count('<td class="num">1</td>') >= 2  # one member voted, one ballot in the box
     assert (
         client.get(reverse("governance:ballots_csv", args=[assembly.public_id])).status_code == 200
     )

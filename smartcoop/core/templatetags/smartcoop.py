@@ -55,6 +55,21 @@ def quantity(value) -> str:
 
 
 @register.filter
+def unit_price(value) -> str:
+    """A unit price as money is written (65,00 next to a line total of 520,00), with its third
+    and fourth decimals only when it has them (12,3456)."""
+    if value in (None, ""):
+        return ""
+    from django.utils import formats
+
+    exponent = Decimal(str(value)).normalize().as_tuple().exponent
+    places = min(4, max(2, -exponent)) if isinstance(exponent, int) else 2
+    return formats.number_format(
+        Decimal(str(value)), decimal_pos=places, use_l10n=True, force_grouping=True
+    )
+
+
+@register.filter
 def isodate(value):
     """An ISO date string (as stored in snapshots) as a date, to format with |date."""
     from datetime import date

@@ -10,7 +10,7 @@ from activities import selectors as activity_selectors
 from smartcoop.core.models import User
 
 from . import calculations
-from .models import TaxProfile
+from .models import Payslip, TaxProfile
 
 
 def tax_profile_history(*, member) -> QuerySet[TaxProfile]:
@@ -54,3 +54,53 @@ def members_without_tax_profile_for_staff(*, user: User, entity, on: date):
         .filter(has_profile=False)
         .order_by("last_name", "first_name")
     )
+
+
+def payslips_of_member(*, member):
+    """The member's approved payslips in every entity, newest first, with their PDF."""
+    from .models import Payslip
+
+    return (
+        Payslip.objects.filter(member=member, status=Payslip.Status.APPROVED)
+        .select_related("document", "corrects")
+        .order_by("-pay_date", "-number")
+    )
+
+
+def payslip_of_member(*, member, public_id) -> Payslip:
+    """One of the member's own approved payslips; anyone else's is not found (404)."""
+    from django.http import Http404
+
+    payslip = payslips_of_member(member=member).filter(public_id=public_id).first()
+    if payslip is None:
+        raise Http404
+    return payslip
+
+
+def yearly_summaries(payslips) -> list[dict]:
+    """Per year, what the member's tax return needs: gross, personal social contributions,
+    taxable pay (the 281.10 amounts in Belgium; the cumulative net imposable in France),
+    income tax withheld and net paid. Corrections count negatively, as they reverse."""
+    from decimal import Decimal
+
+    from .labels import TAX_CODES
+
+    years: dict[int, dict] = {}
+    for payslip in payslips:
+        year = years.setdefault(
+            payslip.pay_date.year,
+            {"year": payslip.pay_date.year, "payslips": [], "gross": Decimal("0"),
+             "social": Decimal("0"), "taxable": Decimal("0"), "withheld": Decimal("0"),
+             "net": Decimal("0")},
+        )  # fmt: skip
+        tax = sum(
+            (Decimal(x["amount"]) for x in payslip.lines if x["code"] in TAX_CODES),
+            Decimal("0"),
+        )
+        year["payslips"].append(payslip)
+        year["gross"] += payslip.gross
+        year["taxable"] += payslip.net_taxable
+        year["withheld"] += -tax
+        year["social"] += payslip.employee_deductions + tax
+        year["net"] += payslip.net_pay
+    return sorted(years.values(), key=lambda y: -y["year"])

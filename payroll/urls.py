@@ -7,6 +7,7 @@ app_name = "payroll"
 
 urlpatterns = [
     path("", views.member_index, name="member_index"),
+    path("payslips/<uuid:public_id>.pdf", views.member_payslip_pdf, name="member_payslip_pdf"),
     path("tax-profile/", views.tax_profile, name="tax_profile"),
     path("staff/", views.staff_index, name="staff_index"),
     path(

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpResponse
+from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -27,8 +27,30 @@ def _member_or_404(request: AuthenticatedRequest):
 
 
 @login_required
-def member_index(request):
-    return render(request, "payroll/member_index.html")
+def member_index(request: AuthenticatedRequest) -> HttpResponse:
+    """The member's payslips by year, with the net, the PDF and the year's tax figures."""
+    member = activity_selectors.member_of_user(request.user)
+    years = []
+    if member is not None:
+        years = selectors.yearly_summaries(selectors.payslips_of_member(member=member)[:600])
+    return render(request, "payroll/member_index.html", {"years": years})
+
+
+@login_required
+def member_payslip_pdf(request: AuthenticatedRequest, public_id) -> FileResponse:
+    """The PDF of one of the member's own payslips; another's is 404."""
+    payslip = selectors.payslip_of_member(member=_member_or_404(request), public_id=public_id)
+    document = getattr(payslip, "document", None)
+    if document is None:
+        raise Http404
+    response = FileResponse(
+        document.pdf.open("rb"),
+        as_attachment=True,
+        filename=f"{payslip.reference}.pdf",
+        content_type="application/pdf",
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
 
 
 @login_required

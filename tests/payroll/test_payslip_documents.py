@@ -143,3 +143,26 @@ def test_a_correction_references_and_reverses_the_payslip(activity):  # noqa: F8
         services.payslip_correct(payslip=original, pay_date=original.pay_date, actor=None)
     text = pdf_text(typst_pdf(payslip_document_data(reversal, sample_facts("BE"), "en")))
     assert original.reference in text and "Corrected payslip" in text
+
+
+def test_the_member_sees_their_payslips_by_year_and_downloads_only_their_own(client, activity):  # noqa: F811
+    from django.urls import reverse
+
+    from smartcoop.core.templatetags.smartcoop import money
+    from tests.activities.factories import ActivityFactory, credit
+
+    payslip = approve(draft(activity, 8, 48))
+    payslip_render_pdf(payslip_id=payslip.pk, entity_id=payslip.entity_id)
+    client.force_login(activity.coordinator.user)
+    page = client.get(reverse("payroll:member_index")).content.decode()
+    assert payslip.reference in page and str(payslip.pay_date.year) in page
+    assert money(payslip.net_pay) in page  # the net paid
+    url = reverse("payroll:member_payslip_pdf", args=[payslip.public_id])
+    download = client.get(url)
+    assert download.status_code == 200
+    assert b"".join(download.streaming_content).startswith(b"%PDF")
+    other = ActivityFactory()
+    credit(other, "30000.00")
+    client.force_login(other.coordinator.user)
+    assert client.get(url).status_code == 404
+    assert payslip.reference not in client.get(reverse("payroll:member_index")).content.decode()

@@ -231,7 +231,7 @@ def payslip_document_data(payslip, facts: PayslipFacts, language: str) -> dict:
             "ytd": [
                 {"label": _("Gross pay"), "amount": m(ytd["gross"])},
                 {"label": _("Taxable pay"), "amount": m(ytd["net_taxable"])},
-                {"label": _("Withholding tax"), "amount": m(ytd["withholding"])},
+                {"label": _("Income tax withheld"), "amount": m(ytd["withholding"])},
                 {"label": _("Net pay"), "amount": m(ytd["net_pay"])},
             ],
             "payment": [

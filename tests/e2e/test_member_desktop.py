@@ -24,8 +24,15 @@ def browser_context_args(browser_context_args):
     return {**browser_context_args, "viewport": {"width": 1280, "height": 900}, "locale": "nl-BE"}
 
 
-def test_the_activity_page_shows_every_column_of_its_tables_in_dutch(live_server, page: Page):
-    entity = LegalEntityFactory(name="Verenigde Producties / Productions Associées")
+@pytest.fixture
+def entity(db):
+    return LegalEntityFactory(name="Verenigde Producties / Productions Associées")
+
+
+@pytest.mark.entity_scope("entity")  # the set-up's services run in the entity's scope
+def test_the_activity_page_shows_every_column_of_its_tables_in_dutch(
+    live_server, page: Page, entity
+):
     member = make_member()
     member.onboarding_step = Member.OnboardingStep.DONE
     member.language = "nl"

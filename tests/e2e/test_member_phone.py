@@ -34,8 +34,19 @@ def _fits(page: Page, path: str) -> None:
     assert width <= PHONE["width"], f"{path} is {width} px wide on a {PHONE['width']} px phone"
 
 
+@pytest.fixture
+def entity(db):
+    return LegalEntityFactory(
+        name="Verenigde Producties / Productions Associées",
+        email="facturatie@example.org",
+        invoice_series_prefix="VP",
+        credit_note_series_prefix="VPC",
+    )
+
+
+@pytest.mark.entity_scope("entity")  # the set-up's services run in the entity's scope
 def test_member_pages_fit_a_phone_and_a_refused_salary_request_stays_usable(
-    live_server, page: Page
+    live_server, page: Page, entity
 ):
     LegalEntityFactory(
         slug="coop",
@@ -44,12 +55,6 @@ def test_member_pages_fit_a_phone_and_a_refused_salary_request_stays_usable(
         is_employer=False,
         iban="BE71096123456769",
         bic="GKCCBEBB",
-    )
-    entity = LegalEntityFactory(
-        name="Verenigde Producties / Productions Associées",
-        email="facturatie@example.org",
-        invoice_series_prefix="VP",
-        credit_note_series_prefix="VPC",
     )
     member = make_member()
     member.onboarding_step = Member.OnboardingStep.DONE

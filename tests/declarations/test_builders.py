@@ -46,7 +46,7 @@ FACTS = ContractFacts(
     employer_number="175110801",
     enterprise_number="0403170701",
 )
-SHARED_SAMPLES = Path("/work/shared/payroll-formats/be-dimona/samples")
+ONSS_SAMPLES = Path(__file__).parent / "samples"
 
 
 def forms_of(facts, refs=("r1",)):
@@ -60,9 +60,9 @@ def forms_of(facts, refs=("r1",)):
 
 
 def test_the_carried_schema_accepts_the_onss_samples_and_refuses_a_broken_one():
-    for sample in sorted(SHARED_SAMPLES.glob("Dimona_20231_*.xml")):
+    for sample in sorted(ONSS_SAMPLES.glob("Dimona_20231_*.xml")):
         assert builders.schema_errors(sample.read_bytes()) == [], sample.name
-    broken = SHARED_SAMPLES.joinpath("Dimona_20231_1.xml").read_bytes().replace(b"TRI", b"XYZ")
+    broken = ONSS_SAMPLES.joinpath("Dimona_20231_1.xml").read_bytes().replace(b"TRI", b"XYZ")
     assert builders.schema_errors(broken)
 
 

@@ -1,6 +1,7 @@
 """A pay run on real Celery workers: the worker process is killed (SIGKILL) in the middle of
 the compute step, started again, and the run still ends with one payslip per worker, one
-ledger entry per contract and one transfer per payslip — nothing twice, nothing lost."""
+ledger entry per contract, one transfer and one PDF per payslip — nothing twice, nothing
+lost."""
 
 from __future__ import annotations
 
@@ -17,7 +18,7 @@ from django_scopes import scope, scopes_disabled
 from lxml import etree
 
 from activities.models import LedgerEntry
-from payroll.models import PayRun, PayRunItem, Payslip, PayslipContract
+from payroll.models import PayRun, PayRunItem, Payslip, PayslipContract, PayslipDocument
 from payroll.runs import services
 from smartcoop.celery import app
 from tests.payroll.runs_setup import due_contract, funded_activity, worker
@@ -68,6 +69,11 @@ def wait_for(predicate, seconds: float = 60):
     pytest.fail("timed out")
 
 
+def rendered(activity) -> int:
+    with scopes_disabled():
+        return PayslipDocument.objects.filter(payslip__entity=activity.entity).count()
+
+
 def run_state(run_id):
     with scopes_disabled():
         return PayRun.objects.get(pk=run_id)
@@ -104,6 +110,8 @@ def test_killing_the_worker_mid_compute_loses_nothing_and_doubles_nothing():
         with scope(entity=activity.entity_id):
             services.payrun_approve(run=run_state(run.pk), actor=None)
         wait_for(lambda: run_state(run.pk).state == PayRun.State.POSTED)
+        # the render step sent every approved payslip to the PDF renderer: each has its PDF
+        wait_for(lambda: rendered(activity) == WORKERS, seconds=120)
     finally:
         stop_worker(proc)
     with scope(entity=activity.entity_id):

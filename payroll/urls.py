@@ -15,6 +15,8 @@ urlpatterns = [
         views.staff_incomplete_profiles,
         name="staff_incomplete_profiles",
     ),
+    path("staff/payslips/<uuid:public_id>/", views.staff_payslip, name="staff_payslip"),
+    path("staff/payslips/<uuid:public_id>.pdf", views.staff_payslip_pdf, name="staff_payslip_pdf"),
     path("staff/runs/", run_views.run_list, name="runs"),
     path("staff/runs/<uuid:public_id>/", run_views.run_detail, name="run"),
     path("staff/runs/<uuid:public_id>/progress/", run_views.run_progress, name="run_progress"),

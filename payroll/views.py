@@ -119,3 +119,51 @@ def staff_incomplete_profiles(request: AuthenticatedRequest) -> HttpResponse:
         user=request.user, entity=current_entity(request), on=timezone.localdate()
     )
     return render(request, "payroll/staff_incomplete_profiles.html", {"members": members[:500]})
+
+
+def _staff_payslip(request: AuthenticatedRequest, public_id):
+    from .models import Payslip
+
+    payslip = (
+        Payslip.objects.filter(entity=current_entity(request), public_id=public_id)
+        .select_related("member", "corrects")
+        .first()
+    )
+    if payslip is None:
+        raise Http404
+    return payslip
+
+
+@permission_required(Permission.RUN_PAYROLL)
+def staff_payslip(request: AuthenticatedRequest, public_id) -> HttpResponse:
+    """One payslip of this entity, line by line in the staff member's language."""
+    from .documents.render import _label
+
+    payslip = _staff_payslip(request, public_id)
+    lines = [{**line, "label": _label(line)} for line in payslip.lines]
+    return render(
+        request,
+        "payroll/staff_payslip.html",
+        {
+            "payslip": payslip,
+            "worker_lines": [x for x in lines if x["side"] != "employer"],
+            "employer_lines": [x for x in lines if x["side"] == "employer"],
+            "document": getattr(payslip, "document", None),
+        },
+    )
+
+
+@permission_required(Permission.RUN_PAYROLL)
+def staff_payslip_pdf(request: AuthenticatedRequest, public_id) -> FileResponse:
+    payslip = _staff_payslip(request, public_id)
+    document = getattr(payslip, "document", None)
+    if document is None:
+        raise Http404
+    response = FileResponse(
+        document.pdf.open("rb"),
+        as_attachment=True,
+        filename=f"{payslip.reference}.pdf",
+        content_type="application/pdf",
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    return response

@@ -166,3 +166,20 @@ def test_the_member_sees_their_payslips_by_year_and_downloads_only_their_own(cli
     client.force_login(other.coordinator.user)
     assert client.get(url).status_code == 404
     assert payslip.reference not in client.get(reverse("payroll:member_index")).content.decode()
+
+
+def test_a_payroll_officer_sees_a_payslip_of_their_entity_only(client, activity):  # noqa: F811
+    from django.urls import reverse
+
+    from tests.factories import LegalEntityFactory, staff_user
+
+    payslip = approve(draft(activity, 9, 49))
+    payslip_render_pdf(payslip_id=payslip.pk, entity_id=payslip.entity_id)
+    client.force_login(staff_user("payroll_officer", entities=[activity.entity]))
+    page = client.get(reverse("payroll:staff_payslip", args=[payslip.public_id]))
+    assert page.status_code == 200 and payslip.reference in page.content.decode()
+    assert "Personal social security contribution" in page.content.decode()
+    pdf = client.get(reverse("payroll:staff_payslip_pdf", args=[payslip.public_id]))
+    assert pdf.status_code == 200
+    client.force_login(staff_user("payroll_officer", entities=[LegalEntityFactory()]))
+    assert client.get(reverse("payroll:staff_payslip", args=[payslip.public_id])).status_code == 404

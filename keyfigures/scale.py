@@ -23,13 +23,14 @@ from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from django.db import connection, transaction
-from django.db.models import Count, Max, Sum
+from django.db.models import Count, Max, Sum, Value
 from django.utils import timezone
 
 from activities.models import Activity, ActivityMembership, EmploymentContract, LedgerEntry
 from invoicing.models import Client, Invoice, Payment, Reminder
 from members.models import Member, RegisterEntry
-from payroll.models import Payslip, PayslipContract
+from payroll.models import PAYSLIP_SERIES, Payslip, PayslipContract
+from payroll.services import payslip_reference
 from smartcoop.core.models import LegalEntity, NumberSequence, Office
 from smartcoop.core.sectors import Sector
 from smartcoop.countries import current_pack
@@ -519,9 +520,32 @@ def _seed_contracts(*, rng, profile, factor, year, activities, income, pack, rep
         links += [PayslipContract(payslip=slip, contract=c, gross=c.gross_wage, hours=c.hours)
                   for c in group]  # fmt: skip
     _bulk(PayslipContract, links, report)
-    Payslip.objects.with_scopes_disabled().filter(pk__in=[s.pk for s in slips]).update(
-        status=Payslip.Status.APPROVED, approved_at=timezone.now()
+    # Approval numbers each payslip gap-free per entity and year, as payslip_approve does,
+    # and brings the entity's PAYSLIP sequence level with the last number given.
+    last = {
+        s.entity_id: s.last_number
+        for s in NumberSequence.objects.with_scopes_disabled().filter(
+            series=PAYSLIP_SERIES, year=year
+        )
+    }
+    now = timezone.now()
+    for slip in sorted(slips, key=lambda s: (s.entity_id, s.pay_date, s.member_id)):
+        last[slip.entity_id] = last.get(slip.entity_id, 0) + 1
+        slip.status = Payslip.Status.APPROVED
+        slip.year = year
+        slip.number = last[slip.entity_id]
+        slip.reference = payslip_reference(year=year, number=slip.number)
+        slip.approved_at = now
+    Payslip.objects.with_scopes_disabled().bulk_update(
+        slips, ["status", "year", "number", "reference", "approved_at"], batch_size=BATCH
     )
+    for entity_id, last_number in last.items():
+        NumberSequence.objects.with_scopes_disabled().update_or_create(
+            entity_id=entity_id,
+            series=PAYSLIP_SERIES,
+            year=year,
+            defaults={"last_number": last_number},
+        )
     return {"contracts": len(contracts), "payslips": len(slips)}
 
 
@@ -547,7 +571,13 @@ def check_invariants() -> list[str]:
         (s.entity_id, s.series, s.year): s.last_number
         for s in NumberSequence.objects.with_scopes_disabled().all()
     }
-    for s in series:
+    payslips = (
+        Payslip.objects.with_scopes_disabled()
+        .filter(number__isnull=False)
+        .values("entity_id", "year")
+        .annotate(series=Value(PAYSLIP_SERIES), n=Count("pk"), last=Max("number"))
+    )
+    for s in [*series, *payslips]:
         key = (s["entity_id"], s["series"], s["year"])
         if s["n"] != s["last"] or sequences.get(key) != s["last"]:
             problems.append(f"numbers of {key} are not gap-free ({s['n']} for {s['last']})")

@@ -27,6 +27,7 @@ from invoicing import services as invoicing
 from invoicing.models import BankTransaction
 from members import services as members
 from members.models import InfoSession
+from payroll.models import Payslip
 from smartcoop.core.models import NumberSequence
 from smartcoop.core.roles import Role
 from tests.activities.factories import ActivityFactory, credit, make_member, salary_contract
@@ -90,6 +91,9 @@ URL_OBJECTS: dict[str, tuple[str, str]] = {
     "invoicing:staff_reminder_posted": ("invoice", "entity"),
     "declarations:detail": ("declaration", "entity"),
     "declarations:payload": ("declaration", "entity"),
+    "payroll:member_payslip_pdf": ("payslip", "entity"),
+    "payroll:staff_payslip": ("payslip", "entity"),
+    "payroll:staff_payslip_pdf": ("payslip", "entity"),
     "api_members_detail": ("member", "member"),
     "api_activities_contract": ("contract", "entity"),
     "api_activities_contract_cancel": ("contract", "entity"),
@@ -206,6 +210,13 @@ def world(settings, tmp_path):
         entity=theirs, kind="dimona_in", contract=contract, payload="<Dimona/>", status="ready",
         payload_sha256="0" * 64,
     )  # fmt: skip
+    payslip = Payslip.objects.create(
+        entity=theirs, member=member_b, pay_date=date(2026, 10, 28), period_start=date(2026, 10, 1),
+        period_end=date(2026, 10, 28), category="employee", gross=Decimal("1000.00"),
+        employee_deductions=Decimal("130.70"), net_taxable=Decimal("869.30"),
+        net_social=Decimal("869.30"), net_pay=Decimal("869.30"),
+        employer_contributions=Decimal("250.00"), employer_cost=Decimal("1250.00"),
+    )  # fmt: skip
     claim = claim_with_line(activity)
     loan = activities.loan_apply(
         activity=activity,
@@ -271,6 +282,7 @@ def world(settings, tmp_path):
         "activity": activity,
         "contract": contract,
         "declaration": declaration,
+        "payslip": payslip,
         "posting_document": posting_document,
         "claim": claim,
         "expense_line": claim.lines.get(),

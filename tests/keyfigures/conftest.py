@@ -9,6 +9,7 @@ import itertools
 from decimal import Decimal
 
 import pytest
+from django.utils import timezone
 
 from activities.models import (
     Activity,
@@ -21,6 +22,7 @@ from activities.models import (
 from invoicing.models import Client, Invoice
 from members.models import Member, RegisterEntry
 from payroll.models import Payslip
+from payroll.services import payslip_approve
 from smartcoop.core.sectors import Sector
 from tests.activities.factories import make_member
 from tests.factories import LegalEntityFactory, OfficeFactory
@@ -278,14 +280,13 @@ def dataset(db):
         (4, "approved", "300.00"),
         (5, "draft", "999.00"),
     ):
-        Payslip.objects.create(
+        slip = Payslip.objects.create(
             entity=smart,
             member=ann,
             pay_date=d(y, month, 28),
             period_start=d(y, month, 1),
             period_end=d(y, month, 28),
             category="employee",
-            status=status,
             gross=Decimal(gross),
             employee_deductions=Decimal("0"),
             net_taxable=Decimal(gross),
@@ -294,6 +295,8 @@ def dataset(db):
             employer_contributions=Decimal(gross),
             employer_cost=Decimal(gross) * 2,
         )
+        if status == "approved":
+            payslip_approve(payslip=slip, actor=None, now=timezone.now(), render_pdf=False)
     return {
         "year": y,
         "entities": (smart.pk, vp.pk),

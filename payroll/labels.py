@@ -19,13 +19,20 @@ LINE_LABELS = {
     "cet": _("Technical balance contribution (CET)"),
     "apec": _("APEC (executives)"),
     "chomage": _("Unemployment insurance"),
+    "chomage_intermittent": _("Unemployment insurance, performing arts (annexes 8 and 10)"),
     "csg_deductible": _("CSG, deductible"),
     "csg_non_deductible": _("CSG, non-deductible"),
     "crds": _("CRDS"),
     "pas": _("Income tax withheld at source"),
+    "exit_holiday_simple": _("Exit holiday pay, single part"),
+    "exit_holiday_double": _("Exit holiday pay, double part"),
+    "exit_holiday_additional": _("Exit holiday pay, additional double part"),
+    "exit_holiday_ssc": _("Social security contribution on exit holiday pay"),
+    "exit_holiday_special_contribution": _("Special contribution on double holiday pay"),
+    "exit_holiday_withholding": _("Withholding tax on exit holiday pay"),
 }
 
-TAX_CODES = frozenset({"withholding_tax", "fiscal_work_bonus", "pas"})
+TAX_CODES = frozenset({"withholding_tax", "fiscal_work_bonus", "pas", "exit_holiday_withholding"})
 
 # Employer lines; an employer line `<code>_employer` not listed here reads as `<code>`.
 EMPLOYER_LINE_LABELS = {
@@ -41,4 +48,8 @@ EMPLOYER_LINE_LABELS = {
     "fnal": _("Housing fund (FNAL)"),
     "ags": _("Wage guarantee insurance (AGS)"),
     "reduction_generale": _("General reduction of employer contributions"),
+    "chomage_cddu_surcharge": _("Unemployment insurance, surcharge on short CDDU"),
+    "conges_spectacles": _("Paid holidays fund of the performing arts (Congés Spectacles)"),
+    "exit_holiday_employer_basic": _("Employer social security contribution on exit holiday pay"),
+    "exit_holiday_employer_wage_moderation": _("Wage moderation contribution on exit holiday pay"),
 }

@@ -14,7 +14,10 @@ from .types import (
     BE_CATEGORIES,
     DEFAULT_TAX_PROFILE,
     FR_CATEGORIES,
+    ArtistCostsGroup,
     ContractPay,
+    ExitHoliday,
+    Intermittent,
     Line,
     MaritalStatus,
     PayInput,
@@ -28,7 +31,10 @@ from .types import (
 
 __all__ = [
     "DEFAULT_TAX_PROFILE",
+    "ArtistCostsGroup",
     "ContractPay",
+    "ExitHoliday",
+    "Intermittent",
     "Line",
     "MaritalStatus",
     "MissingParameter",

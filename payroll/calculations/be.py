@@ -26,6 +26,24 @@ Short contracts and incomplete months -- the pro-rating applied, and why:
 - The structural reduction is a quarterly reduction; the month carries a third of the quarterly
   amount computed on the month's reference wage (S x 3), times mu -- an advance that the
   quarterly DmfA settles.
+
+Exit holiday pay (`PayInput.exit_holiday`, employees only; RULES.md Part II §1.1): when the
+worker's last contract with the employer ends, the employer pays 15.34 % of the gross earned with
+it in the year of exit (this payment included) and in the previous year if those holidays were
+not yet taken: single part 7.67 %, double part 6.80 %, additional double part 0.87 %. The single
+part bears the ordinary SSC (13.07 %) and the employer's basic and wage-moderation contributions;
+the double part the special 13.07 % employee contribution, no employer contribution; the
+additional part neither. Withholding: the holiday-pay rate of the exceptional-allowances grid,
+on the exit pay less those contributions, chosen by the worker's annual taxable remuneration,
+taken here as the taxable pay earned with this employer in the twelve months ending with this
+payment (exceptional pay left out): a worker employed all year gets the monthly pay x 12 of the
+FPS examples, and a worker of a few short contracts is rated on what they actually earned with
+the employer, the only normal remuneration the employer knows (RULES flags the definition for a
+leaver UNCERTAIN). Not applied: the child-related relief on exceptional allowances; the exit pay
+does not enter the work bonus, the BBSZ or the structural reduction (the DmfA excludes the
+single exit pay from the structural reduction's wage mass). Artists and manual workers get no
+exit pay (their holiday pay comes from the holiday fund, RULES Part II §1.3); students are not
+covered here.
 """
 
 from __future__ import annotations
@@ -150,6 +168,74 @@ def withholding_annual(
     if profile.disabled:
         reduction += others["disabled_worker"]
     return max(tax - reduction, Decimal("0")), scale_source
+
+
+def _grid_rate(amount: Decimal, grid: tuple) -> Decimal:
+    for upper, rate in grid:
+        if upper == "" or amount <= upper:
+            return rate
+    raise ValueError("the grid has no last band")  # pragma: no cover - the loader's table
+
+
+def exit_holiday_lines(
+    pay: PayInput, *, ordinary_taxable: Decimal, rules: Rules
+) -> tuple[list[Line], Decimal, Decimal]:
+    """The exit holiday pay lines (module doc), its taxable amount and its social net (the pay
+    less the contributions on it)."""
+    exit_holiday = pay.exit_holiday
+    assert exit_holiday is not None
+    if pay.category != WorkerCategory.EMPLOYEE:
+        raise ValueError("exit holiday pay is computed for employees only")
+    rates, rates_source = rules.entry("exit_holiday_pay_rates")
+    base = exit_holiday.current_year_gross + exit_holiday.previous_year_gross + pay.gross
+    lines: list[Line] = []
+    parts = {part: rules.money(base * rates[part]) for part in ("simple", "double", "additional")}
+    for part, amount in parts.items():
+        lines.append(
+            Line(
+                f"exit_holiday_{part}",
+                f"payroll.line.exit_holiday_{part}",
+                base,
+                rates[part],
+                amount,
+                Side.EARNING,
+                rates_source,
+            )
+        )
+    ssc_rate, ssc_source = rules.entry("ssc_personal_rate")
+    special_rate, special_source = rules.entry("exit_holiday_special_contribution_rate")
+    ssc = rules.money(parts["simple"] * ssc_rate)
+    special = rules.money(parts["double"] * special_rate)
+    lines.append(Line("exit_holiday_ssc", "payroll.line.exit_holiday_ssc", parts["simple"],
+                      ssc_rate, ssc, Side.EMPLOYEE, ssc_source))  # fmt: skip
+    lines.append(Line("exit_holiday_special_contribution",
+                      "payroll.line.exit_holiday_special_contribution", parts["double"],
+                      special_rate, special, Side.EMPLOYEE, special_source))  # fmt: skip
+    total = sum(parts.values(), ZERO)
+    taxable = total - ssc - special
+    reference = exit_holiday.taxable_before + ordinary_taxable
+    grid, grid_source = rules.entry("exit_holiday_withholding_rates")
+    tax_rate = _grid_rate(reference, grid)
+    lines.append(
+        Line(
+            "exit_holiday_withholding",
+            "payroll.line.exit_holiday_withholding",
+            taxable,
+            tax_rate,
+            rules.money(taxable * tax_rate),
+            Side.EMPLOYEE,
+            f"{grid_source}; annual taxable remuneration {rules.money(reference)}: taxable pay "
+            "with this employer over the 12 months ending with this payment",
+        )
+    )
+    for code, name in (
+        ("exit_holiday_employer_basic", "employer_basic_rate"),
+        ("exit_holiday_employer_wage_moderation", "employer_wage_moderation_rate"),
+    ):
+        rate, source = rules.entry(name)
+        lines.append(Line(code, f"payroll.line.{code}", parts["simple"], rate,
+                          rules.money(parts["simple"] * rate), Side.EMPLOYER, source))  # fmt: skip
+    return lines, taxable, total - ssc - special
 
 
 def compute(pay: PayInput) -> PayResult:
@@ -401,18 +487,28 @@ def compute(pay: PayInput) -> PayResult:
                 )
 
     gross = pay.gross
-    employee_total = sum((line.amount for line in lines if line.side == Side.EMPLOYEE), ZERO)
     student_solidarity = sum(
         (line.amount for line in lines if line.code == "student_solidarity"), ZERO
     )
     net_taxable = taxable + (gross - ordinary_gross - student_solidarity)
+    net_social = gross - net_ssc - bbsz - student_solidarity
+    if pay.exit_holiday is not None:
+        exit_lines, exit_taxable, exit_social = exit_holiday_lines(
+            pay, ordinary_taxable=taxable, rules=rules
+        )
+        lines.extend(exit_lines)
+        gross += sum((line.amount for line in exit_lines if line.side == Side.EARNING), ZERO)
+        net_taxable += exit_taxable
+        net_social += exit_social
+        notes.append("exit_holiday_pay")
+    employee_total = sum((line.amount for line in lines if line.side == Side.EMPLOYEE), ZERO)
     return PayResult(
         country="BE",
         category=category,
         gross=gross,
         lines=tuple(lines),
         net_taxable=net_taxable,
-        net_social=gross - net_ssc - bbsz - student_solidarity,
+        net_social=net_social,
         net_pay=gross - employee_total,
         student_hours_in_quota=in_quota_hours,
         student_hours_beyond_quota=beyond_hours,

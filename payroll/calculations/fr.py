@@ -15,20 +15,46 @@ PSS of the month, and its pro-rating -- the rule applied, and why:
   counted once.
 - The SMIC of the réduction générale is pro-rated the same way: part-time ratio, or for an
   incomplete month the hours paid / 151.67 (CSS D241-7: SMIC for the hours paid).
-Intermittents du spectacle (annexes 8/10, congés spectacles, artists' reduced base) are not built.
+
+Intermittents du spectacle on a CDDU (`PayInput.intermittent`; RULES.md Part II §5.2):
+- Unemployment: the general employer rate, plus the annexes 8/10 contributions (employer 5 %,
+  employee 2.40 %), plus the +0.50 pt surcharge of a CDDU of at most 3 months; on pay before the
+  artists' DFS, up to 4 PSS.
+- Congés Spectacles (caisse Audiens): employer 15.50 % of gross pay before any DFS.
+- Artists (annexe 10): maladie, AT/MP, allocations familiales, vieillesse and FNAL at 70 % of the
+  general rates (taux réduit, both sides); CSA, CSG/CRDS, unemployment and the retirement schemes
+  at full rates. An artist engaged for fewer than 5 consecutive days has a ceiling of 12 x the
+  hourly PSS per day worked (calendar days covered), instead of the thirtieths; never more than
+  the monthly PSS. The lump-sum deduction for professional costs (DFS) applies only when the
+  artist consented (`artist_costs`): it lowers the base of every contribution but
+  unemployment, AGS, Congés Spectacles and CSG/CRDS (the retirement schemes follow the social
+  security base: RULES flags it UNCERTAIN); the yearly cap is applied to this payment alone.
+- The réduction générale (RGDU) is not applied to intermittents: RULES.md Part II §5.1 leaves
+  its applicability to intermittents and to the artists' reduced rates open ("do not apply until
+  checked"), and leaving it out can only overstate the employer's cost, never under-declare.
 """
 
 from __future__ import annotations
 
-from datetime import timedelta
+import calendar
+from datetime import date, timedelta
 from decimal import ROUND_HALF_EVEN, Decimal
 
 from .rules import Rules
-from .types import ZERO, Line, PayInput, PayResult, Side, WorkerCategory
+from .types import ZERO, Intermittent, Line, PayInput, PayResult, Side, WorkerCategory
 
 ONE = Decimal("1")
 THIRTY = Decimal("30")
 RATE_PLACES = Decimal("0.0001")
+
+
+def _months_later(day: date, months: int) -> date:
+    """The same day `months` months later (the last day of a shorter month)."""
+    month = day.month - 1 + months
+    year, month = day.year + month // 12, month % 12 + 1
+    return day.replace(
+        year=year, month=month, day=min(day.day, calendar.monthrange(year, month)[1])
+    )
 
 
 def calendar_days_covered(pay: PayInput) -> int:
@@ -46,8 +72,20 @@ def month_length(pay: PayInput) -> int:
     return (pay.period_end - pay.period_start).days + 1
 
 
+def _short_artist_engagement(pay: PayInput, rules: Rules) -> bool:
+    if pay.intermittent != Intermittent.ARTIST:
+        return False
+    days = rules.value("artist_short_engagement_ceiling")["days"]
+    return all((c.end - c.start).days + 1 < days for c in pay.contracts)
+
+
 def pss_of_the_month(pay: PayInput, rules: Rules) -> tuple[Decimal, str]:
     pss, source = rules.entry("pss_monthly")
+    if _short_artist_engagement(pay, rules):
+        rule, rule_source = rules.entry("artist_short_engagement_ceiling")
+        hourly, hourly_source = rules.entry("pss_hourly")
+        ceiling = rule["hours"] * hourly * calendar_days_covered(pay)
+        return min(rules.money(ceiling), pss), f"{rule_source}; {hourly_source}"
     ceiling = pss
     if pay.part_time_ratio is not None:
         ceiling = ceiling * min(pay.part_time_ratio, ONE)
@@ -83,13 +121,31 @@ def compute(pay: PayInput) -> PayResult:
     employee, employee_source = rules.entry("employee_rates")
     employer, employer_source = rules.entry("employer_rates")
     cadre = pay.category == WorkerCategory.CADRE
+    intermittent = pay.intermittent
+    artist = intermittent == Intermittent.ARTIST
     lines: list[Line] = []
     notes: list[str] = []
 
-    t1 = min(gross, pss)
-    t2 = min(max(gross - pss, ZERO), 7 * pss)
-    up_to_4 = min(gross, 4 * pss)
-    up_to_8 = min(gross, 8 * pss)
+    # The base of the social security contributions: the gross, less the artists' DFS when
+    # consented. Unemployment, AGS, Congés Spectacles and CSG/CRDS keep the gross.
+    base = gross
+    base_source = ""
+    if pay.artist_costs is not None:
+        dfs, dfs_source = rules.entry("artist_costs_deduction")
+        deduction = min(rules.money(gross * dfs[str(pay.artist_costs)]), dfs["cap"])
+        base = gross - deduction
+        base_source = f"; DFS: {dfs_source}"
+        notes.append("artist_costs_deduction")
+    reduced = ONE
+    reduced_source = ""
+    if artist:
+        reduced, reduced_source = rules.entry("artist_reduced_rate")
+
+    t1 = min(base, pss)
+    t2 = min(max(base - pss, ZERO), 7 * pss)
+    up_to_4 = min(base, 4 * pss)
+    up_to_8 = min(base, 8 * pss)
+    gross_up_to_4 = min(gross, 4 * pss)
 
     def add(code: str, base: Decimal, rate: Decimal, side: Side, source: str) -> None:
         if base <= 0 or rate == 0:
@@ -106,20 +162,32 @@ def compute(pay: PayInput) -> PayResult:
             )
         )
 
+    def cut(rate: Decimal) -> Decimal:
+        """The artists' reduced rate (70 % of the general one), exact: no rounding of rates."""
+        return rate * reduced if artist else rate
+
+    def why(source: str) -> str:
+        return (f"{source}; taux réduit: {reduced_source}" if artist else source) + base_source
+
     capped_source = f"{employee_source}; PSS: {pss_source}"
     # Employee contributions
-    add("vieillesse_plafonnee", t1, employee["vieillesse_plafonnee"], Side.EMPLOYEE, capped_source)
-    add("vieillesse_deplafonnee", gross, employee["vieillesse_deplafonnee"], Side.EMPLOYEE,
-        employee_source)  # fmt: skip
+    add("vieillesse_plafonnee", t1, cut(employee["vieillesse_plafonnee"]), Side.EMPLOYEE,
+        why(capped_source))  # fmt: skip
+    add("vieillesse_deplafonnee", base, cut(employee["vieillesse_deplafonnee"]), Side.EMPLOYEE,
+        why(employee_source))  # fmt: skip
     add("agirc_arrco_t1", t1, employee["agirc_arrco_t1"], Side.EMPLOYEE, capped_source)
     add("agirc_arrco_t2", t2, employee["agirc_arrco_t2"], Side.EMPLOYEE, capped_source)
     add("ceg_t1", t1, employee["ceg_t1"], Side.EMPLOYEE, capped_source)
     add("ceg_t2", t2, employee["ceg_t2"], Side.EMPLOYEE, capped_source)
-    if gross > pss:  # CET only when the pay exceeds the ceiling (ANI 17/11/2017 art. 37)
+    if base > pss:  # CET only when the pay exceeds the ceiling (ANI 17/11/2017 art. 37)
         add("cet", up_to_8, employee["cet"], Side.EMPLOYEE, capped_source)
     if cadre:
         add("apec", up_to_4, employee["apec"], Side.EMPLOYEE, capped_source)
-    add("chomage", up_to_4, employee["chomage"], Side.EMPLOYEE, employee_source)
+    add("chomage", gross_up_to_4, employee["chomage"], Side.EMPLOYEE, employee_source)
+    if intermittent is not None:
+        annexes, annexes_source = rules.entry("intermittent_unemployment_rates")
+        add("chomage_intermittent", gross_up_to_4, annexes["employee"], Side.EMPLOYEE,
+            annexes_source)  # fmt: skip
     social = sum((line.amount for line in lines), ZERO)
 
     csg, csg_source = rules.entry("csg_crds")
@@ -175,35 +243,50 @@ def compute(pay: PayInput) -> PayResult:
             maladie_rate -= cuts["maladie_cut"]
         if gross < cuts["af_smic"] * smic_2025:
             af_rate -= cuts["af_cut"]
-    add("maladie_employer", gross, maladie_rate, Side.EMPLOYER, f"{employer_source}; {cuts_source}")
-    add("allocations_familiales", gross, af_rate, Side.EMPLOYER,
-        f"{employer_source}; {cuts_source}")  # fmt: skip
-    add("vieillesse_plafonnee_employer", t1, employer["vieillesse_plafonnee"], Side.EMPLOYER,
-        employer_source)  # fmt: skip
-    add("vieillesse_deplafonnee_employer", gross, employer["vieillesse_deplafonnee"], Side.EMPLOYER,
-        employer_source)  # fmt: skip
-    add("at_mp", gross, pay.at_mp_rate, Side.EMPLOYER,
-        "CSS art. L242-5, D242-6-1: rate notified to the employer by the CARSAT")  # fmt: skip
-    add("csa", gross, employer["csa"], Side.EMPLOYER, employer_source)
+    add("maladie_employer", base, cut(maladie_rate), Side.EMPLOYER,
+        why(f"{employer_source}; {cuts_source}"))  # fmt: skip
+    add("allocations_familiales", base, cut(af_rate), Side.EMPLOYER,
+        why(f"{employer_source}; {cuts_source}"))  # fmt: skip
+    add("vieillesse_plafonnee_employer", t1, cut(employer["vieillesse_plafonnee"]), Side.EMPLOYER,
+        why(employer_source))  # fmt: skip
+    add("vieillesse_deplafonnee_employer", base, cut(employer["vieillesse_deplafonnee"]),
+        Side.EMPLOYER, why(employer_source))  # fmt: skip
+    add("at_mp", base, cut(pay.at_mp_rate), Side.EMPLOYER,
+        why("CSS art. L242-5, D242-6-1: rate notified to the employer by the CARSAT"))  # fmt: skip
+    add("csa", base, employer["csa"], Side.EMPLOYER, employer_source)
     small = pay.employer_headcount < 50
     if small:
-        add("fnal", t1, employer["fnal_under_50"], Side.EMPLOYER, employer_source)
+        add("fnal", t1, cut(employer["fnal_under_50"]), Side.EMPLOYER, why(employer_source))
     else:
-        add("fnal", gross, employer["fnal_50_and_more"], Side.EMPLOYER, employer_source)
-    add("chomage_employer", up_to_4, employer["chomage"], Side.EMPLOYER, employer_source)
-    add("ags", up_to_4, employer["ags"], Side.EMPLOYER, employer_source)
+        add("fnal", base, cut(employer["fnal_50_and_more"]), Side.EMPLOYER, why(employer_source))
+    add("chomage_employer", gross_up_to_4, employer["chomage"], Side.EMPLOYER, employer_source)
+    if intermittent is not None:
+        surcharge, surcharge_source = rules.entry("cddu_unemployment_surcharge")
+        limit = int(surcharge["max_months"])
+        if all(_months_later(c.start, limit) > c.end for c in pay.contracts):
+            add("chomage_cddu_surcharge", gross_up_to_4, surcharge["rate"], Side.EMPLOYER,
+                surcharge_source)  # fmt: skip
+        add("chomage_intermittent_employer", gross_up_to_4, annexes["employer"], Side.EMPLOYER,
+            annexes_source)  # fmt: skip
+    add("ags", gross_up_to_4, employer["ags"], Side.EMPLOYER, employer_source)
     add("agirc_arrco_t1_employer", t1, employer["agirc_arrco_t1"], Side.EMPLOYER, employer_source)
     add("agirc_arrco_t2_employer", t2, employer["agirc_arrco_t2"], Side.EMPLOYER, employer_source)
     add("ceg_t1_employer", t1, employer["ceg_t1"], Side.EMPLOYER, employer_source)
     add("ceg_t2_employer", t2, employer["ceg_t2"], Side.EMPLOYER, employer_source)
-    if gross > pss:
+    if base > pss:
         add("cet_employer", up_to_8, employer["cet"], Side.EMPLOYER, employer_source)
     if cadre:
         add("apec_employer", up_to_4, employer["apec"], Side.EMPLOYER, employer_source)
+    if intermittent is not None:
+        conges, conges_source = rules.entry("conges_spectacles_rate")
+        add("conges_spectacles", gross, conges, Side.EMPLOYER, conges_source)
 
-    coefficient, reduction_source = reduction_generale_coefficient(
-        gross=gross, smic_coefficient=smic_coef, small=small, rules=rules
-    )
+    coefficient = ZERO
+    reduction_source = ""
+    if intermittent is None:  # not for intermittents: see the module doc
+        coefficient, reduction_source = reduction_generale_coefficient(
+            gross=gross, smic_coefficient=smic_coef, small=small, rules=rules
+        )
     if coefficient and gross > 0:
         employer_total = sum((line.amount for line in lines if line.side == Side.EMPLOYER), ZERO)
         reduction = min(rules.money(gross * coefficient), employer_total)

@@ -37,6 +37,22 @@ BE_CATEGORIES = frozenset(
 FR_CATEGORIES = frozenset({WorkerCategory.NON_CADRE, WorkerCategory.CADRE})
 
 
+class Intermittent(StrEnum):
+    """France: a CDDU of the performing arts. Annexe 8 of the unemployment rules covers workers
+    and technicians, annexe 10 the performing artists (who also get the reduced rates)."""
+
+    TECHNICIAN = "technician"  # annexe 8
+    ARTIST = "artist"  # annexe 10
+
+
+class ArtistCostsGroup(StrEnum):
+    """France: the artists' lump-sum deduction for professional costs (DFS), by profession:
+    its initial rate, phased out from 2024 (RULES Part II §5.2)."""
+
+    DRAMATIC = "dramatic"  # dramatic, lyric, cinematographic, choreographic artists (initial 25 %)
+    MUSICIAN = "musician"  # musicians, choristers, conductors, stage managers (initial 20 %)
+
+
 class MaritalStatus(StrEnum):
     SINGLE = "single"  # also divorced, widowed, separated: taxed alone
     COUPLE = "couple"  # married or legally cohabiting
@@ -45,6 +61,8 @@ class MaritalStatus(StrEnum):
 class Side(StrEnum):
     EMPLOYEE = "employee"
     EMPLOYER = "employer"
+    # Pay added to the contracts' gross (BE exit holiday pay): part of the result's gross.
+    EARNING = "earning"
 
 
 @dataclass(frozen=True)
@@ -102,6 +120,28 @@ class YearToDate:
 
 
 @dataclass(frozen=True)
+class ExitHoliday:
+    """Belgium: the worker's last contract with the employer ends with this payment, so the
+    employer pays the exit holiday pay (employees only). The caller gives what the payment alone
+    does not show; the engine adds this payment's own gross and taxable pay."""
+
+    # Gross earned with this employer before this payment and not yet covered by an exit holiday
+    # pay: in the year of the exit, and in the previous year (holidays not yet taken).
+    current_year_gross: Decimal = Decimal("0")
+    previous_year_gross: Decimal = Decimal("0")
+    # Taxable pay with this employer in the 11 months before this one (no exceptional pay):
+    # with this month's, the annual taxable pay that picks the withholding rate.
+    taxable_before: Decimal = Decimal("0")
+
+    def __post_init__(self) -> None:
+        values = (self.current_year_gross, self.previous_year_gross, self.taxable_before)
+        if any(isinstance(v, float) for v in values):
+            raise TypeError("money is Decimal, never float")
+        if min(self.current_year_gross, self.previous_year_gross) < 0:
+            raise ValueError("earlier gross cannot be negative")
+
+
+@dataclass(frozen=True)
 class PayInput:
     country: str  # "BE" or "FR"
     category: WorkerCategory
@@ -115,12 +155,17 @@ class PayInput:
     at_mp_rate: Decimal | None = None  # work-accident rate notified by the CARSAT
     part_time_ratio: Decimal | None = None  # contractual hours / full time; None = full time
     short_contract: bool = False  # FR PAS: initial term of at most two months
+    intermittent: Intermittent | None = None  # FR: a CDDU of the performing arts
+    artist_costs: ArtistCostsGroup | None = None  # FR: DFS, only with the artist's consent
+    exit_holiday: ExitHoliday | None = None  # BE: the last contract ends with this payment
 
     def __post_init__(self) -> None:
         if not self.contracts:
             raise ValueError("a payment pays at least one contract")
         if self.period_end < self.period_start:
             raise ValueError("the period ends before it starts")
+        if self.artist_costs is not None and self.intermittent != Intermittent.ARTIST:
+            raise ValueError("the artists' lump-sum deduction is for performing artists only")
 
     @property
     def on(self) -> date:
@@ -165,7 +210,7 @@ class UsedParameter:
 class PayResult:
     country: str
     category: WorkerCategory
-    gross: Decimal
+    gross: Decimal  # the contracts' gross plus any earning line (BE exit holiday pay)
     lines: tuple[Line, ...]
     net_taxable: Decimal  # BE: taxable pay; FR: net imposable
     net_social: Decimal  # pay before income tax (FR: montant net social)
@@ -182,6 +227,10 @@ class PayResult:
     @property
     def employer_lines(self) -> tuple[Line, ...]:
         return tuple(line for line in self.lines if line.side == Side.EMPLOYER)
+
+    @property
+    def earning_lines(self) -> tuple[Line, ...]:
+        return tuple(line for line in self.lines if line.side == Side.EARNING)
 
     @property
     def employee_deductions(self) -> Decimal:

@@ -110,6 +110,7 @@ def payslip_document_data(payslip, facts: PayslipFacts, language: str) -> dict:
         m = functools.partial(money, language=lang)
         worker: list[dict] = []
         employer: list[dict] = []
+        earnings: list[dict] = []  # pay added to the wages (BE exit holiday pay)
         for line in payslip.lines:
             row = {
                 "label": _label(line),
@@ -117,9 +118,18 @@ def payslip_document_data(payslip, facts: PayslipFacts, language: str) -> dict:
                 "rate": percent(line["rate"], lang),
                 "amount": m(line["amount"]),
             }
-            (employer if line["side"] == "employer" else worker).append(row)
-        worker.insert(0, {"label": _("Gross pay"), "base": "", "rate": "",
-                          "amount": m(payslip.gross), "strong": True})  # fmt: skip
+            side = line["side"]
+            (employer if side == "employer" else earnings if side == "earning" else worker).append(
+                row
+            )
+        if earnings:
+            wages = payslip.gross - sum(
+                (Decimal(x["amount"]) for x in payslip.lines if x["side"] == "earning"),
+                Decimal("0"),
+            )
+            earnings.insert(0, {"label": _("Wages"), "base": "", "rate": "", "amount": m(wages)})
+        worker[:0] = [*earnings, {"label": _("Gross pay"), "base": "", "rate": "",
+                                  "amount": m(payslip.gross), "strong": True}]  # fmt: skip
         tax = sum(
             (Decimal(line["amount"]) for line in payslip.lines if line["code"] in TAX_CODES),
             Decimal("0"),

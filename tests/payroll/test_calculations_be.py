@@ -7,6 +7,7 @@ import pytest
 
 from payroll.calculations import (
     ContractPay,
+    ExitHoliday,
     MaritalStatus,
     MissingParameter,
     PayInput,
@@ -189,3 +190,86 @@ def test_the_result_keeps_a_snapshot_of_every_parameter_value_it_used():
     assert "be.student_solidarity_rates" not in used  # not a student: never read
     for line in result.lines:
         assert any(p.source in line.source for p in result.parameters), line.code
+
+
+def _june_3000(**extra):
+    return pay("BE", WorkerCategory.EMPLOYEE, "3000.00", "164.67", start=date(2026, 6, 1),
+               end=date(2026, 6, 30), **extra)  # fmt: skip
+
+
+def test_exit_holiday_pay_matches_rules_example_b1():
+    """shared/RULES.md Part II §9, worked example B-1: a white-collar employee at EUR 3,000 a
+    month leaves on 30 June 2026, the holidays earned in 2025 taken: 15.34 % of the 18,000 earned
+    in 2026 = 1,380.60 single + 1,224.00 double + 156.60 additional = 2,761.20; SSC 180.44 on the
+    single part, special contribution 159.98 on the double part; taxable 2,420.78 at 39.37 %
+    (annual taxable 32,402.04 = 2,700.17 x 12 with the April-2026 work bonus) = 953.06; net exit
+    pay 1,467.72; employer 25 % on the single part = 345.15."""
+    without = compute_pay(_june_3000())
+    monthly_taxable = without.net_taxable
+    assert monthly_taxable == D("2700.17")
+    result = compute_pay(
+        _june_3000(
+            exit_holiday=ExitHoliday(
+                current_year_gross=D("15000.00"), taxable_before=monthly_taxable * 11
+            )
+        )
+    )
+    amounts = {line.code: str(line.amount) for line in result.lines if "exit" in line.code}
+    assert amounts == {
+        "exit_holiday_simple": "1380.60", "exit_holiday_double": "1224.00",
+        "exit_holiday_additional": "156.60", "exit_holiday_ssc": "180.44",
+        "exit_holiday_special_contribution": "159.98", "exit_holiday_withholding": "953.06",
+        "exit_holiday_employer_basic": "274.46", "exit_holiday_employer_wage_moderation": "70.69",
+    }  # fmt: skip
+    assert {line.side for line in result.lines if line.code.startswith("exit_holiday_")} == {
+        Side.EARNING,
+        Side.EMPLOYEE,
+        Side.EMPLOYER,
+    }
+    withholding = result.line("exit_holiday_withholding")
+    assert (withholding.base, withholding.rate) == (D("2420.78"), D("0.3937"))
+    assert "32402.04" in withholding.source
+    assert result.gross == D("3000.00") + D("2761.20")
+    assert result.net_pay - without.net_pay == D("1467.72")
+    assert result.net_taxable - without.net_taxable == D("2420.78")
+    assert result.employer_contributions - without.employer_contributions == D("345.15")
+    assert result.net_pay + result.employee_deductions == result.gross
+    assert "exit_holiday_pay" in result.notes
+
+
+def test_exit_holiday_pay_band_follows_the_annual_taxable_pay():
+    """RULES B-1 sensitivity: an annual taxable pay of 31,294.80 (no work bonus) under a
+    threshold above it would fall in the 36.34 % band; with the 2025/2026 grid, 31,070.01 to
+    33,810 is 39.37 % and up to 31,070 is 36.34 %. A worker who earned EUR 200 with the employer
+    in the year (reference under 10,415) has nothing withheld (grid, first band)."""
+    low = compute_pay(_june_3000(exit_holiday=ExitHoliday(taxable_before=D("28369.83"))))
+    assert low.line("exit_holiday_withholding").rate == D("0.3634")  # 28,369.83 + 2,700.17
+    one_day = compute_pay(
+        pay("BE", WorkerCategory.EMPLOYEE, "200.00", "8", start=date(2026, 3, 4),
+            exit_holiday=ExitHoliday())
+    )  # fmt: skip
+    assert one_day.amount("exit_holiday_simple") == D("15.34")  # 200 x 7.67 %
+    assert one_day.amount("exit_holiday_withholding") == 0
+
+
+def test_exit_holiday_pay_includes_previous_year_not_yet_taken():
+    """RULES B-1 variant: the holidays earned in 2025 not yet taken add 15.34 % of the 2025
+    gross with the employer (36,000 x 15.34 % = 5,522.40) to the 2,761.20 of 2026."""
+    result = compute_pay(
+        _june_3000(
+            exit_holiday=ExitHoliday(
+                current_year_gross=D("15000.00"),
+                previous_year_gross=D("36000.00"),
+                taxable_before=D("29701.87"),
+            )
+        )
+    )
+    earned = sum(line.amount for line in result.earning_lines)
+    assert earned == D("2761.20") + D("5522.40")
+
+
+def test_no_exit_holiday_pay_for_artists():
+    """RULES Part II §1.3: artists' holiday pay comes from the holiday fund, never as exit pay."""
+    with pytest.raises(ValueError, match="employees only"):
+        compute_pay(pay("BE", WorkerCategory.ARTIST, "200.00", "8", start=date(2026, 6, 12),
+                        exit_holiday=ExitHoliday()))  # fmt: skip

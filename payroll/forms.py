@@ -54,3 +54,15 @@ class TaxProfileForm(forms.Form):
     def fr_pas_rate(self) -> Decimal | None:
         percent = self.cleaned_data.get("fr_pas_rate_percent")
         return None if percent is None else percent / Decimal("100")
+
+
+class WorkerBankForm(forms.Form):
+    """The account a worker's net is paid to, entered by a payroll officer from a pay run."""
+
+    iban = forms.CharField(label=_("IBAN"), max_length=42)
+    bic = forms.CharField(
+        label=_("BIC"),
+        max_length=11,
+        required=False,
+        help_text=_("Optional: found from the IBAN for most banks."),
+    )

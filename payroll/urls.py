@@ -26,5 +26,10 @@ urlpatterns = [
         run_views.run_recompute,
         name="run_recompute",
     ),
+    path(
+        "staff/runs/<uuid:public_id>/workers/<uuid:member_id>/bank/",
+        run_views.run_worker_bank,
+        name="run_worker_bank",
+    ),
     path("staff/runs/<uuid:public_id>/sepa/", run_views.run_sepa, name="run_sepa"),
 ]

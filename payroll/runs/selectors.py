@@ -29,6 +29,12 @@ def payrun_items_with_anomalies(*, run: PayRun) -> list[PayRunItem]:
     return [item for item in items if item.anomalies]
 
 
+def payrun_items_with_payslips(*, run: PayRun, limit: int) -> list[PayRunItem]:
+    """The run's workers with a payslip (draft or approved), by name, at most `limit`."""
+    items = run.items.exclude(payslip=None).select_related("member", "payslip")
+    return list(items.order_by("member__last_name", "member__first_name", "pk")[:limit])
+
+
 def payrun_item_get(*, run: PayRun, member_public_id) -> PayRunItem:
     item = run.items.filter(member__public_id=member_public_id).select_related("member").first()
     if item is None:

@@ -7,15 +7,17 @@ from __future__ import annotations
 from django.contrib import messages
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from smartcoop.core.errors import ApplicationError
+from smartcoop.core.errors import ApplicationError, add_error_to_form
 from smartcoop.core.http import AuthenticatedRequest
 from smartcoop.core.roles import Permission
 from smartcoop.core.tenancy import current_entity
 from smartcoop.core.views import permission_required
 
+from ..models import PayRun
 from . import selectors, services
 from .anomalies import label
 
@@ -40,20 +42,46 @@ def _run_context(run) -> dict:
             {**a, "label": label(a["code"])} for a in item.anomalies
         ]
     percent = int(100 * run.items_done / run.items_total) if run.items_total else 100
-    return {"run": run, "items": items, "percent": percent}
+    totals = [{"label": _contract_type_label(kind), **row} for kind, row in run.totals.items()]
+    return {"run": run, "items": items, "percent": percent, "totals": totals}
+
+
+def _contract_type_label(code: str) -> str:
+    from smartcoop.countries import current_pack
+
+    try:
+        return str(current_pack().contract_type(code).label)
+    except KeyError:
+        return code
+
+
+PAYSLIP_LIMIT = 500
+# The states in which the workers are busy and the page follows them.
+WORKING = {
+    PayRun.State.COLLECTING, PayRun.State.COMPUTING, PayRun.State.APPROVED,
+    PayRun.State.RENDERING, PayRun.State.PAYING,
+}  # fmt: skip
 
 
 @permission_required(Permission.RUN_PAYROLL)
 def run_detail(request: AuthenticatedRequest, public_id) -> HttpResponse:
     run = selectors.payrun_get(entity=current_entity(request), public_id=public_id)
-    return render(request, "payroll/runs/detail.html", _run_context(run))
+    context = _run_context(run)
+    context["payslip_items"] = selectors.payrun_items_with_payslips(run=run, limit=PAYSLIP_LIMIT)
+    context["payslip_limit"] = PAYSLIP_LIMIT
+    return render(request, "payroll/runs/detail.html", context)
 
 
 @permission_required(Permission.RUN_PAYROLL)
 def run_progress(request: AuthenticatedRequest, public_id) -> HttpResponse:
     """The progress fragment htmx polls while the workers compute."""
     run = selectors.payrun_get(entity=current_entity(request), public_id=public_id)
-    return render(request, "payroll/runs/_progress.html", _run_context(run))
+    response = render(request, "payroll/runs/_progress.html", _run_context(run))
+    if request.headers.get("HX-Request") and run.state not in WORKING:
+        # the workers are done with this step: reload the whole page, which now shows the
+        # anomalies and the approval (or the payment file), and stops polling
+        response["HX-Refresh"] = "true"
+    return response
 
 
 @require_POST
@@ -68,6 +96,35 @@ def run_recompute(request: AuthenticatedRequest, public_id, member_id) -> HttpRe
     else:
         messages.success(request, _("%(name)s computed again.") % {"name": item.member})
     return redirect("payroll:run", run.public_id)
+
+
+@permission_required(Permission.RUN_PAYROLL)
+def run_worker_bank(request: AuthenticatedRequest, public_id, member_id) -> HttpResponse:
+    """The IBAN of a worker of this run, entered by the payroll officer when the run says it is
+    missing or invalid (members' `member_save_bank`: validated, audited with the IBAN masked).
+    Only a worker of this run of this entity; another is 404."""
+    from members.services import member_save_bank
+
+    from ..forms import WorkerBankForm
+
+    run = selectors.payrun_get(entity=current_entity(request), public_id=public_id)
+    item = selectors.payrun_item_get(run=run, member_public_id=member_id)
+    form = WorkerBankForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            member_save_bank(member=item.member, actor=request.user, **form.cleaned_data)
+        except ApplicationError as error:
+            add_error_to_form(form, error)
+        else:
+            messages.success(
+                request,
+                _("IBAN of %(name)s saved. Compute the worker again to clear the anomaly.")
+                % {"name": item.member},
+            )
+            return redirect(f"{reverse('payroll:run', args=[run.public_id])}#worker-{member_id}")
+    return render(
+        request, "payroll/runs/worker_bank.html", {"run": run, "item": item, "form": form}
+    )
 
 
 @require_POST

@@ -254,3 +254,35 @@ def test_the_salary_batch_debit_on_the_bank_statement_marks_the_payslips_paid(te
         paid = dict(run.items.exclude(paid_on=None).values_list("member_id", "paid_on"))
         assert set(paid) == {ok1.pk, ok2.pk}
         assert set(paid.values()) == {dt.date(2026, 3, 20)}
+
+
+def test_the_officer_enters_a_missing_iban_from_the_run_and_a_bad_one_is_refused(client, team):
+    from django.urls import reverse
+
+    from smartcoop.core.models import AuditLogEntry
+    from tests.factories import LegalEntityFactory, staff_user
+
+    activity, (_ok1, _ok2, no_iban, _undeclared), _contracts, pay_date = team
+    run = run_to_review(activity, pay_date)
+    officer = staff_user("payroll_officer", entities=[activity.entity])
+    client.force_login(officer)
+    page = client.get(reverse("payroll:run", args=[run.public_id])).content.decode()
+    url = reverse("payroll:run_worker_bank", args=[run.public_id, no_iban.public_id])
+    assert url in page  # the anomaly links to the form
+    refused = client.post(url, {"iban": "BE68 5390 0754 7035"})
+    assert refused.status_code == 200 and refused.context["form"].errors["iban"]
+    no_iban.refresh_from_db()
+    assert no_iban.iban == ""
+    saved = client.post(url, {"iban": "BE68 5390 0754 7034"})
+    assert saved.status_code == 302
+    no_iban.refresh_from_db()
+    assert no_iban.iban == "BE68539007547034"
+    entry = AuditLogEntry.objects.filter(action="members.member.bank_saved").latest("pk")
+    assert entry.actor == officer and "7547034" not in str(entry.data)  # the IBAN is masked
+    # a worker of no run of this entity, and another entity's officer: 404
+    stranger = worker(activity)
+    assert client.get(
+        reverse("payroll:run_worker_bank", args=[run.public_id, stranger.public_id])
+    ).status_code == 404
+    client.force_login(staff_user("payroll_officer", entities=[LegalEntityFactory()]))
+    assert client.get(url).status_code == 404

@@ -1,6 +1,8 @@
 """A deployment with the annual report's volumes and distributions (profile `smart-be`, Belgium
 2020, DOMAIN.md §4-5), written through bulk paths (`bulk_create` in batches), for measuring the
 platform at that size. Deterministic for a given seed. Used by `manage.py seed_scale`.
+The large tables (invoices, payments, reminders, ledger entries, contracts, payslips and their
+lines) are written with PostgreSQL `COPY` (`_copy`); the rest with `bulk_create`.
 
 What it writes per year, times `factor`: invoices (numbered gap-free per entity, series and
 year, with the NumberSequence brought level) and credit notes; payments with lateness; reminders
@@ -15,6 +17,7 @@ page reconciles holds on it."""
 from __future__ import annotations
 
 import datetime as dt
+import json
 import random
 from collections import defaultdict
 from collections.abc import Callable
@@ -22,7 +25,7 @@ from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
-from django.db import connection, transaction
+from django.db import connection, models, transaction
 from django.db.models import Count, Max, Sum, Value
 from django.utils import timezone
 
@@ -117,6 +120,71 @@ def _bulk(model, rows: list, report: Callable[[str], None]) -> list:
     created = model.objects.bulk_create(rows, batch_size=BATCH)
     report(f"{model._meta.label}: {len(created):,}")
     return created
+
+
+# Fields whose Python value psycopg writes as PostgreSQL reads it: COPY takes it as it is.
+_PLAIN = (
+    models.AutoField,
+    models.BigAutoField,
+    models.BooleanField,
+    models.CharField,
+    models.DateField,
+    models.DecimalField,
+    models.ForeignKey,
+    models.IntegerField,
+    models.TextField,
+    models.UUIDField,
+)
+
+
+def _prepare(field) -> Callable[[Any], Any]:
+    """How one field's value is read for COPY: as an INSERT would prepare it (defaults,
+    `auto_now_add`, JSON, encrypted fields), or the attribute itself for the plain types."""
+    plain = type(field).__module__.startswith("django.db.models") and isinstance(field, _PLAIN)
+    if (
+        plain
+        and not getattr(field, "auto_now", False)
+        and not getattr(field, "auto_now_add", False)
+    ):
+        attname = field.attname
+        if isinstance(field, models.DecimalField):
+            places = Decimal(1).scaleb(-field.decimal_places)
+            return lambda obj: (
+                None if (v := getattr(obj, attname)) is None else Decimal(v).quantize(places)
+            )
+        return lambda obj: getattr(obj, attname)
+    return lambda obj: field.get_db_prep_save(field.pre_save(obj, True), connection)
+
+
+def _copy(model, rows: list, report: Callable[[str], None]) -> list:
+    """`bulk_create` through PostgreSQL COPY: the primary keys are drawn from the table's
+    sequence first (in ascending order, as an INSERT would give them), each field's value is
+    prepared as for an INSERT (see `_prepare`), and the rows are streamed in one COPY. Row
+    triggers and constraints apply as for an INSERT; no signal is sent (as with `bulk_create`)."""
+    if not rows:
+        report(f"{model._meta.label}: 0")
+        return rows
+    meta = model._meta
+    fields = list(meta.concrete_fields)
+    prepare = [_prepare(f) for f in fields]
+    columns = ", ".join(connection.ops.quote_name(f.column) for f in fields)
+    for obj in rows:
+        obj._prepare_related_fields_for_save(operation_name="_copy")
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s)",
+            [meta.db_table, meta.pk.column, len(rows)],
+        )
+        for obj, (pk,) in zip(rows, sorted(cursor.fetchall()), strict=True):
+            obj.pk = pk
+            obj._state.adding = False
+            obj._state.db = connection.alias
+        sql = f"COPY {connection.ops.quote_name(meta.db_table)} ({columns}) FROM STDIN"
+        with cursor.cursor.copy(sql) as copy:
+            for obj in rows:
+                copy.write_row([read(obj) for read in prepare])
+    report(f"{meta.label}: {len(rows):,}")
+    return rows
 
 
 def seed(
@@ -313,8 +381,8 @@ def _seed_year(
                     performance={"scale": True} if contract_tool else {},
                 )
             )
-        invoices = _bulk(Invoice, invoices, report)
-        # Payments: most paid, a fifth of them late (lateness drawn up to 90 days).
+        # Payments: most paid, a fifth of them late (lateness drawn up to 90 days). Decided
+        # before the invoices are written, so that they are written paid.
         payments, paid = [], []
         for inv in invoices:
             due: dt.date = inv.due_date  # type: ignore[assignment]  # set above
@@ -323,6 +391,8 @@ def _seed_year(
                 received = due + dt.timedelta(
                     days=rng.randint(1, 90) if late else -rng.randint(0, 25)
                 )
+                inv.status = Invoice.Status.PAID
+                inv.amount_paid = inv.total_incl_vat
                 payments.append(
                     Payment(
                         entity=inv.entity,
@@ -333,15 +403,8 @@ def _seed_year(
                     )
                 )
                 paid.append((inv, late, due))
-        payments = _bulk(Payment, payments, report)
-        Invoice.objects.with_scopes_disabled().filter(
-            pk__in=[inv.pk for inv, _late, _due in paid]
-        ).update(status=Invoice.Status.PAID)
-        connection.cursor().execute(
-            "UPDATE invoicing_invoice SET amount_paid = total_incl_vat WHERE status = 'paid' "
-            "AND year = %s AND amount_paid = 0",
-            [year],
-        )
+        invoices = _copy(Invoice, invoices, report)
+        payments = _copy(Payment, payments, report)
         reminders = [
             Reminder(
                 entity=inv.entity,
@@ -354,7 +417,7 @@ def _seed_year(
             for inv, late, due in paid
             if late
         ][: _scaled(profile.reminders_per_year, factor)]
-        _bulk(Reminder, reminders, report)
+        _copy(Reminder, reminders, report)
         ledger = []
         for payment in payments:
             inv = payment.invoice
@@ -409,12 +472,12 @@ def _seed_year(
                         total_incl_vat=inv.total_incl_vat,
                     )
                 )
-        _bulk(Invoice, credit_notes, report)
+        _copy(Invoice, credit_notes, report)
         for (entity_id, series), last in number.items():
             NumberSequence.objects.with_scopes_disabled().update_or_create(
                 entity_id=entity_id, series=series, year=year, defaults={"last_number": last}
             )
-        _bulk(LedgerEntry, ledger, report)
+        _copy(LedgerEntry, ledger, report)
         counts = _seed_contracts(
             rng=rng, profile=profile, factor=factor, year=year, activities=activities,
             income=income, pack=pack, report=report,
@@ -433,6 +496,7 @@ def _seed_contracts(*, rng, profile, factor, year, activities, income, pack, rep
     per_activity = max(1, min(300, round(target / len(with_income))))
     share = profile.work_budget_per_year / profile.invoiced_per_year
     contracts = []
+    coefficients: dict[str, Decimal] = {}
     for activity in with_income:
         budget = income[activity.pk] * Decimal(str(min(share * Decimal("1.05"), Decimal("0.95"))))
         n = max(1, min(per_activity, int(budget // Decimal("60"))))
@@ -442,7 +506,9 @@ def _seed_contracts(*, rng, profile, factor, year, activities, income, pack, rep
             if cost <= 0:
                 continue
             kind = str(_pick(rng, profile.contract_types))
-            coefficient = pack.contract_type(kind).coefficient(dt.date(year, 12, 31))
+            if kind not in coefficients:
+                coefficients[kind] = pack.contract_type(kind).coefficient(dt.date(year, 12, 31))
+            coefficient = coefficients[kind]
             day = dt.date(year, 1, 1) + dt.timedelta(days=i * step)
             paid_on = min(day + dt.timedelta(days=10), dt.date(year, 12, 31))
             contracts.append(
@@ -470,8 +536,8 @@ def _seed_contracts(*, rng, profile, factor, year, activities, income, pack, rep
                     paid_on=paid_on,
                 )
             )
-    contracts = _bulk(EmploymentContract, contracts, report)
-    _bulk(
+    contracts = _copy(EmploymentContract, contracts, report)
+    _copy(
         LedgerEntry,
         [
             LedgerEntry(
@@ -514,31 +580,48 @@ def _seed_contracts(*, rng, profile, factor, year, activities, income, pack, rep
                 employer_cost=cost,
             )
         )
-    slips = _bulk(Payslip, slips, report)
+    slips = _copy(Payslip, slips, report)
     links = []
     for slip, group in zip(slips, groups.values(), strict=True):
         links += [PayslipContract(payslip=slip, contract=c, gross=c.gross_wage, hours=c.hours)
                   for c in group]  # fmt: skip
-    _bulk(PayslipContract, links, report)
-    # Approval numbers each payslip gap-free per entity and year, as payslip_approve does,
-    # and brings the entity's PAYSLIP sequence level with the last number given.
+    _copy(PayslipContract, links, report)
+    # Approval numbers each payslip gap-free per entity and year, as payslip_approve does (in
+    # pay date and member order), in one UPDATE, and brings the entity's PAYSLIP sequence level
+    # with the last number given.
     last = {
         s.entity_id: s.last_number
         for s in NumberSequence.objects.with_scopes_disabled().filter(
             series=PAYSLIP_SERIES, year=year
         )
     }
-    now = timezone.now()
-    for slip in sorted(slips, key=lambda s: (s.entity_id, s.pay_date, s.member_id)):
-        last[slip.entity_id] = last.get(slip.entity_id, 0) + 1
-        slip.status = Payslip.Status.APPROVED
-        slip.year = year
-        slip.number = last[slip.entity_id]
-        slip.reference = payslip_reference(year=year, number=slip.number)
-        slip.approved_at = now
-    Payslip.objects.with_scopes_disabled().bulk_update(
-        slips, ["status", "year", "number", "reference", "approved_at"], batch_size=BATCH
-    )
+    with connection.cursor() as cursor:
+        cursor.execute(
+            """
+            UPDATE payroll_payslip AS p
+               SET status = %s, year = %s, number = numbered.number, approved_at = %s,
+                   reference = %s || LPAD(numbered.number::text,
+                                          GREATEST(6, LENGTH(numbered.number::text)), '0')
+              FROM (SELECT id, ROW_NUMBER() OVER (PARTITION BY entity_id
+                                                  ORDER BY pay_date, member_id, id)
+                               + COALESCE((%s::jsonb ->> entity_id::text)::int, 0) AS number
+                      FROM payroll_payslip WHERE id = ANY(%s)) AS numbered
+             WHERE p.id = numbered.id
+            RETURNING p.entity_id, p.number, p.reference
+            """,
+            [
+                Payslip.Status.APPROVED,
+                year,
+                timezone.now(),
+                payslip_reference(year=year, number=0)[:-6],
+                json.dumps({str(k): v for k, v in last.items()}),
+                [s.pk for s in slips],
+            ],
+        )
+        for entity_id, number, reference in cursor.fetchall():
+            last[entity_id] = max(last.get(entity_id, 0), number)
+            if reference != payslip_reference(year=year, number=number):  # the format changed
+                raise ValueError(f"payslip reference {reference} is not payroll's")
     for entity_id, last_number in last.items():
         NumberSequence.objects.with_scopes_disabled().update_or_create(
             entity_id=entity_id,

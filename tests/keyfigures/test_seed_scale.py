@@ -5,12 +5,15 @@ from __future__ import annotations
 from decimal import Decimal
 
 from django.core.management import call_command
+from django.db.models import F
 from django_scopes import scopes_disabled
 
 from activities.models import EmploymentContract
 from invoicing.models import Invoice
 from keyfigures import scale, selectors
 from members.models import Member
+from payroll.models import Payslip
+from payroll.services import payslip_reference
 from smartcoop.core.models import LegalEntity
 
 
@@ -28,6 +31,16 @@ def test_seed_scale_builds_the_report_volumes_and_keeps_the_invariants(db, capsy
             activity__name__startswith="Demo"
         )
         assert 280 <= invoices_2025.count() <= 299  # 149,308 x 0.002
+        # Written by COPY: every paid invoice has its payment and is settled, and the payslips
+        # carry payroll's own references.
+        paid = invoices_2025.filter(status="paid")
+        assert paid.count() > 200
+        assert not paid.exclude(amount_paid=F("total_incl_vat")).exists()
+        assert paid.filter(payments__amount=F("total_incl_vat")).distinct().count() == paid.count()
+        slip = Payslip.objects.filter(year=2025).order_by("number").last()
+        assert slip is not None and slip.reference == payslip_reference(
+            year=2025, number=slip.number
+        )
         contracts = EmploymentContract.objects.filter(paid_on__year=2025, function="Freelance work")
         assert contracts.count() > 100
         ids = tuple(LegalEntity.objects.values_list("pk", flat=True))

@@ -5,7 +5,8 @@ Activities imports nothing of them: an app registers a listener when it starts
 transaction of the change, so a listener's rows are written with it or not at all (a listener
 enqueues its tasks with `enqueue`, which sends them after the commit). An app may also register a
 status provider (`register_contract_status`): the contract pages show what it answers, e.g.
-"Dimona accepted on 3 June".
+"Dimona accepted on 3 June". And it may say it files the contract's hiring declaration
+(`register_declaration_owner`): staff then cannot mark the contract declared by hand.
 """
 
 from __future__ import annotations
@@ -26,9 +27,12 @@ class ContractStatus:
 
 
 ContractStatusProvider = Callable[[Any], ContractStatus | None]
+# Which declaration of ours covers the contract ("Dimona IN"), or "" when none does.
+DeclarationOwner = Callable[[Any], str]
 
 _listeners: list[ContractListener] = []
 _status_providers: list[ContractStatusProvider] = []
+_declaration_owners: list[DeclarationOwner] = []
 
 
 def register_contract_listener(listener: ContractListener) -> None:
@@ -39,6 +43,21 @@ def register_contract_listener(listener: ContractListener) -> None:
 def register_contract_status(provider: ContractStatusProvider) -> None:
     if provider not in _status_providers:
         _status_providers.append(provider)
+
+
+def register_declaration_owner(owner: DeclarationOwner) -> None:
+    if owner not in _declaration_owners:
+        _declaration_owners.append(owner)
+
+
+def declaration_filed_here(contract) -> str:
+    """The name of the declaration an app files for this contract ("Dimona IN"), or "": then
+    staff may mark the contract declared by hand (it was declared outside smartcoop)."""
+    for owner in _declaration_owners:
+        name = owner(contract)
+        if name:
+            return name
+    return ""
 
 
 def contract_event(event: str, contract, actor) -> None:

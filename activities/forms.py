@@ -187,6 +187,17 @@ class InterruptionForm(forms.Form):
     reason = forms.CharField(label=_("Reason"), max_length=300)
 
 
+class ContractDatesForm(forms.Form):
+    """Staff move a validated contract's dates (the declarations follow)."""
+
+    start_date = forms.DateField(label=_("Start date"), widget=DATE)
+    end_date = forms.DateField(label=_("End date"), widget=DATE)
+    hours = forms.DecimalField(
+        label=_("Hours"), max_digits=7, decimal_places=2, min_value=Decimal("0.01")
+    )
+    reason = forms.CharField(label=_("Why the dates change"), max_length=300)
+
+
 class SolidarityDecisionForm(forms.Form):
     decision = forms.ChoiceField(
         label=_("Decision"), choices=[("accept", _("Accept")), ("refuse", _("Refuse"))]

@@ -221,6 +221,7 @@ class EmploymentContract(StatusSteps, EntityOwnedModel):
     STEPS = {
         "validate": (Status.DRAFT,),
         "declare": (Status.VALIDATED,),
+        "change_dates": (Status.VALIDATED, Status.DECLARED),
         "mark_performed": (Status.DECLARED,),
         "mark_paid": (Status.DECLARED, Status.PERFORMED),
         "close": (Status.PAID,),

@@ -26,6 +26,7 @@ from smartcoop.core.views import permission_required
 from smartcoop.countries import current_pack
 
 from . import calculations, charts, forms, net_estimators, selectors, services
+from .contract_events import declaration_filed_here
 from .models import (
     Activity,
     ExpenseLine,
@@ -674,13 +675,38 @@ def staff_contract(request: AuthenticatedRequest, public_id) -> HttpResponse:
             "host_representative": contract.host_representative,
         },
     )
-    if request.method == "POST":
+    dates_form = forms.ContractDatesForm(
+        request.POST if request.POST.get("action") == "dates" else None,
+        initial={
+            "start_date": contract.start_date,
+            "end_date": contract.end_date,
+            "hours": contract.hours,
+        },
+    )
+    if request.method == "POST" and request.POST.get("action") == "dates":
+        if dates_form.is_valid():
+            data = dates_form.cleaned_data
+            changed = _try(
+                dates_form,
+                lambda: services.contract_change_dates(
+                    contract=contract,
+                    start_date=data["start_date"],
+                    end_date=data["end_date"],
+                    hours=data["hours"],
+                    reason=data["reason"],
+                    actor=request.user,
+                ),
+            )
+            if changed is not None:
+                messages.success(request, _("The contract's dates are changed."))
+                return redirect("activities:staff_contract", public_id=public_id)
+    elif request.method == "POST":
         action = request.POST.get("action")
         try:
             if action == "validate":
                 services.contract_validate(contract=contract, actor=request.user)
             elif action == "declare":
-                services.contract_declare(contract=contract, actor=request.user)
+                services.contract_declare_by_hand(contract=contract, actor=request.user)
             elif action == "performed":
                 services.contract_mark_performed(contract=contract, actor=request.user)
             elif action == "cancel":
@@ -726,6 +752,8 @@ def staff_contract(request: AuthenticatedRequest, public_id) -> HttpResponse:
             "type_label": _contract_type_label(contract.contract_type),
             "posting_form": posting_form,
             "interruption_form": interruption_form,
+            "dates_form": dates_form,
+            "declare_by_hand": contract.can("declare") and not declaration_filed_here(contract),
             "documents": contract.posting_documents.all(),
             "interruptions": contract.interruptions.all(),
             "staff": True,

@@ -2,9 +2,12 @@
 
 - A Dimona notification file (batch answer, elements of `NOTIFICATION_20223.xsd`): one `Form`
   per message handled, naming our reference (`HandledReference/ReferenceNbr`), the Dimona period
-  created (`DimonaPeriodId`) and any anomalies (`ErrorID`, `AnomalyLabel`). A form with an anomaly
-  is read as a rejection, one without as an acceptance (the ONSS also sends warnings as anomalies:
-  they reject here until staff say otherwise; UNCERTAIN).
+  created (`DimonaPeriodId`) and any anomalies (`AnomalyReport`: `ErrorID`, `AnomalyClass`,
+  `AnomalyLabel`). The class is the anomaly's severity in the ONSS glossaries (Zones_Dimona
+  2023/3 `AnomalieErnst`, DmfA 2022/3 `GraviteAnomalie`): B blocks the declaration; NP, P and W
+  do not (e.g. 90373-460 "late declaration" is NP). A form is rejected when one of its anomalies
+  is blocking or has no class (we do not guess); otherwise it is accepted and its non-blocking
+  anomalies are kept as warnings.
 - The web service's status (REST v2 `declarationStatus`): result "A"/"W" accepted, "B" refused,
   anything else still pending (SECONDARY: shape from an MIT client, see README).
 """
@@ -28,6 +31,10 @@ class Outcome:
     authority_reference: str = ""
     codes: tuple[str, ...] = ()
     messages: tuple[str, ...] = field(default=())
+
+
+# Severity classes that do not block (glossary codes; B is the blocking one).
+NON_BLOCKING_CLASSES = frozenset({"NP", "P", "W"})
 
 
 def _local(tag) -> str:
@@ -58,16 +65,18 @@ def parse_dimona_notification(raw: bytes) -> list[Outcome]:
                 reference = _first(node, "ReferenceNbr")
         if not reference:
             raise AnswerUnreadable("a Form names no HandledReference/ReferenceNbr")
-        codes, messages = [], []
+        codes, messages, blocking = [], [], False
         for node in form.iter():
             children = {_local(child.tag): (child.text or "").strip() for child in node}
             if "ErrorID" in children and node is not form:
                 codes.append(children["ErrorID"])
                 messages.append(children.get("AnomalyLabel", ""))
+                if children.get("AnomalyClass", "").upper() not in NON_BLOCKING_CLASSES:
+                    blocking = True
         outcomes.append(
             Outcome(
                 reference=reference,
-                accepted=not codes,
+                accepted=not blocking,
                 period_id=_first(form, "DimonaPeriodId"),
                 codes=tuple(codes),
                 messages=tuple(messages),

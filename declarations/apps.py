@@ -7,14 +7,19 @@ class DeclarationsConfig(AppConfig):
     verbose_name = _("Social declarations")
 
     def ready(self) -> None:
-        from activities.contract_events import register_contract_listener, register_contract_status
+        from activities.contract_events import (
+            register_contract_listener,
+            register_contract_status,
+            register_declaration_owner,
+        )
         from smartcoop.core.navigation import NavItem, register
         from smartcoop.core.roles import Permission
 
-        from .hooks import contract_status, on_contract_event
+        from .hooks import contract_status, declaration_owner, on_contract_event
 
         register_contract_listener(on_contract_event)
         register_contract_status(contract_status)
+        register_declaration_owner(declaration_owner)
         from smartcoop.core.dashboard import Widget, register_widget
 
         register_widget(

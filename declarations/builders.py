@@ -184,9 +184,11 @@ def dimona_in_forms(
     created_at: dt.datetime,
     worker_types: dict,
     joint_committees: dict,
+    closed_by_out: bool = False,
 ) -> list[DimonaForm]:
     """The IN messages of a contract: one, or for a student one per quarter with the planned
-    hours of that quarter (`references` holds one reference per quarter)."""
+    hours of that quarter (`references` holds one reference per quarter). An open-ended
+    employment (`closed_by_out`) is declared without its end: a Dimona OUT closes it."""
     worker_type = worker_types[facts.contract_type]
     committee = facts.joint_committee or joint_committees[facts.contract_type]
     if committee not in DIMONA_JOINT_COMMITTEES:
@@ -209,8 +211,10 @@ def dimona_in_forms(
                 inss=facts.national_number,
                 start_date=part[0],
                 start_hour=hhmm(facts.start_time) if part[0] == facts.start_date else "",
-                end_date=part[1],
-                end_hour=hhmm(facts.end_time) if part[1] == facts.end_date else "",
+                end_date=None if closed_by_out else part[1],
+                end_hour=hhmm(facts.end_time)
+                if part[1] == facts.end_date and not closed_by_out
+                else "",
                 joint_committee=committee,
                 worker_type=worker_type,
                 planned_hours=(

@@ -20,6 +20,16 @@ def on_contract_event(event: str, contract, actor) -> None:
         services.contract_dates_changed(contract=contract, actor=actor)
 
 
+def declaration_owner(contract) -> str:
+    """The hiring declaration of ours that covers the contract (staff cannot then mark it
+    declared by hand), or "" when there is none (a country or contract type we file nothing for,
+    e.g. a French CAPE)."""
+    declaration = selectors.hiring_declaration(contract)
+    if declaration is None or declaration.status == declaration.Status.WITHDRAWN:
+        return ""
+    return str(declaration.get_kind_display())
+
+
 def contract_status(contract) -> ContractStatus | None:
     """Whether the contract is declared to the authority, and when (for the contract pages)."""
     declaration = selectors.hiring_declaration(contract)

@@ -14,6 +14,7 @@ import zoneinfo
 from dataclasses import asdict, replace
 
 from django.db import transaction
+from django.db.models import Exists, OuterRef
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_scopes import scopes_disabled
@@ -208,6 +209,7 @@ def _build_payload(
             created_at=created_at,
             worker_types=worker_types,
             joint_committees=committees,
+            closed_by_out=closed_by_out(contract),
         )
         form: builders.DimonaForm = next(f for f in forms if f.reference == declaration.reference)
     else:
@@ -224,16 +226,7 @@ def _build_payload(
                 "",
                 _public_inputs(facts),
             )
-        form = builders.DimonaForm(
-            kind=_FORM_KIND[declaration.kind],
-            reference=declaration.reference,
-            created_at=created_at,
-            employer_noss=facts.employer_number,
-            enterprise_number=facts.enterprise_number,
-            start_date=contract.start_date if declaration.kind == K.DIMONA_UPDATE else None,
-            end_date=contract.end_date if declaration.kind != K.DIMONA_CANCEL else None,
-            period_id=origin,
-        )
+        form = _follow_up_form(declaration, contract, facts, origin, created_at, worker_types)
     inputs = {**_public_inputs(facts), **declaration.inputs}
     if declaration.channel == Declaration.Channel.HTTP:
         return (
@@ -247,6 +240,54 @@ def _build_payload(
     if errors:  # a bug of ours, never sent
         return [builders.Problem("schema", f"{facts.contract_ref}: {errors[0]}")], "", "", inputs
     return [], document.decode(), "application/xml", inputs
+
+
+def closed_by_out(contract: EmploymentContract) -> bool:
+    """An open-ended employment: declared by an IN without end date, closed by a Dimona OUT
+    (`be.dimona_closed_by_out`, by contract type)."""
+    if current_pack().code != "BE":
+        return False
+    types = param("be.dimona_closed_by_out", on=contract.start_date, default=())
+    return contract.contract_type in types
+
+
+def _follow_up_form(
+    declaration: Declaration,
+    contract: EmploymentContract,
+    facts: builders.ContractFacts,
+    period_id: str,
+    created_at: dt.datetime,
+    worker_types: dict,
+) -> builders.DimonaForm:
+    """UPDATE (the new dates of the period it follows: for a student the quarter's part and its
+    planned hours; an open-ended employment's start only), CANCEL, OUT (the contract's end)."""
+    start = declaration.period_start or contract.start_date
+    end = declaration.period_end or contract.end_date
+    planned = None
+    if declaration.kind == K.DIMONA_UPDATE and worker_types.get(contract.contract_type) == "STU":
+        assert facts.hours is not None
+        planned = builders.planned_hours(
+            facts.hours, (contract.start_date, contract.end_date), (start, end)
+        )
+    open_ended = closed_by_out(contract)
+    end_date: dt.date | None = None
+    if declaration.kind == K.DIMONA_OUT:
+        end_date = contract.end_date
+    elif declaration.kind == K.DIMONA_UPDATE and not (
+        open_ended and not declaration.inputs.get("out")
+    ):
+        end_date = end
+    return builders.DimonaForm(
+        kind=_FORM_KIND[declaration.kind],
+        reference=declaration.reference,
+        created_at=created_at,
+        employer_noss=facts.employer_number,
+        enterprise_number=facts.enterprise_number,
+        start_date=start if declaration.kind == K.DIMONA_UPDATE else None,
+        end_date=end_date,
+        planned_hours=planned,
+        period_id=period_id,
+    )
 
 
 def declaration_build(
@@ -314,17 +355,26 @@ def declaration_rebuild_drafts(*, contract: EmploymentContract, actor) -> list[D
 # --- Follow-ups: cancel, withdraw, correct ------------------------------------------------------
 
 
-def _follow_up(*, origin: Declaration, kind: str, actor) -> Declaration:
+def _follow_up(
+    *,
+    origin: Declaration,
+    kind: str,
+    actor,
+    period: tuple[dt.date, dt.date] | None = None,
+    due: dt.datetime | None = None,
+    inputs: dict | None = None,
+) -> Declaration:
     assert origin.contract is not None
+    start, end = period or (origin.period_start, origin.period_end)
     follow = Declaration.objects.create(
         entity=origin.entity,
         kind=kind,
         contract=origin.contract,
-        period_start=origin.period_start,
-        period_end=origin.period_end,
-        due_at=due_at(kind, origin.contract),
+        period_start=start,
+        period_end=end,
+        due_at=due or due_at(kind, origin.contract),
         channel=_channel_of(origin.entity),
-        inputs={"period_id": origin.dimona_period_id},
+        inputs={"period_id": origin.dimona_period_id, **(inputs or {})},
         created_by=actor if getattr(actor, "is_authenticated", False) else None,
     )
     audit_log(
@@ -343,25 +393,184 @@ def contract_cancelled(*, contract: EmploymentContract, actor) -> None:
         contract=contract, kind__in=(K.DIMONA_IN, K.DPAE)
     ):
         if declaration.status in (S.DRAFT, S.READY):
-            declaration.status = S.WITHDRAWN
-            declaration.save(update_fields=["status", "updated_at"])
-            audit_log(actor=actor, action="declarations.declaration.withdrawn", target=declaration)
+            _withdraw(declaration, actor=actor)
         elif declaration.status == S.ACCEPTED and declaration.kind == K.DIMONA_IN:
             _follow_up(origin=declaration, kind=K.DIMONA_CANCEL, actor=actor)
 
 
+def hiring_segments(contract: EmploymentContract) -> list[tuple[dt.date, dt.date]]:
+    """The periods the contract's hiring declarations cover: one per calendar quarter for a
+    Belgian student (planned hours per quarter), else the whole contract."""
+    if current_pack().code == "BE":
+        worker_types = param("be.dimona_worker_type", on=contract.start_date, default={})
+        if worker_types.get(contract.contract_type) == "STU":
+            return builders.quarter_segments(contract.start_date, contract.end_date)
+    return [(contract.start_date, contract.end_date)]
+
+
+def _update_due(
+    contract: EmploymentContract, before: tuple[dt.date, dt.date], after: tuple[dt.date, dt.date]
+) -> dt.datetime:
+    """When an UPDATE is due (shared/RULES.md §2.1): a start moved earlier, before the worker
+    starts; an end moved, the first working day after the earlier of the old and new ends."""
+    days = int(param("be.dimona_out_working_days", on=after[1]))
+    due = _at(_working_days_after(min(before[1], after[1]), days), dt.time(23, 59))
+    if after[0] < before[0]:
+        due = min(due, _at(after[0], contract.start_time))
+    return due
+
+
 def contract_dates_changed(*, contract: EmploymentContract, actor) -> None:
-    """New dates: an accepted IN gets an UPDATE; unsent ones are rebuilt with the new dates."""
-    for declaration in Declaration.objects.with_scopes_disabled().filter(
-        contract=contract, kind__in=(K.DIMONA_IN, K.DPAE)
-    ):
+    """New dates (activities' `contract_change_dates`, in its transaction). Unsent declarations
+    are built again with the new dates; an accepted Dimona IN gets an UPDATE of its period (a
+    student's quarter by quarter); a sent one gets it when its acceptance comes back (flagged
+    `dates_changed`). An open-ended employment's unsent OUT is rebuilt, an accepted one updated.
+    A student contract whose Dimona is already filed cannot move into other quarters: that needs
+    a new contract (refused, so the change is undone)."""
+    hiring = list(
+        Declaration.objects.with_scopes_disabled()
+        .select_for_update(of=("self",))
+        .filter(contract=contract, kind__in=(K.DIMONA_IN, K.DPAE), corrected_by__isnull=True)
+        .exclude(status__in=(S.WITHDRAWN, S.CORRECTED))
+        .order_by("period_start", "id")
+    )
+    if not hiring:
+        return
+    segments = hiring_segments(contract)
+    filed = [d for d in hiring if d.status not in (S.DRAFT, S.READY)]
+    if len(segments) != len(hiring):
+        if filed:
+            raise ValidationFailed(
+                _(
+                    "The student's Dimona is filed per quarter (%(filed)s): new dates in other "
+                    "quarters need a new contract (cancel this one)."
+                )
+                % {"filed": len(hiring)},
+                field="start_date",
+                code="dimona_quarters_filed",
+            )
+        for declaration in hiring:
+            _withdraw(declaration, actor=actor)
+        contract_declarations_queue(contract=contract, actor=actor)
+        return
+    for declaration, segment in zip(hiring, segments, strict=True):
+        before = (declaration.period_start or segment[0], declaration.period_end or segment[1])
         if declaration.status in (S.DRAFT, S.READY):
             declaration.status = S.DRAFT
+            declaration.period_start, declaration.period_end = segment
             declaration.due_at = due_at(declaration.kind, contract)
-            declaration.save(update_fields=["status", "due_at", "updated_at"])
+            declaration.save(
+                update_fields=["status", "period_start", "period_end", "due_at", "updated_at"]
+            )
             declaration_build(declaration=declaration, actor=actor)
-        elif declaration.status == S.ACCEPTED and declaration.kind == K.DIMONA_IN:
-            _follow_up(origin=declaration, kind=K.DIMONA_UPDATE, actor=actor)
+        elif declaration.kind != K.DIMONA_IN or before == segment:
+            continue
+        elif declaration.status == S.ACCEPTED:
+            if closed_by_out(contract) and before[0] == segment[0]:
+                continue  # the IN declared no end: the OUT carries it
+            _follow_up(
+                origin=declaration,
+                kind=K.DIMONA_UPDATE,
+                actor=actor,
+                period=segment,
+                due=_update_due(contract, before, segment),
+            )
+        else:  # sent or rejected: the acceptance (or the correction) will carry the new dates
+            declaration.inputs = {**declaration.inputs, "dates_changed": [str(d) for d in before]}
+            declaration.period_start, declaration.period_end = segment
+            declaration.save(update_fields=["inputs", "period_start", "period_end", "updated_at"])
+    for out in (
+        Declaration.objects.with_scopes_disabled()
+        .filter(contract=contract, kind=K.DIMONA_OUT, corrected_by__isnull=True)
+        .exclude(status__in=(S.WITHDRAWN, S.CORRECTED))
+    ):
+        if out.status in (S.DRAFT, S.READY):
+            out.status = S.DRAFT
+            out.period_start, out.period_end = contract.start_date, contract.end_date
+            out.due_at = due_at(K.DIMONA_OUT, contract)
+            out.save(update_fields=["status", "period_start", "period_end", "due_at", "updated_at"])
+            declaration_build(declaration=out, actor=actor)
+        elif out.status == S.ACCEPTED and out.period_end != contract.end_date:
+            _follow_up(
+                origin=out,
+                kind=K.DIMONA_UPDATE,
+                actor=actor,
+                period=(contract.start_date, contract.end_date),
+                due=_update_due(
+                    contract,
+                    (out.period_start or contract.start_date, out.period_end or contract.end_date),
+                    (contract.start_date, contract.end_date),
+                ),
+                inputs={"out": True},
+            )
+
+
+def dimona_out_queue(*, entity, today: dt.date | None = None, actor=None) -> list[Declaration]:
+    """Queue the Dimona OUT of every open-ended employment of the entity that ends today or has
+    ended (`be.dimona_closed_by_out`), once its IN is accepted (the OUT names the IN's period):
+    due the first working day after the end (shared/RULES.md §2.1). Run daily by beat; each IN
+    is locked (SKIP LOCKED) and checked again, so two runs never queue two OUTs."""
+    today = today or timezone.localdate()
+    if current_pack().code != "BE":
+        return []
+    types = param("be.dimona_closed_by_out", on=today, default=())
+    if not types:
+        return []
+    queued = []
+    candidates = (
+        Declaration.objects.with_scopes_disabled()
+        .filter(
+            entity=entity,
+            kind=K.DIMONA_IN,
+            status=S.ACCEPTED,
+            corrected_by__isnull=True,
+            contract__contract_type__in=types,
+            contract__end_date__lte=today,
+        )
+        .exclude(contract__status=EmploymentContract.Status.CANCELLED)
+        .exclude(
+            Exists(
+                Declaration.objects.with_scopes_disabled()
+                .filter(contract=OuterRef("contract"), kind=K.DIMONA_OUT)
+                .exclude(status__in=(S.WITHDRAWN, S.CORRECTED))
+            )
+        )
+        .values_list("pk", flat=True)
+    )
+    for pk in list(candidates):
+        with transaction.atomic():
+            origin = (
+                Declaration.objects.with_scopes_disabled()
+                .select_for_update(skip_locked=True, of=("self",))
+                .select_related("contract")
+                .filter(pk=pk, status=S.ACCEPTED)
+                .first()
+            )
+            if origin is None or origin.contract is None or not closed_by_out(origin.contract):
+                continue
+            if (
+                Declaration.objects.with_scopes_disabled()
+                .filter(contract=origin.contract, kind=K.DIMONA_OUT)
+                .exclude(status__in=(S.WITHDRAWN, S.CORRECTED))
+                .exists()
+            ):
+                continue
+            contract = origin.contract
+            queued.append(
+                _follow_up(
+                    origin=origin,
+                    kind=K.DIMONA_OUT,
+                    actor=actor,
+                    period=(contract.start_date, contract.end_date),
+                )
+            )
+    return queued
+
+
+def _withdraw(declaration: Declaration, *, actor) -> None:
+    declaration.status = S.WITHDRAWN
+    declaration.save(update_fields=["status", "updated_at"])
+    audit_log(actor=actor, action="declarations.declaration.withdrawn", target=declaration)
 
 
 def declaration_correct(*, declaration: Declaration, actor) -> Declaration:
@@ -480,6 +689,19 @@ def _after_acceptance(declaration: Declaration, *, actor) -> None:
         if declaration.kind == K.DIMONA_IN:
             _follow_up(origin=declaration, kind=K.DIMONA_CANCEL, actor=actor)
         return
+    changed = declaration.inputs.get("dates_changed")
+    if changed and declaration.kind == K.DIMONA_IN and declaration.period_start:
+        assert declaration.period_end is not None
+        before = (dt.date.fromisoformat(changed[0]), dt.date.fromisoformat(changed[1]))
+        segment = (declaration.period_start, declaration.period_end)
+        if not (closed_by_out(contract) and before[0] == segment[0]):
+            _follow_up(
+                origin=declaration,
+                kind=K.DIMONA_UPDATE,
+                actor=actor,
+                period=segment,
+                due=_update_due(contract, before, segment),
+            )
     pending = (
         Declaration.objects.with_scopes_disabled()
         .filter(contract=contract, kind=declaration.kind, corrected_by__isnull=True)

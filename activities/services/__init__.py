@@ -36,9 +36,11 @@ from .activities import (
 )
 from .contracts import (
     contract_cancel,
+    contract_change_dates,
     contract_close,
     contract_create_for_performance,
     contract_declare,
+    contract_declare_by_hand,
     contract_mark_paid,
     contract_mark_performed,
     contract_posting_document_add,
@@ -93,9 +95,11 @@ __all__ = [
     "activity_transfer",
     "activity_validate",
     "contract_cancel",
+    "contract_change_dates",
     "contract_close",
     "contract_create_for_performance",
     "contract_declare",
+    "contract_declare_by_hand",
     "contract_mark_paid",
     "contract_mark_performed",
     "contract_posting_document_add",

@@ -22,7 +22,7 @@ from smartcoop.core.validators import check_money_fits, check_texts, validate_co
 from smartcoop.countries import current_pack, param
 
 from .. import calculations, selectors
-from ..contract_events import contract_event
+from ..contract_events import contract_event, declaration_filed_here
 from ..models import Activity, EmploymentContract, PostingDocument, WorkInterruption
 from ..uploads import validate_upload
 from ._shared import K, _lock_activity, _money, _source_of, _today
@@ -470,6 +470,195 @@ def contract_declare(*, contract: EmploymentContract, actor: User | None) -> Emp
         actor=actor,
         action="activities.contract.declared",
     )
+
+
+def contract_declare_by_hand(
+    *, contract: EmploymentContract, actor: User | None
+) -> EmploymentContract:
+    """Staff mark a contract declared themselves: only where no declaration of ours covers it
+    (a country whose hiring declaration smartcoop does not file, a contract type that needs
+    none, such as a French CAPE), so the declaration was filed outside. A contract covered by a
+    Dimona or DPAE becomes declared when the authority accepts it, never by hand."""
+    if declaration_filed_here(contract):
+        raise Conflict(
+            _(
+                "This contract is declared by its %(what)s: it becomes declared when the "
+                "authority accepts it, not by hand."
+            )
+            % {"what": declaration_filed_here(contract)},
+            code="declared_by_authority",
+        )
+    return contract_declare(contract=contract, actor=actor)
+
+
+def contract_change_dates(
+    *,
+    contract: EmploymentContract,
+    start_date: dt.date,
+    end_date: dt.date,
+    hours: Decimal,
+    reason: str,
+    actor: User | None,
+    days: int = 0,
+    today: dt.date | None = None,
+) -> EmploymentContract:
+    """Staff move a validated (or declared) contract's dates. The same checks as a new contract:
+    dates in order, hours that fit the days, no overlap with the person's other contracts, the
+    Activity active, and — when the salary cost grows (the employer-cost coefficient of the new
+    start date) — the difference available in the Activity's budget. A contract that has started
+    keeps its start date, and a new start cannot lie in the past (the declaration must precede
+    the work). The listeners hear `dates_changed` in the same transaction (declarations: the
+    unsent Dimona is rebuilt, an accepted one gets an UPDATE); a listener's refusal undoes it.
+
+    Locks: the Activity row (budget), then the Member row (overlap), then the contract."""
+    today = today or _today()
+    if not reason.strip():
+        raise ValidationFailed(_("Say why the dates change."), field="reason")
+    check_texts(reason=reason, multi_line=("reason",))
+    if contract.status not in EmploymentContract.STEPS["change_dates"]:
+        raise Conflict(
+            _("This contract is %(status)s: its dates can no longer change.")
+            % {"status": contract.get_status_display()},
+            extra={"status": contract.status},
+        )
+    if start_date != contract.start_date:
+        if contract.start_date <= today:
+            raise ValidationFailed(
+                _("The contract started on %(start)s: its start date can no longer change.")
+                % {"start": contract.start_date.isoformat()},
+                field="start_date",
+                code="contract_started",
+            )
+        if start_date < today:
+            raise ValidationFailed(
+                _(
+                    "The new start date %(start)s is in the past: the employment must be "
+                    "declared before work starts."
+                )
+                % {"start": start_date.isoformat()},
+                field="start_date",
+                code="start_in_past",
+            )
+    if end_date < today and end_date != contract.end_date:
+        raise ValidationFailed(
+            _("The new end date %(end)s is in the past.") % {"end": end_date.isoformat()},
+            field="end_date",
+        )
+    _check_contract_dates(
+        start_date=start_date, end_date=end_date, hours=hours, today=min(today, start_date)
+    )
+    if (
+        start_date == contract.start_date
+        and end_date == contract.end_date
+        and hours == contract.hours
+    ):
+        raise ValidationFailed(_("These are the contract's dates and hours already."))
+    kind = _contract_type(contract.contract_type)
+    coefficient = kind.coefficient(start_date)
+    cost = calculations.employer_cost(gross=contract.gross_wage, coefficient=coefficient)
+    with transaction.atomic():
+        activity = _lock_activity(contract.activity)
+        if not activity.can("work"):
+            raise Conflict(
+                _("The Activity %(activity)s is %(status)s: it must be active.")
+                % {"activity": activity.name, "status": activity.get_status_display()}
+            )
+        if cost > contract.employer_cost:
+            _require_available(
+                activity=activity,
+                amount=cost - contract.employer_cost,
+                what=_("The salary cost on the new dates (%(cost)s instead of %(before)s)")
+                % {"cost": _money(cost), "before": _money(contract.employer_cost)},
+                field="start_date",
+            )
+        from members.models import Member
+
+        Member.objects.select_for_update().filter(pk=contract.member_id).first()
+        clash = (
+            # Across entities on purpose, as for a new contract (one person, one contract a day).
+            EmploymentContract.objects.with_scopes_disabled()
+            .filter(
+                member_id=contract.member_id, start_date__lte=end_date, end_date__gte=start_date
+            )
+            .exclude(status=EmploymentContract.Status.CANCELLED)
+            .exclude(pk=contract.pk)
+            .first()
+        )
+        if clash:
+            raise ValidationFailed(
+                _(
+                    "%(name)s already has a contract from %(start)s to %(end)s: contracts of one "
+                    "person cannot overlap."
+                )
+                % {
+                    "name": contract.member.display_name,
+                    "start": clash.start_date.isoformat(),
+                    "end": clash.end_date.isoformat(),
+                },
+                field="start_date",
+                code="contract_overlap",
+            )
+        locked = EmploymentContract.objects.select_for_update(of=("self",)).get(pk=contract.pk)
+        if locked.status not in EmploymentContract.STEPS["change_dates"]:
+            raise Conflict(
+                _("This contract is %(status)s: its dates can no longer change.")
+                % {"status": locked.get_status_display()},
+                extra={"status": locked.status},
+            )
+        before = {
+            "start": locked.start_date.isoformat(),
+            "end": locked.end_date.isoformat(),
+            "hours": str(locked.hours),
+            "employer_cost": str(locked.employer_cost),
+        }
+        span = (end_date - start_date).days + 1
+        locked.start_date = start_date
+        locked.end_date = end_date
+        locked.hours = hours
+        locked.days = min(days or span, span)
+        locked.coefficient = coefficient
+        locked.employer_cost = cost
+        locked.wage_due_on = calculations.wage_due_date(
+            rule=current_pack().wage_payment_rule(end_date), performance_end=end_date
+        )
+        locked.save(
+            update_fields=[
+                "start_date",
+                "end_date",
+                "hours",
+                "days",
+                "coefficient",
+                "employer_cost",
+                "wage_due_on",
+                "updated_at",
+            ]
+        )
+        # Counted once saved: the year's student hours then hold this contract's new hours.
+        locked.warnings = _student_warnings(
+            member=locked.member,
+            contract_type=locked.contract_type,
+            start_date=locked.start_date,
+            hours=Decimal("0"),
+        )
+        locked.save(update_fields=["warnings"])
+        audit_log(
+            actor=actor,
+            action="activities.contract.dates_changed",
+            target=locked,
+            data={
+                "before": before,
+                "after": {
+                    "start": start_date.isoformat(),
+                    "end": end_date.isoformat(),
+                    "hours": str(hours),
+                    "employer_cost": str(cost),
+                },
+                "reason": reason[:300],
+            },
+        )
+        contract_event("dates_changed", locked, actor)
+    contract.refresh_from_db()
+    return contract
 
 
 def contract_mark_performed(

@@ -43,13 +43,16 @@ def make_contract(
     return contract
 
 
-def notification(*answers: tuple[str, str, list[tuple[str, str]]]) -> bytes:
-    """A Dimona notification: per (our reference, period id, anomalies [(code, label)])."""
+def notification(*answers: tuple[str, str, list[tuple[str, ...]]]) -> bytes:
+    """A Dimona notification: per (our reference, period id, anomalies [(code, label) or
+    (code, label, class)]), each anomaly an `AnomalyReport` of NOTIFICATION_20223.xsd."""
     forms = []
     for reference, period, anomalies in answers:
         anomaly_xml = "".join(
-            f"<Anomaly><ErrorID>{code}</ErrorID><AnomalyLabel>{label}</AnomalyLabel></Anomaly>"
-            for code, label in anomalies
+            f"<AnomalyReport><ErrorID>{anomaly[0]}</ErrorID>"
+            + (f"<AnomalyClass>{anomaly[2]}</AnomalyClass>" if len(anomaly) > 2 else "")
+            + f"<AnomalyLabel>{anomaly[1]}</AnomalyLabel></AnomalyReport>"
+            for anomaly in anomalies
         )
         forms.append(
             "<Form><Identification>DIMONA</Identification><FormCreationDate>2026-06-01</FormCreationDate>"

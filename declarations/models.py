@@ -21,6 +21,7 @@ class Declaration(StatusSteps, EntityOwnedModel):
         DIMONA_OUT = "dimona_out", _("Dimona OUT")
         DPAE = "dpae", _("DPAE")
         DMFA = "dmfa", _("DmfA (quarter)")
+        BELCOTAX = "belcotax_28110", _("Belcotax 281.10 (year)")
 
     class Status(models.TextChoices):
         DRAFT = "draft", _("Draft")

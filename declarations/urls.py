@@ -8,6 +8,7 @@ urlpatterns = [
     path("staff/", views.queue, name="queue"),
     path("staff/batch/", views.batch_download, name="batch"),
     path("staff/dmfa/", views.dmfa_build, name="dmfa"),
+    path("staff/belcotax/", views.belcotax_build, name="belcotax"),
     path("staff/answers/", views.answer_upload, name="answer_upload"),
     path("staff/<uuid:public_id>/", views.detail, name="detail"),
     path("staff/<uuid:public_id>/payload/", views.payload_download, name="payload"),

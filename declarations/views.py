@@ -37,6 +37,8 @@ def next_action(declaration: Declaration) -> str:
             if declaration.kind == Declaration.Kind.DPAE
             else _("Download the file, file it with the ONSS, then record its answer.")
             if declaration.kind == Declaration.Kind.DMFA
+            else _("Download the file, file it on Belcotax-on-web, then record its answer.")
+            if declaration.kind == Declaration.Kind.BELCOTAX
             else _("Download the batch file and file it with the authority.")
         )
         if declaration.channel == Declaration.Channel.FILE
@@ -49,6 +51,26 @@ def next_action(declaration: Declaration) -> str:
         ),
     }
     return actions.get(declaration.status, "")
+
+
+PERIODIC_KINDS = (Declaration.Kind.DMFA, Declaration.Kind.BELCOTAX)
+
+
+def _rebuild_period(declaration: Declaration, *, actor) -> Declaration:
+    """A declaration of a period (quarter, year) is built again as a whole: the period's builder
+    withdraws an unsent one and corrects an answered one."""
+    from .periodic import belcotax_build_year
+
+    assert declaration.period_start is not None
+    if declaration.kind == Declaration.Kind.BELCOTAX:
+        return belcotax_build_year(
+            entity=declaration.entity, year=declaration.period_start.year, actor=actor
+        )
+    from .dmfa import quarter_of
+
+    return services.dmfa_build_quarter(
+        entity=declaration.entity, quarter=quarter_of(declaration.period_start), actor=actor
+    )
 
 
 def _entity_or_404(request):
@@ -102,6 +124,7 @@ def queue(request: AuthenticatedRequest) -> HttpResponse:
             "upload_form": AnswerUploadForm(),
             "now": timezone.now(),
             "quarters": _recent_quarters(timezone.localdate()),
+            "belcotax_years": [timezone.localdate().year - 1, timezone.localdate().year],
         },
     )
 
@@ -116,6 +139,10 @@ def detail(request: AuthenticatedRequest, public_id) -> HttpResponse:
     if request.method == "POST":
         action = request.POST.get("action")
         try:
+            if action in ("build", "correct") and declaration.kind in PERIODIC_KINDS:
+                rebuilt = _rebuild_period(declaration, actor=request.user)
+                messages.success(request, _("Built again from the data as it is now."))
+                return redirect("declarations:detail", public_id=rebuilt.public_id)
             if action == "correct":
                 correction = services.declaration_correct(
                     declaration=declaration, actor=request.user
@@ -176,6 +203,29 @@ def dmfa_build(request: AuthenticatedRequest) -> HttpResponse:
         messages.success(request, _("The DmfA of the quarter is ready."))
     else:
         messages.error(request, _("The DmfA of the quarter is incomplete: see what is missing."))
+    return redirect("declarations:detail", public_id=declaration.public_id)
+
+
+@require_POST
+@permission_required(Permission.SUBMIT_DECLARATIONS)
+def belcotax_build(request: AuthenticatedRequest) -> HttpResponse:
+    """Payroll builds the 281.10 forms of a year with one action."""
+    from .periodic import belcotax_build_year
+
+    entity = _entity_or_404(request)
+    year = request.POST.get("year", "")
+    if not re.fullmatch(r"20\d\d", year):
+        messages.error(request, _("Choose a year."))
+        return redirect("declarations:queue")
+    try:
+        declaration = belcotax_build_year(entity=entity, year=int(year), actor=request.user)
+    except ApplicationError as error:
+        messages.error(request, str(error.message))
+        return redirect("declarations:queue")
+    if declaration.status == S.READY:
+        messages.success(request, _("The 281.10 forms of the year are ready."))
+    else:
+        messages.error(request, _("The 281.10 forms are incomplete: see what is missing."))
     return redirect("declarations:detail", public_id=declaration.public_id)
 
 

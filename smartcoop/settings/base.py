@@ -44,6 +44,8 @@ SITE_URL = os.environ.get("SMARTCOOP_SITE_URL", "http://localhost:8000").rstrip(
 SMARTCOOP_DECLARATION_CREDENTIALS = json.loads(
     os.environ.get("SMARTCOOP_DECLARATION_CREDENTIALS", "{}") or "{}"
 )
+# The sender's phone number in the yearly Belcotax file (the FPS requires one).
+SMARTCOOP_DECLARATION_CONTACT_PHONE = os.environ.get("SMARTCOOP_DECLARATION_CONTACT_PHONE", "")
 SMARTCOOP_DECLARATION_BACKOFF_SECONDS = float(
     os.environ.get("SMARTCOOP_DECLARATION_BACKOFF_SECONDS", "2")
 )

@@ -42,6 +42,11 @@ def payslip_render_pdf(*, payslip_id: int, entity_id: int) -> bool:
         ) from exc
     try:
         with transaction.atomic():
+            # One renderer of this payslip stores at a time (FOR NO KEY UPDATE: the row stays
+            # immutable, and it does not wait for the foreign-key checks of other documents).
+            Payslip.objects.select_for_update(no_key=True).filter(pk=payslip.pk).first()
+            if PayslipDocument.objects.filter(payslip=payslip).exists():
+                return False  # another worker stored it first
             document = PayslipDocument(
                 entity_id=payslip.entity_id,
                 payslip=payslip,
@@ -49,8 +54,15 @@ def payslip_render_pdf(*, payslip_id: int, entity_id: int) -> bool:
                 sha256=hashlib.sha256(pdf).hexdigest(),
                 renderer=RENDERER,
             )
-            document.pdf.save(f"{payslip.reference}.pdf", ContentFile(pdf), save=False)
+            # The file is named after the payslip's public id (numbers repeat across entities):
+            # a file already there was written by a worker killed before its row was
+            # committed, and is replaced, never kept beside a second copy.
+            filename = f"{payslip.public_id}.pdf"
+            name = document.pdf.field.generate_filename(document, filename)
+            if document.pdf.storage.exists(name):
+                document.pdf.storage.delete(name)
+            document.pdf.save(filename, ContentFile(pdf), save=False)
             document.save()
     except IntegrityError:
-        return False  # another worker stored it first
+        return False
     return True

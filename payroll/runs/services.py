@@ -356,6 +356,27 @@ def payruns_open_due(*, entity, today: dt.date) -> int:
     return opened
 
 
+def payslips_render_missing(
+    *, entity, stale_after: dt.timedelta = dt.timedelta(minutes=10), limit: int = 2000
+) -> int:
+    """Beat: send the PDF renderer again for the approved payslips still without a document
+    some time after approval (a worker killed in the render step loses the tasks it had
+    taken; the renderer stores a payslip's document once). Returns how many were sent."""
+    from payroll.tasks import payslip_render_pdf
+
+    cutoff = timezone.now() - stale_after
+    ids = list(
+        Payslip.objects.filter(
+            entity=entity, status=Payslip.Status.APPROVED, approved_at__lt=cutoff, document=None
+        )
+        .order_by("pk")
+        .values_list("pk", flat=True)[:limit]
+    )
+    for pk in ids:
+        payslip_render_pdf.enqueue(payslip_id=pk, entity_id=entity.pk)
+    return len(ids)
+
+
 def payruns_resume(*, entity, stale_after: dt.timedelta = dt.timedelta(minutes=10)) -> int:
     """Beat: a run left in a step (a worker killed, a message lost) is sent again; its steps
     skip what is done. Returns the number of runs resumed."""

@@ -56,12 +56,15 @@ def payrun_after_approval(run_id: int, *, entity_id: int) -> None:
     without_entity="beat sweep: opens one scope per entity (in_each_entity)",
 )
 def payruns_sweep() -> int:
-    """Daily (and hourly, harmless): open the runs due soon and resume the stuck ones."""
+    """Hourly, harmless: open the runs due soon, resume the stuck ones and render the
+    payslips whose PDF was lost."""
     today = timezone.localdate()
 
     def work(entity) -> int:
-        return services.payruns_open_due(entity=entity, today=today) + services.payruns_resume(
-            entity=entity
+        return (
+            services.payruns_open_due(entity=entity, today=today)
+            + services.payruns_resume(entity=entity)
+            + services.payslips_render_missing(entity=entity)
         )
 
     return in_each_entity(work)

@@ -127,3 +127,111 @@ def test_killing_the_worker_mid_compute_loses_nothing_and_doubles_nothing():
         assert entries.values("source_id").distinct().count() == WORKERS
         ids = etree.fromstring(run.sepa_xml.encode()).xpath(".//p:EndToEndId/text()", namespaces=NS)
         assert len(ids) == len(set(ids)) == WORKERS
+
+
+def _compute_in_process(activity, pay_date):
+    """Collect and compute here (the compute step's kill is the test above); the worker only
+    gets the steps after approval."""
+    with scope(entity=activity.entity_id):
+        run = services.payrun_create(entity=activity.entity, pay_date=pay_date)
+        for chunk in services.payrun_compute_chunks(run=run):
+            for item_id in chunk:
+                services.payrun_item_compute(item_id=item_id)
+        return services.payrun_compute_finish(run_id=run.pk)
+
+
+_counts: list[int] = []
+
+
+def _settled(activity) -> bool:
+    """The number of PDFs has not changed for 2 s (polled every 50 ms)."""
+    _counts.append(rendered(activity))
+    return len(_counts) > 40 and len(set(_counts[-40:])) == 1
+
+
+def _waiting_on_a_lock(cursor) -> bool:
+    cursor.execute(
+        "SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND query ILIKE %s",
+        ["%payroll_payslipdocument%"],
+    )
+    return cursor.fetchone()[0] > 0
+
+
+@pytest.mark.django_db(transaction=True)
+def test_killing_the_worker_mid_render_leaves_one_pdf_per_payslip_after_the_restart():
+    """The worker is killed while it stores a payslip's PDF: the file is written, its row not
+    committed (held back by another session's uncommitted row for the same payslip, so the
+    kill lands there every time), and the tasks it had taken are lost with it. Restarted, and
+    with the sweep sending the renderer again for the payslips still without a PDF, every
+    approved payslip has exactly one document and one file, whose SHA-256 is the document's."""
+    import datetime as dt
+    import hashlib
+    from pathlib import Path
+
+    import psycopg
+    from django.db import connection
+
+    activity = funded_activity()
+    contracts = [due_contract(activity, worker(activity), day=3) for _n in range(WORKERS)]
+    pay_date = max(c.wage_due_on for c in contracts)
+    run = _compute_in_process(activity, pay_date)
+    assert run.state == PayRun.State.REVIEW
+    app.control.purge()
+    with scope(entity=activity.entity_id):
+        run = services.payrun_approve(run=run, actor=None)
+        payslips = list(Payslip.objects.filter(entity=activity.entity).order_by("pk"))
+    assert len(payslips) == WORKERS
+    blocked = payslips[WORKERS // 3]
+    # Another session holds an uncommitted document row of one payslip: the worker that reaches
+    # it writes the file, then waits on the unique index until it is killed.
+    params = {
+        k: v
+        for k, v in connection.get_connection_params().items()
+        if k in ("dbname", "user", "password", "host", "port")
+    }
+    holder = psycopg.connect(**params)
+    holder.execute(
+        "INSERT INTO payroll_payslipdocument (public_id, created_at, updated_at, entity_id, "
+        "payslip_id, language, pdf, sha256, renderer) VALUES (gen_random_uuid(), now(), now(), "
+        "%s, %s, 'en', 'held.pdf', '', 'test')",
+        [activity.entity_id, blocked.pk],
+    )
+    proc = start_worker(f"payrun-r-{os.getpid()}@localhost")
+    try:
+        with psycopg.connect(**params, autocommit=True) as watcher:
+            wait_for(lambda: _waiting_on_a_lock(watcher.cursor()), seconds=120)
+        os.kill(proc.pid, signal.SIGKILL)
+        proc.wait(10)
+        holder.rollback()
+        done_at_kill = rendered(activity)
+        assert 0 < done_at_kill < WORKERS, "the kill was not in the middle of the render step"
+        proc = start_worker(f"payrun-s-{os.getpid()}@localhost")
+        # the restarted worker renders what was left in the queue; not the task it was killed
+        # in (taken, never acknowledged: back only after the broker's visibility timeout)
+        wait_for(lambda: _settled(activity), seconds=120)
+        with scopes_disabled():
+            assert not PayslipDocument.objects.filter(payslip=blocked).exists()
+        with scope(entity=activity.entity_id):
+            resent = services.payslips_render_missing(
+                entity=activity.entity, stale_after=dt.timedelta(0)
+            )
+        assert resent == WORKERS - rendered(activity) > 0
+        wait_for(lambda: rendered(activity) == WORKERS, seconds=120)
+        time.sleep(1)  # the queue's own copies of the render tasks come and render nothing
+    finally:
+        holder.close()
+        stop_worker(proc)
+    with scopes_disabled():
+        documents = PayslipDocument.objects.filter(payslip__entity=activity.entity)
+        assert documents.count() == WORKERS
+        assert documents.values("payslip").distinct().count() == WORKERS
+        assert run_state(run.pk).state == PayRun.State.POSTED
+        media = Path(settings.MEDIA_ROOT)
+        ours = {str(p.public_id) for p in payslips}
+        files = {
+            path.relative_to(media).as_posix(): hashlib.sha256(path.read_bytes()).hexdigest()
+            for path in media.glob("payroll/payslips/*/*.pdf")
+            if path.stem.split("_")[0] in ours  # a second copy would be <public id>_<random>
+        }
+        assert len(files) == WORKERS  # no second copy of the file the killed worker wrote
+        assert files == {d.pdf.name: d.sha256 for d in documents}

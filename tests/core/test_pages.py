@@ -53,3 +53,20 @@ def test_the_landing_page_leads_to_the_simulator_which_needs_no_account():
     client = Client(HTTP_ACCEPT_LANGUAGE="en")
     assert 'href="/activities/simulator/"' in client.get("/").text
     assert client.get("/activities/simulator/").status_code == 200
+
+
+def test_every_page_title_is_plain_text():
+    """A browser tab shows the title block as text: markup pasted into it (a misplaced edit)
+    would show as raw tags in the tab and push the section out of the page."""
+    import re
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[2] / "templates"
+    titles = re.compile(r"{% block title %}(.*?){% endblock", re.S)
+    offenders = [
+        str(path.relative_to(root))
+        for path in root.rglob("*.html")
+        for title in titles.findall(path.read_text())
+        if "<" in title or "\n" in title.strip()
+    ]
+    assert offenders == []

@@ -105,6 +105,57 @@ def _el(parent, tag: str, text) -> None:
     etree.SubElement(parent, tag).text = str(text)
 
 
+def _record_head(record, worker: WorkerLine, start: dt.date, end: dt.date) -> None:
+    _el(record, "EmployerClass", "000")
+    _el(record, "WorkerCode", worker.worker_code)
+    _el(record, "NOSSQuarterStartingDate", start.isoformat())
+    _el(record, "NOSSQuarterEndingDate", end.isoformat())
+    _el(record, "Border", 0)
+
+
+def _record_body(record, worker: WorkerLine, *, occupation_tag: str) -> None:
+    """What a worker line declares: occupations (`Occupation` in an original, `OccupationUpdate`
+    in an update: the same zones), contributions and deductions, or a student's contribution."""
+    if worker.worker_code in ("840", "841"):  # a student line has no occupation block
+        student = etree.SubElement(record, "StudentContribution")
+        _el(student, "StudentRemunAmount", f"{cents(worker.gross):09d}")
+        _el(student, "StudentContributionAmount", f"{cents(worker.student_contribution):09d}")
+        _el(student, "StudentHoursNbr", int(worker.student_hours.to_integral_value()))
+        return
+    for seq, job in enumerate(worker.occupations, start=1):
+        occupation = etree.SubElement(record, occupation_tag)
+        _el(occupation, "OccupationSequenceNbr", f"{seq:02d}")
+        _el(occupation, "OccupationStartingDate", job.start.isoformat())
+        _el(occupation, "OccupationEndingDate", job.end.isoformat())
+        _el(occupation, "JointCommissionNbr", job.joint_committee)
+        _el(occupation, "WorkingDaysSystem", 500)
+        _el(occupation, "ContractType", 1)  # part time
+        _el(occupation, "RefMeanWorkingHours", 3800)
+        weeks = Decimal((job.end - job.start).days + 1) / 7
+        mean = min(job.hours / max(weeks, Decimal(1)), Decimal(38))
+        _el(occupation, "MeanWorkingHours", int((mean * 100).to_integral_value()))
+        _el(occupation, "Retired", 0)
+        service = etree.SubElement(occupation, "Service")
+        _el(service, "ServiceSequenceNbr", "01")
+        _el(service, "ServiceCode", "001")
+        _el(service, "ServiceNbrDays", f"{int((job.end - job.start).days + 1) * 100:05d}")
+        _el(service, "ServiceNbrHours", f"{int((job.hours * 100).to_integral_value()):05d}")
+        remun = etree.SubElement(occupation, "Remun")
+        _el(remun, "RemunSequenceNbr", "01")
+        _el(remun, "RemunCode", "001")
+        _el(remun, "RemunAmount", f"{cents(job.gross):011d}")
+    contribution = etree.SubElement(record, "WorkerContribution")
+    _el(contribution, "ContributionWorkerCode", worker.worker_code)
+    _el(contribution, "ContributionType", 0)
+    _el(contribution, "ContributionCalculationBasis", f"{cents(worker.contribution_basis):011d}")
+    _el(contribution, "ContributionAmount", f"{cents(worker.contributions):011d}")
+    for code, amount in (("0001", worker.work_bonus), ("3000", worker.structural_reduction)):
+        if amount:
+            deduction = etree.SubElement(record, "WorkerDeduction")
+            _el(deduction, "DeductionCode", code)
+            _el(deduction, "DeductionAmount", f"{cents(amount):011d}")
+
+
 def dmfa_xml(data: DmfaInput) -> bytes:
     root = etree.Element("DmfAOriginal", nsmap={"xsi": XSI})
     root.set(f"{{{XSI}}}noNamespaceSchemaLocation", DMFA_SCHEMA)
@@ -130,53 +181,158 @@ def dmfa_xml(data: DmfaInput) -> bytes:
         _el(person, "NaturalPersonSequenceNbr", f"{number:07d}")
         _el(person, "INSS", worker.inss)
         record = etree.SubElement(person, "WorkerRecord")
-        _el(record, "EmployerClass", "000")
-        _el(record, "WorkerCode", worker.worker_code)
-        _el(record, "NOSSQuarterStartingDate", start.isoformat())
-        _el(record, "NOSSQuarterEndingDate", end.isoformat())
-        _el(record, "Border", 0)
-        if worker.worker_code in ("840", "841"):  # a student line has no occupation block
-            student = etree.SubElement(record, "StudentContribution")
-            _el(student, "StudentRemunAmount", f"{cents(worker.gross):09d}")
-            _el(student, "StudentContributionAmount", f"{cents(worker.student_contribution):09d}")
-            _el(student, "StudentHoursNbr", int(worker.student_hours.to_integral_value()))
-            continue
-        for seq, job in enumerate(worker.occupations, start=1):
-            occupation = etree.SubElement(record, "Occupation")
-            _el(occupation, "OccupationSequenceNbr", f"{seq:02d}")
-            _el(occupation, "OccupationStartingDate", job.start.isoformat())
-            _el(occupation, "OccupationEndingDate", job.end.isoformat())
-            _el(occupation, "JointCommissionNbr", job.joint_committee)
-            _el(occupation, "WorkingDaysSystem", 500)
-            _el(occupation, "ContractType", 1)  # part time
-            _el(occupation, "RefMeanWorkingHours", 3800)
-            weeks = Decimal((job.end - job.start).days + 1) / 7
-            mean = min(job.hours / max(weeks, Decimal(1)), Decimal(38))
-            _el(occupation, "MeanWorkingHours", int((mean * 100).to_integral_value()))
-            _el(occupation, "Retired", 0)
-            service = etree.SubElement(occupation, "Service")
-            _el(service, "ServiceSequenceNbr", "01")
-            _el(service, "ServiceCode", "001")
-            _el(service, "ServiceNbrDays", f"{int((job.end - job.start).days + 1) * 100:05d}")
-            _el(service, "ServiceNbrHours", f"{int((job.hours * 100).to_integral_value()):05d}")
-            remun = etree.SubElement(occupation, "Remun")
-            _el(remun, "RemunSequenceNbr", "01")
-            _el(remun, "RemunCode", "001")
-            _el(remun, "RemunAmount", f"{cents(job.gross):011d}")
-        contribution = etree.SubElement(record, "WorkerContribution")
-        _el(contribution, "ContributionWorkerCode", worker.worker_code)
-        _el(contribution, "ContributionType", 0)
-        _el(
-            contribution, "ContributionCalculationBasis", f"{cents(worker.contribution_basis):011d}"
-        )
-        _el(contribution, "ContributionAmount", f"{cents(worker.contributions):011d}")
-        for code, amount in (("0001", worker.work_bonus), ("3000", worker.structural_reduction)):
-            if amount:
-                deduction = etree.SubElement(record, "WorkerDeduction")
-                _el(deduction, "DeductionCode", code)
-                _el(deduction, "DeductionAmount", f"{cents(amount):011d}")
+        _record_head(record, worker, start, end)
+        _record_body(record, worker, occupation_tag="Occupation")
     return etree.tostring(root, xml_declaration=True, encoding="UTF-8", pretty_print=True)
 
 
 def dmfa_errors(document: bytes) -> list[str]:
     return schema_errors(document, DMFA_SCHEMA)
+
+
+# --- The update (correction) of an accepted declaration -----------------------------------------
+
+DMFA_UPDATE_SCHEMA = "DmfAUpdate_20231.xsd"
+# Zone 00618 UpdateAction (glossary DmfAUpdate 2023/3): 0 the worker line is deleted, 1 some of
+# its data changed, 3 it is created by the correction, 9 it is unchanged.
+DELETED, MODIFIED, CREATED = "0", "1", "3"
+
+
+@dataclass(frozen=True)
+class RecordChange:
+    inss: str
+    worker_code: str
+    action: str
+    worker: WorkerLine | None = None  # what the line declares now (none when deleted)
+
+
+@dataclass(frozen=True)
+class DmfaUpdateInput:
+    reference: str
+    created_at: dt.datetime
+    quarter: str
+    employer_noss: str
+    company_id: str
+    pid: str  # the ONSS's permanent number of the accepted declaration (EmployerDeclarationPID)
+    person_numbers: dict[str, str]  # INSS -> NaturalPersonSequenceNbr in the accepted one
+    changes: tuple[RecordChange, ...]
+
+
+def _canonical(node, out: list[str]) -> None:
+    for child in node:
+        if child.tag in ("UpdateAction",):
+            continue
+        tag = "Occupation" if child.tag == "OccupationUpdate" else child.tag
+        if len(child):
+            out.append(f"{tag}{{")
+            _canonical(child, out)
+            out.append("}")
+        else:
+            out.append(f"{tag}={(child.text or '').strip()};")
+
+
+def record_digest(record) -> str:
+    """What a worker line declares, the same whether read from an original (`WorkerRecord`) or
+    an update (`WorkerRecordUpdateAction`): the update's action code is left out."""
+    import hashlib
+
+    parts: list[str] = []
+    _canonical(record, parts)
+    return hashlib.sha256("".join(parts).encode()).hexdigest()
+
+
+def line_digest(worker: WorkerLine, quarter: str) -> str:
+    start, end = quarter_bounds(quarter)
+    record = etree.Element("WorkerRecord")
+    _record_head(record, worker, start, end)
+    _record_body(record, worker, occupation_tag="Occupation")
+    return record_digest(record)
+
+
+def declared_lines(payloads: list[bytes]) -> tuple[dict[tuple[str, str], str], dict[str, str]]:
+    """What the ONSS has for the quarter: replaying the accepted original and then its accepted
+    updates, per (INSS, worker code) the digest of the line, and per INSS its sequence number."""
+    lines: dict[tuple[str, str], str] = {}
+    persons: dict[str, str] = {}
+    for payload in payloads:
+        root = etree.fromstring(payload)
+        for person in root.iter("NaturalPerson", "NaturalPersonUpdate"):
+            inss = person.findtext("INSS") or ""
+            persons.setdefault(inss, person.findtext("NaturalPersonSequenceNbr") or "")
+            for record in person.iter("WorkerRecord", "WorkerRecordUpdateAction"):
+                key = (inss, record.findtext("WorkerCode") or "")
+                action = record.findtext("UpdateAction")
+                if action == DELETED:
+                    lines.pop(key, None)
+                elif action != "9":
+                    lines[key] = record_digest(record)
+    return lines, persons
+
+
+def line_changes(
+    workers: tuple[WorkerLine, ...], declared: dict[tuple[str, str], str], quarter: str
+) -> tuple[RecordChange, ...]:
+    """The worker lines to send in the update: created, modified or deleted since what the ONSS
+    has; an unchanged line is not sent."""
+    changes = []
+    now = {(w.inss, w.worker_code): w for w in workers}
+    for key, worker in now.items():
+        if key not in declared:
+            changes.append(RecordChange(key[0], key[1], CREATED, worker))
+        elif declared[key] != line_digest(worker, quarter):
+            changes.append(RecordChange(key[0], key[1], MODIFIED, worker))
+    for key in declared:
+        if key not in now:
+            changes.append(RecordChange(key[0], key[1], DELETED))
+    return tuple(sorted(changes, key=lambda c: (c.inss, c.worker_code)))
+
+
+def dmfa_update_xml(data: DmfaUpdateInput) -> bytes:
+    root = etree.Element("DmfAUpdate", nsmap={"xsi": XSI})
+    root.set(f"{{{XSI}}}noNamespaceSchemaLocation", DMFA_UPDATE_SCHEMA)
+    form = etree.SubElement(root, "Form")
+    _el(form, "Identification", "DMFAUPD")
+    _el(form, "FormCreationDate", data.created_at.date().isoformat())
+    _el(form, "FormCreationHour", data.created_at.strftime("%H:%M:%S.000"))
+    _el(form, "AttestationStatus", 1)  # the update schema allows only 1
+    _el(form, "TypeForm", "SU")
+    reference = etree.SubElement(form, "Reference")
+    _el(reference, "ReferenceType", 1)
+    _el(reference, "ReferenceOrigin", 1)
+    _el(reference, "ReferenceNbr", data.reference)
+    declaration = etree.SubElement(form, "EmployerDeclarationUpdate")
+    _el(declaration, "Quarter", data.quarter)
+    _el(declaration, "NOSSRegistrationNbr", data.employer_noss)
+    _el(declaration, "Trusteeship", 0)
+    _el(declaration, "CompanyID", data.company_id or 0)
+    _el(declaration, "EmployerDeclarationPID", data.pid)
+    start, end = quarter_bounds(data.quarter)
+    numbers = [int(n) for n in data.person_numbers.values() if n.isdigit()]
+    next_number = max(numbers, default=0) + 1
+    persons: dict[str, list[RecordChange]] = {}
+    for change in data.changes:
+        persons.setdefault(change.inss, []).append(change)
+    for inss, changes in persons.items():
+        person = etree.SubElement(declaration, "NaturalPersonUpdate")
+        number = data.person_numbers.get(inss, "")
+        if not number:
+            number, next_number = f"{next_number:07d}", next_number + 1
+        _el(person, "NaturalPersonSequenceNbr", number)
+        _el(person, "INSS", inss)
+        for change in changes:
+            action = etree.SubElement(
+                etree.SubElement(person, "WorkerRecordUpdate"), "WorkerRecordUpdateAction"
+            )
+            _el(action, "EmployerClass", "000")
+            _el(action, "WorkerCode", change.worker_code)
+            _el(action, "NOSSQuarterStartingDate", start.isoformat())
+            _el(action, "NOSSQuarterEndingDate", end.isoformat())
+            _el(action, "Border", 0)
+            _el(action, "UpdateAction", change.action)
+            if change.worker is not None:
+                _record_body(action, change.worker, occupation_tag="OccupationUpdate")
+    return etree.tostring(root, xml_declaration=True, encoding="UTF-8", pretty_print=True)
+
+
+def dmfa_update_errors(document: bytes) -> list[str]:
+    return schema_errors(document, DMFA_UPDATE_SCHEMA)

@@ -22,6 +22,7 @@ class Declaration(StatusSteps, EntityOwnedModel):
         DPAE = "dpae", _("DPAE")
         DMFA = "dmfa", _("DmfA (quarter)")
         BELCOTAX = "belcotax_28110", _("Belcotax 281.10 (year)")
+        DMFA_UPDATE = "dmfa_update", _("DmfA update (correction)")
 
     class Status(models.TextChoices):
         DRAFT = "draft", _("Draft")

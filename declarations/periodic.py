@@ -24,7 +24,7 @@ from smartcoop.core.audit import audit_log
 from smartcoop.core.errors import Conflict
 from smartcoop.countries.params import ParameterNotInForce, param
 
-from . import belcotax
+from . import belcotax, dmfa
 from .builders import Problem
 from .models import Declaration
 from .services import _at, _sha256
@@ -367,3 +367,147 @@ def _fiche(entry: dict, inss: str, treatment: str) -> belcotax.Fiche:
         treatment=treatment,
         **{k: Decimal(entry[k]) for k in AMOUNTS},
     )
+
+
+# --- DmfA update (the correction of an accepted DmfA) --------------------------------------------
+
+
+def _chain(head: Declaration) -> list[Declaration]:
+    """The declaration and the ones it corrects, newest first."""
+    nodes: list[Declaration] = []
+    node: Declaration | None = head
+    while node is not None:
+        nodes.append(node)
+        node = node.corrects
+    return nodes
+
+
+def dmfa_update_if_accepted(
+    *, entity, quarter: str, actor, now: dt.datetime | None = None
+) -> Declaration | None:
+    """Once the original DmfA of the quarter was accepted, a new build is a `DmfAUpdate` that
+    names the accepted declaration (its PID) and sends only the worker lines that changed since
+    what the ONSS has: created, modified or deleted. None when no original was accepted (the
+    caller builds an original)."""
+    from .services import _dmfa_lines, _tz
+
+    now = now or timezone.now()
+    start, end = dmfa.quarter_bounds(quarter)
+    with transaction.atomic():
+        head = (
+            Declaration.objects.with_scopes_disabled()
+            .select_for_update(of=("self",))
+            .filter(
+                entity=entity,
+                kind__in=(K.DMFA, K.DMFA_UPDATE),
+                period_start=start,
+                corrected_by__isnull=True,
+            )
+            .exclude(status=S.WITHDRAWN)
+            .order_by("-id")
+            .first()
+        )
+        if head is None:
+            return None
+        chain = _chain(head)
+        original = next((n for n in chain if n.kind == K.DMFA and n.status == S.ACCEPTED), None)
+        if original is None:
+            return None
+        if head.status == S.SENT:
+            raise Conflict(
+                _("The DmfA correction of %(quarter)s is sent: record the answer first.")
+                % {"quarter": quarter}
+            )
+        if head.status in (S.DRAFT, S.READY):
+            head.status, replaced, head.corrects = S.WITHDRAWN, head.corrects, None
+            head.save(update_fields=["status", "corrects", "updated_at"])
+            audit_log(actor=actor, action="declarations.declaration.withdrawn", target=head)
+            head = replaced
+        assert head is not None
+        if head.status == S.REJECTED:
+            head.status = S.CORRECTED
+            head.save(update_fields=["status", "updated_at"])
+            audit_log(actor=actor, action="declarations.declaration.corrected", target=head)
+        accepted = [original.payload.encode()] + [
+            n.payload.encode()
+            for n in reversed(chain[: chain.index(original)])
+            if n.kind == K.DMFA_UPDATE and n.status == S.ACCEPTED
+        ]
+        declaration = Declaration.objects.create(
+            entity=entity,
+            kind=K.DMFA_UPDATE,
+            period_start=start,
+            period_end=end,
+            channel=Declaration.Channel.FILE,
+            corrects=head,
+            created_by=actor if getattr(actor, "is_authenticated", False) else None,
+        )
+        lines, problems = _dmfa_lines(entity, start, end)
+        noss = _digits(entity.employer_number)
+        if not noss:
+            problems.insert(
+                0, Problem("entity.employer_number", _("the employer has no ONSS number"))
+            )
+        pid = _digits(original.authority_reference)
+        if not 1 <= len(pid) <= 11:
+            problems.insert(
+                0,
+                Problem(
+                    "authority_reference",
+                    _(
+                        "the accepted DmfA of %(quarter)s has no PID (the ONSS's declaration "
+                        "number): record it with its acknowledgement"
+                    )
+                    % {"quarter": quarter},
+                ),
+            )
+        declared, persons = dmfa.declared_lines(accepted)
+        changes = dmfa.line_changes(tuple(lines), declared, quarter)
+        if not problems and not changes:
+            problems.append(
+                Problem(
+                    "payslips",
+                    _("nothing changed since the accepted DmfA of %(quarter)s")
+                    % {"quarter": quarter},
+                )
+            )
+        declaration.inputs = {
+            "quarter": quarter,
+            "corrects_pid": pid,
+            "changes": {
+                action: sum(1 for c in changes if c.action == action)
+                for action in (dmfa.CREATED, dmfa.MODIFIED, dmfa.DELETED)
+            },
+        }
+        declaration.problems = [asdict(p) for p in problems]
+        if not problems:
+            document = dmfa.dmfa_update_xml(
+                dmfa.DmfaUpdateInput(
+                    reference=declaration.reference,
+                    created_at=timezone.localtime(now, _tz()).replace(tzinfo=None),
+                    quarter=quarter,
+                    employer_noss=noss,
+                    company_id=_digits(entity.enterprise_number)[-10:],
+                    pid=pid,
+                    person_numbers=persons,
+                    changes=changes,
+                )
+            )
+            errors = dmfa.dmfa_update_errors(document)
+            if errors:  # a bug of ours, never sent
+                declaration.problems = [{"field": "schema", "message": errors[0]}]
+            else:
+                declaration.payload = document.decode()
+                declaration.payload_sha256 = _sha256(declaration.payload)
+                declaration.content_type = "application/xml"
+                declaration.status = S.READY
+        declaration.save()
+        audit_log(
+            actor=actor,
+            action="declarations.declaration.ready"
+            if declaration.status == S.READY
+            else "declarations.declaration.incomplete",
+            target=declaration,
+            data={"kind": K.DMFA_UPDATE, "quarter": quarter, "changes": len(changes)},
+        )
+    return declaration

@@ -884,6 +884,9 @@ def _dmfa_lines(
     payslips = (
         Payslip.objects.with_scopes_disabled()
         .filter(entity=entity, status=Payslip.Status.APPROVED, period_start__range=(start, end))
+        # A reversed payslip and its approved reversal cancel out: neither is declared.
+        .filter(corrects__isnull=True)
+        .exclude(corrected_by__status=Payslip.Status.APPROVED)
         .select_related("member")
         .prefetch_related("paid_contracts__contract")
         .order_by("member__last_name", "member_id", "period_start", "id")
@@ -959,6 +962,11 @@ def dmfa_build_quarter(
     the quarter; in draft, naming what is missing, when a worker has no national number or the
     entity no ONSS number. One original per entity and quarter: a later one corrects it."""
     now = now or timezone.now()
+    from .periodic import dmfa_update_if_accepted
+
+    update = dmfa_update_if_accepted(entity=entity, quarter=quarter, actor=actor, now=now)
+    if update is not None:  # the original was accepted: a correction is a DmfAUpdate
+        return update
     start, end = dmfa.quarter_bounds(quarter)
     with transaction.atomic():
         earlier = (

@@ -36,7 +36,7 @@ def next_action(declaration: Declaration) -> str:
             _("Download the file, file it with URSSAF, then record the acknowledgement.")
             if declaration.kind == Declaration.Kind.DPAE
             else _("Download the file, file it with the ONSS, then record its answer.")
-            if declaration.kind == Declaration.Kind.DMFA
+            if declaration.kind in (Declaration.Kind.DMFA, Declaration.Kind.DMFA_UPDATE)
             else _("Download the file, file it on Belcotax-on-web, then record its answer.")
             if declaration.kind == Declaration.Kind.BELCOTAX
             else _("Download the batch file and file it with the authority.")
@@ -53,7 +53,7 @@ def next_action(declaration: Declaration) -> str:
     return actions.get(declaration.status, "")
 
 
-PERIODIC_KINDS = (Declaration.Kind.DMFA, Declaration.Kind.BELCOTAX)
+PERIODIC_KINDS = (Declaration.Kind.DMFA, Declaration.Kind.DMFA_UPDATE, Declaration.Kind.BELCOTAX)
 
 
 def _rebuild_period(declaration: Declaration, *, actor) -> Declaration:

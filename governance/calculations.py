@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
+from fractions import Fraction
 
 MAJORITY_FRACTIONS = {
     # (numerator, denominator, strictly greater?): simple majority needs more than half;
@@ -144,3 +145,141 @@ def tally(
             if count.total > 0
         ]
     return result
+
+
+# --- Board elections ---------------------------------------------------------------------------
+
+
+@dataclass
+class ElectionRound:
+    tallies: dict[int, Fraction]  # candidate number → votes in this round
+    elected: list[int] = field(default_factory=list)
+    excluded: int | None = None
+
+
+@dataclass
+class SeatCount:
+    """The count for the seats of one share category."""
+
+    category: str
+    seats: int
+    method: str
+    elected: list[int]  # candidate numbers, in the order they were elected
+    votes: dict[int, Fraction]  # approvals, or first preferences for STV
+    quota: Fraction | None = None
+    rounds: list[ElectionRound] = field(default_factory=list)
+    # Where the ties rule decided: the tied candidates, the one it picked, "elected"/"excluded".
+    ties: list[tuple[list[int], int, str]] = field(default_factory=list)
+
+
+def _best(candidates: Iterable[int], score: Mapping[int, Fraction], priority, ties) -> int:
+    """The candidate with the most votes; among equals, the one the ties rule prefers (the
+    lowest priority key), noting the tie."""
+    pool = list(candidates)
+    top = max(score[c] for c in pool)
+    tied = sorted(c for c in pool if score[c] == top)
+    chosen = min(tied, key=priority)
+    if len(tied) > 1:
+        ties.append((tied, chosen, "elected"))
+    return chosen
+
+
+def approval_count(
+    *,
+    ballots: Iterable[tuple[Iterable[int], int]],
+    candidates: Iterable[int],
+    seats: int,
+    priority,
+    category: str = "",
+) -> SeatCount:
+    """Approval voting: each ballot approves any number of candidates, each approval weighs the
+    ballot's weight; the `seats` candidates with the most approvals are elected. A tie for the
+    last seat is settled by `priority` (candidate → sort key, lower wins)."""
+    votes: dict[int, Fraction] = {c: Fraction(0) for c in candidates}
+    for marks, weight in ballots:
+        for c in set(marks):
+            if c in votes:
+                votes[c] += weight
+    elected: list[int] = []
+    ties: list[tuple[list[int], int, str]] = []
+    remaining = set(votes)
+    while remaining and len(elected) < seats:
+        chosen = _best(remaining, votes, priority, [])
+        top = votes[chosen]
+        tied = sorted(c for c in remaining if votes[c] == top)
+        # The rule decides only when the tied candidates are more than the seats left.
+        if len(tied) > seats - len(elected):
+            ties.append((tied, chosen, "elected"))
+        elected.append(chosen)
+        remaining.discard(chosen)
+    return SeatCount(category, seats, "approval", elected, votes, ties=ties)
+
+
+def stv_count(
+    *,
+    ballots: Iterable[tuple[Iterable[int], int]],
+    candidates: Iterable[int],
+    seats: int,
+    priority,
+    category: str = "",
+) -> SeatCount:
+    """Single transferable vote with the Droop quota and fractional transfers (weighted
+    inclusive Gregory, as in the Scottish STV rules), in exact fractions: each round, a
+    candidate reaching the quota is elected and every ballot counting for them goes on at the
+    value of the surplus over their votes; when none reaches it, the last is excluded and their
+    ballots go on at their value. When the continuing candidates are no more than the seats
+    left, they are all elected. Ties (most votes among those elected at once, fewest votes for
+    exclusion) are settled by `priority` (lower wins, so the exclusion takes the highest)."""
+    names = list(candidates)
+    piles = [
+        ([c for c in dict.fromkeys(marks) if c in names], Fraction(weight))
+        for marks, weight in ballots
+    ]
+    piles = [(prefs, value) for prefs, value in piles if prefs]
+    total = sum((value for _prefs, value in piles), Fraction(0))
+    quota = Fraction(int(total // (seats + 1)) + 1) if seats else Fraction(0)
+    continuing = set(names)
+    elected: list[int] = []
+    rounds: list[ElectionRound] = []
+    ties: list[tuple[list[int], int, str]] = []
+    first = {c: Fraction(0) for c in names}
+    for prefs, value in piles:
+        first[prefs[0]] += value
+
+    def top(prefs: list[int]) -> int | None:
+        return next((c for c in prefs if c in continuing), None)
+
+    while len(elected) < seats and continuing:
+        tallies = {c: Fraction(0) for c in continuing}
+        for prefs, value in piles:
+            current = top(prefs)
+            if current is not None:
+                tallies[current] += value
+        this = ElectionRound(tallies=dict(sorted(tallies.items())))
+        rounds.append(this)
+        if len(continuing) <= seats - len(elected):
+            while continuing:
+                chosen = _best(continuing, tallies, priority, [])
+                elected.append(chosen)
+                this.elected.append(chosen)
+                continuing.discard(chosen)
+            break
+        reached = [c for c in continuing if tallies[c] >= quota]
+        if reached:
+            chosen = _best(reached, tallies, priority, [])
+            factor = (tallies[chosen] - quota) / tallies[chosen]
+            piles = [
+                (prefs, value * factor if top(prefs) == chosen else value) for prefs, value in piles
+            ]
+            elected.append(chosen)
+            this.elected.append(chosen)
+            continuing.discard(chosen)
+            continue
+        low = min(tallies[c] for c in continuing)
+        tied = sorted(c for c in continuing if tallies[c] == low)
+        excluded = max(tied, key=priority)
+        if len(tied) > 1:
+            ties.append((tied, excluded, "excluded"))
+        this.excluded = excluded
+        continuing.discard(excluded)
+    return SeatCount(category, seats, "stv", elected, first, quota, rounds, ties)

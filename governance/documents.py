@@ -52,7 +52,8 @@ def voters_pdf(assembly: Assembly) -> bytes:
 def ballots_csv(assembly: Assembly) -> str:
     buffer = io.StringIO()
     writer = safe_writer(buffer)
-    writer.writerow(["resolution", "receipt", "college", "votes", "choice"])
+    # `marks`: an election ballot's candidate numbers (approved, or in order of preference).
+    writer.writerow(["resolution", "receipt", "college", "votes", "choice", "marks"])
     for ballot in selectors.published_ballots(assembly=assembly):
         writer.writerow(
             [
@@ -61,6 +62,7 @@ def ballots_csv(assembly: Assembly) -> str:
                 ballot.college,
                 ballot.weight,
                 ballot.choice,
+                " ".join(str(n) for n in ballot.marks),
             ]
         )
     return buffer.getvalue()
@@ -79,6 +81,7 @@ def minutes_pdf(assembly: Assembly) -> bytes:
                 "online_count": selectors.online_voter_count(assembly=assembly),
                 "proxies": selectors.proxies_of_assembly(assembly=assembly),
                 "results": selectors.assembly_results(assembly=assembly),
+                "election_results": selectors.election_results(assembly=assembly),
                 "generated_at": timezone.now(),
             },
         )

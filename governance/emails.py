@@ -27,3 +27,13 @@ def send(*, to: str, template: str, context: dict, language: str = "") -> None:
 
 def member_language(member) -> str:
     return member.language or getattr(member.user, "preferred_language", "") or ""
+
+
+def wants_email(voter, kind: str) -> bool:
+    """The member's choice for this kind of e-mail (core notification preferences)."""
+    from smartcoop.core.notifications import preference
+
+    user = voter.member.user
+    if user is None:
+        return True  # no account to hold a choice: the e-mail is how they hear of it
+    return preference(user=user, kind=kind).by_email

@@ -32,6 +32,8 @@ class StatutesForm(forms.ModelForm):
             "proxy_max",
             "vote_changes_allowed",
             "secret_ballot",
+            "election_method",
+            "election_tie_rule",
         ]
         widgets = {"valid_from": DateInput}
 
@@ -69,3 +71,66 @@ class VoteForm(forms.Form):
         required=False,
         max_length=40,
     )
+
+
+class ElectionForm(forms.Form):
+    """A board election on the agenda: a title and the seats of each share category."""
+
+    title = forms.CharField(label=_("Title"), max_length=200)
+    text = forms.CharField(
+        label=_("Text"), widget=forms.Textarea(attrs={"rows": 2}), required=False
+    )
+
+    def __init__(self, *args, **kwargs) -> None:
+        from smartcoop.countries import current_pack
+
+        super().__init__(*args, **kwargs)
+        for category in current_pack().share_categories:
+            self.fields[f"seats_{category.code}"] = forms.IntegerField(
+                label=_("Seats for %(category)s") % {"category": category.label},
+                min_value=0,
+                max_value=50,
+                initial=0,
+            )
+
+    def seats(self) -> dict[str, int]:
+        return {
+            name.removeprefix("seats_"): value
+            for name, value in self.cleaned_data.items()
+            if name.startswith("seats_")
+        }
+
+
+class CandidacyForm(forms.Form):
+    statement = forms.CharField(
+        label=_("Your statement"),
+        widget=forms.Textarea(attrs={"rows": 5}),
+        max_length=3000,
+        help_text=_("Who you are and what you would do on the board; the members read it."),
+    )
+
+
+class RefusalForm(forms.Form):
+    reason = forms.CharField(label=_("Reason of the refusal"), max_length=300, required=False)
+
+
+def election_marks(data, numbers: list[int], method: str) -> list[int]:
+    """The candidate numbers of an election ballot from the posted form: the ticked ones
+    (approval) or the ranks typed next to the names, in order (STV). Raises ValueError with a
+    message for the voter."""
+    if method == Statutes.ElectionMethod.APPROVAL:
+        try:
+            return sorted({int(n) for n in data.getlist("approve")})
+        except ValueError:
+            raise ValueError(_("Tick the candidates you approve.")) from None
+    ranks: dict[int, int] = {}
+    for number in numbers:
+        raw = (data.get(f"rank-{number}") or "").strip()
+        if not raw:
+            continue
+        if not raw.isdigit() or int(raw) < 1:
+            raise ValueError(_("A rank is a whole number from 1."))
+        if int(raw) in ranks:
+            raise ValueError(_("Give each rank once: 1 to your first choice, 2 to the next…"))
+        ranks[int(raw)] = number
+    return [ranks[r] for r in sorted(ranks)]

@@ -24,6 +24,14 @@ class Statutes(BaseModel):
         PERSON = "person", _("One person, one vote")
         SHARES = "shares", _("Votes weighted by shares")
 
+    class ElectionMethod(models.TextChoices):
+        APPROVAL = "approval", _("Approval voting")
+        STV = "stv", _("Ranked: single transferable vote")
+
+    class TieRule(models.TextChoices):
+        SENIORITY = "seniority", _("Seniority in the register")
+        LOT = "lot", _("Lot with a published seed")
+
     entity = models.ForeignKey(LegalEntity, on_delete=models.PROTECT, related_name="+")
     valid_from = models.DateField(_("in force from"))
     weighting = models.CharField(
@@ -51,6 +59,18 @@ class Statutes(BaseModel):
     proxy_max = models.PositiveSmallIntegerField(_("proxies per holder at most"), default=1)
     vote_changes_allowed = models.BooleanField(_("votes may be changed until close"), default=True)
     secret_ballot = models.BooleanField(_("secret ballot"), default=True)
+    election_method = models.CharField(
+        _("board elections: method"),
+        max_length=10,
+        choices=ElectionMethod.choices,
+        default=ElectionMethod.APPROVAL,
+    )
+    election_tie_rule = models.CharField(
+        _("board elections: ties"),
+        max_length=10,
+        choices=TieRule.choices,
+        default=TieRule.SENIORITY,
+    )
 
     class Meta:
         ordering = ["entity", "-valid_from"]
@@ -114,6 +134,13 @@ class Assembly(BaseModel):
 
 
 class Resolution(BaseModel):
+    """An item of the agenda put to the vote: a motion (for, against, abstain) or a board
+    election (its `election`: seats and candidacies; always a secret ballot)."""
+
+    class Kind(models.TextChoices):
+        MOTION = "motion", _("Resolution")
+        ELECTION = "election", _("Board election")
+
     class Majority(models.TextChoices):
         SIMPLE = "simple", _("Simple majority")
         TWO_THIRDS = "two_thirds", _("Two thirds")
@@ -127,11 +154,16 @@ class Resolution(BaseModel):
         _("majority"), max_length=20, choices=Majority.choices, default=Majority.SIMPLE
     )
     secret = models.BooleanField(_("secret ballot"), default=True)
+    kind = models.CharField(max_length=10, choices=Kind.choices, default=Kind.MOTION)
 
     class Meta:
         ordering = ["assembly", "position"]
         constraints = [
-            models.UniqueConstraint(fields=["assembly", "position"], name="resolution_position")
+            models.UniqueConstraint(fields=["assembly", "position"], name="resolution_position"),
+            models.CheckConstraint(
+                condition=~models.Q(kind="election") | models.Q(secret=True),
+                name="resolution_election_secret",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -220,7 +252,10 @@ class Ballot(models.Model):
     resolution = models.ForeignKey(Resolution, on_delete=models.PROTECT, related_name="+")
     college = models.CharField(max_length=5, blank=True, default="")
     weight = models.PositiveIntegerField()
-    choice = models.CharField(max_length=10, choices=Choice.choices)
+    # A motion's choice; empty on an election ballot, whose `marks` are candidate numbers: the
+    # approved ones (approval voting) or the preferences in order (single transferable vote).
+    choice = models.CharField(max_length=10, choices=Choice.choices, blank=True)
+    marks = models.JSONField(default=list, blank=True)
     # SHA-256 of the private half of the voter's code: who knows it may change the ballot.
     change_key_hash = models.CharField(max_length=64)
 
@@ -229,3 +264,61 @@ class Ballot(models.Model):
 
     def __str__(self) -> str:
         return self.receipt
+
+
+class Election(models.Model):
+    """The board election put to the vote as `resolution`: seats per share category; the
+    method and the ties rule are the statutes' (dated data). `lot_seed` is drawn when the vote
+    closes, if the statutes break ties by lot, and published with the results."""
+
+    resolution = models.OneToOneField(
+        Resolution, on_delete=models.PROTECT, primary_key=True, related_name="election"
+    )
+    seats = models.JSONField(_("seats per share category"), default=dict)
+    lot_seed = models.CharField(max_length=64, blank=True, default="")
+
+    def __str__(self) -> str:
+        return str(self.resolution)
+
+    @property
+    def seat_count(self) -> int:
+        return sum(int(n) for n in self.seats.values())
+
+
+class Candidacy(BaseModel):
+    """A member standing for a seat of their share category, with a statement; staff confirm
+    eligibility (then it gets its number on the ballot) or refuse it with a reason."""
+
+    class Status(models.TextChoices):
+        APPLIED = "applied", _("Awaiting confirmation")
+        CONFIRMED = "confirmed", _("Confirmed")
+        REFUSED = "refused", _("Refused")
+
+    election = models.ForeignKey(Election, on_delete=models.PROTECT, related_name="candidacies")
+    voter = models.ForeignKey(Voter, on_delete=models.PROTECT, related_name="candidacies")
+    category = models.CharField(_("share category"), max_length=5)
+    statement = models.TextField(_("statement"))
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.APPLIED)
+    number = models.PositiveSmallIntegerField(null=True, blank=True)
+    refusal_reason = models.CharField(_("reason"), max_length=300, blank=True, default="")
+    decided_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["election", "number", "created_at"]
+        verbose_name_plural = _("candidacies")
+        constraints = [
+            models.UniqueConstraint(fields=["election", "voter"], name="candidacy_once"),
+            models.UniqueConstraint(fields=["election", "number"], name="candidacy_number"),
+            models.CheckConstraint(
+                condition=models.Q(status="confirmed", number__isnull=False)
+                | (~models.Q(status="confirmed") & models.Q(number__isnull=True)),
+                name="candidacy_number_when_confirmed",
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(status="refused") | ~models.Q(refusal_reason=""),
+                name="candidacy_refusal_reason",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.number or '-'} {self.voter_id}"

@@ -3,7 +3,8 @@ staff with `governance.manage_assemblies` see every assembly. Results exist once
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import hashlib
+from dataclasses import dataclass, field
 from datetime import date
 
 from django.db.models import Count, QuerySet, Sum
@@ -14,7 +15,17 @@ from smartcoop.core.models import LegalEntity, User
 from smartcoop.core.roles import Permission, has_permission
 
 from . import calculations
-from .models import Assembly, Ballot, Proxy, Resolution, Statutes, Voter, VoteRecord
+from .models import (
+    Assembly,
+    Ballot,
+    Candidacy,
+    Election,
+    Proxy,
+    Resolution,
+    Statutes,
+    Voter,
+    VoteRecord,
+)
 
 
 def statutes_in_force(*, entity: LegalEntity, on: date) -> Statutes | None:
@@ -138,7 +149,7 @@ def assembly_results(*, assembly: Assembly) -> list[ResolutionOutcome]:
         assembly.second_convocation and statutes.second_convocation_without_quorum
     )
     outcomes = []
-    for resolution in assembly.resolutions.order_by("position"):
+    for resolution in assembly.resolutions.filter(kind=Resolution.Kind.MOTION).order_by("position"):
         result = calculations.tally(
             ballots=ballots_of(resolution=resolution),
             totals=totals,
@@ -205,3 +216,115 @@ def participation(*, assembly: Assembly) -> list[dict]:
         }
         for r in assembly.resolutions.order_by("position")
     ]
+
+
+# --- Board elections ----------------------------------------------------------------------------
+
+
+def elections_of(*, assembly: Assembly) -> list[Election]:
+    return list(
+        Election.objects.filter(resolution__assembly=assembly)
+        .select_related("resolution")
+        .order_by("resolution__position")
+    )
+
+
+def election_get(*, assembly: Assembly, resolution_public_id) -> Election:
+    try:
+        return Election.objects.select_related("resolution__assembly").get(
+            resolution__assembly=assembly, resolution__public_id=resolution_public_id
+        )
+    except (Election.DoesNotExist, ValueError, TypeError):
+        raise Http404 from None
+
+
+def candidacies_of(*, election: Election, confirmed_only: bool = False) -> list[Candidacy]:
+    rows = election.candidacies.select_related("voter__member").order_by("number", "created_at")
+    if confirmed_only:
+        rows = rows.filter(status=Candidacy.Status.CONFIRMED)
+    return list(rows)
+
+
+def candidacy_of(*, election: Election, voter: Voter) -> Candidacy | None:
+    return election.candidacies.filter(voter=voter).first()
+
+
+def candidacy_get(*, assembly: Assembly, public_id) -> Candidacy:
+    try:
+        return Candidacy.objects.select_related("election__resolution", "voter__member").get(
+            election__resolution__assembly=assembly, public_id=public_id
+        )
+    except (Candidacy.DoesNotExist, ValueError, TypeError):
+        raise Http404 from None
+
+
+def tie_priority(*, tie_rule: str, seed: str, candidacies: list[Candidacy]):
+    """The ties rule as a sort key (lower is preferred). Seniority in the register: the member
+    who joined first, then the lower member number. Lot: SHA-256 of "<seed>:<number>", the seed
+    drawn at close and published, so anyone can redo the draw."""
+    by_number = {c.number: c for c in candidacies}
+    if tie_rule == Statutes.TieRule.LOT:
+        return lambda n: hashlib.sha256(f"{seed}:{n}".encode()).hexdigest()
+    return lambda n: (
+        by_number[n].voter.member.joined_on or date.max,
+        by_number[n].voter.member.member_number or 0,
+    )
+
+
+@dataclass
+class ElectionOutcome:
+    resolution: Resolution
+    election: Election
+    method: str
+    tie_rule: str
+    candidates: dict[int, Candidacy]
+    counts: list[calculations.SeatCount] = field(default_factory=list)
+    ballots: int = 0
+
+    @property
+    def elected(self) -> list[Candidacy]:
+        return [self.candidates[n] for c in self.counts for n in c.elected]
+
+
+def election_results(*, assembly: Assembly) -> list[ElectionOutcome]:
+    """Each election's count, per share category with seats: the ballots restricted to that
+    category's candidates, counted by the statutes' method."""
+    statutes = assembly.statutes
+    outcomes = []
+    for election in elections_of(assembly=assembly):
+        candidacies = candidacies_of(election=election, confirmed_only=True)
+        priority = tie_priority(
+            tie_rule=statutes.election_tie_rule, seed=election.lot_seed, candidacies=candidacies
+        )
+        ballots = list(
+            Ballot.objects.filter(resolution=election.resolution).values_list("marks", "weight")
+        )
+        count = (
+            calculations.stv_count
+            if statutes.election_method == Statutes.ElectionMethod.STV
+            else calculations.approval_count
+        )
+        outcome = ElectionOutcome(
+            resolution=election.resolution,
+            election=election,
+            method=statutes.election_method,
+            tie_rule=statutes.election_tie_rule,
+            candidates={c.number: c for c in candidacies if c.number is not None},
+            ballots=len(ballots),
+        )
+        for category, seats in sorted(election.seats.items()):
+            outcome.counts.append(
+                count(
+                    ballots=ballots,
+                    candidates=[
+                        c.number
+                        for c in candidacies
+                        if c.category == category and c.number is not None
+                    ],
+                    seats=int(seats),
+                    priority=priority,
+                    category=category,
+                )
+            )
+        outcomes.append(outcome)
+    return outcomes

@@ -26,7 +26,7 @@ SHARED_ROWS = (
 def send_convocations(assembly_id: int) -> int:
     """E-mail the convocation to every voter not yet convened, each in their language. Each
     voter's row is locked and flagged in its own transaction, so a retry never sends twice."""
-    from .emails import member_language, send
+    from .emails import member_language, send, wants_email
     from .models import Voter
 
     sent = 0
@@ -48,6 +48,8 @@ def send_convocations(assembly_id: int) -> int:
                 continue
             voter.convocation_sent_at = timezone.now()
             voter.save(update_fields=["convocation_sent_at", "updated_at"])
+            if not wants_email(voter, "governance.convocation"):
+                continue  # the assembly is in their account; they chose no e-mail
             send(
                 to=voter.member.email,
                 template="convocation",
@@ -91,7 +93,7 @@ def send_vote_reminders() -> int:
     through a proxy holder) that the vote closes within a day. Once per voter."""
     from django.db.models import Count, Exists, OuterRef
 
-    from .emails import member_language, send
+    from .emails import member_language, send, wants_email
     from .models import Assembly, Proxy, Voter
 
     now = timezone.now()
@@ -124,6 +126,8 @@ def send_vote_reminders() -> int:
                     continue
                 voter.reminder_sent_at = now
                 voter.save(update_fields=["reminder_sent_at", "updated_at"])
+                if not wants_email(voter, "governance.vote_reminder"):
+                    continue
                 send(
                     to=voter.member.email,
                     template="vote_reminder",

@@ -10,6 +10,11 @@ urlpatterns = [
     path("<uuid:public_id>/proxy/", views.proxy_sign, name="proxy_sign"),
     path("<uuid:public_id>/proxy/revoke/", views.proxy_revoke, name="proxy_revoke"),
     path("<uuid:public_id>/vote/<uuid:resolution_id>/<uuid:voter_id>/", views.vote, name="vote"),
+    path(
+        "<uuid:public_id>/election/<uuid:resolution_id>/stand/",
+        views.candidacy_apply,
+        name="candidacy_apply",
+    ),
     path("ballots/<uuid:public_id>/", views.ballots, name="ballots"),
     path("ballots/<uuid:public_id>/ballots.csv", views.ballots_csv, name="ballots_csv"),
     path("<uuid:public_id>/minutes.pdf", views.minutes, name="minutes"),
@@ -28,6 +33,12 @@ urlpatterns = [
         "staff/<uuid:public_id>/room-vote/<uuid:voter_id>/",
         views.staff_room_vote,
         name="staff_room_vote",
+    ),
+    path("staff/<uuid:public_id>/election/", views.staff_election_add, name="staff_election_add"),
+    path(
+        "staff/<uuid:public_id>/candidacy/<uuid:candidacy_id>/",
+        views.staff_candidacy,
+        name="staff_candidacy",
     ),
     path("staff/<uuid:public_id>/minutes.pdf", views.staff_minutes, name="staff_minutes"),
 ]

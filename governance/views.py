@@ -21,7 +21,7 @@ from smartcoop.core.tenancy import current_entity
 from smartcoop.core.views import permission_required
 
 from . import documents, forms, selectors, services
-from .models import Assembly, Voter
+from .models import Assembly, Resolution, Statutes, Voter
 
 # --- Members ------------------------------------------------------------------------------------
 
@@ -63,13 +63,28 @@ def _assembly_page(
     vote_open = meeting.status == Assembly.Status.CONVENED and (
         meeting.vote_opens_at <= now < meeting.vote_closes_at
     )
+    elections = {
+        e.resolution_id: {
+            "election": e,
+            "candidates": selectors.candidacies_of(election=e, confirmed_only=True),
+            "mine": selectors.candidacy_of(election=e, voter=voter),
+        }
+        for e in selectors.elections_of(assembly=meeting)
+    }
     ballots = []
     if vote_open:
         for_whom = ([] if given else [voter]) + [p.grantor for p in held]
         for resolution in meeting.resolutions.order_by("position"):
             for v in for_whom:
                 voted = resolution.pk in selectors.voted_resolution_ids(voter=v)
-                ballots.append({"resolution": resolution, "voter": v, "voted": voted})
+                ballots.append(
+                    {
+                        "resolution": resolution,
+                        "voter": v,
+                        "voted": voted,
+                        "election": elections.get(resolution.pk),
+                    }
+                )
     return render(
         request,
         "governance/assembly.html",
@@ -86,6 +101,16 @@ def _assembly_page(
             "ballots": ballots,
             "vote_form": forms.VoteForm(),
             "live": _meeting_live(meeting),
+            "elections": list(elections.values()),
+            "candidacy_open": meeting.status == Assembly.Status.CONVENED
+            and now < meeting.vote_opens_at,
+            "candidacy_form": forms.CandidacyForm(),
+            "ranked": meeting.statutes.election_method == Statutes.ElectionMethod.STV,
+            "election_results": (
+                selectors.election_results(assembly=meeting)
+                if meeting.status == Assembly.Status.CLOSED
+                else None
+            ),
             "results": (
                 selectors.assembly_results(assembly=meeting)
                 if meeting.status == Assembly.Status.CLOSED
@@ -137,7 +162,23 @@ def vote(request: AuthenticatedRequest, public_id, resolution_id, voter_id) -> H
     own = _voter(request, public_id)
     resolution = selectors.resolution_get(assembly=own.assembly, public_id=resolution_id)
     target = selectors.voter_get(assembly=own.assembly, public_id=voter_id)
-    form = forms.VoteForm(request.POST)
+    marks = None
+    if resolution.kind == Resolution.Kind.ELECTION:
+        form = forms.VoteForm({"choice": "for", **request.POST.dict()})
+        numbers = [
+            c.number
+            for c in selectors.candidacies_of(election=resolution.election, confirmed_only=True)
+            if c.number is not None
+        ]
+        try:
+            marks = forms.election_marks(
+                request.POST, numbers, own.assembly.statutes.election_method
+            )
+        except ValueError as error:
+            messages.error(request, str(error))
+            return redirect("governance:assembly", public_id=public_id)
+    else:
+        form = forms.VoteForm(request.POST)
     if not form.is_valid():
         messages.error(request, _("Choose for, against or abstain."))
         return redirect("governance:assembly", public_id=public_id)
@@ -148,6 +189,7 @@ def vote(request: AuthenticatedRequest, public_id, resolution_id, voter_id) -> H
             voter=target,
             choice=form.cleaned_data["choice"],
             change_code=form.cleaned_data["change_code"],
+            marks=marks,
         )
     except ApplicationError as error:
         messages.error(request, error.message)
@@ -168,6 +210,28 @@ def vote(request: AuthenticatedRequest, public_id, resolution_id, voter_id) -> H
     return redirect("governance:assembly", public_id=public_id)
 
 
+@login_required
+@require_POST
+def candidacy_apply(request: AuthenticatedRequest, public_id, resolution_id) -> HttpResponse:
+    voter = _voter(request, public_id)
+    election = selectors.election_get(assembly=voter.assembly, resolution_public_id=resolution_id)
+    form = forms.CandidacyForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Write a statement of at most 3000 characters."))
+    else:
+        try:
+            services.candidacy_apply(
+                actor=request.user,
+                election=election,
+                voter=voter,
+                statement=form.cleaned_data["statement"],
+            )
+            messages.success(request, _("Your candidacy is received: staff check eligibility."))
+        except ApplicationError as error:
+            messages.error(request, error.message)
+    return redirect("governance:assembly", public_id=public_id)
+
+
 def ballots(request: HttpRequest, public_id) -> HttpResponse:
     """Public: the published secret ballots of a closed assembly, and a receipt check."""
     meeting = selectors.closed_assembly_get(public_id=public_id)
@@ -183,6 +247,7 @@ def ballots(request: HttpRequest, public_id) -> HttpResponse:
             "query": query,
             "found": found,
             "results": selectors.assembly_results(assembly=meeting),
+            "election_results": selectors.election_results(assembly=meeting),
             "participation": selectors.participation(assembly=meeting),
         },
     )
@@ -280,6 +345,7 @@ def staff_assembly(request: AuthenticatedRequest, public_id) -> HttpResponse:
             add_error_to_form(form, error)
         else:
             return redirect("governance:staff_assembly", public_id=public_id)
+    election_form = forms.ElectionForm(prefix="election")
     voters = list(selectors.voters_list(assembly=meeting)[:500])
     return render(
         request,
@@ -297,8 +363,61 @@ def staff_assembly(request: AuthenticatedRequest, public_id) -> HttpResponse:
                 if meeting.status == Assembly.Status.CLOSED
                 else None
             ),
+            "election_form": election_form,
+            "elections": [
+                {"election": e, "candidacies": selectors.candidacies_of(election=e)}
+                for e in selectors.elections_of(assembly=meeting)
+            ],
+            "election_results": (
+                selectors.election_results(assembly=meeting)
+                if meeting.status == Assembly.Status.CLOSED
+                else None
+            ),
+            "refusal_form": forms.RefusalForm(),
         },
     )
+
+
+@permission_required(Permission.MANAGE_ASSEMBLIES)
+@require_POST
+def staff_election_add(request: AuthenticatedRequest, public_id) -> HttpResponse:
+    meeting = selectors.assembly_get_for_staff(user=request.user, public_id=public_id)
+    form = forms.ElectionForm(request.POST, prefix="election")
+    if not form.is_valid():
+        messages.error(request, _("Give the election a title and its seats."))
+    else:
+        try:
+            services.election_add(
+                actor=request.user,
+                assembly=meeting,
+                title=form.cleaned_data["title"],
+                text=form.cleaned_data["text"],
+                seats=form.seats(),
+            )
+            messages.success(request, _("The election is on the agenda."))
+        except ApplicationError as error:
+            messages.error(request, error.message)
+    return redirect("governance:staff_assembly", public_id=public_id)
+
+
+@permission_required(Permission.MANAGE_ASSEMBLIES)
+@require_POST
+def staff_candidacy(request: AuthenticatedRequest, public_id, candidacy_id) -> HttpResponse:
+    meeting = selectors.assembly_get_for_staff(user=request.user, public_id=public_id)
+    candidacy = selectors.candidacy_get(assembly=meeting, public_id=candidacy_id)
+    form = forms.RefusalForm(request.POST)
+    form.is_valid()
+    try:
+        services.candidacy_decide(
+            actor=request.user,
+            candidacy=candidacy,
+            confirm=request.POST.get("decision") == "confirm",
+            reason=form.cleaned_data.get("reason", ""),
+        )
+        messages.success(request, _("The candidacy is decided; the candidate is told."))
+    except ApplicationError as error:
+        messages.error(request, error.message)
+    return redirect("governance:staff_assembly", public_id=public_id)
 
 
 @permission_required(Permission.MANAGE_ASSEMBLIES)
@@ -362,6 +481,9 @@ def staff_room_vote(request: AuthenticatedRequest, public_id, voter_id) -> HttpR
     resolution = selectors.resolution_get(
         assembly=meeting, public_id=request.POST.get("resolution", "")
     )
+    if resolution.kind == Resolution.Kind.ELECTION:
+        messages.error(request, _("Election ballots are cast online, also in the room."))
+        return redirect("governance:staff_assembly", public_id=public_id)
     form = forms.VoteForm(request.POST)
     if not form.is_valid():
         messages.error(request, _("Choose for, against or abstain."))

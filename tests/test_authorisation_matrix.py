@@ -137,6 +137,9 @@ NOT_YET_IN_MATRIX = (
             "governance:staff_room_vote",
             "governance:staff_voters",
             "governance:vote",
+            "governance:candidacy_apply",
+            "governance:staff_candidacy",
+            "governance:staff_election_add",
         )
     }
     | {

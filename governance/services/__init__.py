@@ -2,6 +2,7 @@
 
 - `assemblies`: statutes versions, assemblies, resolutions, convocation, attendance, closing.
 - `proxies`: signing and revoking a proxy.
+- `elections`: board elections on the agenda and their candidacies.
 - `votes`: casting (online or in the room) and changing a vote, the secret ballot box.
 """
 
@@ -13,6 +14,7 @@ from .assemblies import (
     resolution_add,
     statutes_create,
 )
+from .elections import candidacy_apply, candidacy_decide, election_add
 from .proxies import proxy_revoke, proxy_sign
 from .votes import CastResult, vote_cast
 
@@ -22,6 +24,9 @@ __all__ = [
     "assembly_convene",
     "assembly_create",
     "attendance_mark",
+    "candidacy_apply",
+    "candidacy_decide",
+    "election_add",
     "proxy_revoke",
     "proxy_sign",
     "resolution_add",

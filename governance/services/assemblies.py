@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import secrets
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 
@@ -16,7 +17,7 @@ from smartcoop.core.models import LegalEntity, User
 from smartcoop.core.validators import check_texts
 
 from .. import calculations, selectors
-from ..models import Assembly, Resolution, Statutes, Voter
+from ..models import Assembly, Election, Resolution, Statutes, Voter
 
 
 def statutes_create(
@@ -36,6 +37,8 @@ def statutes_create(
     proxy_max: int = 1,
     vote_changes_allowed: bool = True,
     secret_ballot: bool = True,
+    election_method: str = Statutes.ElectionMethod.APPROVAL,
+    election_tie_rule: str = Statutes.TieRule.SENIORITY,
 ) -> Statutes:
     for name, value in (
         ("quorum_percent", quorum_percent),
@@ -63,13 +66,21 @@ def statutes_create(
             proxy_max=proxy_max,
             vote_changes_allowed=vote_changes_allowed,
             secret_ballot=secret_ballot,
+            election_method=election_method,
+            election_tie_rule=election_tie_rule,
         )
         audit_log(
             actor=actor,
             action="governance.statutes.created",
             target=statutes,
             entity=entity,
-            data={"valid_from": valid_from, "weighting": weighting, "proxy_max": proxy_max},
+            data={
+                "valid_from": valid_from,
+                "weighting": weighting,
+                "proxy_max": proxy_max,
+                "election_method": election_method,
+                "election_tie_rule": election_tie_rule,
+            },
         )
     return statutes
 
@@ -277,13 +288,22 @@ def assembly_close(
 
     now = now or timezone.now()
     with transaction.atomic():
-        assembly = Assembly.objects.select_for_update().get(pk=assembly.pk)
+        assembly = (
+            Assembly.objects.select_for_update(of=("self",))
+            .select_related("statutes")
+            .get(pk=assembly.pk)
+        )
         if assembly.status != Assembly.Status.CONVENED:
             raise Conflict(_("Only a convened assembly can be closed."), code="not_open")
         if now < assembly.vote_opens_at:
             raise Conflict(_("The vote has not opened yet."), code="not_open_yet")
         if now < assembly.vote_closes_at:
             assembly.vote_closes_at = now
+        if assembly.statutes.election_tie_rule == Statutes.TieRule.LOT:
+            # Drawn now, once: the database freezes it with the closed vote.
+            Election.objects.filter(resolution__assembly=assembly).update(
+                lot_seed=secrets.token_hex(16)
+            )
         assembly.status = Assembly.Status.CLOSED
         assembly.closed_at = now
         assembly.save(update_fields=["status", "closed_at", "vote_closes_at", "updated_at"])
@@ -301,7 +321,14 @@ def assembly_close(
                         "adopted": r.result.adopted,
                     }
                     for r in results
-                }
+                },
+                "elections": {
+                    str(e.resolution.position): {
+                        "elected": [c.voter.member.member_number for c in e.elected],
+                        "lot_seed": e.election.lot_seed,
+                    }
+                    for e in selectors.election_results(assembly=assembly)
+                },
             },
         )
         render_minutes.enqueue(assembly.pk)

@@ -19,7 +19,17 @@ from smartcoop.core.audit import audit_log
 from smartcoop.core.errors import Conflict, PermissionDenied, ValidationFailed
 from smartcoop.core.models import User
 
-from ..models import Assembly, Ballot, Choice, Proxy, Resolution, Voter, VoteRecord
+from ..models import (
+    Assembly,
+    Ballot,
+    Candidacy,
+    Choice,
+    Proxy,
+    Resolution,
+    Statutes,
+    Voter,
+    VoteRecord,
+)
 
 RECEIPT_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: read aloud safely
 
@@ -52,13 +62,20 @@ def vote_cast(
     actor: User | None,
     resolution: Resolution,
     voter: Voter,
-    choice: str,
+    choice: str = "",
     channel: str = VoteRecord.Channel.ONLINE,
     change_code: str = "",
+    marks: list[int] | None = None,
     now: datetime | None = None,
 ) -> CastResult:
+    """Cast `voter`'s vote on `resolution`: a motion's `choice`, or an election's `marks`
+    (candidate numbers: the approved ones, or the preferences in order; none is a blank
+    ballot). Changing a vote needs the statutes' leave and, for a secret vote, the code."""
     now = now or timezone.now()
-    if choice not in Choice.values:
+    if resolution.kind == Resolution.Kind.ELECTION:
+        marks = _election_marks(resolution, marks or [])
+        choice = ""
+    elif choice not in Choice.values:
         raise ValidationFailed(_("Choose for, against or abstain."), field="choice")
     if voter.assembly_id != resolution.assembly_id:
         raise ValidationFailed(_("This voter is not on this assembly's list."))
@@ -95,7 +112,7 @@ def vote_cast(
                     open_choice="" if resolution.secret else choice,
                 )
         except IntegrityError:
-            result = _change(assembly, resolution, voter, choice, change_code)
+            result = _change(assembly, resolution, voter, choice, change_code, marks or [])
         else:
             code = ""
             if resolution.secret:
@@ -106,6 +123,7 @@ def vote_cast(
                     college=voter.college,
                     weight=voter.weight,
                     choice=choice,
+                    marks=marks or [],
                     change_key_hash=_hash(key),
                 )
                 code = f"{receipt}-{key}"
@@ -125,8 +143,26 @@ def vote_cast(
     return result
 
 
+def _election_marks(resolution: Resolution, marks: list[int]) -> list[int]:
+    numbers = set(
+        Candidacy.objects.filter(
+            election__resolution=resolution, status=Candidacy.Status.CONFIRMED
+        ).values_list("number", flat=True)
+    )
+    if len(set(marks)) != len(marks) or not set(marks) <= numbers:
+        raise ValidationFailed(_("Mark each candidate of the ballot at most once."), field="marks")
+    if resolution.assembly.statutes.election_method == Statutes.ElectionMethod.APPROVAL:
+        return sorted(marks)
+    return list(marks)
+
+
 def _change(
-    assembly: Assembly, resolution: Resolution, voter: Voter, choice: str, change_code: str
+    assembly: Assembly,
+    resolution: Resolution,
+    voter: Voter,
+    choice: str,
+    change_code: str,
+    marks: list[int],
 ) -> CastResult:
     if not assembly.statutes.vote_changes_allowed:
         raise Conflict(_("This member has already voted on this resolution."), code="already_voted")
@@ -146,5 +182,6 @@ def _change(
             code="already_voted",
         )
     ballot.choice = choice
-    ballot.save(update_fields=["choice"])
+    ballot.marks = marks
+    ballot.save(update_fields=["choice", "marks"])
     return CastResult(changed=True, code=change_code.strip().upper())

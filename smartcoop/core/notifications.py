@@ -36,6 +36,9 @@ class NotificationKind:
     money: tuple[str, ...] = ()  # parameters written as amounts
     dates: tuple[str, ...] = ()  # parameters written as dates (ISO strings in params)
     order: int = 100
+    # False: the app shows this news on its own page and sends its own e-mail (a convocation
+    # with its agenda), checking `preference(...).by_email`; the choices page offers e-mail only.
+    in_account: bool = True
 
 
 @dataclass

@@ -75,7 +75,15 @@ def test_nobody_can_link_a_secret_choice_to_a_person(coop, statutes, clerk):
         receipts.append(result.code.split("-")[0])
     # The ballot box has no column naming or dating a voter, and no sequence id.
     columns = {f.column for f in Ballot._meta.concrete_fields}
-    assert columns == {"receipt", "resolution_id", "college", "weight", "choice", "change_key_hash"}
+    assert columns == {
+        "receipt",
+        "resolution_id",
+        "college",
+        "weight",
+        "choice",
+        "marks",
+        "change_key_hash",
+    }
     assert not {f.column for f in VoteRecord._meta.concrete_fields} & {"created_at", "id_ballot"}
     assert set(VoteRecord.objects.values_list("open_choice", flat=True)) == {""}
     # Every order the ballot box can be read in is random: it is not the order of the votes.
@@ -96,7 +104,7 @@ def test_nobody_can_link_a_secret_choice_to_a_person(coop, statutes, clerk):
     lines = documents.ballots_csv(assembly).splitlines()[1:]
     recount = {"for": 0, "against": 0, "abstain": 0}
     for line in lines:
-        _position, _receipt, _college, weight, choice = line.split(",")
+        _position, _receipt, _college, weight, choice, _marks = line.split(",")
         recount[choice] += int(weight)
     overall = selectors.assembly_results(assembly=assembly)[0].result.overall.count
     assert (

@@ -51,7 +51,8 @@ def test_weights_colleges_and_minimum_holding_period(coop, clerk):
 def test_a_late_convocation_is_refused_with_the_dates(coop, statutes, clerk):
     holder(coop)
     assembly = open_assembly(coop, clerk=clerk, convene=False)
-    too_late = assembly.starts_at.date() - timedelta(days=14)
+    # The notice period counts in local days (Brussels): at 23:30 UTC it is already tomorrow.
+    too_late = timezone.localtime(assembly.starts_at).date() - timedelta(days=14)
     with pytest.raises(Conflict) as refused:
         services.assembly_convene(actor=clerk, assembly=assembly, today=too_late)
     assert "15 days" in refused.value.message

@@ -23,6 +23,8 @@ class Declaration(StatusSteps, EntityOwnedModel):
         DMFA = "dmfa", _("DmfA (quarter)")
         BELCOTAX = "belcotax_28110", _("Belcotax 281.10 (year)")
         DMFA_UPDATE = "dmfa_update", _("DmfA update (correction)")
+        DSN = "dsn", _("DSN (month)")
+        DSN_FCTU = "dsn_fctu", _("DSN end of contract (FCTU)")
 
     class Status(models.TextChoices):
         DRAFT = "draft", _("Draft")
@@ -168,3 +170,46 @@ class AuthorityAnswer(EntityOwnedModel):
 
     class Meta:
         ordering = ["-created_at"]
+
+
+class DsnSettings(EntityOwnedModel):
+    """What a French entity's DSN needs beyond the entity itself (its SIRET is the entity's
+    employer number): the APE code, the bodies paid, the contact, and whether files are sent as
+    tests. No row, or an empty field: the DSN stays in draft naming the field."""
+
+    naf_code = models.CharField(_("APE/NAF code"), max_length=5, blank=True)
+    urssaf_id = models.CharField(_("URSSAF identifier (SIRET)"), max_length=14, blank=True)
+    retirement_id = models.CharField(
+        _("AGIRC-ARRCO institution identifier"), max_length=14, blank=True
+    )
+    leave_fund_id = models.CharField(
+        _("Congés Spectacles identifier"),
+        max_length=14,
+        blank=True,
+        help_text=_("Needed when artists or technicians on CDDU are paid."),
+    )
+    contact_name = models.CharField(_("contact name"), max_length=80, blank=True)
+    contact_email = models.EmailField(_("contact e-mail"), blank=True)
+    contact_phone = models.CharField(_("contact phone"), max_length=20, blank=True)
+    test_mode = models.BooleanField(_("send as test files"), default=True)
+
+    class Meta:
+        verbose_name = _("DSN settings")
+        verbose_name_plural = _("DSN settings")
+        constraints = [
+            models.UniqueConstraint(fields=["entity"], name="declaration_dsn_settings_one"),
+        ]
+
+
+class PasRate(EntityOwnedModel):
+    """A personalised withholding rate the tax administration returned (CRM "taux PAS"), as
+    applied to the member's tax profile from `valid_from`; its identifier goes back in the DSN."""
+
+    member = models.ForeignKey("members.Member", on_delete=models.PROTECT, related_name="+")
+    rate = models.DecimalField(max_digits=5, decimal_places=4)
+    valid_from = models.DateField()
+    identifier = models.CharField(max_length=18)
+    answer = models.ForeignKey(AuthorityAnswer, on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        ordering = ["member", "-valid_from"]

@@ -21,11 +21,13 @@ from smartcoop.core.roles import Permission
 from smartcoop.core.tenancy import current_entity
 from smartcoop.core.views import permission_required
 
-from . import selectors, services
+from . import selectors, services, services_dsn
 from .forms import AnswerUploadForm
 from .models import Declaration
+from .pas_return import pas_return_import
 
 S = Declaration.Status
+DSN_KINDS = (Declaration.Kind.DSN, Declaration.Kind.DSN_FCTU)
 
 
 def next_action(declaration: Declaration) -> str:
@@ -39,6 +41,8 @@ def next_action(declaration: Declaration) -> str:
             if declaration.kind in (Declaration.Kind.DMFA, Declaration.Kind.DMFA_UPDATE)
             else _("Download the file, file it on Belcotax-on-web, then record its answer.")
             if declaration.kind == Declaration.Kind.BELCOTAX
+            else _("Download the file, file it on net-entreprises, then record its answer.")
+            if declaration.kind in DSN_KINDS
             else _("Download the batch file and file it with the authority.")
         )
         if declaration.channel == Declaration.Channel.FILE
@@ -92,6 +96,15 @@ def _recent_quarters(today: dt.date) -> list[str]:
     return quarters
 
 
+def _recent_months(today: dt.date) -> list[str]:
+    """The last six months (YYYY-MM), the current one first."""
+    months, cursor = [], today.replace(day=1)
+    for _step in range(6):
+        months.append(cursor.strftime("%Y-%m"))
+        cursor = (cursor - dt.timedelta(days=1)).replace(day=1)
+    return months
+
+
 @permission_required(Permission.SUBMIT_DECLARATIONS)
 def queue(request: AuthenticatedRequest) -> HttpResponse:
     entity = _entity_or_404(request)
@@ -125,6 +138,7 @@ def queue(request: AuthenticatedRequest) -> HttpResponse:
             "now": timezone.now(),
             "quarters": _recent_quarters(timezone.localdate()),
             "belcotax_years": [timezone.localdate().year - 1, timezone.localdate().year],
+            "months": _recent_months(timezone.localdate()),
         },
     )
 
@@ -139,6 +153,10 @@ def detail(request: AuthenticatedRequest, public_id) -> HttpResponse:
     if request.method == "POST":
         action = request.POST.get("action")
         try:
+            if action in ("build", "correct") and declaration.kind in DSN_KINDS:
+                rebuilt = services_dsn.dsn_rebuild(declaration=declaration, actor=request.user)
+                messages.success(request, _("The declaration was built again."))
+                return redirect("declarations:detail", public_id=rebuilt.public_id)
             if action in ("build", "correct") and declaration.kind in PERIODIC_KINDS:
                 rebuilt = _rebuild_period(declaration, actor=request.user)
                 messages.success(request, _("Built again from the data as it is now."))
@@ -181,8 +199,13 @@ def payload_download(request: AuthenticatedRequest, public_id) -> HttpResponse:
         raise Http404 from missing
     if not declaration.payload:
         raise Http404
-    extension = "json" if declaration.content_type == "application/json" else "xml"
-    response = HttpResponse(declaration.payload, content_type=declaration.content_type)
+    extension = {"application/json": "json", "text/plain": "txt"}.get(
+        declaration.content_type, "xml"
+    )
+    content_type = declaration.content_type
+    if content_type == "text/plain":  # the DSN is ISO-8859-1 (NEODeS)
+        content_type = "text/plain; charset=iso-8859-1"
+    response = HttpResponse(declaration.payload, content_type=content_type)
     response["Content-Disposition"] = (
         f'attachment; filename="{declaration.kind}-{declaration.reference}.{extension}"'
     )
@@ -267,6 +290,65 @@ def answer_upload(request: AuthenticatedRequest) -> HttpResponse:
             + (
                 " "
                 + _("%(count)s references were not found among the sent declarations.")
+                % {"count": len(answer.unmatched)}
+                if answer.unmatched
+                else ""
+            ),
+        )
+    return redirect("declarations:queue")
+
+
+@require_POST
+@permission_required(Permission.SUBMIT_DECLARATIONS)
+def dsn_build(request: AuthenticatedRequest) -> HttpResponse:
+    """Payroll builds the month's DSN of the entity (and its end-of-contract signals)."""
+    entity = _entity_or_404(request)
+    match = re.fullmatch(r"(20\d\d)-(0[1-9]|1[0-2])", request.POST.get("month", ""))
+    if not match:
+        messages.error(request, _("Choose a month."))
+        return redirect("declarations:queue")
+    try:
+        declaration = services_dsn.dsn_build_month(
+            entity=entity, year=int(match[1]), month=int(match[2]), actor=request.user
+        )
+    except ApplicationError as error:
+        messages.error(request, str(error.message))
+        return redirect("declarations:queue")
+    if declaration.status == S.READY:
+        messages.success(request, _("The DSN of the month is ready."))
+    else:
+        messages.error(request, _("The DSN of the month is incomplete: see what is missing."))
+    return redirect("declarations:detail", public_id=declaration.public_id)
+
+
+@require_POST
+@permission_required(Permission.SUBMIT_DECLARATIONS)
+def pas_return_upload(request: AuthenticatedRequest) -> HttpResponse:
+    """Payroll uploads the tax administration's PAS rates (CRM): applied, or kept unread."""
+    entity = _entity_or_404(request)
+    form = AnswerUploadForm(request.POST, request.FILES)
+    if not form.is_valid():
+        messages.error(request, _("Choose the answer file to upload."))
+        return redirect("declarations:queue")
+    answer = pas_return_import(
+        entity=entity,
+        raw=form.cleaned_data["answer"].read(),
+        actor=request.user,
+        today=timezone.localdate(),
+    )
+    if not answer.parsed:
+        messages.error(
+            request,
+            _("The answer could not be read and was not applied (%(error)s). It is kept.")
+            % {"error": answer.error},
+        )
+    else:
+        messages.success(
+            request,
+            _("Withholding rates applied to %(count)s workers.") % {"count": answer.applied}
+            + (
+                " "
+                + _("%(count)s workers were not found among this entity's workers.")
                 % {"count": len(answer.unmatched)}
                 if answer.unmatched
                 else ""

@@ -281,8 +281,11 @@ def test_the_officer_enters_a_missing_iban_from_the_run_and_a_bad_one_is_refused
     assert entry.actor == officer and "7547034" not in str(entry.data)  # the IBAN is masked
     # a worker of no run of this entity, and another entity's officer: 404
     stranger = worker(activity)
-    assert client.get(
-        reverse("payroll:run_worker_bank", args=[run.public_id, stranger.public_id])
-    ).status_code == 404
+    assert (
+        client.get(
+            reverse("payroll:run_worker_bank", args=[run.public_id, stranger.public_id])
+        ).status_code
+        == 404
+    )
     client.force_login(staff_user("payroll_officer", entities=[LegalEntityFactory()]))
     assert client.get(url).status_code == 404

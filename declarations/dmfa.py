@@ -4,13 +4,15 @@ quarter, valid against `schemas/DmfAOriginal_20231.xsd`, and the sums it takes f
 Amounts are integers in euro cents, hours in hundredths (zones of the ONSS glossary). Worker codes
 (annex 2): 495 employees, 015 manual workers, 046/047 artists (from / before the year they turn
 19), 840/841 students (manual / white-collar) under the solidarity contribution. Per worker line:
-one occupation per contract, remuneration code 1 (ordinary pay), one ordinary contribution (type 0:
-personal SSC + employer basic + wage moderation, on gross, x 1.08 for manual workers and artists),
+one occupation per contract, remuneration code 1 (ordinary pay), one ordinary contribution (personal
+SSC + employer basic + wage moderation; type 0 on gross, type 1 on 108 % for manual workers and
+artists, whose quarterly holiday-fund contribution it includes),
 the work bonus (deduction 0001) and the structural reduction (deduction 3000); students get the
 StudentContribution block (solidarity contribution, both shares) instead. NetOwedAmount =
 contributions - deductions (the ONSS validator's fourth check).
-UNCERTAIN: the holiday-fund contributions of manual workers are not declared yet; the employer
-class (annex 27) is 000 and the joint committee of the occupation is the contract's or 200.
+UNCERTAIN: the employer class (annex 27) is 000 and the joint committee of the occupation is the
+contract's or 200; a student is 840 (manual) when a contract of the quarter is under a manual
+workers' joint committee (`be.dmfa_manual_joint_committees`).
 """
 
 from __future__ import annotations
@@ -24,7 +26,17 @@ from lxml import etree
 from .builders import XSI, schema_errors
 
 DMFA_SCHEMA = "DmfAOriginal_20231.xsd"
-CONTRIBUTIONS = ("ssc_personal", "employer_basic", "employer_wage_moderation")
+# The ordinary contribution: personal + employer basic + wage moderation, and for manual workers
+# and artists the quarterly holiday-fund contribution (5.57 % of 108 %, "added to the basic
+# employer contribution"); the annual holiday-fund part (10.27 %) is not in the DmfA: the ONSS
+# sends it on a debit notice the next year.
+CONTRIBUTIONS = (
+    "ssc_personal",
+    "employer_basic",
+    "employer_wage_moderation",
+    "holiday_fund_quarterly",
+)
+MANUAL_CODES = ("015", "046", "047")
 STUDENT = ("student_solidarity", "student_solidarity_employer")
 WORK_BONUS = ("work_bonus_a", "work_bonus_b")
 
@@ -73,9 +85,12 @@ def quarter_bounds(quarter: str) -> tuple[dt.date, dt.date]:
     return start, end
 
 
-def worker_code(category: str, *, birth_date: dt.date | None, year: int) -> str:
+def worker_code(
+    category: str, *, birth_date: dt.date | None, year: int, manual: bool = False
+) -> str:
+    """Annex 2: a student is 840 on a manual workers' job (`manual`), else 841."""
     if category == "student":
-        return "841"
+        return "840" if manual else "841"
     if category == "artist":
         return "047" if birth_date and year - birth_date.year < 19 else "046"
     if category == "manual_worker":
@@ -146,7 +161,8 @@ def _record_body(record, worker: WorkerLine, *, occupation_tag: str) -> None:
         _el(remun, "RemunAmount", f"{cents(job.gross):011d}")
     contribution = etree.SubElement(record, "WorkerContribution")
     _el(contribution, "ContributionWorkerCode", worker.worker_code)
-    _el(contribution, "ContributionType", 0)
+    # Annex 3, manual workers (0xx): type 1 on pay at 108 %, type 0 at 100 %.
+    _el(contribution, "ContributionType", 1 if worker.worker_code in MANUAL_CODES else 0)
     _el(contribution, "ContributionCalculationBasis", f"{cents(worker.contribution_basis):011d}")
     _el(contribution, "ContributionAmount", f"{cents(worker.contributions):011d}")
     for code, amount in (("0001", worker.work_bonus), ("3000", worker.structural_reduction)):

@@ -894,6 +894,9 @@ def _dmfa_lines(
     by_member: dict[int, list] = {}
     for payslip in payslips:
         by_member.setdefault(payslip.member_id, []).append(payslip)
+    manual_committees = [
+        str(prefix) for prefix in param("be.dmfa_manual_joint_committees", on=end, default=())
+    ]
     lines, problems = [], []
     for slips in by_member.values():
         member = slips[0].member
@@ -921,9 +924,18 @@ def _dmfa_lines(
                     Decimal("0"),
                 )
 
-            code = dmfa.worker_code(category, birth_date=member.birth_date, year=start.year)
+            code = dmfa.worker_code(
+                category,
+                birth_date=member.birth_date,
+                year=start.year,
+                manual=any(
+                    (paid.contract.joint_committee or "").startswith(tuple(manual_committees))
+                    for slip in group
+                    for paid in slip.paid_contracts.all()
+                ),
+            )
             gross = sum((slip.gross for slip in group), Decimal("0"))
-            factor = Decimal("1.08") if code in ("015", "046", "047") else Decimal("1")
+            factor = Decimal("1.08") if code in dmfa.MANUAL_CODES else Decimal("1")
             occupations = tuple(
                 dmfa.Occupation(
                     start=paid.contract.start_date,

@@ -225,6 +225,14 @@ def test_payroll_builds_the_year_with_one_action_and_records_the_answer(entity, 
     assert "file it on Belcotax-on-web, then record its answer" in page
     download = client.get(reverse("declarations:payload", args=[declaration.public_id]))
     assert download.content.decode() == declaration.payload
-    client.post(built["Location"], {"action": "acknowledged", "reference": "BOW-2027-0042"})
+    # "Build again" on its page rebuilds the year: the unsent one is withdrawn.
+    again = client.post(built["Location"], {"action": "build"})
+    declaration.refresh_from_db()
+    assert declaration.status == "withdrawn"
+    declaration = Declaration.objects.with_scopes_disabled().get(
+        kind="belcotax_28110", status="ready"
+    )
+    assert again["Location"] == reverse("declarations:detail", args=[declaration.public_id])
+    client.post(again["Location"], {"action": "acknowledged", "reference": "BOW-2027-0042"})
     declaration.refresh_from_db()
     assert declaration.status == "accepted" and declaration.authority_reference == "BOW-2027-0042"

@@ -1,0 +1,72 @@
+"""DmfA worker lines of manual workers, artists and students: an artist's ordinary contribution is
+declared at 108 % (type 1) and includes the quarterly holiday-fund contribution, not the annual
+one (debit notice); a student under a manual workers' joint committee is 840, else 841."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+import pytest
+from lxml import etree
+
+from activities.models import EmploymentContract
+from declarations import dmfa, services
+from tests.activities.factories import make_member
+
+from .helpers import worker_activity
+from .test_dmfa import next_month_start, paid
+
+pytestmark = [pytest.mark.django_db, pytest.mark.entity_scope("entity")]
+
+
+def records(declaration) -> dict[str, etree._Element]:
+    root = etree.fromstring(declaration.payload.encode())
+    return {r.findtext("../INSS"): r for r in root.iter("WorkerRecord")}
+
+
+def line(payslip, code: str) -> Decimal:
+    return sum((Decimal(x["amount"]) for x in payslip.lines if x["code"] == code), Decimal("0"))
+
+
+def test_an_artist_is_declared_at_108_percent_with_the_quarterly_holiday_contribution(entity):
+    activity = worker_activity(entity)
+    artist = make_member(national_number="91031599961", birth_date=dt.date(1991, 3, 15))
+    payslip = paid(activity, artist, "artistic", [6])
+    quarterly, annual = (
+        line(payslip, "holiday_fund_quarterly"),
+        line(payslip, "holiday_fund_annual"),
+    )
+    assert quarterly > 0 and annual > 0
+    declaration = services.dmfa_build_quarter(
+        entity=entity, quarter=dmfa.quarter_of(next_month_start()), actor=None
+    )
+    assert declaration.status == "ready", declaration.problems
+    contribution = records(declaration)["91031599961"].find("WorkerContribution")
+    assert contribution.findtext("ContributionType") == "1"
+    expected = sum(line(payslip, code) for code in dmfa.CONTRIBUTIONS)
+    assert int(contribution.findtext("ContributionAmount")) == int(expected * 100)
+    without_holiday = expected - quarterly
+    assert int(contribution.findtext("ContributionAmount")) > int(without_holiday * 100)
+    basis = int(contribution.findtext("ContributionCalculationBasis"))
+    assert basis == int(payslip.gross * Decimal("1.08") * 100)
+
+
+def test_a_student_on_a_manual_workers_committee_is_840_else_841(entity):
+    activity = worker_activity(entity)
+    manual = make_member(national_number="90020199745", birth_date=dt.date(2005, 3, 1))
+    office = make_member(national_number="91031599961", birth_date=dt.date(2005, 6, 1))
+    on_site = paid(activity, manual, "student", [4])
+    paid(activity, office, "student", [5])
+    EmploymentContract.objects.with_scopes_disabled().filter(
+        pk__in=on_site.paid_contracts.values("contract_id")
+    ).update(joint_committee="124")
+    declaration = services.dmfa_build_quarter(
+        entity=entity, quarter=dmfa.quarter_of(next_month_start()), actor=None
+    )
+    assert declaration.status == "ready", declaration.problems
+    assert dmfa.dmfa_errors(declaration.payload.encode()) == []
+    found = records(declaration)
+    assert found["90020199745"].findtext("WorkerCode") == "840"
+    assert found["91031599961"].findtext("WorkerCode") == "841"
+    assert found["90020199745"].find("StudentContribution") is not None

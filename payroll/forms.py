@@ -66,3 +66,13 @@ class WorkerBankForm(forms.Form):
         required=False,
         help_text=_("Optional: found from the IBAN for most banks."),
     )
+
+
+class PayslipCorrectionForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Reason for the correction"),
+        max_length=1000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("Kept in the audit trail, e.g. the wrong tax profile or hours."),
+    )
+    pay_date = forms.DateField(label=_("Pay date of the correction"), widget=DATE)

@@ -175,14 +175,40 @@ class PayslipDocument(EntityOwnedModel):
 
 
 class PayslipContract(models.Model):
-    """A contract paid by a payslip: one row per contract, ever (a contract is paid once)."""
+    """A contract on a payslip. A contract is paid once per payslip that is not reversed:
+
+    - its first payment is a row with neither `reverses` nor `replaces` (one per contract);
+    - a correction's row `reverses` one payment row (each is reversed at most once);
+    - a replacement payment `replaces` one reversal row (each allows one new payment).
+
+    A trigger (migration 0007) checks that `reverses` names a payment and `replaces` a
+    reversal, both of the same contract, so at most one payment of a contract is in force."""
 
     payslip = models.ForeignKey(Payslip, on_delete=models.CASCADE, related_name="paid_contracts")
-    contract = models.OneToOneField(
+    contract = models.ForeignKey(
         "activities.EmploymentContract", on_delete=models.PROTECT, related_name="+"
     )
     gross = models.DecimalField(**MONEY)
     hours = models.DecimalField(max_digits=7, decimal_places=2)
+    reverses = models.OneToOneField(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="reversed_by"
+    )
+    replaces = models.OneToOneField(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="replaced_by"
+    )
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=("contract",),
+                condition=Q(reverses__isnull=True, replaces__isnull=True),
+                name="payroll_payslipcontract_first_payment_once",
+            ),
+            models.CheckConstraint(
+                condition=Q(reverses__isnull=True) | Q(replaces__isnull=True),
+                name="payroll_payslipcontract_reverses_or_replaces",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.payslip} — contract {self.contract_id}"

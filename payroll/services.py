@@ -151,6 +151,7 @@ def payslip_compute(
     contracts = list(contracts)
     if not contracts:
         raise ValidationFailed(_("A payslip pays at least one contract."), field="contracts")
+    reopened = _reopened_by_correction(contracts, entity=entity, member=member, pay_date=pay_date)
     country = current_pack().code
     categories = set()
     for contract in contracts:
@@ -158,7 +159,7 @@ def payslip_compute(
             raise ValidationFailed(
                 _("Every contract must be the worker's, with this entity."), field="contracts"
             )
-        if contract.status not in PAYABLE:
+        if contract.status not in PAYABLE and contract.pk not in reopened:
             raise ValidationFailed(
                 _("A contract of this list is not validated: it cannot be paid yet."),
                 field="contracts",
@@ -182,12 +183,15 @@ def payslip_compute(
     with transaction.atomic():
         payslip = (
             Payslip.objects.select_for_update()
-            .filter(entity=entity, member=member, pay_date=pay_date)
+            .filter(entity=entity, member=member, pay_date=pay_date, corrects__isnull=True)
             .first()
         )
         if payslip is not None and payslip.status == Payslip.Status.APPROVED:
             raise Conflict(_("This payslip is approved: it can no longer change."))
-        paid_elsewhere = PayslipContract.objects.filter(contract__in=contracts)
+        # a payment in force: not a reversal, and not reversed by a correction
+        paid_elsewhere = PayslipContract.objects.filter(
+            contract__in=contracts, reverses__isnull=True, reversed_by__isnull=True
+        )
         if payslip is not None:
             paid_elsewhere = paid_elsewhere.exclude(payslip=payslip)
         if paid_elsewhere.exists():
@@ -267,7 +271,13 @@ def payslip_compute(
             payslip.save()
             payslip.paid_contracts.all().delete()
         PayslipContract.objects.bulk_create(
-            PayslipContract(payslip=payslip, contract=c, gross=c.gross_wage, hours=c.hours)
+            PayslipContract(
+                payslip=payslip,
+                contract=c,
+                gross=c.gross_wage,
+                hours=c.hours,
+                replaces_id=reopened.get(c.pk),
+            )
             for c in contracts
         )
         audit_log(
@@ -277,6 +287,24 @@ def payslip_compute(
             data={"gross": str(result.gross), "net_pay": str(result.net_pay)},
         )
     return payslip
+
+
+def _reopened_by_correction(contracts, *, entity, member, pay_date: date) -> dict[int, int]:
+    """The contracts a correction reversed, which a new payment may pay again: contract id ->
+    the reversal row the new payment replaces (not replaced yet, or replaced by this worker's
+    draft of this pay date, being recomputed)."""
+    from django.db.models import Q
+
+    rows = PayslipContract.objects.filter(contract__in=contracts, reverses__isnull=False).filter(
+        Q(replaced_by__isnull=True)
+        | Q(
+            replaced_by__payslip__entity=entity,
+            replaced_by__payslip__member=member,
+            replaced_by__payslip__pay_date=pay_date,
+            replaced_by__payslip__status=Payslip.Status.DRAFT,
+        )
+    )
+    return {row.contract_id: row.pk for row in rows}
 
 
 def payslip_approve(*, payslip: Payslip, actor, now, render_pdf: bool = True) -> Payslip:
@@ -329,8 +357,9 @@ def _negated(value: str | None) -> str | None:
 def payslip_correct(*, payslip: Payslip, pay_date: date, actor) -> Payslip:
     """A correction of an approved payslip: a new draft that references the first and reverses
     it (every amount and line negated, the same snapshot of parameters and tax profile). It is
-    approved and numbered like any payslip; the first one never changes. Paying the corrected
-    amounts is a new computation of the contracts (not built: a contract is paid once)."""
+    approved and numbered like any payslip; the first one never changes. Its contract rows
+    reverse the first's, so a new payslip may pay those contracts again
+    (`corrections.payslip_correction_start` does both)."""
     with transaction.atomic():
         original = Payslip.objects.select_for_update().get(pk=payslip.pk)
         if original.status != Payslip.Status.APPROVED:
@@ -360,6 +389,17 @@ def payslip_correct(*, payslip: Payslip, pay_date: date, actor) -> Payslip:
             parameters=original.parameters,
             tax_profile=original.tax_profile,
             notes=[*original.notes, "reversal"],
+        )
+        # each contract's payment is reversed too, so that a new payment may pay it again
+        PayslipContract.objects.bulk_create(
+            PayslipContract(
+                payslip=reversal,
+                contract_id=row.contract_id,
+                gross=-row.gross,
+                hours=-row.hours,
+                reverses=row,
+            )
+            for row in original.paid_contracts.filter(reverses__isnull=True)
         )
         audit_log(
             actor=actor,

@@ -17,6 +17,16 @@ urlpatterns = [
     ),
     path("staff/payslips/<uuid:public_id>/", views.staff_payslip, name="staff_payslip"),
     path("staff/payslips/<uuid:public_id>.pdf", views.staff_payslip_pdf, name="staff_payslip_pdf"),
+    path(
+        "staff/payslips/<uuid:public_id>/correct/",
+        views.staff_payslip_correct,
+        name="staff_payslip_correct",
+    ),
+    path(
+        "staff/payslips/<uuid:public_id>/approve/",
+        views.staff_payslip_approve,
+        name="staff_payslip_approve",
+    ),
     path("staff/runs/", run_views.run_list, name="runs"),
     path("staff/runs/<uuid:public_id>/", run_views.run_detail, name="run"),
     path("staff/runs/<uuid:public_id>/progress/", run_views.run_progress, name="run_progress"),

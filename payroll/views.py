@@ -6,6 +6,7 @@ from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
 
 from activities import selectors as activity_selectors
 from smartcoop.core.errors import ApplicationError, add_error_to_form
@@ -16,7 +17,7 @@ from smartcoop.core.views import permission_required
 from smartcoop.countries import current_pack
 
 from . import selectors, services
-from .forms import TaxProfileForm
+from .forms import PayslipCorrectionForm, TaxProfileForm
 
 
 def _member_or_404(request: AuthenticatedRequest):
@@ -137,10 +138,23 @@ def _staff_payslip(request: AuthenticatedRequest, public_id):
 @permission_required(Permission.RUN_PAYROLL)
 def staff_payslip(request: AuthenticatedRequest, public_id) -> HttpResponse:
     """One payslip of this entity, line by line in the staff member's language."""
-    from .documents.render import _label
+    return _staff_payslip_page(request, _staff_payslip(request, public_id))
 
-    payslip = _staff_payslip(request, public_id)
+
+def _staff_payslip_page(request: AuthenticatedRequest, payslip, correct_form=None) -> HttpResponse:
+    from .corrections import payslip_correction_of, payslip_is_replacement
+    from .documents.render import _label
+    from .models import Payslip
+
     lines = [{**line, "label": _label(line)} for line in payslip.lines]
+    correction = payslip_correction_of(payslip)
+    correctable = (
+        payslip.status == Payslip.Status.APPROVED
+        and payslip.corrects_id is None
+        and correction["reversal"] is None
+    )
+    if correct_form is None and correctable:
+        correct_form = PayslipCorrectionForm(initial={"pay_date": timezone.localdate()})
     return render(
         request,
         "payroll/staff_payslip.html",
@@ -149,8 +163,62 @@ def staff_payslip(request: AuthenticatedRequest, public_id) -> HttpResponse:
             "worker_lines": [x for x in lines if x["side"] != "employer"],
             "employer_lines": [x for x in lines if x["side"] == "employer"],
             "document": getattr(payslip, "document", None),
+            "correction": correction,
+            "correct_form": correct_form if correctable else None,
+            "can_approve": payslip.status == Payslip.Status.DRAFT
+            and payslip_is_replacement(payslip),
+            "net_difference": payslip.net_pay - correction["replaced"].net_pay
+            if correction["replaced"]
+            else None,
         },
     )
+
+
+@require_POST
+@permission_required(Permission.RUN_PAYROLL)
+def staff_payslip_correct(request: AuthenticatedRequest, public_id) -> HttpResponse:
+    """Start the correction of an approved payslip: reverse it and compute its contracts again
+    (a draft to check and approve). A reason is required; refused input stores nothing."""
+    from .corrections import payslip_correction_start
+
+    payslip = _staff_payslip(request, public_id)
+    form = PayslipCorrectionForm(request.POST)
+    if form.is_valid():
+        try:
+            replacement = payslip_correction_start(
+                payslip=payslip, actor=request.user, **form.cleaned_data
+            )
+        except ApplicationError as error:
+            add_error_to_form(form, error)
+        else:
+            messages.success(
+                request,
+                _("%(reference)s is reversed. Check the corrected payslip below, then approve it.")
+                % {"reference": payslip.reference},
+            )
+            return redirect("payroll:staff_payslip", replacement.public_id)
+    return _staff_payslip_page(request, payslip, correct_form=form)
+
+
+@require_POST
+@permission_required(Permission.RUN_PAYROLL)
+def staff_payslip_approve(request: AuthenticatedRequest, public_id) -> HttpResponse:
+    """Approve the draft that pays a corrected payslip's contracts again (a pay run's drafts
+    are approved with their run)."""
+    from .corrections import payslip_is_replacement
+
+    payslip = _staff_payslip(request, public_id)
+    if not payslip_is_replacement(payslip):
+        raise Http404
+    try:
+        payslip = services.payslip_approve(payslip=payslip, actor=request.user, now=timezone.now())
+    except ApplicationError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(
+            request, _("Payslip %(reference)s approved.") % {"reference": payslip.reference}
+        )
+    return redirect("payroll:staff_payslip", payslip.public_id)
 
 
 @permission_required(Permission.RUN_PAYROLL)

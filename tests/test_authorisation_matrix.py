@@ -94,6 +94,8 @@ URL_OBJECTS: dict[str, tuple[str, str]] = {
     "payroll:member_payslip_pdf": ("payslip", "entity"),
     "payroll:staff_payslip": ("payslip", "entity"),
     "payroll:staff_payslip_pdf": ("payslip", "entity"),
+    "payroll:staff_payslip_correct": ("payslip", "entity"),
+    "payroll:staff_payslip_approve": ("payslip", "entity"),
     "api_members_detail": ("member", "member"),
     "api_activities_contract": ("contract", "entity"),
     "api_activities_contract_cancel": ("contract", "entity"),
@@ -155,6 +157,7 @@ NOT_YET_IN_MATRIX = (
             "payroll:run_approve",
             "payroll:run_recompute",
             "payroll:run_sepa",
+            "payroll:run_worker_bank",
         )
     }
 )

@@ -13,6 +13,7 @@ class GovernanceConfig(AppConfig):
         register(
             NavItem("member", _("General assembly"), "governance:member_index", "vote", order=50)
         )
+        register(NavItem("member", _("Working groups"), "governance:groups", "vote", order=51))
         register(
             NavItem(
                 "staff",
@@ -54,5 +55,37 @@ def _register_notification_kinds() -> None:
             _("Your candidacy in a board election is decided"),
             _("Your candidacy in “%(election)s” is decided: see the assembly's page."),
             order=62,
+        )
+    )
+    register_kind(
+        NotificationKind(
+            "governance.group_invited",
+            _("You are invited to a working group"),
+            _("You are invited to the working group “%(group)s”."),
+            order=63,
+        )
+    )
+    register_kind(
+        NotificationKind(
+            "governance.recommendation_published",
+            _("Your working group publishes a recommendation"),
+            _("“%(group)s” published a recommendation: %(title)s."),
+            order=64,
+        )
+    )
+    register_kind(
+        NotificationKind(
+            "governance.recommendation_comment",
+            _("Someone comments on your recommendation"),
+            _("%(name)s commented on your recommendation “%(title)s”."),
+            order=65,
+        )
+    )
+    register_kind(
+        NotificationKind(
+            "governance.recommendation_answered",
+            _("The board answers a recommendation you follow"),
+            _("The board answered the recommendation “%(title)s”."),
+            order=66,
         )
     )

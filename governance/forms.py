@@ -5,7 +5,7 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from .models import Assembly, Choice, Resolution, Statutes
+from .models import Assembly, Choice, Recommendation, Resolution, Statutes, WorkingGroup
 
 
 class DateTimeInput(forms.DateTimeInput):
@@ -134,3 +134,40 @@ def election_marks(data, numbers: list[int], method: str) -> list[int]:
             raise ValueError(_("Give each rank once: 1 to your first choice, 2 to the next…"))
         ranks[int(raw)] = number
     return [ranks[r] for r in sorted(ranks)]
+
+
+class GroupForm(forms.Form):
+    title = forms.CharField(label=_("Title"), max_length=200)
+    mandate = forms.CharField(
+        label=_("Mandate"), widget=forms.Textarea(attrs={"rows": 3}), required=False
+    )
+    access = forms.ChoiceField(label=_("Who may join"), choices=WorkingGroup.Access.choices)
+
+
+class InviteForm(forms.Form):
+    member_number = forms.IntegerField(label=_("Member number"), min_value=1)
+
+
+class RecommendationForm(forms.Form):
+    title = forms.CharField(label=_("Title"), max_length=200)
+    text = forms.CharField(label=_("Recommendation"), widget=forms.Textarea(attrs={"rows": 5}))
+
+
+class CommentForm(forms.Form):
+    text = forms.CharField(label=_("Your comment"), widget=forms.Textarea(attrs={"rows": 3}))
+
+
+class AnswerForm(forms.Form):
+    status = forms.ChoiceField(
+        label=_("The board's answer"),
+        choices=[
+            (Recommendation.Status.ACCEPTED, Recommendation.Status.ACCEPTED.label),
+            (Recommendation.Status.IN_PROGRESS, Recommendation.Status.IN_PROGRESS.label),
+            (Recommendation.Status.REJECTED, Recommendation.Status.REJECTED.label),
+        ],
+    )
+    answer = forms.CharField(
+        label=_("Explanation (required for a rejection)"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        required=False,
+    )

@@ -322,3 +322,102 @@ class Candidacy(BaseModel):
 
     def __str__(self) -> str:
         return f"{self.number or '-'} {self.voter_id}"
+
+
+# --- Participation: working groups and their recommendations ------------------------------------
+
+
+class WorkingGroup(BaseModel):
+    """A working group of members: open (any member joins) or on invitation by staff. Its
+    members publish recommendations that every member reads, supports and comments on."""
+
+    class Access(models.TextChoices):
+        OPEN = "open", _("Open to every member")
+        INVITED = "invited", _("On invitation")
+
+    entity = models.ForeignKey(LegalEntity, on_delete=models.PROTECT, related_name="+")
+    title = models.CharField(_("title"), max_length=200)
+    mandate = models.TextField(_("mandate"), blank=True, default="")
+    access = models.CharField(_("access"), max_length=10, choices=Access.choices)
+
+    class Meta:
+        ordering = ["title"]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class GroupMembership(BaseModel):
+    group = models.ForeignKey(WorkingGroup, on_delete=models.CASCADE, related_name="memberships")
+    member = models.ForeignKey(Member, on_delete=models.PROTECT, related_name="+")
+    invited = models.BooleanField(default=False)
+
+    class Meta:
+        ordering = ["created_at"]
+        constraints = [
+            models.UniqueConstraint(fields=["group", "member"], name="group_membership_once")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.member_id} in {self.group_id}"
+
+
+class Recommendation(BaseModel):
+    """Published by a member of the group; the board answers with a status everyone sees."""
+
+    class Status(models.TextChoices):
+        AWAITING = "awaiting", _("Awaiting the board's answer")
+        IN_PROGRESS = "in_progress", _("In progress")
+        ACCEPTED = "accepted", _("Accepted")
+        REJECTED = "rejected", _("Rejected")
+
+    group = models.ForeignKey(
+        WorkingGroup, on_delete=models.PROTECT, related_name="recommendations"
+    )
+    author = models.ForeignKey(Member, on_delete=models.PROTECT, related_name="+")
+    title = models.CharField(_("title"), max_length=200)
+    text = models.TextField(_("text"))
+    status = models.CharField(max_length=12, choices=Status.choices, default=Status.AWAITING)
+    answer = models.TextField(_("the board's answer"), blank=True, default="")
+    answered_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=~models.Q(status="rejected") | ~models.Q(answer=""),
+                name="recommendation_rejection_reason",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class Support(models.Model):
+    recommendation = models.ForeignKey(
+        Recommendation, on_delete=models.CASCADE, related_name="supports"
+    )
+    member = models.ForeignKey(Member, on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["recommendation", "member"], name="support_once")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.member_id} supports {self.recommendation_id}"
+
+
+class Comment(BaseModel):
+    recommendation = models.ForeignKey(
+        Recommendation, on_delete=models.CASCADE, related_name="comments"
+    )
+    member = models.ForeignKey(Member, on_delete=models.PROTECT, related_name="+")
+    text = models.TextField(_("comment"))
+
+    class Meta:
+        ordering = ["created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.member_id} on {self.recommendation_id}"

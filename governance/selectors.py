@@ -19,12 +19,16 @@ from .models import (
     Assembly,
     Ballot,
     Candidacy,
+    Comment,
     Election,
+    GroupMembership,
     Proxy,
+    Recommendation,
     Resolution,
     Statutes,
     Voter,
     VoteRecord,
+    WorkingGroup,
 )
 
 
@@ -328,3 +332,57 @@ def election_results(*, assembly: Assembly) -> list[ElectionOutcome]:
             )
         outcomes.append(outcome)
     return outcomes
+
+
+# --- Working groups and recommendations ---------------------------------------------------------
+# Every member reads every group and recommendation (the answers are for everyone to see);
+# only the group's members publish, and only staff answer.
+
+
+def groups_list() -> QuerySet[WorkingGroup]:
+    return WorkingGroup.objects.annotate(
+        members_count=Count("memberships", distinct=True),
+        recommendations_count=Count("recommendations", distinct=True),
+    ).order_by("title")
+
+
+def group_get(*, public_id) -> WorkingGroup:
+    try:
+        return WorkingGroup.objects.get(public_id=public_id)
+    except (WorkingGroup.DoesNotExist, ValueError, TypeError):
+        raise Http404 from None
+
+
+def group_members(*, group: WorkingGroup) -> QuerySet[GroupMembership]:
+    return group.memberships.select_related("member").order_by("member__member_number")
+
+
+def is_group_member(*, group: WorkingGroup, member: Member | None) -> bool:
+    return member is not None and group.memberships.filter(member=member).exists()
+
+
+def recommendations_of(*, group: WorkingGroup) -> QuerySet[Recommendation]:
+    return (
+        group.recommendations.select_related("author")
+        .annotate(supports_count=Count("supports", distinct=True))
+        .order_by("-created_at")
+    )
+
+
+def recommendation_get(*, public_id) -> Recommendation:
+    try:
+        return (
+            Recommendation.objects.select_related("group", "author")
+            .annotate(supports_count=Count("supports", distinct=True))
+            .get(public_id=public_id)
+        )
+    except (Recommendation.DoesNotExist, ValueError, TypeError):
+        raise Http404 from None
+
+
+def comments_of(*, recommendation: Recommendation) -> QuerySet[Comment]:
+    return recommendation.comments.select_related("member").order_by("created_at")
+
+
+def supports(*, recommendation: Recommendation, member: Member | None) -> bool:
+    return member is not None and recommendation.supports.filter(member=member).exists()

@@ -512,3 +512,163 @@ def staff_minutes(request: AuthenticatedRequest, public_id) -> HttpResponse:
     if meeting.status != Assembly.Status.CLOSED:
         raise Http404
     return _minutes_response(meeting)
+
+
+# --- Working groups and recommendations ---------------------------------------------------------
+
+
+def _member(request: AuthenticatedRequest):
+    member = member_selectors.member_of_user(user=request.user)
+    if member is None:
+        raise Http404
+    return member
+
+
+@login_required
+def groups(request: AuthenticatedRequest) -> HttpResponse:
+    _member(request)
+    return render(request, "governance/groups.html", {"groups": selectors.groups_list()})
+
+
+@login_required
+def group(request: AuthenticatedRequest, public_id) -> HttpResponse:
+    member = _member(request)
+    found = selectors.group_get(public_id=public_id)
+    form = forms.RecommendationForm(request.POST or None)
+    inside = selectors.is_group_member(group=found, member=member)
+    if request.method == "POST" and form.is_valid():
+        try:
+            created = services.recommendation_publish(
+                actor=request.user, group=found, member=member, **form.cleaned_data
+            )
+        except ApplicationError as error:
+            add_error_to_form(form, error)
+        else:
+            messages.success(request, _("Your recommendation is published."))
+            return redirect("governance:recommendation", public_id=created.public_id)
+    return render(
+        request,
+        "governance/group.html",
+        {
+            "group": found,
+            "members": selectors.group_members(group=found),
+            "recommendations": selectors.recommendations_of(group=found),
+            "inside": inside,
+            "form": form,
+        },
+    )
+
+
+@login_required
+@require_POST
+def group_join(request: AuthenticatedRequest, public_id) -> HttpResponse:
+    member = _member(request)
+    found = selectors.group_get(public_id=public_id)
+    try:
+        services.group_join(actor=request.user, group=found, member=member)
+        messages.success(request, _("You joined the group."))
+    except ApplicationError as error:
+        messages.error(request, error.message)
+    return redirect("governance:group", public_id=public_id)
+
+
+@login_required
+def recommendation(request: AuthenticatedRequest, public_id) -> HttpResponse:
+    member = _member(request)
+    found = selectors.recommendation_get(public_id=public_id)
+    form = forms.CommentForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.recommendation_comment(
+                actor=request.user, recommendation=found, member=member, **form.cleaned_data
+            )
+        except ApplicationError as error:
+            add_error_to_form(form, error)
+        else:
+            return redirect("governance:recommendation", public_id=public_id)
+    return render(
+        request,
+        "governance/recommendation.html",
+        {
+            "recommendation": found,
+            "comments": selectors.comments_of(recommendation=found),
+            "supported": selectors.supports(recommendation=found, member=member),
+            "form": form,
+        },
+    )
+
+
+@login_required
+@require_POST
+def recommendation_support(request: AuthenticatedRequest, public_id) -> HttpResponse:
+    member = _member(request)
+    found = selectors.recommendation_get(public_id=public_id)
+    services.recommendation_support(
+        actor=request.user,
+        recommendation=found,
+        member=member,
+        support=request.POST.get("support") == "1",
+    )
+    return redirect("governance:recommendation", public_id=public_id)
+
+
+@permission_required(Permission.MANAGE_ASSEMBLIES)
+def staff_groups(request: AuthenticatedRequest) -> HttpResponse:
+    entity = _governed_entity(request)
+    form = forms.GroupForm(request.POST or None)
+    if request.method == "POST" and form.is_valid() and entity is not None:
+        try:
+            created = services.group_create(actor=request.user, entity=entity, **form.cleaned_data)
+        except ApplicationError as error:
+            add_error_to_form(form, error)
+        else:
+            messages.success(request, _("The working group is created."))
+            return redirect("governance:staff_group", public_id=created.public_id)
+    return render(
+        request,
+        "governance/staff_groups.html",
+        {"groups": selectors.groups_list(), "form": form},
+    )
+
+
+@permission_required(Permission.MANAGE_ASSEMBLIES)
+def staff_group(request: AuthenticatedRequest, public_id) -> HttpResponse:
+    found = selectors.group_get(public_id=public_id)
+    form = forms.InviteForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.group_invite(actor=request.user, group=found, **form.cleaned_data)
+        except ApplicationError as error:
+            add_error_to_form(form, error)
+        else:
+            messages.success(request, _("The member is invited and told."))
+            return redirect("governance:staff_group", public_id=public_id)
+    return render(
+        request,
+        "governance/staff_group.html",
+        {
+            "group": found,
+            "members": selectors.group_members(group=found),
+            "recommendations": selectors.recommendations_of(group=found),
+            "form": form,
+            "answer_form": forms.AnswerForm(),
+        },
+    )
+
+
+@permission_required(Permission.MANAGE_ASSEMBLIES)
+@require_POST
+def staff_answer(request: AuthenticatedRequest, public_id) -> HttpResponse:
+    found = selectors.recommendation_get(public_id=public_id)
+    form = forms.AnswerForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Choose accepted, rejected or in progress."))
+    else:
+        try:
+            services.recommendation_answer(
+                actor=request.user, recommendation=found, **form.cleaned_data
+            )
+            messages.success(request, _("The answer is published; the people concerned are told."))
+        except ApplicationError as error:
+            messages.error(request, error.message)
+    return redirect("governance:staff_group", public_id=found.group.public_id)

@@ -3,6 +3,7 @@
 - `assemblies`: statutes versions, assemblies, resolutions, convocation, attendance, closing.
 - `proxies`: signing and revoking a proxy.
 - `elections`: board elections on the agenda and their candidacies.
+- `participation`: working groups, recommendations, supports, comments, the board's answers.
 - `votes`: casting (online or in the room) and changing a vote, the secret ballot box.
 """
 
@@ -15,6 +16,15 @@ from .assemblies import (
     statutes_create,
 )
 from .elections import candidacy_apply, candidacy_decide, election_add
+from .participation import (
+    group_create,
+    group_invite,
+    group_join,
+    recommendation_answer,
+    recommendation_comment,
+    recommendation_publish,
+    recommendation_support,
+)
 from .proxies import proxy_revoke, proxy_sign
 from .votes import CastResult, vote_cast
 
@@ -27,8 +37,15 @@ __all__ = [
     "candidacy_apply",
     "candidacy_decide",
     "election_add",
+    "group_create",
+    "group_invite",
+    "group_join",
     "proxy_revoke",
     "proxy_sign",
+    "recommendation_answer",
+    "recommendation_comment",
+    "recommendation_publish",
+    "recommendation_support",
     "resolution_add",
     "statutes_create",
     "vote_cast",

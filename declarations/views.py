@@ -20,6 +20,7 @@ from smartcoop.core.http import AuthenticatedRequest
 from smartcoop.core.roles import Permission
 from smartcoop.core.tenancy import current_entity
 from smartcoop.core.views import permission_required
+from smartcoop.countries import current_pack
 
 from . import selectors, services, services_dsn
 from .forms import AnswerUploadForm
@@ -97,8 +98,9 @@ def _recent_quarters(today: dt.date) -> list[str]:
 
 
 def _recent_months(today: dt.date) -> list[str]:
-    """The last six months (YYYY-MM), the current one first."""
-    months, cursor = [], today.replace(day=1)
+    """The six months before this one (YYYY-MM), the one just ended first: a month's DSN is
+    filed in the next month."""
+    months, cursor = [], (today.replace(day=1) - dt.timedelta(days=1)).replace(day=1)
     for _step in range(6):
         months.append(cursor.strftime("%Y-%m"))
         cursor = (cursor - dt.timedelta(days=1)).replace(day=1)
@@ -139,6 +141,7 @@ def queue(request: AuthenticatedRequest) -> HttpResponse:
             "quarters": _recent_quarters(timezone.localdate()),
             "belcotax_years": [timezone.localdate().year - 1, timezone.localdate().year],
             "months": _recent_months(timezone.localdate()),
+            "france": current_pack().code == "FR",
         },
     )
 

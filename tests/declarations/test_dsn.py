@@ -285,6 +285,8 @@ def test_rebuild_withdraws_a_draft_and_refuses_after_acceptance(entity, france, 
     staff = staff_user("payroll_officer", entities=[entity])
     client.force_login(staff)
     month = next_month_start().strftime("%Y-%m")
+    queue = client.get(reverse("declarations:queue")).content.decode()
+    assert "DSN of a month" in queue and "Withholding rates returned" in queue
     assert client.post(reverse("declarations:dsn"), {"month": "2026-13"}).status_code == 302
     assert not Declaration.objects.with_scopes_disabled().filter(kind="dsn").exists()
     built = client.post(reverse("declarations:dsn"), {"month": month})
@@ -387,3 +389,40 @@ def _upload(raw: bytes):
     from django.core.files.uploadedfile import SimpleUploadedFile
 
     return SimpleUploadedFile("crm.txt", raw, content_type="text/plain")
+
+
+def test_a_refused_dsn_is_corrected_from_its_page_and_a_draft_built_again(entity, france, client):
+    french_employer(entity, settings=False)
+    two_workers(entity)
+    client.force_login(staff_user("payroll_officer", entities=[entity]))
+    draft = build(entity)
+    assert draft.status == "draft"
+    page = client.get(reverse("declarations:detail", args=[draft.public_id])).content.decode()
+    assert "the DSN settings of the entity lack the APE/NAF code" in page
+    DsnSettings.objects.with_scopes_disabled().create(
+        entity=entity,
+        naf_code="9001Z",
+        urssaf_id="78861779300013",
+        retirement_id="G022",
+        contact_name="Service paie",
+        contact_email="paie@example.org",
+    )
+    rebuilt = client.post(
+        reverse("declarations:detail", args=[draft.public_id]), {"action": "build"}
+    )
+    ready = Declaration.objects.with_scopes_disabled().get(kind="dsn", status="ready")
+    assert rebuilt["Location"] == reverse("declarations:detail", args=[ready.public_id])
+    client.post(
+        reverse("declarations:detail", args=[ready.public_id]),
+        {"action": "refused", "reference": "CCH-13", "message": "Période hors mois"},
+    )
+    ready.refresh_from_db()
+    assert ready.status == "rejected" and ready.authority_codes == ["CCH-13"]
+    corrected = client.post(
+        reverse("declarations:detail", args=[ready.public_id]), {"action": "correct"}
+    )
+    correction = Declaration.objects.with_scopes_disabled().get(corrects=ready)
+    assert corrected["Location"] == reverse("declarations:detail", args=[correction.public_id])
+    ready.refresh_from_db()
+    assert ready.status == "corrected" and correction.status == "ready"
+    assert dsn_checker.check(correction.payload) == []

@@ -171,3 +171,9 @@ class AnswerForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 3}),
         required=False,
     )
+
+
+class DocumentForm(forms.Form):
+    resolution = forms.UUIDField(label=_("Resolution"))
+    title = forms.CharField(label=_("Title of the document"), max_length=200)
+    file = forms.FileField(label=_("File (PDF, PNG or JPEG)"))

@@ -170,6 +170,24 @@ class Resolution(BaseModel):
         return f"{self.position}. {self.title}"
 
 
+class ResolutionDocument(BaseModel):
+    """A document of a resolution (accounts, draft statutes…) uploaded by staff, checked by its
+    content (PDF, PNG or JPEG); the voters download it from the assembly's page."""
+
+    resolution = models.ForeignKey(Resolution, on_delete=models.PROTECT, related_name="documents")
+    title = models.CharField(_("title"), max_length=200)
+    file = models.FileField(_("file"), upload_to="governance/documents/")
+    content_type = models.CharField(max_length=40)
+    size = models.PositiveIntegerField()
+    sha256 = models.CharField(max_length=64)
+
+    class Meta:
+        ordering = ["resolution", "created_at"]
+
+    def __str__(self) -> str:
+        return self.title
+
+
 class Voter(BaseModel):
     """A line of the voters' list: frozen when the assembly is convened, from the register of
     members at the record date (later share movements change nothing)."""

@@ -25,6 +25,7 @@ from .models import (
     Proxy,
     Recommendation,
     Resolution,
+    ResolutionDocument,
     Statutes,
     Voter,
     VoteRecord,
@@ -386,3 +387,23 @@ def comments_of(*, recommendation: Recommendation) -> QuerySet[Comment]:
 
 def supports(*, recommendation: Recommendation, member: Member | None) -> bool:
     return member is not None and recommendation.supports.filter(member=member).exists()
+
+
+# --- Documents of resolutions -------------------------------------------------------------------
+
+
+def documents_of(*, assembly: Assembly) -> dict[int, list[ResolutionDocument]]:
+    """The documents of the assembly's resolutions, by resolution id."""
+    found: dict[int, list[ResolutionDocument]] = {}
+    for document in ResolutionDocument.objects.filter(resolution__assembly=assembly).order_by(
+        "resolution__position", "created_at"
+    ):
+        found.setdefault(document.resolution_id, []).append(document)
+    return found
+
+
+def document_get(*, assembly: Assembly, public_id) -> ResolutionDocument:
+    try:
+        return ResolutionDocument.objects.get(resolution__assembly=assembly, public_id=public_id)
+    except (ResolutionDocument.DoesNotExist, ValueError, TypeError):
+        raise Http404 from None

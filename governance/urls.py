@@ -18,6 +18,17 @@ urlpatterns = [
     path("ballots/<uuid:public_id>/", views.ballots, name="ballots"),
     path("ballots/<uuid:public_id>/ballots.csv", views.ballots_csv, name="ballots_csv"),
     path("<uuid:public_id>/minutes.pdf", views.minutes, name="minutes"),
+    path("<uuid:public_id>/documents/<uuid:document_id>/", views.document, name="document"),
+    path(
+        "staff/<uuid:public_id>/documents/",
+        views.staff_document_attach,
+        name="staff_document_attach",
+    ),
+    path(
+        "staff/<uuid:public_id>/documents/<uuid:document_id>/",
+        views.staff_document,
+        name="staff_document",
+    ),
     path("groups/", views.groups, name="groups"),
     path("groups/<uuid:public_id>/", views.group, name="group"),
     path("groups/<uuid:public_id>/join/", views.group_join, name="group_join"),

@@ -18,6 +18,7 @@ from smartcoop.core.errors import ApplicationError, add_error_to_form
 from smartcoop.core.http import AuthenticatedRequest
 from smartcoop.core.roles import Permission
 from smartcoop.core.tenancy import current_entity
+from smartcoop.core.uploads import serve_upload
 from smartcoop.core.views import permission_required
 
 from . import documents, forms, selectors, services
@@ -102,6 +103,7 @@ def _assembly_page(
             "vote_form": forms.VoteForm(),
             "live": _meeting_live(meeting),
             "elections": list(elections.values()),
+            "documents": selectors.documents_of(assembly=meeting),
             "candidacy_open": meeting.status == Assembly.Status.CONVENED
             and now < meeting.vote_opens_at,
             "candidacy_form": forms.CandidacyForm(),
@@ -272,6 +274,13 @@ def _minutes_response(meeting: Assembly) -> HttpResponse:
 
 
 @login_required
+def document(request: AuthenticatedRequest, public_id, document_id) -> HttpResponse:
+    """A resolution's document, for the voters of its assembly."""
+    voter = _voter(request, public_id)
+    return serve_upload(selectors.document_get(assembly=voter.assembly, public_id=document_id).file)
+
+
+@login_required
 def minutes(request: AuthenticatedRequest, public_id) -> HttpResponse:
     voter = _voter(request, public_id)
     if voter.assembly.status != Assembly.Status.CLOSED:
@@ -364,6 +373,8 @@ def staff_assembly(request: AuthenticatedRequest, public_id) -> HttpResponse:
                 else None
             ),
             "election_form": election_form,
+            "documents": selectors.documents_of(assembly=meeting),
+            "document_form": forms.DocumentForm(),
             "elections": [
                 {"election": e, "candidacies": selectors.candidacies_of(election=e)}
                 for e in selectors.elections_of(assembly=meeting)
@@ -504,6 +515,36 @@ def staff_room_vote(request: AuthenticatedRequest, public_id, voter_id) -> HttpR
             _("In-room vote recorded for %(name)s.") % {"name": voter.member.display_name},
         )
     return redirect("governance:staff_assembly", public_id=public_id)
+
+
+@permission_required(Permission.MANAGE_ASSEMBLIES)
+@require_POST
+def staff_document_attach(request: AuthenticatedRequest, public_id) -> HttpResponse:
+    meeting = selectors.assembly_get_for_staff(user=request.user, public_id=public_id)
+    form = forms.DocumentForm(request.POST, request.FILES)
+    if not form.is_valid():
+        messages.error(request, _("Choose the resolution, a title and a file."))
+    else:
+        resolution = selectors.resolution_get(
+            assembly=meeting, public_id=form.cleaned_data["resolution"]
+        )
+        try:
+            services.document_attach(
+                actor=request.user,
+                resolution=resolution,
+                title=form.cleaned_data["title"],
+                file=form.cleaned_data["file"],
+            )
+            messages.success(request, _("The document is attached."))
+        except ApplicationError as error:
+            messages.error(request, error.message)
+    return redirect("governance:staff_assembly", public_id=public_id)
+
+
+@permission_required(Permission.MANAGE_ASSEMBLIES)
+def staff_document(request: AuthenticatedRequest, public_id, document_id) -> HttpResponse:
+    meeting = selectors.assembly_get_for_staff(user=request.user, public_id=public_id)
+    return serve_upload(selectors.document_get(assembly=meeting, public_id=document_id).file)
 
 
 @permission_required(Permission.MANAGE_ASSEMBLIES)

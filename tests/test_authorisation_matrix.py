@@ -148,6 +148,9 @@ NOT_YET_IN_MATRIX = (
             "governance:staff_election_add",
             "governance:staff_group",
             "governance:staff_answer",
+            "governance:document",
+            "governance:staff_document",
+            "governance:staff_document_attach",
         )
     }
     | {

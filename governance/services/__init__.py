@@ -2,6 +2,7 @@
 
 - `assemblies`: statutes versions, assemblies, resolutions, convocation, attendance, closing.
 - `proxies`: signing and revoking a proxy.
+- `documents`: documents attached to resolutions.
 - `elections`: board elections on the agenda and their candidacies.
 - `participation`: working groups, recommendations, supports, comments, the board's answers.
 - `votes`: casting (online or in the room) and changing a vote, the secret ballot box.
@@ -15,6 +16,7 @@ from .assemblies import (
     resolution_add,
     statutes_create,
 )
+from .documents import document_attach
 from .elections import candidacy_apply, candidacy_decide, election_add
 from .participation import (
     group_create,
@@ -36,6 +38,7 @@ __all__ = [
     "attendance_mark",
     "candidacy_apply",
     "candidacy_decide",
+    "document_attach",
     "election_add",
     "group_create",
     "group_invite",

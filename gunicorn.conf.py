@@ -1,8 +1,11 @@
 """gunicorn settings (read from the working directory, /app in the image): the access log goes
 to stdout with the tokens of client links redacted (smartcoop.core.logging.GunicornLogger)."""
 
+import os
+
 bind = "0.0.0.0:8000"
-workers = 3
+# One process per request in flight: about 2 per core of the web host (docs/scaling.md).
+workers = int(os.environ.get("WEB_CONCURRENCY", "3"))
 accesslog = "-"
 logger_class = "smartcoop.core.logging.GunicornLogger"
 # Behind the TLS proxy the log shows the client's address the proxy appended, not the proxy's.

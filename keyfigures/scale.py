@@ -1,8 +1,6 @@
 """A deployment with the annual report's volumes and distributions (profile `smart-be`, Belgium
-2020, DOMAIN.md §4-5), written through bulk paths (`bulk_create` in batches), for measuring the
-platform at that size. Deterministic for a given seed. Used by `manage.py seed_scale`.
-The large tables (invoices, payments, reminders, ledger entries, contracts, payslips and their
-lines) are written with PostgreSQL `COPY` (`_copy`); the rest with `bulk_create`.
+2020, DOMAIN.md §4-5), written with PostgreSQL COPY (`_copy`), for measuring the platform at
+that size. Deterministic for a given seed. Used by `manage.py seed_scale`.
 
 What it writes per year, times `factor`: invoices (numbered gap-free per entity, series and
 year, with the NumberSequence brought level) and credit notes; payments with lateness; reminders
@@ -39,7 +37,6 @@ from smartcoop.core.sectors import Sector
 from smartcoop.countries import current_pack
 
 CENT = Decimal("0.01")
-BATCH = 5000
 
 
 @dataclass(frozen=True)
@@ -114,12 +111,6 @@ def _pick(rng: random.Random, weights: dict[Any, float]) -> Any:
 
 def _scaled(value: int, factor: float, minimum: int = 1) -> int:
     return max(minimum, round(value * factor))
-
-
-def _bulk(model, rows: list, report: Callable[[str], None]) -> list:
-    created = model.objects.bulk_create(rows, batch_size=BATCH)
-    report(f"{model._meta.label}: {len(created):,}")
-    return created
 
 
 # Fields whose Python value psycopg writes as PostgreSQL reads it: COPY takes it as it is.
@@ -246,9 +237,9 @@ def seed(
                     onboarding_step=Member.OnboardingStep.DONE,
                 )
             )
-        members = _bulk(Member, members, report)
+        members = _copy(Member, members, report)
         salaried = members[: _scaled(profile.salaried, factor, 5)]
-        activities = _bulk(
+        activities = _copy(
             Activity,
             [
                 Activity(
@@ -262,12 +253,12 @@ def seed(
             ],
             report,
         )
-        _bulk(
+        _copy(
             ActivityMembership,
             [ActivityMembership(activity=a, member=a.coordinator) for a in activities],
             report,
         )
-        clients = _bulk(
+        clients = _copy(
             Client,
             [
                 Client(
@@ -312,7 +303,7 @@ def seed(
                         amount=-share_price * shares,
                     )
                 )
-        _bulk(RegisterEntry, entries, report)
+        _copy(RegisterEntry, entries, report)
     counts["members"] = len(members)
     counts["activities"] = len(activities)
 

@@ -154,6 +154,8 @@ class LedgerEntry(EntityOwnedModel):
         indexes = [
             models.Index(fields=["activity", "booked_on"], name="ledger_activity_date"),
             models.Index(fields=["source_type", "source_id"], name="ledger_source"),
+            # The key figures read one kind over a year (salary costs, solidarity contributions).
+            models.Index(fields=["kind", "booked_on"], name="ledger_kind_date"),
         ]
         constraints = [
             models.CheckConstraint(condition=~Q(amount=0), name="ledger_amount_not_zero"),
@@ -298,6 +300,8 @@ class EmploymentContract(StatusSteps, EntityOwnedModel):
         indexes = [
             models.Index(fields=["member", "start_date"], name="contract_member_start"),
             models.Index(fields=["activity", "status"], name="contract_activity_status"),
+            # The key figures' work budget: contracts paid in a year.
+            models.Index(fields=["paid_on"], name="contract_paid_on"),
         ]
         constraints = [
             models.CheckConstraint(

@@ -231,6 +231,8 @@ class Invoice(StatusSteps, EntityOwnedModel):
         ]
         indexes = [
             models.Index(fields=["entity", "status", "due_date"]),
+            # The key figures' turnover: documents issued in a year.
+            models.Index(fields=["issue_date"], name="invoice_issue_date"),
             models.Index(
                 fields=["due_date"],
                 name="invoice_open_due_idx",

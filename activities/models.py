@@ -247,6 +247,9 @@ class EmploymentContract(StatusSteps, EntityOwnedModel):
     workplace_country = models.CharField(_("country of work"), max_length=2)
     workplace_address = models.CharField(_("place of work"), max_length=300, blank=True)
     joint_committee = models.CharField(_("joint committee"), max_length=20, blank=True)
+    # France: executive status (cadre), set by staff; payroll then applies the cadres'
+    # contributions (APEC). Only where the pack has the status (`CountryPack.executive_status`).
+    cadre = models.BooleanField(_("executive (cadre)"), default=False)
     function = models.CharField(_("function"), max_length=200)
     sector = models.CharField(_("sector"), max_length=40, choices=Sector.choices)
     description = models.TextField(_("description"), blank=True)

@@ -401,6 +401,7 @@ def contract_detail(request: AuthenticatedRequest, public_id) -> HttpResponse:
             "interruptions": contract.interruptions.all(),
             "staff": False,
             "can_cancel": contract.can_be_cancelled(_today()),
+            "executive_status": current_pack().executive_status,
         },
     )
 
@@ -713,6 +714,10 @@ def staff_contract(request: AuthenticatedRequest, public_id) -> HttpResponse:
                 services.contract_cancel(
                     contract=contract, reason=request.POST.get("reason", ""), actor=request.user
                 )
+            elif action == "cadre":
+                services.contract_set_executive_status(
+                    contract=contract, cadre=request.POST.get("cadre") == "1", actor=request.user
+                )
             elif action == "block":
                 services.contract_update_posting(
                     contract=contract,
@@ -758,6 +763,7 @@ def staff_contract(request: AuthenticatedRequest, public_id) -> HttpResponse:
             "interruptions": contract.interruptions.all(),
             "staff": True,
             "can_cancel": contract.can_be_cancelled(_today()),
+            "executive_status": current_pack().executive_status,
         },
     )
 

@@ -6,7 +6,7 @@ activities falls back to its flat estimate.
 
 What the estimate assumes: the gross is the month's pay of one contract; without hours it is a
 full-time month; without a member, the legal default tax profile (single, no dependants); a
-French CDDU is a short contract for the PAS; the member's student hours already used this year
+French CDDU is a short contract for the PAS and an intermittent technician's; the member's student hours already used this year
 are not counted (the payslip counts them).
 """
 
@@ -63,6 +63,11 @@ def estimate_net(request: NetEstimateRequest) -> NetEstimate | None:
         tax_profile=profile,
         at_mp_rate=Decimal("0"),  # an employer cost: it never changes the worker's net
         short_contract=request.contract_type == "cddu",
+        # A CDDU is an intermittent's (payroll.engine_facts); without the contract's sector,
+        # a technician: the annexe-8 rates, never lower than an artist's.
+        intermittent=engine.Intermittent.TECHNICIAN
+        if (request.country, request.contract_type) == ("FR", "cddu")
+        else None,
     )
     try:
         result = engine.compute_pay(pay)

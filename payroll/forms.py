@@ -76,3 +76,15 @@ class PayslipCorrectionForm(forms.Form):
         help_text=_("Kept in the audit trail, e.g. the wrong tax profile or hours."),
     )
     pay_date = forms.DateField(label=_("Pay date of the correction"), widget=DATE)
+
+
+class WorkAccidentRateForm(forms.Form):
+    valid_from = forms.DateField(label=_("Applies from"), widget=DATE)
+    rate_percent = forms.DecimalField(
+        label=_("Rate (%)"),
+        min_value=Decimal("0"),
+        max_value=Decimal("100"),
+        decimal_places=3,
+        help_text=_("The rate on the CARSAT's notification, e.g. 1.25 %."),
+    )
+    reference = forms.CharField(label=_("Notification reference"), max_length=100, required=False)

@@ -301,3 +301,33 @@ class PayRunItem(models.Model):
     @property
     def blocking(self) -> bool:
         return any(a.get("blocking") for a in self.anomalies)
+
+
+class WorkAccidentRate(EntityOwnedModel):
+    """France: the work-accident and occupational-disease (AT/MP) rate the CARSAT notified the
+    entity, from `valid_from` until the next row. Without a row in force, payslips use the
+    pack's default (`fr.at_mp_default_rate`, the national average) and say so."""
+
+    valid_from = models.DateField(_("applies from"))
+    rate = models.DecimalField(_("rate"), max_digits=6, decimal_places=5)
+    reference = models.CharField(_("notification reference"), max_length=100, blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        ordering = ("entity", "-valid_from")
+        verbose_name = _("work-accident rate")
+        verbose_name_plural = _("work-accident rates")
+        constraints = [
+            models.UniqueConstraint(
+                fields=("entity", "valid_from"), name="payroll_atmp_one_per_date"
+            ),
+            models.CheckConstraint(
+                condition=Q(rate__gte=Decimal("0"), rate__lte=Decimal("1")),
+                name="payroll_atmp_rate_ratio",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.rate} from {self.valid_from}"

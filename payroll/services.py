@@ -12,7 +12,7 @@ from smartcoop.core.audit import audit_log
 from smartcoop.core.errors import Conflict, ValidationFailed
 from smartcoop.core.models import User
 
-from .models import Payslip, PayslipContract, TaxProfile
+from .models import Payslip, PayslipContract, TaxProfile, WorkAccidentRate
 
 
 def tax_profile_record(
@@ -145,7 +145,12 @@ def payslip_compute(
     from smartcoop.countries import current_pack
 
     from . import calculations as engine
-    from .estimates import CATEGORIES
+    from .engine_facts import (
+        contract_category,
+        exit_holiday_of,
+        intermittent_of,
+        work_accident_rate_at,
+    )
     from .selectors import tax_profile_at
 
     contracts = list(contracts)
@@ -164,7 +169,7 @@ def payslip_compute(
                 _("A contract of this list is not validated: it cannot be paid yet."),
                 field="contracts",
             )
-        category = CATEGORIES.get((country, contract.contract_type))
+        category = contract_category(country, contract)
         if category is None:
             raise ValidationFailed(
                 _("This contract type is not paid by a payslip."), field="contracts"
@@ -197,9 +202,26 @@ def payslip_compute(
         if paid_elsewhere.exists():
             raise Conflict(_("A contract of this list is already paid by another payslip."))
         profile = tax_profile_at(member=member, on=pay_date)
+        category = categories.pop()
+        notes: list[str] = []
+        try:
+            # France: the entity's AT/MP rate when the caller gives none (engine_facts).
+            if country == "FR" and at_mp_rate is None:
+                at_mp_rate, default_rate = work_accident_rate_at(entity=entity, on=first_day)
+                if default_rate:
+                    notes.append("at_mp_default_rate")
+        except engine.MissingParameter as error:
+            raise ValidationFailed(str(error), code="missing_parameter") from error
+        exit_holiday = None
+        if country == "BE":
+            exit_holiday = exit_holiday_of(
+                entity=entity, member=member, contracts=contracts, category=category,
+                period_start=first_day, pay_date=pay_date,
+                exclude_id=payslip.pk if payslip else None,
+            )  # fmt: skip
         pay = engine.PayInput(
             country=country,
-            category=categories.pop(),
+            category=category,
             period_start=first_day,
             period_end=last_day,
             contracts=tuple(
@@ -220,6 +242,8 @@ def payslip_compute(
             employer_headcount=employer_headcount,
             at_mp_rate=at_mp_rate,
             short_contract=all((c.end_date - c.start_date).days < 62 for c in contracts),
+            intermittent=intermittent_of(country, contracts),
+            exit_holiday=exit_holiday,
         )
         try:
             result = engine.compute_pay(pay)
@@ -259,7 +283,7 @@ def payslip_compute(
                 for p in result.parameters
             ],
             "tax_profile": _profile_snapshot(profile),
-            "notes": list(result.notes),
+            "notes": [*result.notes, *notes],
         }
         if payslip is None:
             payslip = Payslip.objects.create(
@@ -408,3 +432,40 @@ def payslip_correct(*, payslip: Payslip, pay_date: date, actor) -> Payslip:
             data={"corrects": original.reference, "net_pay": str(reversal.net_pay)},
         )
     return reversal
+
+
+# --- Employer facts ------------------------------------------------------------------------------
+
+
+def work_accident_rate_record(
+    *, entity, valid_from: date, rate: Decimal, reference: str, actor
+) -> WorkAccidentRate:
+    """Record the AT/MP rate the CARSAT notified the entity, from `valid_from` on (France).
+    Payslips computed from then use it; those already approved keep the rate they copied. A
+    second rate on the same date replaces that day's."""
+    from smartcoop.countries import current_pack
+
+    if current_pack().code != "FR":
+        raise ValidationFailed(
+            _("A work-accident rate is recorded for a French entity only."), field="rate"
+        )
+    if not (Decimal("0") <= rate <= Decimal("1")):
+        raise ValidationFailed(_("A rate is between 0 % and 100 %."), field="rate")
+    with transaction.atomic():
+        row, created = WorkAccidentRate.objects.select_for_update().update_or_create(
+            entity=entity,
+            valid_from=valid_from,
+            defaults={"rate": rate, "reference": reference.strip()[:100], "recorded_by": actor},
+        )
+        audit_log(
+            actor=actor,
+            action="payroll.work_accident_rate.recorded",
+            target=row,
+            data={
+                "valid_from": valid_from.isoformat(),
+                "rate": str(rate),
+                "reference": row.reference,
+                "replaced_same_day": not created,
+            },
+        )
+    return row

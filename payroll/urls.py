@@ -15,6 +15,11 @@ urlpatterns = [
         views.staff_incomplete_profiles,
         name="staff_incomplete_profiles",
     ),
+    path(
+        "staff/work-accident-rates/",
+        views.staff_work_accident_rates,
+        name="staff_work_accident_rates",
+    ),
     path("staff/payslips/<uuid:public_id>/", views.staff_payslip, name="staff_payslip"),
     path("staff/payslips/<uuid:public_id>.pdf", views.staff_payslip_pdf, name="staff_payslip_pdf"),
     path(

@@ -17,7 +17,7 @@ from smartcoop.core.views import permission_required
 from smartcoop.countries import current_pack
 
 from . import selectors, services
-from .forms import PayslipCorrectionForm, TaxProfileForm
+from .forms import PayslipCorrectionForm, TaxProfileForm, WorkAccidentRateForm
 
 
 def _member_or_404(request: AuthenticatedRequest):
@@ -110,7 +110,7 @@ def tax_profile(request: AuthenticatedRequest) -> HttpResponse:
 
 @permission_required(Permission.RUN_PAYROLL)
 def staff_index(request):
-    return render(request, "payroll/staff_index.html")
+    return render(request, "payroll/staff_index.html", {"country": current_pack().code})
 
 
 @permission_required(Permission.RUN_PAYROLL)
@@ -235,3 +235,46 @@ def staff_payslip_pdf(request: AuthenticatedRequest, public_id) -> FileResponse:
     )
     response["X-Content-Type-Options"] = "nosniff"
     return response
+
+
+@permission_required(Permission.RUN_PAYROLL)
+def staff_work_accident_rates(request: AuthenticatedRequest) -> HttpResponse:
+    """France: the entity's AT/MP rates, dated, and a form to record a new one."""
+    from .engine_facts import work_accident_rate_at
+    from .models import WorkAccidentRate
+
+    entity = current_entity(request)
+    if current_pack().code != "FR":
+        raise Http404
+    today = timezone.localdate()
+    form = WorkAccidentRateForm(request.POST or None, initial={"valid_from": today})
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.work_accident_rate_record(
+                entity=entity,
+                valid_from=data["valid_from"],
+                rate=data["rate_percent"] / 100,
+                reference=data["reference"],
+                actor=request.user,
+            )
+        except ApplicationError as error:
+            if error.field == "rate":
+                error.field = "rate_percent"
+            add_error_to_form(form, error)
+        else:
+            messages.success(request, _("The work-accident rate was saved."))
+            return redirect("payroll:staff_work_accident_rates")
+    try:
+        in_force: tuple | None = work_accident_rate_at(entity=entity, on=today)
+    except LookupError:
+        in_force = None
+    return render(
+        request,
+        "payroll/staff_work_accident_rates.html",
+        {
+            "form": form,
+            "rates": WorkAccidentRate.objects.filter(entity=entity).order_by("-valid_from"),
+            "in_force": in_force,
+        },
+    )

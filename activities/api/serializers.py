@@ -78,6 +78,7 @@ class ContractOutput(serializers.Serializer):
     coefficient = serializers.DecimalField(max_digits=6, decimal_places=4)
     employer_cost = serializers.DecimalField(**MONEY)
     wage_due_on = serializers.DateField(allow_null=True)
+    cadre = serializers.BooleanField(help_text="France: executive (cadre) status, set by staff")
     posting_required = serializers.BooleanField()
     a1_status = serializers.CharField()
     host_declaration_status = serializers.CharField()
@@ -93,6 +94,10 @@ class SalaryRequestInput(serializers.Serializer):
     function = serializers.CharField(max_length=200)
     workplace_country = serializers.CharField(max_length=2, required=False, default="")
     workplace_address = serializers.CharField(max_length=300, required=False, default="")
+
+
+class ExecutiveStatusInput(serializers.Serializer):
+    cadre = serializers.BooleanField()
 
 
 class CancelInput(serializers.Serializer):

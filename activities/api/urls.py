@@ -16,6 +16,11 @@ urlpatterns = [
         views.ContractCancelView.as_view(),
         name="api_activities_contract_cancel",
     ),
+    path(
+        "contracts/<uuid:public_id>/executive-status/",
+        views.ContractExecutiveStatusView.as_view(),
+        name="api_activities_contract_executive_status",
+    ),
     path("loans/", views.LoanRegisterView.as_view(), name="api_activities_loans"),
     path("<uuid:public_id>/", views.ActivityDetailView.as_view(), name="api_activities_detail"),
     path("<uuid:public_id>/ledger/", views.LedgerView.as_view(), name="api_activities_ledger"),

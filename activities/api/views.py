@@ -169,6 +169,26 @@ class ContractCancelView(APIView):
         return Response(s.ContractOutput(contract).data)
 
 
+class ContractExecutiveStatusView(APIView):
+    permission_classes = [permission_required(Permission.VALIDATE_CONTRACTS)]
+
+    @extend_schema(
+        request=s.ExecutiveStatusInput,
+        responses=s.ContractOutput,
+        summary="Set a contract's executive (cadre) status (staff, France)",
+    )
+    def post(self, request, public_id):
+        contract = selectors.contract_get_for_staff(
+            user=request.user, entity=current_entity(request), public_id=public_id
+        )
+        data = s.ExecutiveStatusInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        contract = services.contract_set_executive_status(
+            contract=contract, cadre=data.validated_data["cadre"], actor=request.user
+        )
+        return Response(s.ContractOutput(contract).data)
+
+
 class SimulatorView(APIView):
     permission_classes = [permissions.AllowAny]
     authentication_classes: list = []

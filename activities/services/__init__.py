@@ -46,6 +46,7 @@ from .contracts import (
     contract_posting_document_add,
     contract_record_interruption,
     contract_request_salary,
+    contract_set_executive_status,
     contract_update_posting,
     contract_validate,
 )
@@ -105,6 +106,7 @@ __all__ = [
     "contract_posting_document_add",
     "contract_record_interruption",
     "contract_request_salary",
+    "contract_set_executive_status",
     "contract_update_posting",
     "contract_validate",
     "expense_claim_approve",

@@ -716,6 +716,35 @@ def contract_close(*, contract: EmploymentContract, actor: User | None) -> Emplo
     )
 
 
+def contract_set_executive_status(
+    *, contract: EmploymentContract, cadre: bool, actor: User | None
+) -> EmploymentContract:
+    """Staff record whether the worker is an executive (cadre) under this contract (France):
+    payroll applies the cadres' contributions (APEC). Until the contract is paid; one audit row."""
+    if not current_pack().executive_status:
+        raise ValidationFailed(
+            _("Executive (cadre) status does not exist in this country."), field="cadre"
+        )
+    with transaction.atomic():
+        locked = EmploymentContract.objects.select_for_update(of=("self",)).get(pk=contract.pk)
+        if locked.status not in EmploymentContract.PLANNED_STATUSES:
+            raise Conflict(
+                _("This contract is %(status)s: its executive status can no longer change.")
+                % {"status": locked.get_status_display()}
+            )
+        if locked.cadre != cadre:
+            locked.cadre = cadre
+            locked.save(update_fields=["cadre", "updated_at"])
+            audit_log(
+                actor=actor,
+                action="activities.contract.executive_status",
+                target=locked,
+                data={"cadre": cadre},
+            )
+    contract.refresh_from_db()
+    return contract
+
+
 def contract_cancel(
     *, contract: EmploymentContract, reason: str, actor: User | None, today: dt.date | None = None
 ) -> EmploymentContract:

@@ -76,6 +76,8 @@ class CountryPack:
     tools: tuple[str, ...] = ("activity",)
     currency_decimals: int = 2
     rounding: str = ROUND_HALF_UP
+    # Contracts carry an executive (cadre) status that changes the contributions (France).
+    executive_status: bool = False
     # A partial pack holds only what the seed gives (fee, terms, share price, currency).
     partial: bool = False
     # The ISO 6523 scheme (Peppol EAS) of the country's enterprise number, for the sender of an

@@ -79,7 +79,13 @@ def test_the_quarter_equals_the_payslips_and_is_schema_valid(entity):
     remun = sum(cents(e.text) for e in root.iter("RemunAmount")) + sum(
         cents(e.text) for e in root.iter("StudentRemunAmount")
     )
-    assert remun == int(sum(p.gross for p in payslips) * 100)
+    # the contracts' wages; the employee's exit holiday pay (an earning line) is not declared
+    # yet (docs/payroll.md, "Not built yet")
+    wages = sum(
+        p.gross - sum(Decimal(x["amount"]) for x in p.lines if x["side"] == "earning")
+        for p in payslips
+    )
+    assert remun == int(wages * 100)
 
     def line_total(slips, codes):
         return sum(

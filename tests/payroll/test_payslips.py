@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from activities.services import contract_validate
 from payroll import services
-from payroll.calculations import ContractPay, PayInput, WorkerCategory, compute_pay
+from payroll.calculations import ContractPay, ExitHoliday, PayInput, WorkerCategory, compute_pay
 from payroll.models import Payslip, PayslipContract, TaxProfile
 from smartcoop.core.errors import Conflict, ValidationFailed
 from tests.activities.factories import ActivityFactory, credit, salary_contract
@@ -64,11 +64,12 @@ def test_a_payslip_copies_the_engine_result_and_its_parameters(activity):
     expected = compute_pay(
         PayInput("BE", WorkerCategory.EMPLOYEE, start, end,
                  (ContractPay("a", D("400.00"), D("8"), first.start_date, first.end_date),
-                  ContractPay("b", D("650.00"), D("8"), second.start_date, second.end_date)))
+                  ContractPay("b", D("650.00"), D("8"), second.start_date, second.end_date)),
+                 exit_holiday=ExitHoliday())  # the member's last contracts: exit holiday pay
     )  # fmt: skip
     assert payslip.status == Payslip.Status.DRAFT
     assert (payslip.gross, payslip.net_pay, payslip.employer_cost) == (
-        D("1050.00"), expected.net_pay, expected.employer_cost
+        D("1050.00") + D("161.08"), expected.net_pay, expected.employer_cost
     )  # fmt: skip
     assert [line["code"] for line in payslip.lines] == [line.code for line in expected.lines]
     keys = {p["key"]: p for p in payslip.parameters}
@@ -126,7 +127,8 @@ def test_a_draft_is_recomputed_in_place_and_an_approved_payslip_never_changes(ac
     payslip = compute(activity, [first])
     second = contract(activity, day=12, gross="300.00")
     recomputed = compute(activity, [first, second])
-    assert recomputed.pk == payslip.pk and recomputed.gross == D("700.00")
+    exit_pay = D("107.38")  # 15.34 % of 700: the member's last contracts with the entity
+    assert recomputed.pk == payslip.pk and recomputed.gross == D("700.00") + exit_pay
 
     approved = services.payslip_approve(payslip=recomputed, actor=None, now=timezone.now())
     assert approved.status == Payslip.Status.APPROVED
@@ -143,7 +145,7 @@ def test_a_draft_is_recomputed_in_place_and_an_approved_payslip_never_changes(ac
     with pytest.raises(IntegrityError), transaction.atomic():
         PayslipContract.objects.filter(payslip=approved).delete()
     approved.refresh_from_db()
-    assert approved.gross == D("700.00") and approved.paid_contracts.count() == 2
+    assert approved.gross == D("700.00") + exit_pay and approved.paid_contracts.count() == 2
 
 
 def test_student_hours_of_earlier_payslips_count_against_the_quota(activity):

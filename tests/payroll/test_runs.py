@@ -76,14 +76,17 @@ def test_compute_records_the_anomalies_and_review_totals_by_contract_type(team):
         items = {i.member_id: i for i in run.items.select_related("payslip")}
         assert codes(items[ok1.pk]) == ["tax_profile_incomplete"]  # a warning, not blocking
         assert not items[ok1.pk].blocking
-        assert items[ok1.pk].payslip.gross == Decimal("650.00")
+        # each worker's contract is their last with the entity: the gross adds the exit holiday
+        # pay (15.34 %) to the contract's wage
+        assert items[ok1.pk].payslip.gross == Decimal("650.00") + Decimal("99.72")
         assert codes(items[no_iban.pk]) == ["missing_iban", "tax_profile_incomplete"]
         assert items[no_iban.pk].blocking
         assert "not_declared" in codes(items[undeclared.pk])
         employee = run.totals["employee"]
         assert employee["workers"] == "4"
-        assert Decimal(employee["gross"]) == Decimal("2350.00")
         payslips = Payslip.objects.filter(entity=activity.entity, pay_date=pay_date)
+        assert Decimal(employee["gross"]) == sum(p.gross for p in payslips)
+        assert sum(p.gross for p in payslips) > Decimal("2350.00")  # wages + exit holiday pay
         assert Decimal(employee["net_pay"]) == sum(p.net_pay for p in payslips)
         assert Decimal(employee["budgeted"]) == sum(c.employer_cost for c in contracts)
         # computing an item again (a redelivered task) changes nothing

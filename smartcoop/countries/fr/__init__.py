@@ -73,6 +73,7 @@ PACK = CountryPack(
     enterprise_number_scheme="0002",
     vat_mentions="fr_cgi",
     tools=("activity",),
+    executive_status=True,
     extra={
         "public_figures": (
             (18997, _("invoices a year")),

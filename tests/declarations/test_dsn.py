@@ -54,6 +54,7 @@ def french_employer(entity, *, settings: bool = True):
             naf_code="9001Z",
             urssaf_id="78861779300013",
             retirement_id="G022",
+            leave_fund_id="CCS75",  # a CDDU pays Congés Spectacles (payroll intermittents)
             contact_name="Service paie",
             contact_email="paie@example.org",
             contact_phone="0102030405",

@@ -11,7 +11,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('core', '0003_notifications'),
-        ('payroll', '0006_payrun_item_paid_on'),
+        ('payroll', '0007_payslip_contract_repaid_after_reversal'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

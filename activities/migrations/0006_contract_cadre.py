@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('activities', '0004_ledger_append_only_and_contract_overlap'),
+        ('activities', '0005_year_filter_indexes'),
     ]
 
     operations = [

@@ -6,8 +6,12 @@ the PDF, which prints that net."""
 
 from __future__ import annotations
 
+import datetime as dt
 import io
+import os
 import time
+from decimal import Decimal
+from pathlib import Path
 
 import pytest
 from django.utils import translation
@@ -41,6 +45,7 @@ def test_the_officer_fixes_an_iban_approves_and_the_worker_downloads_the_payslip
     celery_worker, live_server, page: Page, tmp_path
 ):
     base = live_server.url
+    shots = Path(os.environ.get("JOURNEY_SHOTS", tmp_path))
     with scopes_disabled():
         activity = funded_activity()
         entity = activity.entity
@@ -84,14 +89,14 @@ def test_the_officer_fixes_an_iban_approves_and_the_worker_downloads_the_payslip
     row = page.locator(f"#worker-{elise.public_id}")
     expect(row).not_to_contain_text("No IBAN")
     expect(row.locator(".badge-bad")).to_have_count(0)
-    page.screenshot(path=tmp_path / "run.png", full_page=True)
+    page.screenshot(path=shots / "run.png", full_page=True)
 
     page.get_by_role("button", name="Approve the run").click()
     expect(page.get_by_text("Run approved")).to_be_visible()
     # the page follows the render, payment-file and ledger steps, then reloads itself
     expect(page.get_by_test_id("run-state")).to_have_text("Posted to the ledger", timeout=60_000)
     expect(page.get_by_role("link", name="Download the SEPA file")).to_be_visible()
-    page.screenshot(path=tmp_path / "run-posted.png", full_page=True)
+    page.screenshot(path=shots / "run-posted.png", full_page=True)
 
     with scopes_disabled():
         run.refresh_from_db()
@@ -104,6 +109,29 @@ def test_the_officer_fixes_an_iban_approves_and_the_worker_downloads_the_payslip
     page.get_by_role("link", name=payslip.reference).click()
     expect(page.get_by_role("heading", name=f"Payslip {payslip.reference}")).to_be_visible()
 
+    # A correction from that page: without a reason it is refused at the field; with one, the
+    # payslip is reversed and its contracts computed again, approved on the new payslip's page.
+    page.get_by_text("Correct this payslip").click()
+    later = pay_date + dt.timedelta(days=10)
+    page.get_by_label("Pay date of the correction").fill(later.isoformat())
+    page.get_by_role("button", name="Reverse and compute again").click()
+    expect(page.locator("#correct .field.has-error")).to_contain_text("required")
+    page.get_by_label("Reason for the correction").fill("Hours to be checked with the worker")
+    page.get_by_role("button", name="Reverse and compute again").click()
+    expect(page.get_by_text(f"{payslip.reference} is reversed.")).to_be_visible()
+    expect(page.get_by_test_id("net-difference")).to_have_text(money(Decimal("0")))
+    page.screenshot(path=shots / "corrected-draft.png", full_page=True)
+    page.get_by_role("button", name="Approve the corrected payslip").click()
+    expect(page.get_by_test_id("payslip-status")).to_have_text("Approved")
+    with scopes_disabled():
+        reversal = Payslip.objects.get(corrects=payslip)
+        assert reversal.status == Payslip.Status.APPROVED
+    page.get_by_role("link", name=payslip.reference).click()
+    expect(page.locator("#correction")).to_contain_text(
+        f"Corrected, reversed by {reversal.reference}"
+    )
+    page.screenshot(path=shots / "corrected-original.png", full_page=True)
+
     # Élise logs in, in French, and finds the payslip and its net in her account.
     own = page.context.browser.new_context(locale="fr-BE", viewport={"width": 1280, "height": 900})
     mine = own.new_page()
@@ -112,9 +140,11 @@ def test_the_officer_fixes_an_iban_approves_and_the_worker_downloads_the_payslip
     expect(mine.get_by_role("heading", name="Fiches de paie", exact=True)).to_be_visible()
     with translation.override("fr"):
         net_on_page = money(payslip.net_pay)
-    line = mine.get_by_role("row").filter(has_text=payslip.reference)
+    line = mine.locator("tr", has=mine.get_by_role("cell", name=payslip.reference, exact=True))
+    # the correction's two payslips are listed too: the reversal names the one it reverses
+    expect(mine.get_by_text(f"(annule {payslip.reference})")).to_be_visible()
     expect(line).to_contain_text(net_on_page)
-    mine.screenshot(path=tmp_path / "member-payslips.png", full_page=True)
+    mine.screenshot(path=shots / "member-payslips.png", full_page=True)
     with mine.expect_download() as download_info:
         line.get_by_role("link", name="Télécharger").click()
     download = download_info.value

@@ -158,6 +158,11 @@ class AuthorityAnswer(EntityOwnedModel):
     """An answer file as received (uploaded by staff or read from the web service), kept whether
     it parsed or not; applied only when it parsed."""
 
+    class Kind(models.TextChoices):
+        DECLARATIONS = "declarations", _("Answer to declarations")
+        PAS_RATES = "pas_rates", _("Withholding rates (CRM)")
+
+    kind = models.CharField(max_length=20, choices=Kind.choices, default=Kind.DECLARATIONS)
     raw = models.TextField()
     sha256 = models.CharField(max_length=64)
     parsed = models.BooleanField(default=False)

@@ -135,6 +135,7 @@ def pas_return_import(*, entity, raw: bytes, actor, today: dt.date) -> Authority
     with transaction.atomic():
         answer = AuthorityAnswer.objects.create(
             entity=entity,
+            kind=AuthorityAnswer.Kind.PAS_RATES,
             raw=raw.decode("utf-8", errors="replace"),
             sha256=hashlib.sha256(raw).hexdigest(),
             received_by=actor if getattr(actor, "is_authenticated", False) else None,

@@ -360,7 +360,9 @@ def _save_built(declaration: Declaration, problems, payload: str, meta: dict, ac
     )
 
 
-def _replaceable(entity, kind: str, **where) -> tuple[Declaration | None, Declaration | None]:
+def _replaceable(
+    entity, kind: str, *, actor, **where
+) -> tuple[Declaration | None, Declaration | None]:
     """The current declaration of the same scope: withdrawn when unsent (returns None), kept as
     `corrects` when rejected (it becomes corrected); an accepted or sent one is refused."""
     earlier = (
@@ -375,10 +377,12 @@ def _replaceable(entity, kind: str, **where) -> tuple[Declaration | None, Declar
     if earlier.status in (S.DRAFT, S.READY):
         earlier.status = S.WITHDRAWN
         earlier.save(update_fields=["status", "updated_at"])
+        audit_log(actor=actor, action="declarations.declaration.withdrawn", target=earlier)
         return None, earlier
     if earlier.status == S.REJECTED:
         earlier.status = S.CORRECTED
         earlier.save(update_fields=["status", "updated_at"])
+        audit_log(actor=actor, action="declarations.declaration.corrected", target=earlier)
         return earlier, None
     raise Conflict(
         _(
@@ -399,7 +403,7 @@ def dsn_build_month(*, entity, year: int, month: int, actor, now: dt.datetime | 
     start, end = month_bounds(year, month)
     created_on = timezone.localtime(now).date()
     with transaction.atomic():
-        corrects, _withdrawn = _replaceable(entity, K.DSN, period_start=start)
+        corrects, _withdrawn = _replaceable(entity, K.DSN, actor=actor, period_start=start)
         workers = _approved_payslips(entity, start, end).values("member_id").distinct().count()
         declaration = Declaration.objects.create(
             entity=entity,
@@ -503,7 +507,9 @@ def fctu_build(*, contract, actor, now: dt.datetime | None = None) -> Declaratio
     contract's pay, hours and end (the employer-certificate data France Travail reads)."""
     now = now or timezone.now()
     with transaction.atomic():
-        corrects, _withdrawn = _replaceable(contract.entity, K.DSN_FCTU, contract=contract)
+        corrects, _withdrawn = _replaceable(
+            contract.entity, K.DSN_FCTU, actor=actor, contract=contract
+        )
         declaration = Declaration.objects.create(
             entity=contract.entity,
             kind=K.DSN_FCTU,

@@ -13,6 +13,7 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from smartcoop.core.errors import ApplicationError
@@ -348,7 +349,12 @@ def pas_return_upload(request: AuthenticatedRequest) -> HttpResponse:
     else:
         messages.success(
             request,
-            _("Withholding rates applied to %(count)s workers.") % {"count": answer.applied}
+            ngettext(
+                "Withholding rate applied to %(count)s worker.",
+                "Withholding rates applied to %(count)s workers.",
+                answer.applied,
+            )
+            % {"count": answer.applied}
             + (
                 " "
                 + _("%(count)s workers were not found among this entity's workers.")

@@ -329,7 +329,8 @@ def test_the_pas_return_applies_each_rate_from_its_date(entity, france, client):
     response = client.post(
         reverse("declarations:pas_return"), {"answer": _upload(crm)}, follow=True
     )
-    assert "Withholding rates applied to 1 workers." in response.content.decode()
+    assert "Withholding rate applied to 1 worker." in response.content.decode()
+    assert "withholding rate applied to 1 worker" in response.content.decode()  # answers list
     answer = AuthorityAnswer.objects.with_scopes_disabled().get()
     assert answer.parsed and answer.applied == 1 and len(answer.unmatched) == 1
     profiles = TaxProfile.objects.filter(member=member).order_by("valid_from")

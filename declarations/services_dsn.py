@@ -218,7 +218,7 @@ def _contract_facts(contract, *, ended: bool) -> dsn.Contract:
         end=contract.end_date,
         nature="02" if cdd else "01",
         recourse="05" if cdd else "",
-        cadre=False,
+        cadre=bool(getattr(contract, "cadre", False)),
         function=contract.function,
         hours=contract.hours,
         artistic=contract.sector in dsn.ARTISTIC_SECTORS,

@@ -406,6 +406,7 @@ def test_a_refused_dsn_is_corrected_from_its_page_and_a_draft_built_again(entity
         naf_code="9001Z",
         urssaf_id="78861779300013",
         retirement_id="G022",
+        leave_fund_id="CCS75",
         contact_name="Service paie",
         contact_email="paie@example.org",
     )

@@ -156,6 +156,11 @@ class LedgerEntry(EntityOwnedModel):
             models.Index(fields=["source_type", "source_id"], name="ledger_source"),
             # The key figures read one kind over a year (salary costs, solidarity contributions).
             models.Index(fields=["kind", "booked_on"], name="ledger_kind_date"),
+            # An Activity's balance (summed for every Activity of an office on the validation
+            # queues) read from the index alone, without visiting the table.
+            models.Index(
+                fields=["activity"], include=["entity", "amount"], name="ledger_activity_amount"
+            ),
         ]
         constraints = [
             models.CheckConstraint(condition=~Q(amount=0), name="ledger_amount_not_zero"),
@@ -305,6 +310,13 @@ class EmploymentContract(StatusSteps, EntityOwnedModel):
             models.Index(fields=["activity", "status"], name="contract_activity_status"),
             # The key figures' work budget: contracts paid in a year.
             models.Index(fields=["paid_on"], name="contract_paid_on"),
+            # The planned salaries of an Activity (contracts not paid yet: PLANNED_STATUSES).
+            models.Index(
+                fields=["activity"],
+                include=["entity", "employer_cost"],
+                condition=Q(status__in=["draft", "validated", "declared", "performed"]),
+                name="contract_planned_cost",
+            ),
         ]
         constraints = [
             models.CheckConstraint(

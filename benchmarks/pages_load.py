@@ -163,8 +163,42 @@ def headers(cookie: str) -> dict[str, str]:
     return {"Cookie": f"sessionid={cookie}", "Host": "localhost"}
 
 
+def cpu_seconds(pids: list[int]) -> float:
+    import psutil
+
+    total = 0.0
+    for pid in pids:
+        try:
+            times = psutil.Process(pid).cpu_times()
+            total += times.user + times.system
+        except psutil.Error:
+            pass
+    return total
+
+
+def serving_pids(server_pid: int) -> tuple[list[int], list[int]]:
+    """The gunicorn workers, and the PostgreSQL backends of this database (the workers keep
+    their connections: CONN_MAX_AGE) other than ours."""
+    import psutil
+    from django.db import connection
+
+    workers = [child.pid for child in psutil.Process(server_pid).children()]
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT pid FROM pg_stat_activity WHERE datname = current_database() "
+            "AND pid <> pg_backend_pid()"
+        )
+        backends = [row[0] for row in cursor.fetchall()]
+    return workers, backends
+
+
 def load(
-    port: int, pages: list[tuple[str, str, str]], users: int, requests: int, show: bool = True
+    port: int,
+    pages: list[tuple[str, str, str]],
+    users: int,
+    requests: int,
+    show: bool = True,
+    server_pid: int = 0,
 ) -> None:
     jobs = [page for page in pages for _ in range(requests)]
     random.Random(14).shuffle(jobs)  # noqa: S311 - a fixed order, not a secret
@@ -197,6 +231,8 @@ def load(
                     errors.append(f"{label}: {status}")
         conn.close()
 
+    workers, backends = serving_pids(server_pid) if server_pid else ([], [])
+    cpu_before = (cpu_seconds(workers), cpu_seconds(backends))
     started = time.monotonic()
     threads = [threading.Thread(target=user) for _ in range(users)]
     for thread in threads:
@@ -205,12 +241,19 @@ def load(
         thread.join()
     wall = time.monotonic() - started
     total = sum(len(t) for t in timings.values())
+    web_cpu = cpu_seconds(workers) - cpu_before[0]
+    db_cpu = cpu_seconds(backends) - cpu_before[1]
     if not show:
         return
     print(
         f"{users} concurrent user(s), {total} requests in {wall:.1f} s ({total / wall:.1f} req/s), "
         f"gunicorn {WORKERS} workers; load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs"
     )
+    if total and server_pid:
+        print(
+            f"CPU per request (all pages): web {web_cpu / total * 1000:.0f} ms, "
+            f"PostgreSQL {db_cpu / total * 1000:.0f} ms ({len(backends)} backends)"
+        )
     print(f"{'page':30} {'p50 ms':>8} {'p95 ms':>8} {'max ms':>8} {'n':>5}")
     for label, _path, _cookie in pages:
         values = timings.get(label, [])
@@ -300,8 +343,8 @@ def main() -> None:
         # Every gunicorn worker imports and warms up on its first requests: not measured.
         load(port, pages, users=WORKERS, requests=WORKERS, show=False)
         # One user first (the service time of each page), then the concurrent users.
-        load(port, pages, users=1, requests=max(5, REQUESTS // 4))
-        load(port, pages, users=USERS, requests=REQUESTS)
+        load(port, pages, users=1, requests=max(5, REQUESTS // 4), server_pid=server.pid)
+        load(port, pages, users=USERS, requests=REQUESTS, server_pid=server.pid)
         reminder_sweep(year)
     finally:
         if server is not None:

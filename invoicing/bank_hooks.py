@@ -21,3 +21,14 @@ def notify_debits(*, entity, rows) -> None:
     if rows:
         for listener in _listeners:
             listener(entity=entity, rows=rows)
+
+
+def debit_find(*, entity, bank_reference: str):
+    """The imported debit line of `entity` with this bank reference (the bank's own reference
+    of the entry, shown on the bank page), or None: for an app that matches one of its debits
+    by hand when the bank's text does not name it (payroll's salary batches)."""
+    from .models import BankTransaction
+
+    return BankTransaction.objects.filter(
+        entity=entity, bank_reference=bank_reference.strip(), amount__lt=0
+    ).first()

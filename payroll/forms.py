@@ -88,3 +88,11 @@ class WorkAccidentRateForm(forms.Form):
         help_text=_("The rate on the CARSAT's notification, e.g. 1.25 %."),
     )
     reference = forms.CharField(label=_("Notification reference"), max_length=100, required=False)
+
+
+class DebitMatchForm(forms.Form):
+    bank_reference = forms.CharField(
+        label=_("Bank reference of the debit"),
+        max_length=100,
+        help_text=_("As shown on the bank page, e.g. the entry's reference in the statement."),
+    )

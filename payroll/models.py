@@ -249,12 +249,19 @@ class PayRun(EntityOwnedModel):
     # approved payslips: building it again gives the same bytes.
     sepa_xml = models.TextField(blank=True, default="")
     sepa_sha256 = models.CharField(max_length=64, blank=True, default="")
+    # The bank's reference of the debit that paid the batch (one debit pays one run).
+    paid_by_debit = models.CharField(max_length=100, blank=True, default="")
 
     class Meta:
         ordering = ("-pay_date",)
         constraints = [
             models.UniqueConstraint(
                 fields=("entity", "pay_date"), name="payroll_payrun_one_per_entity_date"
+            ),
+            models.UniqueConstraint(
+                fields=("entity", "paid_by_debit"),
+                condition=~Q(paid_by_debit=""),
+                name="payroll_payrun_one_run_per_debit",
             ),
         ]
 

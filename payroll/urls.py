@@ -46,5 +46,6 @@ urlpatterns = [
         run_views.run_worker_bank,
         name="run_worker_bank",
     ),
+    path("staff/runs/<uuid:public_id>/debit/", run_views.run_match_debit, name="run_match_debit"),
     path("staff/runs/<uuid:public_id>/sepa/", run_views.run_sepa, name="run_sepa"),
 ]

@@ -168,6 +168,7 @@ NOT_YET_IN_MATRIX = (
             "payroll:run_recompute",
             "payroll:run_sepa",
             "payroll:run_worker_bank",
+            "payroll:run_match_debit",
         )
     }
 )

@@ -66,10 +66,44 @@ WORKING = {
 @permission_required(Permission.RUN_PAYROLL)
 def run_detail(request: AuthenticatedRequest, public_id) -> HttpResponse:
     run = selectors.payrun_get(entity=current_entity(request), public_id=public_id)
+    return _run_page(request, run)
+
+
+def _run_page(request: AuthenticatedRequest, run, debit_form=None) -> HttpResponse:
+    from ..forms import DebitMatchForm
+
     context = _run_context(run)
     context["payslip_items"] = selectors.payrun_items_with_payslips(run=run, limit=PAYSLIP_LIMIT)
     context["payslip_limit"] = PAYSLIP_LIMIT
+    if run.state == PayRun.State.POSTED and run.sepa_xml:
+        context["debit_form"] = debit_form or DebitMatchForm()
     return render(request, "payroll/runs/detail.html", context)
+
+
+@require_POST
+@permission_required(Permission.RUN_PAYROLL)
+def run_match_debit(request: AuthenticatedRequest, public_id) -> HttpResponse:
+    """The officer names the bank debit that paid a posted run whose text lacks the file's
+    message id; a wrong one is refused at the field and changes nothing."""
+    from ..forms import DebitMatchForm
+    from .bank import payrun_match_debit
+
+    run = selectors.payrun_get(entity=current_entity(request), public_id=public_id)
+    form = DebitMatchForm(request.POST)
+    if form.is_valid():
+        try:
+            payrun_match_debit(
+                run=run, bank_reference=form.cleaned_data["bank_reference"], actor=request.user
+            )
+        except ApplicationError as error:
+            if error.field is None:
+                messages.error(request, error.message)
+                return redirect("payroll:run", run.public_id)
+            add_error_to_form(form, error)
+        else:
+            messages.success(request, _("Run paid: its payslips are marked paid."))
+            return redirect("payroll:run", run.public_id)
+    return _run_page(request, run, debit_form=form)
 
 
 @permission_required(Permission.RUN_PAYROLL)

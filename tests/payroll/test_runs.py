@@ -292,3 +292,52 @@ def test_the_officer_enters_a_missing_iban_from_the_run_and_a_bad_one_is_refused
     )
     client.force_login(staff_user("payroll_officer", entities=[LegalEntityFactory()]))
     assert client.get(url).status_code == 404
+
+
+def test_the_officer_names_the_debit_when_the_bank_left_the_message_id_out(client, team):
+    from django.urls import reverse
+
+    from invoicing.services import bank_statement_import
+    from tests.factories import staff_user
+    from tests.invoicing.test_bank_and_reminders import camt
+
+    activity, (ok1, ok2, _no_iban, _undeclared), _contracts, pay_date = team
+    run = run_to_review(activity, pay_date)
+    with scope(entity=activity.entity_id):
+        run = services.payrun_approve(run=run, actor=None)
+        for step in (services.payrun_render, services.payrun_pay, services.payrun_post):
+            step(run_id=run.pk)
+        total = sum(p.net_pay for p in Payslip.objects.filter(entity=activity.entity))
+        bank_statement_import(
+            entity=activity.entity, actor=None, file_name="a.xml",
+            content=camt([("D-9", f"{total - 1}", "DBIT", "SALARIES MARCH"),
+                          ("D-7", f"{total}", "DBIT", "SALARIES MARCH")], statement_id="S-7"),
+        )  # fmt: skip
+        run.refresh_from_db()
+        assert run.state == PayRun.State.POSTED  # the text names no run
+    officer = staff_user("payroll_officer", entities=[activity.entity])
+    client.force_login(officer)
+    url = reverse("payroll:run_match_debit", args=[run.public_id])
+    assert (
+        "Mark the run paid"
+        in client.get(reverse("payroll:run", args=[run.public_id])).content.decode()
+    )
+    for reference, error in (("D-404", "No imported debit"), ("D-9", "the payment file's total")):
+        refused = client.post(url, {"bank_reference": reference})
+        assert error in refused.context["debit_form"].errors["bank_reference"][0]
+    with scope(entity=activity.entity_id):
+        run.refresh_from_db()
+        assert run.state == PayRun.State.POSTED and not run.items.exclude(paid_on=None).exists()
+    assert client.post(url, {"bank_reference": " D-7 "}).status_code == 302
+    with scope(entity=activity.entity_id):
+        run.refresh_from_db()
+        assert run.state == PayRun.State.CLOSED and run.paid_by_debit == "D-7"
+        paid = dict(run.items.exclude(paid_on=None).values_list("member_id", "paid_on"))
+        assert set(paid) == {ok1.pk, ok2.pk} and set(paid.values()) == {dt.date(2026, 3, 20)}
+        from smartcoop.core.models import AuditLogEntry
+
+        entry = AuditLogEntry.objects.get(action="payroll.run.paid")
+        assert entry.actor == officer and entry.data["matched_by_hand"] is True
+    # closed: the form is gone, and posting again changes nothing
+    again = client.post(url, {"bank_reference": "D-7"}, follow=True).content.decode()
+    assert "Only a posted run waits for its debit." in again and "Mark the run paid" not in again

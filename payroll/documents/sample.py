@@ -1,5 +1,6 @@
 """A payslip held in memory (no database), computed by the engines: for the benchmark, the
-document tests and looking at the layout (`python -m payroll.documents.sample be nl out.pdf`)."""
+document tests and looking at the layout (`python -m payroll.documents.sample be nl out.pdf`;
+add `exit` for a Belgian last contract with its exit holiday pay)."""
 
 from __future__ import annotations
 
@@ -33,8 +34,18 @@ class SamplePayslip:
     tax_profile: dict = field(default_factory=dict)
 
 
-def sample_payslip(country: str = "FR", gross: str = "5200.00") -> SamplePayslip:
-    from payroll.calculations import ContractPay, PayInput, WorkerCategory, compute_pay
+def sample_payslip(
+    country: str = "FR", gross: str = "5200.00", *, exit_holiday: bool = False
+) -> SamplePayslip:
+    """`exit_holiday`: a Belgian employee's last contract, with the exit holiday pay of the
+    year (five earlier months at the same gross)."""
+    from payroll.calculations import (
+        ContractPay,
+        ExitHoliday,
+        PayInput,
+        WorkerCategory,
+        compute_pay,
+    )
 
     start, end = date(2026, 6, 1), date(2026, 6, 30)
     category = WorkerCategory.CADRE if country == "FR" else WorkerCategory.EMPLOYEE
@@ -45,6 +56,9 @@ def sample_payslip(country: str = "FR", gross: str = "5200.00") -> SamplePayslip
             (ContractPay("C-1", Decimal(gross), Decimal("151.67"), start, end),),
             employer_headcount=60 if french else 1,
             at_mp_rate=Decimal("0.0090") if french else None,
+            exit_holiday=ExitHoliday(current_year_gross=Decimal(gross) * 5)
+            if exit_holiday
+            else None,
         )
     )  # fmt: skip
     return SamplePayslip(
@@ -109,6 +123,7 @@ if __name__ == "__main__":  # pragma: no cover - a tool for looking at the layou
     from .render import payslip_document_data, typst_pdf
 
     country, language, out = sys.argv[1].upper(), sys.argv[2], sys.argv[3]
-    data = payslip_document_data(sample_payslip(country), sample_facts(country), language)
+    payslip = sample_payslip(country, exit_holiday=sys.argv[4:] == ["exit"])
+    data = payslip_document_data(payslip, sample_facts(country), language)
     with open(out, "wb") as handle:
         handle.write(typst_pdf(data))

@@ -126,6 +126,23 @@ def test_french_payslip_shows_the_clarified_amounts():
     assert f"{D(pas['amount']):.2f}".replace(".", ",") in text.replace("\u202f", "")
 
 
+def test_exit_holiday_pay_is_printed_between_the_wages_and_the_gross():
+    """A Belgian last contract: the wages, then the three exit holiday pay lines, then the gross
+    that adds them up, in the worker's language."""
+    payslip = sample_payslip("BE", exit_holiday=True)
+    rows = payslip_document_data(payslip, sample_facts("BE"), "fr")["worker_lines"]
+    labels = [row["label"] for row in rows[:5]]
+    assert labels == [
+        "Salaire",
+        "Pécule de vacances de sortie, simple",
+        "Pécule de vacances de sortie, double",
+        "Pécule de vacances de sortie, double complémentaire",
+        "Salaire brut",
+    ]
+    text = pdf_text(typst_pdf(payslip_document_data(payslip, sample_facts("BE"), "nl")))
+    assert "Vertrekvakantiegeld, enkel deel" in text and "9.986,08" in text
+
+
 def test_a_correction_references_and_reverses_the_payslip(activity):  # noqa: F811
     original = approve(draft(activity, 7, 47))
     reversal = services.payslip_correct(

@@ -7,7 +7,10 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from payroll.calculations import (
+    ArtistCostsGroup,
     ContractPay,
+    ExitHoliday,
+    Intermittent,
     MaritalStatus,
     PayInput,
     TaxProfile,
@@ -52,10 +55,18 @@ def contracts(draw, year_month):
 def be_payments(draw):
     year_month = draw(be_months)
     first, last = month(*year_month)
+    category = draw(be_categories)
+    earlier = st.decimals(min_value=0, max_value=Decimal("60000.00"), places=2)
+    exit_holiday = None
+    if category == WorkerCategory.EMPLOYEE:  # the last contract ends: exit holiday pay
+        exit_holiday = draw(st.none() | st.builds(ExitHoliday, current_year_gross=earlier,
+                                                  previous_year_gross=earlier,
+                                                  taxable_before=earlier))  # fmt: skip
     return PayInput(
-        "BE", draw(be_categories), first, last, draw(contracts(year_month)),
+        "BE", category, first, last, draw(contracts(year_month)),
         tax_profile=draw(profiles),
         year_to_date=YearToDate(draw(st.decimals(min_value=0, max_value=700, places=0))),
+        exit_holiday=exit_holiday,
     )  # fmt: skip
 
 
@@ -65,6 +76,10 @@ def fr_payments(draw):
     first, last = month(*year_month)
     part_time = draw(st.none() | st.decimals(min_value=Decimal("0.2"), max_value=1, places=2))
     rate = draw(st.none() | st.decimals(min_value=0, max_value=Decimal("0.43"), places=3))
+    intermittent = draw(st.none() | st.sampled_from(list(Intermittent)))
+    artist_costs = None
+    if intermittent == Intermittent.ARTIST:
+        artist_costs = draw(st.none() | st.sampled_from(list(ArtistCostsGroup)))
     return PayInput(
         "FR", draw(fr_categories), first, last, draw(contracts(year_month)),
         tax_profile=TaxProfile(fr_pas_rate=rate),
@@ -72,6 +87,7 @@ def fr_payments(draw):
         at_mp_rate=draw(st.decimals(min_value=Decimal("0.005"), max_value=Decimal("0.06"),
                                     places=4)),
         part_time_ratio=part_time, short_contract=draw(st.booleans()),
+        intermittent=intermittent, artist_costs=artist_costs,
     )  # fmt: skip
 
 
@@ -82,7 +98,8 @@ payments = be_payments() | fr_payments()
 @given(payments)
 def test_net_plus_employee_deductions_is_gross_to_the_cent(payment):
     result = compute_pay(payment)
-    assert result.net_pay + result.employee_deductions == result.gross == payment.gross
+    earned = sum((line.amount for line in result.earning_lines), Decimal("0"))  # exit holiday pay
+    assert result.net_pay + result.employee_deductions == result.gross == payment.gross + earned
     for line in result.lines:
         assert line.amount == line.amount.quantize(Decimal("0.01"))
 

@@ -3,8 +3,9 @@ applied offline, read from the reference CSVs in `shared/payroll-formats/fr-dsn/
 material: the product never reads them; it carries the rules it needs in its own code and data).
 
 What it applies:
-- the line syntax `Sxx.Gxx.xx.xxx,'value'`, rubrics and blocks that exist in the norm, blocks in
-  the norm's order (a rubric's sequence number grows inside a block occurrence);
+- the line syntax `Sxx.Gxx.xx.xxx,'value'`, rubrics and blocks that exist in the norm, every
+  block inside its parent block (the blocks CSV's tree), a rubric's sequence number growing
+  inside a block occurrence;
 - each value's length (min/max), its format pattern (full match) and its enumeration;
 - the "CSL" key controls: SIREN and NIC keys (Luhn), the calendar of dates;
 - the "CCH" controls expressible from the file alone, each named by its rubric and id below
@@ -41,6 +42,13 @@ class Rubric:
     length_max: int
     pattern: str
     enumeration: frozenset[str]
+
+
+@functools.cache
+def parents() -> dict[str, str]:
+    """Each block's parent block in the norm (S21.G00.85's parent is wrong in the extraction)."""
+    with (REFERENCE / "dsn-ct2026-blocs.csv").open(encoding="utf-8") as handle:
+        return {row["bloc"]: row["parent_bloc"] for row in csv.DictReader(handle)}
 
 
 @functools.cache
@@ -152,8 +160,29 @@ def check(content: str) -> list[str]:
             errors.append(f"line {number}: {block}: no such block")
         previous = block
     blocks = _blocks(rows)
+    errors += _nesting(blocks)
     errors += _key_controls(blocks)
     errors += _cross_controls(rows, blocks, known)
+    return errors
+
+
+def _nesting(blocks: list[Block]) -> list[str]:
+    """Every block sits under its parent block: the parent (or one of its descendants' chain)
+    is open when it starts."""
+    errors, stack = [], []
+    tree = parents()
+    for block in blocks:
+        parent = tree.get(block.code, "")
+        if not parent:
+            stack = [block.code]
+            continue
+        while stack and stack[-1] != parent:
+            stack.pop()
+        if not stack:
+            errors.append(f"line {block.line}: {block.code} is not inside a {parent} block")
+            stack = [block.code]
+            continue
+        stack.append(block.code)
     return errors
 
 

@@ -239,6 +239,9 @@ def test_a_broken_dsn_fails_the_checker(entity, france):
     assert any("S21.G00.51.011 CCH-11" in e for e in dsn_checker.check(no_restored))
     assert any("length" in e for e in broken("S21.G00.11.002,'9001Z'", "S21.G00.11.002,'9001ZZ'"))
     assert any("not a rubric line" in e for e in dsn_checker.check(content + "garbage\r\n"))
+    # A remuneration without its payment block: out of the norm's tree.
+    no_payment = "\r\n".join(line for line in lines if not line.startswith("S21.G00.50."))
+    assert any("S21.G00.51 is not inside a S21.G00.50" in e for e in dsn_checker.check(no_payment))
     pas_line = next(line for line in lines if line.startswith("S21.G00.50.009"))
     assert any("CCH-11" in e for e in broken(pas_line, "S21.G00.50.009,'999.00'"))
 

@@ -9,6 +9,7 @@ from django.db import transaction
 from django.db.models import Sum
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from smartcoop.core.audit import audit_log
@@ -70,7 +71,7 @@ def expense_line_add(
     if spent_on < started:
         raise ValidationFailed(
             _("An expense of this Activity is dated from its creation (%(date)s) on.")
-            % {"date": started.isoformat()},
+            % {"date": date_format(started, "SHORT_DATE_FORMAT")},
             code="before_activity",
             field="spent_on",
         )

@@ -432,3 +432,29 @@ def test_a_refused_dsn_is_corrected_from_its_page_and_a_draft_built_again(entity
     ready.refresh_from_db()
     assert ready.status == "corrected" and correction.status == "ready"
     assert dsn_checker.check(correction.payload) == []
+
+
+def test_an_administrator_records_the_dsn_settings_audited(entity, client):
+    from smartcoop.core.models import AuditLogEntry
+    from smartcoop.core.roles import Role
+
+    client.force_login(staff_user(Role.ADMINISTRATOR, entities=[entity]))
+    response = client.post(
+        "/admin/declarations/dsnsettings/add/",
+        {
+            "entity": entity.pk,
+            "naf_code": "9001Z",
+            "urssaf_id": "78861779300013",
+            "retirement_id": "G022",
+            "leave_fund_id": "CCS75",
+            "contact_name": "Service paie",
+            "contact_email": "paie@example.org",
+            "contact_phone": "0102030405",
+            "test_mode": "on",
+        },
+    )
+    assert response.status_code == 302, response.content.decode()[:2000]
+    saved = DsnSettings.objects.with_scopes_disabled().get(entity=entity)
+    assert saved.naf_code == "9001Z" and saved.test_mode
+    entry = AuditLogEntry.objects.get(action="declarations.dsn_settings.saved")
+    assert "urssaf_id" in entry.data["changed"]

@@ -23,6 +23,7 @@ from rest_framework.authtoken.models import Token
 
 from activities import services as activities
 from declarations.models import Declaration
+from governance import services as governance
 from invoicing import services as invoicing
 from invoicing.models import BankTransaction
 from members import services as members
@@ -106,6 +107,31 @@ URL_OBJECTS: dict[str, tuple[str, str]] = {
     "api_activities_salary_request": ("activity", "entity"),
     "api_invoicing_invoice": ("invoice", "entity"),
     "api_invoicing_invoice_issue": ("invoice", "entity"),
+    # Governance: a member not on the assembly's voters' list reaches none of its pages; staff
+    # without the governance permission reach none of its staff pages. "a+b": two objects.
+    "governance:assembly": ("assembly", "member"),
+    "governance:proxy_sign": ("assembly", "member"),
+    "governance:proxy_revoke": ("assembly", "member"),
+    "governance:minutes": ("assembly", "member"),
+    "governance:vote": ("assembly+resolution+voter", "member"),
+    "governance:candidacy_apply": ("assembly+election", "member"),
+    "governance:document": ("assembly+document", "member"),
+    "governance:staff_assembly": ("assembly", "entity"),
+    "governance:staff_convene": ("assembly", "entity"),
+    "governance:staff_close": ("assembly", "entity"),
+    "governance:staff_minutes": ("assembly", "entity"),
+    "governance:staff_voters": ("assembly+csv", "entity"),
+    "governance:staff_attendance": ("assembly+voter", "entity"),
+    "governance:staff_room_vote": ("assembly+voter", "entity"),
+    "governance:staff_election_add": ("assembly", "entity"),
+    "governance:staff_candidacy": ("assembly+candidacy", "entity"),
+    "governance:staff_document_attach": ("assembly", "entity"),
+    "governance:staff_document": ("assembly+document", "entity"),
+    "governance:staff_group": ("group", "entity"),
+    "governance:staff_answer": ("recommendation", "entity"),
+    "api_governance_assembly": ("assembly", "member"),
+    "api_governance_results": ("assembly", "member"),
+    "api_governance_vote": ("assembly+resolution", "member"),
 }
 NOT_IN_MATRIX = {
     "members:onboarding": "a step name, no object: the member's own onboarding",
@@ -122,56 +148,28 @@ NOT_IN_MATRIX = {
     "governance:group_join": "open groups are open to every member; invited: 409",
     "governance:recommendation": "recommendations and answers are for every member to see",
     "governance:recommendation_support": "every member may support a recommendation",
+    "governance:ballots": "a closed assembly's ballots are public by design: anyone recounts",
+    "governance:ballots_csv": "a closed assembly's ballots are public by design: anyone recounts",
     "account_reset_password_from_key": "allauth's signed password-reset key",
 }
 # Landed on main while the matrix was written; each has its own access tests until it joins the
 # matrix (world objects for assemblies, ballots and key-figure exports): listed, not forgotten.
-NOT_YET_IN_MATRIX = (
-    {
-        name: "governance's own access tests: tests/governance/test_views.py, test_secrecy.py"
-        for name in (
-            "governance:assembly",
-            "governance:ballots",
-            "governance:ballots_csv",
-            "governance:minutes",
-            "governance:proxy_revoke",
-            "governance:proxy_sign",
-            "governance:staff_assembly",
-            "governance:staff_attendance",
-            "governance:staff_close",
-            "governance:staff_convene",
-            "governance:staff_minutes",
-            "governance:staff_room_vote",
-            "governance:staff_voters",
-            "governance:vote",
-            "governance:candidacy_apply",
-            "governance:staff_candidacy",
-            "governance:staff_election_add",
-            "governance:staff_group",
-            "governance:staff_answer",
-            "governance:document",
-            "governance:staff_document",
-            "governance:staff_document_attach",
-        )
-    }
-    | {
-        "keyfigures:export": "a file format, no object (staff-only page: tests/keyfigures)",
-        "keyfigures:pdf_download": "key figures' own access tests: tests/keyfigures/test_views.py",
-        "keyfigures:pdf_status": "key figures' own access tests: tests/keyfigures/test_views.py",
-    }
-    | {
-        name: "pay runs' own access tests: tests/payroll/test_runs.py (another entity: 404)"
-        for name in (
-            "payroll:run",
-            "payroll:run_progress",
-            "payroll:run_approve",
-            "payroll:run_recompute",
-            "payroll:run_sepa",
-            "payroll:run_worker_bank",
-            "payroll:run_match_debit",
-        )
-    }
-)
+NOT_YET_IN_MATRIX = {
+    "keyfigures:export": "a file format, no object (staff-only page: tests/keyfigures)",
+    "keyfigures:pdf_download": "key figures' own access tests: tests/keyfigures/test_views.py",
+    "keyfigures:pdf_status": "key figures' own access tests: tests/keyfigures/test_views.py",
+} | {
+    name: "pay runs' own access tests: tests/payroll/test_runs.py (another entity: 404)"
+    for name in (
+        "payroll:run",
+        "payroll:run_progress",
+        "payroll:run_approve",
+        "payroll:run_recompute",
+        "payroll:run_sepa",
+        "payroll:run_worker_bank",
+        "payroll:run_match_debit",
+    )
+}
 STAFF_ROLES = [Role.ACCOUNTANT, Role.CUSTOMER_SERVICE, Role.PAYROLL_OFFICER]
 
 
@@ -200,7 +198,9 @@ def world(settings, tmp_path):
     """Entity "theirs" with an Activity of member B (office B) and everything hanging off it;
     the actors work in entity "mine" and office A."""
     settings.MEDIA_ROOT = tmp_path
-    LegalEntityFactory(slug="coop", is_cooperative=True, is_employer=False, iban="BE71096123456769")
+    coop = LegalEntityFactory(
+        slug="coop", is_cooperative=True, is_employer=False, iban="BE71096123456769"
+    )
     mine = LegalEntityFactory(name="Mine")
     theirs = LegalEntityFactory(name="Theirs", email="invoices@theirs.example")
     office_a, office_b = OfficeFactory(), OfficeFactory()
@@ -291,6 +291,7 @@ def world(settings, tmp_path):
     )
     members.appointment_book(appointment=slot, member=member_b, actor=None, topic="Hello")
     erasure = members.member_erasure_request(member=member_b, actor=None)
+    governance = _governance_world(coop, member_b)
     return {
         "mine": mine,
         "office_a": office_a,
@@ -313,6 +314,50 @@ def world(settings, tmp_path):
         "booking": booking,
         "slot": slot,
         "erasure": erasure,
+        **governance,
+    }
+
+
+def _governance_world(coop, member_b) -> dict:
+    """An assembly convened with member B on its list (their shares are in the cooperative's
+    register), a resolution with a document, a board election with B's candidacy, a working
+    group with a recommendation."""
+    today, now = timezone.localdate(), timezone.now()
+    governance.statutes_create(actor=None, entity=coop, valid_from=date(2020, 1, 1))
+    assembly = governance.assembly_create(
+        actor=None, entity=coop, kind="ordinary", title="AG", starts_at=now + timedelta(days=30),
+        record_date=today, vote_opens_at=now + timedelta(days=10),
+        vote_closes_at=now + timedelta(days=31),
+    )  # fmt: skip
+    resolution = governance.resolution_add(actor=None, assembly=assembly, title="Accounts")
+    election = governance.election_add(
+        actor=None, assembly=assembly, title="Board", seats={"A": 1, "B": 1, "C": 1}
+    )
+    governance.assembly_convene(actor=None, assembly=assembly, today=today)
+    voter = assembly.voters.get(member=member_b)
+    candidacy = governance.candidacy_apply(
+        actor=None, election=election.election, voter=voter, statement="Me"
+    )
+    document = governance.document_attach(
+        actor=None,
+        resolution=resolution,
+        title="Accounts",
+        file=SimpleUploadedFile("a.pdf", PDF, content_type="application/pdf"),
+    )
+    group = governance.group_create(actor=None, entity=coop, title="Energy", access="open")
+    governance.group_join(actor=None, group=group, member=member_b)
+    recommendation = governance.recommendation_publish(
+        actor=None, group=group, member=member_b, title="Solar", text="Panels"
+    )
+    return {
+        "assembly": assembly,
+        "resolution": resolution,
+        "election": election,
+        "voter": voter,
+        "candidacy": candidacy,
+        "document": document,
+        "group": group,
+        "recommendation": recommendation,
     }
 
 
@@ -335,7 +380,8 @@ def _check(actor, world, kinds: set[str]) -> list[str]:
     for name, (key, kind) in sorted(URL_OBJECTS.items()):
         if kind not in kinds:
             continue
-        args = [world[key].public_id] + ([1] if "reminder" in name else [])
+        args = [world[k].public_id if k in world else k for k in key.split("+")]
+        args += [1] if "reminder" in name else []
         url = reverse(name, args=args)
         client = api if name.startswith("api_") else browser
         statuses = []

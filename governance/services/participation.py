@@ -77,7 +77,9 @@ def group_join(*, actor: User | None, group: WorkingGroup, member: Member) -> Gr
 
 
 def group_invite(*, actor: User | None, group: WorkingGroup, member_number: int) -> GroupMembership:
-    member = Member.objects.filter(member_number=member_number, status=Member.Status.MEMBER).first()
+    member = Member.objects.filter(
+        member_number=member_number, status__in=[Member.Status.MEMBER, Member.Status.ACTIVE]
+    ).first()
     if member is None:
         raise ValidationFailed(_("No member has this number."), field="member_number")
     with transaction.atomic():

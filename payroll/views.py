@@ -160,7 +160,9 @@ def _staff_payslip_page(request: AuthenticatedRequest, payslip, correct_form=Non
         "payroll/staff_payslip.html",
         {
             "payslip": payslip,
-            "worker_lines": [x for x in lines if x["side"] != "employer"],
+            "worker_lines": [x for x in lines if x["side"] == "employee"],
+            # pay added to the wages (BE exit holiday pay), shown above the gross
+            "earning_lines": [x for x in lines if x["side"] == "earning"],
             "employer_lines": [x for x in lines if x["side"] == "employer"],
             "document": getattr(payslip, "document", None),
             "correction": correction,

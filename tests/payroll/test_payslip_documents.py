@@ -196,6 +196,9 @@ def test_a_payroll_officer_sees_a_payslip_of_their_entity_only(client, activity)
     page = client.get(reverse("payroll:staff_payslip", args=[payslip.public_id]))
     assert page.status_code == 200 and payslip.reference in page.content.decode()
     assert "Personal social security contribution" in page.content.decode()
+    # the worker's only contract with the entity: its exit holiday pay is listed above the gross
+    body = page.content.decode()
+    assert body.index("Exit holiday pay, single part") < body.index("Gross pay")
     pdf = client.get(reverse("payroll:staff_payslip_pdf", args=[payslip.public_id]))
     assert pdf.status_code == 200
     client.force_login(staff_user("payroll_officer", entities=[LegalEntityFactory()]))

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import re
 from dataclasses import asdict, replace
 from decimal import Decimal
 
@@ -83,6 +84,16 @@ def establishment_of(entity) -> tuple[dsn.Establishment | None, list[Problem]]:
             )
     if not entity.iban:
         problems.append(Problem("entity.iban", _("the employer has no IBAN")))
+    if not re.fullmatch(r"[0-9]{5}", _digits(entity.postcode)):
+        problems.append(Problem("entity.postcode", _("the employer's postcode is not 5 digits")))
+    if (
+        row is not None
+        and row.naf_code
+        and not re.fullmatch(r"[0-9]{4}[A-Z]", row.naf_code.upper().replace(".", ""))
+    ):
+        problems.append(
+            Problem("dsn_settings.naf_code", _("the APE/NAF code is 4 digits and a letter"))
+        )
     if problems or row is None:
         return None, problems
     return (
@@ -226,15 +237,38 @@ def _contract_facts(contract, *, ended: bool) -> dsn.Contract:
     )
 
 
+# The NIR the DSN takes (S21.G00.30.001, 13 characters without the key): sex 1 or 2, year, month
+# (or 20, 30-42, 50-99 for unknown months), department (2A/2B for Corsica), commune, order.
+NIR_PATTERN = re.compile(
+    r"[12][0-9]{2}(0[1-9]|1[0-2]|20|3[0-9]|4[0-2]|[5-9][0-9])(0[1-9]|[1-9][0-9]|2A|2B)"
+    r"(00[1-9]|0[1-9][0-9]|[1-9][0-9]{2})(00[1-9]|0[1-9][0-9]|[1-9][0-9]{2})"
+)
+
+
 def _member_problems(member, where: str) -> list[Problem]:
     problems = []
-    if not _nir13(member):
+    nir = _nir13(member)
+    if not nir:
         problems.append(
             Problem("member.national_number", f"{where}: " + _("the worker has no NIR"))
+        )
+    elif not NIR_PATTERN.fullmatch(nir):
+        problems.append(
+            Problem(
+                "member.national_number",
+                f"{where}: " + _("the NIR is not a definitive social security number"),
+            )
         )
     if not member.birth_date:
         problems.append(
             Problem("member.birth_date", f"{where}: " + _("the worker's birth date is missing"))
+        )
+    elif nir and nir[1:3] != member.birth_date.strftime("%y"):
+        problems.append(
+            Problem(
+                "member.birth_date",
+                f"{where}: " + _("the birth year differs from the one in the NIR"),
+            )
         )
     return problems
 
@@ -404,7 +438,9 @@ def dsn_build_month(*, entity, year: int, month: int, actor, now: dt.datetime | 
     created_on = timezone.localtime(now).date()
     with transaction.atomic():
         corrects, _withdrawn = _replaceable(entity, K.DSN, actor=actor, period_start=start)
-        workers = _approved_payslips(entity, start, end).values("member_id").distinct().count()
+        workers = (
+            _approved_payslips(entity, start, end).order_by().values("member_id").distinct().count()
+        )
         declaration = Declaration.objects.create(
             entity=entity,
             kind=K.DSN,

@@ -37,3 +37,36 @@ def test_text_fields_are_made_safe_for_the_flat_file():
     assert dsn.text("Zzzz top", 80) == "Zzz top"
     assert dsn.plain("Saint-Étienne", 50) == "Saint Etienne"
     assert dsn.percent(Decimal("0.00024"), 3) == "0.024"
+
+
+def test_the_deadline_is_the_5th_from_50_workers_else_the_15th_at_noon(settings):
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from declarations import services_dsn
+    from smartcoop.countries.registry import load_pack
+
+    settings.COUNTRY_PACK = load_pack("FR")
+    large = timezone.localtime(services_dsn.dsn_due(dt.date(2026, 3, 1), 50))
+    small = timezone.localtime(services_dsn.dsn_due(dt.date(2026, 3, 1), 49))
+    assert (large.date(), large.hour) == (dt.date(2026, 4, 5), 12)
+    assert (small.date(), small.hour) == (dt.date(2026, 4, 15), 12)
+    december = timezone.localtime(services_dsn.dsn_due(dt.date(2026, 12, 1), 3))
+    assert december.date() == dt.date(2027, 1, 15)
+
+
+def test_a_nir_the_dsn_refuses_is_named_before_any_file_is_made():
+    import datetime as dt
+    from types import SimpleNamespace
+
+    from declarations import services_dsn
+
+    def fields(nir: str, born: dt.date | None):
+        member = SimpleNamespace(national_number=nir, birth_date=born)
+        return [p.field for p in services_dsn._member_problems(member, "Sam")]
+
+    assert fields("185077505612345", dt.date(1985, 7, 30)) == []
+    assert fields("185077505612345", dt.date(1986, 7, 30)) == ["member.birth_date"]
+    assert fields("785077505612345", dt.date(1985, 7, 30)) == ["member.national_number"]
+    assert fields("", None) == ["member.national_number", "member.birth_date"]

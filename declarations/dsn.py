@@ -19,7 +19,7 @@ inputs give the same file. Which rubrics, which codes and why:
 - per payslip S21.G00.50 (pay date, net taxable, net paid, PAS rate, type, identifier, amount,
   base); per contract S21.G00.51 types 001 (gross), 002 (unemployment gross), 003 (restored
   salary) and 010 (base salary with its hours) and S21.G00.53 the hours worked (unit 35
-  "heures intermittents du spectacle" for the artistic sectors, else 10); S21.G00.78 bases
+  "heures intermittents du spectacle" for intermittents, else 10); S21.G00.78 bases
   (02 capped, 03 uncapped, 04 CSG, 07 unemployment, 27 Congés Spectacles) each followed by its S21.G00.81 individual
   contributions (code, base, amount, rate); the réduction générale (018) gets its S21.G00.79
   SMIC component (type 01).

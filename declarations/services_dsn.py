@@ -221,6 +221,14 @@ def _payment(payslip, *, codes, large: bool, pas_rows, where: str):
     return payment, problems
 
 
+def _intermittent(contract) -> bool:
+    """Payroll's reading (payroll/engine_facts.py): a French CDDU is an intermittent's contract
+    of the performing arts (annexes 8/10); its hours are declared in unit 35."""
+    from payroll.engine_facts import intermittent_of
+
+    return intermittent_of("FR", [contract]) is not None
+
+
 def _contract_facts(contract, *, ended: bool) -> dsn.Contract:
     cdd = contract.contract_type == "cddu"
     return dsn.Contract(
@@ -232,7 +240,7 @@ def _contract_facts(contract, *, ended: bool) -> dsn.Contract:
         cadre=bool(getattr(contract, "cadre", False)),
         function=contract.function,
         hours=contract.hours,
-        artistic=contract.sector in dsn.ARTISTIC_SECTORS,
+        artistic=_intermittent(contract),
         ended=ended,
     )
 

@@ -206,6 +206,7 @@ def test_ended_cddu_get_their_fctu_with_the_certificate_data(entity, france):
             == dsn_checker.values(content, "S21.G00.51.010")[:1]
         )
         assert dsn_checker.values(content, "S21.G00.53.002") == ["8.00"]  # hours worked
+        assert dsn_checker.values(content, "S21.G00.53.003") == ["35"]  # intermittents' hours
         assert "S21.G00.20.001" not in content
         end = signal.contract.end_date
         assert timezone.localtime(signal.due_at).date() > end

@@ -13,10 +13,20 @@ class DeclarationsConfig(AppConfig):
             register_declaration_owner,
         )
         from smartcoop.core.navigation import NavItem, register
+        from smartcoop.core.notifications import NotificationKind, register_kind
         from smartcoop.core.roles import Permission
 
         from .hooks import contract_status, declaration_owner, on_contract_event
 
+        register_kind(
+            NotificationKind(
+                "declarations.deadline_near",
+                _("A declaration of my entity is due soon and not filed (payroll)"),
+                _("%(kind)s %(subject)s is due by %(due)s %(time)s and is not filed yet."),
+                dates=("due",),
+                order=80,
+            )
+        )
         register_contract_listener(on_contract_event)
         register_contract_status(contract_status)
         register_declaration_owner(declaration_owner)

@@ -89,6 +89,8 @@ class Declaration(StatusSteps, EntityOwnedModel):
     authority_codes = models.JSONField(default=list, blank=True)
     authority_message = models.TextField(blank=True)
     last_error = models.CharField(max_length=500, blank=True)
+    # When the entity's payroll officers were told its deadline is near (once per declaration).
+    alerted_at = models.DateTimeField(null=True, blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
@@ -218,3 +220,44 @@ class PasRate(EntityOwnedModel):
 
     class Meta:
         ordering = ["member", "-valid_from"]
+
+
+class FilingJob(EntityOwnedModel):
+    """One "file the quarter / the month" action of a payroll officer, run by a worker: its
+    state and, once done, the declaration it built. Live progress (step, done / total) is in
+    the cache while it runs (`declarations.filing`); the row keeps the outcome."""
+
+    class Kind(models.TextChoices):
+        DMFA = "dmfa", _("DmfA of a quarter")
+        DSN = "dsn", _("DSN of a month")
+
+    class State(models.TextChoices):
+        QUEUED = "queued", _("Waiting for a worker")
+        RUNNING = "running", _("Running")
+        DONE = "done", _("Done")
+        FAILED = "failed", _("Failed")
+
+    ACTIVE_STATES = (State.QUEUED, State.RUNNING)
+
+    kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices)
+    period = models.CharField(_("period"), max_length=7)  # YYYYQ or YYYY-MM
+    state = models.CharField(_("state"), max_length=10, choices=State.choices, default=State.QUEUED)
+    message = models.TextField(blank=True)
+    declaration = models.ForeignKey(
+        Declaration, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["entity", "kind", "period"],
+                condition=Q(state__in=["queued", "running"]),
+                name="filing_one_active_per_period",
+            ),
+        ]

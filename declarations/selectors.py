@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.db.models import QuerySet
 from django.utils import timezone
 
-from .models import AuthorityAnswer, Declaration
+from .models import AuthorityAnswer, Declaration, FilingJob
 
 S = Declaration.Status
 HIRING_KINDS = (Declaration.Kind.DIMONA_IN, Declaration.Kind.DPAE)
@@ -67,3 +67,15 @@ def start_passed_undeclared(contract, declaration: Declaration | None) -> bool:
     if declaration is None or declaration.status in (S.ACCEPTED, S.WITHDRAWN):
         return False
     return due_at(declaration.kind, contract) <= timezone.now()
+
+
+def filing_jobs_for_staff(*, entity) -> QuerySet[FilingJob]:
+    return (
+        FilingJob.objects.with_scopes_disabled()
+        .filter(entity=entity)
+        .select_related("declaration", "requested_by")
+    )
+
+
+def filing_job_for_staff(*, entity, public_id) -> FilingJob:
+    return filing_jobs_for_staff(entity=entity).get(public_id=public_id)

@@ -873,7 +873,7 @@ def _dmfa_due(quarter_end: dt.date) -> dt.datetime:
 
 
 def _dmfa_lines(
-    entity, start: dt.date, end: dt.date
+    entity, start: dt.date, end: dt.date, progress=None
 ) -> tuple[list[dmfa.WorkerLine], list[builders.Problem]]:
     """The worker lines of the quarter from the entity's approved payslips whose period starts
     in it (payroll's models, read only)."""
@@ -898,7 +898,9 @@ def _dmfa_lines(
         str(prefix) for prefix in param("be.dmfa_manual_joint_committees", on=end, default=())
     ]
     lines, problems = [], []
-    for slips in by_member.values():
+    for index, slips in enumerate(by_member.values()):
+        if progress is not None and index % 250 == 0:
+            progress("workers", index, len(by_member))
         member = slips[0].member
         inss = "".join(ch for ch in (member.national_number or "") if ch.isdigit())
         if len(inss) != 11:
@@ -968,11 +970,12 @@ def _dmfa_lines(
 
 
 def dmfa_build_quarter(
-    *, entity, quarter: str, actor, now: dt.datetime | None = None
+    *, entity, quarter: str, actor, now: dt.datetime | None = None, progress=None
 ) -> Declaration:
     """The original DmfA of `quarter` (YYYYQ) for the entity, built from the approved payslips of
     the quarter; in draft, naming what is missing, when a worker has no national number or the
-    entity no ONSS number. One original per entity and quarter: a later one corrects it."""
+    entity no ONSS number. One original per entity and quarter: a later one corrects it.
+    `progress(step, done, total)`, when given, hears each step (the one-action filing's bar)."""
     now = now or timezone.now()
     from .periodic import dmfa_update_if_accepted
 
@@ -1003,7 +1006,7 @@ def dmfa_build_quarter(
             else None,
             created_by=actor if getattr(actor, "is_authenticated", False) else None,
         )
-        lines, problems = _dmfa_lines(entity, start, end)
+        lines, problems = _dmfa_lines(entity, start, end, progress)
         noss = "".join(ch for ch in entity.employer_number if ch.isdigit())
         if not noss:
             problems.insert(
@@ -1014,6 +1017,8 @@ def dmfa_build_quarter(
         declaration.inputs = {"quarter": quarter, "workers": len(lines)}
         declaration.problems = [asdict(p) for p in problems]
         if not problems:
+            if progress is not None:
+                progress("writing")
             document = dmfa.dmfa_xml(
                 dmfa.DmfaInput(
                     reference=declaration.reference,
@@ -1024,6 +1029,8 @@ def dmfa_build_quarter(
                     workers=tuple(lines),
                 )
             )
+            if progress is not None:
+                progress("checking")
             errors = dmfa.dmfa_errors(document)
             if errors:
                 declaration.problems = [{"field": "schema", "message": errors[0]}]
@@ -1042,3 +1049,278 @@ def dmfa_build_quarter(
             data={"kind": K.DMFA, "quarter": quarter, "workers": len(lines)},
         )
     return declaration
+
+
+# --- Deadline alerts -----------------------------------------------------------------------------
+
+
+def _payroll_officers(entity):
+    from smartcoop.core.models import User
+    from smartcoop.core.roles import Role
+
+    return User.objects.filter(role=Role.PAYROLL_OFFICER, is_active=True, entities=entity).order_by(
+        "pk"
+    )
+
+
+def deadline_alerts_send(*, entity, now: dt.datetime | None = None) -> int:
+    """Tell the entity's payroll officers (in their account and by e-mail) of each declaration
+    due within `declaration_alert_hours` (the pack's dated parameter) and not filed yet (draft,
+    ready or rejected; late ones too). Once per declaration: its row is locked (SKIP LOCKED),
+    `alerted_at` checked and set in the transaction that writes the notifications, so a second
+    run, or two beats at once, tell nobody twice. Returns how many declarations were alerted."""
+    from django.urls import reverse
+
+    from smartcoop.core.notifications import notify
+
+    now = now or timezone.now()
+    hours = int(current_pack().param("declaration_alert_hours", on=timezone.localdate(now)))
+    due = (
+        Declaration.objects.with_scopes_disabled()
+        .filter(
+            entity=entity,
+            status__in=(S.DRAFT, S.READY, S.REJECTED),
+            alerted_at__isnull=True,
+            due_at__lte=now + dt.timedelta(hours=hours),
+        )
+        .values_list("pk", flat=True)
+    )
+    officers = list(_payroll_officers(entity))
+    alerted = 0
+    for pk in list(due):
+        with transaction.atomic():
+            declaration = (
+                Declaration.objects.with_scopes_disabled()
+                .select_for_update(skip_locked=True, of=("self",))
+                .select_related("contract__member")
+                .filter(pk=pk, alerted_at__isnull=True, status__in=(S.DRAFT, S.READY, S.REJECTED))
+                .first()
+            )
+            if declaration is None or declaration.due_at is None:
+                continue
+            declaration.alerted_at = now
+            declaration.save(update_fields=["alerted_at", "updated_at"])
+            local_due = timezone.localtime(declaration.due_at, _tz())
+            if declaration.contract is not None:
+                subject = declaration.contract.member.display_name
+            else:
+                subject = f"{declaration.period_start}/{declaration.period_end}"
+            for officer in officers:
+                notify(
+                    user=officer,
+                    kind="declarations.deadline_near",
+                    params={
+                        "kind": str(declaration.get_kind_display()),
+                        "subject": subject,
+                        "due": local_due.date(),
+                        "time": local_due.strftime("%H:%M"),
+                    },
+                    url=reverse("declarations:detail", args=[declaration.public_id]),
+                )
+            audit_log(
+                actor=None,
+                action="declarations.declaration.alerted",
+                target=declaration,
+                data={"officers": len(officers), "due": declaration.due_at.isoformat()},
+            )
+            alerted += 1
+    return alerted
+
+
+# --- Filing a period with one action (a worker builds it; the page follows its progress) -------
+
+
+FILING_STALE_AFTER = dt.timedelta(minutes=30)
+
+
+def _progress_key(job_id: int) -> str:
+    return f"declarations:filing:{job_id}"
+
+
+def filing_progress(job) -> dict:
+    """The live progress of a running job (from the cache): step, done, total, percent."""
+    from django.core.cache import cache
+
+    if job.state == job.State.DONE:
+        return {"step": "done", "done": 1, "total": 1, "percent": 100}
+    found = cache.get(_progress_key(job.pk)) or {}
+    return {
+        "step": found.get("step", "queued"),
+        "done": found.get("done", 0),
+        "total": found.get("total", 0),
+        "percent": found.get("percent", 0),
+    }
+
+
+# Share of the bar each step of a build takes (reading, worker lines, writing, schema check).
+_STEP_SPAN = {
+    "reading": (0, 10),
+    "workers": (10, 60),
+    "writing": (60, 80),
+    "checking": (80, 98),
+}
+
+
+def _reporter(job_id: int):
+    from django.core.cache import cache
+
+    def report(step: str, done: int = 0, total: int = 0) -> None:
+        low, high = _STEP_SPAN.get(step, (0, 0))
+        percent = low + ((high - low) * done // total if total else 0)
+        cache.set(
+            _progress_key(job_id),
+            {"step": step, "done": done, "total": total, "percent": percent},
+            timeout=3600,
+        )
+
+    return report
+
+
+def dsn_available() -> bool:
+    """Whether the monthly DSN builder (`declarations.services_dsn.dsn_build_month`) is part of
+    this code base and the deployment is French."""
+    if current_pack().code != "FR":
+        return False
+    return _dsn_builder() is not None
+
+
+def _dsn_builder():
+    """`declarations.services_dsn.dsn_build_month` (the DSN part of issue 12), when present."""
+    import importlib
+
+    try:
+        module = importlib.import_module("declarations.services_dsn")
+    except ImportError:
+        return None
+    return getattr(module, "dsn_build_month", None)
+
+
+def filing_start(*, entity, kind: str, period: str, actor):
+    """The payroll officer's one action: file the quarter (DmfA, YYYYQ) or the month (DSN,
+    YYYY-MM). A job row is written and a worker builds it (`declarations.file_period`); a job
+    already running for that period is returned instead of a second one (one active job per
+    entity, kind and period, a database constraint). A job left running by a lost worker for
+    more than 30 minutes is marked failed first."""
+    import re
+
+    from django.db import IntegrityError
+
+    from .models import FilingJob
+
+    J = FilingJob
+    if kind == J.Kind.DMFA:
+        if current_pack().code != "BE":
+            raise ValidationFailed(_("The DmfA is a Belgian declaration."), field="period")
+        if not re.fullmatch(r"20\d\d[1-4]", period):
+            raise ValidationFailed(_("Choose a quarter."), field="period")
+    elif kind == J.Kind.DSN:
+        if not dsn_available():
+            raise ValidationFailed(_("The DSN cannot be filed here."), field="period")
+        if not re.fullmatch(r"20\d\d-(0[1-9]|1[0-2])", period):
+            raise ValidationFailed(_("Choose a month."), field="period")
+    else:
+        raise ValidationFailed(_("Unknown declaration."), field="kind")
+    now = timezone.now()
+    with transaction.atomic():
+        active = (
+            J.objects.with_scopes_disabled()
+            .select_for_update()
+            .filter(entity=entity, kind=kind, period=period, state__in=J.ACTIVE_STATES)
+            .first()
+        )
+        if active is not None:
+            if active.created_at > now - FILING_STALE_AFTER:
+                return active
+            active.state = J.State.FAILED
+            active.message = _("The worker stopped before the end: file it again.")
+            active.finished_at = now
+            active.save(update_fields=["state", "message", "finished_at", "updated_at"])
+        try:
+            with transaction.atomic():
+                job = J.objects.create(
+                    entity=entity,
+                    kind=kind,
+                    period=period,
+                    requested_by=actor if getattr(actor, "is_authenticated", False) else None,
+                )
+        except IntegrityError:
+            return (
+                J.objects.with_scopes_disabled()
+                .filter(entity=entity, kind=kind, period=period, state__in=J.ACTIVE_STATES)
+                .get()
+            )
+        audit_log(
+            actor=actor,
+            action="declarations.filing.started",
+            target=job,
+            entity=entity,
+            data={"kind": kind, "period": period},
+        )
+        from .tasks import file_period
+
+        file_period.enqueue(entity_id=entity.pk, job_id=job.pk)
+    return job
+
+
+def filing_run(*, job_id: int):
+    """The worker's part: build the period's declaration, reporting progress, and record the
+    outcome on the job (done with the declaration, or failed with the error). Runs once: a job
+    that is not queued any more is left as it is."""
+    from .models import FilingJob
+
+    J = FilingJob
+    with transaction.atomic():
+        job = (
+            J.objects.with_scopes_disabled()
+            .select_for_update(skip_locked=True, of=("self",))
+            .select_related("entity", "requested_by")
+            .filter(pk=job_id, state=J.State.QUEUED)
+            .first()
+        )
+        if job is None:
+            return None
+        job.state = J.State.RUNNING
+        job.started_at = timezone.now()
+        job.save(update_fields=["state", "started_at", "updated_at"])
+    report = _reporter(job.pk)
+    report("reading")
+    try:
+        if job.kind == J.Kind.DSN:
+            build_month = _dsn_builder()
+            if build_month is None:
+                raise RuntimeError("the DSN builder is not installed")
+            report("writing")
+            year, month = job.period.split("-")
+            declaration = build_month(
+                entity=job.entity, year=int(year), month=int(month), actor=job.requested_by
+            )
+        else:
+            declaration = dmfa_build_quarter(
+                entity=job.entity, quarter=job.period, actor=job.requested_by, progress=report
+            )
+    except Exception as error:
+        J.objects.with_scopes_disabled().filter(pk=job.pk).update(
+            state=J.State.FAILED,
+            message=f"{type(error).__name__}: {error}"[:1000],
+            finished_at=timezone.now(),
+            updated_at=timezone.now(),
+        )
+        raise
+    with transaction.atomic():
+        job.state = J.State.DONE
+        job.declaration = declaration
+        job.finished_at = timezone.now()
+        job.message = (
+            ""
+            if declaration.status == S.READY
+            else "\n".join(p["message"] for p in declaration.problems)[:1000]
+        )
+        job.save(update_fields=["state", "declaration", "finished_at", "message", "updated_at"])
+        audit_log(
+            actor=job.requested_by,
+            action="declarations.filing.done",
+            target=job,
+            entity=job.entity,
+            data={"declaration": declaration.reference, "status": declaration.status},
+        )
+    return job

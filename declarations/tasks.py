@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from celery import shared_task
 
-from smartcoop.core.tasks import SmartcoopTask
+from smartcoop.core.tasks import SmartcoopTask, in_each_entity
 
 from .channels import ChannelUnavailable
 
@@ -22,3 +22,39 @@ def send_declaration(*, entity_id: int, declaration_id: int) -> str:
     from . import services
 
     return services.declaration_deliver(declaration_id=declaration_id).status
+
+
+@shared_task(base=SmartcoopTask, name="declarations.tasks.file_period", autoretry_for=())
+def file_period(*, entity_id: int, job_id: int) -> str:
+    """Build the quarter's DmfA (or the month's DSN) of a payroll officer's filing job. Not
+    retried: a failure is shown on the job's page (and the health page); the officer files it
+    again."""
+    from . import services
+
+    job = services.filing_run(job_id=job_id)
+    return job.state if job is not None else "skipped"
+
+
+@shared_task(
+    base=SmartcoopTask,
+    name="declarations.tasks.deadline_alerts",
+    without_entity="beat sweep: one scope per entity (in_each_entity)",
+)
+def deadline_alerts() -> int:
+    """Hourly: tell each entity's payroll officers of the declarations due soon and not filed
+    (once per declaration)."""
+    from . import services
+
+    return in_each_entity(lambda entity: services.deadline_alerts_send(entity=entity))
+
+
+@shared_task(
+    base=SmartcoopTask,
+    name="declarations.tasks.dimona_out_sweep",
+    without_entity="beat sweep: one scope per entity (in_each_entity)",
+)
+def dimona_out_sweep() -> int:
+    """Daily: queue the Dimona OUT of the open-ended employments that end (idempotent)."""
+    from . import services
+
+    return in_each_entity(lambda entity: len(services.dimona_out_queue(entity=entity)))

@@ -143,6 +143,9 @@ def queue(request: AuthenticatedRequest) -> HttpResponse:
             "belcotax_years": [timezone.localdate().year - 1, timezone.localdate().year],
             "months": _recent_months(timezone.localdate()),
             "france": current_pack().code == "FR",
+            "dsn_here": services.dsn_available(),
+            "dmfa_here": current_pack().code == "BE",
+            "filings": selectors.filing_jobs_for_staff(entity=entity)[:5],
         },
     )
 
@@ -231,6 +234,46 @@ def dmfa_build(request: AuthenticatedRequest) -> HttpResponse:
     else:
         messages.error(request, _("The DmfA of the quarter is incomplete: see what is missing."))
     return redirect("declarations:detail", public_id=declaration.public_id)
+
+
+@require_POST
+@permission_required(Permission.SUBMIT_DECLARATIONS)
+def filing_start(request: AuthenticatedRequest) -> HttpResponse:
+    """One action: a worker files the quarter (DmfA) or the month (DSN); the page follows it."""
+    entity = _entity_or_404(request)
+    try:
+        job = services.filing_start(
+            entity=entity,
+            kind=request.POST.get("kind", ""),
+            period=request.POST.get("period", ""),
+            actor=request.user,
+        )
+    except ApplicationError as error:
+        messages.error(request, str(error.message))
+        return redirect("declarations:queue")
+    return redirect("declarations:filing", public_id=job.public_id)
+
+
+def _filing_context(request: AuthenticatedRequest, public_id) -> dict:
+    entity = _entity_or_404(request)
+    try:
+        job = selectors.filing_job_for_staff(entity=entity, public_id=public_id)
+    except ObjectDoesNotExist as missing:
+        raise Http404 from missing
+    return {"job": job, "progress": services.filing_progress(job)}
+
+
+@permission_required(Permission.SUBMIT_DECLARATIONS)
+def filing(request: AuthenticatedRequest, public_id) -> HttpResponse:
+    return render(request, "declarations/filing.html", _filing_context(request, public_id))
+
+
+@permission_required(Permission.SUBMIT_DECLARATIONS)
+def filing_progress(request: AuthenticatedRequest, public_id) -> HttpResponse:
+    """The fragment htmx polls while the worker builds the declaration."""
+    return render(
+        request, "declarations/_filing_progress.html", _filing_context(request, public_id)
+    )
 
 
 @require_POST

@@ -22,7 +22,7 @@ from django.utils import timezone
 from rest_framework.authtoken.models import Token
 
 from activities import services as activities
-from declarations.models import Declaration
+from declarations.models import Declaration, FilingJob
 from governance import services as governance
 from invoicing import services as invoicing
 from invoicing.models import BankTransaction
@@ -92,6 +92,8 @@ URL_OBJECTS: dict[str, tuple[str, str]] = {
     "invoicing:staff_reminder_posted": ("invoice", "entity"),
     "declarations:detail": ("declaration", "entity"),
     "declarations:payload": ("declaration", "entity"),
+    "declarations:filing": ("filing_job", "entity"),
+    "declarations:filing_progress": ("filing_job", "entity"),
     "payroll:member_payslip_pdf": ("payslip", "entity"),
     "payroll:staff_payslip": ("payslip", "entity"),
     "payroll:staff_payslip_pdf": ("payslip", "entity"),
@@ -227,6 +229,7 @@ def world(settings, tmp_path):
         entity=theirs, kind="dimona_in", contract=contract, payload="<Dimona/>", status="ready",
         payload_sha256="0" * 64,
     )  # fmt: skip
+    filing_job = FilingJob.objects.create(entity=theirs, kind="dmfa", period="20263")
     payslip = Payslip.objects.create(
         entity=theirs, member=member_b, pay_date=date(2026, 10, 28), period_start=date(2026, 10, 1),
         period_end=date(2026, 10, 28), category="employee", gross=Decimal("1000.00"),
@@ -300,6 +303,7 @@ def world(settings, tmp_path):
         "activity": activity,
         "contract": contract,
         "declaration": declaration,
+        "filing_job": filing_job,
         "payslip": payslip,
         "posting_document": posting_document,
         "claim": claim,

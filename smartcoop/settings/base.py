@@ -362,6 +362,18 @@ CELERY_BEAT_SCHEDULE = {
         "task": "members.send_session_reminders",
         "schedule": crontab(minute=5),
     },
+    "declarations-deadline-alerts": {
+        # Payroll officers hear of declarations due within the pack's alert window and not
+        # filed; hourly, once per declaration (its flag set under SKIP LOCKED).
+        "task": "declarations.tasks.deadline_alerts",
+        "schedule": crontab(minute=10),
+    },
+    "declarations-dimona-out": {
+        # The Dimona OUT of open-ended employments ending today, due the next working day;
+        # early in the morning, idempotent (one OUT per contract).
+        "task": "declarations.tasks.dimona_out_sweep",
+        "schedule": crontab(hour=5, minute=40),
+    },
     "governance-vote-reminders": {
         # Voters who have not voted on every resolution, the day before the vote closes. Hourly;
         # each voter's flag (set under SKIP LOCKED) keeps anyone from getting two.

@@ -49,8 +49,12 @@ def test_convene_proxy_vote_for_both_close_results_and_minutes(live_server, brow
     closes = starts + timedelta(hours=3)
     staff.get_by_label("Vote closes at").fill(closes.strftime("%Y-%m-%dT%H:%M"))
     staff.get_by_role("button", name="Create the assembly").click()
-    staff.get_by_label("Title").fill("Approval of the accounts")
-    staff.get_by_role("button", name="Add the resolution").click()
+    # The assembly page also offers a board election with its own title: use the resolution's form.
+    resolution_form = staff.locator(
+        "form", has=staff.get_by_role("button", name="Add the resolution")
+    )
+    resolution_form.get_by_label("Title").fill("Approval of the accounts")
+    resolution_form.get_by_role("button", name="Add the resolution").click()
     staff.get_by_role("button", name="Convene").click()
     expect(staff.get_by_text("Convened: 2 voters")).to_be_visible()
     assembly = Assembly.objects.get()

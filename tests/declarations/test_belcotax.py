@@ -18,6 +18,7 @@ from declarations.models import Declaration
 from declarations.periodic import belcotax_build_year
 from payroll import services as payroll
 from payroll.labels import TAX_CODES
+from smartcoop.core.errors import Conflict
 from tests.activities.factories import make_member
 
 from .helpers import INSS, worker_activity
@@ -179,6 +180,9 @@ def test_a_rebuild_after_acceptance_sends_only_the_changed_forms(entity):
     paid(activity, kept, "employee", [5])
     original = belcotax_build_year(entity=entity, year=year, actor=None)
     sequences = {k: f.findtext("f2009_volgnummer") for k, f in forms(original).items()}
+    Declaration.objects.with_scopes_disabled().filter(pk=original.pk).update(status="sent")
+    with pytest.raises(Conflict):  # filed and not answered yet: nothing is built over it
+        belcotax_build_year(entity=entity, year=year, actor=None)
     Declaration.objects.with_scopes_disabled().filter(pk=original.pk).update(status="accepted")
 
     nothing = belcotax_build_year(entity=entity, year=year, actor=None)

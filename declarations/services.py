@@ -20,7 +20,7 @@ from django.utils.translation import gettext as _
 from django_scopes import scopes_disabled
 
 from activities.models import EmploymentContract
-from smartcoop.core.audit import audit_log
+from smartcoop.core.audit import audit_log, audit_log_many
 from smartcoop.core.errors import Conflict, ValidationFailed
 from smartcoop.countries import current_pack
 from smartcoop.countries.params import ParameterNotInForce, param
@@ -79,6 +79,7 @@ def channel_setting(entity) -> ChannelSetting | None:
 
 
 def _channel_of(entity) -> str:
+    """The channel of an entity (or entity id): the file outbox unless it has a setting."""
     setting = channel_setting(entity)
     return setting.channel if setting else Declaration.Channel.FILE
 
@@ -141,32 +142,79 @@ def contract_declarations_queue(*, contract: EmploymentContract, actor) -> list[
         kind = K.DPAE
     else:
         return []
-    created = []
-    for start, end in segments:
-        declaration = Declaration.objects.create(
-            entity=contract.entity,
+    # Built before they are written: one INSERT for the declarations, one for their audit rows
+    # (queued, then ready or incomplete), nothing locked (nobody else can see them yet).
+    now = timezone.now()
+    channel = _channel_of(contract.entity_id)
+    created = [
+        Declaration(
+            entity_id=contract.entity_id,
             kind=kind,
             contract=contract,
             period_start=start,
             period_end=end,
             due_at=due_at(kind, contract),
-            channel=_channel_of(contract.entity),
+            channel=channel,
             created_by=actor if getattr(actor, "is_authenticated", False) else None,
         )
-        audit_log(
-            actor=actor,
-            action="declarations.declaration.queued",
-            target=declaration,
-            data={"kind": kind, "contract": str(contract.public_id)},
-        )
-        created.append(declaration)
+        for start, end in segments
+    ]
     for declaration in created:
-        declaration_build(declaration=declaration, actor=actor)
+        _apply_build(declaration, _build_payload(declaration, now, siblings=created))
+    Declaration.objects.bulk_create(created)
+    entries = []
+    for declaration in created:
+        entries.append(
+            {
+                "actor": actor,
+                "action": "declarations.declaration.queued",
+                "target": declaration,
+                "data": {"kind": kind, "contract": str(contract.public_id)},
+            }
+        )
+        entries.append(_build_audit(declaration, actor))
+    audit_log_many(entries)
+    for declaration in created:
+        if declaration.status == S.READY and declaration.channel == Declaration.Channel.HTTP:
+            from .tasks import send_declaration
+
+            send_declaration.enqueue(entity_id=declaration.entity_id, declaration_id=declaration.pk)
     return created
 
 
+def _apply_build(
+    declaration: Declaration, built: tuple[list[builders.Problem], str, str, dict]
+) -> None:
+    """Put a build's outcome on the row (not saved): ready with its payload and hash, or draft
+    with its problems."""
+    problems, payload, content_type, inputs = built
+    declaration.inputs = inputs
+    declaration.problems = [asdict(p) for p in problems]
+    if not problems:
+        declaration.payload = payload
+        declaration.payload_sha256 = _sha256(payload)
+        declaration.content_type = content_type
+        declaration.status = S.READY
+
+
+def _build_audit(declaration: Declaration, actor) -> dict:
+    if declaration.status == S.READY:
+        return {
+            "actor": actor,
+            "action": "declarations.declaration.ready",
+            "target": declaration,
+            "data": {"sha256": declaration.payload_sha256},
+        }
+    return {
+        "actor": actor,
+        "action": "declarations.declaration.incomplete",
+        "target": declaration,
+        "data": {"problems": [p["field"] for p in declaration.problems]},
+    }
+
+
 def _build_payload(
-    declaration: Declaration, now: dt.datetime
+    declaration: Declaration, now: dt.datetime, siblings: list[Declaration] | None = None
 ) -> tuple[list[builders.Problem], str, str, dict]:
     contract = declaration.contract
     assert contract is not None
@@ -197,12 +245,13 @@ def _build_payload(
         )
         if problems:
             return problems, "", "", _public_inputs(facts)
-        siblings = list(
-            Declaration.objects.with_scopes_disabled()
-            .filter(contract=contract, kind=K.DIMONA_IN, corrected_by__isnull=True)
-            .exclude(status=S.WITHDRAWN)
-            .order_by("period_start")
-        )
+        if siblings is None:
+            siblings = list(
+                Declaration.objects.with_scopes_disabled()
+                .filter(contract=contract, kind=K.DIMONA_IN, corrected_by__isnull=True)
+                .exclude(status=S.WITHDRAWN)
+                .order_by("period_start")
+            )
         forms = builders.dimona_in_forms(
             facts,
             references=[d.reference for d in siblings],
@@ -644,8 +693,22 @@ def outbox_batch(*, entity, actor, now: dt.datetime | None = None) -> tuple[byte
         if not ready:
             return b"", 0
         batch = FileOutbox().deliver([d.payload for d in ready])
-        for declaration in ready:
-            _mark_sent(declaration, actor=actor)
+        # Every one sent at once: one UPDATE and one INSERT of their audit rows.
+        sent_at = timezone.now()
+        Declaration.objects.with_scopes_disabled().filter(pk__in=[d.pk for d in ready]).update(
+            status=S.SENT, sent_at=sent_at, authority_reference="", updated_at=sent_at
+        )
+        audit_log_many(
+            [
+                {
+                    "actor": actor,
+                    "action": "declarations.declaration.sent",
+                    "target": declaration,
+                    "data": {"channel": declaration.channel, "sha256": declaration.payload_sha256},
+                }
+                for declaration in ready
+            ]
+        )
         audit_log(
             actor=actor,
             action="declarations.batch.downloaded",

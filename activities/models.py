@@ -13,6 +13,7 @@ from decimal import Decimal
 from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
+from django.utils.formats import date_format
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
@@ -354,7 +355,7 @@ class EmploymentContract(StatusSteps, EntityOwnedModel):
             return "contract_started", gettext(
                 "The contract started on %(start)s: it can no longer be cancelled. Staff can "
                 "record the cancelled work instead."
-            ) % {"start": self.start_date.isoformat()}
+            ) % {"start": date_format(self.start_date, "SHORT_DATE_FORMAT")}
         return None
 
     def can_be_cancelled(self, today: dt.date) -> bool:

@@ -16,6 +16,7 @@ from dataclasses import asdict, replace
 from django.db import transaction
 from django.db.models import Exists, OuterRef
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django_scopes import scopes_disabled
 
@@ -89,7 +90,10 @@ def facts_of(contract: EmploymentContract) -> builders.ContractFacts:
     entity = contract.entity
     return builders.ContractFacts(
         contract_ref=_("contract %(start)s of %(name)s")
-        % {"start": contract.start_date.isoformat(), "name": member.display_name},
+        % {
+            "start": date_format(contract.start_date, "SHORT_DATE_FORMAT"),
+            "name": member.display_name,
+        },
         contract_type=contract.contract_type,
         start_date=contract.start_date,
         end_date=contract.end_date,

@@ -10,6 +10,7 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from members.services import member_mark_active
@@ -64,7 +65,10 @@ def _check_contract_dates(
                 "A contract cannot start before %(earliest)s: the employment must be declared "
                 "before work starts (the start asked is %(start)s)."
             )
-            % {"earliest": earliest.isoformat(), "start": start_date.isoformat()},
+            % {
+                "earliest": date_format(earliest, "SHORT_DATE_FORMAT"),
+                "start": date_format(start_date, "SHORT_DATE_FORMAT"),
+            },
             field="start_date",
             code="start_in_past",
         )
@@ -93,8 +97,8 @@ def _lock_member_and_check_overlap(*, member, start_date: dt.date, end_date: dt.
             )
             % {
                 "name": member.display_name,
-                "start": clash.start_date.isoformat(),
-                "end": clash.end_date.isoformat(),
+                "start": date_format(clash.start_date, "SHORT_DATE_FORMAT"),
+                "end": date_format(clash.end_date, "SHORT_DATE_FORMAT"),
             },
             field="start_date",
             code="contract_overlap",
@@ -525,7 +529,7 @@ def contract_change_dates(
         if contract.start_date <= today:
             raise ValidationFailed(
                 _("The contract started on %(start)s: its start date can no longer change.")
-                % {"start": contract.start_date.isoformat()},
+                % {"start": date_format(contract.start_date, "SHORT_DATE_FORMAT")},
                 field="start_date",
                 code="contract_started",
             )
@@ -535,13 +539,14 @@ def contract_change_dates(
                     "The new start date %(start)s is in the past: the employment must be "
                     "declared before work starts."
                 )
-                % {"start": start_date.isoformat()},
+                % {"start": date_format(start_date, "SHORT_DATE_FORMAT")},
                 field="start_date",
                 code="start_in_past",
             )
     if end_date < today and end_date != contract.end_date:
         raise ValidationFailed(
-            _("The new end date %(end)s is in the past.") % {"end": end_date.isoformat()},
+            _("The new end date %(end)s is in the past.")
+            % {"end": date_format(end_date, "SHORT_DATE_FORMAT")},
             field="end_date",
         )
     _check_contract_dates(
@@ -592,8 +597,8 @@ def contract_change_dates(
                 )
                 % {
                     "name": contract.member.display_name,
-                    "start": clash.start_date.isoformat(),
-                    "end": clash.end_date.isoformat(),
+                    "start": date_format(clash.start_date, "SHORT_DATE_FORMAT"),
+                    "end": date_format(clash.end_date, "SHORT_DATE_FORMAT"),
                 },
                 field="start_date",
                 code="contract_overlap",
@@ -857,7 +862,10 @@ def contract_record_interruption(
     if start_date < contract.start_date or end_date > contract.end_date:
         raise ValidationFailed(
             _("The period must lie within the contract (%(start)s to %(end)s).")
-            % {"start": contract.start_date.isoformat(), "end": contract.end_date.isoformat()},
+            % {
+                "start": date_format(contract.start_date, "SHORT_DATE_FORMAT"),
+                "end": date_format(contract.end_date, "SHORT_DATE_FORMAT"),
+            },
             field="start_date",
         )
     with transaction.atomic():

@@ -91,7 +91,8 @@ def expense_line_add(
             km_rate = current_pack().param("km_allowance_rate", on=spent_on)
         except ParameterNotInForce:
             raise ValidationFailed(
-                _("No kilometre rate is known for %(date)s.") % {"date": spent_on.isoformat()},
+                _("No kilometre rate is known for %(date)s.")
+                % {"date": date_format(spent_on, "SHORT_DATE_FORMAT")},
                 field="spent_on",
             ) from None
         amount_incl_vat = calculations.km_allowance(km=km, rate=km_rate)

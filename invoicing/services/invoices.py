@@ -21,6 +21,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import F, Max
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from activities.models import Activity
@@ -372,7 +373,7 @@ def _deposit_deductions(
         with translation.override(client.language or settings.LANGUAGE_CODE):
             description = _("Deposit invoice %(ref)s of %(date)s, deducted") % {
                 "ref": deposit.reference,
-                "date": deposit.issue_date.isoformat(),
+                "date": date_format(deposit.issue_date, "SHORT_DATE_FORMAT"),
             }
         for code, amount in amounts.items():
             result.append(
@@ -779,7 +780,7 @@ def invoice_issue(
                     "The issue date cannot be earlier than the last document of the series "
                     "(%(date)s)."
                 )
-                % {"date": last_date.isoformat()},
+                % {"date": date_format(last_date, "SHORT_DATE_FORMAT")},
                 field="issue_date",
             )
         invoice.reference = f"{prefix}{on.year}-{invoice.number:06d}"

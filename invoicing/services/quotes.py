@@ -12,6 +12,7 @@ from django.conf import settings
 from django.core import signing
 from django.db import transaction
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from activities.models import Activity
@@ -201,7 +202,9 @@ def quote_to_invoice(*, quote: Quote, actor: User | None) -> Invoice:
             note=_("Quote accepted by %(name)s on %(date)s.")
             % {
                 "name": quote.decided_by_name,
-                "date": (quote.decided_at or timezone.now()).date().isoformat(),
+                "date": date_format(
+                    (quote.decided_at or timezone.now()).date(), "SHORT_DATE_FORMAT"
+                ),
             },
         )
         quote.status = Quote.Status.INVOICED

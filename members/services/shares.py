@@ -8,6 +8,7 @@ from datetime import date
 from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from smartcoop.core.audit import audit_log
@@ -309,7 +310,10 @@ def share_transfer(
         if receiver.joined_on and on < receiver.joined_on:
             raise ValidationFailed(
                 _("%(name)s became a member on %(date)s: date the transfer on or after that day.")
-                % {"name": receiver.display_name, "date": receiver.joined_on.isoformat()},
+                % {
+                    "name": receiver.display_name,
+                    "date": date_format(receiver.joined_on, "SHORT_DATE_FORMAT"),
+                },
                 field="on",
             )
         held = next(

@@ -3,6 +3,8 @@ from decimal import Decimal
 
 import pytest
 from django.db import IntegrityError, transaction
+from django.utils.formats import date_format
+from django.utils.translation import override
 
 from activities import selectors, services
 from activities.models import Activity, EmploymentContract
@@ -58,7 +60,17 @@ def test_overlapping_contracts_are_refused_with_the_dates():
     with pytest.raises(ValidationFailed) as error:
         perform(activity, start=start + dt.timedelta(days=1), source="b")
     assert error.value.code == "contract_overlap"
-    assert start.isoformat() in error.value.message
+    assert date_format(start, "SHORT_DATE_FORMAT") in error.value.message
+
+
+def test_a_refused_date_reads_as_the_members_language_writes_dates_not_iso():
+    activity = ActivityFactory()
+    start = TODAY + dt.timedelta(days=20)
+    perform(activity, start=start, end=start + dt.timedelta(days=2), source="a")
+    with override("nl"), pytest.raises(ValidationFailed) as error:
+        perform(activity, start=start + dt.timedelta(days=1), source="b")
+    assert f"{start.day}-{start.month}-{start.year}" in error.value.message
+    assert start.isoformat() not in error.value.message
 
 
 def test_the_database_refuses_overlaps_too():

@@ -10,6 +10,7 @@ import datetime as dt
 
 import pytest
 from django.utils import timezone
+from django.utils.formats import date_format
 from lxml import etree
 
 from activities.contract_events import contract_statuses
@@ -252,7 +253,9 @@ def test_a_missing_national_number_keeps_the_dimona_in_draft_naming_contract_and
         and declaration.payload_sha256 == ""
     )
     assert [p["field"] for p in declaration.problems] == ["member.national_number"]
-    assert contract.start_date.isoformat() in declaration.problems[0]["message"]
+    assert (
+        date_format(contract.start_date, "SHORT_DATE_FORMAT") in declaration.problems[0]["message"]
+    )
     assert activity.coordinator.display_name in declaration.problems[0]["message"]
     assert services.outbox_batch(entity=activity.entity, actor=None) == (
         b"",

@@ -200,7 +200,7 @@ def test_member_invoices_a_deposit_then_the_final_invoice_on_the_page(
     final = Invoice.objects.exclude(pk=deposit.pk).get()
     assert final.total_incl_vat == Decimal("690.20")
     detail = client.get(response["Location"]).content.decode()
-    assert f"Deposit invoice {deposit.reference} of 2026-03-02, deducted" in detail
+    assert f"Deposit invoice {deposit.reference} of 02/03/2026, deducted" in detail
     edit = client.get(reverse("invoicing:member_invoice_edit", args=[final.public_id]))
     assert edit.context["formset"].total_form_count() == len(LINES)  # deductions not repeated
     page = client.get(reverse("invoicing:member_invoice", args=[deposit.public_id]))

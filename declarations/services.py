@@ -1299,7 +1299,7 @@ def filing_start(*, entity, kind: str, period: str, actor):
             if active.created_at > now - FILING_STALE_AFTER:
                 return active
             active.state = J.State.FAILED
-            active.message = _("The worker stopped before the end: file it again.")
+            active.message = _("The filing stopped before the end: file it again.")
             active.finished_at = now
             active.save(update_fields=["state", "message", "finished_at", "updated_at"])
         try:

@@ -170,7 +170,9 @@ def run_approve(request: AuthenticatedRequest, public_id) -> HttpResponse:
     except ApplicationError as error:
         messages.error(request, error.message)
     else:
-        messages.success(request, _("Run approved: the workers prepare the payment file."))
+        messages.success(
+            request, _("Run approved: the payslips and the payment file are being prepared.")
+        )
     return redirect("payroll:run", run.public_id)
 
 

@@ -148,7 +148,7 @@ def test_a_filing_that_fails_says_so_and_can_be_filed_again(entity, client):
     job = services.filing_start(entity=entity, kind="dmfa", period=quarter, actor=None)
     assert services.filing_start(entity=entity, kind="dmfa", period=quarter, actor=None) == job
     page = client.get(reverse("declarations:filing", args=[job.public_id])).content.decode()
-    assert 'hx-trigger="every 1s"' in page and "Waiting for a worker" in page
+    assert 'hx-trigger="every 1s"' in page and "Waiting to start" in page
     from decimal import InvalidOperation
 
     with pytest.raises(InvalidOperation):

@@ -24,10 +24,7 @@ def tax_profile_entry_at(*, member, on: date) -> TaxProfile | None:
     )
 
 
-def tax_profile_at(*, member, on: date) -> calculations.TaxProfile:
-    """The profile the engines use on a date: the entry in force, or the legal default (single,
-    no dependants) marked `is_default` when the member has not completed it."""
-    entry = tax_profile_entry_at(member=member, on=on)
+def _engine_profile(entry: TaxProfile | None) -> calculations.TaxProfile:
     if entry is None:
         return calculations.DEFAULT_TAX_PROFILE
     return calculations.TaxProfile(
@@ -39,6 +36,23 @@ def tax_profile_at(*, member, on: date) -> calculations.TaxProfile:
         disabled=entry.disabled,
         fr_pas_rate=entry.fr_pas_rate,
     )
+
+
+def tax_profile_at(*, member, on: date) -> calculations.TaxProfile:
+    """The profile the engines use on a date: the entry in force, or the legal default (single,
+    no dependants) marked `is_default` when the member has not completed it."""
+    return _engine_profile(tax_profile_entry_at(member=member, on=on))
+
+
+def tax_profiles_at(*, member_ids, on: date) -> dict[int, calculations.TaxProfile]:
+    """`tax_profile_at` of many members in one query (a pay run's chunk)."""
+    entries = {
+        entry.member_id: entry
+        for entry in TaxProfile.objects.filter(member_id__in=list(member_ids), valid_from__lte=on)
+        .order_by("member_id", "-valid_from")
+        .distinct("member_id")
+    }
+    return {pk: _engine_profile(entries.get(pk)) for pk in member_ids}
 
 
 def members_without_tax_profile_for_staff(*, user: User, entity, on: date):

@@ -49,6 +49,7 @@ from .contracts import (
     contract_set_executive_status,
     contract_update_posting,
     contract_validate,
+    contracts_mark_paid,
 )
 from .expenses import (
     expense_claim_approve,
@@ -109,6 +110,7 @@ __all__ = [
     "contract_set_executive_status",
     "contract_update_posting",
     "contract_validate",
+    "contracts_mark_paid",
     "expense_claim_approve",
     "expense_claim_create",
     "expense_claim_reject",

@@ -711,6 +711,92 @@ def contract_mark_paid(
     return contract
 
 
+def contracts_mark_paid(*, entity, contract_ids, paid_on: dt.date, actor: User | None) -> int:
+    """`contract_mark_paid` for many contracts of `entity` in one transaction (a pay run's
+    posting): the Activities are locked first (in id order, as one contract's payment locks
+    its Activity before the contract), then the contracts still payable; their status, ledger
+    entries and audit rows are written in a few statements. A contract already paid is
+    skipped (the ledger's unique source key backs it). Returns the number marked paid."""
+    from smartcoop.core.audit import audit_entry
+    from smartcoop.core.bulk import bulk_copy
+    from smartcoop.core.models import AuditLogEntry
+
+    from ..models import LedgerEntry
+
+    ids = sorted(set(contract_ids))
+    payable = EmploymentContract.STEPS["mark_paid"]
+    with transaction.atomic():
+        activity_ids = sorted(
+            set(
+                EmploymentContract.objects.filter(
+                    entity=entity, pk__in=ids, status__in=payable
+                ).values_list("activity_id", flat=True)
+            )
+        )
+        activities = {
+            a.pk: a
+            for a in Activity.objects.select_for_update(of=("self",))
+            .filter(pk__in=activity_ids)
+            .order_by("pk")
+        }
+        contracts = list(
+            EmploymentContract.objects.select_for_update(of=("self",))
+            .filter(entity=entity, pk__in=ids, status__in=payable)
+            .order_by("pk")
+        )
+        if not contracts:
+            return 0
+        EmploymentContract.objects.filter(pk__in=[c.pk for c in contracts]).update(
+            status=EmploymentContract.Status.PAID, paid_on=paid_on, updated_at=timezone.now()
+        )
+        created_by = actor if getattr(actor, "is_authenticated", False) else None
+        entries = []
+        for contract in contracts:
+            contract.activity = activities[contract.activity_id]
+            source_type, source_id = _source_of(contract)
+            entries.append(
+                LedgerEntry(
+                    entity_id=contract.entity_id,
+                    activity=contract.activity,
+                    kind=K.SALARY_COST,
+                    amount=quantize_money(-contract.employer_cost),
+                    booked_on=paid_on,
+                    source_type=source_type,
+                    source_id=str(source_id),
+                    description=(
+                        f"{contract.start_date.isoformat()}/{contract.end_date.isoformat()}: "
+                        f"{contract.gross_wage} x {contract.coefficient.normalize()}"
+                    )[:300],
+                    created_by=created_by,
+                )
+            )
+        bulk_copy(LedgerEntry, entries)
+        audit = [
+            audit_entry(
+                actor=actor,
+                action="activities.contract.paid",
+                target=contract,
+                data={"to": EmploymentContract.Status.PAID},
+            )
+            for contract in contracts
+        ]
+        audit += [
+            audit_entry(
+                actor=actor,
+                action=f"activities.ledger.{K.SALARY_COST}",
+                target=entry,
+                data={
+                    "activity": str(entry.activity.public_id),
+                    "amount": str(entry.amount),
+                    "source": f"{entry.source_type}:{entry.source_id}",
+                },
+            )
+            for entry in entries
+        ]
+        bulk_copy(AuditLogEntry, audit)
+    return len(contracts)
+
+
 def contract_close(*, contract: EmploymentContract, actor: User | None) -> EmploymentContract:
     return _contract_transition(
         contract=contract,

@@ -7,10 +7,11 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import json
 from collections import defaultdict
 from decimal import Decimal
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -32,6 +33,11 @@ HOLDING = (It.PENDING, It.COMPUTED, It.APPROVED)
 # How many workers one compute task handles: small enough that a killed worker loses little,
 # large enough that the queue round-trip does not dominate (≈ 1 ms a payslip).
 CHUNK = 200
+# How many payslip PDFs one render task makes (one task a PDF spent more time on the queue
+# round trip than typst on the PDF).
+RENDER_CHUNK = 25
+# How many contracts one ledger-posting transaction marks paid.
+POST_CHUNK = 1000
 
 
 def _chunk_size() -> int:
@@ -113,52 +119,96 @@ def payrun_compute_chunks(*, run: PayRun) -> list[list[int]]:
     return [ids[i : i + size] for i in range(0, len(ids), size)]
 
 
-def payrun_item_compute(*, item_id: int, actor=None) -> PayRunItem | None:
-    """Compute one worker's payslip and record its anomalies, in one transaction with the item
-    (locked, skipped if another worker holds it): an item already computed is left alone."""
+def payrun_items_compute(*, run_id: int, item_ids, actor=None) -> list[PayRunItem]:
+    """Compute the payslips of a chunk of the run's workers and record their anomalies, in one
+    transaction with their items: the items still pending are locked `SKIP LOCKED` (one another
+    worker holds is left to it; one already computed is left alone), then everything the chunk
+    needs is read in a few queries, the engine runs in Python and the payslips, their contracts,
+    audit rows and items are written in bulk (`payslips_compute_many`). A killed worker loses
+    the chunk's transaction, nothing else. Returns the items computed here."""
     with transaction.atomic():
-        item = (
-            PayRunItem.objects.select_for_update(skip_locked=True)
-            .select_related("run", "run__entity", "member")
-            .filter(pk=item_id, state=It.PENDING)
-            .first()
+        items = list(
+            PayRunItem.objects.select_for_update(skip_locked=True, of=("self",))
+            .select_related("member")
+            .filter(run_id=run_id, pk__in=list(item_ids), state=It.PENDING)
+            .order_by("pk")
         )
-        if item is None:
-            return None
-        run = item.run
-        contracts = list(
-            EmploymentContract.objects.filter(pk__in=item.contract_ids, entity=run.entity)
+        if not items:
+            return []
+        run = PayRun.objects.select_related("entity").get(pk=run_id)
+        wanted = {pk for item in items for pk in item.contract_ids}
+        by_pk = {
+            c.pk: c for c in EmploymentContract.objects.filter(pk__in=wanted, entity=run.entity)
+        }
+        contracts = {
+            item.pk: [by_pk[pk] for pk in item.contract_ids if pk in by_pk] for item in items
+        }
+        outcomes = payroll_services.payslips_compute_many(
+            entity=run.entity,
+            pay_date=run.pay_date,
+            workers=[(item.member, contracts[item.pk]) for item in items],
+            actor=actor,
         )
-        found = worker_anomalies(item.member)
-        if any(c.status == EmploymentContract.Status.VALIDATED for c in contracts):
-            found.append(anomaly("not_declared"))
-        payslip = None
-        try:
-            with transaction.atomic():
-                payslip = payroll_services.payslip_compute(
-                    entity=run.entity,
-                    member=item.member,
-                    pay_date=run.pay_date,
-                    contracts=contracts,
-                    actor=actor,
-                )
-        except ApplicationError as error:
-            code = "missing_parameter" if error.code == "missing_parameter" else "compute_refused"
-            found.append(anomaly(code, str(error.message)))
-        if payslip is not None:
-            if "tax_profile_default" in payslip.notes:
-                found.append(anomaly("tax_profile_incomplete"))
-            if "student_quota_exceeded" in payslip.notes:
-                found.append(anomaly("student_quota"))
-            if payslip.net_pay < 0:
-                found.append(anomaly("negative_net"))
-        item.payslip = payslip
-        item.anomalies = found
-        item.state = It.COMPUTED if payslip is not None else It.REFUSED
-        item.computed_at = timezone.now()
-        item.save(update_fields=["payslip", "anomalies", "state", "computed_at"])
-        PayRun.objects.filter(pk=run.pk).update(items_done=F("items_done") + 1)
-    return item
+        now = timezone.now()
+        for item, outcome in zip(items, outcomes, strict=True):
+            found = worker_anomalies(item.member)
+            if any(c.status == EmploymentContract.Status.VALIDATED for c in contracts[item.pk]):
+                found.append(anomaly("not_declared"))
+            payslip = None
+            if isinstance(outcome, ApplicationError):
+                code = "missing_parameter" if outcome.code == "missing_parameter" else (
+                    "compute_refused"
+                )  # fmt: skip
+                found.append(anomaly(code, str(outcome.message)))
+            else:
+                payslip = outcome
+                if "tax_profile_default" in payslip.notes:
+                    found.append(anomaly("tax_profile_incomplete"))
+                if "student_quota_exceeded" in payslip.notes:
+                    found.append(anomaly("student_quota"))
+                if payslip.net_pay < 0:
+                    found.append(anomaly("negative_net"))
+            item.payslip = payslip
+            item.anomalies = found
+            item.state = It.COMPUTED if payslip is not None else It.REFUSED
+            item.computed_at = now
+        _items_record(items, computed_at=now)
+        PayRun.objects.filter(pk=run.pk).update(items_done=F("items_done") + len(items))
+    return items
+
+
+def _items_record(items: list[PayRunItem], *, computed_at: dt.datetime) -> None:
+    """Write the items' outcome in one UPDATE from arrays (Django's bulk_update builds a CASE
+    per row and field: most of a chunk's time)."""
+    table = PayRunItem._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"""
+            UPDATE {table} AS i
+            SET payslip_id = o.payslip_id, anomalies = o.anomalies::jsonb, state = o.state,
+                computed_at = %s
+            FROM unnest(%s::bigint[], %s::bigint[], %s::text[], %s::text[])
+                AS o(id, payslip_id, anomalies, state)
+            WHERE i.id = o.id
+            """,  # noqa: S608 (table name is ours, values are parameters)
+            [
+                computed_at,
+                [item.pk for item in items],
+                [item.payslip_id for item in items],
+                [json.dumps(item.anomalies) for item in items],
+                [item.state for item in items],
+            ],
+        )
+
+
+def payrun_item_compute(*, item_id: int, actor=None) -> PayRunItem | None:
+    """Compute one worker's payslip (a chunk of one); None if it is not pending or another
+    worker holds it."""
+    run_id = PayRunItem.objects.filter(pk=item_id).values_list("run_id", flat=True).first()
+    if run_id is None:
+        return None
+    computed = payrun_items_compute(run_id=run_id, item_ids=[item_id], actor=actor)
+    return computed[0] if computed else None
 
 
 def payrun_compute_finish(*, run_id: int) -> PayRun:
@@ -237,22 +287,39 @@ def payrun_approve(*, run: PayRun, actor, now: dt.datetime | None = None) -> Pay
         run = PayRun.objects.select_for_update().get(pk=run.pk)
         if run.state != S.REVIEW:
             raise Conflict(_("Only a run under review can be approved."))
-        approved = held = 0
-        for item in (
-            run.items.select_for_update(of=("self",)).select_related("payslip").order_by("pk")
-        ):
-            if item.state == It.COMPUTED and not item.blocking and item.payslip is not None:
-                if item.payslip.status == Payslip.Status.DRAFT:
-                    payroll_services.payslip_approve(payslip=item.payslip, actor=actor, now=now)
-                item.state = It.APPROVED
-                approved += 1
-            else:
-                if item.payslip is not None and item.payslip.status == Payslip.Status.DRAFT:
-                    item.payslip.delete()
-                item.payslip = None
-                item.state = It.HELD
-                held += 1
-            item.save(update_fields=["state", "payslip"])
+        items = list(
+            run.items.select_for_update(of=("self",))
+            .select_related("payslip")
+            .defer("payslip__lines", "payslip__parameters", "payslip__tax_profile")
+            .order_by("pk")
+        )
+        approve = [
+            item
+            for item in items
+            if item.state == It.COMPUTED and not item.blocking and item.payslip is not None
+        ]
+        approving = {item.pk for item in approve}
+        held = [item for item in items if item.pk not in approving]
+        payroll_services.payslips_approve_many(
+            entity=run.entity,
+            payslip_ids=[
+                item.payslip_id
+                for item in approve
+                if item.payslip is not None and item.payslip.status == Payslip.Status.DRAFT
+            ],
+            actor=actor,
+            now=now,
+        )
+        drafts_held = [
+            item.payslip.pk
+            for item in held
+            if item.payslip is not None and item.payslip.status == Payslip.Status.DRAFT
+        ]
+        PayRunItem.objects.filter(pk__in=[i.pk for i in approve]).update(state=It.APPROVED)
+        PayRunItem.objects.filter(pk__in=[i.pk for i in held]).update(state=It.HELD, payslip=None)
+        if drafts_held:
+            Payslip.objects.filter(pk__in=drafts_held).delete()
+        approved, held_count = len(approve), len(held)
         run.state = S.APPROVED
         run.approved_at = now
         run.approved_by = actor
@@ -262,7 +329,7 @@ def payrun_approve(*, run: PayRun, actor, now: dt.datetime | None = None) -> Pay
             actor=actor,
             action="payroll.run.approved",
             target=run,
-            data={"approved": approved, "held": held, "totals": run.totals},
+            data={"approved": approved, "held": held_count, "totals": run.totals},
         )
         from .tasks import payrun_after_approval
 
@@ -283,27 +350,28 @@ def _advance(run_id: int, frm: str, to: str, message: str = "") -> PayRun | None
 
 
 def payrun_render(*, run_id: int) -> None:
-    """APPROVED → RENDERING: send the approved payslips to the PDF renderer in chunks.
-    The renderer is `payroll.tasks.payslip_render_pdf(payslip_id=…, entity_id=…)` (built by the
-    payslip-documents work); until it exists the run says so and renders nothing."""
+    """APPROVED → RENDERING: send the approved payslips to the PDF renderer as a group of
+    chunks of RENDER_CHUNK (`payrun_render_chunk`: any worker takes one; each PDF is
+    `payroll.tasks.payslip_render_pdf(payslip_id=…, entity_id=…)`, which renders a payslip
+    once)."""
     run = _advance(run_id, S.APPROVED, S.RENDERING)
     if run is None:
         return
-    try:
-        from payroll.tasks import payslip_render_pdf
-    except ImportError:
-        PayRun.objects.filter(pk=run.pk).update(
-            message="Payslip PDFs not rendered: no renderer installed (payroll.tasks)."
-        )
-        return
     from celery import group
+
+    from .tasks import payrun_render_chunk
 
     ids = list(
         run.items.filter(state=It.APPROVED)
         .exclude(payslip=None)
+        .order_by("pk")
         .values_list("payslip_id", flat=True)
     )
-    jobs = group(payslip_render_pdf.si(payslip_id=pk, entity_id=run.entity_id) for pk in ids)
+    size = RENDER_CHUNK
+    jobs = group(
+        payrun_render_chunk.si(ids[i : i + size], entity_id=run.entity_id)
+        for i in range(0, len(ids), size)
+    )
     transaction.on_commit(jobs.apply_async)
 
 
@@ -324,18 +392,18 @@ def payrun_pay(*, run_id: int) -> None:
 
 def payrun_post(*, run_id: int, actor=None) -> None:
     """PAYING → POSTED: each paid contract charges its Activity the budgeted cost (activities'
-    `contract_mark_paid`, once: a contract already paid is skipped, each in its own transaction
-    so a killed worker resumes where it stopped)."""
+    `contracts_mark_paid`, once: a contract already paid is skipped), in transactions of
+    POST_CHUNK contracts, so a killed worker resumes where it stopped."""
     run = PayRun.objects.get(pk=run_id)
     if run.state != S.PAYING:
         return
-    ids = [pk for ids in run.items.filter(state=It.APPROVED).values_list("contract_ids", flat=True)
-           for pk in ids]  # fmt: skip
-    for contract in EmploymentContract.objects.filter(entity=run.entity, pk__in=ids).order_by("pk"):
-        if contract.status in EmploymentContract.STEPS["mark_paid"]:
-            activity_services.contract_mark_paid(
-                contract=contract, paid_on=run.pay_date, actor=actor
-            )
+    ids = sorted(pk for ids in run.items.filter(state=It.APPROVED)
+                 .values_list("contract_ids", flat=True) for pk in ids)  # fmt: skip
+    for start in range(0, len(ids), POST_CHUNK):
+        activity_services.contracts_mark_paid(
+            entity=run.entity, contract_ids=ids[start : start + POST_CHUNK],
+            paid_on=run.pay_date, actor=actor,
+        )  # fmt: skip
     _advance(run_id, S.PAYING, S.POSTED)
 
 

@@ -30,16 +30,30 @@ def payrun_compute(run_id: int, *, entity_id: int) -> None:
 
 @shared_task(base=SmartcoopTask, name="payroll.runs.compute_chunk")
 def payrun_compute_chunk(run_id: int, item_ids: list[int], *, entity_id: int) -> int:
-    done = 0
-    for item_id in item_ids:
-        if services.payrun_item_compute(item_id=item_id) is not None:
-            done += 1
-    return done
+    return len(services.payrun_items_compute(run_id=run_id, item_ids=item_ids))
 
 
 @shared_task(base=SmartcoopTask, name="payroll.runs.compute_finish")
 def payrun_compute_finish(run_id: int, *, entity_id: int) -> None:
     services.payrun_compute_finish(run_id=run_id)
+
+
+@shared_task(base=SmartcoopTask, name="payroll.runs.render_chunk", ignore_result=True)
+def payrun_render_chunk(payslip_ids: list[int], *, entity_id: int) -> int:
+    """Render the PDFs of a chunk of the run's payslips in this worker. A payslip whose PDF
+    fails is sent on its own (`payslip_render_pdf`, which retries and records its failure) so
+    the rest of the chunk is rendered; a payslip already rendered is skipped."""
+    from payroll.tasks import payslip_render_pdf
+
+    done = 0
+    for payslip_id in payslip_ids:
+        try:
+            done += bool(payslip_render_pdf.run(payslip_id=payslip_id, entity_id=entity_id))
+        except Exception:
+            payslip_render_pdf.apply_async(
+                kwargs={"payslip_id": payslip_id, "entity_id": entity_id}
+            )
+    return done
 
 
 @shared_task(base=SmartcoopTask, name="payroll.runs.after_approval")

@@ -52,6 +52,32 @@ def mask_secrets(data: Any) -> Any:
     return str(data)  # Decimal, date, UUID: as text
 
 
+def audit_entry(
+    *,
+    actor,
+    action: str,
+    target: models.Model | None = None,
+    entity=None,
+    data: dict[str, Any] | None = None,
+) -> AuditLogEntry:
+    """The row `audit_log` writes, not saved yet: a batch writes many with
+    `AuditLogEntry.objects.bulk_create` in the transaction of its change."""
+    if entity is not None:
+        entity_id = getattr(entity, "pk", entity)
+    elif isinstance(target, LegalEntity):
+        entity_id = target.pk
+    else:
+        entity_id = getattr(target, "entity_id", None)
+    return AuditLogEntry(
+        actor=actor if getattr(actor, "is_authenticated", False) else None,
+        entity_id=entity_id,
+        action=action,
+        target_type=target._meta.label_lower if target is not None else "",
+        target_id=str(getattr(target, "public_id", None) or getattr(target, "pk", "") or ""),
+        data=mask_secrets(data or {}),
+    )
+
+
 def audit_log(
     *,
     actor,
@@ -63,45 +89,22 @@ def audit_log(
     """Record `action` (namespaced, e.g. "invoicing.invoice.issued") on `target`.
 
     Call it inside the transaction that makes the change, so both happen or neither does."""
-    if entity is not None:
-        entity_id = getattr(entity, "pk", entity)
-    elif isinstance(target, LegalEntity):
-        entity_id = target.pk
-    else:
-        entity_id = getattr(target, "entity_id", None)
-    return AuditLogEntry.objects.create(
-        actor=actor if getattr(actor, "is_authenticated", False) else None,
-        entity_id=entity_id,
-        action=action,
-        target_type=target._meta.label_lower if target is not None else "",
-        target_id=str(getattr(target, "public_id", None) or getattr(target, "pk", "") or ""),
-        data=mask_secrets(data or {}),
-    )
+    entry = audit_entry(actor=actor, action=action, target=target, entity=entity, data=data)
+    entry.save(force_insert=True)
+    return entry
 
 
 def audit_log_many(entries: list[dict[str, Any]]) -> list[AuditLogEntry]:
     """Several `audit_log` rows (same keyword arguments each) written in one INSERT: for a
     change made to many rows at once (a batch of declarations sent). Same masking, same rule:
     inside the transaction of the change."""
-    rows = []
-    for entry in entries:
-        actor, target, entity = entry.get("actor"), entry.get("target"), entry.get("entity")
-        if entity is not None:
-            entity_id = getattr(entity, "pk", entity)
-        elif isinstance(target, LegalEntity):
-            entity_id = target.pk
-        else:
-            entity_id = getattr(target, "entity_id", None)
-        rows.append(
-            AuditLogEntry(
-                actor=actor if getattr(actor, "is_authenticated", False) else None,
-                entity_id=entity_id,
-                action=entry["action"],
-                target_type=target._meta.label_lower if target is not None else "",
-                target_id=str(
-                    getattr(target, "public_id", None) or getattr(target, "pk", "") or ""
-                ),
-                data=mask_secrets(entry.get("data") or {}),
-            )
+    return AuditLogEntry.objects.bulk_create(
+        audit_entry(
+            actor=entry.get("actor"),
+            action=entry["action"],
+            target=entry.get("target"),
+            entity=entry.get("entity"),
+            data=entry.get("data"),
         )
-    return AuditLogEntry.objects.bulk_create(rows)
+        for entry in entries
+    )

@@ -304,3 +304,41 @@ def test_contract_list_api_query_count(django_assert_max_num_queries):
     with django_assert_max_num_queries(5):
         response = client.get("/api/v1/activities/contracts/")
     assert response.json()["count"] == 8
+
+
+def test_a_batch_of_contracts_is_marked_paid_and_charged_once():
+    """A pay run's posting: each payable contract becomes paid and charges its Activity its
+    budgeted cost once; one not payable yet is left alone; posting again changes nothing."""
+    from activities.models import LedgerEntry
+    from smartcoop.core.models import AuditLogEntry
+
+    first, second = ActivityFactory(), ActivityFactory()
+    credit(first, "5000.00")
+    credit(second, "5000.00")
+    payable = []
+    for activity, day in ((first, 10), (first, 12), (second, 14)):
+        contract = salary_contract(activity, start=TODAY + dt.timedelta(days=day))
+        contract = services.contract_validate(contract=contract, actor=None)
+        payable.append(services.contract_declare(contract=contract, actor=None))
+    draft = salary_contract(first, start=TODAY + dt.timedelta(days=20))
+    ids = [c.pk for c in payable] + [draft.pk]
+    entity = first.entity
+    assert (
+        services.contracts_mark_paid(entity=entity, contract_ids=ids, paid_on=TODAY, actor=None)
+        == 3
+    )
+    assert (
+        services.contracts_mark_paid(entity=entity, contract_ids=ids, paid_on=TODAY, actor=None)
+        == 0
+    )
+    statuses = dict(EmploymentContract.objects.filter(pk__in=ids).values_list("pk", "status"))
+    assert statuses == {**{c.pk: "paid" for c in payable}, draft.pk: draft.status}
+    assert set(EmploymentContract.objects.filter(pk__in=ids, status="paid").values_list(
+        "paid_on", flat=True)) == {TODAY}  # fmt: skip
+    for activity in (first, second):
+        charged = [c for c in payable if c.activity_id == activity.pk]
+        entries = LedgerEntry.objects.filter(activity=activity, kind="salary_cost")
+        assert sorted(e.amount for e in entries) == sorted(-c.employer_cost for c in charged)
+        assert {e.source_id for e in entries} == {str(c.public_id) for c in charged}
+    assert AuditLogEntry.objects.filter(action="activities.contract.paid").count() == 3
+    assert AuditLogEntry.objects.filter(action="activities.ledger.salary_cost").count() == 3

@@ -72,3 +72,19 @@ def test_concurrent_issuers_get_distinct_numbers_without_gaps():
     assert sorted(results) == list(range(1, 201))
     with scope(entity=entity.pk):
         assert NumberSequence.objects.get(series="INV", year=2026).last_number == 200
+
+
+@pytest.mark.django_db
+def test_a_block_of_numbers_follows_the_last_one_and_a_rollback_gives_it_back(entity):
+    from smartcoop.core.numbering import number_allocate_block
+
+    with transaction.atomic():
+        assert number_allocate(entity=entity, series="PAYSLIP", year=2026) == 1
+        assert number_allocate_block(entity=entity, series="PAYSLIP", year=2026, count=5) == 2
+        assert number_allocate(entity=entity, series="PAYSLIP", year=2026) == 7
+    with pytest.raises(RuntimeError), transaction.atomic():
+        number_allocate_block(entity=entity, series="PAYSLIP", year=2026, count=100)
+        raise RuntimeError("the run could not be approved")
+    with transaction.atomic():
+        assert number_allocate_block(entity=entity, series="PAYSLIP", year=2026, count=3) == 8
+        assert number_allocate_block(entity=entity, series="PAYSLIP", year=2027, count=3) == 1

@@ -341,3 +341,78 @@ def test_the_officer_names_the_debit_when_the_bank_left_the_message_id_out(clien
     # closed: the form is gone, and posting again changes nothing
     again = client.post(url, {"bank_reference": "D-7"}, follow=True).content.decode()
     assert "Only a posted run waits for its debit." in again and "Mark the run paid" not in again
+
+
+def test_a_chunk_is_computed_in_the_same_few_queries_whatever_its_size(team):
+    """What the Celery chunk task does: the queries do not grow with the number of workers, so
+    a run of 11,000 payslips is not 11,000 round trips of each read and write."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    activity, _, contracts, pay_date = team
+    more = [worker(activity) for _ in range(4)]
+    for n, member in enumerate(more):
+        contracts.append(due_contract(activity, member, day=7 + n))
+    pay_date = max(c.wage_due_on for c in contracts)
+    with scope(entity=activity.entity_id):
+        run = services.payrun_create(entity=activity.entity, pay_date=pay_date)
+        ids = list(run.items.order_by("pk").values_list("pk", flat=True))
+        assert len(ids) == 8
+        counted = []
+        for chunk in (ids[:2], ids[2:]):
+            with CaptureQueriesContext(connection) as queries:
+                computed = services.payrun_items_compute(run_id=run.pk, item_ids=chunk)
+            assert len(computed) == len(chunk)
+            counted.append(len(queries))
+        assert counted[0] == counted[1] <= 20
+        items = list(run.items.order_by("pk").select_related("payslip"))
+        assert {i.state for i in items} == {"computed"}
+        # one payslip a worker, each paying its own contracts, each audited
+        assert Payslip.objects.filter(entity=activity.entity).count() == 8
+        for item in items:
+            assert (
+                sorted(item.payslip.paid_contracts.values_list("contract_id", flat=True))
+                == item.contract_ids
+            )
+        from smartcoop.core.models import AuditLogEntry
+
+        assert AuditLogEntry.objects.filter(action="payroll.payslip.computed").count() == 8
+        run.refresh_from_db()
+        assert run.items_done == 8
+        # the chunk delivered again (acks_late) computes nothing twice
+        assert services.payrun_items_compute(run_id=run.pk, item_ids=ids) == []
+
+
+def test_approval_numbers_the_run_in_one_block_following_the_numbers_already_given(team):
+    from payroll import services as payroll_services
+    from tests.factories import staff_user
+
+    activity, (ok1, ok2, _, _), _contracts, pay_date = team
+    officer = staff_user("payroll_officer", entities=[activity.entity])
+    other = worker(activity)
+    alone = due_contract(activity, other, day=20)
+    with scope(entity=activity.entity_id):
+        # a payslip approved on its own first takes number 1
+        single = payroll_services.payslip_compute(
+            entity=activity.entity, member=other, pay_date=pay_date - dt.timedelta(days=1),
+            contracts=[alone], actor=officer,
+        )  # fmt: skip
+        single = payroll_services.payslip_approve(
+            payslip=single, actor=officer, now=dt.datetime.now(dt.UTC), render_pdf=False
+        )
+        assert single.number == 1
+    run = run_to_review(activity, pay_date)
+    with scope(entity=activity.entity_id):
+        services.payrun_approve(run=run, actor=officer)
+        approved = list(run.items.filter(state="approved").order_by("pk").select_related("payslip"))
+        assert [i.member_id for i in approved] == [ok1.pk, ok2.pk]
+        year = pay_date.year
+        assert [(i.payslip.number, i.payslip.reference) for i in approved] == [
+            (2, f"P{year}-000002"), (3, f"P{year}-000003")
+        ]  # fmt: skip
+        assert {i.payslip.approved_by_id for i in approved} == {officer.pk}
+        from smartcoop.core.models import AuditLogEntry
+
+        assert AuditLogEntry.objects.filter(
+            action="payroll.payslip.approved", actor=officer
+        ).count() == 3  # fmt: skip

@@ -6,9 +6,11 @@ target < 10 s). Printed, never gating.
 It migrates the database it is given, seeds one entity, one Activity and BENCH_PAYSLIPS members
 (IBAN and national number set, encrypted as in production) each with one declared contract of
 last month (bulk inserts), then times, in this one process: collecting the run
-(`payrun_create`), computing every worker's payslip through `payrun_item_compute` (the same
-function the Celery chunks call: locks, engine, snapshot, anomalies, audit row), the finish
-(totals), approval, the SEPA file and the ledger postings. Everything is rolled back at the end.
+(`payrun_create`), computing every worker's payslip chunk by chunk through `payrun_items_compute` (the
+function the Celery chunk task calls: locks, batched reads, engine, snapshot, anomalies, bulk
+writes and audit rows, one transaction a chunk of PAYROLL_RUN_CHUNK), the finish
+(totals), approval, the PDFs of the first BENCH_PDFS payslips (300; the worker's task, called
+in this process), the SEPA file and the ledger postings. Everything is rolled back at the end.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ from __future__ import annotations
 import datetime as dt
 import os
 import sys
+import tempfile
 import time
 from decimal import Decimal
 from pathlib import Path
@@ -25,10 +28,53 @@ sys.path.insert(0, str(ROOT))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "smartcoop.settings.test")
 
 PAYSLIPS = int(os.environ.get("BENCH_PAYSLIPS", "11000"))
+# PDFs rendered in this process (the first ones), to see one PDF's cost without Celery.
+RENDERED = min(PAYSLIPS, int(os.environ.get("BENCH_PDFS", "300")))
+os.environ.setdefault("SMARTCOOP_MEDIA_ROOT", tempfile.mkdtemp(prefix="bench-payroll-"))
 
 
 class Rollback(Exception):
     pass
+
+
+QUERIES = [0]
+
+
+def counter(execute, sql, params, many, context):
+    QUERIES[0] += 1
+    return execute(sql, params, many, context)
+
+
+class Step:
+    """Wall time, this process's CPU time (the rest is PostgreSQL and waiting for the shared
+    cores) and the number of SQL statements of one step."""
+
+    def __init__(self, name: str, steps: dict) -> None:
+        self.name = name
+        self.profile = None
+        if os.environ.get("BENCH_PROFILE") == name:  # BENCH_PROFILE=compute: cProfile a step
+            import cProfile
+
+            self.profile = cProfile.Profile()
+        steps[name] = self
+
+    def __enter__(self) -> Step:
+        self.queries = QUERIES[0]
+        self.cpu = time.process_time()
+        self.wall = time.perf_counter()
+        if self.profile is not None:
+            self.profile.enable()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        if self.profile is not None:
+            import pstats
+
+            self.profile.disable()
+            pstats.Stats(self.profile).sort_stats("cumulative").print_stats(40)
+        self.wall = time.perf_counter() - self.wall
+        self.cpu = time.process_time() - self.cpu
+        self.queries = QUERIES[0] - self.queries
 
 
 def main() -> None:
@@ -38,15 +84,17 @@ def main() -> None:
     from django.core.management import call_command
 
     call_command("migrate", verbosity=0)
-    from django.db import transaction
+    from django.db import connection, transaction
     from django_scopes import scope, scopes_disabled
 
     from activities.models import Activity, EmploymentContract
     from members.models import Member
     from payroll.runs import services
+    from payroll.tasks import payslip_render_pdf
     from smartcoop.core.models import LegalEntity
     from smartcoop.core.sectors import Sector
 
+    load = " ".join(f"{x:.2f}" for x in os.getloadavg())
     today = dt.date.today()
     start = (today.replace(day=1) - dt.timedelta(days=1)).replace(day=3)
     pay_date = today
@@ -90,47 +138,41 @@ def main() -> None:
                     for n, m in enumerate(members)
                 )  # fmt: skip
                 seeded = time.perf_counter() - t0
-            with scope(entity=entity.pk):
-                t0 = time.perf_counter()
-                run = services.payrun_create(entity=entity, pay_date=pay_date)
-                collected = time.perf_counter() - t0
-                t0 = time.perf_counter()
-                if os.environ.get("BENCH_PROFILE"):
-                    import cProfile
-                    import pstats
-
-                    profile = cProfile.Profile()
-                    profile.enable()
-                for chunk in services.payrun_compute_chunks(run=run):
-                    for item_id in chunk:
-                        services.payrun_item_compute(item_id=item_id)
-                computed = time.perf_counter() - t0
-                if os.environ.get("BENCH_PROFILE"):
-                    profile.disable()
-                    pstats.Stats(profile).sort_stats("cumulative").print_stats(35)
-                t0 = time.perf_counter()
-                run = services.payrun_compute_finish(run_id=run.pk)
-                finished = time.perf_counter() - t0
-                t0 = time.perf_counter()
-                run = services.payrun_approve(run=run, actor=None)
-                approved = time.perf_counter() - t0
+            steps: dict[str, Step] = {}
+            with scope(entity=entity.pk), connection.execute_wrapper(counter):
+                with Step("collect", steps):
+                    run = services.payrun_create(entity=entity, pay_date=pay_date)
+                with Step("compute", steps):
+                    for chunk in services.payrun_compute_chunks(run=run):
+                        services.payrun_items_compute(run_id=run.pk, item_ids=chunk)
+                with Step("review", steps):
+                    run = services.payrun_compute_finish(run_id=run.pk)
+                with Step("approve", steps):
+                    run = services.payrun_approve(run=run, actor=None)
                 services.payrun_render(run_id=run.pk)
-                t0 = time.perf_counter()
-                services.payrun_pay(run_id=run.pk)
-                paid = time.perf_counter() - t0
-                t0 = time.perf_counter()
-                services.payrun_post(run_id=run.pk)
-                posted = time.perf_counter() - t0
+                rendered = run.items.exclude(payslip=None).values_list("payslip_id", flat=True)
+                rendered = list(rendered[:RENDERED])
+                with Step("PDFs", steps):  # in this process, without Celery
+                    for payslip_id in rendered:
+                        payslip_render_pdf.run(payslip_id=payslip_id, entity_id=entity.pk)
+                with Step("SEPA", steps):
+                    services.payrun_pay(run_id=run.pk)
+                with Step("ledger", steps):
+                    services.payrun_post(run_id=run.pk)
                 run.refresh_from_db()
-            print(f"payslips: {PAYSLIPS} (seeded in {seeded:.1f} s)")
-            print(f"collect:  {collected:6.2f} s")
-            print(f"compute:  {computed:6.2f} s  ({1000 * computed / PAYSLIPS:.2f} ms a payslip; "
-                  f"target 10 s for 11,000: {'met' if computed * 11000 / PAYSLIPS < 10 else 'NOT met'})")  # fmt: skip
-            print(f"review:   {finished:6.2f} s (totals)")
-            print(f"approve:  {approved:6.2f} s")
-            print(f"SEPA:     {paid:6.2f} s ({len(run.sepa_xml) // 1024} KiB)")
-            print(f"ledger:   {posted:6.2f} s")
-            print(f"state: {run.state}, workers: {run.items_done}/{run.items_total}")
+            print(f"payslips: {PAYSLIPS} (seeded in {seeded:.1f} s), chunks of "
+                  f"{services._chunk_size()}; load average before: {load}")  # fmt: skip
+            print(f"{'step':8} {'wall s':>7} {'CPU s':>6} {'ms/payslip':>10} {'queries':>8}")
+            for name, step in steps.items():
+                count = RENDERED if name == "PDFs" else PAYSLIPS
+                print(f"{name:8} {step.wall:7.2f} {step.cpu:6.2f} "
+                      f"{1000 * step.wall / count:10.2f} {step.queries:8d}")  # fmt: skip
+            print(f"(PDFs: the first {RENDERED} payslips, typst, in this process)")
+            compute = steps["compute"].wall
+            print(f"compute of 11,000 payslips at this rate: {compute * 11000 / PAYSLIPS:.1f} s "
+                  f"(target 10 s: {'met' if compute * 11000 / PAYSLIPS < 10 else 'NOT met'})")  # fmt: skip
+            print(f"SEPA file {len(run.sepa_xml) // 1024} KiB; state: {run.state}, "
+                  f"workers: {run.items_done}/{run.items_total}")  # fmt: skip
             raise Rollback
     except Rollback:
         pass

@@ -30,6 +30,25 @@ class MissingParameter(LookupError):
         super().__init__(f"payroll parameter {key} has no value on {on.isoformat()}")
 
 
+# The snapshot of a parameter value, made once per process (a pay run reads the same few dozen
+# values for every payslip; serialising them each time was half the engine's time).
+_SNAPSHOTS: dict[tuple[str, date], tuple[ParameterValue, UsedParameter]] = {}
+
+
+def _snapshot(key: str, entry: ParameterValue) -> UsedParameter:
+    cached = _SNAPSHOTS.get((key, entry.valid_from))
+    if cached is not None and cached[0] is entry:
+        return cached[1]
+    used = UsedParameter(
+        key,
+        entry.valid_from,
+        json.dumps(entry.value, default=str, ensure_ascii=False),
+        entry.source,
+    )
+    _SNAPSHOTS[(key, entry.valid_from)] = (entry, used)
+    return used
+
+
 class Rules:
     def __init__(self, country: str, on: date) -> None:
         self.country = country.upper()
@@ -51,15 +70,7 @@ class Rules:
 
     def used(self) -> tuple[UsedParameter, ...]:
         """Every parameter value read so far, for the snapshot a payslip keeps."""
-        return tuple(
-            UsedParameter(
-                key,
-                entry.valid_from,
-                json.dumps(entry.value, default=str, ensure_ascii=False),
-                entry.source,
-            )
-            for key, entry in sorted(self._used.items())
-        )
+        return tuple(_snapshot(key, entry) for key, entry in sorted(self._used.items()))
 
     def value(self, name: str) -> Any:
         return self.entry(name)[0]

@@ -115,15 +115,15 @@ def main() -> None:
     cold, warm, mine = ours(inputs)
     theirs = openfisca(inputs)
     timing = theirs["timing"]
-    differ = sum(
-        1
+    differ = [
+        (case, variable, value, theirs["results"][case["id"]][variable])
         for case in inputs
         for value, variable in (
             (mine[case["id"]].net_social, "salaire_net"),
             (mine[case["id"]].net_taxable, "salaire_imposable"),
         )
         if abs(value - Decimal(repr(theirs["results"][case["id"]][variable]))) > Decimal("0.02")
-    )
+    ]
     print(f"French gross -> net, {EMPLOYEES} employees, {MONTH[0]}-{MONTH[1]:02d}; load average "
           f"before: {load} (2 shared cores: figures are noisy)")  # fmt: skip
     print(f"ours (Decimal, one employee at a time): cold {cold:6.2f} s, warm {warm:6.2f} s "
@@ -133,7 +133,12 @@ def main() -> None:
     print(f"ratio warm OpenFisca / ours: {timing['warm'] / warm:.2f}x "
           f"({'ours faster' if warm < timing['warm'] else 'OpenFisca faster'}); cold, OpenFisca "
           f"with its load: {(timing['load'] + timing['cold']) / cold:.2f}x")  # fmt: skip
-    print(f"net social and net imposable differing by more than 0.02: {differ} of {2 * EMPLOYEES}")
+    print(f"net social and net imposable differing by more than 0.02: {len(differ)} of "
+          f"{2 * EMPLOYEES}")  # fmt: skip
+    for case, variable, value, other in differ[:4]:
+        print(f"  {case['gross']} {'cadre' if case['cadre'] else 'non-cadre'} "
+              f"part time {case['part_time_hours']} staff {case['headcount']}: {variable} "
+              f"ours {value}, OpenFisca {other:.2f}")  # fmt: skip
 
 
 if __name__ == "__main__":

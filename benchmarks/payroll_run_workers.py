@@ -11,8 +11,8 @@ first entity with one worker node (`celery worker -n w1@%h --concurrency 1`), ru
 with two (`-n w1@%h` and `-n w2@%h`, concurrency 1 each, as two hosts would run them). Each run
 goes the production way: `payrun_create` (the compute chord: chunks of PAYROLL_RUN_CHUNK), the
 run reaches review, `payrun_approve` (in this process, as the officer's request), then the
-workers render every payslip's PDF (typst, RENDER_CHUNK a task), build the SEPA file and
-post the ledger. Printed per run: compute, approval, time to the SEPA file and the ledger (state
+workers render every payslip's PDF (typst, PAYROLL_RENDER_CHUNK a task), build the SEPA
+file and post the ledger. Printed per run: compute, approval, time to the SEPA file and the ledger (state
 posted), time until the last PDF, the whole wall time, and the scaling from one node to two.
 The rows stay in the throw-away database.
 """
@@ -161,7 +161,7 @@ def main() -> None:
     from django_scopes import scopes_disabled
 
     from members.models import Member
-    from payroll.runs.services import RENDER_CHUNK, _chunk_size
+    from payroll.runs.services import _chunk_size, _render_chunk_size
 
     pay_date = dt.date.today()
     with scopes_disabled():
@@ -180,7 +180,7 @@ def main() -> None:
     figures[2] = pay(two, pay_date, 2)
     load_after = " ".join(f"{x:.2f}" for x in os.getloadavg())
     print(f"pay run of {PAYSLIPS} payslips on real Celery workers (chunks of {_chunk_size()}, "
-          f"{RENDER_CHUNK} PDFs a task); load average {load} before, {load_after} after "
+          f"{_render_chunk_size()} PDFs a task); load average {load} before, {load_after} after "
           f"(2 shared cores: figures are noisy)")  # fmt: skip
     print(f"{'':10} {'compute':>8} {'approve':>8} {'SEPA+ledger':>12} {'PDFs':>8} {'total':>8}")
     for nodes, f in figures.items():

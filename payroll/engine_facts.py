@@ -29,7 +29,6 @@ from __future__ import annotations
 from datetime import date
 from decimal import Decimal
 
-from django.db.models import Q
 from django.utils.translation import gettext as _
 from django_scopes import scopes_disabled
 
@@ -99,34 +98,73 @@ def exit_holiday_of(
 ) -> engine.ExitHoliday | None:
     """The exit holiday pay's inputs when this payment ends the member's last contract with the
     entity (module doc), else None."""
+    return exit_holidays_of(
+        entity=entity,
+        pay_date=pay_date,
+        workers=[(member, contracts, category, period_start, exclude_id)],
+    )[member.pk]
+
+
+def exit_holidays_of(*, entity, pay_date: date, workers) -> dict:
+    """`exit_holiday_of` of many workers of `entity` paid on `pay_date` (a pay run's chunk) in
+    two queries: `workers` lists (member, contracts, category, period_start, exclude_id);
+    returns member id -> the inputs or None."""
     from activities.models import EmploymentContract
 
-    if category != engine.WorkerCategory.EMPLOYEE:
-        return None
-    last_end = max(c.end_date for c in contracts)
+    found: dict = {member.pk: None for member, *_rest in workers}
+    employees = [w for w in workers if w[2] == engine.WorkerCategory.EMPLOYEE]
+    if not employees:
+        return found
+    last_end = {
+        member.pk: max(c.end_date for c in contracts) for member, contracts, *_ in employees
+    }
+    own = [c.pk for _member, contracts, *_rest in employees for c in contracts]
     with scopes_disabled():
-        later = (
-            EmploymentContract.objects.filter(entity=entity, member=member, end_date__gt=last_end)
-            .exclude(status__in=("draft", "cancelled"))
-            .exclude(pk__in=[c.pk for c in contracts])
-            .exists()
-        )
-        if later:
-            return None
-        earlier = (
-            Payslip.objects.filter(
-                entity=entity, member=member, period_start__gte=date(period_start.year - 1, 1, 1)
+        later = {
+            member_id
+            for member_id, end in EmploymentContract.objects.filter(
+                entity=entity, member_id__in=list(last_end), end_date__gt=min(last_end.values())
             )
-            .filter(
-                Q(period_start__lt=period_start)
-                | Q(period_start=period_start, pay_date__lt=pay_date)
+            .exclude(status__in=("draft", "cancelled"))
+            .exclude(pk__in=own)
+            .values_list("member_id", "end_date")
+            if end > last_end[member_id]
+        }
+        ending = [w for w in employees if w[0].pk not in later]
+        if not ending:
+            return found
+        since = min(date(period_start.year - 1, 1, 1) for *_rest, period_start, _ex in ending)
+        history: dict[int, list] = {}
+        for payslip in (
+            Payslip.objects.filter(
+                entity=entity, member_id__in=[w[0].pk for w in ending], period_start__gte=since
             )
             .order_by("period_start", "pay_date", "pk")
-            .only("period_start", "category", "gross", "net_taxable", "notes", "lines")
-        )
-        if exclude_id:
-            earlier = earlier.exclude(pk=exclude_id)
-        payslips = list(earlier)
+            .only(
+                "member_id", "period_start", "pay_date", "category", "gross", "net_taxable",
+                "notes", "lines",
+            )
+        ):  # fmt: skip
+            history.setdefault(payslip.member_id, []).append(payslip)
+    for member, _contracts, _category, period_start, exclude_id in ending:
+        first = date(period_start.year - 1, 1, 1)
+        earlier = [
+            p
+            for p in history.get(member.pk, [])
+            if p.period_start >= first
+            and p.pk != exclude_id
+            and (
+                p.period_start < period_start
+                or (p.period_start == period_start and p.pay_date < pay_date)
+            )
+        ]
+        found[member.pk] = _exit_holiday_from(earlier, period_start)
+    return found
+
+
+def _exit_holiday_from(payslips, period_start: date) -> engine.ExitHoliday:
+    """The exit pay's inputs from the member's earlier payslips with the entity (oldest
+    first)."""
     months_back = period_start.year * 12 + period_start.month - 11
     window_start = date((months_back - 1) // 12, (months_back - 1) % 12 + 1, 1)
     current = previous = taxable = Decimal("0")

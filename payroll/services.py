@@ -251,7 +251,7 @@ def payslips_compute_many(
     from smartcoop.countries import current_pack
 
     from . import calculations as engine
-    from .engine_facts import exit_holiday_of, intermittent_of, work_accident_rate_at
+    from .engine_facts import exit_holidays_of, intermittent_of, work_accident_rate_at
     from .selectors import tax_profiles_at
 
     country = current_pack().code
@@ -292,6 +292,18 @@ def payslips_compute_many(
             pay_date=pay_date,
             exclude_ids={p.pk for p in existing.values()},
         )
+        exit_holidays = {}
+        if country == "BE":  # the exit holiday pay's history, for the whole chunk
+            exit_holidays = exit_holidays_of(
+                entity=entity,
+                pay_date=pay_date,
+                workers=[
+                    (member, contracts, periods[member.pk][0], periods[member.pk][1],
+                     existing[member.pk].pk if member.pk in existing else None)
+                    for member, contracts in workers
+                    if len(periods[member.pk]) == 3
+                ],
+            )  # fmt: skip
         created, updated = [], []
         for member, contracts in workers:
             period = periods[member.pk]
@@ -319,13 +331,7 @@ def payslips_compute_many(
                             notes.append("at_mp_default_rate")
                 except engine.MissingParameter as error:
                     raise ValidationFailed(str(error), code="missing_parameter") from error
-                exit_holiday = None
-                if country == "BE":
-                    exit_holiday = exit_holiday_of(
-                        entity=entity, member=member, contracts=contracts, category=category,
-                        period_start=first_day, pay_date=pay_date,
-                        exclude_id=payslip.pk if payslip else None,
-                    )  # fmt: skip
+                exit_holiday = exit_holidays.get(member.pk)
                 pay = engine.PayInput(
                     country=country,
                     category=category,

@@ -46,6 +46,12 @@ def _chunk_size() -> int:
     return int(getattr(settings, "PAYROLL_RUN_CHUNK", CHUNK))
 
 
+def _render_chunk_size() -> int:
+    from django.conf import settings
+
+    return int(getattr(settings, "PAYROLL_RENDER_CHUNK", RENDER_CHUNK))
+
+
 # Beat opens a run this many days before its pay date, so staff have time to review it.
 LEAD_DAYS = 3
 
@@ -351,7 +357,7 @@ def _advance(run_id: int, frm: str, to: str, message: str = "") -> PayRun | None
 
 def payrun_render(*, run_id: int) -> None:
     """APPROVED → RENDERING: send the approved payslips to the PDF renderer as a group of
-    chunks of RENDER_CHUNK (`payrun_render_chunk`: any worker takes one; each PDF is
+    chunks of PAYROLL_RENDER_CHUNK (`payrun_render_chunk`: any worker takes one; each PDF is
     `payroll.tasks.payslip_render_pdf(payslip_id=…, entity_id=…)`, which renders a payslip
     once)."""
     run = _advance(run_id, S.APPROVED, S.RENDERING)
@@ -367,7 +373,7 @@ def payrun_render(*, run_id: int) -> None:
         .order_by("pk")
         .values_list("payslip_id", flat=True)
     )
-    size = RENDER_CHUNK
+    size = _render_chunk_size()
     jobs = group(
         payrun_render_chunk.si(ids[i : i + size], entity_id=run.entity_id)
         for i in range(0, len(ids), size)

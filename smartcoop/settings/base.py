@@ -327,6 +327,8 @@ CELERY_TASK_ALWAYS_EAGER = False
 # Workers per compute task of a pay run (payroll/runs): more, smaller tasks spread a run over
 # more worker processes; a killed worker loses at most one task, finished by the resume sweep.
 PAYROLL_RUN_CHUNK = int(os.environ.get("PAYROLL_RUN_CHUNK", "200"))
+# Payslip PDFs one render task makes (payroll.runs.render_chunk).
+PAYROLL_RENDER_CHUNK = int(os.environ.get("PAYROLL_RENDER_CHUNK", "25"))
 
 CELERY_BEAT_SCHEDULE = {
     "core-heartbeat": {

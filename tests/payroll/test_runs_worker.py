@@ -28,13 +28,15 @@ NS = {"p": "urn:iso:std:iso:20022:tech:xsd:pain.001.001.09"}
 
 
 def start_worker(name: str) -> subprocess.Popen:
-    """A solo worker on the default queue, one payslip per task so there is a middle to kill."""
+    """A solo worker on the default queue, one payslip per task (compute and PDF) so there is
+    a middle to kill."""
     url = urlparse(os.environ["DATABASE_URL"])
     env = {
         **os.environ,
         "DATABASE_URL": urlunparse(url._replace(path=f"/{settings.DATABASES['default']['NAME']}")),
         "DJANGO_SETTINGS_MODULE": "smartcoop.settings.test",
         "PAYROLL_RUN_CHUNK": "1",
+        "PAYROLL_RENDER_CHUNK": "1",
     }
     proc = subprocess.Popen(
         [sys.executable, "-m", "celery", "-A", "smartcoop", "worker", "-l", "warning", "-P",

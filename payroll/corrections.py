@@ -16,7 +16,7 @@ from smartcoop.core.audit import audit_log
 from smartcoop.core.errors import Conflict, ValidationFailed
 
 from . import services
-from .models import Payslip
+from .models import CorrectionSettlement, Payslip
 
 
 def payslip_correction_start(
@@ -104,3 +104,95 @@ def payslip_correction_of(payslip: Payslip) -> dict:
         assert row.replaces is not None
         replaced = row.replaces.payslip.corrects
     return {"reversal": reversal, "replacement": replacement, "replaced": replaced}
+
+
+def payslip_replaced(payslip: Payslip) -> Payslip | None:
+    """The approved payslip whose contracts `payslip` pays again after a correction."""
+    from .models import PayslipContract
+
+    row = (
+        PayslipContract.objects.filter(payslip=payslip, replaces__isnull=False)
+        .select_related("replaces__payslip__corrects")
+        .first()
+    )
+    return row.replaces.payslip.corrects if row is not None and row.replaces else None
+
+
+def correction_approve(*, replacement: Payslip, actor, now: datetime | None = None) -> Payslip:
+    """Approve the replacement draft of a correction and settle its net difference in the same
+    transaction: nothing is approved without its settlement, and the other way round."""
+    now = now or timezone.now()
+    if payslip_replaced(replacement) is None:
+        raise Conflict(_("Only the payslip of a correction is approved here."))
+    with transaction.atomic():
+        replacement = services.payslip_approve(payslip=replacement, actor=actor, now=now)
+        correction_settle(replacement=replacement, actor=actor)
+    return replacement
+
+
+def correction_settle(*, replacement: Payslip, actor) -> CorrectionSettlement:
+    """Settle the net difference of an approved replacement payslip, once.
+
+    Positive: a SEPA pain.001 file of one transfer (end-to-end id = the replacement's
+    reference) is built and kept with its SHA-256. Negative: the amount is recorded as owed by
+    the worker (RULES.md gives no limit for deducting it from later pay, so it is shown, not
+    deducted). Running it again returns the settlement already made: the replacement row is
+    locked first, and the one-to-one `replacement` column refuses a second settlement even
+    from a concurrent transaction."""
+    import hashlib
+
+    from .sepa import SepaError, correction_message_id, correction_sepa_xml
+
+    with transaction.atomic():
+        replacement = (
+            Payslip.objects.select_for_update(no_key=True)
+            .select_related("entity", "member")
+            .get(pk=replacement.pk)
+        )
+        existing = CorrectionSettlement.objects.filter(replacement=replacement).first()
+        if existing is not None:
+            return existing
+        if replacement.status != Payslip.Status.APPROVED:
+            raise Conflict(_("The corrected payslip is settled once approved."))
+        corrected = payslip_replaced(replacement)
+        if corrected is None:
+            raise Conflict(_("Only the payslip of a correction is settled."))
+        difference = replacement.net_pay - corrected.net_pay
+        settlement = CorrectionSettlement(
+            entity_id=replacement.entity_id,
+            member_id=replacement.member_id,
+            replacement=replacement,
+            corrected=corrected,
+            difference=difference,
+        )
+        if difference > 0:
+            try:
+                xml = correction_sepa_xml(
+                    replacement=replacement, corrected=corrected, amount=difference
+                )
+            except SepaError as error:
+                raise Conflict(
+                    _("The worker has no valid IBAN: record it, then approve again.")
+                ) from error
+            settlement.kind = CorrectionSettlement.Kind.PAY
+            settlement.message_id = correction_message_id(replacement)
+            settlement.sepa_xml = xml.decode()
+            settlement.sepa_sha256 = hashlib.sha256(xml).hexdigest()
+        elif difference < 0:
+            settlement.kind = CorrectionSettlement.Kind.OWED
+        else:
+            settlement.kind = CorrectionSettlement.Kind.NONE
+        settlement.save()
+        audit_log(
+            actor=actor,
+            action="payroll.payslip.correction_settled",
+            target=replacement,
+            data={
+                "kind": settlement.kind,
+                "difference": str(difference),
+                "corrected": corrected.reference,
+                "replacement": replacement.reference,
+                "message_id": settlement.message_id,
+            },
+        )
+    return settlement

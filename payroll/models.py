@@ -338,3 +338,48 @@ class WorkAccidentRate(EntityOwnedModel):
 
     def __str__(self) -> str:
         return f"{self.rate} from {self.valid_from}"
+
+
+class CorrectionSettlement(EntityOwnedModel):
+    """How a correction's net difference moves: once the replacement payslip of a corrected one
+    is approved, the difference (replacement net - corrected net) is either paid to the worker
+    by its own SEPA transfer file (end-to-end id = the replacement's reference) or recorded as
+    an amount the worker owes. One row per replacement (one-to-one), so the difference is
+    settled once whatever calls the step again."""
+
+    class Kind(models.TextChoices):
+        PAY = "pay", _("Paid to the worker")
+        OWED = "owed", _("Owed by the worker")
+        NONE = "none", _("No difference")
+
+    member = models.ForeignKey("members.Member", on_delete=models.PROTECT, related_name="+")
+    replacement = models.OneToOneField(Payslip, on_delete=models.PROTECT, related_name="settlement")
+    corrected = models.OneToOneField(Payslip, on_delete=models.PROTECT, related_name="+")
+    kind = models.CharField(max_length=5, choices=Kind.choices)
+    difference = models.DecimalField(**MONEY)
+    message_id = models.CharField(max_length=35, blank=True, default="")
+    sepa_xml = models.TextField(blank=True, default="")
+    sepa_sha256 = models.CharField(max_length=64, blank=True, default="")
+
+    class Meta:
+        ordering = ("-created_at",)
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(kind="pay", difference__gt=0) & ~Q(sepa_sha256="")
+                | Q(kind="owed", difference__lt=0, sepa_sha256="")
+                | Q(kind="none", difference=0, sepa_sha256=""),
+                name="payroll_correctionsettlement_kind_matches_difference",
+            ),
+            models.UniqueConstraint(
+                fields=("entity", "message_id"),
+                condition=~Q(message_id=""),
+                name="payroll_correctionsettlement_message_id_unique",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.replacement} {self.kind} {self.difference}"
+
+    @property
+    def owed(self) -> Decimal:
+        return -self.difference if self.kind == self.Kind.OWED else Decimal("0")

@@ -81,6 +81,19 @@ def payslips_of_member(*, member):
     )
 
 
+def correction_settlements_of_member(*, member):
+    """The differences of the member's corrected payslips, in every entity, newest first: paid
+    to them by transfer, or owed by them."""
+    from .models import CorrectionSettlement
+
+    return (
+        CorrectionSettlement.objects.filter(member=member)
+        .exclude(kind=CorrectionSettlement.Kind.NONE)
+        .select_related("replacement", "corrected", "entity")
+        .order_by("-created_at")[:200]
+    )
+
+
 def payslip_of_member(*, member, public_id) -> Payslip:
     """One of the member's own approved payslips; anyone else's is not found (404)."""
     from django.http import Http404

@@ -142,3 +142,36 @@ def payrun_sepa_xml(*, run) -> bytes:
         execution_date=run.pay_date,
         transfers=transfers,
     )
+
+
+def correction_message_id(replacement) -> str:
+    """The message id of a correction's own transfer file (one per replacement payslip)."""
+    return f"COR-{replacement.public_id.hex[:24].upper()}"
+
+
+def correction_sepa_xml(*, replacement, corrected, amount: Decimal) -> bytes:
+    """The file that pays a correction's positive net difference: one transfer, end-to-end id
+    = the replacement payslip's reference, executed on its pay date; the creation time is the
+    replacement's approval, so the bytes never change."""
+    entity = replacement.entity
+    member = replacement.member
+    return build_pain001(
+        message_id=correction_message_id(replacement),
+        created_at=replacement.approved_at,
+        debtor_name=entity.name,
+        debtor_iban=entity.iban,
+        debtor_bic=entity.bic,
+        execution_date=replacement.pay_date,
+        transfers=[
+            Transfer(
+                end_to_end_id=payslip_reference(replacement),
+                name=str(member),
+                iban=member.iban,
+                amount=amount,
+                remittance=(
+                    f"Salary correction {payslip_reference(replacement)} "
+                    f"of {payslip_reference(corrected)}"
+                ),
+            )
+        ],
+    )

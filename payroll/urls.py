@@ -32,6 +32,11 @@ urlpatterns = [
         views.staff_payslip_approve,
         name="staff_payslip_approve",
     ),
+    path(
+        "staff/payslips/<uuid:public_id>/correction-transfer.xml",
+        views.staff_correction_sepa,
+        name="staff_correction_sepa",
+    ),
     path("staff/runs/", run_views.run_list, name="runs"),
     path("staff/runs/<uuid:public_id>/", run_views.run_detail, name="run"),
     path("staff/runs/<uuid:public_id>/progress/", run_views.run_progress, name="run_progress"),

@@ -34,7 +34,10 @@ def member_index(request: AuthenticatedRequest) -> HttpResponse:
     years = []
     if member is not None:
         years = selectors.yearly_summaries(selectors.payslips_of_member(member=member)[:600])
-    return render(request, "payroll/member_index.html", {"years": years})
+    settlements = selectors.correction_settlements_of_member(member=member) if member else []
+    return render(
+        request, "payroll/member_index.html", {"years": years, "settlements": settlements}
+    )
 
 
 @login_required
@@ -169,6 +172,7 @@ def _staff_payslip_page(request: AuthenticatedRequest, payslip, correct_form=Non
             "correct_form": correct_form if correctable else None,
             "can_approve": payslip.status == Payslip.Status.DRAFT
             and payslip_is_replacement(payslip),
+            "settlement": getattr(payslip, "settlement", None),
             "net_difference": payslip.net_pay - correction["replaced"].net_pay
             if correction["replaced"]
             else None,
@@ -207,13 +211,13 @@ def staff_payslip_correct(request: AuthenticatedRequest, public_id) -> HttpRespo
 def staff_payslip_approve(request: AuthenticatedRequest, public_id) -> HttpResponse:
     """Approve the draft that pays a corrected payslip's contracts again (a pay run's drafts
     are approved with their run)."""
-    from .corrections import payslip_is_replacement
+    from .corrections import correction_approve, payslip_is_replacement
 
     payslip = _staff_payslip(request, public_id)
     if not payslip_is_replacement(payslip):
         raise Http404
     try:
-        payslip = services.payslip_approve(payslip=payslip, actor=request.user, now=timezone.now())
+        payslip = correction_approve(replacement=payslip, actor=request.user, now=timezone.now())
     except ApplicationError as error:
         messages.error(request, error.message)
     else:
@@ -221,6 +225,22 @@ def staff_payslip_approve(request: AuthenticatedRequest, public_id) -> HttpRespo
             request, _("Payslip %(reference)s approved.") % {"reference": payslip.reference}
         )
     return redirect("payroll:staff_payslip", payslip.public_id)
+
+
+@permission_required(Permission.RUN_PAYROLL)
+def staff_correction_sepa(request: AuthenticatedRequest, public_id) -> HttpResponse:
+    """The SEPA file that pays a correction's positive difference (this entity's only)."""
+    from .models import CorrectionSettlement
+
+    settlement = CorrectionSettlement.objects.filter(
+        entity=current_entity(request), replacement__public_id=public_id, kind="pay"
+    ).first()
+    if settlement is None:
+        raise Http404
+    response = HttpResponse(settlement.sepa_xml, content_type="application/xml")
+    response["Content-Disposition"] = f'attachment; filename="{settlement.message_id}.xml"'
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
 
 
 @permission_required(Permission.RUN_PAYROLL)

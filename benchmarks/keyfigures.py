@@ -9,6 +9,7 @@ bench must stay short on a shared machine; the time scales about linearly with t
 prints the seeding time and rows per second, the key figures of the year (all entities: ~30
 GROUP BY queries) median of 3 with the query count, and the page through the whole Django stack
 (accountant, p50/p95 of BENCH_RUNS sequential requests), then rolls everything back.
+BENCH_EXPLAIN=1 prints the EXPLAIN ANALYZE of the three slowest key-figure queries.
 """
 
 from __future__ import annotations
@@ -70,6 +71,13 @@ def main() -> None:
                 f"key figures {year}, all entities: median {statistics.median(timings) * 1000:.0f}"
                 f" ms, {len(queries)} queries"
             )
+            if os.environ.get("BENCH_EXPLAIN") == "1":  # the plans of the three slowest queries
+                slowest = sorted(queries.captured_queries, key=lambda q: -float(q["time"]))[:3]
+                for query in slowest:
+                    with connection.cursor() as cursor:
+                        cursor.execute("EXPLAIN (ANALYZE, COSTS OFF) " + query["sql"])
+                        plan = "\n".join(row[0] for row in cursor.fetchall())
+                    print(f"--- {float(query['time']) * 1000:.0f} ms: {query['sql'][:300]}\n{plan}")
             accountant = User.objects.get(email="accountant@smartcoop.demo")
             client = Client(SERVER_NAME="localhost")
             client.force_login(accountant)

@@ -401,7 +401,7 @@ def contract_detail(request: AuthenticatedRequest, public_id) -> HttpResponse:
             "interruptions": contract.interruptions.all(),
             "staff": False,
             "can_cancel": contract.can_be_cancelled(_today()),
-            "executive_status": current_pack().executive_status,
+            "executive_status": current_pack().executive_status_for(contract.contract_type),
         },
     )
 
@@ -763,7 +763,7 @@ def staff_contract(request: AuthenticatedRequest, public_id) -> HttpResponse:
             "interruptions": contract.interruptions.all(),
             "staff": True,
             "can_cancel": contract.can_be_cancelled(_today()),
-            "executive_status": current_pack().executive_status,
+            "executive_status": current_pack().executive_status_for(contract.contract_type),
         },
     )
 

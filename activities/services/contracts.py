@@ -816,6 +816,10 @@ def contract_set_executive_status(
         raise ValidationFailed(
             _("Executive (cadre) status does not exist in this country."), field="cadre"
         )
+    if not current_pack().executive_status_for(contract.contract_type):
+        raise ValidationFailed(
+            _("This contract pays no salary: it has no executive (cadre) status."), field="cadre"
+        )
     with transaction.atomic():
         locked = EmploymentContract.objects.select_for_update(of=("self",)).get(pk=contract.pk)
         if locked.status not in EmploymentContract.PLANNED_STATUSES:

@@ -57,6 +57,8 @@ class ContractType:
     estimate_withholding_param: str = ""
     # A yearly quota of hours per person (Belgian students: 650 h), warned about when exceeded.
     yearly_hours_quota_param: str = ""
+    # False for a contract under which no salary is paid (the French CAPE): no executive status.
+    pays_salary: bool = True
 
     def coefficient(self, on: date) -> Decimal:
         return param(self.coefficient_param, on=on)
@@ -118,6 +120,16 @@ class CountryPack:
             if contract_type.code == code:
                 return contract_type
         raise KeyError(f"{self.code} has no contract type {code!r}")
+
+    def executive_status_for(self, code: str) -> bool:
+        """Whether a contract of this type can be an executive's (cadre): the pack has the
+        status and the type pays a salary (a French CAPE pays none)."""
+        if not self.executive_status:
+            return False
+        try:
+            return self.contract_type(code).pays_salary
+        except KeyError:
+            return False
 
     def default_share_category(self) -> ShareCategory:
         return next(c for c in self.share_categories if c.default)

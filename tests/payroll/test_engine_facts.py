@@ -231,3 +231,23 @@ def test_artists_and_students_get_no_exit_holiday_pay():
     artist = pay(activity, [made(activity, day=3, kind="artistic")])
     assert "exit_holiday_pay" not in artist.notes
     assert not [x for x in artist.lines if x["side"] == "earning"]
+
+
+def test_a_cape_has_no_executive_status_button(france, client):
+    """A CAPE pays no salary, so a cadre status would change nothing: no button, no field, and
+    the service and the API refuse it."""
+    activity = ActivityFactory()
+    credit(activity, "2000.00")
+    cape = made(activity, day=2, kind="cape")
+    officer = staff_user("payroll_officer", entities=[activity.entity])
+    client.force_login(officer)
+    page = client.get(reverse("activities:staff_contract", args=[cape.public_id])).content.decode()
+    assert "Set as executive (cadre)" not in page and "data-cadre" not in page
+    with pytest.raises(ValidationFailed, match="pays no salary"):
+        contract_set_executive_status(contract=cape, cadre=True, actor=None)
+    api = APIClient()
+    api.force_authenticate(officer)
+    path = f"/api/v1/activities/contracts/{cape.public_id}/executive-status/"
+    assert api.post(path, {"cadre": True}, format="json").status_code == 400
+    cape.refresh_from_db()
+    assert cape.cadre is False

@@ -60,7 +60,9 @@ PACK = CountryPack(
             estimate_withholding_param="fr.estimate_withholding_rate",
         ),
         # A business-support contract pays no salary: no contributions in the estimate.
-        ContractType("cape", _("CAPE (business-support contract)"), "fr.coefficient_cape"),
+        ContractType(
+            "cape", _("CAPE (business-support contract)"), "fr.coefficient_cape", pays_salary=False
+        ),
         ContractType(
             "cdi",
             _("CDI (open-ended)"),

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from decimal import Decimal
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, Http404, HttpResponse
@@ -166,6 +168,9 @@ def _staff_payslip_page(request: AuthenticatedRequest, payslip, correct_form=Non
             "worker_lines": [x for x in lines if x["side"] == "employee"],
             # pay added to the wages (BE exit holiday pay), shown above the gross
             "earning_lines": [x for x in lines if x["side"] == "earning"],
+            # the wages themselves, above the pay added to them (as the PDF prints them)
+            "wages": payslip.gross
+            - sum((Decimal(str(x["amount"])) for x in lines if x["side"] == "earning"), Decimal(0)),
             "employer_lines": [x for x in lines if x["side"] == "employer"],
             "document": getattr(payslip, "document", None),
             "correction": correction,

@@ -3,6 +3,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 from django import template
+from django.utils.formats import number_format
 
 register = template.Library()
 
@@ -44,11 +45,12 @@ def neg(amount: Decimal | None) -> Decimal | None:
 
 @register.filter
 def plain(number: Decimal | None) -> str:
-    """A coefficient or rate without trailing zeros: 1.5700 → 1.57."""
+    """A coefficient or rate without trailing zeros, written the reader's way: 1.5700 → 1.57
+    in English, 1,57 in Dutch, French and German."""
     if number is None:
         return ""
     text = format(Decimal(number).normalize(), "f")
-    return text
+    return number_format(Decimal(text), use_l10n=True)
 
 
 @register.simple_tag

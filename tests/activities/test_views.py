@@ -625,3 +625,15 @@ def test_chart_coordinates_are_not_localised(member_client, activity, language):
     for values in rects:
         for value in values:
             float(value)  # "12,5" would fail
+
+
+def test_the_contract_page_writes_its_coefficient_the_readers_way(member_client, activity):
+    contract = salary_contract(activity)
+    EmploymentContract.objects.with_scopes_disabled().filter(pk=contract.pk).update(
+        coefficient=Decimal("1.5500")
+    )
+    url = reverse("activities:contract", args=[contract.public_id])
+    member_client.cookies["smartcoop_language"] = "fr"
+    assert "\u00d7 1,55)" in member_client.get(url).content.decode()
+    member_client.cookies["smartcoop_language"] = "en"
+    assert "\u00d7 1.55)" in member_client.get(url).content.decode()

@@ -74,6 +74,14 @@ def test_convocation_mail_in_the_members_language(coop, statutes, clerk, mailout
     assert "Approve the accounts" in by_to[en.email].body
 
 
+def test_no_convocation_is_sent_once_the_vote_is_closed(coop, statutes, clerk, mailoutbox):
+    holder(coop, language="nl")
+    assembly = open_assembly(coop, clerk=clerk)
+    services.assembly_close(actor=clerk, assembly=assembly, now=during_vote(assembly))
+    assert tasks.send_convocations(assembly.pk) == 0
+    assert mailoutbox == []
+
+
 def test_proxy_maximum_revocation_and_holder_votes_for_both(coop, statutes, clerk):
     grantor, second, holder_m = holder(coop), holder(coop), holder(coop)
     assembly = open_assembly(coop, clerk=clerk)

@@ -188,6 +188,7 @@ def test_the_member_sees_their_payslips_by_year_and_downloads_only_their_own(cli
 def test_a_payroll_officer_sees_a_payslip_of_their_entity_only(client, activity):  # noqa: F811
     from django.urls import reverse
 
+    from smartcoop.core.templatetags.smartcoop import money
     from tests.factories import LegalEntityFactory, staff_user
 
     payslip = approve(draft(activity, 9, 49))
@@ -199,6 +200,10 @@ def test_a_payroll_officer_sees_a_payslip_of_their_entity_only(client, activity)
     # the worker's only contract with the entity: its exit holiday pay is listed above the gross
     body = page.content.decode()
     assert body.index("Exit holiday pay, single part") < body.index("Gross pay")
+    # ... below the wages themselves, so the lines add up to the gross as on the PDF
+    earned = sum(Decimal(str(x["amount"])) for x in payslip.lines if x["side"] == "earning")
+    assert body.index("Wages") < body.index("Exit holiday pay, single part")
+    assert money(payslip.gross - earned) in body
     pdf = client.get(reverse("payroll:staff_payslip_pdf", args=[payslip.public_id]))
     assert pdf.status_code == 200
     client.force_login(staff_user("payroll_officer", entities=[LegalEntityFactory()]))

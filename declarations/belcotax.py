@@ -7,7 +7,9 @@ Frozen dataclasses in, bytes out: no ORM, no clock (the creation date is an inpu
 counts and control totals. Amounts are integers in euro cents, dates `DD-MM-YYYY`.
 
 Zones filled per worker (zone numbers of the FPS brochure, names of the schema):
-2.060 ordinary taxable pay (gross - personal social contributions), 2.062 its total, 2.074
+2.060 ordinary taxable pay (gross - personal social contributions), 2.062 its total, 2.063 the
+exit holiday pay less its personal contributions (SECONDARY: Odoo's l10n_be_hr_payroll 281.10
+puts the termination holiday pay there and leaves it out of 2.062), 2.074
 withholding tax, 2.075 special social security contribution, 2.059 the control total (sum of the
 zones 2.060 to 2.088); r8011/r9012 = Σ sequence numbers, r8012/r9013 = Σ 2.059, r8013/r9014 =
 Σ 2.074, r8010 = forms + 2, r9011 = forms + 4, r9010 = 3 (SECONDARY: third-party generators; the
@@ -60,12 +62,22 @@ class Fiche:
     taxable: Decimal  # 2.060
     withheld: Decimal  # 2.074
     special_ssc: Decimal  # 2.075
+    # 2.063 "vervroegd vakantiegeld / pécules de vacances anticipés": the Belgian exit holiday
+    # pay less the personal contributions on it (its SSC and the special contribution on the
+    # double part); not in the total 2.062, which sums 2.060 and the benefits.
+    early_holiday: Decimal = Decimal("0")
 
     @property
     def control_total(self) -> int:
         """2.059: the zones 2.060 to 2.088, the total 2.062 included."""
         taxable = cents(self.taxable)
-        return taxable + taxable + cents(self.withheld) + cents(self.special_ssc)
+        return (
+            taxable
+            + taxable
+            + cents(self.early_holiday)
+            + cents(self.withheld)
+            + cents(self.special_ssc)
+        )
 
 
 @dataclass(frozen=True)
@@ -114,6 +126,8 @@ def _fiche(parent, year: int, debtor: Party, fiche: Fiche) -> None:
     _el(node, "f10_2059_totaalcontrole", fiche.control_total)
     _el(node, "f10_2060_gewonebezoldiginge", cents(fiche.taxable))
     _el(node, "f10_2062_totaal", cents(fiche.taxable))
+    if fiche.early_holiday:
+        _el(node, "f10_2063_vervroegdvakantieg", cents(fiche.early_holiday))
     _el(node, "f10_2074_bedrijfsvoorheffing", cents(fiche.withheld))
     _el(node, "f10_2075_bijzonderbijdrage", cents(fiche.special_ssc))
 

@@ -10,6 +10,13 @@ artists, whose quarterly holiday-fund contribution it includes),
 the work bonus (deduction 0001) and the structural reduction (deduction 3000); students get the
 StudentContribution block (solidarity contribution, both shares) instead. NetOwedAmount =
 contributions - deductions (the ONSS validator's fourth check).
+Belgian exit holiday pay (RULES.md Part II §1.1; annex 7 of the glossary): the simple part (7.67 %)
+is remuneration code 7 ("pécule simple de vacances de sortie payé aux employés et soumis aux
+cotisations") in the occupation of the contract that ends, inside the ordinary contribution's
+basis, with its personal and employer contributions; the double part (6.80 %) and the
+additional double part (0.87 %) are not remuneration: the 13.07 % special contribution on the
+double part is declared once for the employer, not per worker (annex 2: worker code 870,
+"cotisation non liée à une personne physique"), basis = the double parts, in NetOwedAmount.
 UNCERTAIN: the employer class (annex 27) is 000 and the joint committee of the occupation is the
 contract's or 200; a student is 840 (manual) when a contract of the quarter is under a manual
 workers' joint committee (`be.dmfa_manual_joint_committees`).
@@ -35,7 +42,16 @@ CONTRIBUTIONS = (
     "employer_basic",
     "employer_wage_moderation",
     "holiday_fund_quarterly",
+    # on the simple exit holiday pay (remuneration code 7)
+    "exit_holiday_ssc",
+    "exit_holiday_employer_basic",
+    "exit_holiday_employer_wage_moderation",
 )
+EXIT_SIMPLE = "exit_holiday_simple"
+EXIT_DOUBLE = "exit_holiday_double"
+EXIT_SPECIAL = "exit_holiday_special_contribution"
+REMUN_EXIT_SIMPLE = "007"
+HOLIDAY_SPECIAL_WORKER_CODE = "870"
 MANUAL_CODES = ("015", "046", "047")
 STUDENT = ("student_solidarity", "student_solidarity_employer")
 WORK_BONUS = ("work_bonus_a", "work_bonus_b")
@@ -48,6 +64,7 @@ class Occupation:
     joint_committee: str
     hours: Decimal
     gross: Decimal
+    exit_simple: Decimal = Decimal("0")  # remuneration code 7, paid when this contract ended
 
 
 @dataclass(frozen=True)
@@ -72,6 +89,9 @@ class DmfaInput:
     employer_noss: str
     company_id: str
     workers: tuple[WorkerLine, ...]
+    # worker code 870: the special contribution on the double exit holiday pay and its basis
+    holiday_special_basis: Decimal = Decimal("0")
+    holiday_special: Decimal = Decimal("0")
 
 
 def quarter_of(day: dt.date) -> str:
@@ -113,6 +133,7 @@ def net_owed(data: DmfaInput) -> int:
                 - cents(worker.work_bonus)
                 - cents(worker.structural_reduction)
             )
+    total += cents(data.holiday_special)
     return max(total, 0)
 
 
@@ -159,6 +180,11 @@ def _record_body(record, worker: WorkerLine, *, occupation_tag: str) -> None:
         _el(remun, "RemunSequenceNbr", "01")
         _el(remun, "RemunCode", "001")
         _el(remun, "RemunAmount", f"{cents(job.gross):011d}")
+        if job.exit_simple:
+            remun = etree.SubElement(occupation, "Remun")
+            _el(remun, "RemunSequenceNbr", "02")
+            _el(remun, "RemunCode", REMUN_EXIT_SIMPLE)
+            _el(remun, "RemunAmount", f"{cents(job.exit_simple):011d}")
     contribution = etree.SubElement(record, "WorkerContribution")
     _el(contribution, "ContributionWorkerCode", worker.worker_code)
     # Annex 3, manual workers (0xx): type 1 on pay at 108 %, type 0 at 100 %.
@@ -199,6 +225,12 @@ def dmfa_xml(data: DmfaInput) -> bytes:
         record = etree.SubElement(person, "WorkerRecord")
         _record_head(record, worker, start, end)
         _record_body(record, worker, occupation_tag="Occupation")
+    if data.holiday_special:
+        unrelated = etree.SubElement(declaration, "ContributionUnrelatedToNP")
+        _el(unrelated, "UnrelatedEmployerClass", "000")
+        _el(unrelated, "UnrelatedWorkerCode", HOLIDAY_SPECIAL_WORKER_CODE)
+        _el(unrelated, "UnrelatedCalculationBasis", f"{cents(data.holiday_special_basis):011d}")
+        _el(unrelated, "UnrelatedAmount", f"{cents(data.holiday_special):011d}")
     return etree.tostring(root, xml_declaration=True, encoding="UTF-8", pretty_print=True)
 
 

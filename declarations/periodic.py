@@ -31,7 +31,10 @@ from .services import _at, _sha256
 
 K = Declaration.Kind
 S = Declaration.Status
-AMOUNTS = ("taxable", "withheld", "special_ssc")
+AMOUNTS = ("taxable", "withheld", "special_ssc", "early_holiday")
+# The Belgian exit holiday pay and the personal contributions on it: zone 2.063, not 2.060.
+EXIT_HOLIDAY_EARNINGS = ("exit_holiday_simple", "exit_holiday_double", "exit_holiday_additional")
+EXIT_HOLIDAY_CONTRIBUTIONS = ("exit_holiday_ssc", "exit_holiday_special_contribution")
 
 
 def belcotax_due(year: int) -> dt.datetime:
@@ -103,7 +106,7 @@ def _workers(entity, year: int) -> list[tuple[Any, dict]]:
     workers = []
     for slips in by_member.values():
         (summary,) = yearly_summaries(slips)
-        special = -sum(
+        special = sum(  # a deduction line, positive
             (
                 Decimal(line["amount"])
                 for slip in slips
@@ -112,10 +115,19 @@ def _workers(entity, year: int) -> list[tuple[Any, dict]]:
             ),
             Decimal("0"),
         )
+        lines = [line for slip in slips for line in slip.lines]
+        early_holiday = sum(
+            (Decimal(x["amount"]) for x in lines if x["code"] in EXIT_HOLIDAY_EARNINGS),
+            Decimal("0"),
+        ) - sum(
+            (Decimal(x["amount"]) for x in lines if x["code"] in EXIT_HOLIDAY_CONTRIBUTIONS),
+            Decimal("0"),
+        )
         amounts = {
-            "taxable": summary["taxable"],
+            "taxable": summary["taxable"] - early_holiday,
             "withheld": summary["withheld"],
             "special_ssc": special,
+            "early_holiday": early_holiday,
         }
         workers.append((slips[0].member, amounts))
     return workers
@@ -330,7 +342,12 @@ def _fiches(
         sequence = previous["seq"] if previous else None
         if sequence is None:
             sequence, next_sequence = next_sequence, next_sequence + 1
-        entry = {"seq": sequence, **identity, **{k: str(v) for k, v in amounts.items()}}
+        entry = {
+            "seq": sequence,
+            **identity,
+            # a zero 2.063 is left out, so forms kept before it existed compare equal
+            **{k: str(v) for k, v in amounts.items() if v or k != "early_holiday"},
+        }
         state[key] = entry
         if previous == entry:
             continue
@@ -365,7 +382,7 @@ def _fiche(entry: dict, inss: str, treatment: str) -> belcotax.Fiche:
         country_code=entry["country_code"],
         language=entry["language"],
         treatment=treatment,
-        **{k: Decimal(entry[k]) for k in AMOUNTS},
+        **{k: Decimal(entry.get(k, "0")) for k in AMOUNTS},
     )
 
 

@@ -939,6 +939,49 @@ def _dmfa_due(quarter_end: dt.date) -> dt.datetime:
     return _at(first_after - dt.timedelta(days=1), dt.time(23, 59))
 
 
+def _dmfa_payslips(entity, start: dt.date, end: dt.date):
+    """The payslips a quarter declares: approved, period starting in it, neither a reversal
+    nor a reversed payslip (the two cancel out)."""
+    from payroll.models import Payslip
+
+    return (
+        Payslip.objects.with_scopes_disabled()
+        .filter(entity=entity, status=Payslip.Status.APPROVED, period_start__range=(start, end))
+        .filter(corrects__isnull=True)
+        .exclude(corrected_by__status=Payslip.Status.APPROVED)
+        .select_related("member")
+        .prefetch_related("paid_contracts__contract")
+        .order_by("member__last_name", "member_id", "period_start", "id")
+    )
+
+
+def _line_sum(payslips, code: str):
+    from decimal import Decimal
+
+    return sum(
+        (Decimal(line["amount"]) for slip in payslips for line in slip.lines
+         if line["code"] == code),
+        Decimal("0"),
+    )  # fmt: skip
+
+
+def dmfa_holiday_special(entity, start: dt.date, end: dt.date):
+    """Worker code 870 of the quarter: the double exit holiday pay of its payslips (the basis)
+    and the special contribution on it."""
+    payslips = list(_dmfa_payslips(entity, start, end).prefetch_related(None))
+    return _line_sum(payslips, dmfa.EXIT_DOUBLE), _line_sum(payslips, dmfa.EXIT_SPECIAL)
+
+
+def _exit_simple_occupations(slip) -> tuple:
+    """The payslip's contracts as occupations; its simple exit holiday pay goes to the contract
+    that ends last (the one whose end pays it)."""
+    paid = sorted(slip.paid_contracts.all(), key=lambda p: (p.contract.end_date, p.pk))
+    exit_simple = _line_sum([slip], dmfa.EXIT_SIMPLE)
+    return tuple(
+        (row, exit_simple if index == len(paid) - 1 else 0) for index, row in enumerate(paid)
+    )
+
+
 def _dmfa_lines(
     entity, start: dt.date, end: dt.date, progress=None
 ) -> tuple[list[dmfa.WorkerLine], list[builders.Problem]]:
@@ -946,18 +989,7 @@ def _dmfa_lines(
     in it (payroll's models, read only)."""
     from decimal import Decimal
 
-    from payroll.models import Payslip
-
-    payslips = (
-        Payslip.objects.with_scopes_disabled()
-        .filter(entity=entity, status=Payslip.Status.APPROVED, period_start__range=(start, end))
-        # A reversed payslip and its approved reversal cancel out: neither is declared.
-        .filter(corrects__isnull=True)
-        .exclude(corrected_by__status=Payslip.Status.APPROVED)
-        .select_related("member")
-        .prefetch_related("paid_contracts__contract")
-        .order_by("member__last_name", "member_id", "period_start", "id")
-    )
+    payslips = _dmfa_payslips(entity, start, end)
     by_member: dict[int, list] = {}
     for payslip in payslips:
         by_member.setdefault(payslip.member_id, []).append(payslip)
@@ -1003,7 +1035,15 @@ def _dmfa_lines(
                     for paid in slip.paid_contracts.all()
                 ),
             )
-            gross = sum((slip.gross for slip in group), Decimal("0"))
+            exit_simple = _line_sum(group, dmfa.EXIT_SIMPLE)
+            # the contracts' wages: the exit holiday pay (an earning line in the gross) is
+            # declared apart, its simple part as remuneration code 7
+            earnings = sum(
+                (Decimal(x["amount"]) for slip in group for x in slip.lines
+                 if x["side"] == "earning"),
+                Decimal("0"),
+            )  # fmt: skip
+            gross = sum((slip.gross for slip in group), Decimal("0")) - earnings
             factor = Decimal("1.08") if code in dmfa.MANUAL_CODES else Decimal("1")
             occupations = tuple(
                 dmfa.Occupation(
@@ -1015,9 +1055,10 @@ def _dmfa_lines(
                     else "200",
                     hours=paid.hours,
                     gross=paid.gross,
+                    exit_simple=Decimal(exit_part),
                 )
                 for slip in group
-                for paid in slip.paid_contracts.all()
+                for paid, exit_part in _exit_simple_occupations(slip)
             )
             lines.append(
                 dmfa.WorkerLine(
@@ -1025,7 +1066,7 @@ def _dmfa_lines(
                     worker_code=code,
                     occupations=occupations,
                     gross=gross,
-                    contribution_basis=gross * factor,
+                    contribution_basis=gross * factor + exit_simple,
                     contributions=total(dmfa.CONTRIBUTIONS),
                     work_bonus=-total(dmfa.WORK_BONUS),
                     structural_reduction=-total(("structural_reduction",)),
@@ -1074,6 +1115,7 @@ def dmfa_build_quarter(
             created_by=actor if getattr(actor, "is_authenticated", False) else None,
         )
         lines, problems = _dmfa_lines(entity, start, end, progress)
+        special_basis, special = dmfa_holiday_special(entity, start, end)
         noss = "".join(ch for ch in entity.employer_number if ch.isdigit())
         if not noss:
             problems.insert(
@@ -1094,6 +1136,8 @@ def dmfa_build_quarter(
                     employer_noss=noss,
                     company_id="".join(ch for ch in entity.enterprise_number if ch.isdigit())[-10:],
                     workers=tuple(lines),
+                    holiday_special_basis=special_basis,
+                    holiday_special=special,
                 )
             )
             if progress is not None:

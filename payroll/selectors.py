@@ -127,7 +127,8 @@ def yearly_summaries(payslips) -> list[dict]:
         year["payslips"].append(payslip)
         year["gross"] += payslip.gross
         year["taxable"] += payslip.net_taxable
-        year["withheld"] += -tax
-        year["social"] += payslip.employee_deductions + tax
+        # the engines' deduction lines are positive (a bonus that lowers them is negative)
+        year["withheld"] += tax
+        year["social"] += payslip.employee_deductions - tax
         year["net"] += payslip.net_pay
     return sorted(years.values(), key=lambda y: -y["year"])

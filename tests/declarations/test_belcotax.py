@@ -72,8 +72,27 @@ def test_one_form_per_worker_equal_to_the_payslips_and_schema_valid(entity):
     for payslip, inss in ((first, INSS), (second, "90020199745")):
         fiche = found[inss]
         tax = sum(Decimal(x["amount"]) for x in payslip.lines if x["code"] in TAX_CODES)
-        assert fiche.findtext("f10_2060_gewonebezoldiginge") == cents(payslip.net_taxable)
-        assert fiche.findtext("f10_2074_bedrijfsvoorheffing") == cents(-tax)
+        # the exit holiday pay less its personal contributions is 2.063, not ordinary pay
+        amount = {x["code"]: Decimal(x["amount"]) for x in payslip.lines}.get
+        early = sum(
+            amount(f"exit_holiday_{part}", 0) for part in ("simple", "double", "additional")
+        )
+        early -= amount("exit_holiday_ssc", 0) + amount("exit_holiday_special_contribution", 0)
+        ordinary = payslip.net_taxable - early
+        assert fiche.findtext("f10_2060_gewonebezoldiginge") == cents(ordinary)
+        assert fiche.findtext("f10_2062_totaal") == cents(ordinary)
+        if inss == INSS:  # the employee's last contract ended: exit holiday pay
+            assert early > 0 and fiche.findtext("f10_2063_vervroegdvakantieg") == cents(early)
+        else:  # a student gets none
+            assert fiche.find("f10_2063_vervroegdvakantieg") is None
+        assert int(fiche.findtext("f10_2059_totaalcontrole")) == sum(
+            int(fiche.findtext(zone) or 0)
+            for zone in (
+                "f10_2060_gewonebezoldiginge", "f10_2062_totaal", "f10_2063_vervroegdvakantieg",
+                "f10_2074_bedrijfsvoorheffing", "f10_2075_bijzonderbijdrage",
+            )
+        )  # fmt: skip
+        assert fiche.findtext("f10_2074_bedrijfsvoorheffing") == cents(tax)
         assert fiche.findtext("f2028_typetraitement") == "0"
         assert fiche.findtext("f2016_postcodebelgisch") == "1000"
     assert found["90020199745"].findtext("f2027_taalcode") == "2"
@@ -88,6 +107,44 @@ def test_one_form_per_worker_equal_to_the_payslips_and_schema_valid(entity):
     assert due == dt.date(year + 1, 3, 1) - dt.timedelta(days=1)
     # The national number is only in the file, never in the kept inputs.
     assert INSS not in str(declaration.inputs)
+
+
+def test_a_month_of_3000_declares_its_withholding_special_contribution_and_exit_pay(entity):
+    """A white-collar month of EUR 3,000 whose contract is the last: income tax, the special
+    social security contribution and the exit holiday pay are on the form with the payslip's
+    amounts, each positive, and the zones add up to the taxable pay of the payslip."""
+    from activities.services import contract_validate
+    from tests.activities.factories import salary_contract
+
+    activity = worker_activity(entity)
+    housed(activity)
+    month = dt.date.today().replace(day=1) + dt.timedelta(days=40)
+    contract = salary_contract(activity, gross="3000.00", start=month.replace(day=1), days=28)
+    contract = contract_validate(contract=contract, actor=None)
+    payslip = payroll.payslip_compute(
+        entity=entity, member=contract.member, pay_date=contract.end_date + dt.timedelta(days=5),
+        contracts=[contract], actor=None,
+    )  # fmt: skip
+    payslip = payroll.payslip_approve(payslip=payslip, actor=None, now=timezone.now())
+    line = {x["code"]: Decimal(x["amount"]) for x in payslip.lines}
+    assert line["withholding_tax"] > 0 and line["special_ssc"] > 0
+
+    declaration = belcotax_build_year(entity=entity, year=payslip.pay_date.year, actor=None)
+    assert declaration.status == "ready", declaration.problems
+    assert belcotax.belcotax_errors(declaration.payload.encode(), SCHEMA) == []
+    fiche = forms(declaration)[INSS]
+    tax = sum(amount for code, amount in line.items() if code in TAX_CODES)
+    assert fiche.findtext("f10_2074_bedrijfsvoorheffing") == cents(tax) != "0"
+    assert fiche.findtext("f10_2075_bijzonderbijdrage") == cents(line["special_ssc"])
+    early = (
+        line["exit_holiday_simple"] + line["exit_holiday_double"]
+        + line["exit_holiday_additional"] - line["exit_holiday_ssc"]
+        - line["exit_holiday_special_contribution"]
+    )  # fmt: skip
+    assert fiche.findtext("f10_2063_vervroegdvakantieg") == cents(early)
+    assert Decimal(fiche.findtext("f10_2060_gewonebezoldiginge")) / 100 + early == (
+        payslip.net_taxable
+    )
 
 
 def test_the_pure_builder_gives_the_same_bytes_and_the_schema_refuses_a_broken_file():

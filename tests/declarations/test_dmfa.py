@@ -76,21 +76,47 @@ def test_the_quarter_equals_the_payslips_and_is_schema_valid(entity):
     assert codes == {INSS: "495", "90020199745": "841", "91031599961": "046"}
 
     payslips = [employee, student, artist]
-    remun = sum(cents(e.text) for e in root.iter("RemunAmount")) + sum(
-        cents(e.text) for e in root.iter("StudentRemunAmount")
-    )
-    # the contracts' wages; the employee's exit holiday pay (an earning line) is not declared
-    # yet (docs/payroll.md, "Not built yet")
-    wages = sum(
-        p.gross - sum(Decimal(x["amount"]) for x in p.lines if x["side"] == "earning")
-        for p in payslips
-    )
-    assert remun == int(wages * 100)
 
     def line_total(slips, codes):
         return sum(
             Decimal(line["amount"]) for p in slips for line in p.lines if line["code"] in codes
         )
+
+    # the contracts' wages under code 1; the employee's last contract ends, so the payslip pays
+    # the exit holiday pay: its simple part is remuneration code 7 of the contract that ends
+    ordinary_remun = sum(
+        cents(r.findtext("RemunAmount"))
+        for r in root.iter("Remun")
+        if r.findtext("RemunCode") == "001"
+    ) + sum(cents(e.text) for e in root.iter("StudentRemunAmount"))
+    wages = sum(
+        p.gross - sum(Decimal(x["amount"]) for x in p.lines if x["side"] == "earning")
+        for p in payslips
+    )
+    assert ordinary_remun == int(wages * 100)
+    exit_remun = [
+        (r.getparent().findtext("OccupationEndingDate"), cents(r.findtext("RemunAmount")))
+        for r in root.iter("Remun")
+        if r.findtext("RemunCode") == "007"
+    ]
+    last_end = max(p.contract.end_date for p in employee.paid_contracts.all())
+    simple = line_total([employee], ("exit_holiday_simple",))
+    assert simple > 0 and exit_remun == [(last_end.isoformat(), int(simple * 100))]
+    employee_basis = next(
+        cents(c.findtext("ContributionCalculationBasis"))
+        for c in root.iter("WorkerContribution")
+        if c.findtext("ContributionWorkerCode") == "495"
+    )
+    assert employee_basis == int((employee.gross - line_total([employee], (
+        "exit_holiday_simple", "exit_holiday_double", "exit_holiday_additional"
+    )) + simple) * 100)  # fmt: skip
+    # the special contribution on the double part: once for the employer, worker code 870
+    (unrelated,) = root.iter("ContributionUnrelatedToNP")
+    assert unrelated.findtext("UnrelatedWorkerCode") == "870"
+    double = line_total([employee], ("exit_holiday_double",))
+    special = cents(unrelated.findtext("UnrelatedAmount"))
+    assert cents(unrelated.findtext("UnrelatedCalculationBasis")) == int(double * 100) > 0
+    assert special == int(line_total([employee], ("exit_holiday_special_contribution",)) * 100)
 
     ordinary = sum(cents(e.text) for e in root.iter("ContributionAmount"))
     assert ordinary == int(line_total([employee, artist], dmfa.CONTRIBUTIONS) * 100)
@@ -101,7 +127,9 @@ def test_the_quarter_equals_the_payslips_and_is_schema_valid(entity):
         [employee, artist], (*dmfa.WORK_BONUS, "structural_reduction")
     )
     assert deductions == int(expected_deductions * 100)
-    assert cents(root.findtext(".//NetOwedAmount")) == ordinary + solidarity - deductions
+    assert cents(root.findtext(".//NetOwedAmount")) == (
+        ordinary + solidarity - deductions + special
+    )
     assert root.findtext(".//StudentHoursNbr") == "8"
     quarter_end = dmfa.quarter_bounds(quarter)[1]
     due = timezone.localtime(declaration.due_at).date()

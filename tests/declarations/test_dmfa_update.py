@@ -113,8 +113,12 @@ def test_the_original_amounts_leave_out_a_reversed_payslip_and_its_reversal(enti
     assert declaration.status == "ready"
     root = etree.fromstring(declaration.payload.encode())
     assert [p.findtext("INSS") for p in root.iter("NaturalPerson")] == ["90020199745"]
-    remun = sum(int(e.text) for e in root.iter("RemunAmount"))
-    # the contracts' wages: each worker's exit holiday pay (an earning line) is not declared yet
+    remun = sum(
+        int(r.findtext("RemunAmount"))
+        for r in root.iter("Remun")
+        if r.findtext("RemunCode") == "001"
+    )
+    # the contracts' wages under code 1 (the exit holiday pay's simple part is code 7)
     wages = sum(
         p.gross - sum(Decimal(x["amount"]) for x in p.lines if x["side"] == "earning")
         for p in (first, reversal, other)

@@ -45,6 +45,11 @@ def test_make_run_bootstrap_brings_up_web_and_worker_with_demo_logins(tmp_path):
     assert "is running at http://127.0.0.1:" in result.stdout
     assert "member@smartcoop.demo" in result.stdout and "admin@smartcoop.demo" in result.stdout
     assert "smoke: web answers, worker answers" in result.stdout
+    # The demo shows payroll too: a paid pay run, one to review and a Dimona to file.
+    assert (
+        "Payroll demo: a paid pay run, one to review and a hiring declaration to file."
+        in result.stdout
+    )
     # The server's URL comes first, once it answers; the client's payment link after it.
     running_at = result.stdout.index("is running at http://127.0.0.1:")
     assert "/invoicing/pay/" in result.stdout
@@ -88,3 +93,7 @@ def test_the_french_deployment_migrates_and_loads_its_demo_data():
     assert "Demo data ready: 3 entities" in result.stdout
     assert "Demo member joined, with member number 1." in result.stdout
     assert "Demo Activities created." in result.stdout
+    assert (
+        "Payroll demo: a paid pay run, one to review and a hiring declaration to file."
+        in result.stdout
+    )

@@ -21,6 +21,7 @@ from pathlib import Path
 
 from django.utils import translation
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from ..labels import EMPLOYER_LINE_LABELS, LINE_LABELS, TAX_CODES
 
@@ -196,7 +197,7 @@ def payslip_document_data(payslip, facts: PayslipFacts, language: str) -> dict:
             (_("Period"), period),
             (_("Worker category"), _category_label(payslip.category)),
         ]
-        right: list[tuple] = [(label, value) for label, value in facts.employer_numbers]
+        right: list[tuple] = [(_(label), value) for label, value in facts.employer_numbers]
         hours = f"{facts.hours.normalize():f}".replace(".", _NUMBERS[lang][0])
         right.append((_("Hours paid"), hours))
         if facts.country == "BE":
@@ -288,11 +289,16 @@ def payslip_facts(payslip) -> PayslipFacts:
     member = payslip.member
     contracts = [row.contract for row in payslip.paid_contracts.select_related("contract")]
     country = entity.country
-    numbers = [(_("Enterprise number") if country == "BE" else _("SIREN"),
+    # The labels stay msgids here: the document translates them into its own language (the
+    # facts are read in whatever language the worker process has).
+    numbers = [(gettext_noop("Enterprise number") if country == "BE" else gettext_noop("SIREN"),
                 entity.enterprise_number)]  # fmt: skip
     if entity.employer_number:
         numbers.append(
-            (_("ONSS employer number") if country == "BE" else _("SIRET"), entity.employer_number)
+            (
+                gettext_noop("ONSS employer number") if country == "BE" else gettext_noop("SIRET"),
+                entity.employer_number,
+            )
         )
     year_rows = Payslip.objects.filter(
         entity_id=payslip.entity_id,

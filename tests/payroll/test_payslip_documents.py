@@ -117,6 +117,21 @@ def test_user_text_is_printed_as_written_in_every_language(language):
     assert "P2026-000042" in text
 
 
+def test_the_employer_numbers_are_labelled_in_the_documents_language(activity):  # noqa: F811
+    """The worker process reads the facts in its own language; a French payslip still says
+    'Numéro d'entreprise', not the Dutch 'Ondernemingsnummer'."""
+    from django.utils import translation
+
+    from payroll.documents.render import payslip_facts
+
+    payslip = approve(draft(activity, 6, 46))
+    with translation.override("nl"):
+        facts = payslip_facts(payslip)
+    text = pdf_text(typst_pdf(payslip_document_data(payslip, facts, "fr")))
+    assert "Numéro d'entreprise" in text.replace(chr(0x2019), "'")
+    assert "Ondernemingsnummer" not in text
+
+
 def test_french_payslip_shows_the_clarified_amounts():
     payslip = sample_payslip("FR")
     text = pdf_text(typst_pdf(payslip_document_data(payslip, sample_facts("FR"), "fr")))

@@ -41,6 +41,7 @@ urlpatterns = [
     path("staff/runs/<uuid:public_id>/", run_views.run_detail, name="run"),
     path("staff/runs/<uuid:public_id>/progress/", run_views.run_progress, name="run_progress"),
     path("staff/runs/<uuid:public_id>/approve/", run_views.run_approve, name="run_approve"),
+    path("staff/runs/<uuid:public_id>/retry/", run_views.run_retry, name="run_retry"),
     path(
         "staff/runs/<uuid:public_id>/workers/<uuid:member_id>/recompute/",
         run_views.run_recompute,

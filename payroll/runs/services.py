@@ -467,3 +467,55 @@ def payruns_resume(*, entity, stale_after: dt.timedelta = dt.timedelta(minutes=1
             payrun_after_approval.enqueue(run.pk, entity_id=entity.pk)
         resumed += 1
     return resumed
+
+
+def payrun_compute_failed(*, run_id: int, item_ids, reason: str) -> PayRun | None:
+    """A chunk of the compute chord failed for good (its retries spent, or an error no retry
+    mends): the run stops in FAILED with the reason and the workers of the chunk, so the page
+    shows it and the resume sweep leaves it alone. The chunk's transaction was rolled back:
+    its items are still to compute. None if the run is no longer computing."""
+    with transaction.atomic():
+        run = PayRun.objects.select_for_update().filter(pk=run_id).first()
+        if run is None or run.state != S.COMPUTING:
+            return None
+        names = [
+            str(item.member)
+            for item in run.items.filter(pk__in=list(item_ids), state=It.PENDING)
+            .select_related("member")
+            .order_by("pk")[:5]
+        ]
+        run.state = S.FAILED
+        run.message = f"{reason} — {', '.join(names)}" if names else reason
+        run.save(update_fields=["state", "message", "updated_at"])
+        audit_log(
+            actor=None,
+            action="payroll.run.failed",
+            target=run,
+            entity=run.entity_id,
+            data={"step": "compute", "reason": reason, "workers": len(list(item_ids))},
+        )
+    return run
+
+
+def payrun_retry(*, run: PayRun, actor) -> PayRun:
+    """ "Try again" on a failed run: back to computing, the workers still to compute are sent
+    to the workers again (the ones computed stay)."""
+    with transaction.atomic():
+        run = PayRun.objects.select_for_update().get(pk=run.pk)
+        if run.state != S.FAILED:
+            raise Conflict(_("Only a failed run is tried again."))
+        reason = run.message
+        run.state = S.COMPUTING
+        run.message = ""
+        run.save(update_fields=["state", "message", "updated_at"])
+        audit_log(
+            actor=actor,
+            action="payroll.run.retried",
+            target=run,
+            entity=run.entity_id,
+            data={"reason": reason},
+        )
+        from .tasks import payrun_compute
+
+        payrun_compute.enqueue(run.pk, entity_id=run.entity_id)
+    return run

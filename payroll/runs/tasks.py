@@ -4,6 +4,8 @@ again by the resume sweep changes nothing."""
 
 from __future__ import annotations
 
+import traceback
+
 from celery import chord, shared_task
 from django.utils import timezone
 
@@ -28,7 +30,27 @@ def payrun_compute(run_id: int, *, entity_id: int) -> None:
     chord(payrun_compute_chunk.si(run_id, ids, entity_id=entity_id) for ids in chunks)(finish)
 
 
-@shared_task(base=SmartcoopTask, name="payroll.runs.compute_chunk")
+class ComputeChunkTask(SmartcoopTask):
+    """A chunk of the compute chord. When it fails for good (its retries spent, or an error no
+    retry mends, e.g. contract data the engine cannot compute), the chord's callback never
+    comes: besides the TaskFailure, the run is put in FAILED with the reason, shown on its page
+    with "Try again"."""
+
+    abstract = True
+
+    def on_failure(self, exc, task_id, args, kwargs, einfo):
+        super().on_failure(exc, task_id, args, kwargs, einfo)
+        from django_scopes import scope
+
+        from smartcoop.core.logging import redact
+
+        run_id, item_ids = args[0], args[1]
+        reason = redact("".join(traceback.format_exception_only(type(exc), exc)).strip())[:500]
+        with scope(entity=kwargs.get("entity_id")):
+            services.payrun_compute_failed(run_id=run_id, item_ids=item_ids, reason=reason)
+
+
+@shared_task(base=ComputeChunkTask, name="payroll.runs.compute_chunk")
 def payrun_compute_chunk(run_id: int, item_ids: list[int], *, entity_id: int) -> int:
     return len(services.payrun_items_compute(run_id=run_id, item_ids=item_ids))
 

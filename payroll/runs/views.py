@@ -176,6 +176,20 @@ def run_approve(request: AuthenticatedRequest, public_id) -> HttpResponse:
     return redirect("payroll:run", run.public_id)
 
 
+@require_POST
+@permission_required(Permission.RUN_PAYROLL)
+def run_retry(request: AuthenticatedRequest, public_id) -> HttpResponse:
+    """Send a failed run's computation to the workers again (after the cause is fixed)."""
+    run = selectors.payrun_get(entity=current_entity(request), public_id=public_id)
+    try:
+        services.payrun_retry(run=run, actor=request.user)
+    except ApplicationError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, _("The computation is sent to the workers again."))
+    return redirect("payroll:run", run.public_id)
+
+
 @permission_required(Permission.RUN_PAYROLL)
 def run_sepa(request: AuthenticatedRequest, public_id) -> HttpResponse:
     run = selectors.payrun_get(entity=current_entity(request), public_id=public_id)

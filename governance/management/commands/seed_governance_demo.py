@@ -60,5 +60,12 @@ class Command(BaseCommand):
                         services.vote_cast(
                             actor=None, resolution=resolution, voter=voter, choice="for"
                         )
+                # Held today (convened with its notice, then moved to this morning for the
+                # demo): a closed vote with published results on a meeting still weeks ahead
+                # read as a mistake.
+                Assembly.objects.filter(pk=assembly.pk).update(
+                    starts_at=now - timedelta(minutes=30)
+                )
+                assembly.refresh_from_db()
                 services.assembly_close(actor=admin, assembly=assembly)
         self.stdout.write("Governance demo: statutes and two assemblies.")

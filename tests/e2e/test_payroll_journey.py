@@ -123,6 +123,9 @@ def test_the_officer_fixes_an_iban_approves_and_the_worker_downloads_the_payslip
     page.screenshot(path=shots / "corrected-draft.png", full_page=True)
     page.get_by_role("button", name="Approve the corrected payslip").click()
     expect(page.get_by_test_id("payslip-status")).to_have_text("Approved")
+    # the same data, the same net: approval settles a difference of nothing
+    expect(page.get_by_test_id("settlement")).to_have_text("No difference to pay or recover.")
+    page.screenshot(path=shots / "corrected-approved.png", full_page=True)
     with scopes_disabled():
         reversal = Payslip.objects.get(corrects=payslip)
         assert reversal.status == Payslip.Status.APPROVED

@@ -1040,7 +1040,7 @@ def _dmfa_lines(
             # declared apart, its simple part as remuneration code 7
             earnings = sum(
                 (Decimal(x["amount"]) for slip in group for x in slip.lines
-                 if x["side"] == "earning"),
+                 if x.get("side") == "earning"),
                 Decimal("0"),
             )  # fmt: skip
             gross = sum((slip.gross for slip in group), Decimal("0")) - earnings

@@ -18,7 +18,7 @@ from payroll.models import PayRun, PayRunItem
 from payroll.runs import services
 from smartcoop.celery import app
 from smartcoop.core.models import AuditLogEntry, TaskFailure
-from tests.factories import staff_user
+from tests.factories import LegalEntityFactory, staff_user
 from tests.payroll.runs_setup import due_contract, funded_activity, worker
 from tests.payroll.test_runs_worker import run_state, start_worker, stop_worker, wait_for
 
@@ -84,3 +84,6 @@ def test_a_chunk_that_fails_for_good_puts_the_run_in_failed_and_try_again_finish
     # a run that is not failed is not "tried again"
     assert client.post(reverse("payroll:run_retry", args=[run.public_id])).status_code == 302
     assert run_state(run.pk).state == PayRun.State.REVIEW
+    # another entity's payroll officer: 404
+    client.force_login(staff_user("payroll_officer", entities=[LegalEntityFactory()]))
+    assert client.post(reverse("payroll:run_retry", args=[run.public_id])).status_code == 404

@@ -27,7 +27,7 @@ from smartcoop.countries.params import ParameterNotInForce, param
 from . import belcotax, dmfa
 from .builders import Problem
 from .models import Declaration
-from .services import _at, _sha256
+from .services import _at, declaration_store_built
 
 K = Declaration.Kind
 S = Declaration.Status
@@ -266,6 +266,7 @@ def belcotax_build_year(*, entity, year: int, actor, now: dt.datetime | None = N
             "correction": baseline is not None,
         }
         declaration.problems = [asdict(p) for p in problems]
+        document, errors = None, []
         if not problems and sender is not None:
             document = belcotax.belcotax_xml(
                 belcotax.BelcotaxInput(
@@ -277,20 +278,12 @@ def belcotax_build_year(*, entity, year: int, actor, now: dt.datetime | None = N
                 )
             )
             errors = belcotax.belcotax_errors(document, schema_name)
-            if errors:  # a bug of ours, never sent
-                declaration.problems = [{"field": "schema", "message": errors[0]}]
-            else:
-                declaration.payload = document.decode()
-                declaration.payload_sha256 = _sha256(declaration.payload)
-                declaration.content_type = "application/xml"
-                declaration.status = S.READY
-        declaration.save()
-        audit_log(
+        declaration_store_built(
+            declaration,
+            document=document,
+            errors=errors,
+            content_type="application/xml",
             actor=actor,
-            action="declarations.declaration.ready"
-            if declaration.status == S.READY
-            else "declarations.declaration.incomplete",
-            target=declaration,
             data={"kind": K.BELCOTAX, "year": year, "forms": len(fiches)},
         )
     return declaration
@@ -497,6 +490,7 @@ def dmfa_update_if_accepted(
             },
         }
         declaration.problems = [asdict(p) for p in problems]
+        document, errors = None, []
         if not problems:
             document = dmfa.dmfa_update_xml(
                 dmfa.DmfaUpdateInput(
@@ -511,20 +505,12 @@ def dmfa_update_if_accepted(
                 )
             )
             errors = dmfa.dmfa_update_errors(document)
-            if errors:  # a bug of ours, never sent
-                declaration.problems = [{"field": "schema", "message": errors[0]}]
-            else:
-                declaration.payload = document.decode()
-                declaration.payload_sha256 = _sha256(declaration.payload)
-                declaration.content_type = "application/xml"
-                declaration.status = S.READY
-        declaration.save()
-        audit_log(
+        declaration_store_built(
+            declaration,
+            document=document,
+            errors=errors,
+            content_type="application/xml",
             actor=actor,
-            action="declarations.declaration.ready"
-            if declaration.status == S.READY
-            else "declarations.declaration.incomplete",
-            target=declaration,
             data={"kind": K.DMFA_UPDATE, "quarter": quarter, "changes": len(changes)},
         )
     return declaration

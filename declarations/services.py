@@ -1125,6 +1125,7 @@ def dmfa_build_quarter(
             problems.append(builders.Problem("payslips", _("no approved payslip in the quarter")))
         declaration.inputs = {"quarter": quarter, "workers": len(lines)}
         declaration.problems = [asdict(p) for p in problems]
+        document, errors = None, []
         if not problems:
             if progress is not None:
                 progress("writing")
@@ -1143,23 +1144,46 @@ def dmfa_build_quarter(
             if progress is not None:
                 progress("checking")
             errors = dmfa.dmfa_errors(document)
-            if errors:
-                declaration.problems = [{"field": "schema", "message": errors[0]}]
-            else:
-                declaration.payload = document.decode()
-                declaration.payload_sha256 = _sha256(declaration.payload)
-                declaration.content_type = "application/xml"
-                declaration.status = S.READY
-        declaration.save()
-        audit_log(
+        declaration_store_built(
+            declaration,
+            document=document,
+            errors=errors,
+            content_type="application/xml",
             actor=actor,
-            action="declarations.declaration.ready"
-            if declaration.status == S.READY
-            else "declarations.declaration.incomplete",
-            target=declaration,
             data={"kind": K.DMFA, "quarter": quarter, "workers": len(lines)},
         )
     return declaration
+
+
+def declaration_store_built(
+    declaration: Declaration,
+    *,
+    document: bytes | str | None,
+    errors: list[str],
+    content_type: str,
+    actor,
+    data: dict,
+) -> None:
+    """Keep what a periodic build produced: ready with the file and its SHA-256 when it passed
+    its check, still draft with the check's first error when it did not (a bug of ours: never
+    sent), still draft with its problems when nothing was built; then save and audit."""
+    if document is not None:
+        if errors:
+            declaration.problems = [{"field": "schema", "message": errors[0]}]
+        else:
+            declaration.payload = document.decode() if isinstance(document, bytes) else document
+            declaration.payload_sha256 = _sha256(declaration.payload)
+            declaration.content_type = content_type
+            declaration.status = S.READY
+    declaration.save()
+    audit_log(
+        actor=actor,
+        action="declarations.declaration.ready"
+        if declaration.status == S.READY
+        else "declarations.declaration.incomplete",
+        target=declaration,
+        data=data,
+    )
 
 
 # --- Deadline alerts -----------------------------------------------------------------------------

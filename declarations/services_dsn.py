@@ -24,7 +24,7 @@ from smartcoop.countries.params import ParameterNotInForce, param
 from . import dsn
 from .builders import Problem
 from .models import Declaration, DsnSettings, PasRate
-from .services import _at, _sha256, _working_days_after
+from .services import _at, _working_days_after, declaration_store_built
 
 K = Declaration.Kind
 S = Declaration.Status
@@ -386,18 +386,12 @@ def _order(declaration: Declaration) -> str:
 def _save_built(declaration: Declaration, problems, payload: str, meta: dict, actor) -> None:
     declaration.inputs = meta
     declaration.problems = [asdict(p) for p in problems]
-    if not problems:
-        declaration.payload = payload
-        declaration.payload_sha256 = _sha256(payload)
-        declaration.content_type = "text/plain"
-        declaration.status = S.READY
-    declaration.save()
-    audit_log(
+    declaration_store_built(
+        declaration,
+        document=None if problems else payload,
+        errors=[],
+        content_type="text/plain",
         actor=actor,
-        action="declarations.declaration.ready"
-        if declaration.status == S.READY
-        else "declarations.declaration.incomplete",
-        target=declaration,
         data={"kind": declaration.kind, **meta},
     )
 

@@ -22,7 +22,7 @@ def payslip_render_pdf(*, payslip_id: int, entity_id: int) -> bool:
     SHA-256 (a `PayslipDocument`). Does nothing for a draft, an unknown payslip or one already
     rendered; returns whether it rendered. Rendering happens outside any transaction; the row
     is written once (one document per payslip, a unique constraint)."""
-    from .documents.render import RENDERER, payslip_pdf
+    from .documents.render import payslip_pdf
     from .models import Payslip, PayslipDocument
 
     payslip = (
@@ -40,29 +40,87 @@ def payslip_render_pdf(*, payslip_id: int, entity_id: int) -> bool:
         raise PayslipRenderFailed(
             f"payslip {payslip.reference} ({payslip.public_id}): {type(exc).__name__}: {exc}"
         ) from exc
+    return bool(_store([(payslip, pdf, language)]))
+
+
+def _store(rendered: list[tuple]) -> int:
+    """Keep rendered PDFs, `(payslip, pdf bytes, language)`, in one transaction of three
+    statements whatever their number; returns how many were stored (a payslip another worker
+    stored first is skipped)."""
+    from .documents.render import RENDERER
+    from .models import Payslip, PayslipDocument
+
+    if not rendered:
+        return 0
     try:
         with transaction.atomic():
-            # One renderer of this payslip stores at a time (FOR NO KEY UPDATE: the row stays
+            # One renderer of a payslip stores at a time (FOR NO KEY UPDATE: the row stays
             # immutable, and it does not wait for the foreign-key checks of other documents).
-            Payslip.objects.select_for_update(no_key=True).filter(pk=payslip.pk).first()
-            if PayslipDocument.objects.filter(payslip=payslip).exists():
-                return False  # another worker stored it first
-            document = PayslipDocument(
-                entity_id=payslip.entity_id,
-                payslip=payslip,
-                language=language,
-                sha256=hashlib.sha256(pdf).hexdigest(),
-                renderer=RENDERER,
+            ids = sorted(payslip.pk for payslip, _pdf, _language in rendered)
+            list(Payslip.objects.select_for_update(no_key=True).filter(pk__in=ids).order_by("pk")
+                 .values_list("pk", flat=True))  # fmt: skip
+            stored = set(
+                PayslipDocument.objects.filter(payslip_id__in=ids).values_list(
+                    "payslip_id", flat=True
+                )
             )
-            # The file is named after the payslip's public id (numbers repeat across entities):
-            # a file already there was written by a worker killed before its row was
-            # committed, and is replaced, never kept beside a second copy.
-            filename = f"{payslip.public_id}.pdf"
-            name = document.pdf.field.generate_filename(document, filename)
-            if document.pdf.storage.exists(name):
-                document.pdf.storage.delete(name)
-            document.pdf.save(filename, ContentFile(pdf), save=False)
-            document.save()
+            documents = []
+            for payslip, pdf, language in rendered:
+                if payslip.pk in stored:
+                    continue  # another worker stored it first
+                document = PayslipDocument(
+                    entity_id=payslip.entity_id,
+                    payslip=payslip,
+                    language=language,
+                    sha256=hashlib.sha256(pdf).hexdigest(),
+                    renderer=RENDERER,
+                )
+                # The file is named after the payslip's public id (numbers repeat across
+                # entities): a file already there was written by a worker killed before its
+                # row was committed, and is replaced, never kept beside a second copy.
+                filename = f"{payslip.public_id}.pdf"
+                name = document.pdf.field.generate_filename(document, filename)
+                if document.pdf.storage.exists(name):
+                    document.pdf.storage.delete(name)
+                document.pdf.save(filename, ContentFile(pdf), save=False)
+                documents.append(document)
+            PayslipDocument.objects.bulk_create(documents)
     except IntegrityError:
-        return False
-    return True
+        return 0
+    return len(documents)
+
+
+def payslips_render_pdfs(payslip_ids: list[int]) -> tuple[int, list[int]]:
+    """Render and keep the PDFs of many approved payslips (a pay run's render chunk) in a
+    constant number of queries: the payslips with their members, corrected payslips and
+    contracts, their facts (`payslips_facts`) and one storing transaction. Returns how many
+    were stored and the ids whose PDF failed (for `payslip_render_pdf` to render on its own);
+    drafts, unknown payslips and payslips already rendered are skipped."""
+    from smartcoop.core.models import LegalEntity
+
+    from .documents.render import payslip_document_data, payslip_language, payslips_facts, typst_pdf
+    from .models import Payslip, PayslipDocument
+
+    payslips = list(
+        Payslip.objects.select_related("member", "corrects")
+        .prefetch_related("paid_contracts__contract")
+        .filter(pk__in=payslip_ids, status=Payslip.Status.APPROVED)
+        .exclude(pk__in=PayslipDocument.objects.values("payslip_id"))
+        .order_by("pk")
+    )
+    if not payslips:
+        return 0, []
+    entities = LegalEntity.objects.in_bulk({p.entity_id for p in payslips})
+    facts = payslips_facts(payslips)
+    rendered, failed = [], []
+    for payslip in payslips:
+        try:
+            language = payslip_language(payslip, entities)
+            pdf = typst_pdf(payslip_document_data(payslip, facts[payslip.pk], language))
+        except SmartcoopTask.autoretry_for:
+            raise
+        except Exception:
+            failed.append(payslip.pk)
+            continue
+        rendered.append((payslip, pdf, language))
+    return _store(rendered), failed

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
+from typing import Any
 
 from django.utils import translation
 from django.utils.translation import gettext as _
@@ -279,82 +280,126 @@ def typst_pdf(data: dict) -> bytes:
 def payslip_facts(payslip) -> PayslipFacts:
     """Read what the document prints besides the snapshot: the employer, the worker, the
     contracts paid and the year-to-date totals (approved payslips of the year up to this one)."""
-    from django.db.models import Sum
+    return payslips_facts([payslip])[payslip.pk]
 
+
+def payslips_facts(payslips) -> dict[int, PayslipFacts]:
+    """`payslip_facts` of many payslips (a render chunk) in a constant number of queries: the
+    entities once, the contracts paid in one query (none if prefetched as
+    `paid_contracts__contract`), and one query for the approved payslips of the years they
+    cover, from which each one's year-to-date is summed. The members come with the payslips
+    (`select_related("member")`)."""
     from smartcoop.core.models import LegalEntity
 
-    from ..models import Payslip
+    from ..models import Payslip, PayslipContract
 
-    entity = LegalEntity.objects.get(pk=payslip.entity_id)
-    member = payslip.member
-    contracts = [row.contract for row in payslip.paid_contracts.select_related("contract")]
-    country = entity.country
-    # The labels stay msgids here: the document translates them into its own language (the
-    # facts are read in whatever language the worker process has).
-    numbers = [(gettext_noop("Enterprise number") if country == "BE" else gettext_noop("SIREN"),
-                entity.enterprise_number)]  # fmt: skip
-    if entity.employer_number:
-        numbers.append(
-            (
-                gettext_noop("ONSS employer number") if country == "BE" else gettext_noop("SIRET"),
-                entity.employer_number,
-            )
-        )
-    year_rows = Payslip.objects.filter(
-        entity_id=payslip.entity_id,
-        member_id=payslip.member_id,
+    payslips = list(payslips)
+    if not payslips:
+        return {}
+    entities = LegalEntity.objects.in_bulk({p.entity_id for p in payslips})
+    paid: dict[int, list]
+    prefetched = all("paid_contracts" in getattr(p, "_prefetched_objects_cache", {})
+                     for p in payslips)  # fmt: skip
+    if prefetched:
+        paid = {p.pk: list(p.paid_contracts.all()) for p in payslips}
+    else:
+        paid = {p.pk: [] for p in payslips}
+        paid_rows = PayslipContract.objects.filter(payslip__in=[p.pk for p in payslips])
+        for paid_row in paid_rows.select_related("contract").order_by("pk"):
+            paid[paid_row.payslip_id].append(paid_row)
+    # The approved payslips of the same entity and member in each payslip's year, up to its pay
+    # date (itself excluded): one query for the chunk, filtered per payslip below.
+    year_rows: dict[tuple[int, int], list[Any]] = {}
+    earliest = min(p.pay_date.replace(month=1, day=1) for p in payslips)
+    for row in Payslip.objects.filter(
+        entity_id__in={p.entity_id for p in payslips},
+        member_id__in={p.member_id for p in payslips},
         status=Payslip.Status.APPROVED,
-        pay_date__year=payslip.pay_date.year,
-        pay_date__lte=payslip.pay_date,
-    ).exclude(pk=payslip.pk)
-    sums = year_rows.aggregate(
-        gross=Sum("gross"), net_taxable=Sum("net_taxable"), net_pay=Sum("net_pay")
-    )
-    withholding = Decimal("0")
-    for lines in [*year_rows.values_list("lines", flat=True), payslip.lines]:
-        withholding += sum(
-            (Decimal(line["amount"]) for line in lines if line["code"] in TAX_CODES),
-            Decimal("0"),
+        pay_date__gte=earliest,
+        pay_date__lte=max(p.pay_date for p in payslips),
+    ).values("pk", "entity_id", "member_id", "pay_date", "gross", "net_taxable", "net_pay",
+             "lines"):  # fmt: skip
+        year_rows.setdefault((row["entity_id"], row["member_id"]), []).append(row)
+
+    def withheld(lines) -> Decimal:
+        return sum(
+            (Decimal(line["amount"]) for line in lines if line["code"] in TAX_CODES), Decimal("0")
         )
-    ytd = {
-        "gross": (sums["gross"] or 0) + payslip.gross,
-        "net_taxable": (sums["net_taxable"] or 0) + payslip.net_taxable,
-        "net_pay": (sums["net_pay"] or 0) + payslip.net_pay,
-        "withholding": withholding,
-    }
-    address = [member.street, f"{member.postcode} {member.city}".strip()]
-    if member.member_number:
-        address.append(_("Member no. %(number)s") % {"number": member.member_number})
-    return PayslipFacts(
-        country=country,
-        employer=Party(
-            entity.name,
-            entity.legal_form,
-            (entity.street, f"{entity.postcode} {entity.city} ({entity.country})"),
-        ),
-        employer_numbers=tuple((str(label), value) for label, value in numbers),
-        worker_name=member.display_name,
-        worker_lines=tuple(x for x in address if x),
-        joint_committees=tuple(sorted({c.joint_committee for c in contracts if c.joint_committee})),
-        hours=sum((row.hours for row in payslip.paid_contracts.all()), Decimal("0")),
-        iban_end=member.iban.replace(" ", "")[-4:] if member.iban else "",
-        year_to_date=ytd,
-    )
+
+    facts = {}
+    for payslip in payslips:
+        entity = entities[payslip.entity_id]
+        member = payslip.member
+        country = entity.country
+        # The labels stay msgids here: the document translates them into its own language (the
+        # facts are read in whatever language the worker process has).
+        numbers = [(gettext_noop("Enterprise number") if country == "BE"
+                    else gettext_noop("SIREN"), entity.enterprise_number)]  # fmt: skip
+        if entity.employer_number:
+            numbers.append(
+                (
+                    gettext_noop("ONSS employer number")
+                    if country == "BE"
+                    else gettext_noop("SIRET"),
+                    entity.employer_number,
+                )
+            )
+        earlier = [
+            row
+            for row in year_rows.get((payslip.entity_id, payslip.member_id), [])
+            if row["pk"] != payslip.pk
+            and row["pay_date"].year == payslip.pay_date.year
+            and row["pay_date"] <= payslip.pay_date
+        ]
+        ytd = {
+            key: sum((row[key] for row in earlier), Decimal("0")) + getattr(payslip, key)
+            for key in ("gross", "net_taxable", "net_pay")
+        }
+        ytd["withholding"] = sum(
+            (withheld(row["lines"]) for row in earlier), Decimal("0")
+        ) + withheld(payslip.lines)
+        address = [member.street, f"{member.postcode} {member.city}".strip()]
+        if member.member_number:
+            address.append(_("Member no. %(number)s") % {"number": member.member_number})
+        contract_rows = paid[payslip.pk]
+        contracts = [row.contract for row in contract_rows]
+        facts[payslip.pk] = PayslipFacts(
+            country=country,
+            employer=Party(
+                entity.name,
+                entity.legal_form,
+                (entity.street, f"{entity.postcode} {entity.city} ({entity.country})"),
+            ),
+            employer_numbers=tuple((str(label), value) for label, value in numbers),
+            worker_name=member.display_name,
+            worker_lines=tuple(x for x in address if x),
+            joint_committees=tuple(
+                sorted({c.joint_committee for c in contracts if c.joint_committee})
+            ),
+            hours=sum((row.hours for row in contract_rows), Decimal("0")),
+            iban_end=member.iban.replace(" ", "")[-4:] if member.iban else "",
+            year_to_date=ytd,
+        )
+    return facts
 
 
-def payslip_language(payslip) -> str:
-    """The worker's language, else the entity's default, else English."""
+def payslip_language(payslip, entities: dict | None = None) -> str:
+    """The worker's language, else the entity's default, else English (`entities`: the
+    LegalEntity rows by id when the caller has them, to read no more)."""
     from smartcoop.core.models import LegalEntity
 
     language = payslip.member.language or ""
     if language[:2] in LANGUAGES:
         return language[:2]
-    default = (
-        LegalEntity.objects.filter(pk=payslip.entity_id)
-        .values_list("default_language", flat=True)
-        .first()
-        or ""
-    )
+    if entities is not None and payslip.entity_id in entities:
+        default = entities[payslip.entity_id].default_language or ""
+    else:
+        default = (
+            LegalEntity.objects.filter(pk=payslip.entity_id)
+            .values_list("default_language", flat=True)
+            .first()
+            or ""
+        )
     return default[:2] if default[:2] in LANGUAGES else "en"
 
 

@@ -62,19 +62,15 @@ def payrun_compute_finish(run_id: int, *, entity_id: int) -> None:
 
 @shared_task(base=SmartcoopTask, name="payroll.runs.render_chunk", ignore_result=True)
 def payrun_render_chunk(payslip_ids: list[int], *, entity_id: int) -> int:
-    """Render the PDFs of a chunk of the run's payslips in this worker. A payslip whose PDF
-    fails is sent on its own (`payslip_render_pdf`, which retries and records its failure) so
-    the rest of the chunk is rendered; a payslip already rendered is skipped."""
-    from payroll.tasks import payslip_render_pdf
+    """Render the PDFs of a chunk of the run's payslips in this worker, their facts read in a
+    constant number of queries (`payslips_render_pdfs`). A payslip whose PDF fails is sent on
+    its own (`payslip_render_pdf`, which retries and records its failure) so the rest of the
+    chunk is rendered; a payslip already rendered is skipped."""
+    from payroll.tasks import payslip_render_pdf, payslips_render_pdfs
 
-    done = 0
-    for payslip_id in payslip_ids:
-        try:
-            done += bool(payslip_render_pdf.run(payslip_id=payslip_id, entity_id=entity_id))
-        except Exception:
-            payslip_render_pdf.apply_async(
-                kwargs={"payslip_id": payslip_id, "entity_id": entity_id}
-            )
+    done, failed = payslips_render_pdfs(payslip_ids)
+    for payslip_id in failed:
+        payslip_render_pdf.apply_async(kwargs={"payslip_id": payslip_id, "entity_id": entity_id})
     return done
 
 

@@ -223,3 +223,37 @@ def test_a_payroll_officer_sees_a_payslip_of_their_entity_only(client, activity)
     assert pdf.status_code == 200
     client.force_login(staff_user("payroll_officer", entities=[LegalEntityFactory()]))
     assert client.get(reverse("payroll:staff_payslip", args=[payslip.public_id])).status_code == 404
+
+
+def test_a_render_chunk_prints_what_one_render_prints_in_the_same_few_queries(activity):  # noqa: F811
+    """A pay run renders its PDFs 25 to a task: the chunk reads the facts of all its payslips
+    at once (year-to-date included) and prints exactly what rendering each alone prints."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from payroll.documents.render import payslip_facts, payslip_language
+    from payroll.tasks import payslips_render_pdfs
+
+    payslips = [approve(draft(activity, day, 40 + day)) for day in range(1, 8)]
+    expected = {}
+    for payslip in payslips:
+        language = payslip_language(payslip)
+        data = payslip_document_data(payslip, payslip_facts(payslip), language)
+        expected[payslip.pk] = pdf_text(typst_pdf(data))  # the bytes carry the time of day
+    with CaptureQueriesContext(connection) as two:
+        assert payslips_render_pdfs([p.pk for p in payslips[:2]]) == (2, [])
+    with CaptureQueriesContext(connection) as five:
+        assert payslips_render_pdfs([p.pk for p in payslips[2:]]) == (5, [])
+    assert len(five.captured_queries) == len(two.captured_queries) <= 12
+    for payslip in payslips:
+        document = PayslipDocument.objects.get(payslip=payslip)
+        content = document.pdf.read()
+        assert pdf_text(content) == expected[payslip.pk]
+        assert document.sha256 == hashlib.sha256(content).hexdigest()
+    # the last payslip's year to date adds up the seven gross pays of the year
+    text = pdf_text(PayslipDocument.objects.get(payslip=payslips[-1]).pdf.read())
+    year_gross = sum((p.gross for p in payslips), D("0"))
+    assert f"{year_gross:.2f}".replace(".", ",") in text.replace(".", "")
+    # rendered payslips are skipped: a second chunk stores nothing
+    assert payslips_render_pdfs([p.pk for p in payslips]) == (0, [])
+    assert PayslipDocument.objects.filter(payslip__in=payslips).count() == 7

@@ -357,9 +357,8 @@ def _advance(run_id: int, frm: str, to: str, message: str = "") -> PayRun | None
 
 def payrun_render(*, run_id: int) -> None:
     """APPROVED → RENDERING: send the approved payslips to the PDF renderer as a group of
-    chunks of PAYROLL_RENDER_CHUNK (`payrun_render_chunk`: any worker takes one; each PDF is
-    `payroll.tasks.payslip_render_pdf(payslip_id=…, entity_id=…)`, which renders a payslip
-    once)."""
+    chunks of PAYROLL_RENDER_CHUNK (`payrun_render_chunk`: any worker takes one and renders it
+    with `payroll.tasks.payslips_render_pdfs`, which renders a payslip once)."""
     run = _advance(run_id, S.APPROVED, S.RENDERING)
     if run is None:
         return

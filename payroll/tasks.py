@@ -4,12 +4,15 @@ an approval; running it twice renders once."""
 from __future__ import annotations
 
 import hashlib
+import logging
 
 from celery import shared_task
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
 
 from smartcoop.core.tasks import SmartcoopTask
+
+logger = logging.getLogger(__name__)
 
 
 class PayslipRenderFailed(RuntimeError):
@@ -120,6 +123,9 @@ def payslips_render_pdfs(payslip_ids: list[int]) -> tuple[int, list[int]]:
         except SmartcoopTask.autoretry_for:
             raise
         except Exception:
+            # Rendered again on its own by payslip_render_pdf, which records a TaskFailure
+            # naming the payslip if it fails there too; the chunk goes on with the others.
+            logger.exception("payslip %s: PDF failed in its render chunk", payslip.public_id)
             failed.append(payslip.pk)
             continue
         rendered.append((payslip, pdf, language))

@@ -9,16 +9,14 @@ to their office."""
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.http import HttpRequest
 from django.utils.functional import Promise
 
-from smartcoop.core.roles import Permission, has_permission
-
-logger = logging.getLogger(__name__)
+from smartcoop.core.parts import computed_parts
+from smartcoop.core.roles import Permission
 
 
 @dataclass(frozen=True)
@@ -40,23 +38,12 @@ def register_member_section(section: MemberSection) -> None:
 
 def member_sections(request: HttpRequest, member) -> list[dict]:
     """The sections this staff member may see on `member`'s page, in order."""
-    shown = []
-    for section in sorted(_SECTIONS.values(), key=lambda s: s.order):
-        if section.permission is not None and not has_permission(request.user, section.permission):
-            continue
-        try:
-            context = section.compute(request, member)
-        except Exception:
-            # One broken section must not take the member's page down; it is logged for staff.
-            logger.exception("member section %s failed", section.key)
-            continue
-        if context is not None:
-            shown.append(
-                {
-                    "key": section.key,
-                    "title": section.title,
-                    "template": section.template,
-                    "data": context,
-                }
-            )
-    return shown
+    return [
+        {"key": section.key, "title": section.title, "template": section.template, "data": data}
+        for section, data in computed_parts(
+            _SECTIONS.values(),
+            request,
+            lambda s: s.compute(request, member),
+            kind="member section",
+        )
+    ]

@@ -6,16 +6,14 @@ use the app's selectors, which scope to what the user may see."""
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.http import HttpRequest
 from django.utils.functional import Promise
 
-from .roles import Permission, has_permission
-
-logger = logging.getLogger(__name__)
+from .parts import computed_parts
+from .roles import Permission
 
 
 @dataclass(frozen=True)
@@ -46,19 +44,13 @@ def register_widget(widget: Widget) -> None:
 
 
 def widgets_for(area: str, request: HttpRequest) -> list[dict]:
-    shown = []
-    for widget in sorted((w for w in _WIDGETS.values() if w.area == area), key=lambda w: w.order):
-        if widget.permission is not None and not has_permission(request.user, widget.permission):
-            continue
-        try:
-            figure = widget.compute(request)
-        except Exception:
-            # One broken figure must not take the whole dashboard down; it is logged for staff.
-            logger.exception("dashboard widget %s failed", widget.key)
-            continue
-        if figure is not None:
-            shown.append({"label": widget.label, "figure": figure, "key": widget.key})
-    return shown
+    widgets = (w for w in _WIDGETS.values() if w.area == area)
+    return [
+        {"label": widget.label, "figure": figure, "key": widget.key}
+        for widget, figure in computed_parts(
+            widgets, request, lambda w: w.compute(request), kind="dashboard widget"
+        )
+    ]
 
 
 @dataclass(frozen=True)
@@ -72,6 +64,7 @@ class Panel:
     template: str
     compute: Callable[[HttpRequest], dict | None]
     order: int = 100
+    permission: Permission | None = None
 
 
 _PANELS: dict[str, Panel] = {}
@@ -82,23 +75,13 @@ def register_panel(panel: Panel) -> None:
 
 
 def panels_for(area: str, request: HttpRequest) -> list[dict]:
-    shown = []
-    for panel in sorted((p for p in _PANELS.values() if p.area == area), key=lambda p: p.order):
-        try:
-            context = panel.compute(request)
-        except Exception:
-            logger.exception("dashboard panel %s failed", panel.key)
-            continue
-        if context is not None:
-            shown.append(
-                {
-                    "key": panel.key,
-                    "title": panel.title,
-                    "template": panel.template,
-                    "data": context,
-                }
-            )
-    return shown
+    panels = (p for p in _PANELS.values() if p.area == area)
+    return [
+        {"key": panel.key, "title": panel.title, "template": panel.template, "data": context}
+        for panel, context in computed_parts(
+            panels, request, lambda p: p.compute(request), kind="dashboard panel"
+        )
+    ]
 
 
 def _failed_tasks(request: HttpRequest) -> Figure:

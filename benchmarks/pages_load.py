@@ -8,13 +8,24 @@ Not a test: figures are printed, never gating.
 It creates a database of its own beside the one it is given (dropped at the end), seeds one year
 with `seed_scale --profile smart-be --factor BENCH_FACTOR` (default 0.02, so that `make bench`
 stays short; `BENCH_DATABASE_URL` points it at a database already seeded, at factor 1 say, which
-it then keeps), starts gunicorn (BENCH_GUNICORN_WORKERS processes, default 4) on loopback, and
-runs its own bounded load generator: first one user alone (each page's service time), then
-BENCH_USERS threads (default 20), each with its own keep-alive connection, sharing BENCH_REQUESTS
-requests per page (default 60) over the pages below in an order shuffled with a fixed seed. It
-prints p50/p95/max per page and the query count of each page (counted in-process through the whole Django stack, once per page). Then it times the
-reminder sweep (`invoicing.reminders_daily`) on 15 January after the seeded year, rolled back
-(BENCH_REMINDER_SWEEP=0 skips it).
+it then keeps and never migrates: it only adds an account and a session for one scale member),
+starts gunicorn (BENCH_GUNICORN_WORKERS processes, default 4) on loopback, and runs its own
+bounded load generator, each user a thread with its own keep-alive connection, in three parts:
+
+1. one user alone: each page's service time, and its CPU (gunicorn worker + PostgreSQL backend,
+   read from /proc around each request: nothing else runs on the server then);
+2. **20 concurrent users** (BENCH_USERS) as a web application has them, and as Locust runs them
+   (`wait_time = between(1, 3)`): each user requests a page, reads it for a random 1 to 3 s
+   (BENCH_THINK, "1,3"), requests the next; they start spread over the first think time. The
+   issue's "p95 < 150 ms at 20 concurrent users" is this part;
+3. the same users without think time (a closed loop: the next request leaves when the answer
+   arrives): a stress figure, what the machine saturates at, in requests/s.
+
+Parts 2 and 3 share BENCH_REQUESTS requests per page (default 40) in an order shuffled with a
+fixed seed. Each part prints p50/p95/max per page, requests/s, CPU per request (web and
+PostgreSQL) and the load average; the query count of each page is counted in-process through the
+whole Django stack, once per page. Then it times the reminder sweep (`invoicing.reminders_daily`)
+on 15 January after the seeded year, rolled back (BENCH_REMINDER_SWEEP=0 skips it).
 
 The pages, each as the user who sees it:
 - the member dashboard (`/app/`) and an Activity page, as the salaried member with the most
@@ -47,7 +58,9 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "smartcoop.settings.test")
 
 FACTOR = float(os.environ.get("BENCH_FACTOR", "0.02"))
 USERS = int(os.environ.get("BENCH_USERS", "20"))
-REQUESTS = int(os.environ.get("BENCH_REQUESTS", "60"))
+REQUESTS = int(os.environ.get("BENCH_REQUESTS", "40"))
+_think = os.environ.get("BENCH_THINK", "1,3").split(",")
+THINK = (float(_think[0]), float(_think[-1]))
 WORKERS = int(os.environ.get("BENCH_GUNICORN_WORKERS", "4"))
 GIVEN_DATABASE = os.environ.get("BENCH_DATABASE_URL", "")
 BENCH_DB = "smartcoop_bench_pages"
@@ -97,7 +110,16 @@ def prepare(year: int) -> list[tuple[str, str, str]]:
     from smartcoop.core.models import User
     from smartcoop.core.roles import Role
 
-    call_command("migrate", verbosity=0)
+    if GIVEN_DATABASE:
+        # A database we are given is never migrated (it may be shared): it must be up to date.
+        from django.db.migrations.executor import MigrationExecutor
+
+        executor = MigrationExecutor(connection)
+        pending = executor.migration_plan(executor.loader.graph.leaf_nodes())
+        if pending:
+            sys.exit(f"BENCH_DATABASE_URL lacks {len(pending)} migration(s), e.g. {pending[0][0]}")
+    else:
+        call_command("migrate", verbosity=0)
     with scopes_disabled():
         if not Member.objects.filter(email__endswith="@scale.invalid").exists():
             started = time.monotonic()
@@ -164,33 +186,81 @@ def headers(cookie: str) -> dict[str, str]:
     return {"Cookie": f"sessionid={cookie}", "Host": "localhost"}
 
 
-def cpu_seconds(pids: list[int]) -> float:
+def cpu_seconds(pid: int) -> float:
     import psutil
 
-    total = 0.0
-    for pid in pids:
-        try:
-            times = psutil.Process(pid).cpu_times()
-            total += times.user + times.system
-        except psutil.Error:
-            pass
-    return total
+    try:
+        times = psutil.Process(pid).cpu_times()
+    except psutil.Error:
+        return 0.0
+    return times.user + times.system
 
 
-def serving_pids(server_pid: int) -> tuple[list[int], list[int]]:
-    """The gunicorn workers, and the PostgreSQL backends of this database (the workers keep
-    their connections: CONN_MAX_AGE) other than ours."""
-    import psutil
-    from django.db import connection
+class ServerCpu:
+    """CPU time of the gunicorn workers and of this database's PostgreSQL backends (other than
+    ours). Backends come and go (CONN_MAX_AGE), so each process is read when first seen and then
+    every half second: one that ends between two reads loses at most half a second of CPU."""
 
-    workers = [child.pid for child in psutil.Process(server_pid).children()]
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT pid FROM pg_stat_activity WHERE datname = current_database() "
-            "AND pid <> pg_backend_pid()"
-        )
-        backends = [row[0] for row in cursor.fetchall()]
-    return workers, backends
+    def __init__(self, server_pid: int) -> None:
+        import psutil
+        from django.db import connection
+
+        self.server = psutil.Process(server_pid)
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_backend_pid(), current_database()")
+            self.own_backend, self.database = cursor.fetchone()
+        self.postmaster = psutil.Process(self.own_backend).parent()
+        self.first: dict[int, tuple[str, float]] = {}
+        self.last: dict[int, float] = {}
+        self.stopped = threading.Event()
+        self.started: float | None = None
+
+    def processes(self) -> list[tuple[int, str]]:
+        import psutil
+
+        found = [(child.pid, "web") for child in self.server.children()]
+        for child in self.postmaster.children() if self.postmaster else []:
+            try:
+                command = " ".join(child.cmdline())
+            except psutil.Error:
+                continue
+            if child.pid != self.own_backend and f" {self.database} " in command:
+                found.append((child.pid, "db"))
+        return found
+
+    def sample(self) -> None:
+        for pid, kind in self.processes():
+            seconds = cpu_seconds(pid)
+            # A process first seen after the start began within the measured time.
+            self.first.setdefault(pid, (kind, seconds if self.started is None else 0.0))
+            self.last[pid] = max(seconds, self.last.get(pid, 0.0))
+
+    def start(self) -> None:
+        self.started = None
+        self.sample()
+        self.started = time.monotonic()
+        threading.Thread(target=self.poll, daemon=True).start()
+
+    def poll(self) -> None:
+        while not self.stopped.wait(0.5):
+            self.sample()
+
+    def stop(self) -> tuple[float, float, int]:
+        """Seconds of CPU (web, database) since start, and the number of backends seen."""
+        self.stopped.set()
+        self.sample()
+        totals = {"web": 0.0, "db": 0.0}
+        for pid, (kind, first) in self.first.items():
+            totals[kind] += self.last[pid] - first
+        backends = sum(1 for kind, _ in self.first.values() if kind == "db")
+        return totals["web"], totals["db"], backends
+
+    def now(self) -> tuple[float, float]:
+        """For one request at a time: the CPU of every process now (web, database)."""
+        totals = {"web": 0.0, "db": 0.0}
+        for pid, kind in self.processes():
+            totals[kind] += cpu_seconds(pid)
+        return totals["web"], totals["db"]
 
 
 def load(
@@ -198,22 +268,32 @@ def load(
     pages: list[tuple[str, str, str]],
     users: int,
     requests: int,
-    show: bool = True,
+    title: str = "",
+    think: tuple[float, float] | None = None,
     server_pid: int = 0,
 ) -> None:
+    """`users` threads share `requests` requests per page; with `think`, each user waits a random
+    time in that range (seconds) after each answer, and starts within the first such wait."""
     jobs = [page for page in pages for _ in range(requests)]
     random.Random(14).shuffle(jobs)  # noqa: S311 - a fixed order, not a secret
     lock = threading.Lock()
     timings: dict[str, list[float]] = defaultdict(list)
+    page_cpu: dict[str, list[float]] = defaultdict(list)
     errors: list[str] = []
+    server_cpu = ServerCpu(server_pid) if server_pid else None
+    alone = users == 1 and server_cpu is not None
 
-    def user() -> None:
-        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+    def user(number: int) -> None:
+        pause = random.Random(number)  # noqa: S311 - think times, not secrets
+        if think:
+            time.sleep(pause.uniform(0, think[1]))
+        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=120)
         while True:
             with lock:
                 if not jobs:
                     break
                 label, path, cookie = jobs.pop()
+            cpu = server_cpu.now() if alone and server_cpu else (0.0, 0.0)
             started = time.perf_counter()
             try:
                 conn.request("GET", path, headers=headers(cookie))
@@ -222,46 +302,63 @@ def load(
                 status = response.status
             except (OSError, http.client.HTTPException) as exc:
                 conn.close()
-                conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+                conn = http.client.HTTPConnection("127.0.0.1", port, timeout=120)
                 status, label = 0, f"{label} ({exc.__class__.__name__})"
             elapsed = time.perf_counter() - started
+            if alone and server_cpu:
+                after = server_cpu.now()
+                page_cpu[label].append(after[0] - cpu[0])
+                page_cpu[label + " db"].append(after[1] - cpu[1])
             with lock:
                 if status == 200:
                     timings[label].append(elapsed * 1000)
                 else:
                     errors.append(f"{label}: {status}")
+            if think:
+                time.sleep(pause.uniform(*think))
         conn.close()
 
-    workers, backends = serving_pids(server_pid) if server_pid else ([], [])
-    cpu_before = (cpu_seconds(workers), cpu_seconds(backends))
+    if server_cpu:
+        server_cpu.start()
+    load_before = os.getloadavg()[0]
     started = time.monotonic()
-    threads = [threading.Thread(target=user) for _ in range(users)]
+    threads = [threading.Thread(target=user, args=(n,)) for n in range(users)]
     for thread in threads:
         thread.start()
     for thread in threads:
         thread.join()
     wall = time.monotonic() - started
     total = sum(len(t) for t in timings.values())
-    web_cpu = cpu_seconds(workers) - cpu_before[0]
-    db_cpu = cpu_seconds(backends) - cpu_before[1]
-    if not show:
+    web_cpu, db_cpu, backends = server_cpu.stop() if server_cpu else (0.0, 0.0, 0)
+    if not title:
         return
+    print(f"\n-- {title}")
     print(
-        f"{users} concurrent user(s), {total} requests in {wall:.1f} s ({total / wall:.1f} req/s), "
-        f"gunicorn {WORKERS} workers; load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs"
+        f"{total} requests in {wall:.1f} s: {total / wall:.1f} requests/s; gunicorn {WORKERS} "
+        f"workers; load average {load_before:.1f} before, {os.getloadavg()[0]:.1f} after, "
+        f"on {os.cpu_count()} CPUs"
     )
     if total and server_pid:
         print(
             f"CPU per request (all pages): web {web_cpu / total * 1000:.0f} ms, "
-            f"PostgreSQL {db_cpu / total * 1000:.0f} ms ({len(backends)} backends)"
+            f"PostgreSQL {db_cpu / total * 1000:.0f} ms ({backends} backends); "
+            f"{(web_cpu + db_cpu) / wall:.2f} CPUs busy"
         )
-    print(f"{'page':30} {'p50 ms':>8} {'p95 ms':>8} {'max ms':>8} {'n':>5}")
+    # /proc counts CPU in ticks of 10 ms: the mean over the requests, not the median.
+    cpu_header = f" {'web CPU':>8} {'db CPU':>8}" if alone else ""
+    print(f"{'page':30} {'p50 ms':>8} {'p95 ms':>8} {'max ms':>8} {'n':>5}{cpu_header}")
     for label, _path, _cookie in pages:
         values = timings.get(label, [])
         if values:
+            cpu_columns = (
+                f" {statistics.mean(page_cpu[label]) * 1000:8.0f}"
+                f" {statistics.mean(page_cpu[label + ' db']) * 1000:8.0f}"
+                if alone
+                else ""
+            )
             print(
                 f"{label:30} {statistics.median(values):8.0f} {percentile(values, 0.95):8.0f} "
-                f"{max(values):8.0f} {len(values):5d}"
+                f"{max(values):8.0f} {len(values):5d}{cpu_columns}"
             )
     if errors:
         print(f"errors: {len(errors)} ({sorted(set(errors))[:5]})")
@@ -342,10 +439,21 @@ def main() -> None:
             except OSError:
                 time.sleep(0.3)
         # Every gunicorn worker imports and warms up on its first requests: not measured.
-        load(port, pages, users=WORKERS, requests=WORKERS, show=False)
-        # One user first (the service time of each page), then the concurrent users.
-        load(port, pages, users=1, requests=max(5, REQUESTS // 4), server_pid=server.pid)
-        load(port, pages, users=USERS, requests=REQUESTS, server_pid=server.pid)
+        load(port, pages, users=WORKERS, requests=WORKERS)
+        load(
+            port, pages, users=1, requests=max(5, REQUESTS // 4), server_pid=server.pid,
+            title="1. one user alone (service time; CPU per request of each page, mean ms)",
+        )  # fmt: skip
+        load(
+            port, pages, users=USERS, requests=REQUESTS, think=THINK, server_pid=server.pid,
+            title=f"2. {USERS} concurrent users, each reading a page {THINK[0]:g}-{THINK[1]:g} s "
+            "(random) before the next (Locust's between(1, 3))",
+        )  # fmt: skip
+        load(
+            port, pages, users=USERS, requests=REQUESTS, server_pid=server.pid,
+            title=f"3. stress: {USERS} users without think time (closed loop; the machine's "
+            "saturation, requests/s)",
+        )  # fmt: skip
         if os.environ.get("BENCH_REMINDER_SWEEP", "1") == "1":
             reminder_sweep(year)
     finally:

@@ -238,6 +238,9 @@ class PayRun(EntityOwnedModel):
         _("state"), max_length=12, choices=State.choices, default=State.COLLECTING
     )
     message = models.TextField(_("message"), blank=True, default="")
+    # A failed run: the state of the step that failed ("computing", "approved" = render,
+    # "rendering" = payment file, "paying" = ledger), where "Try again" takes it back.
+    failed_step = models.CharField(max_length=12, blank=True, default="")
     items_total = models.PositiveIntegerField(default=0)
     items_done = models.PositiveIntegerField(default=0)
     totals = models.JSONField(default=dict)

@@ -358,26 +358,32 @@ def _advance(run_id: int, frm: str, to: str, message: str = "") -> PayRun | None
 def payrun_render(*, run_id: int) -> None:
     """APPROVED → RENDERING: send the approved payslips to the PDF renderer as a group of
     chunks of PAYROLL_RENDER_CHUNK (`payrun_render_chunk`: any worker takes one and renders it
-    with `payroll.tasks.payslips_render_pdfs`, which renders a payslip once)."""
-    run = _advance(run_id, S.APPROVED, S.RENDERING)
-    if run is None:
-        return
+    with `payroll.tasks.payslips_render_pdfs`, which renders a payslip once). The chunks are
+    sent before the state is committed: if sending fails, the run is still APPROVED (and
+    fails there); a chunk that starts before the commit renders approved payslips all the
+    same."""
     from celery import group
 
     from .tasks import payrun_render_chunk
 
-    ids = list(
-        run.items.filter(state=It.APPROVED)
-        .exclude(payslip=None)
-        .order_by("pk")
-        .values_list("payslip_id", flat=True)
-    )
-    size = _render_chunk_size()
-    jobs = group(
-        payrun_render_chunk.si(ids[i : i + size], entity_id=run.entity_id)
-        for i in range(0, len(ids), size)
-    )
-    transaction.on_commit(jobs.apply_async)
+    with transaction.atomic():
+        run = PayRun.objects.select_for_update().get(pk=run_id)
+        if run.state != S.APPROVED:
+            return
+        ids = list(
+            run.items.filter(state=It.APPROVED)
+            .exclude(payslip=None)
+            .order_by("pk")
+            .values_list("payslip_id", flat=True)
+        )
+        size = _render_chunk_size()
+        if ids:
+            group(
+                payrun_render_chunk.si(ids[i : i + size], entity_id=run.entity_id)
+                for i in range(0, len(ids), size)
+            ).apply_async()
+        run.state = S.RENDERING
+        run.save(update_fields=["state", "updated_at"])
 
 
 def payrun_pay(*, run_id: int) -> None:
@@ -483,38 +489,69 @@ def payrun_compute_failed(*, run_id: int, item_ids, reason: str) -> PayRun | Non
             .select_related("member")
             .order_by("pk")[:5]
         ]
-        run.state = S.FAILED
-        run.message = f"{reason} — {', '.join(names)}" if names else reason
-        run.save(update_fields=["state", "message", "updated_at"])
-        audit_log(
-            actor=None,
-            action="payroll.run.failed",
-            target=run,
-            entity=run.entity_id,
-            data={"step": "compute", "reason": reason, "workers": len(list(item_ids))},
-        )
+        message = f"{reason} — {', '.join(names)}" if names else reason
+        return _fail(run, step=S.COMPUTING, message=message, reason=reason,
+                     data={"workers": len(list(item_ids))})  # fmt: skip
+
+
+# The step each state after approval is waiting for (what failed if the run stops there).
+AFTER_APPROVAL_STEPS = {S.APPROVED: "render", S.RENDERING: "pay", S.PAYING: "post"}
+
+
+def payrun_step_failed(*, run_id: int, reason: str) -> PayRun | None:
+    """A step after approval raised for good (render dispatch, SEPA file, ledger postings): the
+    step's transaction was rolled back, so the run is still in the state of that step; it
+    stops in FAILED with the step and the reason on its page (audited), the resume sweep
+    leaves it alone and "Try again" takes it back to that state. None if the run is not in
+    a step after approval (done, or already failed)."""
+    with transaction.atomic():
+        run = PayRun.objects.select_for_update().filter(pk=run_id).first()
+        if run is None or run.state not in AFTER_APPROVAL_STEPS:
+            return None
+        return _fail(run, step=run.state, message=reason, reason=reason, data={})
+
+
+def _fail(run: PayRun, *, step: str, message: str, reason: str, data: dict) -> PayRun:
+    run.state = S.FAILED
+    run.failed_step = step
+    run.message = message
+    run.save(update_fields=["state", "failed_step", "message", "updated_at"])
+    audit_log(
+        actor=None,
+        action="payroll.run.failed",
+        target=run,
+        entity=run.entity_id,
+        data={"step": AFTER_APPROVAL_STEPS.get(step, "compute"), "reason": reason, **data},
+    )
     return run
 
 
 def payrun_retry(*, run: PayRun, actor) -> PayRun:
-    """ "Try again" on a failed run: back to computing, the workers still to compute are sent
-    to the workers again (the ones computed stay)."""
+    """ "Try again" on a failed run: back to the step that failed, sent to the workers again.
+    A failed computation sends the workers still to compute (the ones computed stay); a failed
+    step after approval starts again from it (render, SEPA file or ledger: each skips what is
+    done)."""
     with transaction.atomic():
         run = PayRun.objects.select_for_update().get(pk=run.pk)
         if run.state != S.FAILED:
             raise Conflict(_("Only a failed run is tried again."))
         reason = run.message
-        run.state = S.COMPUTING
+        step = run.failed_step or S.COMPUTING
+        run.state = step
+        run.failed_step = ""
         run.message = ""
-        run.save(update_fields=["state", "message", "updated_at"])
+        run.save(update_fields=["state", "failed_step", "message", "updated_at"])
         audit_log(
             actor=actor,
             action="payroll.run.retried",
             target=run,
             entity=run.entity_id,
-            data={"reason": reason},
+            data={"reason": reason, "step": AFTER_APPROVAL_STEPS.get(step, "compute")},
         )
-        from .tasks import payrun_compute
+        from .tasks import payrun_after_approval, payrun_compute
 
-        payrun_compute.enqueue(run.pk, entity_id=run.entity_id)
+        if step == S.COMPUTING:
+            payrun_compute.enqueue(run.pk, entity_id=run.entity_id)
+        else:
+            payrun_after_approval.enqueue(run.pk, entity_id=run.entity_id)
     return run

@@ -74,7 +74,25 @@ def payrun_render_chunk(payslip_ids: list[int], *, entity_id: int) -> int:
     return done
 
 
-@shared_task(base=SmartcoopTask, name="payroll.runs.after_approval")
+class AfterApprovalTask(SmartcoopTask):
+    """The steps after approval. When one fails for good (its retries spent, or an error no
+    retry mends), the run stops in FAILED at that step with the reason on its page, and "Try
+    again" starts from it; the resume sweep leaves it alone."""
+
+    abstract = True
+
+    def on_failure(self, exc, task_id, args, kwargs, einfo):
+        super().on_failure(exc, task_id, args, kwargs, einfo)
+        from django_scopes import scope
+
+        from smartcoop.core.logging import redact
+
+        reason = redact("".join(traceback.format_exception_only(type(exc), exc)).strip())[:500]
+        with scope(entity=kwargs.get("entity_id")):
+            services.payrun_step_failed(run_id=args[0], reason=reason)
+
+
+@shared_task(base=AfterApprovalTask, name="payroll.runs.after_approval")
 def payrun_after_approval(run_id: int, *, entity_id: int) -> None:
     """The steps after approval, in order; each one does nothing unless the run is at its step."""
     services.payrun_render(run_id=run_id)

@@ -179,14 +179,19 @@ def run_approve(request: AuthenticatedRequest, public_id) -> HttpResponse:
 @require_POST
 @permission_required(Permission.RUN_PAYROLL)
 def run_retry(request: AuthenticatedRequest, public_id) -> HttpResponse:
-    """Send a failed run's computation to the workers again (after the cause is fixed)."""
+    """Send a failed run's step to the workers again (after the cause is fixed)."""
     run = selectors.payrun_get(entity=current_entity(request), public_id=public_id)
     try:
-        services.payrun_retry(run=run, actor=request.user)
+        run = services.payrun_retry(run=run, actor=request.user)
     except ApplicationError as error:
         messages.error(request, error.message)
     else:
-        messages.success(request, _("The computation is sent to the workers again."))
+        if run.state == run.State.COMPUTING:
+            messages.success(request, _("The computation is sent to the workers again."))
+        else:
+            messages.success(
+                request, _("The run starts again in the background from the step that failed.")
+            )
     return redirect("payroll:run", run.public_id)
 
 

@@ -1,7 +1,7 @@
-"""A pay run whose compute step fails for good on a real Celery worker: the run stops in the
-failed state with the reason and the worker concerned, shown on its page; the resume sweep
-leaves it alone; once the data is fixed, "Try again" computes what is left and the run reaches
-review."""
+"""A pay run whose compute step, or a step after approval, fails for good on a real Celery
+worker: the run stops in the failed state with the reason (and the worker concerned), shown on
+its page; the resume sweep leaves it alone; once the data is fixed, "Try again" starts from the
+step that failed and the run goes on."""
 
 from __future__ import annotations
 
@@ -13,7 +13,8 @@ from django.db import connection
 from django.urls import reverse
 from django_scopes import scope, scopes_disabled
 
-from activities.models import EmploymentContract
+from activities.models import EmploymentContract, LedgerEntry
+from members.models import Member
 from payroll.models import PayRun, PayRunItem
 from payroll.runs import services
 from smartcoop.celery import app
@@ -87,3 +88,53 @@ def test_a_chunk_that_fails_for_good_puts_the_run_in_failed_and_try_again_finish
     # another entity's payroll officer: 404
     client.force_login(staff_user("payroll_officer", entities=[LegalEntityFactory()]))
     assert client.post(reverse("payroll:run_retry", args=[run.public_id])).status_code == 404
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_payment_file_that_cannot_be_built_stops_the_run_at_that_step_and_try_again_pays(
+    client,
+):
+    activity = funded_activity()
+    members = [worker(activity) for _n in range(2)]
+    contracts = [due_contract(activity, member, day=3) for member in members]
+    pay_date = max(c.wage_due_on for c in contracts)
+    officer = staff_user("payroll_officer", entities=[activity.entity])
+    app.control.purge()
+    proc = start_worker(f"payrun-step-fail-{os.getpid()}@localhost")
+    try:
+        with scope(entity=activity.entity_id):
+            run = services.payrun_create(entity=activity.entity, pay_date=pay_date)
+        wait_for(lambda: run_state(run.pk).state == PayRun.State.REVIEW)
+        # after the review, a worker's bank account is changed to one that is not valid: the
+        # SEPA file refuses it rather than paying the others without a word
+        good_iban = Member.objects.get(pk=members[1].pk).iban
+        Member.objects.filter(pk=members[1].pk).update(iban="BE00000000000000")
+        client.force_login(officer)
+        assert client.post(reverse("payroll:run_approve", args=[run.public_id])).status_code == 302
+        wait_for(lambda: run_state(run.pk).state == PayRun.State.FAILED)
+        failed = run_state(run.pk)
+        assert failed.failed_step == PayRun.State.RENDERING and "invalid IBAN" in failed.message
+        assert "BE00000000000000" not in failed.message
+        assert failed.sepa_xml == ""
+        with scopes_disabled():
+            assert LedgerEntry.objects.filter(activity=activity, kind="salary_cost").count() == 0
+            entry = AuditLogEntry.objects.get(action="payroll.run.failed")
+            assert entry.data["step"] == "pay"
+        # the sweep leaves it alone
+        with scope(entity=activity.entity_id):
+            resumed = services.payruns_resume(entity=activity.entity, stale_after=dt.timedelta(0))
+        assert resumed == 0
+        page = client.get(reverse("payroll:run", args=[run.public_id])).content.decode()
+        assert "The payment file could not be built" in page and "Try again" in page
+        # fixed, tried again: the file is built and the ledger posted, once per contract
+        Member.objects.filter(pk=members[1].pk).update(iban=good_iban)
+        assert client.post(reverse("payroll:run_retry", args=[run.public_id])).status_code == 302
+        wait_for(lambda: run_state(run.pk).state == PayRun.State.POSTED)
+    finally:
+        stop_worker(proc)
+    run = run_state(run.pk)
+    assert run.message == "" and run.failed_step == "" and run.sepa_sha256
+    assert run.sepa_xml.count("<CdtTrfTxInf>") == 2
+    with scopes_disabled():
+        assert LedgerEntry.objects.filter(activity=activity, kind="salary_cost").count() == 2
+        assert AuditLogEntry.objects.get(action="payroll.run.retried").data["step"] == "pay"

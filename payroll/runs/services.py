@@ -495,7 +495,7 @@ def payrun_compute_failed(*, run_id: int, item_ids, reason: str) -> PayRun | Non
 
 
 # The step each state after approval is waiting for (what failed if the run stops there).
-AFTER_APPROVAL_STEPS = {S.APPROVED: "render", S.RENDERING: "pay", S.PAYING: "post"}
+AFTER_APPROVAL_STEPS: dict[str, str] = {S.APPROVED: "render", S.RENDERING: "pay", S.PAYING: "post"}
 
 
 def payrun_step_failed(*, run_id: int, reason: str) -> PayRun | None:

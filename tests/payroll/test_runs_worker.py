@@ -24,6 +24,8 @@ from smartcoop.celery import app
 from tests.payroll.runs_setup import due_contract, funded_activity, worker
 
 WORKERS = 24
+KILLED_WORKER_APP = "smartcoop-killed-worker-test"
+LOCK_HOLDER_APP = "smartcoop-lock-holder-test"
 NS = {"p": "urn:iso:std:iso:20022:tech:xsd:pain.001.001.09"}
 
 
@@ -37,6 +39,8 @@ def start_worker(name: str) -> subprocess.Popen:
         "DJANGO_SETTINGS_MODULE": "smartcoop.settings.test",
         "PAYROLL_RUN_CHUNK": "1",
         "PAYROLL_RENDER_CHUNK": "1",
+        # names its database sessions, so that the test can end the ones a killed worker left
+        "PGAPPNAME": KILLED_WORKER_APP,
     }
     proc = subprocess.Popen(
         [sys.executable, "-m", "celery", "-A", "smartcoop", "worker", "-l", "warning", "-P",
@@ -53,6 +57,12 @@ def start_worker(name: str) -> subprocess.Popen:
     pytest.fail("the worker did not answer")
 
 
+def kill_worker(proc: subprocess.Popen) -> None:
+    os.kill(proc.pid, signal.SIGKILL)
+    proc.wait(10)
+    end_worker_sessions()
+
+
 def stop_worker(proc: subprocess.Popen) -> None:
     proc.terminate()
     try:
@@ -60,15 +70,37 @@ def stop_worker(proc: subprocess.Popen) -> None:
     except subprocess.TimeoutExpired:
         proc.kill()
         proc.wait(5)
+    end_worker_sessions(LOCK_HOLDER_APP)
 
 
-def wait_for(predicate, seconds: float = 60):
+def end_worker_sessions(*also: str) -> None:
+    """End the database sessions of a worker that is gone (and of the test's own lock holder):
+    a session whose client was SIGKILLed while it waited on a lock lives on until PostgreSQL
+    next reads its socket, and would hold the locks the test database's flush waits for (the
+    whole run would hang)."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+            "WHERE application_name = ANY(%s) AND pid <> pg_backend_pid()",
+            [[KILLED_WORKER_APP, *also]],
+        )
+
+
+def wait_for(predicate, seconds: float = 60, run_id=None, activity=None):
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
         if predicate():
             return
         time.sleep(0.05)
-    pytest.fail("timed out")
+    state = ""
+    if run_id is not None:
+        run = run_state(run_id)
+        state += f"; run {run.state}, {run.items_done} computed"
+    if activity is not None:
+        state += f"; {rendered(activity)} PDFs"
+    pytest.fail(f"timed out after {seconds} s{state}")
 
 
 def rendered(activity) -> int:
@@ -94,9 +126,8 @@ def test_killing_the_worker_mid_compute_loses_nothing_and_doubles_nothing():
     try:
         with scope(entity=activity.entity_id):
             run = services.payrun_create(entity=activity.entity, pay_date=pay_date)
-        wait_for(lambda: run_state(run.pk).items_done >= 3)
-        os.kill(proc.pid, signal.SIGKILL)
-        proc.wait(10)
+        wait_for(lambda: run_state(run.pk).items_done >= 3, run_id=run.pk)
+        kill_worker(proc)
         done_at_kill = run_state(run.pk).items_done
         assert done_at_kill < WORKERS, "the compute was over before the kill"
         # the worker's unfinished task never completes: the chord's callback will not come
@@ -108,12 +139,12 @@ def test_killing_the_worker_mid_compute_loses_nothing_and_doubles_nothing():
             from datetime import timedelta
 
             assert services.payruns_resume(entity=activity.entity, stale_after=timedelta(0)) == 1
-        wait_for(lambda: run_state(run.pk).state == PayRun.State.REVIEW)
+        wait_for(lambda: run_state(run.pk).state == PayRun.State.REVIEW, run_id=run.pk)
         with scope(entity=activity.entity_id):
             services.payrun_approve(run=run_state(run.pk), actor=None)
-        wait_for(lambda: run_state(run.pk).state == PayRun.State.POSTED)
+        wait_for(lambda: run_state(run.pk).state == PayRun.State.POSTED, run_id=run.pk)
         # the render step sent every approved payslip to the PDF renderer: each has its PDF
-        wait_for(lambda: rendered(activity) == WORKERS, seconds=120)
+        wait_for(lambda: rendered(activity) == WORKERS, 120, run.pk, activity)
     finally:
         stop_worker(proc)
     with scope(entity=activity.entity_id):
@@ -191,7 +222,7 @@ def test_killing_the_worker_mid_render_leaves_one_pdf_per_payslip_after_the_rest
         for k, v in connection.get_connection_params().items()
         if k in ("dbname", "user", "password", "host", "port")
     }
-    holder = psycopg.connect(**params)
+    holder = psycopg.connect(**params, application_name=LOCK_HOLDER_APP)
     holder.execute(
         "INSERT INTO payroll_payslipdocument (public_id, created_at, updated_at, entity_id, "
         "payslip_id, language, pdf, sha256, renderer) VALUES (gen_random_uuid(), now(), now(), "
@@ -201,16 +232,15 @@ def test_killing_the_worker_mid_render_leaves_one_pdf_per_payslip_after_the_rest
     proc = start_worker(f"payrun-r-{os.getpid()}@localhost")
     try:
         with psycopg.connect(**params, autocommit=True) as watcher:
-            wait_for(lambda: _waiting_on_a_lock(watcher.cursor()), seconds=120)
-        os.kill(proc.pid, signal.SIGKILL)
-        proc.wait(10)
+            wait_for(lambda: _waiting_on_a_lock(watcher.cursor()), 120, run.pk, activity)
+        kill_worker(proc)
         holder.rollback()
         done_at_kill = rendered(activity)
-        assert 0 < done_at_kill < WORKERS, "the kill was not in the middle of the render step"
+        assert 0 < done_at_kill < WORKERS, f"killed after {done_at_kill} PDFs, not in the middle"
         proc = start_worker(f"payrun-s-{os.getpid()}@localhost")
         # the restarted worker renders what was left in the queue; not the task it was killed
         # in (taken, never acknowledged: back only after the broker's visibility timeout)
-        wait_for(lambda: _settled(activity), seconds=120)
+        wait_for(lambda: _settled(activity), 120, run.pk, activity)
         with scopes_disabled():
             assert not PayslipDocument.objects.filter(payslip=blocked).exists()
         # counted before the sweep: the running worker starts rendering what the sweep sends
@@ -219,8 +249,8 @@ def test_killing_the_worker_mid_render_leaves_one_pdf_per_payslip_after_the_rest
             resent = services.payslips_render_missing(
                 entity=activity.entity, stale_after=dt.timedelta(0)
             )
-        assert resent == missing > 0
-        wait_for(lambda: rendered(activity) == WORKERS, seconds=120)
+        assert resent == missing > 0, f"{resent} sent again for {missing} missing PDFs"
+        wait_for(lambda: rendered(activity) == WORKERS, 120, run.pk, activity)
         time.sleep(1)  # the queue's own copies of the render tasks come and render nothing
     finally:
         holder.close()

@@ -5,12 +5,15 @@ Not a test: run it against a throw-away PostgreSQL (it commits):
     .venv/bin/python scripts/services.py --ephemeral -- .venv/bin/python benchmarks/declarations.py
 
 Prints, with the targets of issue 12 (figures only, never a pass/fail):
-1. Dimona for BENCH_DIMONA (default 600, Smart's daily peak) contracts: the validation of each
-   contract, which queues its Dimona IN, builds it and checks it against the ONSS schema in the
-   same transaction, then the file outbox's batch file of all of them, written and checked
-   against the schema once more (target < 5 s for the Dimona part). The contracts are made
-   beforehand (not timed): one worker with one-day contracts on successive days, so none
-   overlaps.
+1. Dimona for BENCH_DIMONA (default 600, Smart's daily peak) contracts, two ways in the same
+   run: one by one (each validation queues its Dimona IN, builds it and checks it against the
+   ONSS schema in its transaction: the declarations' share timed in place) and as one batch
+   (`services.contracts_declarations_queue` over as many validated contracts, then run again to
+   show it creates nothing new); each followed by the file outbox's batch file, written and
+   checked against the schema once more (target < 5 s for the Dimona part). Per contract: CPU
+   of this process and of its PostgreSQL backend, queries; the load average beside each. The
+   contracts are made beforehand (not timed): one worker with one-day contracts on successive
+   days, so none overlaps.
 2. A DmfA of one quarter with BENCH_DMFA_WORKERS (default 30,000) worker lines (one employee
    occupation, contribution and deductions each; every tenth a student): the pure builder's XML
    and the schema check of `DmfAOriginal_20231.xsd` (target < 60 s). Reading the payslips from
@@ -45,11 +48,26 @@ def inss(number: int) -> str:
     return f"{base}{check:02d}"
 
 
+def process_cpu(pid: int) -> float:
+    """CPU seconds (user + system) of a process of this machine (the PostgreSQL backend)."""
+    import psutil
+
+    times = psutil.Process(pid).cpu_times()
+    return times.user + times.system
+
+
+def loadavg() -> str:
+    return "load " + " ".join(Path("/proc/loadavg").read_text().split()[:3])
+
+
 def bench_dimona() -> None:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
     from django_scopes import scope, scopes_disabled
 
+    from activities import contract_events
     from activities.services import contract_request_salary, contract_validate
-    from declarations import builders, services
+    from declarations import builders, hooks, services
     from tests.activities.factories import ActivityFactory, credit
 
     with scopes_disabled():
@@ -62,6 +80,8 @@ def bench_dimona() -> None:
     first = dt.date.today() + dt.timedelta(days=10)
     made = time.perf_counter()
     with scope(entity=entity.pk):
+        # One worker, one-day contracts on successive days (none overlaps): the first DIMONA for
+        # the contract-by-contract path, the next DIMONA for the batch.
         contracts = [
             contract_request_salary(
                 activity=activity,
@@ -74,52 +94,91 @@ def bench_dimona() -> None:
                 function="Sound engineer",
                 actor=None,
             )
-            for n in range(DIMONA)
+            for n in range(2 * DIMONA)
         ]
+    one_by_one, batched = contracts[:DIMONA], contracts[DIMONA:]
     made = time.perf_counter() - made
-    print(f"  set-up: {DIMONA} draft contracts made in {seconds(made)} (not timed)")
+    print(f"  set-up: {2 * DIMONA} draft contracts made in {seconds(made)} (not timed)")
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_backend_pid()")
+        backend = cursor.fetchone()[0]
 
-    # The Dimona's own share of each validation: the declarations listener, timed in place (the
-    # rest is the contract's transition, its audit row and the member's notification).
-    from activities import contract_events
-    from declarations import hooks
-
-    spent = [0.0, 0.0]  # wall time, CPU time of this process (the database's is not in it)
+    # 1. Contract by contract (a batch of one at each validation, as an adviser's click does):
+    # the declarations listener timed in place (the rest is the contract's transition, its
+    # audit row and the member's notification).
+    spent = {"wall": 0.0, "cpu": 0.0, "db": 0.0, "queries": 0}
 
     def timed(event, contract, actor) -> None:
-        begun, cpu = time.perf_counter(), time.process_time()
-        hooks.on_contract_event(event, contract, actor)
-        spent[0] += time.perf_counter() - begun
-        spent[1] += time.process_time() - cpu
+        begun, cpu, db = time.perf_counter(), time.process_time(), process_cpu(backend)
+        with CaptureQueriesContext(connection) as queries:
+            hooks.on_contract_event(event, contract, actor)
+        spent["wall"] += time.perf_counter() - begun
+        spent["cpu"] += time.process_time() - cpu
+        spent["db"] += process_cpu(backend) - db
+        spent["queries"] += len(queries)
 
+    original = list(contract_events._listeners)
     contract_events._listeners[:] = [
-        timed if listener is hooks.on_contract_event else listener
-        for listener in contract_events._listeners
+        timed if listener is hooks.on_contract_event else listener for listener in original
     ]
     with scope(entity=entity.pk):
-        started = time.perf_counter()
-        for contract in contracts:
+        for contract in one_by_one:
             contract_validate(contract=contract, actor=None)
-        validated = time.perf_counter() - started
-        built = spent[0]
-        started = time.perf_counter()
+        started, cpu = time.perf_counter(), time.process_time()
         batch, count = services.outbox_batch(entity=entity, actor=None)
-        written = time.perf_counter() - started
+        written = (time.perf_counter() - started, time.process_time() - cpu)
+    assert count == DIMONA, count
+    old_total = spent["wall"] + written[0]
+    print(
+        f"  one by one ({loadavg()}): {DIMONA} INs queued, built, schema-checked and stored at "
+        f"validation: {seconds(spent['wall'])} wall, {spent['cpu'] / DIMONA * 1000:.1f} ms CPU "
+        f"here and {spent['db'] / DIMONA * 1000:.1f} ms in PostgreSQL a contract, "
+        f"{spent['queries'] / DIMONA:.1f} queries a contract; batch file written: "
+        f"{seconds(written[0])}; total {seconds(old_total)}"
+    )
+
+    # 2. The batch: the same number of contracts validated without the listener (not timed),
+    # then declared in one call, then the file written.
+    contract_events._listeners[:] = [
+        listener for listener in original if listener is not hooks.on_contract_event
+    ]
+    with scope(entity=entity.pk):
+        for contract in batched:
+            contract_validate(contract=contract, actor=None)
+    contract_events._listeners[:] = original
+    with scope(entity=entity.pk):
+        begun, cpu, db = time.perf_counter(), time.process_time(), process_cpu(backend)
+        with CaptureQueriesContext(connection) as queries:
+            created = services.contracts_declarations_queue(contracts=batched, actor=None)
+        built = time.perf_counter() - begun
+        built_cpu, built_db = time.process_time() - cpu, process_cpu(backend) - db
+        assert len(created) == DIMONA, len(created)
+        with CaptureQueriesContext(connection) as again:
+            repeated = services.contracts_declarations_queue(contracts=batched, actor=None)
+        assert repeated == [], len(repeated)
+        started, cpu = time.perf_counter(), time.process_time()
+        batch, count = services.outbox_batch(entity=entity, actor=None)
+        written = (time.perf_counter() - started, time.process_time() - cpu)
     started = time.perf_counter()
     errors = builders.schema_errors(batch)
     checked = time.perf_counter() - started
     assert count == DIMONA and not errors, (count, errors[:3])
-    total = built + written
+    total = built + written[0]
     print(
-        f"  {DIMONA} contracts validated in {seconds(validated)}; of which each Dimona IN "
-        f"queued, built, schema-checked and stored: {seconds(built)} "
-        f"({built / DIMONA * 1000:.1f} ms each; {seconds(spent[1])} of it CPU here)"
+        f"  batch ({loadavg()}): {DIMONA} INs queued, built, schema-checked and stored in one "
+        f"call: {seconds(built)} wall, {built_cpu / DIMONA * 1000:.2f} ms CPU here and "
+        f"{built_db / DIMONA * 1000:.2f} ms in PostgreSQL a contract, {len(queries)} queries "
+        f"for the batch ({len(again)} for running it again: nothing new)"
     )
     print(
         f"  batch file of {count} forms ({len(batch) / 1e6:.2f} MB) written, all marked sent: "
-        f"{seconds(written)}; checked again against the schema: {seconds(checked)}"
+        f"{seconds(written[0])} ({seconds(written[1])} CPU here); checked again against the "
+        f"schema: {seconds(checked)}"
     )
-    print(f"  Dimona built and written: {seconds(total)} (target < 5 s)")
+    print(
+        f"  Dimona built and written: {seconds(total)} (target < 5 s), against "
+        f"{seconds(old_total)} one by one ({old_total / total:.1f}x), {loadavg()}"
+    )
 
 
 def bench_dmfa() -> None:

@@ -14,7 +14,7 @@ import zoneinfo
 from dataclasses import asdict, replace
 
 from django.db import transaction
-from django.db.models import Exists, OuterRef
+from django.db.models import Exists, OuterRef, Subquery
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
@@ -121,69 +121,143 @@ def _public_inputs(facts: builders.ContractFacts) -> dict:
 
 def contract_declarations_queue(*, contract: EmploymentContract, actor) -> list[Declaration]:
     """A validated contract gets its Dimona IN (Belgium: one per quarter for a student) or its
-    DPAE (France, CDDU and CDI), built at once and sent by its entity's channel."""
-    pack = current_pack()
-    if (
-        Declaration.objects.with_scopes_disabled()
-        .filter(contract=contract, kind__in=(K.DIMONA_IN, K.DPAE))
-        .exclude(status__in=(S.WITHDRAWN, S.CORRECTED))
-        .exists()
-    ):
-        return []
-    if pack.code == "BE":
+    DPAE (France, CDDU and CDI), built at once and sent by its entity's channel: a batch of one
+    (`contracts_declarations_queue`)."""
+    return contracts_declarations_queue(contracts=[contract], actor=actor)
+
+
+def _hiring_segments(contract: EmploymentContract) -> tuple[str, list] | None:
+    """The kind of the contract's hiring declaration and the periods it is declared for (a
+    Belgian student: one per calendar quarter), or None when it gets none (a French CAPE, a
+    pack whose hiring declaration is not filed here)."""
+    code = current_pack().code
+    if code == "BE":
         worker_types = param("be.dimona_worker_type", on=contract.start_date, default={})
         segments = (
             builders.quarter_segments(contract.start_date, contract.end_date)
             if worker_types.get(contract.contract_type) == "STU"
             else [(contract.start_date, contract.end_date)]
         )
-        kind = K.DIMONA_IN
-    elif pack.code == "FR":
+        return K.DIMONA_IN, segments
+    if code == "FR":
         natures = param("fr.dpae_contract_nature", on=contract.start_date, default={})
         if contract.contract_type not in natures and contract.contract_type == "cape":
-            return []  # a CAPE is no employment contract: no DPAE
-        segments = [(contract.start_date, contract.end_date)]
-        kind = K.DPAE
-    else:
-        return []
-    # Built before they are written: one INSERT for the declarations, one for their audit rows
-    # (queued, then ready or incomplete), nothing locked (nobody else can see them yet).
-    now = timezone.now()
-    channel = _channel_of(contract.entity_id)
-    created = [
-        Declaration(
-            entity_id=contract.entity_id,
-            kind=kind,
-            contract=contract,
-            period_start=start,
-            period_end=end,
-            due_at=due_at(kind, contract),
-            channel=channel,
-            created_by=actor if getattr(actor, "is_authenticated", False) else None,
-        )
-        for start, end in segments
-    ]
-    for declaration in created:
-        _apply_build(declaration, _build_payload(declaration, now, siblings=created))
-    Declaration.objects.bulk_create(created)
-    entries = []
-    for declaration in created:
-        entries.append(
-            {
-                "actor": actor,
-                "action": "declarations.declaration.queued",
-                "target": declaration,
-                "data": {"kind": kind, "contract": str(contract.public_id)},
-            }
-        )
-        entries.append(_build_audit(declaration, actor))
-    audit_log_many(entries)
-    for declaration in created:
-        if declaration.status == S.READY and declaration.channel == Declaration.Channel.HTTP:
-            from .tasks import send_declaration
+            return None  # a CAPE is no employment contract: no DPAE
+        return K.DPAE, [(contract.start_date, contract.end_date)]
+    return None
 
-            send_declaration.enqueue(entity_id=declaration.entity_id, declaration_id=declaration.pk)
+
+def contracts_declarations_queue(*, contracts, actor) -> list[Declaration]:
+    """Validated contracts get their hiring declaration (Dimona IN or DPAE), built and checked
+    at once and sent by their entity's channel; a contract that has one (not withdrawn, not
+    corrected) gets nothing, so running a batch twice creates nothing new.
+
+    A batch costs the same four queries whatever its size: the contracts locked (FOR UPDATE, in
+    id order) and read with their member, entity and channel; those already declared; one
+    INSERT of the declarations; one of their audit rows (queued, then ready or incomplete). The
+    Dimona of the file outbox are checked against the schema together (one document); when it
+    fails, each is checked alone and only the faulty ones stay in draft. Locking the contracts
+    first means a second batch over the same contracts waits, then finds them declared."""
+    if current_pack().code not in ("BE", "FR"):
+        return []
+    ids = sorted({contract.pk for contract in contracts})
+    if not ids:
+        return []
+    with transaction.atomic(), scopes_disabled():
+        rows = list(
+            EmploymentContract.objects.select_for_update(of=("self",))
+            .select_related("member", "entity")
+            .filter(pk__in=ids, status=EmploymentContract.Status.VALIDATED)
+            .annotate(
+                declaration_channel=Subquery(
+                    ChannelSetting.objects.filter(entity=OuterRef("entity")).values("channel")[:1]
+                )
+            )
+            .order_by("pk")
+        )
+        if not rows:
+            return []
+        declared = set(
+            Declaration.objects.filter(
+                contract_id__in=[row.pk for row in rows], kind__in=(K.DIMONA_IN, K.DPAE)
+            )
+            .exclude(status__in=(S.WITHDRAWN, S.CORRECTED))
+            .values_list("contract_id", flat=True)
+        )
+        now = timezone.now()
+        created_by = actor if getattr(actor, "is_authenticated", False) else None
+        created: list[Declaration] = []
+        deferred: list[tuple[Declaration, builders.DimonaForm]] = []
+        for contract in rows:
+            if contract.pk in declared:
+                continue
+            hiring = _hiring_segments(contract)
+            if hiring is None:
+                continue
+            kind, segments = hiring
+            siblings = [
+                Declaration(
+                    entity_id=contract.entity_id,
+                    kind=kind,
+                    contract=contract,
+                    period_start=start,
+                    period_end=end,
+                    due_at=due_at(kind, contract),
+                    channel=contract.declaration_channel or Declaration.Channel.FILE,
+                    created_by=created_by,
+                )
+                for start, end in segments
+            ]
+            for declaration in siblings:
+                _apply_build(
+                    declaration,
+                    _build_payload(declaration, now, siblings=siblings, deferred=deferred),
+                )
+            created.extend(siblings)
+        if not created:
+            return []
+        _check_deferred(deferred)
+        Declaration.objects.bulk_create(created)
+        entries = []
+        for declaration in created:
+            assert declaration.contract is not None
+            entries.append(
+                {
+                    "actor": actor,
+                    "action": "declarations.declaration.queued",
+                    "target": declaration,
+                    "data": {
+                        "kind": declaration.kind,
+                        "contract": str(declaration.contract.public_id),
+                    },
+                }
+            )
+            entries.append(_build_audit(declaration, actor))
+        audit_log_many(entries)
+        for declaration in created:
+            if declaration.status == S.READY and declaration.channel == Declaration.Channel.HTTP:
+                from .tasks import send_declaration
+
+                send_declaration.enqueue(
+                    entity_id=declaration.entity_id, declaration_id=declaration.pk
+                )
     return created
+
+
+def _check_deferred(deferred: list[tuple[Declaration, builders.DimonaForm]]) -> None:
+    """Check the file outbox's Dimona of a batch against the schema in one document; when it
+    fails, check each alone and put the faulty ones back in draft (a bug of ours, never sent)."""
+    if not deferred or not builders.schema_errors(builders.dimona_xml([f for _, f in deferred])):
+        return
+    for declaration, form in deferred:
+        errors = builders.schema_errors(builders.dimona_xml([form]))
+        if errors:
+            where = declaration.inputs.get("contract_ref", "")
+            declaration.status = S.DRAFT
+            declaration.payload = ""
+            declaration.payload_sha256 = ""
+            declaration.content_type = ""
+            declaration.problems = [asdict(builders.Problem("schema", f"{where}: {errors[0]}"))]
 
 
 def _apply_build(
@@ -218,8 +292,14 @@ def _build_audit(declaration: Declaration, actor) -> dict:
 
 
 def _build_payload(
-    declaration: Declaration, now: dt.datetime, siblings: list[Declaration] | None = None
+    declaration: Declaration,
+    now: dt.datetime,
+    siblings: list[Declaration] | None = None,
+    deferred: list[tuple[Declaration, builders.DimonaForm]] | None = None,
 ) -> tuple[list[builders.Problem], str, str, dict]:
+    """The declaration's payload built from the contract as it is now, or its problems. A
+    Dimona of the file outbox is checked against the schema here, unless `deferred` is given:
+    then it is added to that list for the caller to check with others (one document)."""
     contract = declaration.contract
     assert contract is not None
     facts = facts_of(contract)
@@ -289,6 +369,9 @@ def _build_payload(
             inputs,
         )
     document = builders.dimona_xml([form])
+    if deferred is not None:
+        deferred.append((declaration, form))
+        return [], document.decode(), "application/xml", inputs
     errors = builders.schema_errors(document)
     if errors:  # a bug of ours, never sent
         return [builders.Problem("schema", f"{facts.contract_ref}: {errors[0]}")], "", "", inputs

@@ -471,6 +471,7 @@ def payslips_approve_many(*, entity, payslip_ids, actor, now) -> list[int]:
     longer a draft is left alone. Returns the ids approved. PDFs are the caller's (the run's
     render step)."""
     from smartcoop.core.audit import audit_entry
+    from smartcoop.core.bulk import bulk_copy
     from smartcoop.core.models import AuditLogEntry
     from smartcoop.core.numbering import number_allocate_block
 
@@ -523,14 +524,17 @@ def payslips_approve_many(*, entity, payslip_ids, actor, now) -> list[int]:
                 )  # fmt: skip
                 if cursor.rowcount != len(drafts):  # the rows are locked: cannot happen
                     raise RuntimeError("payslips changed under their lock")
-        AuditLogEntry.objects.bulk_create(
-            audit_entry(
-                actor=actor,
-                action="payroll.payslip.approved",
-                target=p,
-                data={"reference": p.reference, "net_pay": str(p.net_pay)},
-            )
-            for p in drafts
+        bulk_copy(
+            AuditLogEntry,
+            [
+                audit_entry(
+                    actor=actor,
+                    action="payroll.payslip.approved",
+                    target=p,
+                    data={"reference": p.reference, "net_pay": str(p.net_pay)},
+                )
+                for p in drafts
+            ],
         )
     return [p.pk for p in drafts]
 

@@ -9,7 +9,6 @@ import datetime as dt
 import hashlib
 import json
 from collections import defaultdict
-from decimal import Decimal
 
 from django.db import connection, transaction
 from django.db.models import F
@@ -233,29 +232,30 @@ def payrun_compute_finish(*, run_id: int) -> PayRun:
 
 def payrun_totals(*, run: PayRun) -> dict:
     """Per contract type: workers, gross, net paid, actual employer cost and the budgeted cost
-    charged to the Activities (gross x the type's coefficient), as decimal strings."""
-    items = run.items.exclude(payslip=None).select_related("payslip")
-    budget = dict(
-        EmploymentContract.objects.filter(entity=run.entity, pk__in=[
-            pk for ids in items.values_list("contract_ids", flat=True) for pk in ids
-        ]).values_list("pk", "employer_cost")
-    )  # fmt: skip
-    totals: dict[str, dict[str, Decimal]] = {}
-    for item in items:
-        payslip = item.payslip
-        assert payslip is not None
-        row = totals.setdefault(
-            item.contract_type,
-            {k: Decimal("0") for k in ("workers", "gross", "net_pay", "employer_cost", "budgeted")},
+    charged to the Activities (gross x the type's coefficient), as decimal strings. One
+    aggregate query, whatever the run's size."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"""
+            SELECT i.contract_type, count(*), sum(p.gross), sum(p.net_pay),
+                   sum(p.employer_cost), sum(coalesce(b.budgeted, 0))
+            FROM {PayRunItem._meta.db_table} AS i
+            JOIN {Payslip._meta.db_table} AS p ON p.id = i.payslip_id
+            LEFT JOIN LATERAL (
+                SELECT sum(c.employer_cost) AS budgeted
+                FROM jsonb_array_elements_text(i.contract_ids) AS x(id)
+                JOIN {EmploymentContract._meta.db_table} AS c
+                    ON c.id = x.id::bigint AND c.entity_id = %s
+            ) AS b ON true
+            WHERE i.run_id = %s
+            GROUP BY i.contract_type
+            ORDER BY i.contract_type
+            """,  # noqa: S608 (table names are ours, values are parameters)
+            [run.entity_id, run.pk],
         )
-        row["workers"] += 1
-        row["gross"] += payslip.gross
-        row["net_pay"] += payslip.net_pay
-        row["employer_cost"] += payslip.employer_cost
-        row["budgeted"] += sum(
-            (budget.get(pk, Decimal("0")) for pk in item.contract_ids), Decimal("0")
-        )
-    return {kind: {k: str(v) for k, v in row.items()} for kind, row in sorted(totals.items())}
+        keys = ("workers", "gross", "net_pay", "employer_cost", "budgeted")
+        return {row[0]: {k: str(v) for k, v in zip(keys, row[1:], strict=True)}
+                for row in cursor.fetchall()}  # fmt: skip
 
 
 def payrun_item_recompute(*, item: PayRunItem, actor) -> PayRunItem:
@@ -293,38 +293,36 @@ def payrun_approve(*, run: PayRun, actor, now: dt.datetime | None = None) -> Pay
         run = PayRun.objects.select_for_update().get(pk=run.pk)
         if run.state != S.REVIEW:
             raise Conflict(_("Only a run under review can be approved."))
-        items = list(
+        # the items locked and read as plain rows (no payslip loaded): who is approved is
+        # decided from the item's state and anomalies alone
+        rows = list(
             run.items.select_for_update(of=("self",))
-            .select_related("payslip")
-            .defer("payslip__lines", "payslip__parameters", "payslip__tax_profile")
             .order_by("pk")
+            .values_list("pk", "state", "payslip_id", "anomalies")
         )
         approve = [
-            item
-            for item in items
-            if item.state == It.COMPUTED and not item.blocking and item.payslip is not None
+            (pk, payslip_id)
+            for pk, state, payslip_id, anomalies in rows
+            if state == It.COMPUTED
+            and payslip_id is not None
+            and not any(a.get("blocking") for a in anomalies)
         ]
-        approving = {item.pk for item in approve}
-        held = [item for item in items if item.pk not in approving]
+        approving = {pk for pk, _payslip_id in approve}
+        held = [(pk, payslip_id) for pk, _s, payslip_id, _a in rows if pk not in approving]
+        # a payslip no longer a draft is left alone by both
         payroll_services.payslips_approve_many(
             entity=run.entity,
-            payslip_ids=[
-                item.payslip_id
-                for item in approve
-                if item.payslip is not None and item.payslip.status == Payslip.Status.DRAFT
-            ],
+            payslip_ids=[payslip_id for _pk, payslip_id in approve],
             actor=actor,
             now=now,
         )
-        drafts_held = [
-            item.payslip.pk
-            for item in held
-            if item.payslip is not None and item.payslip.status == Payslip.Status.DRAFT
-        ]
-        PayRunItem.objects.filter(pk__in=[i.pk for i in approve]).update(state=It.APPROVED)
-        PayRunItem.objects.filter(pk__in=[i.pk for i in held]).update(state=It.HELD, payslip=None)
+        drafts_held = [payslip_id for _pk, payslip_id in held if payslip_id is not None]
+        run.items.filter(pk__in=list(approving)).update(state=It.APPROVED)
+        run.items.filter(pk__in=[pk for pk, _payslip_id in held]).update(
+            state=It.HELD, payslip=None
+        )
         if drafts_held:
-            Payslip.objects.filter(pk__in=drafts_held).delete()
+            Payslip.objects.filter(pk__in=drafts_held, status=Payslip.Status.DRAFT).delete()
         approved, held_count = len(approve), len(held)
         run.state = S.APPROVED
         run.approved_at = now

@@ -443,3 +443,38 @@ def dpae_json(form: DpaeForm) -> str:
     data = asdict(form)
     data["created_at"] = form.created_at.isoformat()
     return canonical_json({"dpae": data})
+
+
+@dataclass(frozen=True)
+class DpaeCancellation:
+    """The cancellation of a DPAE already filed (the hiring it declares will not happen as
+    declared). Like the DPAE, the shape is ours: no official message was available offline."""
+
+    reference: str
+    created_at: dt.datetime
+    siret: str
+    nir: str
+    cancels: str  # our reference of the DPAE cancelled
+    acknowledgement: str  # URSSAF's acknowledgement number of that DPAE
+    hiring_date: dt.date  # the hiring it declared
+    hiring_hour: str
+    reason: str  # "dates_changed" or "contract_cancelled"
+
+
+def dpae_cancellation_problems(facts: ContractFacts) -> list[Problem]:
+    problems = []
+    if not facts.employer_number:
+        problems.append(
+            _problem(facts.contract_ref, "entity.employer_number", _("the employer has no SIRET"))
+        )
+    if not facts.national_number:
+        problems.append(
+            _problem(facts.contract_ref, "member.national_number", _("the worker has no NIR"))
+        )
+    return problems
+
+
+def dpae_cancellation_json(form: DpaeCancellation) -> str:
+    data = asdict(form)
+    data["created_at"] = form.created_at.isoformat()
+    return canonical_json({"dpae_cancellation": data})

@@ -20,6 +20,7 @@ class Declaration(StatusSteps, EntityOwnedModel):
         DIMONA_CANCEL = "dimona_cancel", _("Dimona CANCEL")
         DIMONA_OUT = "dimona_out", _("Dimona OUT")
         DPAE = "dpae", _("DPAE")
+        DPAE_CANCEL = "dpae_cancel", _("DPAE cancellation")
         DMFA = "dmfa", _("DmfA (quarter)")
         BELCOTAX = "belcotax_28110", _("Belcotax 281.10 (year)")
         DMFA_UPDATE = "dmfa_update", _("DmfA update (correction)")

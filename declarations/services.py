@@ -304,6 +304,24 @@ def _build_payload(
     assert contract is not None
     facts = facts_of(contract)
     created_at = timezone.localtime(now, _tz()).replace(tzinfo=None)
+    if declaration.kind == K.DPAE_CANCEL:
+        inputs = {**_public_inputs(facts), **declaration.inputs}
+        problems = builders.dpae_cancellation_problems(facts)
+        if problems:
+            return problems, "", "", inputs
+        assert declaration.period_start is not None
+        cancellation = builders.DpaeCancellation(
+            reference=declaration.reference,
+            created_at=created_at,
+            siret=facts.employer_number,
+            nir=facts.national_number,
+            cancels=declaration.inputs.get("cancels", ""),
+            acknowledgement=declaration.inputs.get("acknowledgement", ""),
+            hiring_date=declaration.period_start,
+            hiring_hour=declaration.inputs.get("hiring_hour", ""),
+            reason=declaration.inputs.get("reason", ""),
+        )
+        return [], builders.dpae_cancellation_json(cancellation), "application/json", inputs
     try:
         if declaration.kind == K.DPAE:
             natures = param("fr.dpae_contract_nature", on=contract.start_date)
@@ -532,6 +550,65 @@ def contract_cancelled(*, contract: EmploymentContract, actor) -> None:
             _withdraw(declaration, actor=actor)
         elif declaration.status == S.ACCEPTED and declaration.kind == K.DIMONA_IN:
             _follow_up(origin=declaration, kind=K.DIMONA_CANCEL, actor=actor)
+        elif (
+            declaration.status == S.ACCEPTED
+            and declaration.kind == K.DPAE
+            and not hasattr(declaration, "corrected_by")
+        ):
+            _dpae_cancel(original=declaration, reason="contract_cancelled", actor=actor)
+
+
+def _dpae_cancel(*, original: Declaration, reason: str, actor) -> Declaration:
+    """The cancellation of an accepted DPAE, due by the hiring it declared (shared/RULES.md
+    Part II §4: the DPAE is the proof of the hiring's date and hour, R1221-1)."""
+    hour = original.contract.start_time if original.contract else None
+    return _follow_up(
+        origin=original,
+        kind=K.DPAE_CANCEL,
+        actor=actor,
+        due=original.due_at,
+        inputs={
+            "cancels": original.reference,
+            "acknowledgement": original.authority_reference,
+            "hiring_hour": (hour or dt.time(0, 0)).strftime("%H:%M"),
+            "reason": reason,
+        },
+    )
+
+
+def _dpae_replace(*, original: Declaration, actor) -> Declaration | None:
+    """An accepted DPAE whose contract's dates changed before the hiring it declares: there is
+    no update message for a DPAE, and what it declares (date and hour of hiring, nature and
+    duration of the contract: Code du travail R1221-1) must be true before work starts
+    (R1221-5); so it is cancelled and a new DPAE with the new dates replaces it (`corrects`
+    names the original), due at the new start (shared/RULES.md Part II §4). Once work has
+    started under the DPAE filed, nothing is sent again: the contract's end is declared in the
+    monthly DSN and its FCTU. Returns the new DPAE, or None."""
+    contract = original.contract
+    assert contract is not None
+    if original.due_at is None or original.due_at <= timezone.now():
+        return None
+    if (original.period_start, original.period_end) == (contract.start_date, contract.end_date):
+        return None
+    _dpae_cancel(original=original, reason="dates_changed", actor=actor)
+    replacement = Declaration.objects.create(
+        entity_id=original.entity_id,
+        kind=K.DPAE,
+        contract=contract,
+        period_start=contract.start_date,
+        period_end=contract.end_date,
+        corrects=original,
+        due_at=due_at(K.DPAE, contract),
+        channel=_channel_of(original.entity_id),
+        created_by=actor if getattr(actor, "is_authenticated", False) else None,
+    )
+    audit_log(
+        actor=actor,
+        action="declarations.declaration.queued",
+        target=replacement,
+        data={"kind": K.DPAE, "replaces": original.reference},
+    )
+    return declaration_build(declaration=replacement, actor=actor)
 
 
 def hiring_segments(contract: EmploymentContract) -> list[tuple[dt.date, dt.date]]:
@@ -599,6 +676,12 @@ def contract_dates_changed(*, contract: EmploymentContract, actor) -> None:
                 update_fields=["status", "period_start", "period_end", "due_at", "updated_at"]
             )
             declaration_build(declaration=declaration, actor=actor)
+        elif declaration.kind == K.DPAE:
+            if declaration.status == S.ACCEPTED:
+                _dpae_replace(original=declaration, actor=actor)
+            # sent: compared with the contract when URSSAF's acknowledgement is recorded;
+            # rejected: its correction is built from the contract as it is now.
+            continue
         elif declaration.kind != K.DIMONA_IN or before == segment:
             continue
         elif declaration.status == S.ACCEPTED:
@@ -838,7 +921,11 @@ def _after_acceptance(declaration: Declaration, *, actor) -> None:
     if contract.status == EmploymentContract.Status.CANCELLED:
         if declaration.kind == K.DIMONA_IN:
             _follow_up(origin=declaration, kind=K.DIMONA_CANCEL, actor=actor)
+        else:
+            _dpae_cancel(original=declaration, reason="contract_cancelled", actor=actor)
         return
+    if declaration.kind == K.DPAE:
+        _dpae_replace(original=declaration, actor=actor)  # dates changed while it was sent
     changed = declaration.inputs.get("dates_changed")
     if changed and declaration.kind == K.DIMONA_IN and declaration.period_start:
         assert declaration.period_end is not None

@@ -38,7 +38,7 @@ def next_action(declaration: Declaration) -> str:
         S.DRAFT: _("Complete the data named above, then build it again."),
         S.READY: (
             _("Download the file, file it with URSSAF, then record the acknowledgement.")
-            if declaration.kind == Declaration.Kind.DPAE
+            if declaration.kind in (Declaration.Kind.DPAE, Declaration.Kind.DPAE_CANCEL)
             else _("Download the file, file it with the ONSS, then record its answer.")
             if declaration.kind in (Declaration.Kind.DMFA, Declaration.Kind.DMFA_UPDATE)
             else _("Download the file, file it on Belcotax-on-web, then record its answer.")
@@ -126,7 +126,9 @@ def queue(request: AuthenticatedRequest) -> HttpResponse:
     ready_in_outbox = sum(
         1
         for r in rows
-        if r.status == S.READY and r.channel == Declaration.Channel.FILE and r.kind != "dpae"
+        if r.status == S.READY
+        and r.channel == Declaration.Channel.FILE
+        and r.kind not in ("dpae", "dpae_cancel")
     )
     return render(
         request,

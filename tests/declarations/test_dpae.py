@@ -74,3 +74,86 @@ def test_a_cape_needs_no_dpae(entity, france):
     activity = worker_activity(entity, national_number=NIR)
     contract = make_contract(activity, kind="cape")
     assert not Declaration.objects.with_scopes_disabled().filter(contract=contract).exists()
+
+
+def acknowledged_cddu(activity, client):
+    """A CDDU whose DPAE payroll filed and recorded URSSAF's acknowledgement DPAE-7781 for."""
+    member = activity.coordinator
+    member.birth_date = dt.date(1985, 7, 30)
+    member.save()
+    contract = make_contract(activity, kind="cddu", days=2)
+    dpae = Declaration.objects.with_scopes_disabled().get(contract=contract)
+    client.force_login(staff_user("payroll_officer", entities=[activity.entity]))
+    client.post(
+        reverse("declarations:detail", args=[dpae.public_id]),
+        {"action": "acknowledged", "reference": "DPAE-7781"},
+    )
+    contract.refresh_from_db()
+    assert contract.status == EmploymentContract.Status.DECLARED
+    return contract, dpae
+
+
+def test_moving_a_declared_cddu_cancels_its_dpae_and_files_a_new_one(entity, france, client):
+    activity = worker_activity(entity, national_number=NIR)
+    contract, original = acknowledged_cddu(activity, client)
+    old_start = contract.start_date
+    new_start, new_end = old_start + dt.timedelta(days=3), old_start + dt.timedelta(days=4)
+
+    page = client.post(
+        reverse("activities:staff_contract", args=[contract.public_id]),
+        {
+            "action": "dates",
+            "start_date": new_start.isoformat(),
+            "end_date": new_end.isoformat(),
+            "hours": "16",
+            "reason": "The venue moved the show",
+        },
+        follow=True,
+    )
+    assert "The contract&#x27;s dates are changed." in page.content.decode()
+
+    cancellation = Declaration.objects.with_scopes_disabled().get(
+        contract=contract, kind="dpae_cancel"
+    )
+    assert cancellation.status == "ready"
+    cancelled = json.loads(cancellation.payload)["dpae_cancellation"]
+    assert cancelled["cancels"] == original.reference
+    assert cancelled["acknowledgement"] == "DPAE-7781"
+    assert cancelled["hiring_date"] == old_start.isoformat() and cancelled["nir"] == NIR
+    assert cancellation.due_at == original.due_at  # before the hiring first declared
+
+    replacement = Declaration.objects.with_scopes_disabled().get(
+        contract=contract, kind="dpae", corrects=original
+    )
+    assert replacement.status == "ready"
+    data = json.loads(replacement.payload)["dpae"]
+    assert (data["hiring_date"], data["end_date"]) == (new_start.isoformat(), new_end.isoformat())
+    assert timezone.localtime(replacement.due_at).date() == new_start
+    original.refresh_from_db()
+    assert original.status == "accepted"  # what URSSAF acknowledged stays as it was
+
+    # The contract page says the new DPAE is not filed yet; the staff see what to do.
+    status = contract_statuses(contract)[0]
+    assert (status.label, status.detail) == ("Not declared yet", "DPAE ready, to be sent.")
+    page = client.get(reverse("declarations:detail", args=[cancellation.public_id]))
+    assert "file it with URSSAF, then record the acknowledgement" in page.content.decode()
+    client.post(
+        reverse("declarations:detail", args=[replacement.public_id]),
+        {"action": "acknowledged", "reference": "DPAE-7790"},
+    )
+    assert contract_statuses(contract)[0].label == "Declared"
+    assert Declaration.objects.with_scopes_disabled().filter(contract=contract).count() == 3
+
+
+def test_cancelling_a_declared_cddu_cancels_its_dpae(entity, france, client):
+    from activities.services import contract_cancel
+
+    activity = worker_activity(entity, national_number=NIR)
+    contract, original = acknowledged_cddu(activity, client)
+    contract_cancel(contract=contract, reason="The show is off", actor=None)
+    cancellation = Declaration.objects.with_scopes_disabled().get(
+        contract=contract, kind="dpae_cancel"
+    )
+    cancelled = json.loads(cancellation.payload)["dpae_cancellation"]
+    assert (cancelled["cancels"], cancelled["reason"]) == (original.reference, "contract_cancelled")
+    assert cancellation.status == "ready"

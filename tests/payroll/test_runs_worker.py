@@ -176,9 +176,16 @@ def _compute_in_process(activity, pay_date):
 _counts: list[int] = []
 
 
+def _queued() -> int:
+    with app.connection_for_read() as conn:
+        return conn.default_channel.client.llen(app.conf.task_default_queue)
+
+
 def _settled(activity) -> bool:
-    """The number of PDFs has not changed for 2 s (polled every 50 ms)."""
-    _counts.append(rendered(activity))
+    """The queue is empty and the number of PDFs has not changed for 2 s (polled every 50 ms):
+    the restarted worker has rendered what it could (a worker slow to start must not pass for
+    one that is done)."""
+    _counts.append(rendered(activity) if _queued() == 0 else -len(_counts))
     return len(_counts) > 40 and len(set(_counts[-40:])) == 1
 
 
@@ -249,7 +256,9 @@ def test_killing_the_worker_mid_render_leaves_one_pdf_per_payslip_after_the_rest
             resent = services.payslips_render_missing(
                 entity=activity.entity, stale_after=dt.timedelta(0)
             )
-        assert resent == missing > 0, f"{resent} sent again for {missing} missing PDFs"
+        # at most what was missing (the worker may still finish a PDF it had taken), at least
+        # the payslip the killed worker held
+        assert 0 < resent <= missing, f"{resent} sent again for {missing} missing PDFs"
         wait_for(lambda: rendered(activity) == WORKERS, 120, run.pk, activity)
         time.sleep(1)  # the queue's own copies of the render tasks come and render nothing
     finally:

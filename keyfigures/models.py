@@ -39,3 +39,26 @@ class KeyFiguresExport(BaseModel):
                 condition=models.Q(progress__lte=100), name="keyfigures_export_progress_range"
             )
         ]
+
+
+class YearFigures(models.Model):
+    """The figures of a closed year for one scope (entities and filters), kept so that the page
+    reads them instead of scanning the year again: filled by `store_year_figures` (nightly for
+    the last closed years, or when staff ask), recomputed on demand. `figures` is what
+    `selectors.year_figures` returns, with its Decimals kept exact (`stored.encode`)."""
+
+    year = models.PositiveSmallIntegerField()
+    # The scope without its year: entity ids and filters (`stored.scope_key`).
+    scope_key = models.CharField(max_length=300)
+    # The same scope as `selectors.Scope` fields (without the year), to compute it again.
+    scope = models.JSONField()
+    figures = models.JSONField()
+    computed_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["year", "scope_key"], name="keyfigures_year_scope")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.year} {self.scope_key}"

@@ -5,6 +5,7 @@ with the previous year, and carries the geometry of a small bar chart (server-re
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import datetime
 from decimal import Decimal
 
 from django.utils.translation import gettext as _
@@ -59,6 +60,17 @@ class KeyFigures:
     tables: list[Table]
     checks: list[dict]
     missing: list[str]
+    # When the year's and the year before's figures were computed if they are stored
+    # aggregates (`keyfigures.stored`); None: computed live for this page.
+    computed_at: datetime | None = None
+    previous_computed_at: datetime | None = None
+
+    @property
+    def computed_pairs(self) -> list[tuple[datetime | None, int]]:
+        return [
+            (self.computed_at, self.scope.year),
+            (self.previous_computed_at, self.scope.year - 1),
+        ]
 
 
 def _labels() -> dict[str, dict[str, str]]:
@@ -153,9 +165,12 @@ def chart_height(table: Table) -> int:
     return max(len(table.chart), 1) * (BAR_HEIGHT + BAR_GAP)
 
 
-def build(scope: Scope) -> KeyFigures:
-    """Every table of the key-figures pages for `scope` and the year before."""
+def build(scope: Scope, *, source=None) -> KeyFigures:
+    """Every table of the key-figures pages for `scope` and the year before. `source(scope)`
+    gives a year's figures (`stored.figures_for`: a closed year's stored aggregate, or live)."""
     prev = scope.previous()
+    source = source or _live
+    now, before = source(scope), source(prev)
     labels = _labels()
     money_cols = [
         Column("turnover", _("Turnover excl. VAT"), "money"),
@@ -173,7 +188,7 @@ def build(scope: Scope) -> KeyFigures:
         Column("fte", _("FTE"), "decimal"),
     ]
     tables: list[Table] = []
-    turnover = selectors.turnover_by_entity(scope)
+    turnover = now["invoices"]["entity"]
     turnover_total = _sum_rows(turnover, money_cols)
     tables.append(
         _table(
@@ -181,16 +196,16 @@ def build(scope: Scope) -> KeyFigures:
             _("Turnover by entity"),
             money_cols,
             turnover,
-            selectors.turnover_by_entity(prev),
+            before["invoices"]["entity"],
             row_key="entity__name",
             compare="turnover",
             total=turnover_total,
-            previous_total=_sum_rows(selectors.turnover_by_entity(prev), money_cols),
+            previous_total=_sum_rows(before["invoices"]["entity"], money_cols),
             note=_("Issued invoices minus issued credit notes, by issue date, excl. VAT."),
         )
     )
-    work_total = selectors.work_totals(scope)
-    prev_work_total = selectors.work_totals(prev)
+    work_total = now["work"]["total"]
+    prev_work_total = before["work"]["total"]
     for dimension, title in (
         ("contract_type", _("Work budget by contract type")),
         ("tool", _("Work budget by tool")),
@@ -202,8 +217,8 @@ def build(scope: Scope) -> KeyFigures:
                 f"work_by_{dimension}",
                 title,
                 work_cols,
-                selectors.work_by(scope, dimension),
-                selectors.work_by(prev, dimension),
+                now["work"][dimension],
+                before["work"][dimension],
                 row_key="key",
                 compare="work_budget",
                 labels=labels.get(dimension),
@@ -220,8 +235,8 @@ def build(scope: Scope) -> KeyFigures:
             "invoiced_by_tool",
             _("Invoiced amount by tool"),
             money_cols,
-            selectors.invoiced_by_tool(scope),
-            selectors.invoiced_by_tool(prev),
+            now["invoices"]["tool"],
+            before["invoices"]["tool"],
             row_key="tool",
             compare="turnover",
             labels=labels["tool"],
@@ -233,8 +248,8 @@ def build(scope: Scope) -> KeyFigures:
             "invoiced_by_country",
             _("Invoiced amount by client country"),
             money_cols,
-            selectors.invoiced_by_client_country(scope),
-            selectors.invoiced_by_client_country(prev),
+            now["invoices"]["country"],
+            before["invoices"]["country"],
             row_key="client__country",
             compare="turnover",
             total=turnover_total,
@@ -246,8 +261,8 @@ def build(scope: Scope) -> KeyFigures:
             "members_by_age",
             _("Members by age band"),
             member_cols,
-            selectors.members_by_age_band(scope),
-            selectors.members_by_age_band(prev),
+            now["members_by_age"],
+            before["members_by_age"],
             row_key="band",
             compare="members",
             note=_("Age on 31 December; members on that day."),
@@ -258,16 +273,16 @@ def build(scope: Scope) -> KeyFigures:
             "members_by_region",
             _("Members by region"),
             member_cols,
-            selectors.members_by_region(scope),
-            selectors.members_by_region(prev),
+            now["members_by_region"],
+            before["members_by_region"],
             row_key="region",
             compare="members",
             labels=labels["region"],
             note=_("From the postcode of the member's address."),
         )
     )
-    movements = selectors.member_movements(scope)
-    prev_movements = selectors.member_movements(prev)
+    movements = now["member_movements"]
+    prev_movements = before["member_movements"]
     movement_labels = {
         "at_year_end": _("Members on 31 December"),
         "new": _("New members"),
@@ -298,20 +313,17 @@ def build(scope: Scope) -> KeyFigures:
             "share_categories",
             _("Share categories"),
             share_cols,
-            selectors.share_categories(scope),
-            selectors.share_categories(prev),
+            now["share_categories"],
+            before["share_categories"],
             row_key="category",
             compare="capital",
             labels=labels["category"],
             note=_("The register of members up to 31 December."),
         )
     )
-    loans = selectors.loan_figures(scope)
-    prev_loans = selectors.loan_figures(prev)
-    solidarity = selectors.solidarity_figures(scope)
-    prev_solidarity = selectors.solidarity_figures(prev)
-    payroll = selectors.payroll_totals(scope)
-    prev_payroll = selectors.payroll_totals(prev)
+    loans, prev_loans = now["loans"], before["loans"]
+    solidarity, prev_solidarity = now["solidarity"], before["solidarity"]
+    payroll, prev_payroll = now["payroll"], before["payroll"]
     facts = [
         ("loans_disbursed", _("Loans disbursed"), loans["disbursed"], prev_loans["disbursed"]),
         (
@@ -366,7 +378,7 @@ def build(scope: Scope) -> KeyFigures:
         "value",
     )
     tables.append(fact_table)
-    ledger_budget = selectors.ledger_work_budget(scope)
+    ledger_budget = now["ledger_work_budget"]
     checks = [
         {
             "label": _("Work budget of the paid contracts = salary costs in the ledgers"),
@@ -383,7 +395,18 @@ def build(scope: Scope) -> KeyFigures:
         ),
         _("Outstanding loans are today's, not those of 31 December of the year."),
     ]
-    return KeyFigures(scope=scope, tables=tables, checks=checks, missing=missing)
+    return KeyFigures(
+        scope=scope,
+        tables=tables,
+        checks=checks,
+        missing=missing,
+        computed_at=now.get("computed_at"),
+        previous_computed_at=before.get("computed_at"),
+    )
+
+
+def _live(scope: Scope) -> dict:
+    return selectors.year_figures(scope)
 
 
 def _sum_rows(rows: list[dict], columns: list[Column]) -> dict:

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from typing import Any
 
+from django.db import connection, transaction
 from django.db.models import (
     Case,
     CharField,
@@ -38,6 +39,9 @@ ZERO = Decimal("0.00")
 MONEY = DecimalField(max_digits=16, decimal_places=2)
 ISSUED = ~Q(status__in=[Invoice.Status.DRAFT, Invoice.Status.AWAITING_APPROVAL])
 PAID_CONTRACT = (EmploymentContract.Status.PAID, EmploymentContract.Status.CLOSED)
+# Memory for the hash aggregates of the year's invoices and contracts (~80 MB at factor 1 for
+# the contracts, hash_mem_multiplier 2 included); beyond it PostgreSQL spills them to disk.
+REPORT_WORK_MEM = "64MB"
 AGE_BANDS = ((0, 24), (25, 34), (35, 44), (45, 54), (55, 64), (65, 200))
 
 
@@ -109,51 +113,97 @@ def issued_documents(scope: Scope) -> QuerySet[Invoice]:
     return qs
 
 
-def _invoice_figures() -> dict:
-    return {
-        "invoiced": _money(Sum("total_excl_vat", filter=Q(kind=Invoice.Kind.INVOICE))),
-        "credited": _money(Sum("total_excl_vat", filter=Q(kind=Invoice.Kind.CREDIT_NOTE))),
-        "turnover": _money(Sum(_signed_excl_vat())),
-        "invoices": Count("pk", filter=Q(kind=Invoice.Kind.INVOICE)),
-        "clients": Count("client_id", distinct=True),
-    }
+INVOICE_DIMENSIONS = ("entity", "country", "tool")
 
 
-def turnover_by_entity(scope: Scope) -> list[dict]:
-    """Turnover excl. VAT of each entity: issued invoices minus issued credit notes."""
-    return _rows(
-        issued_documents(scope)
-        .order_by()
-        .values("entity_id", "entity__name")
-        .annotate(**_invoice_figures())
-        .order_by("entity__name")
-    )
-
-
-def invoiced_by_client_country(scope: Scope) -> list[dict]:
-    return _rows(
-        issued_documents(scope)
-        .order_by()
-        .values("client__country")
-        .annotate(**_invoice_figures())
-        .order_by(F("turnover").desc(), "client__country")
-    )
-
-
-def invoiced_by_tool(scope: Scope) -> list[dict]:
-    tool = Case(
+def _tool_of_invoice() -> Case:
+    return Case(
         When(performance={}, then=Value(EmploymentContract.Tool.ACTIVITY.value)),
         default=Value(EmploymentContract.Tool.CONTRACT.value),
         output_field=CharField(),
     )
-    return _rows(
+
+
+def _over(inner: QuerySet[Any, Any], outer: str) -> list[dict[str, Any]]:
+    """Rows of the SQL `outer`, which reads `FROM {inner} AS …`, over the ORM query `inner`
+    compiled by Django (its values stay query parameters; nothing is formatted into the SQL)."""
+    sql, params = inner.query.sql_with_params()
+    with transaction.atomic(), connection.cursor() as cursor:
+        # The per-member (per-client) sums are hashed in memory rather than sorted on disk
+        # (4 MB by default): for this transaction only.
+        cursor.execute("SELECT set_config('work_mem', %s, true)", [REPORT_WORK_MEM])
+        cursor.execute(outer.replace("{inner}", f"({sql})"), params)
+        names = [c.name for c in cursor.description]
+        return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
+
+
+def invoice_tables(scope: Scope) -> dict[str, list[dict]]:
+    """Turnover, invoiced, credited, invoices and distinct clients by entity, by client country
+    and by tool, in one pass over the year's documents. The documents are first summed per
+    entity, country, tool and client (a hash aggregate), and the distinct clients are counted
+    over those sums (a few rows per client) rather than by sorting every document: the same
+    figures as one COUNT(DISTINCT) per table, at a fraction of the cost."""
+    inner = (
         issued_documents(scope)
         .order_by()
-        .annotate(tool=tool)
-        .values("tool")
-        .annotate(**_invoice_figures())
-        .order_by("tool")
+        .values(
+            k_entity=F("entity_id"),
+            k_entity_name=F("entity__name"),
+            k_country=F("client__country"),
+            k_tool=_tool_of_invoice(),
+            k_client=F("client_id"),
+        )
+        .annotate(
+            s_invoiced=Sum("total_excl_vat", filter=Q(kind=Invoice.Kind.INVOICE)),
+            s_credited=Sum("total_excl_vat", filter=Q(kind=Invoice.Kind.CREDIT_NOTE)),
+            s_turnover=Sum(_signed_excl_vat()),
+            s_invoices=Count("pk", filter=Q(kind=Invoice.Kind.INVOICE)),
+        )
     )
+    rows = _over(
+        inner,
+        """
+        SELECT CASE WHEN GROUPING(k_country) = 0 THEN 'country'
+                    WHEN GROUPING(k_tool) = 0 THEN 'tool' ELSE 'entity' END AS dimension,
+               k_entity, k_entity_name, k_country, k_tool,
+               COALESCE(SUM(s_invoiced), 0.00) AS invoiced,
+               COALESCE(SUM(s_credited), 0.00) AS credited,
+               COALESCE(SUM(s_turnover), 0.00) AS turnover,
+               COALESCE(SUM(s_invoices), 0)::bigint AS invoices,
+               COUNT(DISTINCT k_client) AS clients
+        FROM {inner} AS per_client
+        GROUP BY GROUPING SETS ((k_entity, k_entity_name), (k_country), (k_tool))
+        ORDER BY 1,
+                 CASE WHEN GROUPING(k_country) = 0 THEN COALESCE(SUM(s_turnover), 0.00) END DESC,
+                 k_entity_name, k_country, k_tool
+        """,
+    )
+    tables: dict[str, list[dict]] = {dimension: [] for dimension in INVOICE_DIMENSIONS}
+    figures = ("invoiced", "credited", "turnover", "invoices", "clients")
+    for row in rows:
+        values = {name: row[name] for name in figures}
+        dimension = row["dimension"]
+        if dimension == "entity":
+            keys = {"entity_id": row["k_entity"], "entity__name": row["k_entity_name"]}
+        elif dimension == "country":
+            keys = {"client__country": row["k_country"]}
+        else:
+            keys = {"tool": row["k_tool"]}
+        tables[dimension].append(keys | values)
+    return tables
+
+
+def turnover_by_entity(scope: Scope) -> list[dict]:
+    """Turnover excl. VAT of each entity: issued invoices minus issued credit notes."""
+    return invoice_tables(scope)["entity"]
+
+
+def invoiced_by_client_country(scope: Scope) -> list[dict]:
+    return invoice_tables(scope)["country"]
+
+
+def invoiced_by_tool(scope: Scope) -> list[dict]:
+    return invoice_tables(scope)["tool"]
 
 
 # --- Work: contracts, hours, FTE --------------------------------------------------------------
@@ -186,17 +236,6 @@ WORK_DIMENSIONS = {
 }
 
 
-def _work_figures() -> dict:
-    return {
-        "work_budget": _money(Sum("employer_cost")),
-        "gross": _money(Sum("gross_wage")),
-        "workers": Count("member_id", distinct=True),
-        "contracts": Count("pk"),
-        "hours": Coalesce(Sum("hours"), Value(Decimal("0")), output_field=MONEY),
-        "days": Coalesce(Sum("days"), Value(0), output_field=IntegerField()),
-    }
-
-
 def fte_hours(year: int) -> Decimal:
     pack = current_pack()
     return Decimal(param(f"{pack.prefix}.fte_annual_hours", on=dt.date(year, 12, 31)))
@@ -209,24 +248,69 @@ def _with_fte(rows: list[dict], year: int) -> list[dict]:
     return rows
 
 
+def work_tables(scope: Scope) -> dict[str, Any]:
+    """Work budget, head-count (distinct salaried members), contracts, hours, days and FTE by
+    contract type, tool, entity and sector, and their totals (key "total"), in one pass over the
+    year's paid contracts: summed per dimension values and member first (a hash aggregate), the
+    members then counted once per row over those sums instead of sorting every contract."""
+    inner = (
+        paid_contracts(scope)
+        .order_by()
+        .values(
+            k_contract_type=F("contract_type"),
+            k_tool=F("tool"),
+            k_entity=F("entity__name"),
+            k_sector=F("sector"),
+            k_member=F("member_id"),
+        )
+        .annotate(
+            s_work_budget=Sum("employer_cost"),
+            s_gross=Sum("gross_wage"),
+            s_contracts=Count("pk"),
+            s_hours=Sum("hours"),
+            s_days=Sum("days"),
+        )
+    )
+    rows = _over(
+        inner,
+        """
+        SELECT CASE WHEN GROUPING(k_contract_type) = 0 THEN 'contract_type'
+                    WHEN GROUPING(k_tool) = 0 THEN 'tool'
+                    WHEN GROUPING(k_entity) = 0 THEN 'entity'
+                    WHEN GROUPING(k_sector) = 0 THEN 'sector' ELSE 'total' END AS dimension,
+               COALESCE(k_contract_type, k_tool, k_entity, k_sector) AS key,
+               COALESCE(SUM(s_work_budget), 0.00) AS work_budget,
+               COALESCE(SUM(s_gross), 0.00) AS gross,
+               COUNT(DISTINCT k_member) AS workers,
+               COALESCE(SUM(s_contracts), 0)::bigint AS contracts,
+               COALESCE(SUM(s_hours), 0) AS hours,
+               COALESCE(SUM(s_days), 0)::bigint AS days
+        FROM {inner} AS per_member
+        GROUP BY GROUPING SETS ((k_contract_type), (k_tool), (k_entity), (k_sector), ())
+        ORDER BY 1, 3 DESC, 2
+        """,
+    )
+    tables: dict[str, Any] = {dimension: [] for dimension in WORK_DIMENSIONS}
+    for row in rows:
+        dimension = row.pop("dimension")
+        if dimension == "total":
+            row.pop("key")
+            tables["total"] = _with_fte([row], scope.year)[0]
+        else:
+            tables[dimension].append(row)
+    for dimension in WORK_DIMENSIONS:
+        _with_fte(tables[dimension], scope.year)
+    return tables
+
+
 def work_by(scope: Scope, dimension: str) -> list[dict]:
     """Work budget, head-count (distinct salaried members), contracts, hours, days and FTE by
     contract type, tool, entity or sector."""
-    column = WORK_DIMENSIONS[dimension]
-    rows = _rows(
-        paid_contracts(scope)
-        .order_by()
-        .annotate(key=F(column))
-        .values("key")
-        .annotate(**_work_figures())
-        .order_by(F("work_budget").desc(), "key")
-    )
-    return _with_fte(rows, scope.year)
+    return work_tables(scope)[dimension]
 
 
 def work_totals(scope: Scope) -> dict:
-    totals = paid_contracts(scope).aggregate(**_work_figures())
-    return _with_fte([totals], scope.year)[0]
+    return work_tables(scope)["total"]
 
 
 def ledger_work_budget(scope: Scope) -> Decimal:
@@ -267,13 +351,28 @@ def payroll_totals(scope: Scope) -> dict:
     )
     if scope.office_id:
         qs = qs.filter(member__office_id=scope.office_id)
-    return qs.aggregate(
-        payslips=Count("pk"),
-        members=Count("member_id", distinct=True),
-        gross=_money(Sum("gross")),
-        net_pay=_money(Sum("net_pay")),
-        employer_cost=_money(Sum("employer_cost")),
+    inner = (
+        qs.order_by()
+        .values(k_member=F("member_id"))
+        .annotate(
+            s_payslips=Count("pk"),
+            s_gross=Sum("gross"),
+            s_net_pay=Sum("net_pay"),
+            s_employer_cost=Sum("employer_cost"),
+        )
     )
+    # Summed per member first, then the members counted: no sort behind a COUNT(DISTINCT).
+    return _over(
+        inner,
+        """
+        SELECT COALESCE(SUM(s_payslips), 0)::bigint AS payslips,
+               COUNT(k_member) AS members,
+               COALESCE(SUM(s_gross), 0.00) AS gross,
+               COALESCE(SUM(s_net_pay), 0.00) AS net_pay,
+               COALESCE(SUM(s_employer_cost), 0.00) AS employer_cost
+        FROM {inner} AS per_member
+        """,
+    )[0]
 
 
 # --- The register of members ------------------------------------------------------------------
@@ -494,4 +593,24 @@ def member_year_summary(*, member: Member, year: int) -> dict:
         "fee": -ledger["fee"],
         "salaries": -ledger["salaries"],
         "expenses": -ledger["expenses"],
+    }
+
+
+# --- Every figure of a year ----------------------------------------------------------------------
+
+
+def year_figures(scope: Scope) -> dict[str, Any]:
+    """Every figure of the pages for one year of the scope, computed live (~12 queries): what
+    `report.build` renders, and what a stored yearly aggregate keeps (`keyfigures.stored`)."""
+    return {
+        "invoices": invoice_tables(scope),
+        "work": work_tables(scope),
+        "members_by_age": members_by_age_band(scope),
+        "members_by_region": members_by_region(scope),
+        "member_movements": member_movements(scope),
+        "share_categories": share_categories(scope),
+        "loans": loan_figures(scope),
+        "solidarity": solidarity_figures(scope),
+        "payroll": payroll_totals(scope),
+        "ledger_work_budget": ledger_work_budget(scope),
     }

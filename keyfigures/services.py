@@ -12,7 +12,7 @@ from django.utils import timezone, translation
 
 from smartcoop.core.models import LegalEntity, User
 
-from . import report
+from . import report, stored
 from .models import KeyFiguresExport
 from .selectors import Scope
 
@@ -64,7 +64,7 @@ def export_render(*, export_id: int) -> None:
 def _render(export: KeyFiguresExport, scope: Scope) -> None:
     from smartcoop.core.pdf import render_pdf
 
-    figures = report.build(scope)
+    figures = report.build(scope, source=stored.figures_for)
     _progress(export, 60)
     entities = LegalEntity.objects.filter(pk__in=scope.entity_ids).order_by("name")
     content = render_pdf(

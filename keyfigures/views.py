@@ -1,8 +1,14 @@
 from __future__ import annotations
 
+from dataclasses import asdict
+from urllib.parse import urlencode
+
+from django.contrib import messages
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from smartcoop.core.http import AuthenticatedRequest
@@ -10,7 +16,7 @@ from smartcoop.core.roles import Permission, has_permission
 from smartcoop.core.tenancy import current_entity, entities_for_user
 from smartcoop.core.views import permission_required
 
-from . import exports, report, services
+from . import exports, report, services, stored
 from .forms import FiguresFilterForm
 from .models import KeyFiguresExport
 from .selectors import Scope
@@ -45,7 +51,7 @@ def _scope(request: AuthenticatedRequest, params=None) -> tuple[FiguresFilterFor
 @permission_required(Permission.VIEW_OFFICE_KEY_FIGURES)
 def index(request: AuthenticatedRequest) -> HttpResponse:
     form, scope = _scope(request)
-    figures = report.build(scope) if scope else None
+    figures = report.build(scope, source=stored.figures_for) if scope else None
     exports_list = KeyFiguresExport.objects.filter(requested_by=request.user)[:5]
     return render(
         request,
@@ -55,6 +61,9 @@ def index(request: AuthenticatedRequest) -> HttpResponse:
             "figures": figures,
             "query": request.GET.urlencode(),
             "office_only": not has_permission(request.user, Permission.VIEW_KEY_FIGURES),
+            "can_store": scope is not None
+            and stored.is_closed(scope.year)
+            and has_permission(request.user, Permission.VIEW_KEY_FIGURES),
             "exports": exports_list,
             "chart_width": report.CHART_WIDTH,
             "label_width": report.LABEL_WIDTH,
@@ -67,7 +76,7 @@ def export(request: AuthenticatedRequest, fmt: str) -> HttpResponse:
     _form, scope = _scope(request)
     if scope is None or fmt not in ("csv", "xlsx"):
         raise Http404
-    figures = report.build(scope)
+    figures = report.build(scope, source=stored.figures_for)
     name = f"key-figures-{scope.year}"
     if fmt == "csv":
         response = HttpResponse(exports.to_csv(figures), content_type="text/csv; charset=utf-8")
@@ -89,6 +98,26 @@ def pdf_request(request: AuthenticatedRequest) -> HttpResponse:
         raise Http404
     job = services.export_request(user=request.user, entity=entity, scope=scope)
     return redirect("keyfigures:pdf_status", job.public_id)
+
+
+@require_POST
+@permission_required(Permission.VIEW_KEY_FIGURES)
+def store_request(request: AuthenticatedRequest) -> HttpResponse:
+    """Staff ask for a closed year's figures (for the filters shown) to be computed again and
+    kept: a worker does it; the page reads the stored figures once they are there."""
+    from .tasks import store_year_figures
+
+    _form, scope = _scope(request, request.POST)
+    if scope is None or not stored.is_closed(scope.year):
+        raise Http404
+    store_year_figures.enqueue(asdict(scope))
+    messages.success(
+        request,
+        _("The figures of %(year)s are being computed; they are kept once ready.")
+        % {"year": scope.year},
+    )
+    query = {k: v for k, v in request.POST.items() if k != "csrfmiddlewaretoken" and v}
+    return redirect(f"{reverse('keyfigures:index')}?{urlencode(query)}")
 
 
 def _own_export(request: AuthenticatedRequest, public_id) -> KeyFiguresExport:

@@ -376,6 +376,13 @@ CELERY_BEAT_SCHEDULE = {
         "task": "declarations.tasks.dimona_out_sweep",
         "schedule": crontab(hour=5, minute=40),
     },
+    "keyfigures-store-closed-years": {
+        # The last two closed years' key figures computed again and kept (all entities, each
+        # one, and what staff asked to keep), at night when nobody reads them; the page then
+        # reads them instead of scanning a year. Idempotent (one row per year and scope).
+        "task": "keyfigures.tasks.store_closed_years",
+        "schedule": crontab(hour=2, minute=30),
+    },
     "governance-vote-reminders": {
         # Voters who have not voted on every resolution, the day before the vote closes. Hourly;
         # each voter's flag (set under SKIP LOCKED) keeps anyone from getting two.

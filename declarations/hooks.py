@@ -37,27 +37,30 @@ def contract_status(contract) -> ContractStatus | None:
         return None
     d = declaration.Status
     name = declaration.get_kind_display()
+    details: dict[str, str] = {
+        d.DRAFT: _("%(kind)s incomplete: staff are completing it."),
+        d.READY: _("%(kind)s ready, to be sent."),
+        d.SENT: _("%(kind)s sent, waiting for the authority."),
+        d.REJECTED: _("%(kind)s rejected by the authority: staff are correcting it."),
+    }
     if declaration.status == d.ACCEPTED:
         when = timezone.localtime(declaration.answered_at) if declaration.answered_at else None
-        return ContractStatus(
-            _("Declared"),
-            _("%(kind)s accepted on %(date)s.")
-            % {"kind": name, "date": date_format(when, "DATETIME_FORMAT") if when else "—"},
-            "ok",
-        )
+        detail = _("%(kind)s accepted on %(date)s.") % {
+            "kind": name,
+            "date": date_format(when, "DATETIME_FORMAT") if when else "—",
+        }
+        # the dates changed since: the UPDATE that tells the authority is on its way
+        update = selectors.pending_update(contract)
+        if update is not None:
+            detail += " " + details[update.status] % {"kind": update.get_kind_display()}
+        return ContractStatus(_("Declared"), detail, "ok")
     if declaration.status == d.WITHDRAWN:
         return ContractStatus(
             _("Not declared"), _("Withdrawn: the contract was cancelled."), "warn"
         )
     late = selectors.start_passed_undeclared(contract, declaration)
     if declaration.status == d.REJECTED:
-        detail = _("%(kind)s rejected by the authority: staff are correcting it.") % {"kind": name}
-        return ContractStatus(_("Not declared"), detail, "bad")
-    details: dict[str, str] = {
-        d.DRAFT: _("%(kind)s incomplete: staff are completing it."),
-        d.READY: _("%(kind)s ready, to be sent."),
-        d.SENT: _("%(kind)s sent, waiting for the authority."),
-    }
+        return ContractStatus(_("Not declared"), details[d.REJECTED] % {"kind": name}, "bad")
     detail = details.get(declaration.status, "%(kind)s") % {"kind": name}
     if late:
         detail += " " + _("Work may not start before the declaration is accepted.")

@@ -60,6 +60,22 @@ def hiring_declaration(contract) -> Declaration | None:
     )
 
 
+def pending_update(contract) -> Declaration | None:
+    """The contract's Dimona UPDATE not answered yet (its dates changed after the IN was
+    accepted), if any."""
+    return (
+        Declaration.objects.with_scopes_disabled()
+        .filter(
+            contract=contract,
+            kind=Declaration.Kind.DIMONA_UPDATE,
+            status__in=(S.DRAFT, S.READY, S.SENT, S.REJECTED),
+            corrected_by__isnull=True,
+        )
+        .order_by("-id")
+        .first()
+    )
+
+
 def start_passed_undeclared(contract, declaration: Declaration | None) -> bool:
     """The contract has started (or starts now) without an accepted declaration: flagged."""
     from .services import due_at

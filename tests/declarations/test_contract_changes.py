@@ -76,6 +76,7 @@ def test_staff_move_an_accepted_contract_and_the_dimona_update_goes_out(entity, 
     new_end = contract.end_date + dt.timedelta(days=2)
     page = post_dates(client, contract, start=contract.start_date, end=new_end, hours="24")
     assert "The contract&#x27;s dates are changed." in page.content.decode()
+    assert "Dimona UPDATE ready, to be sent." in page.content.decode()
     contract.refresh_from_db()
     assert contract.end_date == new_end and contract.hours == Decimal("24")
     assert contract.status == EmploymentContract.Status.DECLARED

@@ -1,17 +1,26 @@
 """Benchmark: French gross -> net of 11,000 employees, our engine against OpenFisca-France on the
-same inputs in the same run (issue 11, "Performance"). Printed, never gating.
+same inputs in the same run (issue 11, "Performance"), and the Belgian engine's cost a payslip.
+Printed, never gating.
 
     .venv/bin/python benchmarks/payroll_fr_openfisca.py      (no database needed)
 
 BENCH_PAYSLIPS employees (11,000 by default), one month (March 2026): gross from 0.3 to 4 PSS,
 cadre and non-cadre, a third part time, employers of 8 to 250 staff, three AT/MP rates (the
-inputs of tests/payroll/test_fr_openfisca.py, drawn with a fixed seed). Ours: `compute_pay` of
-each employee, every employee and employer line, net social, net imposable, PAS and net paid,
-once cold (first use in the process: parameter tables loaded) and once warm. OpenFisca-France:
-`tests/payroll/openfisca_oracle.py --timing` in its own environment (`.venv-openfisca`, built by
-`make openfisca`; SMARTCOOP_OPENFISCA_PYTHON may point at another interpreter), vectorised (one
-simulation of all employees, numpy), its 27 variables, cold then warm. Both must agree to the
-cent on net social and net imposable (checked and printed).
+inputs of tests/payroll/test_fr_openfisca.py, drawn with a fixed seed). Ours, every employee and
+employer line, net social, net imposable, PAS and net paid, three ways: `compute_many` (the batch
+engine: each month's parameters read once, a tight loop), cold (first use in the process:
+parameter tables loaded) and warm; `compute_pay` one employee at a time (the same engine, one
+call each); `compute_pay_reference` one at a time (the reference engine, what a payslip cost
+before the batch engine). OpenFisca-France: `tests/payroll/openfisca_oracle.py --timing` in its
+own environment (`.venv-openfisca`, built by `make openfisca`; SMARTCOOP_OPENFISCA_PYTHON may
+point at another interpreter), vectorised (one simulation of all employees, numpy), its 27
+variables, cold then warm. Wall and CPU (process time) of each, the load average beside them.
+Both must agree to the cent on net social and net imposable (checked and printed), and the batch
+results must equal the reference's (checked).
+
+Belgium: BENCH_PAYSLIPS payslips of a pay run's mix (employees, manual workers, artists and
+students, one to three contracts, any household, a few leavers with exit holiday pay), by
+`compute_many` and by the reference, µs a payslip.
 """
 
 from __future__ import annotations
@@ -23,7 +32,7 @@ import random
 import subprocess
 import sys
 import time
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 from pathlib import Path
 
@@ -58,8 +67,14 @@ def cases(pss: Decimal) -> list[dict]:
     return made
 
 
-def ours(inputs: list[dict]) -> tuple[float, float, dict]:
-    from payroll.calculations import ContractPay, PayInput, WorkerCategory, compute_pay
+def _timed(run):
+    wall, cpu = time.perf_counter(), time.process_time()
+    results = run()
+    return time.perf_counter() - wall, time.process_time() - cpu, results
+
+
+def french_inputs(inputs: list[dict]) -> list:
+    from payroll.calculations import ContractPay, PayInput, WorkerCategory
 
     start = date(*MONTH, 1)
     end = date(*MONTH, calendar.monthrange(*MONTH)[1])
@@ -78,13 +93,109 @@ def ours(inputs: list[dict]) -> tuple[float, float, dict]:
                 part_time_ratio=hours / FULL_TIME if case["part_time_hours"] else None,
             )
         )
-    t0 = time.perf_counter()
-    results = [compute_pay(pay) for pay in pays]
-    cold = time.perf_counter() - t0
-    t0 = time.perf_counter()
-    results = [compute_pay(pay) for pay in pays]
-    warm = time.perf_counter() - t0
-    return cold, warm, {case["id"]: r for case, r in zip(inputs, results, strict=True)}
+    return pays
+
+
+def ours(inputs: list[dict]) -> dict:
+    from payroll.calculations import compute_many, compute_pay, compute_pay_reference
+
+    pays = french_inputs(inputs)
+    timings = {}
+    timings["batch cold"] = _timed(lambda: compute_many(pays))
+    results = timings["batch cold"][2]
+    # The reference and the one-call runs first, each compared and then dropped, so that the
+    # warm batch runs with no more objects alive than they did.
+    timings["reference"] = _timed(lambda: [compute_pay_reference(pay) for pay in pays])
+    if timings["reference"][2] != results:
+        raise SystemExit("the batch engine's results differ from the reference's")
+    timings["reference"] = (*timings["reference"][:2], None)
+    timings["one call each"] = _timed(lambda: [compute_pay(pay) for pay in pays])
+    if timings["one call each"][2] != results:
+        raise SystemExit("compute_pay's results differ from compute_many's")
+    timings["one call each"] = (*timings["one call each"][:2], None)
+    timings["batch warm"] = _timed(lambda: compute_many(pays))
+    timings["batch warm"] = (*timings["batch warm"][:2], None)
+    timings["batch cold"] = (*timings["batch cold"][:2], None)
+    return {
+        "timings": timings,
+        "results": {case["id"]: r for case, r in zip(inputs, results, strict=True)},
+    }
+
+
+def belgian_inputs() -> list:
+    from payroll.calculations import (
+        ContractPay,
+        ExitHoliday,
+        MaritalStatus,
+        PayInput,
+        TaxProfile,
+        WorkerCategory,
+        YearToDate,
+    )
+
+    draw = random.Random(20261207)  # noqa: S311 (reproducible inputs, not secrets)
+    first = date(*MONTH, 1)
+    last = date(*MONTH, calendar.monthrange(*MONTH)[1])
+    categories = [WorkerCategory.EMPLOYEE] * 5 + [
+        WorkerCategory.ARTIST,
+        WorkerCategory.ARTIST,
+        WorkerCategory.MANUAL_WORKER,
+        WorkerCategory.STUDENT,
+    ]
+    made = []
+    for index in range(EMPLOYEES):
+        category = draw.choice(categories)
+        contracts = []
+        for number in range(draw.choice([1, 1, 1, 2, 3])):
+            day = draw.randint(1, last.day)
+            end = min(last, date(MONTH[0], MONTH[1], day) + timedelta(days=draw.choice([0, 0, 4])))
+            contracts.append(
+                ContractPay(
+                    f"B{index:05d}-{number}",
+                    Decimal(draw.randint(8_000, 450_000)) / 100,
+                    Decimal(draw.randint(4, 170)),
+                    date(MONTH[0], MONTH[1], day),
+                    end,
+                )
+            )
+        couple = draw.random() < 0.4
+        profile = TaxProfile(
+            marital_status=MaritalStatus.COUPLE if couple else MaritalStatus.SINGLE,
+            partner_has_income=couple and draw.random() < 0.6,
+            dependent_children=draw.choice([0, 0, 0, 1, 2, 3]),
+            is_default=draw.random() < 0.3,
+        )
+        leaver = category == WorkerCategory.EMPLOYEE and draw.random() < 0.03
+        made.append(
+            PayInput(
+                "BE",
+                category,
+                first,
+                last,
+                tuple(contracts),
+                tax_profile=profile,
+                year_to_date=YearToDate(Decimal(draw.randint(0, 700))),
+                exit_holiday=ExitHoliday(Decimal("5000.00"), Decimal("0"), Decimal("9000.00"))
+                if leaver
+                else None,
+            )
+        )
+    return made
+
+
+def belgium() -> dict:
+    from payroll.calculations import compute_many, compute_pay_reference
+
+    pays = belgian_inputs()
+    timings = {}
+    timings["batch cold"] = _timed(lambda: compute_many(pays))
+    results = timings["batch cold"][2]
+    timings["reference"] = _timed(lambda: [compute_pay_reference(pay) for pay in pays])
+    if timings["reference"][2] != results:
+        raise SystemExit("the Belgian batch engine's results differ from the reference's")
+    timings["reference"] = (*timings["reference"][:2], None)
+    timings["batch warm"] = _timed(lambda: compute_many(pays))
+    return {name: (wall, cpu) for name, (wall, cpu, _) in timings.items()}
 
 
 def openfisca(inputs: list[dict]) -> dict:
@@ -104,17 +215,42 @@ def openfisca(inputs: list[dict]) -> dict:
     return json.loads(completed.stdout)
 
 
+def loadavg() -> str:
+    return " ".join(f"{x:.2f}" for x in os.getloadavg())
+
+
 def main() -> None:
     import django
 
     django.setup()
     from smartcoop.countries import param
 
-    load = " ".join(f"{x:.2f}" for x in os.getloadavg())
+    print(f"French gross -> net, {EMPLOYEES} employees, {MONTH[0]}-{MONTH[1]:02d}; 2 shared cores: "
+          "wall times are noisy, compare CPU and ratios")  # fmt: skip
     inputs = cases(param("fr.pss_monthly", on=date(*MONTH, 1)))
-    cold, warm, mine = ours(inputs)
+    load = loadavg()
+    measured = ours(inputs)
+    mine, timings = measured["results"], measured["timings"]
+    print(f"ours (Decimal; load average before: {load}, after: {loadavg()}):")
+    for name, (wall, cpu, _) in timings.items():
+        print(f"  {name:14} wall {wall:6.2f} s, CPU {cpu:6.2f} s ({1e6 * cpu / EMPLOYEES:4.0f} us "
+              "CPU an employee)")  # fmt: skip
+    load = loadavg()
     theirs = openfisca(inputs)
     timing = theirs["timing"]
+    print(f"OpenFisca-France {theirs['version']} (numpy, vectorised; load average before: {load}, "
+          f"after: {loadavg()}): load {timing['load']:.2f} s")  # fmt: skip
+    for name in ("cold", "warm"):
+        print(f"  {name:14} wall {timing[name]:6.2f} s, CPU {timing['cpu_' + name]:6.2f} s "
+              f"({1e6 * timing['cpu_' + name] / EMPLOYEES:4.0f} us CPU an employee)")  # fmt: skip
+    wall, cpu, _ = timings["batch warm"]
+    print(f"ratio warm OpenFisca / ours (batch): wall {timing['warm'] / wall:.2f}x, CPU "
+          f"{timing['cpu_warm'] / cpu:.2f}x ({'ours faster' if cpu < timing['cpu_warm'] else 'OpenFisca faster'}"
+          f"); cold, OpenFisca with its load: wall "
+          f"{(timing['load'] + timing['cold']) / timings['batch cold'][0]:.2f}x")  # fmt: skip
+    reference_cpu = timings["reference"][1]
+    print(f"batch against the reference engine one at a time: CPU {reference_cpu / cpu:.1f}x "
+          "faster, results identical")  # fmt: skip
     differ = [
         (case, variable, value, theirs["results"][case["id"]][variable])
         for case in inputs
@@ -124,21 +260,21 @@ def main() -> None:
         )
         if abs(value - Decimal(repr(theirs["results"][case["id"]][variable]))) > Decimal("0.02")
     ]
-    print(f"French gross -> net, {EMPLOYEES} employees, {MONTH[0]}-{MONTH[1]:02d}; load average "
-          f"before: {load} (2 shared cores: figures are noisy)")  # fmt: skip
-    print(f"ours (Decimal, one employee at a time): cold {cold:6.2f} s, warm {warm:6.2f} s "
-          f"({1e6 * warm / EMPLOYEES:.0f} us an employee)")  # fmt: skip
-    print(f"OpenFisca-France {theirs['version']} (numpy, vectorised): load {timing['load']:.2f} s, "
-          f"cold {timing['cold']:6.2f} s, warm {timing['warm']:6.2f} s")  # fmt: skip
-    print(f"ratio warm OpenFisca / ours: {timing['warm'] / warm:.2f}x "
-          f"({'ours faster' if warm < timing['warm'] else 'OpenFisca faster'}); cold, OpenFisca "
-          f"with its load: {(timing['load'] + timing['cold']) / cold:.2f}x")  # fmt: skip
     print(f"net social and net imposable differing by more than 0.02: {len(differ)} of "
           f"{2 * EMPLOYEES}")  # fmt: skip
     for case, variable, value, other in differ[:4]:
         print(f"  {case['gross']} {'cadre' if case['cadre'] else 'non-cadre'} "
               f"part time {case['part_time_hours']} staff {case['headcount']}: {variable} "
               f"ours {value}, OpenFisca {other:.2f}")  # fmt: skip
+    load = loadavg()
+    belgian = belgium()
+    print(f"Belgian payslips, {EMPLOYEES} of a pay run's mix (load average before: {load}, "
+          f"after: {loadavg()}):")  # fmt: skip
+    for name, (wall, cpu) in belgian.items():
+        print(f"  {name:14} wall {wall:6.2f} s, CPU {cpu:6.2f} s ({1e6 * cpu / EMPLOYEES:4.0f} us "
+              "CPU a payslip)")  # fmt: skip
+    print(f"batch against the reference: CPU {belgian['reference'][1] / belgian['batch warm'][1]:.1f}x"
+          " faster, results identical")  # fmt: skip
 
 
 if __name__ == "__main__":

@@ -126,7 +126,8 @@ def simulate_vectorised(tbs, cases: list[dict]) -> dict:
 def main() -> None:
     """With `--timing` (benchmarks/payroll_fr_openfisca.py): computed by `simulate_vectorised`,
     with the seconds taken to load the tax-benefit system and to build and compute the
-    simulation cold, then again warm (a second simulation on the same inputs)."""
+    simulation cold, then again warm (a second simulation on the same inputs), wall and CPU of
+    this process."""
     cases = json.load(sys.stdin)
     start = time.perf_counter()
     tbs = FranceTaxBenefitSystem()
@@ -134,14 +135,21 @@ def main() -> None:
     if "--timing" not in sys.argv:
         answer = {"version": version("openfisca-france"), "results": simulate(tbs, cases)}
     else:
+        cpu_loaded = time.process_time()
         results = simulate_vectorised(tbs, cases)
-        cold = time.perf_counter()
+        cold, cpu_cold = time.perf_counter(), time.process_time()
         simulate_vectorised(tbs, cases)
-        warm = time.perf_counter()
+        warm, cpu_warm = time.perf_counter(), time.process_time()
         answer = {
             "version": version("openfisca-france"),
             "results": results,
-            "timing": {"load": loaded - start, "cold": cold - loaded, "warm": warm - cold},
+            "timing": {
+                "load": loaded - start,
+                "cold": cold - loaded,
+                "warm": warm - cold,
+                "cpu_cold": cpu_cold - cpu_loaded,
+                "cpu_warm": cpu_warm - cpu_cold,
+            },
         }
     json.dump(answer, sys.stdout)
 

@@ -1,0 +1,409 @@
+"""France, many payments at once: the same results as `fr.compute` (the reference), to the cent,
+line for line, with the same sources and parameter snapshot, several times faster.
+
+`fr.compute` reads each parameter, formats each line's source and rounds each base for every
+payment. Here the parameters of a month are read once into a `_Plan` (the rates, the sources
+as printed, a template of each line, the snapshots of the three sets of parameters a payment
+can read), and each payment runs a straight sequence of Decimal operations in the reference's
+order, rounding each distinct base once. Intermittents, the artists' lump-sum deduction and a
+month whose parameters are incomplete are left to the reference (rare; the reference also
+names a missing parameter exactly as before). tests/payroll/test_batch.py checks the identity
+on generated payments.
+"""
+
+from __future__ import annotations
+
+from bisect import bisect_right
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+from itertools import pairwise
+from typing import Any
+
+from . import fr
+from .rules import Rules, lookup, money_rule, snapshots
+from .types import (
+    ZERO,
+    Line,
+    PayInput,
+    PayResult,
+    Side,
+    UsedParameter,
+    WorkerCategory,
+    line_from,
+    line_template,
+    result_from,
+)
+
+ONE = Decimal("1")
+THIRTY = Decimal("30")
+NO_RATE = Decimal("0")
+EMPLOYEE = Side.EMPLOYEE
+EMPLOYER = Side.EMPLOYER
+CADRE = WorkerCategory.CADRE
+PERSONAL_PAS_SOURCE = "CGI art. 204 H I: personalised rate sent by the DGFiP"
+
+# What every payment of the fast path reads (fr.compute's order does not matter: a month
+# missing one of them goes to the reference, which names the first it misses).
+_ALWAYS = (
+    "pss_monthly",
+    "employee_rates",
+    "employer_rates",
+    "csg_crds",
+    "low_wage_rate_cuts",
+    "full_time_monthly_hours",
+    "reduction_generale",
+)
+
+
+@dataclass(frozen=True)
+class _Plan:
+    rules: Rules  # for the shared helpers (réduction générale): reads the same cached values
+    exponent: Decimal
+    rounding: str
+    pss: Decimal
+    employee: dict[str, Any]
+    csg: dict[str, Any]
+    cuts: dict[str, Any]
+    hours_month: Decimal
+    smic_base: Decimal | None  # cuts' hourly SMIC x monthly hours, when the cuts apply
+    grid: tuple | None
+    grid_lowers: list[Decimal] | None  # when strictly increasing: the band found by bisection
+    grid_source: str
+    abatement: Decimal | None
+    short_pas_source: str
+    templates: dict[str, dict[str, object] | None]  # None: a zero rate, the line is left out
+    maladie: dict[tuple[bool, bool], tuple[dict[str, object] | None, dict[str, object] | None]]
+    at_mp: dict[str, object]
+    pas_source_personal: dict[str, object]
+    reduction_source: str
+    used_personal: tuple[UsedParameter, ...]
+    used_neutral: tuple[UsedParameter, ...]
+    used_short: tuple[UsedParameter, ...] | None
+
+
+_PLANS: dict[date, _Plan | None] = {}
+_PLANS_TABLES: list[object] = [None]
+
+
+def plan(on: date) -> _Plan | None:
+    """The month's parameters, read once (None: one is missing; the reference then says which)."""
+    from smartcoop.countries.params import parameter_tables
+
+    tables = parameter_tables()
+    if _PLANS_TABLES[0] is not tables:
+        _PLANS.clear()
+        _PLANS_TABLES[0] = tables
+    if on not in _PLANS:
+        _PLANS[on] = _make_plan(on)
+    return _PLANS[on]
+
+
+def _make_plan(on: date) -> _Plan | None:
+    found = {name: lookup(f"fr.{name}", on) for name in (*_ALWAYS, "pas_neutral_grid",
+                                                          "pas_short_contract_abatement")}  # fmt: skip
+    if any(found[name] is None for name in _ALWAYS):
+        return None
+    entries = {f"fr.{name}": entry for name in _ALWAYS if (entry := found[name]) is not None}
+    value = {name: entry.value for name, entry in found.items() if entry is not None}
+    source = {name: entry.source for name, entry in found.items() if entry is not None}
+    employee, employer = value["employee_rates"], value["employer_rates"]
+    employee_source, employer_source = source["employee_rates"], source["employer_rates"]
+    capped_source = f"{employee_source}; PSS: {source['pss_monthly']}"
+    cuts_source = f"{employer_source}; {source['low_wage_rate_cuts']}"
+
+    def template(code: str, rate: Decimal, side: Side, src: str) -> dict[str, object] | None:
+        return None if rate == 0 else line_template(code, rate, side, src)
+
+    templates = {
+        "vieillesse_plafonnee": template("vieillesse_plafonnee", employee["vieillesse_plafonnee"],
+                                         EMPLOYEE, capped_source),
+        "vieillesse_deplafonnee": template("vieillesse_deplafonnee",
+                                           employee["vieillesse_deplafonnee"], EMPLOYEE,
+                                           employee_source),
+        "csg_deductible": template("csg_deductible", value["csg_crds"]["deductible"], EMPLOYEE,
+                                   source["csg_crds"]),
+        "csg_non_deductible": template("csg_non_deductible", value["csg_crds"]["non_deductible"],
+                                       EMPLOYEE, source["csg_crds"]),
+        "crds": template("crds", value["csg_crds"]["crds"], EMPLOYEE, source["csg_crds"]),
+        "chomage": template("chomage", employee["chomage"], EMPLOYEE, employee_source),
+    }  # fmt: skip
+    for code in ("agirc_arrco_t1", "agirc_arrco_t2", "ceg_t1", "ceg_t2", "cet", "apec"):
+        templates[code] = template(code, employee[code], EMPLOYEE, capped_source)
+    for code, rate_name in (
+        ("vieillesse_plafonnee_employer", "vieillesse_plafonnee"),
+        ("vieillesse_deplafonnee_employer", "vieillesse_deplafonnee"),
+        ("csa", "csa"),
+        ("fnal_small", "fnal_under_50"),
+        ("fnal_large", "fnal_50_and_more"),
+        ("chomage_employer", "chomage"),
+        ("ags", "ags"),
+        ("agirc_arrco_t1_employer", "agirc_arrco_t1"),
+        ("agirc_arrco_t2_employer", "agirc_arrco_t2"),
+        ("ceg_t1_employer", "ceg_t1"),
+        ("ceg_t2_employer", "ceg_t2"),
+        ("cet_employer", "cet"),
+        ("apec_employer", "apec"),
+    ):
+        line_code = "fnal" if code.startswith("fnal_") else code
+        templates[code] = template(line_code, employer[rate_name], EMPLOYER, employer_source)
+    cuts = value["low_wage_rate_cuts"]
+    maladie = {}
+    for cut_maladie in (False, True):
+        for cut_af in (False, True):
+            maladie_rate = employer["maladie"]
+            af_rate = employer["allocations_familiales"]
+            if cut_maladie:
+                maladie_rate -= cuts["maladie_cut"]
+            if cut_af:
+                af_rate -= cuts["af_cut"]
+            maladie[(cut_maladie, cut_af)] = (
+                template("maladie_employer", maladie_rate, EMPLOYER, cuts_source),
+                template("allocations_familiales", af_rate, EMPLOYER, cuts_source),
+            )
+    hours_month = value["full_time_monthly_hours"]
+    grid = value.get("pas_neutral_grid")
+    abatement = value.get("pas_short_contract_abatement")
+    used_personal = snapshots(entries)
+    used_neutral = used_short = None
+    if grid is not None:
+        entries["fr.pas_neutral_grid"] = found["pas_neutral_grid"]  # type: ignore[assignment]
+        used_neutral = snapshots(entries)
+        if abatement is not None:
+            entries["fr.pas_short_contract_abatement"] = found["pas_short_contract_abatement"]  # type: ignore[assignment]
+            used_short = snapshots(entries)
+    exponent, rounding = money_rule("FR")
+    return _Plan(
+        rules=Rules("FR", on),
+        exponent=exponent,
+        rounding=rounding,
+        pss=value["pss_monthly"],
+        employee=employee,
+        csg=value["csg_crds"],
+        cuts=cuts,
+        hours_month=hours_month,
+        smic_base=cuts["smic_hourly"] * hours_month if cuts["maladie_cut"] else None,
+        grid=grid,
+        grid_lowers=(
+            [lower for lower, _ in grid]
+            if grid and all(a[0] < b[0] for a, b in pairwise(grid))
+            else None
+        ),
+        grid_source=source.get("pas_neutral_grid", ""),
+        abatement=abatement,
+        short_pas_source=(
+            f"{source['pas_neutral_grid']}; {source['pas_short_contract_abatement']}"
+            if grid is not None and abatement is not None
+            else ""
+        ),
+        templates=templates,
+        maladie=maladie,
+        at_mp=line_template(
+            "at_mp",
+            None,
+            EMPLOYER,
+            "CSS art. L242-5, D242-6-1: rate notified to the employer by the CARSAT",
+        ),
+        pas_source_personal=line_template("pas", None, EMPLOYEE, PERSONAL_PAS_SOURCE),
+        reduction_source=source["reduction_generale"],
+        used_personal=used_personal,
+        used_neutral=used_neutral or used_personal,
+        used_short=used_short,
+    )
+
+
+def _days_covered(pay: PayInput) -> int:
+    if len(pay.contracts) != 1:
+        return fr.calendar_days_covered(pay)
+    contract = pay.contracts[0]
+    start = max(contract.start, pay.period_start)
+    end = min(contract.end, pay.period_end)
+    return (end - start).days + 1 if end >= start else 0
+
+
+def compute(pay: PayInput, the_plan: _Plan | None) -> PayResult:
+    """One payment: the fast path when it applies, else the reference."""
+    if (
+        the_plan is None
+        or pay.intermittent is not None
+        or pay.artist_costs is not None
+        or pay.at_mp_rate is None
+    ):
+        return fr.compute(pay)
+    profile = pay.tax_profile
+    personal = profile.fr_pas_rate
+    short = pay.short_contract
+    if personal is None and (
+        the_plan.grid is None or (short and the_plan.abatement is None)
+    ):  # a grid or abatement missing on the date: the reference names it
+        return fr.compute(pay)
+    exponent, rounding = the_plan.exponent, the_plan.rounding
+    templates = the_plan.templates
+    lines: list[Line] = []
+    append = lines.append
+    notes: list[str] = []
+
+    contracts = pay.contracts
+    gross = ZERO + contracts[0].gross if len(contracts) == 1 else pay.gross
+    pss = the_plan.pss
+    ceiling = pss
+    ratio = pay.part_time_ratio
+    if ratio is not None:
+        ceiling = ceiling * min(ratio, ONE)
+    days = _days_covered(pay)
+    partial = days < (pay.period_end - pay.period_start).days + 1
+    if partial:
+        ceiling = ceiling * min(Decimal(days), THIRTY) / THIRTY
+    pss = min(ceiling.quantize(exponent, rounding), pss)
+    cadre = pay.category == CADRE
+    base = gross
+
+    t1 = min(base, pss)
+    t2 = min(max(base - pss, ZERO), 7 * pss)
+    four = 4 * pss
+    up_to_4 = min(base, four)
+    up_to_8 = min(base, 8 * pss)
+    gross_up_to_4 = min(gross, four)
+    q_t1 = t1.quantize(exponent, rounding)
+    q_t2 = t2.quantize(exponent, rounding)
+    q_base = base.quantize(exponent, rounding)
+    q_up_to_4 = up_to_4.quantize(exponent, rounding)
+    q_gross_up_to_4 = gross_up_to_4.quantize(exponent, rounding)
+    above = base > pss
+
+    def add(template: dict[str, object] | None, raw: Decimal, rounded: Decimal) -> Decimal:
+        if template is None or raw <= NO_RATE:
+            return ZERO
+        amount = (raw * template["rate"]).quantize(exponent, rounding)  # type: ignore[operator]
+        append(line_from(template, rounded, amount))
+        return amount
+
+    social = ZERO
+    social += add(templates["vieillesse_plafonnee"], t1, q_t1)
+    social += add(templates["vieillesse_deplafonnee"], base, q_base)
+    social += add(templates["agirc_arrco_t1"], t1, q_t1)
+    social += add(templates["agirc_arrco_t2"], t2, q_t2)
+    social += add(templates["ceg_t1"], t1, q_t1)
+    social += add(templates["ceg_t2"], t2, q_t2)
+    if above:
+        social += add(templates["cet"], up_to_8, up_to_8.quantize(exponent, rounding))
+    if cadre:
+        social += add(templates["apec"], up_to_4, q_up_to_4)
+    social += add(templates["chomage"], gross_up_to_4, q_gross_up_to_4)
+
+    csg = the_plan.csg
+    abated_limit = csg["abatement_pss"] * pss
+    csg_base = min(gross, abated_limit) * (ONE - csg["abatement"]) + max(gross - abated_limit, ZERO)
+    q_csg_base = csg_base.quantize(exponent, rounding)
+    csg_deductible = ZERO + add(templates["csg_deductible"], csg_base, q_csg_base)
+    all_social = social + csg_deductible
+    all_social += add(templates["csg_non_deductible"], csg_base, q_csg_base)
+    all_social += add(templates["crds"], csg_base, q_csg_base)
+
+    net_taxable = gross - social - csg_deductible
+    net_social = gross - all_social
+
+    pas_base = max(net_taxable, ZERO)
+    if personal is not None:
+        pas_rate = personal
+        pas_source = PERSONAL_PAS_SOURCE
+        used = the_plan.used_personal
+    else:
+        if short:
+            pas_base = max(pas_base - the_plan.abatement, ZERO)  # type: ignore[operator]
+        lowers = the_plan.grid_lowers
+        if lowers is not None:  # the last band whose lower bound the base reaches
+            band = bisect_right(lowers, pas_base)
+            pas_rate = the_plan.grid[band - 1][1] if band else NO_RATE  # type: ignore[index]
+        else:
+            pas_rate = NO_RATE
+            for lower, band_rate in the_plan.grid:  # type: ignore[union-attr]
+                if pas_base >= lower:
+                    pas_rate = band_rate
+        if short:
+            pas_source = the_plan.short_pas_source
+            used = the_plan.used_short  # type: ignore[assignment]
+        else:
+            pas_source = the_plan.grid_source
+            used = the_plan.used_neutral
+        notes.append("pas_neutral_rate")
+    pas = (pas_base * pas_rate).quantize(exponent, rounding)
+    employee_total = all_social
+    if pas:
+        append(Line("pas", "payroll.line.pas", pas_base, pas_rate, pas, EMPLOYEE, pas_source))
+        employee_total = all_social + pas
+
+    # Employer
+    if ratio is not None:
+        smic_coef = min(ratio, ONE)
+    elif partial:
+        smic_coef = min(pay.hours / the_plan.hours_month, ONE)
+    else:
+        smic_coef = ONE
+    cut_maladie = cut_af = False
+    smic_base = the_plan.smic_base
+    if smic_base is not None:
+        cuts = the_plan.cuts
+        smic_2025 = smic_base * smic_coef
+        cut_maladie = gross <= cuts["maladie_smic"] * smic_2025
+        cut_af = gross < cuts["af_smic"] * smic_2025
+    maladie, af = the_plan.maladie[(cut_maladie, cut_af)]
+    employer = ZERO
+    employer += add(maladie, base, q_base)
+    employer += add(af, base, q_base)
+    employer += add(templates["vieillesse_plafonnee_employer"], t1, q_t1)
+    employer += add(templates["vieillesse_deplafonnee_employer"], base, q_base)
+    at_mp_rate = pay.at_mp_rate
+    if base > NO_RATE and at_mp_rate != NO_RATE:
+        amount = (base * at_mp_rate).quantize(exponent, rounding)
+        line = line_from(the_plan.at_mp, q_base, amount)
+        line.__dict__["rate"] = at_mp_rate
+        append(line)
+        employer += amount
+    employer += add(templates["csa"], base, q_base)
+    small = pay.employer_headcount < 50
+    if small:
+        employer += add(templates["fnal_small"], t1, q_t1)
+    else:
+        employer += add(templates["fnal_large"], base, q_base)
+    employer += add(templates["chomage_employer"], gross_up_to_4, q_gross_up_to_4)
+    employer += add(templates["ags"], gross_up_to_4, q_gross_up_to_4)
+    employer += add(templates["agirc_arrco_t1_employer"], t1, q_t1)
+    employer += add(templates["agirc_arrco_t2_employer"], t2, q_t2)
+    employer += add(templates["ceg_t1_employer"], t1, q_t1)
+    employer += add(templates["ceg_t2_employer"], t2, q_t2)
+    if above:
+        employer += add(templates["cet_employer"], up_to_8, up_to_8.quantize(exponent, rounding))
+    if cadre:
+        employer += add(templates["apec_employer"], up_to_4, q_up_to_4)
+
+    coefficient, reduction_source = fr.reduction_generale_coefficient(
+        gross=gross, smic_coefficient=smic_coef, small=small, rules=the_plan.rules
+    )
+    if coefficient and gross > 0:
+        reduction = min((gross * coefficient).quantize(exponent, rounding), employer)
+        append(
+            Line(
+                "reduction_generale",
+                "payroll.line.reduction_generale",
+                gross,
+                coefficient,
+                -reduction,
+                EMPLOYER,
+                reduction_source,
+            )
+        )
+
+    if profile.is_default:
+        notes.append("tax_profile_default")
+    return result_from(
+        country="FR",
+        category=pay.category,
+        gross=gross,
+        lines=tuple(lines),
+        net_taxable=net_taxable,
+        net_social=net_social,
+        net_pay=gross - employee_total,
+        notes=tuple(notes),
+        parameters=used,
+    )

@@ -1,0 +1,137 @@
+"""The batch engines (`compute_pay`, `compute_many`) against the reference engines
+(`compute_pay_reference`: `be.compute`, `fr.compute`), pure: no database.
+
+The batch engines read each month's parameters once and run a tight loop; a payslip must not
+change by a cent, a line, a source or a parameter snapshot for it. Compared by value and by
+repr, so that even the exponent of a Decimal (what a snapshot or a PDF prints) is the same.
+"""
+
+from datetime import date
+from decimal import Decimal
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from payroll.calculations import (
+    ContractPay,
+    MaritalStatus,
+    MissingParameter,
+    PayInput,
+    TaxProfile,
+    WorkerCategory,
+    be,
+    compute_many,
+    compute_pay,
+    compute_pay_reference,
+    fr,
+)
+
+from .helpers import month, pay
+from .test_properties import be_payments, fr_payments, profiles
+
+
+@st.composite
+def ordinary_be_payments(draw):
+    """What the fast path takes: employees, manual workers and artists, no exit pay."""
+    year_month = (2026, draw(st.integers(1, 12)))
+    first, last = month(*year_month)
+    day = draw(st.integers(1, last.day))
+    return PayInput(
+        "BE",
+        draw(st.sampled_from([WorkerCategory.EMPLOYEE, WorkerCategory.MANUAL_WORKER,
+                              WorkerCategory.ARTIST])),
+        first, last,
+        (ContractPay("C-1", draw(st.decimals(min_value=Decimal("0.01"), max_value=Decimal("20000"),
+                                             places=2)),
+                     draw(st.decimals(min_value=0, max_value=200, places=2)),
+                     first.replace(day=day), last),),
+        tax_profile=draw(profiles),
+    )  # fmt: skip
+
+
+def same(left, right) -> None:
+    assert left == right
+    assert repr(left) == repr(right)
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(be_payments() | fr_payments() | ordinary_be_payments(), min_size=1, max_size=6))
+def test_batch_results_are_the_reference_results(payments):
+    expected = [compute_pay_reference(payment) for payment in payments]
+    for payment, result in zip(payments, expected, strict=True):
+        same(compute_pay(payment), result)
+    same(compute_many(payments), expected)
+
+
+def _refuse(*args, **kwargs):
+    raise AssertionError("the reference engine was called")
+
+
+def test_ordinary_payments_take_the_fast_path(monkeypatch):
+    """Employees of both countries, full and part time, short contracts, any household: the
+    batch engines compute them without the reference (else there is nothing to gain)."""
+    first, last = month(2026, 3)
+    couple = TaxProfile(marital_status=MaritalStatus.COUPLE, dependent_children=2)
+    payments = [
+        pay("BE", WorkerCategory.EMPLOYEE, "3000.00", "164.67", start=first, end=last),
+        pay("BE", WorkerCategory.ARTIST, "200.00", "8", start=date(2026, 3, 12), profile=couple),
+        pay("BE", WorkerCategory.MANUAL_WORKER, "2500.00", "120", start=first, end=last),
+        pay(
+            "FR",
+            WorkerCategory.CADRE,
+            "6000.00",
+            "151.67",
+            start=first,
+            end=last,
+            at_mp_rate=Decimal("0.0125"),
+            employer_headcount=250,
+        ),
+        pay(
+            "FR",
+            WorkerCategory.NON_CADRE,
+            "150.00",
+            "7",
+            start=date(2026, 3, 5),
+            at_mp_rate=Decimal("0.007"),
+            short_contract=True,
+        ),
+        pay(
+            "FR",
+            WorkerCategory.NON_CADRE,
+            "1200.00",
+            "80",
+            start=first,
+            end=last,
+            at_mp_rate=Decimal("0.007"),
+            part_time_ratio=Decimal("0.53"),
+            profile=TaxProfile(fr_pas_rate=Decimal("0.041")),
+        ),
+    ]
+    expected = [compute_pay_reference(payment) for payment in payments]
+    monkeypatch.setattr(be, "compute", _refuse)
+    monkeypatch.setattr(fr, "compute", _refuse)
+    assert compute_many(payments) == expected
+
+
+def test_a_missing_parameter_still_names_itself_and_the_date():
+    """June 2025 has no Belgian withholding scale in the pack: the batch stops as the reference
+    does, or keeps the error in the payment's place and computes the others."""
+    june = pay("BE", WorkerCategory.EMPLOYEE, "3000.00", "164.67", start=date(2025, 6, 2))
+    march = pay("BE", WorkerCategory.EMPLOYEE, "3000.00", "164.67", start=date(2026, 3, 2))
+    with pytest.raises(MissingParameter, match=r"be\.withholding_scale .*2025-06-01"):
+        compute_many([march, june])
+    kept = compute_many([june, march], keep_errors=True)
+    assert isinstance(kept[0], MissingParameter)
+    assert str(kept[0]) == "payroll parameter be.withholding_scale has no value on 2025-06-01"
+    assert kept[1] == compute_pay_reference(march)
+
+
+def test_a_refused_payment_keeps_its_place():
+    march = pay("BE", WorkerCategory.EMPLOYEE, "3000.00", "164.67", start=date(2026, 3, 2))
+    french_without_rate = pay("FR", WorkerCategory.CADRE, "3000.00", "151.67",
+                              start=date(2026, 3, 2))  # fmt: skip
+    kept = compute_many([french_without_rate, march], keep_errors=True)
+    assert isinstance(kept[0], ValueError)
+    assert "AT/MP" in str(kept[0])
+    assert kept[1].net_pay == compute_pay_reference(march).net_pay

@@ -255,6 +255,18 @@ class RecordChange:
 
 
 @dataclass(frozen=True)
+class UnrelatedChange:
+    """A contribution not related to a natural person (today only worker code 870, the special
+    contribution on the double exit holiday pay) restated by an update: created (3), modified
+    (1) with its new basis and amount, or deleted (0)."""
+
+    worker_code: str
+    action: str
+    basis: Decimal = Decimal("0")
+    amount: Decimal = Decimal("0")
+
+
+@dataclass(frozen=True)
 class DmfaUpdateInput:
     reference: str
     created_at: dt.datetime
@@ -264,6 +276,7 @@ class DmfaUpdateInput:
     pid: str  # the ONSS's permanent number of the accepted declaration (EmployerDeclarationPID)
     person_numbers: dict[str, str]  # INSS -> NaturalPersonSequenceNbr in the accepted one
     changes: tuple[RecordChange, ...]
+    unrelated: tuple[UnrelatedChange, ...] = ()
 
 
 def _canonical(node, out: list[str]) -> None:
@@ -315,6 +328,44 @@ def declared_lines(payloads: list[bytes]) -> tuple[dict[tuple[str, str], str], d
                 elif action != "9":
                     lines[key] = record_digest(record)
     return lines, persons
+
+
+def declared_unrelated(payloads: list[bytes]) -> dict[str, tuple[int, int]]:
+    """What the ONSS has of the contributions not related to a person: replaying the accepted
+    original (`ContributionUnrelatedToNP`) and its accepted updates (`CUNPUpdateAction`), per
+    worker code its basis and amount in cents."""
+    declared: dict[str, tuple[int, int]] = {}
+    for payload in payloads:
+        root = etree.fromstring(payload)
+        for node in root.iter("ContributionUnrelatedToNP", "CUNPUpdateAction"):
+            code = node.findtext("UnrelatedWorkerCode") or ""
+            if node.findtext("UpdateAction") == DELETED:
+                declared.pop(code, None)
+            elif node.findtext("UpdateAction") != "9":
+                declared[code] = (
+                    int(node.findtext("UnrelatedCalculationBasis") or 0),
+                    int(node.findtext("UnrelatedAmount") or 0),
+                )
+    return declared
+
+
+def unrelated_changes(
+    now: dict[str, tuple[Decimal, Decimal]], declared: dict[str, tuple[int, int]]
+) -> tuple[UnrelatedChange, ...]:
+    """The contributions not related to a person to restate: `now` per worker code (basis,
+    amount) against what the ONSS has; a zero amount now is no contribution."""
+    changes = []
+    for code, (basis, amount) in sorted(now.items()):
+        if not amount:
+            continue
+        if code not in declared:
+            changes.append(UnrelatedChange(code, CREATED, basis, amount))
+        elif declared[code] != (cents(basis), cents(amount)):
+            changes.append(UnrelatedChange(code, MODIFIED, basis, amount))
+    for code in sorted(declared):
+        if not now.get(code, (0, 0))[1]:
+            changes.append(UnrelatedChange(code, DELETED))
+    return tuple(changes)
 
 
 def line_changes(
@@ -379,6 +430,16 @@ def dmfa_update_xml(data: DmfaUpdateInput) -> bytes:
             _el(action, "UpdateAction", change.action)
             if change.worker is not None:
                 _record_body(action, change.worker, occupation_tag="OccupationUpdate")
+    for unrelated in data.unrelated:
+        action = etree.SubElement(
+            etree.SubElement(declaration, "ContributionUnrelatedToNPUpdate"), "CUNPUpdateAction"
+        )
+        _el(action, "UnrelatedEmployerClass", "000")
+        _el(action, "UnrelatedWorkerCode", unrelated.worker_code)
+        if unrelated.action != DELETED:
+            _el(action, "UnrelatedCalculationBasis", f"{cents(unrelated.basis):011d}")
+            _el(action, "UnrelatedAmount", f"{cents(unrelated.amount):011d}")
+        _el(action, "UpdateAction", unrelated.action)
     return etree.tostring(root, xml_declaration=True, encoding="UTF-8", pretty_print=True)
 
 

@@ -399,7 +399,7 @@ def dmfa_update_if_accepted(
     names the accepted declaration (its PID) and sends only the worker lines that changed since
     what the ONSS has: created, modified or deleted. None when no original was accepted (the
     caller builds an original)."""
-    from .services import _dmfa_lines, _tz
+    from .services import _dmfa_lines, _tz, dmfa_holiday_special
 
     now = now or timezone.now()
     start, end = dmfa.quarter_bounds(quarter)
@@ -473,7 +473,14 @@ def dmfa_update_if_accepted(
             )
         declared, persons = dmfa.declared_lines(accepted)
         changes = dmfa.line_changes(tuple(lines), declared, quarter)
-        if not problems and not changes:
+        # Worker code 870 (the special contribution on the double exit holiday pay) is restated
+        # when the quarter's payslips now give another basis or amount than the ONSS has.
+        special_basis, special = dmfa_holiday_special(entity, start, end)
+        unrelated = dmfa.unrelated_changes(
+            {dmfa.HOLIDAY_SPECIAL_WORKER_CODE: (special_basis, special)},
+            dmfa.declared_unrelated(accepted),
+        )
+        if not problems and not changes and not unrelated:
             problems.append(
                 Problem(
                     "payslips",
@@ -487,6 +494,14 @@ def dmfa_update_if_accepted(
             "changes": {
                 action: sum(1 for c in changes if c.action == action)
                 for action in (dmfa.CREATED, dmfa.MODIFIED, dmfa.DELETED)
+            },
+            "unrelated": {
+                change.worker_code: {
+                    "action": change.action,
+                    "basis": str(change.basis),
+                    "amount": str(change.amount),
+                }
+                for change in unrelated
             },
         }
         declaration.problems = [asdict(p) for p in problems]
@@ -502,6 +517,7 @@ def dmfa_update_if_accepted(
                     pid=pid,
                     person_numbers=persons,
                     changes=changes,
+                    unrelated=unrelated,
                 )
             )
             errors = dmfa.dmfa_update_errors(document)

@@ -125,3 +125,46 @@ def test_the_original_amounts_leave_out_a_reversed_payslip_and_its_reversal(enti
     )
     assert Decimal(remun) / 100 == wages
     assert not Declaration.objects.with_scopes_disabled().filter(kind="dmfa_update").exists()
+
+
+def test_an_update_restates_the_special_contribution_on_exit_holiday_pay(entity):
+    """Worker code 870 (13.07 % on the double exit holiday pay, once for the employer): when a
+    payslip paying it is reversed after the original was accepted, the update declares the
+    quarter's new basis and amount, and once accepted the next build finds nothing changed."""
+    activity = worker_activity(entity)
+    first = paid(activity, None, "employee", [2])
+    kept = make_member(national_number="90020199745", birth_date=dt.date(1990, 2, 1))
+    other = paid(activity, kept, "employee", [5])
+    quarter = dmfa.quarter_of(next_month_start())
+    original = services.dmfa_build_quarter(entity=entity, quarter=quarter, actor=None)
+    (declared,) = etree.fromstring(original.payload.encode()).iter("ContributionUnrelatedToNP")
+
+    def total(slips, code):
+        return sum(Decimal(x["amount"]) for p in slips for x in p.lines if x["code"] == code)
+
+    both = [first, other]
+    assert int(declared.findtext("UnrelatedAmount")) == int(
+        total(both, "exit_holiday_special_contribution") * 100
+    )
+    accept(original, "12345678901")
+
+    reversal = payroll.payslip_correct(payslip=first, pay_date=first.pay_date, actor=None)
+    payroll.payslip_approve(payslip=reversal, actor=None, now=timezone.now())
+    update = services.dmfa_build_quarter(entity=entity, quarter=quarter, actor=None)
+    assert update.status == "ready", update.problems
+    document = update.payload.encode()
+    assert dmfa.dmfa_update_errors(document) == []
+    (restated,) = etree.fromstring(document).iter("CUNPUpdateAction")
+    assert restated.findtext("UnrelatedWorkerCode") == "870"
+    assert restated.findtext("UpdateAction") == "1"  # modified
+    special = total([other], "exit_holiday_special_contribution")
+    assert 0 < special < total(both, "exit_holiday_special_contribution")
+    assert int(restated.findtext("UnrelatedAmount")) == int(special * 100)
+    assert int(restated.findtext("UnrelatedCalculationBasis")) == int(
+        total([other], "exit_holiday_double") * 100
+    )
+    assert update.inputs["unrelated"]["870"]["amount"] == str(special)
+
+    accept(update, "ack-2")
+    again = services.dmfa_build_quarter(entity=entity, quarter=quarter, actor=None)
+    assert again.status == "draft" and "nothing changed" in again.problems[0]["message"]

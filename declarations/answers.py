@@ -20,7 +20,12 @@ from lxml import etree
 
 
 class AnswerUnreadable(ValueError):
-    """The answer is not a file we can read: it is kept and reported, never applied."""
+    """The answer is not a file we can read: it is kept and reported, never applied. `raw` is
+    the answer as received, when the reader had it (the web service's body)."""
+
+    def __init__(self, message: str, *, raw: str = ""):
+        super().__init__(message)
+        self.raw = raw
 
 
 @dataclass(frozen=True)
@@ -92,9 +97,16 @@ def parse_rest_status(reference: str, data: dict) -> Outcome:
     except (KeyError, TypeError, AttributeError) as error:
         raise AnswerUnreadable("no declarationStatus in the answer") from error
     anomalies = status.get("anomalies") or []
+    period = status.get("period") or {}
+    if (
+        not isinstance(result, str)
+        or not isinstance(anomalies, list)
+        or not isinstance(period, dict)
+        or not isinstance(data.get("declarationId", ""), str | int)
+    ):
+        raise AnswerUnreadable("the declarationStatus is not in the expected shape")
     codes = tuple(str(a.get("code", "")) for a in anomalies if isinstance(a, dict))
     messages = tuple(str(a.get("label", "")) for a in anomalies if isinstance(a, dict))
-    period = status.get("period") or {}
     accepted: bool | None
     if result in ("A", "W"):
         accepted = True

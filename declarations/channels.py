@@ -111,8 +111,14 @@ class HttpChannel:
         try:
             data = response.json()
         except ValueError as error:
-            raise AnswerUnreadable("the status answer is not JSON") from error
-        return parse_rest_status(reference, data)
+            raise AnswerUnreadable(
+                f"the status answer is not JSON (HTTP {response.status_code})", raw=response.text
+            ) from error
+        try:
+            return parse_rest_status(reference, data)
+        except AnswerUnreadable as error:
+            error.raw = response.text
+            raise
 
 
 def http_channel(setting) -> HttpChannel:

@@ -1030,6 +1030,33 @@ def answer_upload(*, entity, raw: bytes, actor) -> AuthorityAnswer:
     return answer
 
 
+def _keep_unreadable(declaration: Declaration, error: AnswerUnreadable) -> AuthorityAnswer:
+    """The web service answered something we cannot read: the answer is kept (listed with the
+    entity's answers as unreadable), the declaration says so and stays sent, nothing is applied.
+    Staff read the answer, or the next status check reads a good one."""
+    raw = error.raw or str(error)
+    with transaction.atomic():
+        answer = AuthorityAnswer.objects.create(
+            entity_id=declaration.entity_id,
+            raw=raw,
+            sha256=hashlib.sha256(raw.encode()).hexdigest(),
+            error=str(error)[:500],
+        )
+        Declaration.objects.with_scopes_disabled().filter(pk=declaration.pk).update(
+            last_error=(
+                _("The authority's answer could not be read (%(error)s): kept, not applied.")
+                % {"error": str(error)}
+            )[:500]
+        )
+        audit_log(
+            actor=None,
+            action="declarations.answer.unreadable",
+            target=answer,
+            data={"error": answer.error, "declaration": declaration.reference},
+        )
+    return answer
+
+
 def declaration_deliver(*, declaration_id: int) -> Declaration:
     """Send one ready declaration by the web service, then read its status (the task's body).
     ChannelUnavailable propagates, so the task retries later with the same idempotency key."""
@@ -1081,9 +1108,15 @@ def declaration_deliver(*, declaration_id: int) -> Declaration:
             _mark_sent(locked, actor=None, authority_reference=authority_reference)
         declaration.refresh_from_db()
     if declaration.status == S.SENT and declaration.authority_reference:
-        outcome = channel.status(
-            reference=declaration.reference, authority_reference=declaration.authority_reference
-        )
+        try:
+            outcome = channel.status(
+                reference=declaration.reference,
+                authority_reference=declaration.authority_reference,
+            )
+        except AnswerUnreadable as error:
+            _keep_unreadable(declaration, error)
+            declaration.refresh_from_db()
+            return declaration
         if outcome.accepted is None:
             return declaration
         with transaction.atomic():

@@ -4,7 +4,8 @@ POST /declarations files a message once per Idempotency-Key (a repeated key answ
 declaration already filed); GET /declarations/<id> answers its status in the REST v2 shape. The
 test steers it: `slow_posts` (the next POSTs are filed, then answered after `delay` seconds, so
 the client times out), `fail_posts` (the next POSTs answer 503 without filing), `verdict`
-("A" accepted, "B" refused, None: 404 not processed yet), `refuse_on_post` (400 with anomalies).
+("A" accepted, "B" refused, None: 404 not processed yet), `refuse_on_post` (400 with anomalies),
+`garbled_status` (the status answered with these bytes: not an answer we can read).
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ class FakeAuthority:
         self.fail_posts = 0
         self.verdict: str | None = "A"
         self.refuse_on_post = False
+        self.garbled_status: bytes | None = None  # the GET answers 200 with these bytes
         self.anomalies = [{"code": "00024-007", "label": "Het INSZ is onbekend"}]
         self._ids = itertools.count(1001)
         self._lock = threading.Lock()
@@ -83,6 +85,12 @@ class FakeAuthority:
                 known = any(f["id"] == declaration_id for f in authority.filings.values())
                 if not known or authority.verdict is None:
                     return self._json(404, {})
+                if authority.garbled_status is not None:
+                    self.send_response(200)
+                    self.send_header("Content-Length", str(len(authority.garbled_status)))
+                    self.end_headers()
+                    self.wfile.write(authority.garbled_status)
+                    return
                 status = {
                     "result": authority.verdict,
                     "period": {"id": int(declaration_id) * 1000},

@@ -183,3 +183,49 @@ def test_the_worker_sends_the_dimona_when_the_contract_is_validated(entity, cele
         assert len(authority.filings) == 1
         contract.refresh_from_db()
         assert contract.status == EmploymentContract.Status.DECLARED
+
+
+@pytest.mark.django_db
+@pytest.mark.entity_scope("entity")
+def test_a_status_answer_that_does_not_parse_is_kept_and_shown_never_applied(
+    entity, fast_retries, client
+):
+    from django.urls import reverse
+
+    from declarations.models import AuthorityAnswer
+    from smartcoop.core.models import AuditLogEntry
+    from tests.factories import staff_user
+
+    with FakeAuthority(token="s3cret-token") as authority:
+        activity = worker_activity(entity)
+        http_entity(activity, authority.url)
+        contract = make_contract(activity)
+        declaration = the_in(contract)
+        garbled = [
+            b"<html><body>Maintenance until 06:00</body></html>",  # not JSON
+            b'{"declarationId": "1001", "result": "A"}',  # no declarationStatus
+            b'{"declarationStatus": {"result": "A", "period": "1001000"}}',  # period not an object
+        ]
+        for body in garbled:
+            authority.garbled_status = body
+            declaration = services.declaration_deliver(declaration_id=declaration.pk)
+            assert declaration.status == S.SENT  # never applied
+            assert declaration.dimona_period_id == ""
+            assert "could not be read" in declaration.last_error
+        kept = list(AuthorityAnswer.objects.with_scopes_disabled().filter(entity=activity.entity))
+        assert sorted(a.raw.encode() for a in kept) == sorted(garbled)
+        assert all(not a.parsed and a.applied == 0 and a.error for a in kept)
+        assert AuditLogEntry.objects.filter(action="declarations.answer.unreadable").count() == 3
+        contract.refresh_from_db()
+        assert contract.status == EmploymentContract.Status.VALIDATED
+
+        client.force_login(staff_user("payroll_officer", entities=[activity.entity]))
+        page = client.get(reverse("declarations:detail", args=[declaration.public_id])).content
+        assert b"could not be read" in page
+        queue = client.get(reverse("declarations:queue")).content.decode()
+        assert queue.count("unreadable, not applied") == 3
+
+        authority.garbled_status = None  # the next check reads a real answer
+        declaration = services.declaration_deliver(declaration_id=declaration.pk)
+        assert declaration.status == S.ACCEPTED and declaration.dimona_period_id == "1001000"
+        assert list(authority.filings) == [declaration.reference]  # filed once

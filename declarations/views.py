@@ -184,11 +184,17 @@ def detail(request: AuthenticatedRequest, public_id) -> HttpResponse:
                     message=request.POST.get("message", ""),
                     actor=request.user,
                 )
+                messages.success(
+                    request,
+                    _("The acknowledgement is recorded.")
+                    if action == "acknowledged"
+                    else _("The refusal is recorded: correct the declaration."),
+                )
             elif action == "build":
                 services.declaration_build(declaration=declaration, actor=request.user)
+                messages.success(request, _("Done."))
             else:
                 raise Http404
-            messages.success(request, _("Done."))
         except ApplicationError as error:
             messages.error(request, str(error.message))
         return redirect("declarations:detail", public_id=public_id)

@@ -35,3 +35,13 @@ def confirmation_link(body: str) -> str:
     match = re.search(r"https?://\S+/accounts/confirm-email/\S+/", body)
     assert match, f"no confirmation link in the e-mail:\n{body}"
     return match.group(0)
+
+
+def shot(page, name: str) -> None:
+    """A full-page screenshot into $JOURNEY_SHOTS (to look at the pages), when it is set."""
+    import os
+    from pathlib import Path
+
+    if folder := os.environ.get("JOURNEY_SHOTS"):
+        Path(folder).mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=Path(folder) / f"{name}.png", full_page=True)

@@ -16,6 +16,7 @@ from activities.models import EmploymentContract
 from declarations.models import Declaration
 from tests.declarations.helpers import make_contract, worker_activity
 from tests.declarations.test_contract_changes import accept
+from tests.e2e.conftest import shot
 from tests.e2e.test_assembly_journey import signed_in
 from tests.factories import LegalEntityFactory, OfficeFactory, staff_user
 
@@ -45,6 +46,7 @@ def test_an_adviser_moves_a_declared_contract_and_the_dimona_update_is_queued(
     form.get_by_label("Hours").fill("24")
     form.get_by_role("button", name="Change the dates").click()
     expect(page.locator("#change-dates .errorlist, #change-dates .has-error").first).to_be_visible()
+    shot(page, "contract-dates-refused")
     with scopes_disabled():
         assert EmploymentContract.objects.get(pk=contract.pk).end_date == contract.end_date
 
@@ -58,6 +60,7 @@ def test_an_adviser_moves_a_declared_contract_and_the_dimona_update_is_queued(
     status = page.locator("[data-declaration-status]")
     expect(status).to_contain_text("Declared")
     expect(status).to_contain_text("Dimona UPDATE ready, to be sent.")
+    shot(page, "contract-dates-changed")
     with scopes_disabled():
         contract.refresh_from_db()
         update = Declaration.objects.get(contract=contract, kind="dimona_update")

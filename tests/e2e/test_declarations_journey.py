@@ -26,6 +26,7 @@ from smartcoop.countries.registry import load_pack
 from tests.activities.factories import salary_contract
 from tests.declarations.helpers import INSS, worker_activity
 from tests.declarations.test_dsn import NIR, french_employer
+from tests.e2e.conftest import shot
 from tests.e2e.test_assembly_journey import signed_in
 from tests.factories import LegalEntityFactory, staff_user
 
@@ -79,6 +80,7 @@ def test_france_the_officer_sets_the_at_mp_rate_files_the_dsn_and_its_correction
     expect(page.get_by_text("The work-accident rate was saved.")).to_be_visible()
     expect(page.locator("[data-in-force]")).to_have_text(percent(Decimal("0.0125")))
     expect(page.get_by_role("cell", name="CARSAT 2026-17")).to_be_visible()
+    shot(page, "at-mp-rates")
 
     # The month's payslip (what the pay run computes) uses it, and its page shows it.
     with scope(entity=entity.pk):
@@ -96,6 +98,7 @@ def test_france_the_officer_sets_the_at_mp_rate_files_the_dsn_and_its_correction
     at_mp = page.locator("tr", has_text="Work accidents and occupational diseases")
     # an artist on CDDU pays 70 % of it (the national average would make it 1.456 %)
     expect(at_mp).to_contain_text(percent(Decimal("0.0125") * Decimal("0.70")))
+    shot(page, "fr-payslip")
 
     # The month's DSN, filed from the declarations page; the worker's build is run here.
     page.goto(f"{base}/declarations/staff/")
@@ -106,6 +109,7 @@ def test_france_the_officer_sets_the_at_mp_rate_files_the_dsn_and_its_correction
         job = FilingJob.objects.get(entity=entity)
     declarations.filing_run(job_id=job.pk)  # what the declarations.file_period task does
     expect(page.get_by_test_id("filing-result")).to_contain_text("built and valid")
+    shot(page, "dsn-filing")
     page.get_by_role("link", name="Open the declaration").click()
     expect(page.get_by_text("file it on net-entreprises")).to_be_visible()
     with page.expect_download() as download_info:
@@ -121,8 +125,10 @@ def test_france_the_officer_sets_the_at_mp_rate_files_the_dsn_and_its_correction
     page.get_by_label("Acknowledgement number or refusal code").fill("CCH-13")
     page.get_by_label("Authority's message").fill("Période hors mois")
     page.get_by_role("button", name="Record a refusal").click()
+    expect(page.get_by_text("The refusal is recorded: correct the declaration.")).to_be_visible()
     expect(page.get_by_role("heading", name="The authority's answer")).to_be_visible()
     expect(page.get_by_text("Période hors mois")).to_be_visible()
+    shot(page, "dsn-refused")
     page.get_by_role("button", name="Correct").click()
     expect(page.get_by_text("The declaration was built again.")).to_be_visible()
     expect(page.get_by_role("link", name=filed.reference)).to_be_visible()  # "Corrects"
@@ -161,6 +167,7 @@ def test_belgium_the_officer_builds_the_281_10_downloads_it_and_records_the_ackn
     page = officer_page(browser, live_server, entity)
 
     page.goto(f"{base}/declarations/staff/")
+    shot(page, "be-declarations")
     page.get_by_role("button", name=f"Build the 281.10 of {year}").click()
     expect(page.get_by_text("The 281.10 forms of the year are ready.")).to_be_visible()
     expect(page.get_by_text("file it on Belcotax-on-web")).to_be_visible()
@@ -173,7 +180,8 @@ def test_belgium_the_officer_builds_the_281_10_downloads_it_and_records_the_ackn
 
     page.get_by_label("Acknowledgement number or refusal code").fill("BOW-2027-0042")
     page.get_by_role("button", name="Record the acknowledgement").click()
-    expect(page.get_by_text("Done.")).to_be_visible()
+    expect(page.get_by_text("The acknowledgement is recorded.")).to_be_visible()
     expect(page.locator("h1 .badge")).to_have_text("Accepted")
+    shot(page, "belcotax-accepted")
     built.refresh_from_db()
     assert built.status == "accepted" and built.authority_reference == "BOW-2027-0042"

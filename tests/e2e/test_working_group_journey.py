@@ -13,6 +13,7 @@ from playwright.sync_api import Browser, expect
 from governance import services
 from governance.models import GroupMembership, Recommendation, WorkingGroup
 from smartcoop.core.roles import Role
+from tests.e2e.conftest import shot
 from tests.e2e.test_assembly_journey import signed_in
 from tests.factories import LegalEntityFactory, staff_user
 from tests.governance.conftest import holder
@@ -37,6 +38,7 @@ def test_staff_create_a_group_a_member_joins_and_recommends_and_the_board_answer
     staff.get_by_label("Who may join").select_option(WorkingGroup.Access.OPEN)
     staff.get_by_role("button", name="Create the group").click()
     expect(staff.locator(".field.has-error")).to_contain_text("required")
+    shot(staff, "group-create-refused")
     assert not WorkingGroup.objects.exists()
     staff.get_by_label("Title").fill("Mutual help")
     staff.get_by_role("button", name="Create the group").click()
@@ -54,6 +56,7 @@ def test_staff_create_a_group_a_member_joins_and_recommends_and_the_board_answer
     member.get_by_role("button", name="Publish").click()
     expect(member.get_by_text("Your recommendation is published.")).to_be_visible()
     expect(member.get_by_role("heading", name="A loan without interest")).to_be_visible()
+    shot(member, "group-recommendation")
 
     staff.get_by_label("Member number").fill(str(bram.member_number))
     staff.get_by_role("button", name="Invite").click()
@@ -63,10 +66,12 @@ def test_staff_create_a_group_a_member_joins_and_recommends_and_the_board_answer
     staff.get_by_label("Explanation").fill("From the next financial year.")
     staff.get_by_role("button", name="Publish the answer").click()
     expect(staff.get_by_text("The answer is published")).to_be_visible()
+    shot(staff, "group-staff")
 
     member.reload()
     answer = member.locator("section", has=member.get_by_role("heading", name="The board's answer"))
     expect(answer).to_contain_text("From the next financial year.")
+    shot(member, "group-answered")
     recommendation = Recommendation.objects.get()
     assert recommendation.status == Recommendation.Status.ACCEPTED
     assert recommendation.author == ada

@@ -23,6 +23,7 @@ from .rules import Rules, lookup, money_rule, snapshots
 from .types import (
     ZERO,
     Line,
+    LineTemplate,
     MaritalStatus,
     PayInput,
     PayResult,
@@ -81,7 +82,7 @@ class _Plan:
     exempt_tax: Decimal
     brackets: tuple[tuple[Any, Decimal, Decimal, Decimal], ...]  # upper, lower, rate, tax below
     full_time_hours: Decimal
-    templates: dict[str, dict[str, object]]
+    templates: dict[str, LineTemplate]
     reductions: dict[TaxProfile, Decimal] = field(default_factory=dict)
     used: dict[tuple[bool, bool, bool], tuple[UsedParameter, ...]] = field(default_factory=dict)
 
@@ -361,7 +362,7 @@ def compute(pay: PayInput, the_plan: _Plan | None) -> PayResult:
                 line_from(
                     template,
                     ssc_base,
-                    (ssc_base * template["rate"]).quantize(exponent, rounding),  # type: ignore[operator]
+                    (ssc_base * template[2]).quantize(exponent, rounding),  # type: ignore[operator]
                 )
             )
 

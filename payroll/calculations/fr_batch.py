@@ -25,6 +25,7 @@ from .rules import Rules, lookup, money_rule, snapshots
 from .types import (
     ZERO,
     Line,
+    LineTemplate,
     PayInput,
     PayResult,
     Side,
@@ -72,10 +73,10 @@ class _Plan:
     grid_source: str
     abatement: Decimal | None
     short_pas_source: str
-    templates: dict[str, dict[str, object] | None]  # None: a zero rate, the line is left out
-    maladie: dict[tuple[bool, bool], tuple[dict[str, object] | None, dict[str, object] | None]]
-    at_mp: dict[str, object]
-    pas_source_personal: dict[str, object]
+    templates: dict[str, LineTemplate | None]  # None: a zero rate, the line is left out
+    maladie: dict[tuple[bool, bool], tuple[LineTemplate | None, LineTemplate | None]]
+    at_mp: LineTemplate
+    pas_source_personal: LineTemplate
     reduction_source: str
     used_personal: tuple[UsedParameter, ...]
     used_neutral: tuple[UsedParameter, ...]
@@ -112,7 +113,7 @@ def _make_plan(on: date) -> _Plan | None:
     capped_source = f"{employee_source}; PSS: {source['pss_monthly']}"
     cuts_source = f"{employer_source}; {source['low_wage_rate_cuts']}"
 
-    def template(code: str, rate: Decimal, side: Side, src: str) -> dict[str, object] | None:
+    def template(code: str, rate: Decimal, side: Side, src: str) -> LineTemplate | None:
         return None if rate == 0 else line_template(code, rate, side, src)
 
     templates = {
@@ -271,10 +272,10 @@ def compute(pay: PayInput, the_plan: _Plan | None) -> PayResult:
     q_gross_up_to_4 = gross_up_to_4.quantize(exponent, rounding)
     above = base > pss
 
-    def add(template: dict[str, object] | None, raw: Decimal, rounded: Decimal) -> Decimal:
+    def add(template: LineTemplate | None, raw: Decimal, rounded: Decimal) -> Decimal:
         if template is None or raw <= NO_RATE:
             return ZERO
-        amount = (raw * template["rate"]).quantize(exponent, rounding)  # type: ignore[operator]
+        amount = (raw * template[2]).quantize(exponent, rounding)  # type: ignore[operator]
         append(line_from(template, rounded, amount))
         return amount
 
@@ -356,9 +357,8 @@ def compute(pay: PayInput, the_plan: _Plan | None) -> PayResult:
     at_mp_rate = pay.at_mp_rate
     if base > NO_RATE and at_mp_rate != NO_RATE:
         amount = (base * at_mp_rate).quantize(exponent, rounding)
-        line = line_from(the_plan.at_mp, q_base, amount)
-        line.__dict__["rate"] = at_mp_rate
-        append(line)
+        code, label_key, _, side, source = the_plan.at_mp
+        append(Line(code, label_key, q_base, at_mp_rate, amount, side, source))
         employer += amount
     employer += add(templates["csa"], base, q_base)
     small = pay.employer_headcount < 50

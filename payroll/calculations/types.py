@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 from enum import StrEnum
+from typing import NamedTuple
 
 ZERO = Decimal("0.00")
 
@@ -181,11 +182,13 @@ class PayInput:
         return sum((c.hours for c in self.contracts), Decimal("0"))
 
 
-@dataclass(frozen=True)
-class Line:
+class Line(NamedTuple):
     """One component. `amount` is what the side pays: a deduction from the worker's gross
     (employee side) or a cost to the employer; a reduction (work bonus, réduction générale) is a
-    negative amount. `rate` is None when the amount is not base x rate (a scale, a formula)."""
+    negative amount. `rate` is None when the amount is not base x rate (a scale, a formula).
+
+    A named tuple rather than a frozen dataclass: as immutable, and made ten times faster (a
+    month's pay run makes a quarter of a million of them)."""
 
     code: str
     label_key: str
@@ -255,34 +258,24 @@ class PayResult:
         return line.amount if line else ZERO
 
 
-# Building lines in bulk (the batch engines): a frozen dataclass's __init__ sets each field
-# through object.__setattr__, half the cost of a line in a pay run. A line made from a template
-# is the same object as `Line(...)`: same fields in the same order, equal, hashable, picklable.
+# Building lines and results in bulk (the batch engines).
 _new_object = object.__new__
+_new_tuple = tuple.__new__
+
+LineTemplate = tuple[str, str, Decimal | None, Side, str]
 
 
 def line_template(
     code: str, rate: Decimal | None, side: Side, source: str, label_key: str = ""
-) -> dict[str, object]:
-    """The fields of a line but its base and amount (filled by `line_from`)."""
-    return {
-        "code": code,
-        "label_key": label_key or f"payroll.line.{code}",
-        "base": None,
-        "rate": rate,
-        "amount": None,
-        "side": side,
-        "source": source,
-    }
+) -> LineTemplate:
+    """The fields of a line but its base and amount (given to `line_from`)."""
+    return (code, label_key or f"payroll.line.{code}", rate, side, source)
 
 
-def line_from(template: dict[str, object], base: Decimal, amount: Decimal) -> Line:
-    line: Line = _new_object(Line)
-    fields = line.__dict__
-    fields.update(template)
-    fields["base"] = base
-    fields["amount"] = amount
-    return line
+def line_from(template: LineTemplate, base: Decimal, amount: Decimal) -> Line:
+    """`Line(code, label_key, base, rate, amount, side, source)` from a template."""
+    code, label_key, rate, side, source = template
+    return _new_tuple(Line, (code, label_key, base, rate, amount, side, source))
 
 
 def result_from(
@@ -297,7 +290,9 @@ def result_from(
     notes: tuple[str, ...],
     parameters: tuple[UsedParameter, ...],
 ) -> PayResult:
-    """`PayResult(...)` (no student hours) for the batch engines, as `line_from` for lines."""
+    """`PayResult(...)` (no student hours) for the batch engines: the frozen dataclass's
+    __init__ sets each field through object.__setattr__; this fills the same fields in the same
+    order (the same object: equal, hashable, picklable)."""
     result: PayResult = _new_object(PayResult)
     result.__dict__.update(
         country=country,

@@ -103,6 +103,24 @@ class ActivityMembership(BaseModel):
 # --- The budget ledger --------------------------------------------------------------------------
 
 
+class ActivityBalance(models.Model):
+    """The sum of an Activity's ledger entries, kept by the database: a trigger adds each
+    statement's new entries to it in the same transaction (migration 0008). Python never writes
+    it; the ledger is the one source of truth (append-only, so an insert is the only change) and
+    `reconciliation()` checks the two agree. An Activity without entries has no row (balance 0).
+
+    It spares the pages that show many Activities' balances (the validation queues sum them
+    over an office) from summing every Activity's entries on each request."""
+
+    activity = models.OneToOneField(
+        Activity, on_delete=models.CASCADE, primary_key=True, related_name="ledger_balance"
+    )
+    balance = models.DecimalField(**MONEY)
+
+    def __str__(self) -> str:
+        return f"{self.activity_id}: {self.balance}"
+
+
 class LedgerEntry(EntityOwnedModel):
     """One immutable movement of an Activity's budget. Never updated nor deleted (a database
     trigger refuses it); a correction is a new entry that `reverses` the wrong one."""

@@ -30,7 +30,7 @@ pytestmark = [
 PHONE = {"width": 390, "height": 844}
 # What each language calls the parts of the pages the journeys look for.
 WORDS = {
-    "nl": {"how": "Hoe betalen", "answer": "Je antwoord", "thanks": "Bedankt."},
+    "nl": {"how": "Hoe betalen", "answer": "Uw antwoord", "thanks": "Dank u."},
     "fr": {"how": "Comment payer", "answer": "Votre réponse", "thanks": "Merci."},
     "en": {"how": "How to pay", "answer": "Your answer", "thanks": "Thank you."},
     "de": {"how": "So bezahlen Sie", "answer": "Ihre Antwort", "thanks": "Vielen Dank."},
@@ -155,9 +155,9 @@ def test_the_client_pays_asks_and_disputes_from_the_payment_link_in_every_langua
         no_sideways_scroll(page)
 
     # A question, then a dispute, typed and sent as a client does.
-    page.get_by_label("Je naam").fill("An Boekhouding")
-    page.get_by_label("Je e-mailadres").fill("ap@theater.example")
-    page.get_by_label("Je bericht").fill("Klopt het aantal uren?")
+    page.get_by_label("Uw naam").fill("An Boekhouding")
+    page.get_by_label("Uw e-mailadres").fill("ap@theater.example")
+    page.get_by_label("Uw bericht").fill("Klopt het aantal uren?")
     page.get_by_role("button", name="Versturen").click()
     expect(page.get_by_text(WORDS["nl"]["thanks"])).to_be_visible()
     no_sideways_scroll(page)
@@ -215,7 +215,7 @@ def test_the_client_accepts_one_quote_and_refuses_another_from_the_emailed_links
 
     switch_language(page, "nl")
     page.goto(links["Licht"])
-    page.get_by_label("Je naam").fill("An Boekhouding")
+    page.get_by_label("Uw naam").fill("An Boekhouding")
     page.get_by_role("button", name="Weigeren").click()
     expect(page.get_by_text("Beantwoord door An Boekhouding.")).to_be_visible()
     refused.refresh_from_db()

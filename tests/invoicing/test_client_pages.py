@@ -81,7 +81,7 @@ def test_a_question_from_the_page_is_thanked_in_the_clients_language(client, dut
         follow=True,
     )
     assert response.redirect_chain[-1][0] == url
-    assert "Bedankt" in response.content.decode()
+    assert "Dank u. Onze klantendienst zal u antwoorden." in response.content.decode()
 
 
 def test_a_revoked_or_expired_link_names_whom_to_ask_in_the_clients_language(
@@ -130,7 +130,7 @@ def test_the_quote_email_is_written_in_the_clients_language(
     assert sent.to == [consumer.email]
     assert sent.subject == f"Offerte van {be_entity.name}: Geluid festival"
     assert sent.body.startswith("Beste Jan Peeters,")
-    assert f"{be_entity.name} stuurt je een offerte: Geluid festival." in sent.body
+    assert f"{be_entity.name} stuurt u een offerte: Geluid festival." in sent.body
     assert "Totaal €\xa01.159,20 incl. btw, geldig tot" in sent.body
     link = next(word for word in sent.body.split() if "/invoicing/quote/" in word)
     assert services.quote_link_resolve(token=link.rstrip("/").rsplit("/", 1)[-1]) == quote

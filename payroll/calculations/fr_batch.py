@@ -31,10 +31,11 @@ from .types import (
     Side,
     UsedParameter,
     WorkerCategory,
-    line_from,
     line_template,
     result_from,
 )
+
+_new_tuple = tuple.__new__  # Line(...) without its __new__'s keyword handling
 
 ONE = Decimal("1")
 THIRTY = Decimal("30")
@@ -57,6 +58,16 @@ _ALWAYS = (
 )
 
 
+# The bases a line can be computed on (indices of `raws` in `compute`).
+_T1, _BASE, _T2, _UP_TO_8, _UP_TO_4, _GROSS_UP_TO_4, _CSG = range(7)
+Sequence = tuple[tuple[str, str, Decimal, Side, str, int], ...]
+
+
+def _sequence(*parts: tuple[LineTemplate | None, int]) -> Sequence:
+    """The lines to compute, those of a zero rate left out (the reference prints none)."""
+    return tuple((*template, index) for template, index in parts if template is not None)  # type: ignore[misc]
+
+
 @dataclass(frozen=True)
 class _Plan:
     rules: Rules  # for the shared helpers (réduction générale): reads the same cached values
@@ -74,13 +85,27 @@ class _Plan:
     abatement: Decimal | None
     short_pas_source: str
     templates: dict[str, LineTemplate | None]  # None: a zero rate, the line is left out
-    maladie: dict[tuple[bool, bool], tuple[LineTemplate | None, LineTemplate | None]]
+    # The lines of each part, in the reference's order: (code, label, rate, side, source, base
+    # index); the employer's first part (maladie and family rates cut or not, vieillesse).
+    maladie: dict[tuple[bool, bool], Sequence]
     at_mp: LineTemplate
     pas_source_personal: LineTemplate
     reduction_source: str
     used_personal: tuple[UsedParameter, ...]
     used_neutral: tuple[UsedParameter, ...]
     used_short: tuple[UsedParameter, ...] | None
+    csg_lines: Sequence
+    socials: dict[tuple[bool, bool], Sequence]
+    employers: dict[tuple[bool, bool, bool], Sequence]
+
+    def social(self, above: bool, cadre: bool) -> Sequence:
+        """The employee's contributions before CSG/CRDS: CET above the ceiling, APEC for a
+        cadre."""
+        return self.socials[(above, cadre)]
+
+    def employer(self, small: bool, above: bool, cadre: bool) -> Sequence:
+        """The employer's contributions after AT/MP."""
+        return self.employers[(small, above, cadre)]
 
 
 _PLANS: dict[date, _Plan | None] = {}
@@ -158,9 +183,11 @@ def _make_plan(on: date) -> _Plan | None:
                 maladie_rate -= cuts["maladie_cut"]
             if cut_af:
                 af_rate -= cuts["af_cut"]
-            maladie[(cut_maladie, cut_af)] = (
-                template("maladie_employer", maladie_rate, EMPLOYER, cuts_source),
-                template("allocations_familiales", af_rate, EMPLOYER, cuts_source),
+            maladie[(cut_maladie, cut_af)] = _sequence(
+                (template("maladie_employer", maladie_rate, EMPLOYER, cuts_source), _BASE),
+                (template("allocations_familiales", af_rate, EMPLOYER, cuts_source), _BASE),
+                (templates["vieillesse_plafonnee_employer"], _T1),
+                (templates["vieillesse_deplafonnee_employer"], _BASE),
             )
     hours_month = value["full_time_monthly_hours"]
     grid = value.get("pas_neutral_grid")
@@ -210,6 +237,43 @@ def _make_plan(on: date) -> _Plan | None:
         used_personal=used_personal,
         used_neutral=used_neutral or used_personal,
         used_short=used_short,
+        csg_lines=_sequence(
+            (templates["csg_deductible"], _CSG),
+            (templates["csg_non_deductible"], _CSG),
+            (templates["crds"], _CSG),
+        ),
+        socials={
+            (above, cadre): _sequence(
+                (templates["vieillesse_plafonnee"], _T1),
+                (templates["vieillesse_deplafonnee"], _BASE),
+                (templates["agirc_arrco_t1"], _T1),
+                (templates["agirc_arrco_t2"], _T2),
+                (templates["ceg_t1"], _T1),
+                (templates["ceg_t2"], _T2),
+                *([(templates["cet"], _UP_TO_8)] if above else []),
+                *([(templates["apec"], _UP_TO_4)] if cadre else []),
+                (templates["chomage"], _GROSS_UP_TO_4),
+            )
+            for above in (False, True)
+            for cadre in (False, True)
+        },
+        employers={
+            (small, above, cadre): _sequence(
+                (templates["csa"], _BASE),
+                (templates["fnal_small"], _T1) if small else (templates["fnal_large"], _BASE),
+                (templates["chomage_employer"], _GROSS_UP_TO_4),
+                (templates["ags"], _GROSS_UP_TO_4),
+                (templates["agirc_arrco_t1_employer"], _T1),
+                (templates["agirc_arrco_t2_employer"], _T2),
+                (templates["ceg_t1_employer"], _T1),
+                (templates["ceg_t2_employer"], _T2),
+                *([(templates["cet_employer"], _UP_TO_8)] if above else []),
+                *([(templates["apec_employer"], _UP_TO_4)] if cadre else []),
+            )
+            for small in (False, True)
+            for above in (False, True)
+            for cadre in (False, True)
+        },
     )
 
 
@@ -239,7 +303,6 @@ def compute(pay: PayInput, the_plan: _Plan | None) -> PayResult:
     ):  # a grid or abatement missing on the date: the reference names it
         return fr.compute(pay)
     exponent, rounding = the_plan.exponent, the_plan.rounding
-    templates = the_plan.templates
     lines: list[Line] = []
     append = lines.append
     notes: list[str] = []
@@ -265,41 +328,31 @@ def compute(pay: PayInput, the_plan: _Plan | None) -> PayResult:
     up_to_4 = min(base, four)
     up_to_8 = min(base, 8 * pss)
     gross_up_to_4 = min(gross, four)
-    q_t1 = t1.quantize(exponent, rounding)
-    q_t2 = t2.quantize(exponent, rounding)
-    q_base = base.quantize(exponent, rounding)
-    q_up_to_4 = up_to_4.quantize(exponent, rounding)
-    q_gross_up_to_4 = gross_up_to_4.quantize(exponent, rounding)
-    above = base > pss
-
-    def add(template: LineTemplate | None, raw: Decimal, rounded: Decimal) -> Decimal:
-        if template is None or raw <= NO_RATE:
-            return ZERO
-        amount = (raw * template[2]).quantize(exponent, rounding)  # type: ignore[operator]
-        append(line_from(template, rounded, amount))
-        return amount
-
-    social = ZERO
-    social += add(templates["vieillesse_plafonnee"], t1, q_t1)
-    social += add(templates["vieillesse_deplafonnee"], base, q_base)
-    social += add(templates["agirc_arrco_t1"], t1, q_t1)
-    social += add(templates["agirc_arrco_t2"], t2, q_t2)
-    social += add(templates["ceg_t1"], t1, q_t1)
-    social += add(templates["ceg_t2"], t2, q_t2)
-    if above:
-        social += add(templates["cet"], up_to_8, up_to_8.quantize(exponent, rounding))
-    if cadre:
-        social += add(templates["apec"], up_to_4, q_up_to_4)
-    social += add(templates["chomage"], gross_up_to_4, q_gross_up_to_4)
-
     csg = the_plan.csg
     abated_limit = csg["abatement_pss"] * pss
     csg_base = min(gross, abated_limit) * (ONE - csg["abatement"]) + max(gross - abated_limit, ZERO)
-    q_csg_base = csg_base.quantize(exponent, rounding)
-    csg_deductible = ZERO + add(templates["csg_deductible"], csg_base, q_csg_base)
-    all_social = social + csg_deductible
-    all_social += add(templates["csg_non_deductible"], csg_base, q_csg_base)
-    all_social += add(templates["crds"], csg_base, q_csg_base)
+    above = base > pss
+    # The bases in the order of _T1 ... _CSG, and each rounded (only those a line will print).
+    raws = (t1, base, t2, up_to_8, up_to_4, gross_up_to_4, csg_base)
+    rounded = [raw.quantize(exponent, rounding) if raw > NO_RATE else raw for raw in raws]
+
+    social = ZERO
+    for code, label_key, rate, side, source, index in the_plan.social(above, cadre):
+        raw = raws[index]
+        if raw > NO_RATE:
+            amount = (raw * rate).quantize(exponent, rounding)
+            append(_new_tuple(Line, (code, label_key, rounded[index], rate, amount, side, source)))
+            social += amount
+    csg_deductible = ZERO
+    all_social = social
+    for code, label_key, rate, side, source, index in the_plan.csg_lines:
+        raw = raws[index]
+        if raw > NO_RATE:
+            amount = (raw * rate).quantize(exponent, rounding)
+            append(_new_tuple(Line, (code, label_key, rounded[index], rate, amount, side, source)))
+            if code == "csg_deductible":
+                csg_deductible = ZERO + amount
+            all_social += amount
 
     net_taxable = gross - social - csg_deductible
     net_social = gross - all_social
@@ -331,7 +384,8 @@ def compute(pay: PayInput, the_plan: _Plan | None) -> PayResult:
     pas = (pas_base * pas_rate).quantize(exponent, rounding)
     employee_total = all_social
     if pas:
-        append(Line("pas", "payroll.line.pas", pas_base, pas_rate, pas, EMPLOYEE, pas_source))
+        append(_new_tuple(Line, ("pas", "payroll.line.pas", pas_base, pas_rate, pas, EMPLOYEE,
+                                 pas_source)))  # fmt: skip
         employee_total = all_social + pas
 
     # Employer
@@ -348,34 +402,28 @@ def compute(pay: PayInput, the_plan: _Plan | None) -> PayResult:
         smic_2025 = smic_base * smic_coef
         cut_maladie = gross <= cuts["maladie_smic"] * smic_2025
         cut_af = gross < cuts["af_smic"] * smic_2025
-    maladie, af = the_plan.maladie[(cut_maladie, cut_af)]
     employer = ZERO
-    employer += add(maladie, base, q_base)
-    employer += add(af, base, q_base)
-    employer += add(templates["vieillesse_plafonnee_employer"], t1, q_t1)
-    employer += add(templates["vieillesse_deplafonnee_employer"], base, q_base)
+    for code, label_key, rate, side, source, index in the_plan.maladie[(cut_maladie, cut_af)]:
+        raw = raws[index]
+        if raw > NO_RATE:
+            amount = (raw * rate).quantize(exponent, rounding)
+            append(_new_tuple(Line, (code, label_key, rounded[index], rate, amount, side, source)))
+            employer += amount
     at_mp_rate = pay.at_mp_rate
     if base > NO_RATE and at_mp_rate != NO_RATE:
         amount = (base * at_mp_rate).quantize(exponent, rounding)
         code, label_key, _, side, source = the_plan.at_mp
-        append(Line(code, label_key, q_base, at_mp_rate, amount, side, source))
+        append(
+            _new_tuple(Line, (code, label_key, rounded[_BASE], at_mp_rate, amount, side, source))
+        )
         employer += amount
-    employer += add(templates["csa"], base, q_base)
     small = pay.employer_headcount < 50
-    if small:
-        employer += add(templates["fnal_small"], t1, q_t1)
-    else:
-        employer += add(templates["fnal_large"], base, q_base)
-    employer += add(templates["chomage_employer"], gross_up_to_4, q_gross_up_to_4)
-    employer += add(templates["ags"], gross_up_to_4, q_gross_up_to_4)
-    employer += add(templates["agirc_arrco_t1_employer"], t1, q_t1)
-    employer += add(templates["agirc_arrco_t2_employer"], t2, q_t2)
-    employer += add(templates["ceg_t1_employer"], t1, q_t1)
-    employer += add(templates["ceg_t2_employer"], t2, q_t2)
-    if above:
-        employer += add(templates["cet_employer"], up_to_8, up_to_8.quantize(exponent, rounding))
-    if cadre:
-        employer += add(templates["apec_employer"], up_to_4, q_up_to_4)
+    for code, label_key, rate, side, source, index in the_plan.employer(small, above, cadre):
+        raw = raws[index]
+        if raw > NO_RATE:
+            amount = (raw * rate).quantize(exponent, rounding)
+            append(_new_tuple(Line, (code, label_key, rounded[index], rate, amount, side, source)))
+            employer += amount
 
     coefficient, reduction_source = fr.reduction_generale_coefficient(
         gross=gross, smic_coefficient=smic_coef, small=small, rules=the_plan.rules

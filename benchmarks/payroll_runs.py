@@ -85,7 +85,9 @@ class Step:
             import pstats
 
             self.profile.disable()
-            pstats.Stats(self.profile).sort_stats("cumulative").print_stats(40)
+            pstats.Stats(self.profile).sort_stats(
+                os.environ.get("BENCH_PROFILE_SORT", "cumulative")
+            ).print_stats(40)
         self.wall = time.perf_counter() - self.wall
         self.cpu = time.process_time() - self.cpu
         self.pg = backend_cpu() - self.pg

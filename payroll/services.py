@@ -245,9 +245,8 @@ def payslips_compute_many(
     hours) takes one query each for the whole batch; the engine runs in Python; the payslips,
     their contracts and audit rows are written in bulk. Returns, per worker and in order, the
     payslip or the refusal (a worker refused writes nothing; the others are computed)."""
-    from smartcoop.core.audit import audit_entry
-    from smartcoop.core.bulk import bulk_copy
-    from smartcoop.core.models import AuditLogEntry
+    from smartcoop.core.audit import audit_copy
+    from smartcoop.core.bulk import bulk_copy, copy_rows
     from smartcoop.countries import current_pack
 
     from . import calculations as engine
@@ -375,31 +374,21 @@ def payslips_compute_many(
             Payslip.objects.bulk_update(updated, fields)
             PayslipContract.objects.filter(payslip__in=updated).delete()
         done = [*created, *updated]
-        bulk_copy(
+        # the paid contracts and audit rows as plain rows (no model instances: most of a
+        # chunk's Python time went into making them)
+        copy_rows(
             PayslipContract,
+            ["payslip_id", "contract_id", "gross", "hours", "replaces_id"],
             [
-                PayslipContract(
-                    payslip=p,
-                    contract=c,
-                    gross=c.gross_wage,
-                    hours=c.hours,
-                    replaces_id=reopened.get(c.pk),
-                )
+                (p.pk, c.pk, c.gross_wage, c.hours, reopened.get(c.pk))
                 for p in done
                 for c in p._paid  # type: ignore[attr-defined]
             ],
         )
-        bulk_copy(
-            AuditLogEntry,
-            [
-                audit_entry(
-                    actor=actor,
-                    action="payroll.payslip.computed",
-                    target=p,
-                    data={"gross": str(p.gross), "net_pay": str(p.net_pay)},
-                )
-                for p in done
-            ],
+        audit_copy(
+            actor=actor,
+            action="payroll.payslip.computed",
+            entries=[(p, {"gross": str(p.gross), "net_pay": str(p.net_pay)}) for p in done],
         )
     return outcomes
 
@@ -470,9 +459,7 @@ def payslips_approve_many(*, entity, payslip_ids, actor, now) -> list[int]:
     gives them all back), updated in one statement and audited in one insert. A payslip no
     longer a draft is left alone. Returns the ids approved. PDFs are the caller's (the run's
     render step)."""
-    from smartcoop.core.audit import audit_entry
-    from smartcoop.core.bulk import bulk_copy
-    from smartcoop.core.models import AuditLogEntry
+    from smartcoop.core.audit import audit_copy
     from smartcoop.core.numbering import number_allocate_block
 
     from .models import PAYSLIP_SERIES
@@ -524,17 +511,10 @@ def payslips_approve_many(*, entity, payslip_ids, actor, now) -> list[int]:
                 )  # fmt: skip
                 if cursor.rowcount != len(drafts):  # the rows are locked: cannot happen
                     raise RuntimeError("payslips changed under their lock")
-        bulk_copy(
-            AuditLogEntry,
-            [
-                audit_entry(
-                    actor=actor,
-                    action="payroll.payslip.approved",
-                    target=p,
-                    data={"reference": p.reference, "net_pay": str(p.net_pay)},
-                )
-                for p in drafts
-            ],
+        audit_copy(
+            actor=actor,
+            action="payroll.payslip.approved",
+            entries=[(p, {"reference": p.reference, "net_pay": str(p.net_pay)}) for p in drafts],
         )
     return [p.pk for p in drafts]
 

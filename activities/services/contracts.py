@@ -717,9 +717,8 @@ def contracts_mark_paid(*, entity, contract_ids, paid_on: dt.date, actor: User |
     its Activity before the contract), then the contracts still payable; their status, ledger
     entries and audit rows are written in a few statements. A contract already paid is
     skipped (the ledger's unique source key backs it). Returns the number marked paid."""
-    from smartcoop.core.audit import audit_entry
+    from smartcoop.core.audit import audit_copy
     from smartcoop.core.bulk import bulk_copy
-    from smartcoop.core.models import AuditLogEntry
 
     from ..models import LedgerEntry
 
@@ -743,7 +742,12 @@ def contracts_mark_paid(*, entity, contract_ids, paid_on: dt.date, actor: User |
             EmploymentContract.objects.select_for_update(of=("self",))
             .filter(entity=entity, pk__in=ids, status__in=payable)
             .order_by("pk")
-        )
+            # what the ledger entries and audit rows need (a pay run posts thousands)
+            .only(
+                "public_id", "entity_id", "activity_id", "employer_cost", "gross_wage",
+                "coefficient", "start_date", "end_date",
+            )
+        )  # fmt: skip
         if not contracts:
             return 0
         EmploymentContract.objects.filter(pk__in=[c.pk for c in contracts]).update(
@@ -771,29 +775,26 @@ def contracts_mark_paid(*, entity, contract_ids, paid_on: dt.date, actor: User |
                 )
             )
         bulk_copy(LedgerEntry, entries)
-        audit = [
-            audit_entry(
-                actor=actor,
-                action="activities.contract.paid",
-                target=contract,
-                data={"to": EmploymentContract.Status.PAID},
-            )
-            for contract in contracts
-        ]
-        audit += [
-            audit_entry(
-                actor=actor,
-                action=f"activities.ledger.{K.SALARY_COST}",
-                target=entry,
-                data={
-                    "activity": str(entry.activity.public_id),
-                    "amount": str(entry.amount),
-                    "source": f"{entry.source_type}:{entry.source_id}",
-                },
-            )
-            for entry in entries
-        ]
-        bulk_copy(AuditLogEntry, audit)
+        audit_copy(
+            actor=actor,
+            action="activities.contract.paid",
+            entries=[(c, {"to": EmploymentContract.Status.PAID}) for c in contracts],
+        )
+        audit_copy(
+            actor=actor,
+            action=f"activities.ledger.{K.SALARY_COST}",
+            entries=[
+                (
+                    entry,
+                    {
+                        "activity": str(entry.activity.public_id),
+                        "amount": str(entry.amount),
+                        "source": f"{entry.source_type}:{entry.source_id}",
+                    },
+                )
+                for entry in entries
+            ],
+        )
     return len(contracts)
 
 

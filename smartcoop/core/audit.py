@@ -108,3 +108,36 @@ def audit_log_many(entries: list[dict[str, Any]]) -> list[AuditLogEntry]:
         )
         for entry in entries
     )
+
+
+def audit_copy(*, actor, action: str, entries) -> int:
+    """Audit many changes of one kind at once (a pay run's chunk): `entries` are (target,
+    data) pairs; the rows are those `audit_entry` makes (data masked the same way), written by
+    one COPY without model instances. Call it inside the transaction of the change. Returns
+    the number of rows."""
+    import json
+
+    from django.utils import timezone
+
+    from .bulk import copy_rows
+
+    now = timezone.now()
+    actor_id = actor.pk if getattr(actor, "is_authenticated", False) else None
+    rows = [
+        (
+            now,
+            actor_id,
+            getattr(target, "entity_id", None),
+            action,
+            target._meta.label_lower,
+            str(getattr(target, "public_id", None) or target.pk or ""),
+            json.dumps(mask_secrets(data or {})),
+        )
+        for target, data in entries
+    ]
+    copy_rows(
+        AuditLogEntry,
+        ["created_at", "actor_id", "entity_id", "action", "target_type", "target_id", "data"],
+        rows,
+    )
+    return len(rows)

@@ -303,7 +303,10 @@ def payslips_compute_many(
                     if len(periods[member.pk]) == 3
                 ],
             )  # fmt: skip
-        created, updated = [], []
+        # per worker, the engine's input and what the payslip keeps beside the result, or
+        # the refusal; then the engine once for the chunk (`compute_many`: each month's
+        # parameters read once, the garbage collector paused)
+        prepared: list = []
         for member, contracts in workers:
             period = periods[member.pk]
             payslip = existing.get(member.pk)
@@ -350,13 +353,28 @@ def payslips_compute_many(
                     intermittent=intermittent_of(country, contracts),
                     exit_holiday=exit_holiday,
                 )
-                try:
-                    result = engine.compute_pay(pay)
-                except engine.MissingParameter as error:
-                    raise ValidationFailed(str(error), code="missing_parameter") from error
+                prepared.append((pay, profile, first_day, last_day, notes))
             except ApplicationError as error:
-                outcomes.append(error)
+                prepared.append(error)
+        results = iter(
+            engine.compute_many(
+                [ready[0] for ready in prepared if not isinstance(ready, ApplicationError)],
+                keep_errors=True,
+            )
+        )
+        created, updated = [], []
+        for (member, contracts), ready in zip(workers, prepared, strict=True):
+            if isinstance(ready, ApplicationError):
+                outcomes.append(ready)
                 continue
+            _pay, profile, first_day, last_day, notes = ready
+            result = next(results)
+            if isinstance(result, engine.MissingParameter):
+                outcomes.append(ValidationFailed(str(result), code="missing_parameter"))
+                continue
+            if isinstance(result, Exception):  # not a refusal: the chunk fails, as before
+                raise result
+            payslip = existing.get(member.pk)
             values = _payslip_values(result, profile, first_day, last_day, notes)
             fields = [*values, "updated_at"]
             if payslip is None:

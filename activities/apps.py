@@ -110,16 +110,16 @@ def _activity_steps(request) -> list:
     """Create an Activity, wait for its validation, pay yourself from its budget."""
     from django.urls import reverse
 
+    from members.selectors import member_of_request
     from smartcoop.core.money import format_money
     from smartcoop.core.next_steps import Step
 
     from .models import Activity
-    from .selectors import activity_list_for_member, member_of_user
 
-    member = member_of_user(request.user)
+    member = member_of_request(request)
     if member is None or member.member_number is None:
         return []  # joining comes first (members' steps)
-    activities = list(activity_list_for_member(member=member))
+    activities = _member_activities(request)
     if not activities:
         return [
             Step(
@@ -157,12 +157,10 @@ def _budget_panel(request) -> dict | None:
     from django.utils import timezone
 
     from . import charts
-    from .selectors import activity_list_for_member, member_months, member_of_user
+    from .models import Activity
+    from .selectors import member_months
 
-    member = member_of_user(request.user)
-    if member is None:
-        return None
-    activities = list(activity_list_for_member(member=member).filter(status="active"))
+    activities = [a for a in _member_activities(request) if a.status == Activity.Status.ACTIVE]
     if not activities:
         return None
     months = member_months(activities=activities, today=timezone.localdate(), months=6)
@@ -206,22 +204,33 @@ def _register_notification_kinds() -> None:
     )
 
 
+def _member_activities(request) -> list:
+    """The Activities of the member of this request with their budget figures, read once per
+    request for the dashboard's figure, steps and chart (three queries were one)."""
+    from members.selectors import member_of_request
+
+    from .selectors import activity_list_for_member
+
+    if not hasattr(request, "_smartcoop_activities"):
+        member = member_of_request(request)
+        request._smartcoop_activities = (
+            [] if member is None else list(activity_list_for_member(member=member))
+        )
+    return request._smartcoop_activities
+
+
 def _available_now(request):
     """The sum of what the member may pay themselves now, over their Activities."""
-    from django.db.models import Sum
     from django.urls import reverse
 
     from smartcoop.core.dashboard import Figure
 
-    from .selectors import activity_list_for_member, member_of_user
+    from .models import Activity
 
-    member = member_of_user(request.user)
-    if member is None:
+    active = [a for a in _member_activities(request) if a.status == Activity.Status.ACTIVE]
+    if not active:
         return None
-    activities = activity_list_for_member(member=member).filter(status="active")
-    total = activities.aggregate(total=Sum("available"))["total"]
-    if total is None:
-        return None
+    total = sum((a.available for a in active), Decimal("0.00"))
     return Figure(
         total, url=reverse("activities:member_index"), money=True, tone="bad" if total < 0 else ""
     )

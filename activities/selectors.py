@@ -29,6 +29,7 @@ from django.db.models import (
     Sum,
     Value,
     When,
+    Window,
 )
 from django.db.models.functions import Coalesce, Greatest, TruncMonth
 from django.http import Http404
@@ -63,6 +64,11 @@ def _sum_subquery(queryset: QuerySet, field: str) -> Coalesce:
     )
 
 
+# The sum of an Activity's entries, kept by the database beside the ledger (ActivityBalance):
+# one join, not a sum.
+BALANCE = Coalesce(F("ledger_balance__balance"), Value(ZERO), output_field=MONEY_FIELD)
+
+
 def with_budget(queryset: QuerySet[Activity]) -> QuerySet[Activity]:
     """Annotate Activities with balance, planned salary cost, pending expenses and available.
 
@@ -76,8 +82,7 @@ def with_budget(queryset: QuerySet[Activity]) -> QuerySet[Activity]:
         activity=OuterRef("pk"), status=ExpenseClaim.Status.SUBMITTED
     )
     return queryset.annotate(
-        # Kept by the database beside the ledger (ActivityBalance): one join, not a sum.
-        balance=Coalesce(F("ledger_balance__balance"), Value(ZERO), output_field=MONEY_FIELD),
+        balance=BALANCE,
         planned_salaries=_sum_subquery(planned, "employer_cost"),
         pending_expenses=_sum_subquery(pending, "total"),
     ).annotate(
@@ -329,14 +334,19 @@ def _office_filter(user: User, prefix: str) -> Q:
     return Q(pk__in=[])
 
 
-def activity_list_for_staff(*, user: User, entity) -> QuerySet[Activity]:
+def _activities_of_staff(*, user: User, entity) -> QuerySet[Activity]:
+    """The Activities a staff member sees, without their budget figures."""
     if entity is None:
         return Activity.objects.none()
-    return with_budget(
+    return (
         Activity.objects.filter(entity=entity)
         .filter(_office_filter(user, "coordinator"))
         .select_related("coordinator")
-    ).order_by("name")
+    )
+
+
+def activity_list_for_staff(*, user: User, entity) -> QuerySet[Activity]:
+    return with_budget(_activities_of_staff(user=user, entity=entity)).order_by("name")
 
 
 def activity_get_for_staff(*, user: User, entity, public_id) -> Activity:
@@ -460,17 +470,18 @@ def _negative_available(activities: QuerySet[Activity]) -> QuerySet[Activity]:
 
 def staff_queues(*, user: User, entity, today: dt.date) -> StaffQueues:
     """Validation queues and alerts of the back-office home of Activities (one query each)."""
-    activities = activity_list_for_staff(user=user, entity=entity)
+    activities = _activities_of_staff(user=user, entity=entity)
     contracts = contract_list_for_staff(user=user, entity=entity)
-    exposure = activities.aggregate(
-        e=Coalesce(
-            Sum(Greatest(-F("balance"), Value(ZERO), output_field=MONEY_FIELD)),
-            Value(ZERO),
-            output_field=MONEY_FIELD,
-        )
-    )["e"]
+    # The negative balances, the largest first, each row with the total of them all (a window
+    # over every negative balance, taken before the first 20 are kept): one query for both.
+    exposed = list(
+        activities.annotate(balance=BALANCE)
+        .filter(balance__lt=0)
+        .annotate(exposure_total=Window(Sum(-F("balance")), output_field=MONEY_FIELD))
+        .order_by("balance")[:20]
+    )
     return StaffQueues(
-        activities=list(activities.filter(status=Activity.Status.DRAFT)[:50]),
+        activities=list(activities.filter(status=Activity.Status.DRAFT).order_by("name")[:50]),
         contracts=list(contracts.filter(status=EmploymentContract.Status.DRAFT)[:50]),
         expenses=list(
             expense_claim_list_for_staff(user=user, entity=entity).filter(
@@ -478,7 +489,7 @@ def staff_queues(*, user: User, entity, today: dt.date) -> StaffQueues:
             )[:50]
         ),
         loans=list(loan_register(entity=entity).filter(status=Loan.Status.REQUESTED)[:50]),
-        negative_available=list(_negative_available(activities)[:50]),
+        negative_available=list(_negative_available(with_budget(activities).order_by("name"))[:50]),
         posting_missing=list(
             contracts.filter(
                 posting_required=True,
@@ -494,8 +505,8 @@ def staff_queues(*, user: User, entity, today: dt.date) -> StaffQueues:
             .exclude(warnings=[])
             .exclude(status=EmploymentContract.Status.CANCELLED)[:50]
         ),
-        exposed=list(activities.filter(balance__lt=0).order_by("balance")[:20]),  # type: ignore[misc]  # annotation of with_budget()
-        exposure_total=exposure,
+        exposed=exposed,
+        exposure_total=exposed[0].exposure_total if exposed else ZERO,
     )
 
 

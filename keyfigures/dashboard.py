@@ -8,12 +8,11 @@ from django.utils.translation import gettext_lazy as _
 
 
 def _year_panel(request: HttpRequest) -> dict | None:
-    from activities.selectors import member_of_user
-    from smartcoop.core.http import user_of
+    from members.selectors import member_of_request
 
     from .selectors import member_year_summary
 
-    member = member_of_user(user_of(request))
+    member = member_of_request(request)
     if member is None or not member.activity_memberships.exists():
         return None
     year = timezone.localdate().year

@@ -131,11 +131,11 @@ def _membership_steps(request) -> list:
     from smartcoop.core.roles import Permission, has_permission
 
     from .models import Member, ShareSubscription
-    from .selectors import member_of_user, member_subscriptions
+    from .selectors import member_of_request, member_subscriptions
 
     if has_permission(request.user, Permission.BACKOFFICE_ACCESS):
         return []
-    member = member_of_user(user=request.user)
+    member = member_of_request(request)
     if member is None or member.onboarding_step != Member.OnboardingStep.DONE:
         step = member.onboarding_step if member else Member.OnboardingStep.IDENTITY
         return [
@@ -190,9 +190,9 @@ def _my_membership(request):
     from smartcoop.core.dashboard import Figure
 
     from .models import Member
-    from .selectors import member_of_user
+    from .selectors import member_of_request
 
-    member = member_of_user(user=request.user)
+    member = member_of_request(request)
     if member is None or member.member_number is None:
         return Figure(
             str(Member.Status.APPLICANT.label), url=reverse("members:member_index"), tone="warn"

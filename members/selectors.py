@@ -10,7 +10,7 @@ from datetime import date, datetime, timedelta
 from decimal import Decimal
 
 from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Sum
-from django.http import Http404
+from django.http import Http404, HttpRequest
 from django.utils import timezone
 
 from smartcoop.core.models import AuditLogEntry, LegalEntity, Office, User
@@ -61,6 +61,18 @@ def member_of_user(*, user: User) -> Member | None:
     if not getattr(user, "is_authenticated", False):
         return None
     return Member.objects.select_related("office", "adviser").filter(user=user).first()
+
+
+def member_of_request(request: HttpRequest) -> Member | None:
+    """member_of_user for the person of this request, read once per request: the dashboard's
+    figures, steps and panels each need it (six queries were one). Read-only callers only: a
+    view that changes the member reads it again with member_of_user."""
+    if not hasattr(request, "_smartcoop_member"):
+        user = request.user
+        request._smartcoop_member = (  # type: ignore[attr-defined]
+            member_of_user(user=user) if isinstance(user, User) else None
+        )
+    return request._smartcoop_member  # type: ignore[attr-defined]
 
 
 def can_view_national_numbers(*, user: User) -> bool:

@@ -4,7 +4,7 @@ from django.conf import settings
 
 from .navigation import groups_for, items_for
 from .roles import Permission, has_permission
-from .tenancy import current_entity, entities_for_user
+from .tenancy import current_entity, entities_for_request
 
 
 def platform(request) -> dict:
@@ -28,5 +28,5 @@ def platform(request) -> dict:
         if is_staff:
             context["staff_nav_groups"] = groups_for("staff", user, request.path)
             context["current_entity"] = current_entity(request)
-            context["switchable_entities"] = entities_for_user(user)
+            context["switchable_entities"] = entities_for_request(request)
     return context

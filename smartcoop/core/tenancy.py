@@ -24,6 +24,14 @@ def entities_for_user(user) -> list[LegalEntity]:
     return list(active.filter(pk__in=user.entities.values("pk")))
 
 
+def entities_for_request(request: HttpRequest) -> list[LegalEntity]:
+    """entities_for_user for the person of this request, read once per request (the entity
+    scope middleware and the entity switcher of every back-office page both need them)."""
+    if not hasattr(request, "_smartcoop_entities"):
+        request._smartcoop_entities = entities_for_user(request.user)  # type: ignore[attr-defined]
+    return request._smartcoop_entities  # type: ignore[attr-defined]
+
+
 def current_entity(request: HttpRequest) -> LegalEntity | None:
     """The entity a staff member works in now (None for members, clients and the public)."""
     if hasattr(request, "_smartcoop_entity"):
@@ -32,7 +40,7 @@ def current_entity(request: HttpRequest) -> LegalEntity | None:
     entity = None
     user = getattr(request, "user", None)
     if user is not None and has_permission(user, Permission.BACKOFFICE_ACCESS):
-        allowed = entities_for_user(user)
+        allowed = entities_for_request(request)
         chosen = request.session.get(SESSION_KEY)
         entity = next((e for e in allowed if e.pk == chosen), None)
         if entity is None and allowed:

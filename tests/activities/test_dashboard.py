@@ -66,3 +66,24 @@ def test_the_back_office_links_only_to_pages_the_staff_member_may_open(client, r
             assert client.get(href).status_code == 200, f"{role}: {page} links to {href}"
             opened += 1
     assert opened  # the pages do link somewhere
+
+
+def test_the_member_overview_reads_the_member_and_their_activities_once(client):
+    """Its figures, next steps and charts each need the member and their Activities: they are
+    read once per page (the overview made six queries for the member and three for the
+    Activities)."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    member = make_member()
+    for _ in range(3):
+        credit(ActivityFactory(coordinator=member), "1000.00")
+    client.force_login(member.user)
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(reverse("core:member_home"))
+    assert response.context["widgets"]
+    sqls = [q["sql"] for q in queries.captured_queries]
+    member_reads = [s for s in sqls if s.startswith('SELECT "members_member"."id"')]
+    activity_reads = [s for s in sqls if s.startswith('SELECT "activities_activity"."id"')]
+    assert len(member_reads) == 1
+    assert len(activity_reads) == 1

@@ -66,9 +66,33 @@ def voter_lines_of_member(*, member: Member) -> QuerySet[Voter]:
     )
 
 
-def voter_get_for_member(*, member: Member, assembly_public_id) -> Voter:
+def voter_get_for_user(*, user: User, assembly_public_id) -> Voter:
+    """The signed-in person's own line on the assembly's voters' list, with the assembly and its
+    statutes, in one query (the member record, with its encrypted fields, is not read)."""
+    if not getattr(user, "is_authenticated", False):
+        raise Http404
     try:
-        return voter_lines_of_member(member=member).get(assembly__public_id=assembly_public_id)
+        return (
+            Voter.objects.filter(member__user=user)
+            .exclude(assembly__status=Assembly.Status.DRAFT)
+            .select_related("assembly", "assembly__statutes")
+            .get(assembly__public_id=assembly_public_id)
+        )
+    except (Voter.DoesNotExist, ValueError, TypeError):
+        raise Http404 from None
+
+
+def voter_line_for_vote(*, user: User, assembly_public_id) -> Voter:
+    """The signed-in person's own line, to cast a vote: the voter row alone, in one query (the
+    vote service needs only the assembly's id and reads its status itself)."""
+    if not getattr(user, "is_authenticated", False):
+        raise Http404
+    try:
+        return (
+            Voter.objects.filter(member__user=user)
+            .exclude(assembly__status=Assembly.Status.DRAFT)
+            .get(assembly__public_id=assembly_public_id)
+        )
     except (Voter.DoesNotExist, ValueError, TypeError):
         raise Http404 from None
 
@@ -80,6 +104,14 @@ def voters_list(*, assembly: Assembly) -> QuerySet[Voter]:
 def voter_get(*, assembly: Assembly, public_id) -> Voter:
     try:
         return assembly.voters.select_related("member").get(public_id=public_id)
+    except (Voter.DoesNotExist, ValueError, TypeError):
+        raise Http404 from None
+
+
+def voter_get_by_id(*, assembly_id: int, public_id) -> Voter:
+    """A line of the voters' list of the assembly `assembly_id`, without its member."""
+    try:
+        return Voter.objects.get(assembly_id=assembly_id, public_id=public_id)
     except (Voter.DoesNotExist, ValueError, TypeError):
         raise Http404 from None
 
@@ -112,9 +144,15 @@ def voted_resolution_ids(*, voter: Voter) -> set[int]:
     return set(VoteRecord.objects.filter(voter=voter).values_list("resolution_id", flat=True))
 
 
-def resolution_get(*, assembly: Assembly, public_id) -> Resolution:
+def resolution_get(*, assembly: Assembly | int, public_id) -> Resolution:
+    """A resolution of `assembly` (the assembly, or only its id)."""
+    resolutions = (
+        assembly.resolutions
+        if isinstance(assembly, Assembly)
+        else Resolution.objects.filter(assembly_id=assembly)
+    )
     try:
-        return assembly.resolutions.get(public_id=public_id)
+        return resolutions.get(public_id=public_id)
     except (Resolution.DoesNotExist, ValueError, TypeError):
         raise Http404 from None
 

@@ -28,10 +28,7 @@ from .models import Assembly, Resolution, Statutes, Voter
 
 
 def _voter(request: AuthenticatedRequest, public_id) -> Voter:
-    member = member_selectors.member_of_user(user=request.user)
-    if member is None:
-        raise Http404
-    return selectors.voter_get_for_member(member=member, assembly_public_id=public_id)
+    return selectors.voter_get_for_user(user=request.user, assembly_public_id=public_id)
 
 
 def _meeting_live(assembly: Assembly) -> bool:
@@ -72,17 +69,18 @@ def _assembly_page(
         }
         for e in selectors.elections_of(assembly=meeting)
     }
+    resolutions = list(meeting.resolutions.order_by("position"))
     ballots = []
     if vote_open:
         for_whom = ([] if given else [voter]) + [p.grantor for p in held]
-        for resolution in meeting.resolutions.order_by("position"):
+        voted = {v.pk: selectors.voted_resolution_ids(voter=v) for v in for_whom}
+        for resolution in resolutions:
             for v in for_whom:
-                voted = resolution.pk in selectors.voted_resolution_ids(voter=v)
                 ballots.append(
                     {
                         "resolution": resolution,
                         "voter": v,
-                        "voted": voted,
+                        "voted": resolution.pk in voted[v.pk],
                         "election": elections.get(resolution.pk),
                     }
                 )
@@ -92,7 +90,7 @@ def _assembly_page(
         {
             "voter": voter,
             "assembly": meeting,
-            "resolutions": meeting.resolutions.order_by("position"),
+            "resolutions": resolutions,
             "held": held,
             "given": given,
             "proxy_open": meeting.status == Assembly.Status.CONVENED

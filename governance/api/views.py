@@ -5,7 +5,6 @@ permission see every assembly. What a page would 404, the API 404s."""
 
 from __future__ import annotations
 
-from django.http import Http404
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema
 from rest_framework import generics
@@ -41,10 +40,7 @@ def _staff(request) -> bool:
 
 
 def _own_line(request, public_id) -> Voter:
-    member = member_selectors.member_of_user(user=user_of(request))
-    if member is None:
-        raise Http404
-    return selectors.voter_get_for_member(member=member, assembly_public_id=public_id)
+    return selectors.voter_get_for_user(user=user_of(request), assembly_public_id=public_id)
 
 
 def _assembly(request, public_id) -> tuple[Assembly, Voter | None]:
@@ -205,16 +201,18 @@ class VoteView(APIView):
         summary="Cast (or change) my vote, or a proxy's, on one resolution",
     )
     def post(self, request, public_id, resolution_id):
-        line = _own_line(request, public_id)
+        line = selectors.voter_line_for_vote(user=user_of(request), assembly_public_id=public_id)
         resolution: Resolution = selectors.resolution_get(
-            assembly=line.assembly, public_id=resolution_id
+            assembly=line.assembly_id, public_id=resolution_id
         )
         data = s.VoteInput(data=request.data)
         data.is_valid(raise_exception=True)
         values = data.validated_data
         voter = line
         if values.get("voter"):
-            voter = selectors.voter_get(assembly=line.assembly, public_id=values["voter"])
+            voter = selectors.voter_get_by_id(
+                assembly_id=line.assembly_id, public_id=values["voter"]
+            )
         result = services.vote_cast(
             actor=request.user,
             resolution=resolution,

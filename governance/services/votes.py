@@ -10,8 +10,9 @@ import hashlib
 import secrets
 from dataclasses import dataclass
 from datetime import datetime
+from uuid import UUID
 
-from django.db import IntegrityError, transaction
+from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -24,7 +25,6 @@ from ..models import (
     Ballot,
     Candidacy,
     Choice,
-    Proxy,
     Resolution,
     Statutes,
     Voter,
@@ -48,13 +48,70 @@ class CastResult:
     code: str = ""  # secret votes: "RECEIPT-KEY", shown once to the voter
 
 
+@dataclass(frozen=True)
+class _VoterFacts:
+    member_public_id: UUID
+    member_user_id: int | None
+    proxy_given: bool
+    proxy_holder_user_id: int | None
+
+
+def _voter_facts(voter: Voter) -> _VoterFacts:
+    """What casting a vote needs to know of the voter, in one query and without reading the
+    member record (its encrypted fields): the member's public id (for the audit trail), their
+    user, and whether they gave a live proxy, to whom. (Plain SQL: run on every vote, it costs
+    a tenth of the ORM's query with subqueries.)"""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT m.public_id, m.user_id, p.id IS NOT NULL, hm.user_id "
+            "FROM governance_voter v JOIN members_member m ON m.id = v.member_id "
+            "LEFT JOIN governance_proxy p ON p.grantor_id = v.id AND p.revoked_at IS NULL "
+            "LEFT JOIN governance_voter h ON h.id = p.holder_id "
+            "LEFT JOIN members_member hm ON hm.id = h.member_id "
+            "WHERE v.id = %s",
+            [voter.pk],
+        )
+        return _VoterFacts(*cursor.fetchone())
+
+
+def _may_vote(facts: _VoterFacts, user: User) -> bool:
+    if facts.proxy_given:
+        return facts.proxy_holder_user_id == user.pk
+    return facts.member_user_id == user.pk
+
+
 def may_vote_for(*, user: User, voter: Voter) -> bool:
     """The holder of the voter's live proxy, or else the member themself (who gave their vote
     away with the proxy)."""
-    live = Proxy.objects.filter(grantor=voter, revoked_at__isnull=True)
-    if live.exists():
-        return live.filter(holder__member__user=user).exists()
-    return voter.member.user_id == user.pk
+    return _may_vote(_voter_facts(voter), user)
+
+
+def _record_vote(resolution: Resolution, voter: Voter, channel: str, open_choice: str) -> bool:
+    """Write the "has voted" row; False when the voter has voted on this resolution already.
+    The unique constraint decides between concurrent requests: the second waits for the first
+    to commit, then writes nothing (no savepoint, no exception)."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "INSERT INTO governance_voterecord (resolution_id, voter_id, channel, open_choice) "
+            "VALUES (%s, %s, %s, %s) ON CONFLICT (resolution_id, voter_id) DO NOTHING "
+            "RETURNING id",
+            [resolution.pk, voter.pk, channel, open_choice],
+        )
+        return cursor.fetchone() is not None
+
+
+def _vote_window(assembly_id: int) -> tuple[str, datetime, datetime, int]:
+    """(status, opens, closes, entity) of the assembly, read under a key-share lock: closing
+    the vote (which locks the row for update) waits for the votes being written, and a vote
+    that waited for the close sees it closed, so no ballot slips in beside the published
+    results. Concurrent votes do not wait for each other."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT status, vote_opens_at, vote_closes_at, entity_id FROM governance_assembly "
+            "WHERE id = %s FOR KEY SHARE",
+            [assembly_id],
+        )
+        return cursor.fetchone()
 
 
 def vote_cast(
@@ -79,23 +136,20 @@ def vote_cast(
         raise ValidationFailed(_("Choose for, against or abstain."), field="choice")
     if voter.assembly_id != resolution.assembly_id:
         raise ValidationFailed(_("This voter is not on this assembly's list."))
+    facts = _voter_facts(voter)
     online = channel == VoteRecord.Channel.ONLINE
-    if online and actor is not None and not may_vote_for(user=actor, voter=voter):
+    if online and actor is not None and not _may_vote(facts, actor):
         raise PermissionDenied(_("You may not vote for this member."))
     with transaction.atomic():
-        assembly = Assembly.objects.select_related("statutes").get(pk=resolution.assembly_id)
-        if assembly.status != Assembly.Status.CONVENED:
+        status, opens, closes, entity_id = _vote_window(resolution.assembly_id)
+        if status != Assembly.Status.CONVENED:
             raise Conflict(_("The vote is closed."), code="vote_closed")
-        if channel == VoteRecord.Channel.ONLINE and not (
-            assembly.vote_opens_at <= now < assembly.vote_closes_at
-        ):
+        if online and not (opens <= now < closes):
             raise Conflict(
                 _("The online vote is open from %(opens)s to %(closes)s.")
                 % {
-                    "opens": timezone.localtime(assembly.vote_opens_at).strftime("%Y-%m-%d %H:%M"),
-                    "closes": timezone.localtime(assembly.vote_closes_at).strftime(
-                        "%Y-%m-%d %H:%M"
-                    ),
+                    "opens": timezone.localtime(opens).strftime("%Y-%m-%d %H:%M"),
+                    "closes": timezone.localtime(closes).strftime("%Y-%m-%d %H:%M"),
                 },
                 code="vote_closed",
             )
@@ -103,16 +157,8 @@ def vote_cast(
             raise Conflict(
                 _("Mark the member present before entering an in-room vote."), code="not_present"
             )
-        try:
-            with transaction.atomic():
-                VoteRecord.objects.create(
-                    resolution=resolution,
-                    voter=voter,
-                    channel=channel,
-                    open_choice="" if resolution.secret else choice,
-                )
-        except IntegrityError:
-            result = _change(assembly, resolution, voter, choice, change_code, marks or [])
+        if not _record_vote(resolution, voter, channel, "" if resolution.secret else choice):
+            result = _change(resolution, voter, choice, change_code, marks or [])
         else:
             code = ""
             if resolution.secret:
@@ -132,10 +178,10 @@ def vote_cast(
             actor=actor,
             action="governance.vote.changed" if result.changed else "governance.vote.cast",
             target=resolution,
-            entity=assembly.entity,
+            entity=entity_id,
             # Who voted and how (never the choice of a secret vote).
             data={
-                "voter": str(voter.member.public_id),
+                "voter": str(facts.member_public_id),
                 "channel": channel,
                 **({} if resolution.secret else {"choice": choice}),
             },
@@ -157,14 +203,14 @@ def _election_marks(resolution: Resolution, marks: list[int]) -> list[int]:
 
 
 def _change(
-    assembly: Assembly,
     resolution: Resolution,
     voter: Voter,
     choice: str,
     change_code: str,
     marks: list[int],
 ) -> CastResult:
-    if not assembly.statutes.vote_changes_allowed:
+    statutes = Statutes.objects.only("vote_changes_allowed").get(assemblies=resolution.assembly_id)
+    if not statutes.vote_changes_allowed:
         raise Conflict(_("This member has already voted on this resolution."), code="already_voted")
     if not resolution.secret:
         VoteRecord.objects.filter(resolution=resolution, voter=voter).update(open_choice=choice)

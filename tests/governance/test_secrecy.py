@@ -5,10 +5,10 @@ no way from the data (staff included) to link a choice to a person."""
 import threading
 
 import pytest
-from django.db import connection
+from django.db import connection, transaction
 
 from governance import documents, selectors, services
-from governance.models import Ballot, Voter, VoteRecord
+from governance.models import Assembly, Ballot, Voter, VoteRecord
 from smartcoop.core.errors import Conflict
 from smartcoop.core.models import AuditLogEntry
 from tests.governance.conftest import during_vote, holder, open_assembly
@@ -57,6 +57,45 @@ def test_parallel_votes_of_the_same_voter_count_once(coop, statutes, clerk):
     assert not [o for o in outcomes if isinstance(o, Exception) and not isinstance(o, Conflict)]
     assert VoteRecord.objects.count() == 1
     assert Ballot.objects.count() == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_vote_cast_while_the_vote_is_being_closed_is_refused(coop, statutes, clerk):
+    """Closing locks the assembly while it counts: a vote arriving then waits, and is refused
+    once the close is committed, never added beside the published results."""
+    m = holder(coop)
+    assembly = open_assembly(coop, clerk=clerk)
+    voter = Voter.objects.get(assembly=assembly, member=m)
+    resolution = assembly.resolutions.get()
+    when = during_vote(assembly)
+    closing = threading.Event()
+    outcome: list = []
+
+    def vote():
+        closing.wait(10)
+        try:
+            outcome.append(
+                services.vote_cast(
+                    actor=m.user, resolution=resolution, voter=voter, choice="for", now=when
+                )
+            )
+        except Exception as exc:  # reported to the test
+            outcome.append(exc)
+        finally:
+            connection.close()
+
+    voting = threading.Thread(target=vote)
+    voting.start()
+    with transaction.atomic():
+        # What assembly_close does first: lock the assembly, then count and publish.
+        Assembly.objects.select_for_update().get(pk=assembly.pk)
+        closing.set()
+        voting.join(1)
+        assert voting.is_alive(), "the vote did not wait for the close"
+        Assembly.objects.filter(pk=assembly.pk).update(status=Assembly.Status.CLOSED)
+    voting.join(10)
+    assert isinstance(outcome[0], Conflict) and outcome[0].code == "vote_closed"
+    assert VoteRecord.objects.count() == 0 and Ballot.objects.count() == 0
 
 
 @pytest.mark.django_db

@@ -378,6 +378,9 @@ def election_results(*, assembly: Assembly) -> list[ElectionOutcome]:
 # only the group's members publish, and only staff answer.
 
 
+GROUPS_PAGE_SIZE = 50
+
+
 def groups_list() -> QuerySet[WorkingGroup]:
     return WorkingGroup.objects.annotate(
         members_count=Count("memberships", distinct=True),

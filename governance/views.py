@@ -7,6 +7,7 @@ from datetime import timedelta
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -566,7 +567,13 @@ def _member(request: AuthenticatedRequest):
 @login_required
 def groups(request: AuthenticatedRequest) -> HttpResponse:
     _member(request)
-    return render(request, "governance/groups.html", {"groups": selectors.groups_list()})
+    return render(request, "governance/groups.html", {"page": _groups_page(request)})
+
+
+def _groups_page(request: AuthenticatedRequest):
+    return Paginator(selectors.groups_list(), selectors.GROUPS_PAGE_SIZE).get_page(
+        request.GET.get("page")
+    )
 
 
 @login_required
@@ -666,7 +673,7 @@ def staff_groups(request: AuthenticatedRequest) -> HttpResponse:
     return render(
         request,
         "governance/staff_groups.html",
-        {"groups": selectors.groups_list(), "form": form},
+        {"page": _groups_page(request), "form": form},
     )
 
 

@@ -7,7 +7,7 @@ from datetime import timedelta
 import pytest
 from django.urls import reverse
 
-from governance import services, tasks
+from governance import selectors, services, tasks
 from governance.models import Recommendation, Support
 from smartcoop.core.errors import Conflict, ValidationFailed
 from smartcoop.core.models import Notification
@@ -143,3 +143,19 @@ def test_each_governance_email_is_opt_out(coop, statutes, clerk, mailoutbox):
     by_user = {n.user_id: n.email for n in answered}
     assert by_user[quiet.user_id] == Notification.Email.NOT_WANTED
     assert by_user[keen.user_id] == Notification.Email.PENDING
+
+
+@pytest.mark.django_db
+def test_the_working_groups_list_comes_in_pages(client, coop, clerk):
+    reader = holder(coop)
+    for n in range(selectors.GROUPS_PAGE_SIZE + 1):
+        services.group_create(actor=clerk, entity=coop, title=f"Group {n:03d}", access="open")
+    client.force_login(reader.user)
+    first = client.get(reverse("governance:groups")).content.decode()
+    assert "Group 000" in first and f"Group {selectors.GROUPS_PAGE_SIZE - 1:03d}" in first
+    assert f"Group {selectors.GROUPS_PAGE_SIZE:03d}" not in first and "Page 1 of 2" in first
+    second = client.get(reverse("governance:groups"), {"page": 2}).content.decode()
+    assert f"Group {selectors.GROUPS_PAGE_SIZE:03d}" in second and "Group 000" not in second
+    client.force_login(clerk)
+    staff = client.get(reverse("governance:staff_groups"), {"page": 2}).content.decode()
+    assert f"Group {selectors.GROUPS_PAGE_SIZE:03d}" in staff and "Page 2 of 2" in staff

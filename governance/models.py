@@ -305,12 +305,14 @@ class Election(models.Model):
 
 class Candidacy(BaseModel):
     """A member standing for a seat of their share category, with a statement; staff confirm
-    eligibility (then it gets its number on the ballot) or refuse it with a reason."""
+    eligibility (then it gets its number on the ballot) or refuse it with a reason. The member
+    may withdraw until the vote opens (final for that election: the number is not reused)."""
 
     class Status(models.TextChoices):
         APPLIED = "applied", _("Awaiting confirmation")
         CONFIRMED = "confirmed", _("Confirmed")
         REFUSED = "refused", _("Refused")
+        WITHDRAWN = "withdrawn", _("Withdrawn")
 
     election = models.ForeignKey(Election, on_delete=models.PROTECT, related_name="candidacies")
     voter = models.ForeignKey(Voter, on_delete=models.PROTECT, related_name="candidacies")

@@ -15,6 +15,11 @@ urlpatterns = [
         views.candidacy_apply,
         name="candidacy_apply",
     ),
+    path(
+        "<uuid:public_id>/election/<uuid:resolution_id>/withdraw/",
+        views.candidacy_withdraw,
+        name="candidacy_withdraw",
+    ),
     path("ballots/<uuid:public_id>/", views.ballots, name="ballots"),
     path("ballots/<uuid:public_id>/ballots.csv", views.ballots_csv, name="ballots_csv"),
     path("<uuid:public_id>/minutes.pdf", views.minutes, name="minutes"),

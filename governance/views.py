@@ -233,6 +233,22 @@ def candidacy_apply(request: AuthenticatedRequest, public_id, resolution_id) -> 
     return redirect("governance:assembly", public_id=public_id)
 
 
+@login_required
+@require_POST
+def candidacy_withdraw(request: AuthenticatedRequest, public_id, resolution_id) -> HttpResponse:
+    voter = _voter(request, public_id)
+    election = selectors.election_get(assembly=voter.assembly, resolution_public_id=resolution_id)
+    candidacy = selectors.candidacy_of(election=election, voter=voter)
+    if candidacy is None:
+        raise Http404
+    try:
+        services.candidacy_withdraw(actor=request.user, candidacy=candidacy)
+        messages.success(request, _("Your candidacy is withdrawn."))
+    except ApplicationError as error:
+        messages.error(request, error.message)
+    return redirect("governance:assembly", public_id=public_id)
+
+
 def ballots(request: HttpRequest, public_id) -> HttpResponse:
     """Public: the published secret ballots of a closed assembly, and a receipt check."""
     meeting = selectors.closed_assembly_get(public_id=public_id)

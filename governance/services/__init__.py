@@ -17,7 +17,7 @@ from .assemblies import (
     statutes_create,
 )
 from .documents import document_attach
-from .elections import candidacy_apply, candidacy_decide, election_add
+from .elections import candidacy_apply, candidacy_decide, candidacy_withdraw, election_add
 from .participation import (
     group_create,
     group_invite,
@@ -38,6 +38,7 @@ __all__ = [
     "attendance_mark",
     "candidacy_apply",
     "candidacy_decide",
+    "candidacy_withdraw",
     "document_attach",
     "election_add",
     "group_create",

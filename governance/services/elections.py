@@ -182,3 +182,34 @@ def candidacy_decide(
             url=reverse("governance:assembly", args=[assembly.public_id]),
         )
     return candidacy
+
+
+def candidacy_withdraw(
+    *, actor: User | None, candidacy: Candidacy, now: datetime | None = None
+) -> Candidacy:
+    """The candidate withdraws, until the vote opens: off the ballot (a confirmed candidate's
+    number is left unused, the others keep theirs). Final for that election."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        assembly = Assembly.objects.select_for_update().get(
+            pk=candidacy.election.resolution.assembly_id
+        )
+        _before_vote(assembly, now)
+        candidacy = Candidacy.objects.select_for_update().get(pk=candidacy.pk)
+        if candidacy.status not in (Candidacy.Status.APPLIED, Candidacy.Status.CONFIRMED):
+            raise Conflict(
+                _("Only a candidacy awaiting confirmation or confirmed can be withdrawn."),
+                code="not_withdrawable",
+            )
+        number = candidacy.number
+        candidacy.status = Candidacy.Status.WITHDRAWN
+        candidacy.number = None
+        candidacy.save(update_fields=["status", "number", "updated_at"])
+        audit_log(
+            actor=actor,
+            action="governance.candidacy.withdrawn",
+            target=candidacy,
+            entity=assembly.entity,
+            data={"number": number},
+        )
+    return candidacy

@@ -312,3 +312,42 @@ def test_pages_a_member_stands_staff_confirm_members_rank_and_see_the_elected(cl
     assert "Elected" in body and bob.display_name in body
     public = client.get(reverse("governance:ballots", args=[assembly.public_id])).content.decode()
     assert "2 1" in public
+
+
+def test_a_candidate_withdraws_before_the_vote_opens_and_is_off_the_ballot(client, coop, clerk):
+    from django.urls import reverse
+
+    services.statutes_create(actor=None, entity=coop, valid_from=date(2020, 1, 1))
+    alice, bob = holder(coop), holder(coop)
+    assembly, election = _election_assembly(coop, clerk, {"A": 1})
+    first = _stand(assembly, election, alice, clerk)
+    _stand(assembly, election, bob, clerk)
+    resolution = election.resolution
+    page = reverse("governance:assembly", args=[assembly.public_id])
+    withdraw = reverse(
+        "governance:candidacy_withdraw", args=[assembly.public_id, resolution.public_id]
+    )
+    client.force_login(alice.user)
+    assert "Withdraw my candidacy" in client.get(page).content.decode()
+    answer = client.post(withdraw, follow=True).content.decode()
+    assert "Your candidacy is withdrawn." in answer and "Withdraw my candidacy" not in answer
+    first.refresh_from_db()
+    assert first.status == Candidacy.Status.WITHDRAWN and first.number is None
+    # Bob keeps his number 2; only he is on the ballot.
+    assert [c.number for c in selectors.candidacies_of(election=election, confirmed_only=True)] == [
+        2
+    ]
+    entry = AuditLogEntry.objects.get(action="governance.candidacy.withdrawn")
+    assert entry.actor == alice.user and entry.data == {"number": 1}
+    # Withdrawn is final; once the vote is open nobody withdraws any more.
+    with pytest.raises(Conflict):
+        services.candidacy_withdraw(actor=alice.user, candidacy=first)
+    second = Candidacy.objects.get(voter__member=bob)
+    with pytest.raises(Conflict):
+        services.candidacy_withdraw(
+            actor=bob.user, candidacy=second, now=assembly.vote_opens_at + timedelta(minutes=1)
+        )
+    assert Candidacy.objects.get(pk=second.pk).status == Candidacy.Status.CONFIRMED
+    # Another member cannot withdraw Bob's candidacy: the page withdraws only one's own.
+    client.force_login(holder(coop).user)
+    assert client.post(withdraw).status_code == 404

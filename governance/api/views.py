@@ -17,7 +17,7 @@ from smartcoop.core.http import user_of
 from smartcoop.core.roles import Permission, has_permission
 
 from .. import selectors, services
-from ..models import Assembly, Resolution, Voter
+from ..models import Assembly, Voter
 from . import serializers as s
 
 ASSEMBLY_FIELDS = (
@@ -201,9 +201,8 @@ class VoteView(APIView):
         summary="Cast (or change) my vote, or a proxy's, on one resolution",
     )
     def post(self, request, public_id, resolution_id):
-        line = selectors.voter_line_for_vote(user=user_of(request), assembly_public_id=public_id)
-        resolution: Resolution = selectors.resolution_get(
-            assembly=line.assembly_id, public_id=resolution_id
+        line, resolution = selectors.vote_target_get(
+            user=user_of(request), assembly_public_id=public_id, resolution_public_id=resolution_id
         )
         data = s.VoteInput(data=request.data)
         data.is_valid(raise_exception=True)

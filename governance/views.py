@@ -705,15 +705,20 @@ def staff_group(request: AuthenticatedRequest, public_id) -> HttpResponse:
         else:
             messages.success(request, _("The member is invited and told."))
             return redirect("governance:staff_group", public_id=public_id)
+    recommendations = list(selectors.recommendations_of(group=found))
+    for recommendation in recommendations:
+        # one answer form each, with its own ids, so each label names its own field
+        recommendation.answer_form = forms.AnswerForm(  # type: ignore[attr-defined]
+            auto_id=f"id_answer_{recommendation.public_id.hex[:12]}_%s"
+        )
     return render(
         request,
         "governance/staff_group.html",
         {
             "group": found,
             "members": selectors.group_members(group=found),
-            "recommendations": selectors.recommendations_of(group=found),
+            "recommendations": recommendations,
             "form": form,
-            "answer_form": forms.AnswerForm(),
         },
     )
 

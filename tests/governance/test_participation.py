@@ -159,3 +159,23 @@ def test_the_working_groups_list_comes_in_pages(client, coop, clerk):
     client.force_login(clerk)
     staff = client.get(reverse("governance:staff_groups"), {"page": 2}).content.decode()
     assert f"Group {selectors.GROUPS_PAGE_SIZE:03d}" in staff and "Page 2 of 2" in staff
+
+
+def test_each_recommendation_on_the_staff_page_has_its_own_answer_fields(client, coop, clerk):
+    """Two recommendations, two answer forms: each label points at its own field (one id used
+    twice sent the second label's click to the first recommendation's field)."""
+    import re
+
+    author = holder(coop)
+    group = services.group_create(actor=clerk, entity=coop, title="Energy", access="open")
+    services.group_join(actor=None, group=group, member=author)
+    for title in ("Solar", "Bicycles"):
+        services.recommendation_publish(
+            actor=None, group=group, member=author, title=title, text="Because."
+        )
+    client.force_login(clerk)
+    page = client.get(reverse("governance:staff_group", args=[group.public_id])).content.decode()
+    assert page.count('name="status"') == 2
+    targets = re.findall(r'<label for="([^"]+)"', page)
+    assert len(targets) == len(set(targets)) >= 5  # two answer forms and the invitation
+    assert all(f'id="{target}"' in page for target in targets)

@@ -52,14 +52,25 @@ def format_money(
         return MINUS + format_money(-amount, currency, language)
     pack = current_pack()
     currency = currency or pack.currency
-    language = (language or translation.get_language() or pack.languages[0])[:2]
-    with translation.override(language):
+    active = translation.get_language()
+    language = (language or active or pack.languages[0])[:2]
+    if language == active:
+        # A page formats each of its amounts in its own language: activating that language
+        # again for each figure cost twice the formatting itself.
         number = formats.number_format(
             quantize_money(amount),
             decimal_pos=pack.currency_decimals,
             use_l10n=True,
             force_grouping=True,
         )
+    else:
+        with translation.override(language):
+            number = formats.number_format(
+                quantize_money(amount),
+                decimal_pos=pack.currency_decimals,
+                use_l10n=True,
+                force_grouping=True,
+            )
     symbol = CURRENCY_SYMBOLS.get(currency, currency)
     position = SYMBOL_POSITION.get(language, "before")
     if position == "before":

@@ -94,3 +94,11 @@ def test_a_negative_amount_has_one_minus_in_front_of_the_whole_amount(language, 
     with translation.override(language):
         assert format_money(Decimal("-1636.50")) == expected
         assert format_money(Decimal("-0.004")) == format_money(Decimal("0"))  # no minus zero
+
+
+def test_money_in_another_language_than_the_page_leaves_the_page_language_alone():
+    """A letter in the member's language, written while the page speaks another."""
+    with translation.override("nl"):
+        assert format_money(Decimal("1234.56"), language="fr") == "1\u00a0234,56\u00a0€"
+        assert translation.get_language() == "nl"
+        assert format_money(Decimal("1234.56")) == "€\u00a01.234,56"

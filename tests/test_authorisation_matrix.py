@@ -117,6 +117,7 @@ URL_OBJECTS: dict[str, tuple[str, str]] = {
     "governance:minutes": ("assembly", "member"),
     "governance:vote": ("assembly+resolution+voter", "member"),
     "governance:candidacy_apply": ("assembly+election", "member"),
+    "governance:candidacy_withdraw": ("assembly+election", "member"),
     "governance:document": ("assembly+document", "member"),
     "governance:staff_assembly": ("assembly", "entity"),
     "governance:staff_convene": ("assembly", "entity"),

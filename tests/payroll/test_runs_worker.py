@@ -29,9 +29,10 @@ LOCK_HOLDER_APP = "smartcoop-lock-holder-test"
 NS = {"p": "urn:iso:std:iso:20022:tech:xsd:pain.001.001.09"}
 
 
-def start_worker(name: str) -> subprocess.Popen:
+def start_worker(name: str, *, wait_for_answer: bool = True) -> subprocess.Popen:
     """A solo worker on the default queue, one payslip per task (compute and PDF) so there is
-    a middle to kill."""
+    a middle to kill. A solo worker answers a ping only between tasks: one started on a queue
+    that leads it to a lock at once may never answer (the caller then waits for the lock)."""
     url = urlparse(os.environ["DATABASE_URL"])
     env = {
         **os.environ,
@@ -48,13 +49,16 @@ def start_worker(name: str) -> subprocess.Popen:
          "--without-mingle"],
         env=env,
     )  # fmt: skip
-    deadline = time.monotonic() + 30
+    if not wait_for_answer:
+        return proc
+    deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
         if (app.control.inspect(destination=[name], timeout=1).ping() or {}).get(name):
             return proc
-        assert proc.poll() is None, "the worker exited"
-    proc.kill()
-    pytest.fail("the worker did not answer")
+        if proc.poll() is not None:
+            pytest.fail(f"the worker exited with {proc.returncode}")
+    stop_worker(proc)
+    pytest.fail("the worker did not answer within 60 s")
 
 
 def kill_worker(proc: subprocess.Popen) -> None:
@@ -229,15 +233,17 @@ def test_killing_the_worker_mid_render_leaves_one_pdf_per_payslip_after_the_rest
         for k, v in connection.get_connection_params().items()
         if k in ("dbname", "user", "password", "host", "port")
     }
-    holder = psycopg.connect(**params, application_name=LOCK_HOLDER_APP)
-    holder.execute(
-        "INSERT INTO payroll_payslipdocument (public_id, created_at, updated_at, entity_id, "
-        "payslip_id, language, pdf, sha256, renderer) VALUES (gen_random_uuid(), now(), now(), "
-        "%s, %s, 'en', 'held.pdf', '', 'test')",
-        [activity.entity_id, blocked.pk],
-    )
-    proc = start_worker(f"payrun-r-{os.getpid()}@localhost")
+    holder = proc = None
     try:
+        holder = psycopg.connect(**params, application_name=LOCK_HOLDER_APP)
+        holder.execute(
+            "INSERT INTO payroll_payslipdocument (public_id, created_at, updated_at, entity_id, "
+            "payslip_id, language, pdf, sha256, renderer) VALUES (gen_random_uuid(), now(), "
+            "now(), %s, %s, 'en', 'held.pdf', '', 'test')",
+            [activity.entity_id, blocked.pk],
+        )
+        # the render tasks are queued: it takes them at once, and is soon held by the lock
+        proc = start_worker(f"payrun-r-{os.getpid()}@localhost", wait_for_answer=False)
         with psycopg.connect(**params, autocommit=True) as watcher:
             wait_for(lambda: _waiting_on_a_lock(watcher.cursor()), 120, run.pk, activity)
         kill_worker(proc)
@@ -262,8 +268,11 @@ def test_killing_the_worker_mid_render_leaves_one_pdf_per_payslip_after_the_rest
         wait_for(lambda: rendered(activity) == WORKERS, 120, run.pk, activity)
         time.sleep(1)  # the queue's own copies of the render tasks come and render nothing
     finally:
-        holder.close()
-        stop_worker(proc)
+        if holder is not None:
+            holder.close()
+        if proc is not None:
+            stop_worker(proc)
+        end_worker_sessions(LOCK_HOLDER_APP)
     with scopes_disabled():
         documents = PayslipDocument.objects.filter(payslip__entity=activity.entity)
         assert documents.count() == WORKERS

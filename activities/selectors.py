@@ -474,9 +474,11 @@ def staff_queues(*, user: User, entity, today: dt.date) -> StaffQueues:
     contracts = contract_list_for_staff(user=user, entity=entity)
     # The negative balances, the largest first, each row with the total of them all (a window
     # over every negative balance, taken before the first 20 are kept): one query for both.
+    # Filtered on the stored balance itself (an Activity without one has none below zero): an
+    # inner join that starts from the few negative balances, not from every Activity.
     exposed = list(
-        activities.annotate(balance=BALANCE)
-        .filter(balance__lt=0)
+        activities.filter(ledger_balance__balance__lt=0)
+        .annotate(balance=BALANCE)
         .annotate(exposure_total=Window(Sum(-F("balance")), output_field=MONEY_FIELD))
         .order_by("balance")[:20]
     )

@@ -19,7 +19,7 @@ from decimal import Decimal
 from typing import Any
 
 from . import be
-from .rules import Rules, lookup, money_rule, snapshots
+from .rules import Rules, lookup, money_rule, plans_by_date, snapshots
 from .types import (
     ZERO,
     Line,
@@ -85,23 +85,6 @@ class _Plan:
     templates: dict[str, LineTemplate]
     reductions: dict[TaxProfile, Decimal] = field(default_factory=dict)
     used: dict[tuple[bool, bool, bool], tuple[UsedParameter, ...]] = field(default_factory=dict)
-
-
-_PLANS: dict[date, _Plan | None] = {}
-_PLANS_TABLES: list[object] = [None]
-
-
-def plan(on: date) -> _Plan | None:
-    """The month's parameters, read once (None: one is missing; the reference then says which)."""
-    from smartcoop.countries.params import parameter_tables
-
-    tables = parameter_tables()
-    if _PLANS_TABLES[0] is not tables:
-        _PLANS.clear()
-        _PLANS_TABLES[0] = tables
-    if on not in _PLANS:
-        _PLANS[on] = _make_plan(on)
-    return _PLANS[on]
 
 
 def _make_plan(on: date) -> _Plan | None:
@@ -379,3 +362,7 @@ def compute(pay: PayInput, the_plan: _Plan | None) -> PayResult:
         notes=tuple(notes),
         parameters=used,
     )
+
+
+# The month's parameters, read once (None: one is missing; the reference then says which).
+plan = plans_by_date(_make_plan)

@@ -21,7 +21,7 @@ from itertools import pairwise
 from typing import Any
 
 from . import fr
-from .rules import Rules, lookup, money_rule, snapshots
+from .rules import Rules, lookup, money_rule, plans_by_date, snapshots
 from .types import (
     ZERO,
     Line,
@@ -106,23 +106,6 @@ class _Plan:
     def employer(self, small: bool, above: bool, cadre: bool) -> Sequence:
         """The employer's contributions after AT/MP."""
         return self.employers[(small, above, cadre)]
-
-
-_PLANS: dict[date, _Plan | None] = {}
-_PLANS_TABLES: list[object] = [None]
-
-
-def plan(on: date) -> _Plan | None:
-    """The month's parameters, read once (None: one is missing; the reference then says which)."""
-    from smartcoop.countries.params import parameter_tables
-
-    tables = parameter_tables()
-    if _PLANS_TABLES[0] is not tables:
-        _PLANS.clear()
-        _PLANS_TABLES[0] = tables
-    if on not in _PLANS:
-        _PLANS[on] = _make_plan(on)
-    return _PLANS[on]
 
 
 def _make_plan(on: date) -> _Plan | None:
@@ -455,3 +438,7 @@ def compute(pay: PayInput, the_plan: _Plan | None) -> PayResult:
         notes=tuple(notes),
         parameters=used,
     )
+
+
+# The month's parameters, read once (None: one is missing; the reference then says which).
+plan = plans_by_date(_make_plan)

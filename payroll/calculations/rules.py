@@ -9,6 +9,7 @@ with a rate from another period.
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from datetime import date
 from decimal import Decimal
 from typing import Any
@@ -127,3 +128,21 @@ class Rules:
     def money(self, amount: Decimal) -> Decimal:
         """Round once, with the pack's precision and rounding mode (half-up to the cent)."""
         return amount.quantize(self._exponent, self._rounding)  # positional: twice as fast
+
+
+def plans_by_date[P](make: Callable[[date], P | None]) -> Callable[[date], P | None]:
+    """A batch engine's month plans (its parameters read once a date), kept until the parameter
+    tables are loaded again (tests that change a rate reload them)."""
+    plans: dict[date, P | None] = {}
+    loaded_from: list[object] = [None]
+
+    def plan(on: date) -> P | None:
+        tables = parameter_tables()
+        if loaded_from[0] is not tables:
+            plans.clear()
+            loaded_from[0] = tables
+        if on not in plans:
+            plans[on] = make(on)
+        return plans[on]
+
+    return plan

@@ -154,8 +154,18 @@ def withholding_annual(
         tax = own + partner
     else:
         tax = max(_scale_tax(net, scale, rules) - exempt_tax, Decimal("0"))
-    children_rule = rules.value("withholding_children_reduction")
-    others = rules.value("withholding_other_reductions")
+    reduction = withholding_reduction(
+        profile,
+        rules.value("withholding_children_reduction"),
+        rules.value("withholding_other_reductions"),
+    )
+    return max(tax - reduction, Decimal("0")), scale_source
+
+
+def withholding_reduction(profile: TaxProfile, children_rule: dict, others: dict) -> Decimal:
+    """The yearly tax reductions of the worker's family situation (Annex III): dependent
+    children by the scale's table (beyond it, a fixed amount per extra child), other
+    dependants, single parent, disabled worker."""
     children = profile.dependent_children + profile.disabled_children  # a disabled child: twice
     table = children_rule["amounts"]
     if children < len(table):
@@ -167,7 +177,7 @@ def withholding_annual(
         reduction += others["single_parent"]
     if profile.disabled:
         reduction += others["disabled_worker"]
-    return max(tax - reduction, Decimal("0")), scale_source
+    return reduction
 
 
 def _grid_rate(amount: Decimal, grid: tuple) -> Decimal:

@@ -198,20 +198,11 @@ def _reduction(the_plan: _Plan, profile: TaxProfile) -> Decimal:
     """The yearly tax reductions of a household (be.withholding_annual's, same operations)."""
     found = the_plan.reductions.get(profile)
     if found is None:
-        children_rule = the_plan.value["withholding_children_reduction"]
-        others = the_plan.value["withholding_other_reductions"]
-        children = profile.dependent_children + profile.disabled_children
-        table = children_rule["amounts"]
-        if children < len(table):
-            reduction = table[children]
-        else:
-            reduction = table[-1] + children_rule["per_extra_child"] * (children - len(table) + 1)
-        reduction += others["other_dependant"] * profile.other_dependants
-        if profile.single_parent:
-            reduction += others["single_parent"]
-        if profile.disabled:
-            reduction += others["disabled_worker"]
-        found = the_plan.reductions[profile] = reduction
+        found = the_plan.reductions[profile] = be.withholding_reduction(
+            profile,
+            the_plan.value["withholding_children_reduction"],
+            the_plan.value["withholding_other_reductions"],
+        )
     return found
 
 

@@ -37,9 +37,9 @@ urlpatterns = [
     path("groups/", views.groups, name="groups"),
     path("groups/<uuid:public_id>/", views.group, name="group"),
     path("groups/<uuid:public_id>/join/", views.group_join, name="group_join"),
-    path("recommendations/<uuid:public_id>/", views.recommendation, name="recommendation"),
+    path("groups/recommendations/<uuid:public_id>/", views.recommendation, name="recommendation"),
     path(
-        "recommendations/<uuid:public_id>/support/",
+        "groups/recommendations/<uuid:public_id>/support/",
         views.recommendation_support,
         name="recommendation_support",
     ),

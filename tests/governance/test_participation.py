@@ -2,6 +2,7 @@
 comments, the board's answers everyone sees; every governance notification honours the
 member's choice per kind."""
 
+import re
 from datetime import timedelta
 
 import pytest
@@ -98,6 +99,9 @@ def test_every_member_sees_the_answer_only_members_of_the_group_publish(client, 
     page = client.get(reverse("governance:recommendation", args=[recommendation.public_id]))
     body = page.content.decode()
     assert "In progress" in body and "Quotes requested." in body
+    # A recommendation belongs to its working group: the menu says where the member is.
+    current = re.search(r'<a href="([^"]+)" aria-current="page">', body)
+    assert current and current.group(1) == reverse("governance:groups")
     assert (
         "Publish a recommendation"
         not in client.get(reverse("governance:group", args=[group.public_id])).content.decode()

@@ -1,5 +1,5 @@
 """A board election in the browser: staff put it on the agenda with its seats, two members
-stand with a statement, staff confirm them, members tick their candidates, staff close the
+stand with a statement (a third stands and withdraws), staff confirm them, members tick their candidates, staff close the
 vote, the elected candidate is on the results and in the minutes. Screenshots of each page go
 to /tmp/shots (to look at them)."""
 
@@ -30,6 +30,7 @@ def test_members_stand_staff_confirm_members_vote_and_the_elected_are_published(
     services.statutes_create(actor=None, entity=coop, valid_from=date(2020, 1, 1))
     ada = holder(coop, first_name="Ada", on=date(2025, 1, 10))
     bram = holder(coop, first_name="Bram", on=date(2025, 1, 11))
+    cleo = holder(coop, first_name="Cleo", on=date(2025, 1, 11))
     voters = [holder(coop, first_name=f"Voter{i}", on=date(2025, 1, 12)) for i in range(3)]
     clerk = staff_user(Role.ADMINISTRATOR, entities=[coop])
     now = timezone.now()
@@ -46,7 +47,7 @@ def test_members_stand_staff_confirm_members_vote_and_the_elected_are_published(
     staff.get_by_role("button", name="Add the election").click()
     expect(staff.get_by_text("The election is on the agenda.")).to_be_visible()
     staff.get_by_role("button", name="Convene").click()
-    expect(staff.get_by_text("Convened: 5 voters")).to_be_visible()
+    expect(staff.get_by_text("Convened: 6 voters")).to_be_visible()
 
     for member, statement in ((ada, "Twenty years of freelance work."), (bram, "Fair fees.")):
         page = signed_in(browser, live_server, member.user).new_page()
@@ -56,12 +57,22 @@ def test_members_stand_staff_confirm_members_vote_and_the_elected_are_published(
         expect(page.get_by_text("Your candidacy is received")).to_be_visible()
     page.screenshot(path=SHOTS / "election-candidate.png", full_page=True)
 
+    # Cleo stands, thinks again and withdraws before the vote: she is off the ballot.
+    page = signed_in(browser, live_server, cleo.user).new_page()
+    page.goto(live_server.url + f"/governance/{assembly.public_id}/")
+    page.get_by_label("Your statement").fill("Open books.")
+    page.get_by_role("button", name="Stand", exact=True).click()
+    page.get_by_role("button", name="Withdraw my candidacy").click()
+    expect(page.get_by_text("Your candidacy is withdrawn.")).to_be_visible()
+    assert Candidacy.objects.get(voter__member=cleo).status == Candidacy.Status.WITHDRAWN
+
     staff.reload()
     staff.screenshot(path=SHOTS / "election-staff-candidacies.png", full_page=True)
     for _ in range(2):
         staff.get_by_role("button", name="Confirm eligibility").first.click()
         expect(staff.get_by_text("The candidacy is decided")).to_be_visible()
-    assert sorted(Candidacy.objects.values_list("number", flat=True)) == [1, 2]
+    numbers = Candidacy.objects.exclude(status=Candidacy.Status.WITHDRAWN)
+    assert sorted(numbers.values_list("number", flat=True)) == [1, 2]
 
     # A day passes: the online vote opens.
     Assembly.objects.filter(pk=assembly.pk).update(
@@ -71,6 +82,7 @@ def test_members_stand_staff_confirm_members_vote_and_the_elected_are_published(
         page = signed_in(browser, live_server, member.user).new_page()
         page.goto(live_server.url + f"/governance/{assembly.public_id}/")
         expect(page.get_by_text("Twenty years of freelance work.")).to_be_visible()
+        expect(page.get_by_text(cleo.display_name)).to_have_count(0)
         form = page.locator("form.vote-form")
         form.get_by_label(f"1. {ada.display_name}").check()
         if index == 0:

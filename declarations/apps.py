@@ -42,6 +42,16 @@ class DeclarationsConfig(AppConfig):
                 order=45,
             )
         )
+        register_widget(
+            Widget(
+                "staff",
+                "declarations_unanswered",
+                _("Declarations without an answer"),
+                _unanswered,
+                Permission.SUBMIT_DECLARATIONS,
+                order=46,
+            )
+        )
         register(
             NavItem(
                 "staff",
@@ -55,8 +65,8 @@ class DeclarationsConfig(AppConfig):
 
 
 def _due_or_late(request):
-    """The alert before a deadline passes: open declarations due within two days, and the late
-    ones (red when any is late)."""
+    """The alert before a deadline passes: open declarations due within the alert window of
+    the e-mails (`declaration_alert_hours`), and the late ones (red when any is late)."""
     import datetime as dt
 
     from django.urls import reverse
@@ -66,15 +76,36 @@ def _due_or_late(request):
     from smartcoop.core.tenancy import current_entity
 
     from . import selectors
+    from .services import alert_hours
 
     entity = current_entity(request)
     if entity is None:
         return None
     late = selectors.late_count(entity=entity)
-    soon = selectors.due_before(entity=entity, before=timezone.now() + dt.timedelta(days=2))
+    hours = alert_hours(timezone.now()) or 48
+    soon = selectors.due_before(entity=entity, before=timezone.now() + dt.timedelta(hours=hours))
     return Figure(
         soon,
         url=reverse("declarations:queue"),
         tone="bad" if late else ("warn" if soon else "ok"),
         note=_("%(late)s late") % {"late": late},
     )
+
+
+def _unanswered(request):
+    """Declarations sent by the web service that got no answer within the age limit: shown
+    (red) only when there are some."""
+    from django.urls import reverse
+
+    from smartcoop.core.dashboard import Figure
+    from smartcoop.core.tenancy import current_entity
+
+    from . import selectors
+
+    entity = current_entity(request)
+    if entity is None:
+        return None
+    count = selectors.unanswered_count(entity=entity)
+    if not count:
+        return None
+    return Figure(count, url=reverse("declarations:queue"), tone="bad")

@@ -92,6 +92,12 @@ class Declaration(StatusSteps, EntityOwnedModel):
     last_error = models.CharField(max_length=500, blank=True)
     # When the entity's payroll officers were told its deadline is near (once per declaration).
     alerted_at = models.DateTimeField(null=True, blank=True)
+    # Re-polling a declaration sent by a web service that has no answer yet (beat:
+    # `tasks.poll_sent_declarations`): when its status is asked next, how many times it was
+    # asked, and when the sweep stopped asking (no answer within the settings' age limit).
+    next_poll_at = models.DateTimeField(null=True, blank=True)
+    polls = models.PositiveSmallIntegerField(default=0)
+    unanswered_at = models.DateTimeField(_("no answer since"), null=True, blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
@@ -100,7 +106,15 @@ class Declaration(StatusSteps, EntityOwnedModel):
         ordering = ["due_at", "id"]
         verbose_name = _("declaration")
         verbose_name_plural = _("declarations")
-        indexes = [models.Index(fields=["entity", "status", "due_at"], name="declaration_queue")]
+        indexes = [
+            models.Index(fields=["entity", "status", "due_at"], name="declaration_queue"),
+            # The poll sweep's query: sent by the web service, still asked, due now.
+            models.Index(
+                fields=["entity", "next_poll_at"],
+                name="declaration_poll_due",
+                condition=Q(status="sent", channel="http", unanswered_at__isnull=True),
+            ),
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=Q(status__in=["draft", "withdrawn"]) | ~Q(payload_sha256=""),

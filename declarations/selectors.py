@@ -28,6 +28,16 @@ def late_count(*, entity) -> int:
     )
 
 
+def unanswered_count(*, entity) -> int:
+    """Declarations sent by the web service that the poll sweep stopped asking: no answer came
+    within the settings' age limit (SMARTCOOP_DECLARATION_POLL_GIVE_UP_HOURS)."""
+    return (
+        Declaration.objects.with_scopes_disabled()
+        .filter(entity=entity, status=S.SENT, unanswered_at__isnull=False)
+        .count()
+    )
+
+
 def due_before(*, entity, before) -> int:
     """Open declarations (not yet filed) whose deadline comes before `before`, late ones included."""
     return (

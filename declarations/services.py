@@ -831,11 +831,23 @@ def declaration_correct(*, declaration: Declaration, actor) -> Declaration:
 
 
 def _mark_sent(declaration: Declaration, *, actor, authority_reference: str = "") -> None:
+    from .services_poll import first_poll_at
+
     declaration.status = S.SENT
     declaration.sent_at = timezone.now()
     declaration.authority_reference = authority_reference
+    # Sent by the web service: the poll sweep asks for its answer from then on (unless the
+    # status check that follows the sending reads it at once).
+    declaration.next_poll_at = first_poll_at(declaration.sent_at) if authority_reference else None
     declaration.save(
-        update_fields=["status", "sent_at", "authority_reference", "attempts", "updated_at"]
+        update_fields=[
+            "status",
+            "sent_at",
+            "authority_reference",
+            "attempts",
+            "next_poll_at",
+            "updated_at",
+        ]
     )
     audit_log(
         actor=actor,
@@ -1108,27 +1120,35 @@ def declaration_deliver(*, declaration_id: int) -> Declaration:
             _mark_sent(locked, actor=None, authority_reference=authority_reference)
         declaration.refresh_from_db()
     if declaration.status == S.SENT and declaration.authority_reference:
-        try:
-            outcome = channel.status(
-                reference=declaration.reference,
-                authority_reference=declaration.authority_reference,
-            )
-        except AnswerUnreadable as error:
-            _keep_unreadable(declaration, error)
-            declaration.refresh_from_db()
-            return declaration
-        if outcome.accepted is None:
-            return declaration
-        with transaction.atomic():
-            locked = (
-                Declaration.objects.with_scopes_disabled()
-                .select_for_update()
-                .get(pk=declaration.pk)
-            )
-            if locked.status == S.SENT:
-                _apply(locked, outcome, actor=None)
+        status_check(declaration, channel)
         declaration.refresh_from_db()
     return declaration
+
+
+def status_check(declaration: Declaration, channel) -> str:
+    """Ask the web service for the answer to a sent declaration and apply it (the HTTP call
+    outside any transaction). Returns what came of it: "pending" (not processed yet),
+    "unreadable" (kept and reported, never applied: `_keep_unreadable`), "applied", or
+    "answered" (someone else applied an answer first). Locks the declaration's row to apply,
+    re-checking it is still sent, so an answer is applied once whoever asks.
+    ChannelUnavailable propagates."""
+    try:
+        outcome = channel.status(
+            reference=declaration.reference, authority_reference=declaration.authority_reference
+        )
+    except AnswerUnreadable as error:
+        _keep_unreadable(declaration, error)
+        return "unreadable"
+    if outcome.accepted is None:
+        return "pending"
+    with transaction.atomic():
+        locked = (
+            Declaration.objects.with_scopes_disabled().select_for_update().get(pk=declaration.pk)
+        )
+        if locked.status != S.SENT:
+            return "answered"
+        _apply(locked, outcome, actor=None)
+    return "applied"
 
 
 # --- DmfA (Belgium, quarterly) -------------------------------------------------------------------
@@ -1401,6 +1421,15 @@ def _payroll_officers(entity):
     )
 
 
+def alert_hours(now: dt.datetime) -> int | None:
+    """The pack's `declaration_alert_hours` on that day; None for a pack that files no
+    declarations (it has no such parameter): nothing to alert."""
+    hours = param(
+        f"{current_pack().prefix}.declaration_alert_hours", on=timezone.localdate(now), default=None
+    )
+    return None if hours is None else int(hours)
+
+
 def deadline_alerts_send(*, entity, now: dt.datetime | None = None) -> int:
     """Tell the entity's payroll officers (in their account and by e-mail) of each declaration
     due within `declaration_alert_hours` (the pack's dated parameter) and not filed yet (draft,
@@ -1412,7 +1441,9 @@ def deadline_alerts_send(*, entity, now: dt.datetime | None = None) -> int:
     from smartcoop.core.notifications import notify
 
     now = now or timezone.now()
-    hours = int(current_pack().param("declaration_alert_hours", on=timezone.localdate(now)))
+    hours = alert_hours(now)
+    if hours is None:
+        return 0
     due = (
         Declaration.objects.with_scopes_disabled()
         .filter(

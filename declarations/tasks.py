@@ -58,3 +58,19 @@ def dimona_out_sweep() -> int:
     from . import services
 
     return in_each_entity(lambda entity: len(services.dimona_out_queue(entity=entity)))
+
+
+@shared_task(
+    base=SmartcoopTask,
+    name="declarations.tasks.poll_sent_declarations",
+    without_entity="beat sweep: one scope per entity (in_each_entity)",
+)
+def poll_sent_declarations() -> int:
+    """Every minute (SMARTCOOP_DECLARATION_POLL_EVERY_SECONDS): ask the web service again for
+    the answers of declarations sent and not answered, each on its own backoff, and apply them;
+    flag "no answer" the ones past the age limit. Returns how many answers were applied."""
+    from . import services_poll
+
+    return in_each_entity(
+        lambda entity: services_poll.sent_declarations_poll(entity=entity).get("applied", 0)
+    )

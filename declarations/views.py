@@ -51,6 +51,11 @@ def next_action(declaration: Declaration) -> str:
         else _("Being sent by the web service."),
         S.SENT: _("Upload the authority's answer.")
         if declaration.channel == Declaration.Channel.FILE
+        else _(
+            "No answer came by the web service: look the declaration up on the authority's "
+            "site, then upload its answer."
+        )
+        if declaration.unanswered_at
         else _("Waiting for the authority's answer."),
         S.REJECTED: _(
             "Fix what the authority says, then correct: a new declaration replaces this one."
@@ -137,6 +142,7 @@ def queue(request: AuthenticatedRequest) -> HttpResponse:
             "rows": rows,
             "show": show,
             "late": selectors.late_count(entity=entity),
+            "unanswered": selectors.unanswered_count(entity=entity),
             "ready_in_outbox": ready_in_outbox,
             "answers": selectors.answers_for_staff(entity=entity)[:10],
             "upload_form": AnswerUploadForm(),

@@ -50,6 +50,37 @@ SMARTCOOP_DECLARATION_BACKOFF_SECONDS = float(
     os.environ.get("SMARTCOOP_DECLARATION_BACKOFF_SECONDS", "2")
 )
 
+
+def _positive(name: str, default: str) -> float:
+    raw = os.environ.get(name, "").strip() or default
+    try:
+        value = float(raw)
+    except ValueError:
+        value = 0.0
+    if not value > 0:
+        raise ImproperlyConfigured(f"{name}={raw!r} is not a positive number (default {default}).")
+    return value
+
+
+# Declarations sent by a web service and not answered yet are asked again by the beat sweep
+# `declarations.tasks.poll_sent_declarations`, which runs every POLL_EVERY seconds: the first
+# time POLL_FIRST seconds after sending, then each wait POLL_FACTOR times the previous one, at
+# most POLL_MAX seconds; once POLL_GIVE_UP hours have passed since sending it stops asking and
+# flags the declaration "no answer" on the staff queue (docs/declarations.md, "Channels").
+SMARTCOOP_DECLARATION_POLL_EVERY_SECONDS = _positive(
+    "SMARTCOOP_DECLARATION_POLL_EVERY_SECONDS", "60"
+)
+SMARTCOOP_DECLARATION_POLL_FIRST_SECONDS = _positive(
+    "SMARTCOOP_DECLARATION_POLL_FIRST_SECONDS", "60"
+)
+SMARTCOOP_DECLARATION_POLL_FACTOR = _positive("SMARTCOOP_DECLARATION_POLL_FACTOR", "2")
+SMARTCOOP_DECLARATION_POLL_MAX_SECONDS = _positive("SMARTCOOP_DECLARATION_POLL_MAX_SECONDS", "1800")
+SMARTCOOP_DECLARATION_POLL_GIVE_UP_HOURS = _positive(
+    "SMARTCOOP_DECLARATION_POLL_GIVE_UP_HOURS", "24"
+)
+# At most this many declarations asked per entity and sweep (the oldest checks first).
+SMARTCOOP_DECLARATION_POLL_BATCH = int(_positive("SMARTCOOP_DECLARATION_POLL_BATCH", "500"))
+
 INSTALLED_APPS = [
     "django.contrib.admin",
     "django.contrib.auth",
@@ -369,6 +400,13 @@ CELERY_BEAT_SCHEDULE = {
         # filed; hourly, once per declaration (its flag set under SKIP LOCKED).
         "task": "declarations.tasks.deadline_alerts",
         "schedule": crontab(minute=10),
+    },
+    "declarations-poll-sent": {
+        # Declarations sent by a web service without an answer yet are asked again, each on its
+        # own backoff (SMARTCOOP_DECLARATION_POLL_*), until answered or flagged "no answer";
+        # each row claimed under SKIP LOCKED, so two sweeps at once ask and apply once.
+        "task": "declarations.tasks.poll_sent_declarations",
+        "schedule": timedelta(seconds=SMARTCOOP_DECLARATION_POLL_EVERY_SECONDS),
     },
     "declarations-dimona-out": {
         # The Dimona OUT of open-ended employments ending today, due the next working day;

@@ -5,7 +5,8 @@ declaration already filed); GET /declarations/<id> answers its status in the RES
 test steers it: `slow_posts` (the next POSTs are filed, then answered after `delay` seconds, so
 the client times out), `fail_posts` (the next POSTs answer 503 without filing), `verdict`
 ("A" accepted, "B" refused, None: 404 not processed yet), `refuse_on_post` (400 with anomalies),
-`garbled_status` (the status answered with these bytes: not an answer we can read).
+`garbled_status` (the status answered with these bytes: not an answer we can read),
+`status_delay` (seconds each status answer takes). `gets` counts the status requests.
 """
 
 from __future__ import annotations
@@ -29,6 +30,8 @@ class FakeAuthority:
         self.verdict: str | None = "A"
         self.refuse_on_post = False
         self.garbled_status: bytes | None = None  # the GET answers 200 with these bytes
+        self.gets = 0
+        self.status_delay = 0.0
         self.anomalies = [{"code": "00024-007", "label": "Het INSZ is onbekend"}]
         self._ids = itertools.count(1001)
         self._lock = threading.Lock()
@@ -81,6 +84,10 @@ class FakeAuthority:
                 self._json(201, {}, {"Location": f"/REST/dimona/v2/declarations/{filing['id']}"})
 
             def do_GET(self):
+                with authority._lock:
+                    authority.gets += 1
+                if authority.status_delay:
+                    time.sleep(authority.status_delay)
                 declaration_id = self.path.rstrip("/").rsplit("/", 1)[-1]
                 known = any(f["id"] == declaration_id for f in authority.filings.values())
                 if not known or authority.verdict is None:

@@ -1069,11 +1069,14 @@ def _keep_unreadable(declaration: Declaration, error: AnswerUnreadable) -> Autho
     return answer
 
 
-def declaration_deliver(*, declaration_id: int) -> Declaration:
+def declaration_deliver(*, declaration_id: int) -> Declaration | None:
     """Send one ready declaration by the web service, then read its status (the task's body).
-    ChannelUnavailable propagates, so the task retries later with the same idempotency key."""
-    with scopes_disabled():
-        declaration = Declaration.objects.get(pk=declaration_id)
+    ChannelUnavailable propagates, so the task retries later with the same idempotency key.
+    Read in the caller's entity scope (the task's): another entity's declaration is not found
+    and nothing is sent (None)."""
+    declaration = Declaration.objects.filter(pk=declaration_id).first()
+    if declaration is None:
+        return None
     setting = channel_setting(declaration.entity)
     if setting is None or setting.channel != Declaration.Channel.HTTP:
         return declaration
@@ -1640,8 +1643,8 @@ def filing_run(*, job_id: int):
     J = FilingJob
     with transaction.atomic():
         job = (
-            J.objects.with_scopes_disabled()
-            .select_for_update(skip_locked=True, of=("self",))
+            # In the task's entity scope: another entity's job is not found, so not built.
+            J.objects.select_for_update(skip_locked=True, of=("self",))
             .select_related("entity", "requested_by")
             .filter(pk=job_id, state=J.State.QUEUED)
             .first()

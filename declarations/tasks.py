@@ -21,7 +21,8 @@ def send_declaration(*, entity_id: int, declaration_id: int) -> str:
     the same idempotency key: the authority files it once."""
     from . import services
 
-    return services.declaration_deliver(declaration_id=declaration_id).status
+    declaration = services.declaration_deliver(declaration_id=declaration_id)
+    return declaration.status if declaration is not None else "skipped"
 
 
 @shared_task(base=SmartcoopTask, name="declarations.tasks.file_period", autoretry_for=())

@@ -8,17 +8,18 @@ Money: signed amounts in the ledger (credit > 0, debit < 0), DecimalField(14, 2)
 from __future__ import annotations
 
 import datetime as dt
+import re
 from decimal import Decimal
 
 from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
-from django.utils.formats import date_format
-from django.utils.translation import gettext
+from django.utils.formats import date_format, number_format
+from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
 from smartcoop.core.models import BaseModel, EntityOwnedModel
-from smartcoop.core.money import MoneyDigits
+from smartcoop.core.money import MoneyDigits, format_money, format_percent
 from smartcoop.core.sectors import Sector
 from smartcoop.core.steps import StatusSteps
 
@@ -217,6 +218,51 @@ class LedgerEntry(EntityOwnedModel):
 
     def __str__(self) -> str:
         return f"{self.booked_on} {self.get_kind_display()} {self.amount}"
+
+    @property
+    def note(self) -> str:
+        """The description as the reader writes money, dates and numbers. The services store
+        facts in a fixed form read in every language ("6.5 % x 1150.00", "2026-03-02/2026-03-02:
+        603.22 x 1.55", "1200.00 / 12", "2026-04"); a page shows them written the page's way
+        ("6,5 % times € 1.150,00"). Any other text (a reason, a title) is shown as typed."""
+        return ledger_note(self.kind, self.description)
+
+
+_NUMBER = r"\d+(?:\.\d+)?"
+_FEE_NOTE = re.compile(rf"^({_NUMBER}) % x (-?\d+\.\d\d)$")
+_SALARY_NOTE = re.compile(rf"^(\d{{4}}-\d\d-\d\d)/(\d{{4}}-\d\d-\d\d): (\d+\.\d\d) x ({_NUMBER})$")
+_LOAN_NOTE = re.compile(r"^(\d+\.\d\d) / (\d+)$")
+_MONTH_NOTE = re.compile(r"^(\d{4})-(\d\d)$")
+
+
+def ledger_note(kind: str, description: str) -> str:
+    """See LedgerEntry.note."""
+    K = LedgerEntry.Kind
+    try:
+        if kind == K.MANAGEMENT_FEE and (found := _FEE_NOTE.match(description)):
+            rate, base = found.groups()
+            return f"{format_percent(Decimal(rate) / 100)} \u00d7 {format_money(Decimal(base))}"
+        if kind == K.SALARY_COST and (found := _SALARY_NOTE.match(description)):
+            start, end, gross, coefficient = found.groups()
+            first, last = dt.date.fromisoformat(start), dt.date.fromisoformat(end)
+            days = date_format(first, "SHORT_DATE_FORMAT")
+            if last != first:
+                days += f"\u2013{date_format(last, 'SHORT_DATE_FORMAT')}"
+            factor = number_format(Decimal(coefficient), use_l10n=True)
+            return f"{days}: {format_money(Decimal(gross))} \u00d7 {factor}"
+        if kind == K.LOAN_DISBURSEMENT and (found := _LOAN_NOTE.match(description)):
+            months = int(found.group(2))
+            return ngettext(
+                "Repaid in %(months)d monthly instalment",
+                "Repaid in %(months)d monthly instalments",
+                months,
+            ) % {"months": months}
+        if kind == K.LOAN_REPAYMENT and (found := _MONTH_NOTE.match(description)):
+            year, month = found.groups()
+            return date_format(dt.date(int(year), int(month), 1), "YEAR_MONTH_FORMAT")
+    except ValueError:  # a date or amount that does not exist: show the text as stored
+        pass
+    return description
 
 
 # --- Employment contracts -----------------------------------------------------------------------

@@ -637,3 +637,39 @@ def test_the_contract_page_writes_its_coefficient_the_readers_way(member_client,
     assert "\u00d7 1,55)" in member_client.get(url).content.decode()
     member_client.cookies["smartcoop_language"] = "en"
     assert "\u00d7 1.55)" in member_client.get(url).content.decode()
+
+
+def test_ledger_lines_write_their_amounts_and_dates_the_readers_way(member_client, member):
+    """The fee and salary lines under each entry read '6.5 % times €1,150.00', not the stored
+    '6.5 % x 1150.00'; in Dutch the same facts are written the Dutch way."""
+    activity = ActivityFactory(coordinator=member)
+    credit(activity, "1150.00")
+    start = dt.date(2030, 3, 4)
+    contract = salary_contract(activity, gross="603.22", start=start, days=2)
+    services.contract_validate(contract=contract, actor=None)
+    services.contract_declare(contract=contract, actor=None)
+    services.contract_mark_paid(contract=contract, paid_on=TODAY, actor=None)
+    loan = services.loan_apply(
+        activity=activity,
+        member=member,
+        purpose="Camera",
+        amount=Decimal("1200"),
+        months=12,
+        actor=member.user,
+    )
+    services.loan_decide(loan=loan, approve=True, reason="", actor=None)
+    services.loan_disburse(loan=loan, actor=None)
+    url = reverse("activities:detail", args=[activity.public_id])
+
+    body = member_client.get(url).content.decode()
+    assert "6.5\u00a0% \u00d7 €1,150.00" in body
+    assert "04/03/2030\u201305/03/2030: €603.22 \u00d7 1.55" in body
+    assert "Repaid in 12 monthly instalments" in body
+    for raw in ("1150.00", "603.22 x", "2030-03-04", "1200.00 / 12"):
+        assert raw not in body, raw
+
+    member_client.cookies["smartcoop_language"] = "nl"
+    body = member_client.get(url).content.decode()
+    assert "6,5\u00a0% \u00d7 €\u00a01.150,00" in body
+    assert "4-3-2030\u20135-3-2030: €\u00a0603,22 \u00d7 1,55" in body
+    assert "In 12 maandelijkse aflossingen terugbetaald" in body

@@ -48,6 +48,19 @@ def _english_by_default():
         yield
 
 
+@pytest.fixture(scope="session")
+def live_server(live_server):
+    """The live server answers each request in a thread of its own; with the deployment's
+    persistent connections (CONN_MAX_AGE) those threads would leave their database sessions
+    open and the test database could not be dropped at the end of the run. A request of the
+    live server closes its own connection (the test client's requests are not affected: Django's
+    test client does not close connections)."""
+    from django.db import connections
+
+    connections.settings["default"]["CONN_MAX_AGE"] = 0
+    return live_server
+
+
 @pytest.fixture
 def client():
     from django.test import Client

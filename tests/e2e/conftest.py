@@ -16,17 +16,6 @@ CHROMIUM_ARGS = [
 ]
 
 
-@pytest.fixture(autouse=True, scope="session")
-def _live_server_threads_close_their_connections():
-    """The live server answers each request in a thread of its own; with the deployment's
-    persistent connections (CONN_MAX_AGE) those threads leave their database sessions open, and
-    the test database cannot be dropped at the end of the run. A request here closes its own."""
-    from django.db import connections
-
-    connections.settings["default"]["CONN_MAX_AGE"] = 0
-    yield
-
-
 @pytest.fixture(scope="session")
 def browser_type_launch_args(browser_type_launch_args):
     return {

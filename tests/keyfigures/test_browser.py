@@ -37,3 +37,36 @@ def test_key_figures_page_renders_its_charts_and_the_csv_downloads(
     content = Path(download.value.path()).read_text(encoding="utf-8")
     assert "Turnover by entity,SmartCoop,Turnover excl. VAT,1300.00,800.00" in content
     assert "Verenigde Producties" not in content  # the entity filter travels to the export
+
+
+@pytest.mark.celery
+def test_staff_keep_a_closed_year_and_download_its_pdf_from_a_real_worker(
+    celery_worker, live_server, browser: Browser, dataset
+):
+    """The year before the data set's is closed: the accountant shows it, clicks "Keep these
+    figures", and once the worker has kept them the page says when they were computed; then
+    "Prepare the PDF" leads to a page that refreshes itself until the PDF is downloadable."""
+    accountant = staff_user("accountant", entities=[dataset["smart"], dataset["vp"]])
+    closed = dataset["year"] - 1
+    page = signed_in(browser, live_server, accountant).new_page()
+    page.goto(live_server.url + "/backoffice/key-figures/")
+    page.locator("form.kf-filters").get_by_label("Year").fill(str(closed))
+    page.get_by_role("button", name="Show").click()
+    expect(page.get_by_text(f"{closed}: computed live for this page.")).to_be_visible()
+    page.get_by_role("button", name="Keep these figures").click()
+    expect(page.get_by_text(f"The figures of {closed} are being computed")).to_be_visible()
+    for _ in range(60):
+        page.reload()
+        if page.get_by_text(f"{closed}: stored figures, computed on").count():
+            break
+        page.wait_for_timeout(1000)
+    expect(page.get_by_text(f"{closed}: stored figures, computed on")).to_be_visible()
+    expect(page.get_by_role("button", name="Compute again and keep")).to_be_visible()
+
+    page.get_by_role("button", name="Prepare the PDF").click()
+    expect(page.get_by_role("heading", name=f"Key figures {closed}: PDF")).to_be_visible()
+    download_link = page.get_by_role("link", name="Download the PDF")
+    expect(download_link).to_be_visible(timeout=90_000)  # the page refreshes every 2 s
+    with page.expect_download() as download:
+        download_link.click()
+    assert Path(download.value.path()).read_bytes().startswith(b"%PDF")

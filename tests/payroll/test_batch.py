@@ -15,11 +15,13 @@ from hypothesis import strategies as st
 
 from payroll.calculations import (
     ContractPay,
+    ExitHoliday,
     MaritalStatus,
     MissingParameter,
     PayInput,
     TaxProfile,
     WorkerCategory,
+    YearToDate,
     be,
     compute_many,
     compute_pay,
@@ -33,20 +35,42 @@ from .test_properties import be_payments, fr_payments, profiles
 
 @st.composite
 def ordinary_be_payments(draw):
-    """What the fast path takes: employees, manual workers and artists, no exit pay."""
+    """One contract of any Belgian worker: employees (with or without the exit holiday pay of
+    their last contract), manual workers, artists, students around their yearly quota."""
     year_month = (2026, draw(st.integers(1, 12)))
     first, last = month(*year_month)
     day = draw(st.integers(1, last.day))
+    category = draw(
+        st.sampled_from(
+            [
+                WorkerCategory.EMPLOYEE,
+                WorkerCategory.MANUAL_WORKER,
+                WorkerCategory.ARTIST,
+                WorkerCategory.STUDENT,
+            ]
+        )
+    )
+    earlier = st.decimals(min_value=0, max_value=Decimal("60000.00"), places=2)
+    exit_holiday = None
+    if category == WorkerCategory.EMPLOYEE:
+        exit_holiday = draw(
+            st.none()
+            | st.builds(
+                ExitHoliday,
+                current_year_gross=earlier,
+                previous_year_gross=earlier,
+                taxable_before=earlier,
+            )
+        )
     return PayInput(
-        "BE",
-        draw(st.sampled_from([WorkerCategory.EMPLOYEE, WorkerCategory.MANUAL_WORKER,
-                              WorkerCategory.ARTIST])),
-        first, last,
+        "BE", category, first, last,
         (ContractPay("C-1", draw(st.decimals(min_value=Decimal("0.01"), max_value=Decimal("20000"),
                                              places=2)),
                      draw(st.decimals(min_value=0, max_value=200, places=2)),
                      first.replace(day=day), last),),
         tax_profile=draw(profiles),
+        year_to_date=YearToDate(draw(st.decimals(min_value=400, max_value=700, places=0))),
+        exit_holiday=exit_holiday,
     )  # fmt: skip
 
 
@@ -69,11 +93,47 @@ def _refuse(*args, **kwargs):
 
 
 def test_ordinary_payments_take_the_fast_path(monkeypatch):
-    """Employees of both countries, full and part time, short contracts, any household: the
-    batch engines compute them without the reference (else there is nothing to gain)."""
+    """Employees of both countries, full and part time, short contracts, any household, the
+    exit holiday pay of a last contract, students within and beyond their quota: the batch
+    engines compute them without the reference (else there is nothing to gain)."""
     first, last = month(2026, 3)
     couple = TaxProfile(marital_status=MaritalStatus.COUPLE, dependent_children=2)
+    exit_pay = ExitHoliday(current_year_gross=Decimal("1800.00"), taxable_before=Decimal("900"))
     payments = [
+        pay(
+            "BE",
+            WorkerCategory.EMPLOYEE,
+            "400.00",
+            "8",
+            start=date(2026, 3, 3),
+            exit_holiday=exit_pay,
+        ),
+        pay(
+            "BE",
+            WorkerCategory.EMPLOYEE,
+            "0.00",
+            "0",
+            start=date(2026, 3, 3),
+            exit_holiday=exit_pay,
+        ),
+        pay("BE", WorkerCategory.STUDENT, "120.00", "8", start=date(2026, 3, 9)),
+        pay(
+            "BE",
+            WorkerCategory.STUDENT,
+            "900.00",
+            "60",
+            start=date(2026, 3, 9),
+            student_hours_used="580",
+        ),
+        pay(
+            "BE",
+            WorkerCategory.STUDENT,
+            "300.00",
+            "20",
+            start=date(2026, 3, 9),
+            student_hours_used="600",
+            profile=couple,
+        ),
         pay("BE", WorkerCategory.EMPLOYEE, "3000.00", "164.67", start=first, end=last),
         pay("BE", WorkerCategory.ARTIST, "200.00", "8", start=date(2026, 3, 12), profile=couple),
         pay("BE", WorkerCategory.MANUAL_WORKER, "2500.00", "120", start=first, end=last),
@@ -111,7 +171,7 @@ def test_ordinary_payments_take_the_fast_path(monkeypatch):
     expected = [compute_pay_reference(payment) for payment in payments]
     monkeypatch.setattr(be, "compute", _refuse)
     monkeypatch.setattr(fr, "compute", _refuse)
-    assert compute_many(payments) == expected
+    same(compute_many(payments), expected)
 
 
 def test_a_missing_parameter_still_names_itself_and_the_date():

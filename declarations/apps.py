@@ -27,6 +27,18 @@ class DeclarationsConfig(AppConfig):
                 order=80,
             )
         )
+        register_kind(
+            NotificationKind(
+                "declarations.no_answer",
+                _("A declaration sent by the web service got no answer (payroll)"),
+                _(
+                    "%(kind)s %(subject)s, sent on %(sent)s, got no answer from the authority: "
+                    "look it up on the authority's site."
+                ),
+                dates=("sent",),
+                order=81,
+            )
+        )
         register_contract_listener(on_contract_event)
         register_contract_status(contract_status)
         register_declaration_owner(declaration_owner)

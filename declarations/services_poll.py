@@ -69,10 +69,14 @@ def _due(now: dt.datetime) -> Q:
     )
 
 
-def _claim(pk: int, *, now: dt.datetime, schedule: PollSchedule) -> tuple[str, Declaration | None]:
+def _claim(
+    pk: int, *, now: dt.datetime, schedule: PollSchedule, asking: bool = True
+) -> tuple[str, Declaration | None]:
     """Lock the declaration (skipped when another sweep holds it), re-check it is sent and due,
     and move its next check on ("ask"), or flag it "no answer" once the age limit has passed
-    ("unanswered"); "skip" when another sweep has it or it is no longer due."""
+    ("unanswered", its payroll officers told); "skip" when another sweep has it or it is no
+    longer due. Not `asking` (the entity no longer files by web service): only the age limit
+    and the next check move, the count of checks does not."""
     with transaction.atomic():
         declaration = (
             Declaration.objects.select_for_update(skip_locked=True, of=("self",))
@@ -95,11 +99,40 @@ def _claim(pk: int, *, now: dt.datetime, schedule: PollSchedule) -> tuple[str, D
                     "sent_at": declaration.sent_at.isoformat() if declaration.sent_at else "",
                 },
             )
+            _tell_officers(declaration)
             return "unanswered", declaration
-        declaration.polls += 1
+        if asking:
+            declaration.polls += 1
         declaration.next_poll_at = min(now + schedule.wait(declaration.polls), give_up_at)
         declaration.save(update_fields=["polls", "next_poll_at", "updated_at"])
     return "ask", declaration
+
+
+def _tell_officers(declaration: Declaration) -> None:
+    """The entity's payroll officers hear (in the account and by e-mail, kind
+    `declarations.no_answer`, each can turn it off) that the authority never answered."""
+    from django.urls import reverse
+
+    from smartcoop.core.notifications import notify
+
+    from .services import _payroll_officers
+
+    contract = declaration.contract
+    if contract is not None:
+        subject = contract.member.display_name
+    else:
+        subject = f"{declaration.period_start}/{declaration.period_end}"
+    for officer in _payroll_officers(declaration.entity_id):
+        notify(
+            user=officer,
+            kind="declarations.no_answer",
+            params={
+                "kind": str(declaration.get_kind_display()),
+                "subject": subject,
+                "sent": timezone.localdate(declaration.sent_at) if declaration.sent_at else "",
+            },
+            url=reverse("declarations:detail", args=[declaration.public_id]),
+        )
 
 
 def sent_declarations_poll(*, entity, now: dt.datetime | None = None) -> dict[str, int]:
@@ -127,7 +160,7 @@ def sent_declarations_poll(*, entity, now: dt.datetime | None = None) -> dict[st
         else None
     )
     for pk in due:
-        claim, declaration = _claim(pk, now=now, schedule=schedule)
+        claim, declaration = _claim(pk, now=now, schedule=schedule, asking=channel is not None)
         if claim == "unanswered":
             counts["unanswered"] = counts.get("unanswered", 0) + 1
         if claim != "ask" or declaration is None:

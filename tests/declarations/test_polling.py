@@ -2,7 +2,7 @@
 (`declarations.tasks.poll_sent_declarations`) against the fake authority on loopback: an answer
 that comes later is applied without anyone pressing anything (also through the real Celery
 worker), a refusal lands with its codes, a service that keeps saying "not processed yet" is
-asked on a growing wait and then flagged "no answer" on the staff pages, and two sweeps at once
+asked on a growing wait and then flagged "no answer" on the staff pages (its payroll officers told), and two sweeps at once
 ask and apply once. Also: the deadline alerts in a pack that files no declarations."""
 
 from __future__ import annotations
@@ -20,7 +20,8 @@ from activities.models import EmploymentContract
 from declarations import services, tasks
 from declarations.models import Declaration
 from declarations.services_poll import sent_declarations_poll
-from smartcoop.core.models import AuditLogEntry
+from smartcoop.core.models import AuditLogEntry, Notification
+from smartcoop.core.notifications import render_text
 from smartcoop.countries.registry import load_pack
 from tests.factories import staff_user
 
@@ -114,6 +115,7 @@ def test_not_processed_yet_is_asked_on_a_growing_wait_then_flagged_no_answer(
         activity = worker_activity(entity)
         http_entity(activity, authority.url)
         contract, declaration = sent_pending(activity, authority)
+        officer = staff_user("payroll_officer", entities=[entity])
         sent = declaration.sent_at
         asked_at = []
         # Beat every 30 seconds for 70 minutes.
@@ -135,10 +137,16 @@ def test_not_processed_yet_is_asked_on_a_growing_wait_then_flagged_no_answer(
         assert declaration.status == S.SENT and declaration.polls == 8
         assert declaration.unanswered_at == sent + dt.timedelta(hours=1)
         assert audited(declaration, "declarations.declaration.unanswered") == 1
+        told = Notification.objects.get(kind="declarations.no_answer")
+        assert told.user == officer
+        assert told.url == reverse("declarations:detail", args=[declaration.public_id])
+        text = render_text(told)
+        assert "Dimona IN" in text and contract.member.display_name in text
+        assert "got no answer" in text
         assert sent_declarations_poll(entity=entity, now=sent + dt.timedelta(hours=5)) == {}
         assert authority.gets == 1 + 8
 
-    client.force_login(staff_user("payroll_officer", entities=[entity]))
+    client.force_login(officer)
     queue = client.get(reverse("declarations:queue"))
     assert queue.context["unanswered"] == 1
     html = queue.content.decode()

@@ -335,17 +335,25 @@ def reduction_generale_coefficient(
     """The coefficient of the réduction générale (CSS L241-13), rounded to 4 decimals."""
     rule, source = rules.entry("reduction_generale")
     hours_month = rules.value("full_time_monthly_hours")
+    return reduction_coefficient(rule, hours_month, gross, smic_coefficient, small), source
+
+
+def reduction_coefficient(
+    rule: dict, hours_month: Decimal, gross: Decimal, smic_coefficient: Decimal, small: bool
+) -> Decimal:
+    """`reduction_generale_coefficient` from the rule's values (the batch engine reads them once
+    a month)."""
     smic = rule["smic_hourly"] * hours_month * smic_coefficient
     if gross <= 0 or smic <= 0:
-        return ZERO, source
+        return ZERO
     if rule["formula"] == "fillon":
         threshold = rule["threshold_smic"]
         maximum = rule["max_rate_under_50"] if small else rule["max_rate_50_and_more"]
         ratio = max(threshold * smic / gross - ONE, ZERO) / (threshold - ONE)
-        return (maximum * min(ONE, ratio)).quantize(RATE_PLACES, rounding=ROUND_HALF_EVEN), source
+        return (maximum * min(ONE, ratio)).quantize(RATE_PLACES, rounding=ROUND_HALF_EVEN)
     if rule["formula"] == "rgdu":
         if gross / smic >= rule["threshold_smic"]:
-            return ZERO, source
+            return ZERO
         delta = rule["t_delta_under_50"] if small else rule["t_delta_50_and_more"]
         inner = max((rule["threshold_smic"] * smic / gross - ONE) / 2, ZERO)
         variable = (
@@ -353,5 +361,5 @@ def reduction_generale_coefficient(
             if inner
             else ZERO
         )
-        return min(rule["t_min"] + variable, rule["t_min"] + delta), source
+        return min(rule["t_min"] + variable, rule["t_min"] + delta)
     raise ValueError(f"unknown réduction générale formula {rule['formula']!r}")

@@ -17,11 +17,12 @@ from bisect import bisect_right
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
-from itertools import pairwise
+from itertools import pairwise, repeat
+from operator import add, attrgetter, itemgetter, mul, sub
 from typing import Any
 
 from . import fr
-from .rules import Rules, lookup, money_rule, plans_by_date, snapshots
+from .rules import MissingParameter, Rules, lookup, money_rule, plans_by_date, snapshots
 from .types import (
     ZERO,
     Line,
@@ -95,6 +96,7 @@ class _Plan:
     used_neutral: tuple[UsedParameter, ...]
     used_short: tuple[UsedParameter, ...] | None
     csg_lines: Sequence
+    reduction_rule: dict[str, Any]
     socials: dict[tuple[bool, bool], Sequence]
     employers: dict[tuple[bool, bool, bool], Sequence]
 
@@ -217,6 +219,7 @@ def _make_plan(on: date) -> _Plan | None:
         ),
         pas_source_personal=line_template("pas", None, EMPLOYEE, PERSONAL_PAS_SOURCE),
         reduction_source=source["reduction_generale"],
+        reduction_rule=value["reduction_generale"],
         used_personal=used_personal,
         used_neutral=used_neutral or used_personal,
         used_short=used_short,
@@ -438,6 +441,367 @@ def compute(pay: PayInput, the_plan: _Plan | None) -> PayResult:
         notes=tuple(notes),
         parameters=used,
     )
+
+
+_quantize = Decimal.quantize
+_new_object = object.__new__
+_set = object.__setattr__
+_at_mp_rate = attrgetter("at_mp_rate")
+_profile = attrgetter("tax_profile")
+_personal_rate = attrgetter("fr_pas_rate")
+_is_default = attrgetter("is_default")
+_NO_HOURS = Decimal("0")
+# The notes of a result: by the kind of withholding, then whether the tax profile is the default.
+_PERSONAL, _NEUTRAL, _SHORT = range(3)
+_NOTES = (
+    ((), ("tax_profile_default",)),
+    (("pas_neutral_rate",), ("pas_neutral_rate", "tax_profile_default")),
+    (("pas_neutral_rate",), ("pas_neutral_rate", "tax_profile_default")),
+)
+# A gross above threshold x SMIC x (1 + 10^-6) has no réduction générale, whatever the rounding
+# of the formula's quotients (28 digits): its coefficient is not computed.
+_MARGIN = Decimal("1.000001")
+# Fewer payments of one shape than this are computed one by one (`compute`): columns of a
+# few payments cost more than they save.
+SMALLEST_COLUMN = 12
+
+Shape = tuple[Decimal, int, bool, bool, bool, bool, bool, int]
+
+
+def _gather(values: list, positions: list[int]) -> tuple:
+    """`values` at `positions`, in one C call."""
+    if len(positions) == 1:
+        return (values[positions[0]],)
+    return itemgetter(*positions)(values)
+
+
+def compute_all(
+    pays: list[PayInput], the_plan: _Plan | None, *, smallest: int = SMALLEST_COLUMN
+) -> list[PayResult | MissingParameter | ValueError]:
+    """Payments of one month (`plan(month)`), each result equal to `compute(pay, the_plan)`; a
+    payment the engine refuses has its `MissingParameter` or `ValueError` in its place.
+
+    The ordinary payments (no intermittent, a positive gross and ceiling) are put in shapes:
+    the same ceiling, the gross in the same tranche of it (up to 1, 4, 8 PSS or more), cadre or
+    not, under 50 staff or not, low-wage cuts, an AT/MP rate, the kind of withholding. The
+    payments of a shape (at least `smallest` of them) are computed together, one component at a
+    time over all of them: each base, amount and line is the Decimal operation `compute` makes,
+    applied by `map` over the column (no interpreted loop per line), and a component whose base
+    is the same for the whole shape (the ceiling, 4 or 8 times it) is computed once. Only the
+    réduction générale (below 3 SMIC) and the assembling of each result loop per payment."""
+    results: list[Any] = [None] * len(pays)
+    one_by_one: list[int] = []
+    if the_plan is None:
+        one_by_one = list(range(len(pays)))
+    else:
+        grosses: list[Any] = [None] * len(pays)
+        shares: list[Any] = [None] * len(pays)
+        shapes: dict[Shape, list[int]] = {}
+        ceilings: dict[tuple[Decimal | None, int | None], tuple[Decimal, Decimal, Decimal]] = {}
+        plan_pss = the_plan.pss
+        no_grid = the_plan.grid is None
+        no_abatement = the_plan.abatement is None
+        hours_month = the_plan.hours_month
+        smic_base = the_plan.smic_base
+        cuts = the_plan.cuts
+        exponent, rounding = the_plan.exponent, the_plan.rounding
+        for position, pay in enumerate(pays):
+            personal = pay.tax_profile.fr_pas_rate
+            if (
+                pay.intermittent is not None
+                or pay.artist_costs is not None
+                or pay.at_mp_rate is None
+                or (personal is None and (no_grid or (pay.short_contract and no_abatement)))
+            ):
+                one_by_one.append(position)
+                continue
+            contracts = pay.contracts
+            first, last = pay.period_start, pay.period_end
+            days: int | None = None  # the whole month
+            if len(contracts) == 1:
+                contract = contracts[0]
+                gross = ZERO + contract.gross
+                if contract.start > first or contract.end < last:
+                    days = _days_covered(pay)
+            else:
+                gross = pay.gross
+                days = _days_covered(pay)
+            if days is not None and days >= (last - first).days + 1:
+                days = None
+            ratio = pay.part_time_ratio
+            key = (ratio, days)
+            found = ceilings.get(key)
+            if found is None:
+                ceiling = plan_pss
+                if ratio is not None:
+                    ceiling = ceiling * min(ratio, ONE)
+                if days is not None:
+                    ceiling = ceiling * min(Decimal(days), THIRTY) / THIRTY
+                pss = min(ceiling.quantize(exponent, rounding), plan_pss)
+                found = ceilings[key] = (pss, 4 * pss, 8 * pss)
+            pss, four, eight = found
+            if not (gross > NO_RATE and pss > NO_RATE):
+                one_by_one.append(position)
+                continue
+            if ratio is not None:
+                share = min(ratio, ONE)
+            elif days is not None:
+                share = min(pay.hours / hours_month, ONE)
+            else:
+                share = ONE
+            cut_maladie = cut_af = False
+            if smic_base is not None:
+                smic_2025 = smic_base * share
+                cut_maladie = gross <= cuts["maladie_smic"] * smic_2025
+                cut_af = gross < cuts["af_smic"] * smic_2025
+            grosses[position] = gross
+            shares[position] = share
+            shape = (
+                pss,
+                0 if gross <= pss else 1 if gross <= four else 2 if gross <= eight else 3,
+                pay.category == CADRE,
+                pay.employer_headcount < 50,
+                cut_maladie,
+                cut_af,
+                pay.at_mp_rate != NO_RATE,
+                _PERSONAL if personal is not None else _SHORT if pay.short_contract else _NEUTRAL,
+            )
+            positions = shapes.get(shape)
+            if positions is None:
+                shapes[shape] = [position]
+            else:
+                positions.append(position)
+        for shape, positions in shapes.items():
+            if len(positions) < smallest:
+                one_by_one.extend(positions)
+                continue
+            computed = _compute_shape(
+                the_plan,
+                shape,
+                _gather(pays, positions),
+                _gather(grosses, positions),
+                _gather(shares, positions),
+            )
+            for position, result in zip(positions, computed, strict=True):
+                results[position] = result
+    for position in one_by_one:
+        try:
+            results[position] = compute(pays[position], the_plan)
+        except (MissingParameter, ValueError) as error:
+            results[position] = error
+    return results
+
+
+def _compute_shape(
+    the_plan: _Plan,
+    shape: Shape,
+    pays: tuple[PayInput, ...],
+    grosses: tuple[Decimal, ...],
+    shares: tuple[Decimal, ...],
+) -> list[PayResult]:
+    """Payments of one shape, column by column (`compute_all`)."""
+    pss, tranche, cadre, small, cut_maladie, cut_af, with_at_mp, withholding = shape
+    above = tranche > 0
+    exponent, rounding = the_plan.exponent, the_plan.rounding
+    count = len(pays)
+    csg = the_plan.csg
+
+    # The bases, as `compute` makes them: a Decimal when the same for the whole shape (min()
+    # gives the ceiling), else a column. Tranche 2 is zero (no line) up to the ceiling.
+    gross_column = list(grosses)
+    seven_pss = 7 * pss
+    limits = csg["abatement_pss"] * pss
+    csg_base = list(
+        map(
+            add,
+            map(mul, map(min, gross_column, repeat(limits)), repeat(ONE - csg["abatement"])),
+            map(max, map(sub, gross_column, repeat(limits)), repeat(ZERO)),
+        )
+    )
+    if tranche == 0:
+        raws: tuple[Any, ...] = (gross_column, gross_column, None, gross_column, gross_column,
+                                 gross_column, csg_base)  # fmt: skip
+    elif tranche == 3:
+        raws = (pss, gross_column, seven_pss, 8 * pss, 4 * pss, 4 * pss, csg_base)
+    else:
+        t2 = list(map(min, map(max, map(sub, gross_column, repeat(pss)), repeat(ZERO)),
+                      repeat(seven_pss)))  # fmt: skip
+        up_to_4 = gross_column if tranche == 1 else 4 * pss
+        raws = (pss, gross_column, t2, gross_column, up_to_4, up_to_4, csg_base)
+    rounded: dict[int, Any] = {}
+
+    def columns(sequence: Sequence, lines: list, amounts: list) -> Decimal:
+        """The lines of `sequence` (a column each) and their amounts; returns the sum of the
+        amounts the same for every payment."""
+        constant = ZERO
+        for code, label_key, rate, side, source, index in sequence:
+            raw = raws[index]
+            if raw is None:
+                continue  # a zero base: no line
+            if type(raw) is not list:
+                amount = (raw * rate).quantize(exponent, rounding)
+                constant += amount
+                line = (code, label_key, raw.quantize(exponent, rounding), rate, amount, side,
+                        source)  # fmt: skip
+                lines.append(repeat(_new_tuple(Line, line), count))
+                continue
+            printed = rounded.get(id(raw))
+            if printed is None:
+                printed = rounded[id(raw)] = list(
+                    map(_quantize, raw, repeat(exponent), repeat(rounding))
+                )
+            column = list(
+                map(_quantize, map(mul, raw, repeat(rate)), repeat(exponent), repeat(rounding))
+            )
+            amounts.append(column)
+            lines.append(
+                map(_new_tuple, repeat(Line), zip(repeat(code), repeat(label_key), printed,
+                                                  repeat(rate), column, repeat(side),
+                                                  repeat(source)))
+            )  # fmt: skip
+        return constant
+
+    def total(start: Any, columns: list) -> Any:
+        for amounts in columns:
+            start = map(add, start, amounts)
+        return start
+
+    employee_lines: list = []
+    social_amounts: list = []
+    constant = columns(the_plan.social(above, cadre), employee_lines, social_amounts)
+    social = list(total(repeat(constant, count), social_amounts))
+    csg_amounts: list = []
+    constant = columns(the_plan.csg_lines, employee_lines, csg_amounts)
+    deductible: Any = repeat(ZERO, count)
+    for (code, *_), amounts in zip(the_plan.csg_lines, csg_amounts, strict=True):
+        if code == "csg_deductible":
+            deductible = amounts
+    all_social = list(total(map(add, social, repeat(constant)), csg_amounts))
+    net_taxable = list(map(sub, map(sub, gross_column, social), deductible))
+    net_social = list(map(sub, gross_column, all_social))
+    employee_part = list(zip(*employee_lines, strict=True)) if employee_lines else [()] * count
+
+    # The withholding: the personalised rate, or the neutral grid's on the base (less the
+    # abatement of a short contract).
+    pas_bases = list(map(max, net_taxable, repeat(ZERO)))
+    if withholding == _PERSONAL:
+        pas_rates = list(map(_personal_rate, map(_profile, pays)))
+        pas_source, used = PERSONAL_PAS_SOURCE, the_plan.used_personal
+    else:
+        if withholding == _SHORT:
+            pas_bases = list(map(max, map(sub, pas_bases, repeat(the_plan.abatement)),
+                                 repeat(ZERO)))  # fmt: skip
+            pas_source, used = the_plan.short_pas_source, the_plan.used_short  # type: ignore[assignment]
+        else:
+            pas_source, used = the_plan.grid_source, the_plan.used_neutral
+        grid, lowers = the_plan.grid, the_plan.grid_lowers
+        if lowers is not None:  # the last band whose lower bound the base reaches
+            band_rates = [NO_RATE, *(band_rate for _, band_rate in grid)]  # type: ignore[union-attr]
+            pas_rates = list(map(band_rates.__getitem__, map(bisect_right, repeat(lowers),
+                                                             pas_bases)))  # fmt: skip
+        else:
+            pas_rates = []
+            for pas_base in pas_bases:
+                pas_rate = NO_RATE
+                for lower, band_rate in grid:  # type: ignore[union-attr]
+                    if pas_base >= lower:
+                        pas_rate = band_rate
+                pas_rates.append(pas_rate)
+    pas_amounts = list(
+        map(_quantize, map(mul, pas_bases, pas_rates), repeat(exponent), repeat(rounding))
+    )
+    notes_by_default = _NOTES[withholding]
+
+    employer_lines: list = []
+    employer_amounts: list = []
+    constant = columns(the_plan.maladie[(cut_maladie, cut_af)], employer_lines, employer_amounts)
+    if with_at_mp:
+        rates = list(map(_at_mp_rate, pays))
+        column = list(
+            map(_quantize, map(mul, gross_column, rates), repeat(exponent), repeat(rounding))
+        )
+        printed = rounded.get(id(gross_column))
+        if printed is None:
+            printed = rounded[id(gross_column)] = list(
+                map(_quantize, gross_column, repeat(exponent), repeat(rounding))
+            )
+        code, label_key, _, side, source = the_plan.at_mp
+        employer_amounts.append(column)
+        employer_lines.append(
+            map(_new_tuple, repeat(Line), zip(repeat(code), repeat(label_key), printed, rates,
+                                              column, repeat(side), repeat(source)))
+        )  # fmt: skip
+    constant += columns(the_plan.employer(small, above, cadre), employer_lines, employer_amounts)
+    employer_part = list(zip(*employer_lines, strict=True)) if employer_lines else [()] * count
+
+    # The réduction générale, below its threshold only (coefficient zero above it).
+    rule, hours_month = the_plan.reduction_rule, the_plan.hours_month
+    bounded = rule["formula"] in ("fillon", "rgdu")  # else the formula names its error
+    bounds: dict[Decimal, Decimal] = {}
+    coefficients: dict[tuple[Decimal, Decimal], Decimal] = {}
+    reductions: list[Any] = []
+    for index in range(count):
+        gross, share = grosses[index], shares[index]
+        if bounded:
+            bound = bounds.get(share)
+            if bound is None:
+                bound = bounds[share] = (
+                    rule["threshold_smic"] * rule["smic_hourly"] * hours_month * share * _MARGIN
+                )
+            if gross > bound:
+                continue
+        coefficient = coefficients.get((gross, share))
+        if coefficient is None:
+            coefficient = coefficients[(gross, share)] = fr.reduction_coefficient(
+                rule, hours_month, gross, share, small
+            )
+        if coefficient:
+            reductions.append((index, gross, coefficient))
+    reduction_lines: list[tuple[Line, ...]] = [()] * count
+    if reductions:
+        employer_total = list(total(repeat(constant, count), employer_amounts))
+        source = the_plan.reduction_source
+        for index, gross, coefficient in reductions:
+            reduction = min((gross * coefficient).quantize(exponent, rounding),
+                            employer_total[index])  # fmt: skip
+            reduction_lines[index] = (
+                _new_tuple(Line, ("reduction_generale", "payroll.line.reduction_generale", gross,
+                                  coefficient, -reduction, EMPLOYER, source)),
+            )  # fmt: skip
+
+    results: list[PayResult] = []
+    append = results.append
+    for pay, gross, employee, employer, reduced, pas_base, pas_rate, pas, everything, taxable, net in zip(
+        pays, grosses, employee_part, employer_part, reduction_lines, pas_bases, pas_rates,
+        pas_amounts, all_social, net_taxable, net_social, strict=True
+    ):  # fmt: skip
+        if pas:
+            pas_line = _new_tuple(Line, ("pas", "payroll.line.pas", pas_base, pas_rate, pas,
+                                         EMPLOYEE, pas_source))  # fmt: skip
+            lines = employee + (pas_line,) + employer + reduced  # noqa: RUF005 (faster)
+            everything += pas
+        else:
+            lines = employee + employer + reduced
+        result = _new_object(PayResult)
+        _set(
+            result,
+            "__dict__",
+            {
+                "country": "FR",
+                "category": pay.category,
+                "gross": gross,
+                "lines": lines,
+                "net_taxable": taxable,
+                "net_social": net,
+                "net_pay": gross - everything,
+                "student_hours_in_quota": _NO_HOURS,
+                "student_hours_beyond_quota": _NO_HOURS,
+                "notes": notes_by_default[pay.tax_profile.is_default],
+                "parameters": used,
+            },
+        )
+        append(result)
+    return results
 
 
 # The month's parameters, read once (None: one is missing; the reference then says which).

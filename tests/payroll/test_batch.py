@@ -6,6 +6,7 @@ change by a cent, a line, a source or a parameter snapshot for it. Compared by v
 repr, so that even the exponent of a Decimal (what a snapshot or a PDF prints) is the same.
 """
 
+from dataclasses import replace
 from datetime import date
 from decimal import Decimal
 
@@ -14,6 +15,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from payroll.calculations import (
+    DEFAULT_TAX_PROFILE,
     ContractPay,
     ExitHoliday,
     MaritalStatus,
@@ -27,10 +29,11 @@ from payroll.calculations import (
     compute_pay,
     compute_pay_reference,
     fr,
+    fr_batch,
 )
 
 from .helpers import month, pay
-from .test_properties import be_payments, fr_payments, profiles
+from .test_properties import be_payments, fr_months, fr_payments, profiles
 
 
 @st.composite
@@ -86,6 +89,30 @@ def test_batch_results_are_the_reference_results(payments):
     for payment, result in zip(payments, expected, strict=True):
         same(compute_pay(payment), result)
     same(compute_many(payments), expected)
+
+
+@st.composite
+def french_months(draw):
+    """Up to 60 French payments of one month, the way a pay run hands them over: most are
+    ordinary (full or part time, a whole or part of the month, every tranche of the ceiling,
+    any withholding, the default tax profile or not), some intermittents."""
+    year_month = draw(fr_months)
+    payments = draw(st.lists(fr_payments(year_month), min_size=1, max_size=60))
+    defaults = draw(st.lists(st.booleans(), min_size=len(payments), max_size=len(payments)))
+    return [
+        replace(payment, tax_profile=DEFAULT_TAX_PROFILE) if default else payment
+        for payment, default in zip(payments, defaults, strict=True)
+    ]
+
+
+@settings(max_examples=300, deadline=None)
+@given(french_months())
+def test_french_columns_are_the_reference_results(payments):
+    """`fr_batch.compute_all` computes the payments of one shape column by column; every shape
+    taken that way here (`smallest=1`), each payslip is the reference's, to the exponent."""
+    expected = [compute_pay_reference(payment) for payment in payments]
+    computed = fr_batch.compute_all(payments, fr_batch.plan(payments[0].period_start), smallest=1)
+    same(computed, expected)
 
 
 def _refuse(*args, **kwargs):
@@ -171,6 +198,22 @@ def test_ordinary_payments_take_the_fast_path(monkeypatch):
     expected = [compute_pay_reference(payment) for payment in payments]
     monkeypatch.setattr(be, "compute", _refuse)
     monkeypatch.setattr(fr, "compute", _refuse)
+    same(compute_many(payments), expected)
+
+
+def test_a_month_of_french_payments_is_computed_in_columns(monkeypatch):
+    """Many French payments of one shape (here 40 full-time non-cadres between 1 and 4 PSS):
+    `compute_many` computes them column by column, neither one by one nor by the reference,
+    and each payslip is the reference's."""
+    first, last = month(2026, 3)
+    payments = [
+        pay("FR", WorkerCategory.NON_CADRE, f"{4100 + 97 * index}.{index:02d}", "151.67",
+            start=first, end=last, at_mp_rate=Decimal("0.0125"), employer_headcount=250)
+        for index in range(40)
+    ]  # fmt: skip
+    expected = [compute_pay_reference(payment) for payment in payments]
+    monkeypatch.setattr(fr, "compute", _refuse)
+    monkeypatch.setattr(fr_batch, "compute", _refuse)
     same(compute_many(payments), expected)
 
 

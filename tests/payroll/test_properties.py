@@ -71,8 +71,8 @@ def be_payments(draw):
 
 
 @st.composite
-def fr_payments(draw):
-    year_month = draw(fr_months)
+def fr_payments(draw, year_month=None):
+    year_month = year_month or draw(fr_months)
     first, last = month(*year_month)
     part_time = draw(st.none() | st.decimals(min_value=Decimal("0.2"), max_value=1, places=2))
     rate = draw(st.none() | st.decimals(min_value=0, max_value=Decimal("0.43"), places=3))

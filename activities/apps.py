@@ -236,7 +236,7 @@ def _available_now(request):
     )
 
 
-def _staff_count(request, queryset_of):
+def _staff_count(request, queryset_of, url_name: str = "activities:staff_index"):
     from django.urls import reverse
 
     from smartcoop.core.dashboard import Figure
@@ -248,24 +248,23 @@ def _staff_count(request, queryset_of):
         return None
     count = queryset_of(request.user, entity).count()
     # The queues page is for those who validate Activities; a payroll officer sees the figure
-    # without a link that would answer 404.
+    # without a link that would answer 404 (the contract queue is open to both).
     url = (
-        reverse("activities:staff_index")
-        if has_permission(request.user, Permission.VALIDATE_ACTIVITIES)
+        reverse(url_name)
+        if url_name != "activities:staff_index"
+        or has_permission(request.user, Permission.VALIDATE_ACTIVITIES)
         else ""
     )
     return Figure(count, url=url, tone="warn" if count else "ok")
 
 
 def _contracts_to_validate(request):
-    from .models import EmploymentContract
-    from .selectors import contract_list_for_staff
+    from .selectors import contracts_to_validate
 
     return _staff_count(
         request,
-        lambda user, entity: contract_list_for_staff(user=user, entity=entity).filter(
-            status=EmploymentContract.Status.DRAFT
-        ),
+        lambda user, entity: contracts_to_validate(user=user, entity=entity),
+        url_name="activities:staff_contracts",  # its permission is the widget's
     )
 
 

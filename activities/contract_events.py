@@ -7,6 +7,11 @@ enqueues its tasks with `enqueue`, which sends them after the commit). An app ma
 status provider (`register_contract_status`): the contract pages show what it answers, e.g.
 "Dimona accepted on 3 June". And it may say it files the contract's hiring declaration
 (`register_declaration_owner`): staff then cannot mark the contract declared by hand.
+
+A change made to many contracts at once (an adviser validating the contracts they ticked) is
+one `contracts_event`: a listener registered with `register_contracts_listener` hears it once
+with the whole list (declarations: one batch of Dimona), the others once per contract. A single
+validation is a batch of one.
 """
 
 from __future__ import annotations
@@ -26,11 +31,15 @@ class ContractStatus:
     tone: str  # "ok", "warn", "bad"
 
 
+# Events heard once for many contracts: "validated". (event, contracts, actor)
+ContractsListener = Callable[[str, list, Any], None]
+
 ContractStatusProvider = Callable[[Any], ContractStatus | None]
 # Which declaration of ours covers the contract ("Dimona IN"), or "" when none does.
 DeclarationOwner = Callable[[Any], str]
 
 _listeners: list[ContractListener] = []
+_batch_listeners: list[ContractsListener] = []
 _status_providers: list[ContractStatusProvider] = []
 _declaration_owners: list[DeclarationOwner] = []
 
@@ -38,6 +47,11 @@ _declaration_owners: list[DeclarationOwner] = []
 def register_contract_listener(listener: ContractListener) -> None:
     if listener not in _listeners:
         _listeners.append(listener)
+
+
+def register_contracts_listener(listener: ContractsListener) -> None:
+    if listener not in _batch_listeners:
+        _batch_listeners.append(listener)
 
 
 def register_contract_status(provider: ContractStatusProvider) -> None:
@@ -63,6 +77,17 @@ def declaration_filed_here(contract) -> str:
 def contract_event(event: str, contract, actor) -> None:
     for listener in _listeners:
         listener(event, contract, actor)
+
+
+def contracts_event(event: str, contracts: list, actor) -> None:
+    """`event` happened to each of `contracts` (in the caller's transaction): batch listeners hear
+    it once with the list, the others once per contract."""
+    if not contracts:
+        return
+    for batch_listener in _batch_listeners:
+        batch_listener(event, contracts, actor)
+    for contract in contracts:
+        contract_event(event, contract, actor)
 
 
 def contract_statuses(contract) -> list[ContractStatus]:

@@ -366,6 +366,16 @@ def contract_list_for_staff(*, user: User, entity) -> QuerySet[EmploymentContrac
     )
 
 
+def contracts_to_validate(*, user: User, entity) -> QuerySet[EmploymentContract]:
+    """The adviser's validation queue: the draft contracts they may validate, the soonest start
+    first (its Dimona or DPAE is due by then)."""
+    return (
+        contract_list_for_staff(user=user, entity=entity)
+        .filter(status=EmploymentContract.Status.DRAFT)
+        .order_by("start_date", "pk")
+    )
+
+
 def contract_get_for_staff(*, user: User, entity, public_id) -> EmploymentContract:
     contract = contract_list_for_staff(user=user, entity=entity).filter(public_id=public_id).first()
     if contract is None:

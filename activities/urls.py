@@ -27,6 +27,7 @@ urlpatterns = [
         views.staff_activity_action,
         name="staff_activity_action",
     ),
+    path("staff/contracts/", views.staff_contracts, name="staff_contracts"),
     path("staff/contracts/<uuid:public_id>/", views.staff_contract, name="staff_contract"),
     path("staff/expenses/<uuid:public_id>/", views.staff_expense, name="staff_expense"),
     path("staff/loans/", views.staff_loans, name="staff_loans"),

@@ -4,6 +4,7 @@ own Activities (404 otherwise); staff see their entity, advisers only their offi
 from __future__ import annotations
 
 import datetime as dt
+import uuid
 from collections.abc import Callable
 from decimal import Decimal
 
@@ -15,7 +16,9 @@ from django.db.models.functions import Coalesce
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from smartcoop.core.errors import ApplicationError, add_error_to_form
@@ -656,6 +659,85 @@ def staff_activity_action(request: AuthenticatedRequest, public_id) -> HttpRespo
     except ApplicationError as error:
         _fail(request, error)
     return redirect("activities:staff_activity", public_id=public_id)
+
+
+QUEUE_PAGE_SIZE = 100
+
+
+def _ticked(request: AuthenticatedRequest) -> list[str] | None:
+    """The contract references ticked on the queue page, or None when one is not a reference."""
+    try:
+        return [str(uuid.UUID(value)) for value in request.POST.getlist("contracts")]
+    except ValueError:
+        return None
+
+
+@permission_required(Permission.VALIDATE_CONTRACTS)
+def staff_contracts(request: AuthenticatedRequest) -> HttpResponse:
+    """The adviser's contract validation queue: tick contracts (or the whole page), press
+    "Validate selected", confirm on the next page; they are validated in one service call and
+    their Dimona IN / DPAE queued in one batch. Each refusal is reported with its reason."""
+    entity = current_entity(request)
+    drafts = selectors.contracts_to_validate(user=request.user, entity=entity)
+    if request.method == "POST":
+        ticked = _ticked(request)
+        if not ticked:
+            messages.error(
+                request,
+                _("Tick the contracts to validate.")
+                if ticked is not None
+                else _("These are not contract references: nothing was validated."),
+            )
+            return redirect("activities:staff_contracts")
+        if request.POST.get("step") != "confirm":
+            chosen = list(drafts.filter(public_id__in=ticked))
+            if not chosen:
+                messages.error(request, _("None of these contracts is waiting for validation."))
+                return redirect("activities:staff_contracts")
+            return render(
+                request,
+                "activities/staff_contracts_confirm.html",
+                {
+                    "chosen": chosen,
+                    "total": sum((c.gross_wage for c in chosen), Decimal("0")),
+                    "left_out": len(set(ticked)) - len(chosen),
+                    "declaration": current_pack().code in ("BE", "FR"),
+                },
+            )
+        try:
+            result = services.contracts_validate(
+                public_ids=ticked, actor=request.user, entity=entity
+            )
+        except ApplicationError as error:
+            _fail(request, error)
+            return redirect("activities:staff_contracts")
+        if result.validated:
+            messages.success(
+                request,
+                ngettext(
+                    "%(count)s contract validated; its declaration is queued.",
+                    "%(count)s contracts validated; their declarations are queued.",
+                    len(result.validated),
+                )
+                % {"count": len(result.validated)},
+            )
+        for refused in result.refused:
+            who = (
+                f"{refused.contract.member.display_name}, "
+                f"{date_format(refused.contract.start_date, 'SHORT_DATE_FORMAT')}"
+                if refused.contract is not None
+                else refused.public_id
+            )
+            messages.error(request, f"{who}: {refused.reason}")
+        return redirect("activities:staff_contracts")
+    page = Paginator(drafts, QUEUE_PAGE_SIZE).get_page(request.GET.get("page"))
+    labels = {kind.code: str(kind.label) for kind in current_pack().contract_types}
+    rows = [(c, labels.get(c.contract_type, c.contract_type)) for c in page.object_list]
+    return render(
+        request,
+        "activities/staff_contracts.html",
+        {"entity": entity, "page": page, "rows": rows},
+    )
 
 
 @permission_required(Permission.VALIDATE_CONTRACTS)

@@ -10,13 +10,19 @@ class DeclarationsConfig(AppConfig):
         from activities.contract_events import (
             register_contract_listener,
             register_contract_status,
+            register_contracts_listener,
             register_declaration_owner,
         )
         from smartcoop.core.navigation import NavItem, register
         from smartcoop.core.notifications import NotificationKind, register_kind
         from smartcoop.core.roles import Permission
 
-        from .hooks import contract_status, declaration_owner, on_contract_event
+        from .hooks import (
+            contract_status,
+            declaration_owner,
+            on_contract_event,
+            on_contracts_event,
+        )
 
         register_kind(
             NotificationKind(
@@ -40,6 +46,7 @@ class DeclarationsConfig(AppConfig):
             )
         )
         register_contract_listener(on_contract_event)
+        register_contracts_listener(on_contracts_event)
         register_contract_status(contract_status)
         register_declaration_owner(declaration_owner)
         from smartcoop.core.dashboard import Widget, register_widget

@@ -11,10 +11,15 @@ from activities.contract_events import ContractStatus
 from . import selectors, services
 
 
-def on_contract_event(event: str, contract, actor) -> None:
+def on_contracts_event(event: str, contracts: list, actor) -> None:
+    """Contracts validated together (one, or the many an adviser ticked) get their Dimona IN or
+    DPAE in one batch, in the transaction of their validation."""
     if event == "validated":
-        services.contract_declarations_queue(contract=contract, actor=actor)
-    elif event == "cancelled":
+        services.contracts_declarations_queue(contracts=contracts, actor=actor)
+
+
+def on_contract_event(event: str, contract, actor) -> None:
+    if event == "cancelled":
         services.contract_cancelled(contract=contract, actor=actor)
     elif event == "dates_changed":
         services.contract_dates_changed(contract=contract, actor=actor)

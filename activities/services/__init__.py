@@ -50,6 +50,7 @@ from .contracts import (
     contract_update_posting,
     contract_validate,
     contracts_mark_paid,
+    contracts_validate,
 )
 from .expenses import (
     expense_claim_approve,
@@ -111,6 +112,7 @@ __all__ = [
     "contract_update_posting",
     "contract_validate",
     "contracts_mark_paid",
+    "contracts_validate",
     "expense_claim_approve",
     "expense_claim_create",
     "expense_claim_reject",

@@ -4,6 +4,8 @@ status machine (validate, declare, performed, paid, close, cancel), posting and 
 from __future__ import annotations
 
 import datetime as dt
+import uuid
+from dataclasses import dataclass
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError as DjangoValidationError
@@ -14,16 +16,17 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from members.services import member_mark_active
-from smartcoop.core.audit import audit_log
+from smartcoop.core.audit import audit_log, audit_log_many
 from smartcoop.core.errors import Conflict, PermissionDenied, ValidationFailed
 from smartcoop.core.models import User
 from smartcoop.core.money import quantize_money
-from smartcoop.core.notifications import notify
+from smartcoop.core.notifications import notify_many
+from smartcoop.core.roles import Permission, has_permission
 from smartcoop.core.validators import check_money_fits, check_texts, validate_country_code
 from smartcoop.countries import current_pack, param
 
 from .. import calculations, selectors
-from ..contract_events import contract_event, declaration_filed_here
+from ..contract_events import contract_event, contracts_event, declaration_filed_here
 from ..models import Activity, EmploymentContract, PostingDocument, WorkInterruption
 from ..uploads import validate_upload
 from ._shared import K, _lock_activity, _money, _source_of, _today
@@ -391,6 +394,28 @@ def _mark_member_active(member, actor: User | None) -> None:
     member_mark_active(member=member, actor=actor)
 
 
+def _transition_refusal(contract: EmploymentContract, *, allowed_from, to: str) -> Conflict | None:
+    """The one rule of a status step: the locked contract must be in one of `allowed_from`.
+    Returns the refusal (not raised: a batch reports it and goes on), or None."""
+    if contract.status in allowed_from:
+        return None
+    if contract.status == to:
+        return Conflict(
+            _("This contract is already %(status)s.")
+            % {"status": contract.get_status_display().lower()},
+            code="already_done",
+            extra={"status": contract.status},
+        )
+    return Conflict(
+        _("This contract is %(status)s: it cannot become %(to)s.")
+        % {
+            "status": contract.get_status_display(),
+            "to": EmploymentContract.Status(to).label,
+        },
+        extra={"status": contract.status},
+    )
+
+
 def _contract_transition(
     *,
     contract: EmploymentContract,
@@ -402,15 +427,9 @@ def _contract_transition(
 ) -> EmploymentContract:
     with transaction.atomic():
         locked = EmploymentContract.objects.select_for_update(of=("self",)).get(pk=contract.pk)
-        if locked.status not in allowed_from:
-            raise Conflict(
-                _("This contract is %(status)s: it cannot become %(to)s.")
-                % {
-                    "status": locked.get_status_display(),
-                    "to": EmploymentContract.Status(to).label,
-                },
-                extra={"status": locked.status},
-            )
+        refusal = _transition_refusal(locked, allowed_from=allowed_from, to=to)
+        if refusal is not None:
+            raise refusal
         locked.status = to
         for name, value in fields.items():
             setattr(locked, name, value)
@@ -420,31 +439,146 @@ def _contract_transition(
     return contract
 
 
+def _validate_rows(
+    rows, *, actor: User | None
+) -> tuple[list[EmploymentContract], list[tuple[EmploymentContract, Conflict]]]:
+    """Validate the contracts of the queryset `rows` in the caller's transaction: they are
+    locked (FOR UPDATE, in id order), each checked by the validation step's rule, and those
+    that pass are validated together: one UPDATE, one INSERT of their audit rows
+    (`activities.contract.validated`), one of their members' notifications, and one
+    `contracts_event("validated")` (declarations: their Dimona IN or DPAE in one batch). The
+    same path for one contract and for many, so the queries do not grow with the batch.
+    Returns (validated, [(contract, refusal)])."""
+    locked = list(
+        rows.select_for_update(of=("self",))
+        .select_related("member__user", "activity")
+        .order_by("pk")
+    )
+    refused: list[tuple[EmploymentContract, Conflict]] = []
+    passing: list[EmploymentContract] = []
+    to = EmploymentContract.Status.VALIDATED
+    for contract in locked:
+        refusal = _transition_refusal(
+            contract, allowed_from=EmploymentContract.STEPS["validate"], to=to
+        )
+        if refusal is None:
+            passing.append(contract)
+        else:
+            refused.append((contract, refusal))
+    if not passing:
+        return [], refused
+    now = timezone.now()
+    validated_by = actor if getattr(actor, "is_authenticated", False) else None
+    EmploymentContract.objects.filter(pk__in=[c.pk for c in passing]).update(
+        status=to, validated_by=validated_by, validated_at=now, updated_at=now
+    )
+    for contract in passing:
+        contract.status = to
+        contract.validated_by = validated_by
+        contract.validated_at = contract.updated_at = now
+    audit_log_many(
+        [
+            {
+                "actor": actor,
+                "action": "activities.contract.validated",
+                "target": contract,
+                "data": {"to": to},
+            }
+            for contract in passing
+        ]
+    )
+    notify_many(
+        kind="activities.contract_validated",
+        notices=[
+            (
+                contract.member.user,
+                {
+                    "function": contract.function,
+                    "start": contract.start_date,
+                    "gross": contract.gross_wage,
+                },
+                reverse("activities:contract", args=[contract.public_id]),
+            )
+            for contract in passing
+        ],
+    )
+    contracts_event("validated", passing, actor)
+    return passing, refused
+
+
 def contract_validate(*, contract: EmploymentContract, actor: User | None) -> EmploymentContract:
     """An adviser (or payroll) checks the contract; the member is told, and the listeners
-    (declarations: the Dimona or DPAE) hear of it in the same transaction."""
+    (declarations: the Dimona or DPAE) hear of it in the same transaction. A validation of one:
+    the rule and the writes are those of `contracts_validate`."""
     with transaction.atomic():
-        contract = _contract_transition(
-            contract=contract,
-            allowed_from=EmploymentContract.STEPS["validate"],
-            to=EmploymentContract.Status.VALIDATED,
-            actor=actor,
-            action="activities.contract.validated",
-            validated_by=actor,
-            validated_at=timezone.now(),
+        _validated, refused = _validate_rows(
+            EmploymentContract.objects.filter(pk=contract.pk), actor=actor
         )
-        notify(
-            user=contract.member.user,
-            kind="activities.contract_validated",
-            params={
-                "function": contract.function,
-                "start": contract.start_date,
-                "gross": contract.gross_wage,
-            },
-            url=reverse("activities:contract", args=[contract.public_id]),
-        )
-        contract_event("validated", contract, actor)
+        if refused:
+            raise refused[0][1]
+    contract.refresh_from_db()
     return contract
+
+
+@dataclass(frozen=True)
+class ContractRefused:
+    """A contract of a batch that was not validated, and why (for the adviser, one by one).
+    `contract` is None when the reference names no contract this person may validate."""
+
+    public_id: str
+    contract: EmploymentContract | None
+    reason: str
+
+
+@dataclass(frozen=True)
+class ContractsValidation:
+    validated: list[EmploymentContract]
+    refused: list[ContractRefused]
+
+
+def contracts_validate(*, public_ids, actor: User, entity) -> ContractsValidation:
+    """An adviser validates the contracts they ticked in their queue, in one transaction: each by
+    the rule of a single validation (`contract_validate`: only a draft), audited and notified the
+    same way; then their Dimona IN / DPAE are queued in one batch
+    (`declarations.services.contracts_declarations_queue`, through `contracts_event`). Only the
+    contracts this person may validate are touched: those of `entity` whose member is in their
+    office (or any office, for staff who see all members); another reference is refused as not
+    found, without saying whose it is. A contract that cannot be validated is reported with the
+    reason and the others go through; running it again validates nothing twice.
+
+    Locks: the contracts, in id order (declarations then locks them again: already held)."""
+    if not has_permission(actor, Permission.VALIDATE_CONTRACTS):
+        raise PermissionDenied(_("You may not validate contracts."))
+    wanted: list[str] = []
+    for value in public_ids:
+        try:
+            key = str(uuid.UUID(str(value)))
+        except ValueError:
+            raise ValidationFailed(
+                _("%(value)s is not a contract reference.") % {"value": str(value)[:40]},
+                field="contracts",
+            ) from None
+        if key not in wanted:
+            wanted.append(key)
+    if not wanted:
+        raise ValidationFailed(_("Tick the contracts to validate."), field="contracts")
+    visible = selectors.contract_list_for_staff(user=actor, entity=entity).filter(
+        public_id__in=wanted
+    )
+    with transaction.atomic():
+        validated, refusals = _validate_rows(
+            EmploymentContract.objects.filter(pk__in=visible.values("pk")), actor=actor
+        )
+    found = {str(c.public_id) for c in validated} | {str(c.public_id) for c, _r in refusals}
+    refused = [
+        ContractRefused(str(contract.public_id), contract, refusal.message)
+        for contract, refusal in refusals
+    ] + [
+        ContractRefused(key, None, _("Not found among the contracts you may validate."))
+        for key in wanted
+        if key not in found
+    ]
+    return ContractsValidation(validated=validated, refused=refused)
 
 
 def contract_declare(*, contract: EmploymentContract, actor: User | None) -> EmploymentContract:

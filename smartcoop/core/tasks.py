@@ -183,3 +183,24 @@ def send_notification_email(notification_id: int) -> None:
     Notification.objects.filter(pk=notification.pk).update(
         email=Notification.Email.SENT, emailed_at=timezone.now()
     )
+
+
+# Notifications written together (the members of the contracts an adviser validated at once)
+# send their e-mails in messages of this many, not one broker message each.
+EMAIL_BATCH = 50
+
+
+@shared_task(
+    base=SmartcoopTask,
+    name="smartcoop.core.tasks.send_notification_emails",
+    without_entity="notifications are people's rows, their texts rendered from their own params",
+)
+def send_notification_emails(notification_ids: list[int]) -> None:
+    """E-mail notifications written together, each as `send_notification_email` does (its row
+    locked, re-checked, never sent twice). One that fails is handed to its own task, with that
+    task's retries and failure record, and the others go on."""
+    for notification_id in notification_ids:
+        try:
+            send_notification_email.run(notification_id)
+        except Exception:
+            send_notification_email.apply_async(args=(notification_id,))

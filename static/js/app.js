@@ -40,4 +40,31 @@
     radios.forEach(function (radio) { radio.addEventListener("change", sync); });
     sync();
   });
+
+  // <input type="checkbox" data-select-all="name"> inside <form data-select-scope>: ticks or
+  // unticks every checkbox `name` of the form (the page's rows), and [data-selected-count]
+  // says how many are ticked. Its label stays hidden without JavaScript.
+  document.querySelectorAll("form[data-select-scope]").forEach(function (form) {
+    var all = form.querySelector("input[data-select-all]");
+    if (!all) { return; }
+    var boxes = form.querySelectorAll('input[type=checkbox][name="' + all.getAttribute("data-select-all") + '"]');
+    var count = form.querySelector("[data-selected-count]");
+    var label = form.querySelector("[data-select-all-label]");
+    if (label) { label.hidden = false; }
+    function sync() {
+      var ticked = 0;
+      boxes.forEach(function (box) { if (box.checked) { ticked += 1; } });
+      all.checked = ticked > 0 && ticked === boxes.length;
+      all.indeterminate = ticked > 0 && ticked < boxes.length;
+      if (count) {
+        count.textContent = ticked ? count.getAttribute("data-template").replace("%(count)s", ticked) : "";
+      }
+    }
+    all.addEventListener("change", function () {
+      boxes.forEach(function (box) { box.checked = all.checked; });
+      sync();
+    });
+    boxes.forEach(function (box) { box.addEventListener("change", sync); });
+    sync();
+  });
 })();

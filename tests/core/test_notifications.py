@@ -15,6 +15,7 @@ from smartcoop.core.models import Notification
 from smartcoop.core.notifications import (
     NotificationKind,
     notify,
+    notify_many,
     preferences_save,
     register_kind,
     render_text,
@@ -101,6 +102,34 @@ def test_opting_out_of_e_mails_keeps_the_account_entry(
     preferences_save(user=user, choices={"tests.paid": (False, False)})
     assert notify(user=user, kind="tests.paid", params={"amount": "1"}) is None
     assert Notification.objects.count() == 1
+
+
+def test_many_notified_at_once_get_one_message_for_their_e_mails_each_sent_once(
+    django_capture_on_commit_callbacks, eager_tasks
+):
+    """The members of contracts validated together: one query for their choices, one INSERT,
+    and their e-mails in one broker message (not one each); each e-mail leaves once."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from smartcoop.core.tasks import send_notification_emails
+
+    users = [UserFactory() for _ in range(4)]
+    preferences_save(user=users[1], choices={"tests.paid": (True, False)})  # no e-mail
+    inactive = UserFactory(is_active=False)
+    with (
+        django_capture_on_commit_callbacks(execute=True) as sent_after_commit,
+        CaptureQueriesContext(connection) as queries,
+    ):
+        rows = notify_many(
+            kind="tests.paid",
+            notices=[(user, {"amount": "5"}, "") for user in [*users, inactive]],
+        )
+    assert len(queries) == 2 and len(sent_after_commit) == 1
+    assert rows[4] is None and all(rows[:4])
+    assert sorted(m.to[0] for m in mail.outbox) == sorted(u.email for u in users if u != users[1])
+    send_notification_emails.run([row.pk for row in rows[:4]])  # run again: nothing twice
+    assert len(mail.outbox) == 3
 
 
 def test_a_choice_changed_before_the_task_runs_is_honoured(django_capture_on_commit_callbacks):

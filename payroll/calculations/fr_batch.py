@@ -5,16 +5,21 @@ line for line, with the same sources and parameter snapshot, several times faste
 payment. Here the parameters of a month are read once into a `_Plan` (the rates, the sources
 as printed, a template of each line, the snapshots of the three sets of parameters a payment
 can read), and each payment runs a straight sequence of Decimal operations in the reference's
-order, rounding each distinct base once. Intermittents, the artists' lump-sum deduction and a
-month whose parameters are incomplete are left to the reference (rare; the reference also
-names a missing parameter exactly as before). tests/payroll/test_batch.py checks the identity
-on generated payments.
+order, rounding each distinct base once (`compute`); intermittents du spectacle too (CDDU,
+annexes 8 and 10, Congés Spectacles, the artists' reduced rates, short-engagement ceiling and
+DFS: a plan of each kind's lines, made on first use). The payments of a month together
+(`compute_all`, what `compute_many` calls) go faster still: those of the same shape are
+computed column by column, each Decimal operation applied by `map` over all of them, and a base
+the same for the whole shape (the ceiling, 4 or 8 times it) is computed once. A month whose
+parameters are incomplete is left to the reference, which names the missing parameter exactly
+as before. tests/payroll/test_batch.py checks the identity on generated payments, one by one
+and in columns.
 """
 
 from __future__ import annotations
 
 from bisect import bisect_right
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 from itertools import pairwise, repeat
@@ -25,6 +30,7 @@ from . import fr
 from .rules import MissingParameter, Rules, lookup, money_rule, plans_by_date, snapshots
 from .types import (
     ZERO,
+    Intermittent,
     Line,
     LineTemplate,
     PayInput,
@@ -99,6 +105,10 @@ class _Plan:
     reduction_rule: dict[str, Any]
     socials: dict[tuple[bool, bool], Sequence]
     employers: dict[tuple[bool, bool, bool], Sequence]
+    # Intermittents: each kind's month values, lines and snapshots, made on first use.
+    intermittents: dict[tuple[bool, bool, str | None], _Intermittent | None] = field(
+        default_factory=dict
+    )
 
     def social(self, above: bool, cadre: bool) -> Sequence:
         """The employee's contributions before CSG/CRDS: CET above the ceiling, APEC for a
@@ -274,13 +284,10 @@ def _days_covered(pay: PayInput) -> int:
 
 def compute(pay: PayInput, the_plan: _Plan | None) -> PayResult:
     """One payment: the fast path when it applies, else the reference."""
-    if (
-        the_plan is None
-        or pay.intermittent is not None
-        or pay.artist_costs is not None
-        or pay.at_mp_rate is None
-    ):
+    if the_plan is None or pay.at_mp_rate is None:
         return fr.compute(pay)
+    if pay.intermittent is not None:
+        return _compute_intermittent(pay, the_plan)
     profile = pay.tax_profile
     personal = profile.fr_pas_rate
     short = pay.short_contract
@@ -427,6 +434,342 @@ def compute(pay: PayInput, the_plan: _Plan | None) -> PayResult:
                 reduction_source,
             )
         )
+
+    if profile.is_default:
+        notes.append("tax_profile_default")
+    return result_from(
+        country="FR",
+        category=pay.category,
+        gross=gross,
+        lines=tuple(lines),
+        net_taxable=net_taxable,
+        net_social=net_social,
+        net_pay=gross - employee_total,
+        notes=tuple(notes),
+        parameters=used,
+    )
+
+
+# Intermittents du spectacle (CDDU): `fr.compute`'s lines, in its order, with its sources.
+_GROSS = 7  # the base of the Congés Spectacles (index of `raws` after _CSG)
+_AT_MP = -1  # the AT/MP line: the payment's own rate
+_AT_MP_SOURCE = "CSS art. L242-5, D242-6-1: rate notified to the employer by the CARSAT"
+IntermittentSequence = tuple[tuple[str, str, Decimal | None, Side, str, int], ...]
+
+
+@dataclass(frozen=True)
+class _Intermittent:
+    """What the payments of one kind of intermittent read in a month: technician or artist,
+    an artist's short engagement (fewer than 5 days), the DFS group consented to."""
+
+    artist: bool
+    short: bool
+    reduced: Decimal  # the artists' share of the general rates (1 for a technician)
+    ceiling_hours: Decimal | None  # short engagement: hours x hourly PSS a day covered
+    hourly_pss: Decimal | None
+    engagement_days: Decimal | None  # an artist engaged for fewer days has the short ceiling
+    dfs: tuple[Decimal, Decimal] | None  # the DFS consented to: its rate and cap
+    surcharge_months: int
+    employee: dict[tuple[bool, bool], IntermittentSequence]  # (above, cadre)
+    employer: dict[tuple[bool, bool, bool, bool, bool, bool], IntermittentSequence]
+    used: dict[int, tuple[UsedParameter, ...] | None]  # by kind of withholding
+
+
+def _make_intermittent(
+    the_plan: _Plan, artist: bool, short: bool, dfs_group: str | None
+) -> _Intermittent | None:
+    """`fr.compute`'s lines for one kind of intermittent, or None when a parameter it reads is
+    missing on the date (the reference then names it)."""
+    on = the_plan.rules.on
+    names = [*_ALWAYS[:-1], "intermittent_unemployment_rates", "cddu_unemployment_surcharge",
+             "conges_spectacles_rate"]  # fmt: skip
+    if artist:
+        names += ["artist_short_engagement_ceiling", "artist_reduced_rate"]
+    if short:
+        names.append("pss_hourly")
+    if dfs_group is not None:
+        names.append("artist_costs_deduction")
+    found = {name: lookup(f"fr.{name}", on) for name in names}
+    if any(entry is None for entry in found.values()):
+        return None
+    value = {name: entry.value for name, entry in found.items() if entry is not None}
+    source = {name: entry.source for name, entry in found.items() if entry is not None}
+    employee, employer = value["employee_rates"], value["employer_rates"]
+    employee_source, employer_source = source["employee_rates"], source["employer_rates"]
+    pss_source = source["pss_monthly"]
+    if short:
+        pss_source = f"{source['artist_short_engagement_ceiling']}; {source['pss_hourly']}"
+    capped_source = f"{employee_source}; PSS: {pss_source}"
+    cuts_source = f"{employer_source}; {source['low_wage_rate_cuts']}"
+    reduced = value["artist_reduced_rate"] if artist else ONE
+    base_source = f"; DFS: {source['artist_costs_deduction']}" if dfs_group is not None else ""
+    annexes, annexes_source = (
+        value["intermittent_unemployment_rates"],
+        source["intermittent_unemployment_rates"],
+    )
+    surcharge = value["cddu_unemployment_surcharge"]
+    cuts = value["low_wage_rate_cuts"]
+
+    def cut(rate: Decimal) -> Decimal:
+        return rate * reduced if artist else rate
+
+    def why(text: str) -> str:
+        reduced_source = source.get("artist_reduced_rate", "")
+        return (f"{text}; taux réduit: {reduced_source}" if artist else text) + base_source
+
+    def line(code: str, rate: Decimal | None, side: Side, text: str, index: int) -> tuple:
+        return (code, f"payroll.line.{code}", rate, side, text, index)
+
+    def lines(*parts: tuple | None) -> IntermittentSequence:
+        """Those of a zero rate left out (`fr.compute` prints none)."""
+        return tuple(part for part in parts if part is not None and part[2] != 0)
+
+    employee_lines = {
+        (above, cadre): lines(
+            line("vieillesse_plafonnee", cut(employee["vieillesse_plafonnee"]), EMPLOYEE,
+                 why(capped_source), _T1),
+            line("vieillesse_deplafonnee", cut(employee["vieillesse_deplafonnee"]), EMPLOYEE,
+                 why(employee_source), _BASE),
+            line("agirc_arrco_t1", employee["agirc_arrco_t1"], EMPLOYEE, capped_source, _T1),
+            line("agirc_arrco_t2", employee["agirc_arrco_t2"], EMPLOYEE, capped_source, _T2),
+            line("ceg_t1", employee["ceg_t1"], EMPLOYEE, capped_source, _T1),
+            line("ceg_t2", employee["ceg_t2"], EMPLOYEE, capped_source, _T2),
+            line("cet", employee["cet"], EMPLOYEE, capped_source, _UP_TO_8) if above else None,
+            line("apec", employee["apec"], EMPLOYEE, capped_source, _UP_TO_4) if cadre else None,
+            line("chomage", employee["chomage"], EMPLOYEE, employee_source, _GROSS_UP_TO_4),
+            line("chomage_intermittent", annexes["employee"], EMPLOYEE, annexes_source,
+                 _GROSS_UP_TO_4),
+        )
+        for above in (False, True)
+        for cadre in (False, True)
+    }  # fmt: skip
+    employer_lines = {}
+    for above in (False, True):
+        for cadre in (False, True):
+            for small in (False, True):
+                for with_surcharge in (False, True):
+                    for cut_maladie in (False, True):
+                        for cut_af in (False, True):
+                            maladie_rate = employer["maladie"]
+                            af_rate = employer["allocations_familiales"]
+                            if cut_maladie:
+                                maladie_rate -= cuts["maladie_cut"]
+                            if cut_af:
+                                af_rate -= cuts["af_cut"]
+                            key = (above, cadre, small, with_surcharge, cut_maladie, cut_af)
+                            employer_lines[key] = lines(
+                                line("maladie_employer", cut(maladie_rate), EMPLOYER,
+                                     why(cuts_source), _BASE),
+                                line("allocations_familiales", cut(af_rate), EMPLOYER,
+                                     why(cuts_source), _BASE),
+                                line("vieillesse_plafonnee_employer",
+                                     cut(employer["vieillesse_plafonnee"]), EMPLOYER,
+                                     why(employer_source), _T1),
+                                line("vieillesse_deplafonnee_employer",
+                                     cut(employer["vieillesse_deplafonnee"]), EMPLOYER,
+                                     why(employer_source), _BASE),
+                                line("at_mp", None, EMPLOYER, why(_AT_MP_SOURCE), _AT_MP),
+                                line("csa", employer["csa"], EMPLOYER, employer_source, _BASE),
+                                line("fnal", cut(employer["fnal_under_50"]), EMPLOYER,
+                                     why(employer_source), _T1)
+                                if small
+                                else line("fnal", cut(employer["fnal_50_and_more"]), EMPLOYER,
+                                          why(employer_source), _BASE),
+                                line("chomage_employer", employer["chomage"], EMPLOYER,
+                                     employer_source, _GROSS_UP_TO_4),
+                                line("chomage_cddu_surcharge", surcharge["rate"], EMPLOYER,
+                                     source["cddu_unemployment_surcharge"], _GROSS_UP_TO_4)
+                                if with_surcharge
+                                else None,
+                                line("chomage_intermittent_employer", annexes["employer"],
+                                     EMPLOYER, annexes_source, _GROSS_UP_TO_4),
+                                line("ags", employer["ags"], EMPLOYER, employer_source,
+                                     _GROSS_UP_TO_4),
+                                line("agirc_arrco_t1_employer", employer["agirc_arrco_t1"],
+                                     EMPLOYER, employer_source, _T1),
+                                line("agirc_arrco_t2_employer", employer["agirc_arrco_t2"],
+                                     EMPLOYER, employer_source, _T2),
+                                line("ceg_t1_employer", employer["ceg_t1"], EMPLOYER,
+                                     employer_source, _T1),
+                                line("ceg_t2_employer", employer["ceg_t2"], EMPLOYER,
+                                     employer_source, _T2),
+                                line("cet_employer", employer["cet"], EMPLOYER, employer_source,
+                                     _UP_TO_8)
+                                if above
+                                else None,
+                                line("apec_employer", employer["apec"], EMPLOYER,
+                                     employer_source, _UP_TO_4)
+                                if cadre
+                                else None,
+                                line("conges_spectacles", value["conges_spectacles_rate"],
+                                     EMPLOYER, source["conges_spectacles_rate"], _GROSS),
+                            )  # fmt: skip
+    # The parameters read, as `Rules.used` lists them: by kind of withholding.
+    entries = {f"fr.{name}": entry for name, entry in found.items() if entry is not None}
+    used: dict[int, tuple[UsedParameter, ...] | None] = {_PERSONAL: snapshots(entries)}
+    grid = lookup("fr.pas_neutral_grid", on)
+    abatement = lookup("fr.pas_short_contract_abatement", on)
+    used[_NEUTRAL] = used[_SHORT] = None
+    if grid is not None:
+        entries["fr.pas_neutral_grid"] = grid
+        used[_NEUTRAL] = snapshots(entries)
+        if abatement is not None:
+            entries["fr.pas_short_contract_abatement"] = abatement
+            used[_SHORT] = snapshots(entries)
+    rule: dict[str, Decimal] = value.get("artist_short_engagement_ceiling") or {}
+    dfs: dict[str, Decimal] = value.get("artist_costs_deduction") or {}
+    return _Intermittent(
+        artist=artist,
+        short=short,
+        reduced=reduced,
+        ceiling_hours=rule["hours"] if short else None,
+        hourly_pss=value["pss_hourly"] if short else None,
+        engagement_days=rule["days"] if artist else None,
+        dfs=(dfs[dfs_group], dfs["cap"]) if dfs_group is not None else None,
+        surcharge_months=int(surcharge["max_months"]),
+        employee=employee_lines,
+        employer=employer_lines,
+        used=used,
+    )
+
+
+def _intermittent(
+    the_plan: _Plan, artist: bool, short: bool, dfs_group: str | None
+) -> _Intermittent | None:
+    key = (artist, short, dfs_group)
+    if key not in the_plan.intermittents:
+        the_plan.intermittents[key] = _make_intermittent(the_plan, artist, short, dfs_group)
+    return the_plan.intermittents[key]
+
+
+def _compute_intermittent(pay: PayInput, the_plan: _Plan) -> PayResult:
+    """An intermittent's payment, as `fr.compute` makes it (see its module doc)."""
+    artist = pay.intermittent == Intermittent.ARTIST
+    dfs_group = None if pay.artist_costs is None else str(pay.artist_costs)
+    short = False
+    if artist:
+        kind = _intermittent(the_plan, True, False, dfs_group)
+        if kind is None:
+            return fr.compute(pay)
+        days_rule = kind.engagement_days
+        short = all((c.end - c.start).days + 1 < days_rule for c in pay.contracts)  # type: ignore[operator]
+    kind = _intermittent(the_plan, artist, short, dfs_group)
+    if kind is None:
+        return fr.compute(pay)
+    profile = pay.tax_profile
+    personal = profile.fr_pas_rate
+    withholding = _PERSONAL if personal is not None else _SHORT if pay.short_contract else _NEUTRAL
+    used = kind.used[withholding]
+    if used is None:  # a grid or abatement missing on the date: the reference names it
+        return fr.compute(pay)
+    exponent, rounding = the_plan.exponent, the_plan.rounding
+    lines: list[Line] = []
+    append = lines.append
+    notes: list[str] = []
+
+    gross = pay.gross
+    pss = the_plan.pss
+    days = _days_covered(pay)
+    if short:
+        ceiling = kind.ceiling_hours * kind.hourly_pss * days  # type: ignore[operator]
+        pss = min(ceiling.quantize(exponent, rounding), pss)
+    else:
+        ceiling = pss
+        if pay.part_time_ratio is not None:
+            ceiling = ceiling * min(pay.part_time_ratio, ONE)
+        if days < (pay.period_end - pay.period_start).days + 1:
+            ceiling = ceiling * min(Decimal(days), THIRTY) / THIRTY
+        pss = min(ceiling.quantize(exponent, rounding), pss)
+    base = gross
+    if kind.dfs is not None:
+        dfs_rate, cap = kind.dfs
+        deduction = min((gross * dfs_rate).quantize(exponent, rounding), cap)
+        base = gross - deduction
+        notes.append("artist_costs_deduction")
+    cadre = pay.category == CADRE
+    t1 = min(base, pss)
+    t2 = min(max(base - pss, ZERO), 7 * pss)
+    up_to_4 = min(base, 4 * pss)
+    up_to_8 = min(base, 8 * pss)
+    gross_up_to_4 = min(gross, 4 * pss)
+    csg = the_plan.csg
+    abated_limit = csg["abatement_pss"] * pss
+    csg_base = min(gross, abated_limit) * (ONE - csg["abatement"]) + max(gross - abated_limit, ZERO)
+    raws = (t1, base, t2, up_to_8, up_to_4, gross_up_to_4, csg_base, gross)
+    above = base > pss
+
+    social = ZERO
+    for code, label_key, rate, side, source, index in kind.employee[(above, cadre)]:
+        raw = raws[index]
+        if raw > NO_RATE:
+            amount = (raw * rate).quantize(exponent, rounding)  # type: ignore[operator]
+            append(_new_tuple(Line, (code, label_key, raw.quantize(exponent, rounding), rate,
+                                     amount, side, source)))  # fmt: skip
+            social += amount
+    csg_deductible = ZERO
+    all_social = social
+    for code, label_key, rate, side, source, index in the_plan.csg_lines:
+        raw = raws[index]
+        if raw > NO_RATE:
+            amount = (raw * rate).quantize(exponent, rounding)
+            append(_new_tuple(Line, (code, label_key, raw.quantize(exponent, rounding), rate,
+                                     amount, side, source)))  # fmt: skip
+            if code == "csg_deductible":
+                csg_deductible = ZERO + amount
+            all_social += amount
+    net_taxable = gross - social - csg_deductible
+    net_social = gross - all_social
+
+    pas_base = max(net_taxable, ZERO)
+    if personal is not None:
+        pas_rate = personal
+        pas_source = PERSONAL_PAS_SOURCE
+    else:
+        if withholding == _SHORT:
+            pas_base = max(pas_base - the_plan.abatement, ZERO)  # type: ignore[operator]
+            pas_source = the_plan.short_pas_source
+        else:
+            pas_source = the_plan.grid_source
+        pas_rate = NO_RATE
+        for lower, band_rate in the_plan.grid:  # type: ignore[union-attr]
+            if pas_base >= lower:
+                pas_rate = band_rate
+        notes.append("pas_neutral_rate")
+    pas = (pas_base * pas_rate).quantize(exponent, rounding)
+    employee_total = all_social
+    if pas:
+        append(_new_tuple(Line, ("pas", "payroll.line.pas", pas_base, pas_rate, pas, EMPLOYEE,
+                                 pas_source)))  # fmt: skip
+        employee_total = all_social + pas
+
+    cut_maladie = cut_af = False
+    smic_base = the_plan.smic_base
+    if smic_base is not None:
+        if pay.part_time_ratio is not None:
+            smic_coef = min(pay.part_time_ratio, ONE)
+        elif days < (pay.period_end - pay.period_start).days + 1:
+            smic_coef = min(pay.hours / the_plan.hours_month, ONE)
+        else:
+            smic_coef = ONE
+        cuts = the_plan.cuts
+        smic_2025 = smic_base * smic_coef
+        cut_maladie = gross <= cuts["maladie_smic"] * smic_2025
+        cut_af = gross < cuts["af_smic"] * smic_2025
+    months = kind.surcharge_months
+    with_surcharge = all(fr._months_later(c.start, months) > c.end for c in pay.contracts)
+    at_mp_rate = pay.at_mp_rate * kind.reduced if kind.artist else pay.at_mp_rate  # type: ignore[operator]
+    key = (above, cadre, pay.employer_headcount < 50, with_surcharge, cut_maladie, cut_af)
+    for code, label_key, rate, side, source, index in kind.employer[key]:
+        if index == _AT_MP:
+            raw, rate = base, at_mp_rate
+            if rate == 0:
+                continue
+        else:
+            raw = raws[index]
+        if raw > NO_RATE:
+            amount = (raw * rate).quantize(exponent, rounding)  # type: ignore[operator]
+            append(_new_tuple(Line, (code, label_key, raw.quantize(exponent, rounding), rate,
+                                     amount, side, source)))  # fmt: skip
 
     if profile.is_default:
         notes.append("tax_profile_default")

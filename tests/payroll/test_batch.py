@@ -16,8 +16,10 @@ from hypothesis import strategies as st
 
 from payroll.calculations import (
     DEFAULT_TAX_PROFILE,
+    ArtistCostsGroup,
     ContractPay,
     ExitHoliday,
+    Intermittent,
     MaritalStatus,
     MissingParameter,
     PayInput,
@@ -197,6 +199,36 @@ def test_ordinary_payments_take_the_fast_path(monkeypatch):
     ]
     expected = [compute_pay_reference(payment) for payment in payments]
     monkeypatch.setattr(be, "compute", _refuse)
+    monkeypatch.setattr(fr, "compute", _refuse)
+    same(compute_many(payments), expected)
+
+
+def test_intermittents_take_the_fast_path(monkeypatch):
+    """Intermittents du spectacle: a technician (annexe 8) on a CDDU of a week, an artist
+    (annexe 10) on two days (the short-engagement ceiling), an artist with the DFS, under 50
+    staff and not, in 2025 (low-wage cuts) and 2026: the batch engine computes them without
+    the reference, each payslip the reference's."""
+    payments = []
+    for year_month in ((2025, 6), (2026, 3)):
+        first, last = month(*year_month)
+        for intermittent, costs, start, end, gross, staff in (
+            (Intermittent.TECHNICIAN, None, first.replace(day=3), first.replace(day=9),
+             "1450.00", 12),
+            (Intermittent.ARTIST, None, first.replace(day=12), first.replace(day=13), "820.00",
+             80),
+            (Intermittent.ARTIST, ArtistCostsGroup.MUSICIAN, first, last, "5200.00", 30),
+            (Intermittent.ARTIST, ArtistCostsGroup.DRAMATIC, first.replace(day=20), last,
+             "2300.00", 300),
+        ):  # fmt: skip
+            payments.append(
+                pay("FR", WorkerCategory.NON_CADRE, gross, "35", start=start, end=end,
+                    at_mp_rate=Decimal("0.0125"), employer_headcount=staff,
+                    intermittent=intermittent, artist_costs=costs, short_contract=True)
+            )  # fmt: skip
+    expected = [compute_pay_reference(payment) for payment in payments]
+    assert {line.code for result in expected for line in result.lines} >= {
+        "chomage_intermittent", "chomage_cddu_surcharge", "conges_spectacles"
+    }  # fmt: skip
     monkeypatch.setattr(fr, "compute", _refuse)
     same(compute_many(payments), expected)
 

@@ -34,8 +34,9 @@ class InvoiceOutput(serializers.Serializer):
     reference = serializers.CharField()
     client = serializers.CharField(source="client.name")
     activity = serializers.UUIDField(source="activity.public_id")
-    issue_date = serializers.DateField()
-    due_date = serializers.DateField()
+    # A draft has neither yet: null until it is issued.
+    issue_date = serializers.DateField(allow_null=True)
+    due_date = serializers.DateField(allow_null=True)
     currency = serializers.CharField()
     vat_regime = serializers.CharField()
     is_deposit = serializers.BooleanField()

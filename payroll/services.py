@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+import uuid
 from datetime import date, timedelta
 from decimal import Decimal
 
@@ -13,7 +15,11 @@ from smartcoop.core.audit import audit_log
 from smartcoop.core.errors import ApplicationError, Conflict, ValidationFailed
 from smartcoop.core.models import User
 
+from .calculations.types import ZERO, Side
 from .models import Payslip, PayslipContract, TaxProfile, WorkAccidentRate
+
+EMPLOYEE = Side.EMPLOYEE
+EMPLOYER = Side.EMPLOYER
 
 
 def tax_profile_record(
@@ -203,6 +209,129 @@ def _payslip_values(result, profile, first_day: date, last_day: date, notes) -> 
     }
 
 
+# The payslip's columns in the model's order: a new payslip is made from them positionally
+# (as a row read from the database is) and written by COPY (`_Snapshots`).
+_PAYSLIP_COLUMNS = (
+    "id", "public_id", "created_at", "updated_at", "entity_id", "member_id", "pay_date",
+    "period_start", "period_end", "category", "status", "gross", "employee_deductions",
+    "net_taxable", "net_social", "net_pay", "employer_contributions", "employer_cost",
+    "student_hours_in_quota", "lines", "parameters", "tax_profile", "notes", "number", "year",
+    "reference", "corrects_id", "approved_at", "approved_by_id",
+)  # fmt: skip
+_JSON_COLUMNS = (19, 20, 21, 22)  # lines, parameters, tax_profile, notes
+
+
+class _Snapshots:
+    """New payslips of one batch (a pay run's chunk), made and written fast: what the payslips
+    of a batch share (the parameter snapshot of a month and path, a tax profile, a line's code,
+    rate, side and source) is turned into its JSON once, and each payslip's JSON documents
+    are put together from those pieces; the rows are written with one COPY. The values kept,
+    and the documents stored, are those of `_payslip_values` (the same keys and strings; the
+    column is jsonb, so the stored document does not depend on how the text was spelled)."""
+
+    def __init__(self) -> None:
+        if tuple(f.attname for f in Payslip._meta.concrete_fields) != _PAYSLIP_COLUMNS:
+            raise RuntimeError("Payslip's fields changed: update _PAYSLIP_COLUMNS")
+        self.parameters: dict[int, tuple] = {}
+        self.profiles: dict[int, tuple] = {}
+        self.heads: dict[tuple, tuple] = {}
+        self.notes: dict[tuple, str] = {}
+        self.rows: list[list] = []
+
+    def _parameters(self, parameters) -> tuple[list, str]:
+        found = self.parameters.get(id(parameters))
+        if found is None or found[0] is not parameters:
+            value = [
+                {"key": p.key, "from": p.valid_from.isoformat(), "value": p.value,
+                 "source": p.source}
+                for p in parameters
+            ]  # fmt: skip
+            found = self.parameters[id(parameters)] = (parameters, value, json.dumps(value))
+        return found[1], found[2]
+
+    def _profile(self, profile) -> tuple[dict, str]:
+        found = self.profiles.get(id(profile))
+        if found is None or found[0] is not profile:
+            value = _profile_snapshot(profile)
+            found = self.profiles[id(profile)] = (profile, value, json.dumps(value))
+        return found[1], found[2]
+
+    def _lines(self, lines) -> tuple[list, str]:
+        values, texts = [], []
+        heads = self.heads
+        for code, label_key, base, rate, amount, side, source in lines:
+            key = (code, label_key, rate, side, source)
+            head = heads.get(key)
+            if head is None:
+                rate_text = None if rate is None else str(rate)
+                side_text = str(side)
+                prefix = json.dumps(
+                    {"code": code, "label_key": label_key, "rate": rate_text,
+                     "side": side_text, "source": source}
+                )[:-1]  # fmt: skip
+                head = heads[key] = (rate_text, side_text, prefix + ', "base": "')
+            base_text, amount_text = str(base), str(amount)
+            values.append(
+                {"code": code, "label_key": label_key, "base": base_text, "rate": head[0],
+                 "amount": amount_text, "side": head[1], "source": source}
+            )  # fmt: skip
+            texts.append(f'{head[2]}{base_text}", "amount": "{amount_text}"}}')
+        return values, f"[{', '.join(texts)}]"
+
+    def new_payslip(
+        self, result, profile, first_day: date, last_day: date, notes, *, entity, member,
+        pay_date: date, now,
+    ) -> Payslip:  # fmt: skip
+        """The draft payslip of `result` (as `_payslip_values` describes it), to `insert`."""
+        lines, lines_text = self._lines(result.lines)
+        parameters, parameters_text = self._parameters(result.parameters)
+        tax_profile, profile_text = self._profile(profile)
+        all_notes = [*result.notes, *notes]
+        notes_key = tuple(all_notes)
+        notes_text = self.notes.get(notes_key)
+        if notes_text is None:
+            notes_text = self.notes[notes_key] = json.dumps(all_notes)
+        employee = employer = ZERO
+        for line in result.lines:
+            if line.side == EMPLOYEE:
+                employee += line.amount
+            elif line.side == EMPLOYER:
+                employer += line.amount
+        gross = result.gross
+        values = [
+            None, uuid.uuid4(), now, now, entity.pk, member.pk, pay_date, first_day, last_day,
+            str(result.category), Payslip.Status.DRAFT.value, gross, employee,
+            result.net_taxable, result.net_social, result.net_pay, employer, gross + employer,
+            result.student_hours_in_quota, lines, parameters, tax_profile, all_notes, None, None,
+            "", None, None, None,
+        ]  # fmt: skip
+        payslip = Payslip(*values)
+        _ENTITY_FIELD.set_cached_value(payslip, entity)
+        _MEMBER_FIELD.set_cached_value(payslip, member)
+        values[19:23] = lines_text, parameters_text, profile_text, notes_text
+        self.rows.append(values)
+        return payslip
+
+    def insert(self, payslips: list[Payslip]) -> None:
+        """Write the payslips made by `new_payslip` (one COPY) and give them their ids."""
+        from django.db import DEFAULT_DB_ALIAS
+
+        from smartcoop.core.bulk import copy_rows
+
+        if not payslips:
+            return
+        ids = copy_rows(Payslip, _PAYSLIP_COLUMNS[1:], [row[1:] for row in self.rows])
+        for payslip, pk in zip(payslips, ids, strict=True):
+            payslip.pk = pk
+            payslip._state.adding = False
+            payslip._state.db = DEFAULT_DB_ALIAS
+        self.rows = []
+
+
+_ENTITY_FIELD = Payslip._meta.get_field("entity")
+_MEMBER_FIELD = Payslip._meta.get_field("member")
+
+
 def payslip_compute(
     *,
     entity,
@@ -246,7 +375,7 @@ def payslips_compute_many(
     their contracts and audit rows are written in bulk. Returns, per worker and in order, the
     payslip or the refusal (a worker refused writes nothing; the others are computed)."""
     from smartcoop.core.audit import audit_copy
-    from smartcoop.core.bulk import bulk_copy, copy_rows
+    from smartcoop.core.bulk import copy_rows
     from smartcoop.countries import current_pack
 
     from . import calculations as engine
@@ -363,6 +492,8 @@ def payslips_compute_many(
             )
         )
         created, updated = [], []
+        snapshots = _Snapshots()
+        now = timezone.now()
         for (member, contracts), ready in zip(workers, prepared, strict=True):
             if isinstance(ready, ApplicationError):
                 outcomes.append(ready)
@@ -375,19 +506,22 @@ def payslips_compute_many(
             if isinstance(result, Exception):  # not a refusal: the chunk fails, as before
                 raise result
             payslip = existing.get(member.pk)
-            values = _payslip_values(result, profile, first_day, last_day, notes)
-            fields = [*values, "updated_at"]
             if payslip is None:
-                payslip = Payslip(entity=entity, member=member, pay_date=pay_date, **values)
+                payslip = snapshots.new_payslip(
+                    result, profile, first_day, last_day, notes,
+                    entity=entity, member=member, pay_date=pay_date, now=now,
+                )  # fmt: skip
                 created.append(payslip)
             else:
+                values = _payslip_values(result, profile, first_day, last_day, notes)
+                fields = [*values, "updated_at"]
                 for field, value in values.items():
                     setattr(payslip, field, value)
                 payslip.updated_at = timezone.now()
                 updated.append(payslip)
             payslip._paid = contracts  # type: ignore[attr-defined]
             outcomes.append(payslip)
-        bulk_copy(Payslip, created)
+        snapshots.insert(created)
         if updated:
             Payslip.objects.bulk_update(updated, fields)
             PayslipContract.objects.filter(payslip__in=updated).delete()

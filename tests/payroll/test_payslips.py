@@ -82,6 +82,26 @@ def test_a_payslip_copies_the_engine_result_and_its_parameters(activity):
         first.pk,
         second.pk,
     }
+    # what is stored is what was computed: every line, amount and source, as read back
+    stored = Payslip.objects.get(pk=payslip.pk)
+    assert stored.lines == payslip.lines == [
+        {"code": line.code, "label_key": line.label_key, "base": str(line.base),
+         "rate": None if line.rate is None else str(line.rate), "amount": str(line.amount),
+         "side": str(line.side), "source": line.source}
+        for line in expected.lines
+    ]  # fmt: skip
+    assert (
+        stored.parameters
+        == payslip.parameters
+        == [
+            {"key": p.key, "from": p.valid_from.isoformat(), "value": p.value, "source": p.source}
+            for p in expected.parameters
+        ]
+    )
+    assert (stored.tax_profile, stored.notes) == (payslip.tax_profile, payslip.notes)
+    assert (stored.employee_deductions, stored.employer_contributions, stored.net_taxable) == (
+        expected.employee_deductions, expected.employer_contributions, expected.net_taxable
+    )  # fmt: skip
 
 
 def test_the_tax_profile_of_the_pay_date_is_used_and_copied(activity):

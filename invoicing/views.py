@@ -803,7 +803,11 @@ def _quote_public(request: HttpRequest, quote, token: str) -> HttpResponse:
         else:
             return redirect("invoicing:quote_public", token=token)
         quote.refresh_from_db()
-    return render(request, "invoicing/quote_public.html", {"quote": quote, "error": error})
+    return render(
+        request,
+        "invoicing/quote_public.html",
+        {"quote": quote, "error": error, "vat": quote.total_incl_vat - quote.total_excl_vat},
+    )
 
 
 @permission_required(Permission.MANAGE_COLLECTION)

@@ -14,6 +14,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from smartcoop.core.fields import EncryptedTextField
 from smartcoop.core.models import BaseModel, LegalEntity, Office
@@ -341,7 +342,7 @@ class Appointment(BaseModel):
     """A slot an adviser offers; booked when a member takes it. Notes are for staff only."""
 
     class Status(models.TextChoices):
-        OPEN = "open", _("Open")
+        OPEN = "open", pgettext_lazy("appointment slot", "Open")
         BOOKED = "booked", _("Booked")
         CANCELLED = "cancelled", _("Cancelled")
 

@@ -34,6 +34,19 @@ def _fits(page: Page, path: str) -> None:
     assert width <= PHONE["width"], f"{path} is {width} px wide on a {PHONE['width']} px phone"
 
 
+def _nothing_hidden_sideways(page: Page, path: str) -> None:
+    """No box of the page (a card, a table's wrapper) hides part of its content behind a sideways
+    scroll of its own: on a phone nobody finds that scroll, the column just looks cut off."""
+    _fits(page, path)
+    scrolling = page.evaluate(
+        "() => [...document.querySelectorAll('main *')]"
+        ".filter(e => e.clientWidth > 1 && e.scrollWidth > e.clientWidth + 1"
+        " && getComputedStyle(e).overflowX !== 'visible')"
+        ".map(e => `${e.tagName}.${e.className} ${e.scrollWidth}/${e.clientWidth}px`)"
+    )
+    assert not scrolling, (path, scrolling)
+
+
 @pytest.fixture
 def entity(db):
     return LegalEntityFactory(
@@ -95,6 +108,9 @@ def test_member_pages_fit_a_phone_and_a_refused_salary_request_stays_usable(
         actor=member.user, activity=activity, client=client, lines=LINES[:1]
     )
     subscription = member_services.share_subscribe(member=member, actor=member.user, shares=2)
+    invoicing_services.quote_create(
+        actor=member.user, activity=activity, client=client, title="Sound, May", lines=LINES
+    )
     notify(
         user=member.user,
         kind="invoicing.client_paid",
@@ -122,6 +138,7 @@ def test_member_pages_fit_a_phone_and_a_refused_salary_request_stays_usable(
         f"/invoicing/{invoice.public_id}/",
         "/invoicing/clients/",
         "/invoicing/new/",
+        "/invoicing/quotes/",
         "/invoicing/quotes/new/",
         "/activities/",
         f"/activities/a/{activity.public_id}/",
@@ -130,6 +147,25 @@ def test_member_pages_fit_a_phone_and_a_refused_salary_request_stays_usable(
         page.goto(live_server.url + path)
         expect(page.locator("main h1")).to_be_visible()
         _fits(page, path)
+
+    # In Dutch (longer words, "€ 1.159,20"), the lists keep every column they show in view:
+    # the invoice and quote lists, the year's figures, the Activities and the shares.
+    page.locator("form.lang-form").get_by_role("button", name="nl", exact=True).click()
+    expect(page.locator("html")).to_have_attribute("lang", "nl")
+    for path in (
+        "/app/",
+        "/invoicing/",
+        "/invoicing/quotes/",
+        "/activities/",
+        "/members/membership/",
+        "/payroll/",
+    ):
+        page.goto(live_server.url + path)
+        expect(page.locator("main h1")).to_be_visible()
+        _nothing_hidden_sideways(page, path)
+    page.locator("form.lang-form").get_by_role("button", name="en", exact=True).click()
+    expect(page.locator("html")).to_have_attribute("lang", "en")
+    page.goto(live_server.url + f"/activities/a/{activity.public_id}/salary/")
 
     # The budget allows €603.22 as an employee (935.00 available); ask for €900.00.
     start = (date.today() + timedelta(days=14)).isoformat()

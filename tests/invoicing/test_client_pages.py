@@ -202,3 +202,24 @@ def test_the_invoice_and_credit_note_emails_are_in_the_clients_language(
     }
     for body in sent.values():
         assert body.startswith("Beste Jan Peeters,") and "Met vriendelijke groeten" in body
+
+
+def test_the_quote_page_adds_up_its_lines_and_says_who_issues_it(
+    client, member, activity, consumer, be_entity
+):
+    """The lines (€1,020.00 excl. VAT) and the total incl. VAT (€1,159.20) were shown without the
+    VAT between them; the box said 'Sent' (our status, not the client's); nobody was named."""
+    quote = services.quote_create(
+        actor=member.user, activity=activity, client=consumer, title="Geluid", lines=LINES
+    )
+    services.quote_send(quote=quote, actor=member.user)
+    url = reverse("invoicing:quote_public", args=[services.quote_link_token(quote=quote)])
+    client.cookies["smartcoop_language"] = "en"
+    page = client.get(url).content.decode()
+    assert 'Total excl. VAT</td><td class="num">€1,020.00' in page
+    assert 'VAT</td><td class="num">€139.20' in page
+    assert "Awaiting your answer" in page and ">Sent<" not in page
+    assert be_entity.enterprise_number in page and f"mailto:{be_entity.email}" in page
+    client.post(url, {"decision": "accept", "name": "Jan Peeters"})
+    page = client.get(url).content.decode()
+    assert "Awaiting your answer" not in page and "Accepted" in page

@@ -573,3 +573,14 @@ def test_bank_lines_to_match_by_hand_get_suggestions(client, accountant, issued,
     )
     row.refresh_from_db()
     assert row.status == "matched"
+
+
+@pytest.mark.parametrize(
+    ("language", "tab"), [("nl", "Openstaand"), ("fr", "Non soldées"), ("de", "Offen")]
+)
+def test_the_open_invoices_tab_says_unpaid_not_the_verb(client, member, language, tab):
+    """The filter of unpaid invoices read 'Openen' / 'Ouvrir' / 'Öffnen' (to open a file)."""
+    client.force_login(member.user)
+    client.cookies["smartcoop_language"] = language
+    page = client.get(reverse("invoicing:member_index")).content.decode()
+    assert f'<a href="?status=open" >{tab}</a>' in page

@@ -3,6 +3,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 from django import template
+from django.utils.html import format_html
 
 from smartcoop.core.money import format_money, format_percent
 
@@ -18,6 +19,28 @@ def money(amount: Decimal | None, currency: str | None = None) -> str:
     if isinstance(amount, str):
         amount = Decimal(amount) if amount.strip() else None
     return format_money(amount, currency)
+
+
+@register.filter
+def whole(value) -> str:
+    """A whole number of euros for a chart's axis, grouped the reader's way, with the true minus
+    every amount has (\u22122.669, not -2.669)."""
+    if value in (None, ""):
+        return ""
+    from django.utils import formats
+
+    from smartcoop.core.money import MINUS
+
+    number = Decimal(str(value)).quantize(Decimal(1))
+    text = formats.number_format(abs(number), decimal_pos=0, use_l10n=True, force_grouping=True)
+    return MINUS + text if number < 0 else text
+
+
+@register.filter
+def nobreak(value) -> str:
+    """A reference kept on one line ("VP2026-000003" never split at its hyphen), also inside
+    {% blocktranslate %} (the span is safe, the value escaped)."""
+    return format_html('<span class="nowrap">{}</span>', value)
 
 
 @register.filter

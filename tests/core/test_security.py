@@ -170,6 +170,23 @@ def test_the_client_address_comes_from_the_proxy_header_only_behind_the_proxy(se
     assert client_ip(request) == "203.0.113.7"
 
 
+def test_compose_publishes_the_web_container_that_trusts_the_proxy_on_loopback_only():
+    """.env.example trusts the proxy's X-Forwarded-For, so gunicorn must be reachable only
+    through that proxy: every port docker-compose.yml publishes is bound to the host's loopback
+    (a bare "8000:8000" would let anyone forge their address), and the database and broker are
+    not published at all."""
+    import yaml
+
+    assert example_environment()["DJANGO_BEHIND_TLS_PROXY"] == "true"
+    services = yaml.safe_load((ROOT / "docker-compose.yml").read_text())["services"]
+    published = {name: service.get("ports", []) for name, service in services.items()}
+    assert published["web"], "the web container is reached through the host's proxy"
+    for name, ports in published.items():
+        for port in ports:
+            assert str(port).startswith("127.0.0.1:"), (name, port)
+    assert published["db"] == [] and published["redis"] == []
+
+
 def test_behind_the_proxy_the_payment_pages_rate_limit_counts_each_real_client(
     client, settings, time_machine
 ):

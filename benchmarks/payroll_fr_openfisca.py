@@ -7,14 +7,20 @@ Printed, never gating.
 BENCH_PAYSLIPS employees (11,000 by default), one month (March 2026): gross from 0.3 to 4 PSS,
 cadre and non-cadre, a third part time, employers of 8 to 250 staff, three AT/MP rates (the
 inputs of tests/payroll/test_fr_openfisca.py, drawn with a fixed seed). Ours, every employee and
-employer line, net social, net imposable, PAS and net paid, three ways: `compute_many` (the batch
-engine: each month's parameters read once, a tight loop), cold (first use in the process:
-parameter tables loaded) and warm; `compute_pay` one employee at a time (the same engine, one
-call each); `compute_pay_reference` one at a time (the reference engine, what a payslip cost
-before the batch engine). OpenFisca-France: `tests/payroll/openfisca_oracle.py --timing` in its
-own environment (`.venv-openfisca`, built by `make openfisca`; SMARTCOOP_OPENFISCA_PYTHON may
-point at another interpreter), vectorised (one simulation of all employees, numpy), its 27
-variables, cold then warm. Wall and CPU (process time) of each, the load average beside them.
+employer line, net social, net imposable, PAS and net paid: `compute_many` (the batch engine:
+each month's parameters read once, its payments computed in columns) cold (first use in the
+process: parameter tables loaded), then BENCH_REPEAT (3) times warm, each followed by the
+garbage collector's first pass over the new results, timed apart (`compute_many` pauses the
+collector while it builds them; the pass is what the caller pays next); `compute_pay` one
+employee at a time; `compute_pay_reference` one at a time (the reference engine);
+`fr_batch.compute` one at a time (the batch engine before its columns). OpenFisca-France:
+`tests/payroll/openfisca_oracle.py --timing` in its own environment (`.venv-openfisca`, built by
+`make openfisca`; SMARTCOOP_OPENFISCA_PYTHON may point at another interpreter), vectorised (one
+simulation of all employees, numpy), its 27 variables, cold then BENCH_REPEAT times warm; run
+twice: with the threads it starts by itself (OpenBLAS and numexpr pools: its CPU time is that of
+all of them, its wall time gains from them), and held to one thread (OMP_NUM_THREADS and the
+like = 1), as ours is. Wall and CPU (process time) of each, the load average beside them; the
+summary compares the medians of the warm runs, ours with and without the collector's pass.
 Both must agree to the cent on net social and net imposable (checked and printed), and the batch
 results must equal the reference's (checked).
 
@@ -26,9 +32,11 @@ students, one to three contracts, any household, a few leavers with exit holiday
 from __future__ import annotations
 
 import calendar
+import gc
 import json
 import os
 import random
+import statistics
 import subprocess
 import sys
 import time
@@ -43,6 +51,13 @@ os.environ.setdefault("DATABASE_URL", "postgres://x/x")
 os.environ.setdefault("CELERY_BROKER_URL", "redis://x:1/0")
 
 EMPLOYEES = int(os.environ.get("BENCH_PAYSLIPS", "11000"))
+REPEAT = int(os.environ.get("BENCH_REPEAT", "3"))  # warm runs of each side; medians compared
+# OpenFisca's process on one thread: numpy's BLAS (OpenBLAS), numexpr and any OpenMP pool.
+ONE_THREAD = {
+    name: "1"
+    for name in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS",
+                 "NUMEXPR_NUM_THREADS", "NUMEXPR_MAX_THREADS")
+}  # fmt: skip
 MONTH = (2026, 3)
 FULL_TIME = Decimal("151.67")
 
@@ -97,7 +112,7 @@ def french_inputs(inputs: list[dict]) -> list:
 
 
 def ours(inputs: list[dict]) -> dict:
-    from payroll.calculations import compute_many, compute_pay, compute_pay_reference
+    from payroll.calculations import compute_many, compute_pay, compute_pay_reference, fr_batch
 
     pays = french_inputs(inputs)
     timings = {}
@@ -113,11 +128,35 @@ def ours(inputs: list[dict]) -> dict:
     if timings["one call each"][2] != results:
         raise SystemExit("compute_pay's results differ from compute_many's")
     timings["one call each"] = (*timings["one call each"][:2], None)
-    timings["batch warm"] = _timed(lambda: compute_many(pays))
-    timings["batch warm"] = (*timings["batch warm"][:2], None)
+
+    def one_by_one() -> list:
+        """The batch engine before its columns: `fr_batch.compute` a payment at a time, the
+        collector paused as `compute_many` does."""
+        plan = fr_batch.plan(pays[0].period_start)
+        gc.disable()
+        try:
+            return [fr_batch.compute(pay, plan) for pay in pays]
+        finally:
+            gc.enable()
+
+    timings["batch, 1 by 1"] = _timed(one_by_one)
+    if timings["batch, 1 by 1"][2] != results:
+        raise SystemExit("fr_batch.compute's results differ from compute_many's")
+    timings["batch, 1 by 1"] = (*timings["batch, 1 by 1"][:2], None)
     timings["batch cold"] = (*timings["batch cold"][:2], None)
+    # Warm, REPEAT times; after each, the collector's first pass over the new results (paused
+    # while they were made, it then walks all of them once), timed apart.
+    warm, collector = [], []
+    for _ in range(REPEAT):
+        warm.append(_timed(lambda: compute_many(pays))[:2])
+        wall, cpu = time.perf_counter(), time.process_time()
+        gc.collect(0)
+        collector.append((time.perf_counter() - wall, time.process_time() - cpu))
+        gc.collect()
     return {
         "timings": timings,
+        "warm": warm,
+        "collector": collector,
         "results": {case["id"]: r for case, r in zip(inputs, results, strict=True)},
     }
 
@@ -198,20 +237,22 @@ def belgium() -> dict:
     return {name: (wall, cpu) for name, (wall, cpu, _) in timings.items()}
 
 
-def openfisca(inputs: list[dict]) -> dict:
+def openfisca(inputs: list[dict], env: dict[str, str] | None = None) -> dict:
     interpreter = os.environ.get(
         "SMARTCOOP_OPENFISCA_PYTHON", str(ROOT / ".venv-openfisca" / "bin" / "python")
     )
     if not Path(interpreter).exists():
         raise SystemExit(f"OpenFisca's interpreter {interpreter} is missing: run `make openfisca`")
     completed = subprocess.run(  # noqa: S603 (our interpreter, our script)
-        [interpreter, str(ROOT / "tests" / "payroll" / "openfisca_oracle.py"), "--timing"],
+        [interpreter, str(ROOT / "tests" / "payroll" / "openfisca_oracle.py"), "--timing",
+         "--repeat", str(REPEAT)],
         input=json.dumps(inputs),
         capture_output=True,
         text=True,
         check=True,
         timeout=3600,
-    )
+        env={**os.environ, **(env or {})},
+    )  # fmt: skip
     return json.loads(completed.stdout)
 
 
@@ -231,26 +272,54 @@ def main() -> None:
     load = loadavg()
     measured = ours(inputs)
     mine, timings = measured["results"], measured["timings"]
-    print(f"ours (Decimal; load average before: {load}, after: {loadavg()}):")
+    print(f"ours (Decimal, one thread; load average before: {load}, after: {loadavg()}):")
     for name, (wall, cpu, _) in timings.items():
         print(f"  {name:14} wall {wall:6.2f} s, CPU {cpu:6.2f} s ({1e6 * cpu / EMPLOYEES:4.0f} us "
               "CPU an employee)")  # fmt: skip
-    load = loadavg()
-    theirs = openfisca(inputs)
+    for index, ((wall, cpu), (gc_wall, gc_cpu)) in enumerate(
+        zip(measured["warm"], measured["collector"], strict=True)
+    ):
+        print(f"  batch warm {index + 1}   wall {wall:6.2f} s, CPU {cpu:6.2f} s ({1e6 * cpu / EMPLOYEES:4.0f} "
+              f"us CPU an employee); then the collector's pass: wall {gc_wall:.3f} s, CPU "
+              f"{gc_cpu:.3f} s")  # fmt: skip
+    runs = {}
+    for threads, env in (("its threads", None), ("one thread", ONE_THREAD)):
+        load = loadavg()
+        theirs = runs[threads] = openfisca(inputs, env)
+        timing = theirs["timing"]
+        print(f"OpenFisca-France {theirs['version']} (numpy, vectorised, {threads}: "
+              f"{timing['threads']} in the process; load average before: {load}, after: "
+              f"{loadavg()}): load {timing['load']:.2f} s")  # fmt: skip
+        print(f"  cold           wall {timing['cold']:6.2f} s, CPU {timing['cpu_cold']:6.2f} s")
+        for index, (wall, cpu) in enumerate(zip(timing["warm"], timing["cpu_warm"], strict=True)):
+            print(f"  warm {index + 1}         wall {wall:6.2f} s, CPU {cpu:6.2f} s "
+                  f"({1e6 * cpu / EMPLOYEES:4.0f} us CPU an employee)")  # fmt: skip
+    theirs = runs["its threads"]
+
+    def median(values: list[float]) -> float:
+        return statistics.median(values)
+
+    our_wall = median([wall for wall, _ in measured["warm"]])
+    our_cpu = median([cpu for _, cpu in measured["warm"]])
+    gc_wall = median([wall for wall, _ in measured["collector"]])
+    gc_cpu = median([cpu for _, cpu in measured["collector"]])
+    print(f"Warm, median of {REPEAT}, same inputs, same run (load average now {loadavg()}):")
+    print(f"  ours                          wall {our_wall:.3f} s, CPU {our_cpu:.3f} s; with the "
+          f"collector's pass wall {our_wall + gc_wall:.3f} s, CPU {our_cpu + gc_cpu:.3f} s")  # fmt: skip
+    for threads, run in runs.items():
+        wall, cpu = median(run["timing"]["warm"]), median(run["timing"]["cpu_warm"])
+        print(f"  OpenFisca, {threads:12}       wall {wall:.3f} s, CPU {cpu:.3f} s: OpenFisca / "
+              f"ours wall {wall / our_wall:.2f}x, CPU {cpu / our_cpu:.2f}x; with our collector's "
+              f"pass wall {wall / (our_wall + gc_wall):.2f}x, CPU {cpu / (our_cpu + gc_cpu):.2f}x "
+              f"({'ours faster' if wall > our_wall + gc_wall and cpu > our_cpu + gc_cpu else 'NOT faster on both'})")  # fmt: skip
+    cold_ours = timings["batch cold"][0]
     timing = theirs["timing"]
-    print(f"OpenFisca-France {theirs['version']} (numpy, vectorised; load average before: {load}, "
-          f"after: {loadavg()}): load {timing['load']:.2f} s")  # fmt: skip
-    for name in ("cold", "warm"):
-        print(f"  {name:14} wall {timing[name]:6.2f} s, CPU {timing['cpu_' + name]:6.2f} s "
-              f"({1e6 * timing['cpu_' + name] / EMPLOYEES:4.0f} us CPU an employee)")  # fmt: skip
-    wall, cpu, _ = timings["batch warm"]
-    print(f"ratio warm OpenFisca / ours (batch): wall {timing['warm'] / wall:.2f}x, CPU "
-          f"{timing['cpu_warm'] / cpu:.2f}x ({'ours faster' if cpu < timing['cpu_warm'] else 'OpenFisca faster'}"
-          f"); cold, OpenFisca with its load: wall "
-          f"{(timing['load'] + timing['cold']) / timings['batch cold'][0]:.2f}x")  # fmt: skip
-    reference_cpu = timings["reference"][1]
-    print(f"batch against the reference engine one at a time: CPU {reference_cpu / cpu:.1f}x "
-          "faster, results identical")  # fmt: skip
+    print(f"  cold, OpenFisca with its load / ours: wall "
+          f"{(timing['load'] + timing['cold']) / cold_ours:.2f}x")  # fmt: skip
+    print(f"batch warm against the reference engine one at a time: CPU "
+          f"{timings['reference'][1] / our_cpu:.1f}x faster; against the batch engine one by one "
+          f"(before the columns): {timings['batch, 1 by 1'][1] / our_cpu:.2f}x; results "
+          "identical")  # fmt: skip
     differ = [
         (case, variable, value, theirs["results"][case["id"]][variable])
         for case in inputs

@@ -1022,7 +1022,6 @@ def _compute_shape(
     all_social = list(total(map(add, social, repeat(constant)), csg_amounts))
     net_taxable = list(map(sub, map(sub, gross_column, social), deductible))
     net_social = list(map(sub, gross_column, all_social))
-    employee_part = list(zip(*employee_lines, strict=True)) if employee_lines else [()] * count
 
     # The withholding: the personalised rate, or the neutral grid's on the base (less the
     # abatement of a short contract).
@@ -1053,7 +1052,6 @@ def _compute_shape(
     pas_amounts = list(
         map(_quantize, map(mul, pas_bases, pas_rates), repeat(exponent), repeat(rounding))
     )
-    notes_by_default = _NOTES[withholding]
 
     employer_lines: list = []
     employer_amounts: list = []
@@ -1075,7 +1073,6 @@ def _compute_shape(
                                               column, repeat(side), repeat(source)))
         )  # fmt: skip
     constant += columns(the_plan.employer(small, above, cadre), employer_lines, employer_amounts)
-    employer_part = list(zip(*employer_lines, strict=True)) if employer_lines else [()] * count
 
     # The réduction générale, below its threshold only (coefficient zero above it).
     rule, hours_month = the_plan.reduction_rule, the_plan.hours_month
@@ -1100,31 +1097,53 @@ def _compute_shape(
             )
         if coefficient:
             reductions.append((index, gross, coefficient))
-    reduction_lines: list[tuple[Line, ...]] = [()] * count
-    if reductions:
-        employer_total = list(total(repeat(constant, count), employer_amounts))
+    # Each payment's lines: its employee lines, the withholding's (when not zero), its
+    # employer lines, the réduction générale's.
+    if all(pas_amounts):  # each pays some: one column more
+        pas_column = map(_new_tuple, repeat(Line), zip(repeat("pas"), repeat("payroll.line.pas"),
+                                                       pas_bases, pas_rates, pas_amounts,
+                                                       repeat(EMPLOYEE), repeat(pas_source)))  # fmt: skip
+        lines = list(zip(*employee_lines, pas_column, *employer_lines, strict=True))
+        employee_totals: Any = map(add, all_social, pas_amounts)
+    else:
+        employee_part = list(zip(*employee_lines, strict=True)) if employee_lines else [()] * count
+        employer_part = list(zip(*employer_lines, strict=True)) if employer_lines else [()] * count
+        lines = []
+        employee_totals = []
+        for employee, employer, pas_base, pas_rate, pas, everything in zip(
+            employee_part, employer_part, pas_bases, pas_rates, pas_amounts, all_social,
+            strict=True,
+        ):  # fmt: skip
+            if pas:
+                pas_line = _new_tuple(Line, ("pas", "payroll.line.pas", pas_base, pas_rate, pas,
+                                             EMPLOYEE, pas_source))  # fmt: skip
+                lines.append(employee + (pas_line,) + employer)  # noqa: RUF005 (faster)
+                employee_totals.append(everything + pas)
+            else:
+                lines.append(employee + employer)
+                employee_totals.append(everything)
+    if reductions:  # capped by the employer's contributions: summed for these payments only
+        indices = [index for index, _, _ in reductions]
+        employer_totals = total(
+            repeat(constant), [_gather(amounts, indices) for amounts in employer_amounts]
+        )
         source = the_plan.reduction_source
-        for index, gross, coefficient in reductions:
-            reduction = min((gross * coefficient).quantize(exponent, rounding),
-                            employer_total[index])  # fmt: skip
-            reduction_lines[index] = (
+        for (index, gross, coefficient), employer_total in zip(
+            reductions, employer_totals, strict=False
+        ):
+            reduction = min((gross * coefficient).quantize(exponent, rounding), employer_total)
+            lines[index] += (
                 _new_tuple(Line, ("reduction_generale", "payroll.line.reduction_generale", gross,
                                   coefficient, -reduction, EMPLOYER, source)),
             )  # fmt: skip
 
+    notes = map(_NOTES[withholding].__getitem__, map(_is_default, map(_profile, pays)))
     results: list[PayResult] = []
     append = results.append
-    for pay, gross, employee, employer, reduced, pas_base, pas_rate, pas, everything, taxable, net in zip(
-        pays, grosses, employee_part, employer_part, reduction_lines, pas_bases, pas_rates,
-        pas_amounts, all_social, net_taxable, net_social, strict=True
+    for pay, gross, payment_lines, taxable, net, net_pay, payment_notes in zip(
+        pays, grosses, lines, net_taxable, net_social, map(sub, grosses, employee_totals), notes,
+        strict=True,
     ):  # fmt: skip
-        if pas:
-            pas_line = _new_tuple(Line, ("pas", "payroll.line.pas", pas_base, pas_rate, pas,
-                                         EMPLOYEE, pas_source))  # fmt: skip
-            lines = employee + (pas_line,) + employer + reduced  # noqa: RUF005 (faster)
-            everything += pas
-        else:
-            lines = employee + employer + reduced
         result = _new_object(PayResult)
         _set(
             result,
@@ -1133,13 +1152,13 @@ def _compute_shape(
                 "country": "FR",
                 "category": pay.category,
                 "gross": gross,
-                "lines": lines,
+                "lines": payment_lines,
                 "net_taxable": taxable,
                 "net_social": net,
-                "net_pay": gross - everything,
+                "net_pay": net_pay,
                 "student_hours_in_quota": _NO_HOURS,
                 "student_hours_beyond_quota": _NO_HOURS,
-                "notes": notes_by_default[pay.tax_profile.is_default],
+                "notes": payment_notes,
                 "parameters": used,
             },
         )

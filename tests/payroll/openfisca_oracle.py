@@ -7,6 +7,7 @@ writes {"version": ..., "results": {id: {variable: value}}} on stdout.
 """
 
 import json
+import os
 import sys
 import time
 from importlib.metadata import version
@@ -126,8 +127,9 @@ def simulate_vectorised(tbs, cases: list[dict]) -> dict:
 def main() -> None:
     """With `--timing` (benchmarks/payroll_fr_openfisca.py): computed by `simulate_vectorised`,
     with the seconds taken to load the tax-benefit system and to build and compute the
-    simulation cold, then again warm (a second simulation on the same inputs), wall and CPU of
-    this process."""
+    simulation cold, then warm (`--repeat N` more simulations on the same inputs, each timed),
+    wall and CPU of this process (the CPU of all its threads: numpy's BLAS and numexpr start
+    their own; `threads` is how many the process had at the end)."""
     cases = json.load(sys.stdin)
     start = time.perf_counter()
     tbs = FranceTaxBenefitSystem()
@@ -135,20 +137,26 @@ def main() -> None:
     if "--timing" not in sys.argv:
         answer = {"version": version("openfisca-france"), "results": simulate(tbs, cases)}
     else:
+        repeat = int(sys.argv[sys.argv.index("--repeat") + 1]) if "--repeat" in sys.argv else 1
         cpu_loaded = time.process_time()
         results = simulate_vectorised(tbs, cases)
         cold, cpu_cold = time.perf_counter(), time.process_time()
-        simulate_vectorised(tbs, cases)
-        warm, cpu_warm = time.perf_counter(), time.process_time()
+        warm, cpu_warm = [], []
+        for _ in range(repeat):
+            wall, cpu = time.perf_counter(), time.process_time()
+            simulate_vectorised(tbs, cases)
+            warm.append(time.perf_counter() - wall)
+            cpu_warm.append(time.process_time() - cpu)
         answer = {
             "version": version("openfisca-france"),
             "results": results,
             "timing": {
                 "load": loaded - start,
                 "cold": cold - loaded,
-                "warm": warm - cold,
                 "cpu_cold": cpu_cold - cpu_loaded,
-                "cpu_warm": cpu_warm - cpu_cold,
+                "warm": warm,
+                "cpu_warm": cpu_warm,
+                "threads": len(os.listdir("/proc/self/task")),
             },
         }
     json.dump(answer, sys.stdout)

@@ -18,7 +18,10 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from smartcoop.core.models import User
 
 # Events: "validated", "cancelled", "dates_changed".
 ContractListener = Callable[[str, Any, Any], None]  # (event, contract, actor)
@@ -74,12 +77,12 @@ def declaration_filed_here(contract) -> str:
     return ""
 
 
-def contract_event(event: str, contract, actor) -> None:
+def contract_event(event: str, contract, actor: User | None) -> None:
     for listener in _listeners:
         listener(event, contract, actor)
 
 
-def contracts_event(event: str, contracts: list, actor) -> None:
+def contracts_event(event: str, contracts: list, actor: User | None) -> None:
     """`event` happened to each of `contracts` (in the caller's transaction): batch listeners hear
     it once with the list, the others once per contract."""
     if not contracts:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
@@ -10,15 +12,18 @@ from activities.contract_events import ContractStatus
 
 from . import selectors, services
 
+if TYPE_CHECKING:
+    from smartcoop.core.models import User
 
-def on_contracts_event(event: str, contracts: list, actor) -> None:
+
+def on_contracts_event(event: str, contracts: list, actor: User | None) -> None:
     """Contracts validated together (one, or the many an adviser ticked) get their Dimona IN or
     DPAE in one batch, in the transaction of their validation."""
     if event == "validated":
         services.contracts_declarations_queue(contracts=contracts, actor=actor)
 
 
-def on_contract_event(event: str, contract, actor) -> None:
+def on_contract_event(event: str, contract, actor: User | None) -> None:
     if event == "cancelled":
         services.contract_cancelled(contract=contract, actor=actor)
     elif event == "dates_changed":

@@ -25,6 +25,7 @@ import hashlib
 import re
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
+from typing import TYPE_CHECKING
 
 from django.db import transaction
 from django.utils.translation import gettext as _
@@ -34,6 +35,9 @@ from smartcoop.core.audit import audit_log
 from .answers import AnswerUnreadable
 from .dsn import parse_lines
 from .models import AuthorityAnswer, PasRate
+
+if TYPE_CHECKING:
+    from smartcoop.core.models import User
 
 NIR13 = re.compile(r"^[12][0-9]{2}[0-9]{2}(?:[0-9]{2}|2A|2B)[0-9]{6}$")
 RATE = re.compile(r"^[0-9]{1,2}\.[0-9]{2}$")
@@ -126,7 +130,7 @@ def _members_by_nir(entity) -> dict:
     return found
 
 
-def pas_return_import(*, entity, raw: bytes, actor, today: dt.date) -> AuthorityAnswer:
+def pas_return_import(*, entity, raw: bytes, actor: User | None, today: dt.date) -> AuthorityAnswer:
     """Keep the file; when it parses and is for this entity's SIRET, apply each rate to its
     worker's tax profile from its date (today at the earliest). Workers not found are listed."""
     from payroll.selectors import tax_profile_entry_at

@@ -13,7 +13,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import asdict
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.db import transaction
@@ -28,6 +28,9 @@ from . import belcotax, dmfa
 from .builders import Problem
 from .models import Declaration
 from .services import _at, declaration_store_built
+
+if TYPE_CHECKING:
+    from smartcoop.core.models import User
 
 K = Declaration.Kind
 S = Declaration.Status
@@ -48,7 +51,7 @@ def _digits(value: str) -> str:
     return "".join(ch for ch in (value or "") if ch.isdigit())
 
 
-def _sender(entity, actor) -> tuple[belcotax.Party | None, list[Problem]]:
+def _sender(entity, actor: User | None) -> tuple[belcotax.Party | None, list[Problem]]:
     problems = []
     enterprise = _digits(entity.enterprise_number)[-10:].rjust(10, "0")
     if entity.country != "BE":
@@ -199,7 +202,9 @@ def _accepted_baseline(earlier: Declaration | None) -> Declaration | None:
     return node
 
 
-def belcotax_build_year(*, entity, year: int, actor, now: dt.datetime | None = None) -> Declaration:
+def belcotax_build_year(
+    *, entity, year: int, actor: User | None, now: dt.datetime | None = None
+) -> Declaration:
     """The 281.10 forms of `year` for the entity: one per worker paid in the year, from the
     approved payslips. In draft, naming the worker and the field, when a national number or an
     address is missing. Once one was accepted, a new build corrects it."""
@@ -393,7 +398,7 @@ def _chain(head: Declaration) -> list[Declaration]:
 
 
 def dmfa_update_if_accepted(
-    *, entity, quarter: str, actor, now: dt.datetime | None = None
+    *, entity, quarter: str, actor: User | None, now: dt.datetime | None = None
 ) -> Declaration | None:
     """Once the original DmfA of the quarter was accepted, a new build is a `DmfAUpdate` that
     names the accepted declaration (its PID) and sends only the worker lines that changed since

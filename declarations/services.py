@@ -12,6 +12,7 @@ import datetime as dt
 import hashlib
 import zoneinfo
 from dataclasses import asdict, replace
+from typing import TYPE_CHECKING
 
 from django.db import transaction
 from django.db.models import Exists, OuterRef, Subquery
@@ -30,6 +31,9 @@ from . import builders, dmfa
 from .answers import AnswerUnreadable, Outcome, parse_dimona_notification
 from .channels import ChannelRefused, ChannelUnavailable, FileOutbox, http_channel
 from .models import AuthorityAnswer, ChannelSetting, Declaration
+
+if TYPE_CHECKING:
+    from smartcoop.core.models import User
 
 K = Declaration.Kind
 S = Declaration.Status
@@ -275,7 +279,7 @@ def _apply_build(
         declaration.status = S.READY
 
 
-def _build_audit(declaration: Declaration, actor) -> dict:
+def _build_audit(declaration: Declaration, actor: User | None) -> dict:
     if declaration.status == S.READY:
         return {
             "actor": actor,
@@ -445,7 +449,7 @@ def _follow_up_form(
 
 
 def declaration_build(
-    *, declaration: Declaration, actor, now: dt.datetime | None = None
+    *, declaration: Declaration, actor: User | None, now: dt.datetime | None = None
 ) -> Declaration:
     """Build the file from the current data: ready when complete, else kept in draft with a
     message per missing field. Nothing half-built is ever sent."""
@@ -500,7 +504,9 @@ def declaration_build(
     return declaration
 
 
-def declaration_rebuild_drafts(*, contract: EmploymentContract, actor) -> list[Declaration]:
+def declaration_rebuild_drafts(
+    *, contract: EmploymentContract, actor: User | None
+) -> list[Declaration]:
     """After staff completed the data: try the contract's drafts again."""
     drafts = Declaration.objects.with_scopes_disabled().filter(contract=contract, status=S.DRAFT)
     return [declaration_build(declaration=d, actor=actor) for d in drafts]
@@ -513,7 +519,7 @@ def _follow_up(
     *,
     origin: Declaration,
     kind: str,
-    actor,
+    actor: User | None,
     period: tuple[dt.date, dt.date] | None = None,
     due: dt.datetime | None = None,
     inputs: dict | None = None,
@@ -540,7 +546,7 @@ def _follow_up(
     return declaration_build(declaration=follow, actor=actor)
 
 
-def contract_cancelled(*, contract: EmploymentContract, actor) -> None:
+def contract_cancelled(*, contract: EmploymentContract, actor: User | None) -> None:
     """A cancelled contract: what was not sent is withdrawn; an accepted Dimona IN is cancelled
     (a sent one is cancelled when its acceptance comes back)."""
     for declaration in Declaration.objects.with_scopes_disabled().filter(
@@ -558,7 +564,7 @@ def contract_cancelled(*, contract: EmploymentContract, actor) -> None:
             _dpae_cancel(original=declaration, reason="contract_cancelled", actor=actor)
 
 
-def _dpae_cancel(*, original: Declaration, reason: str, actor) -> Declaration:
+def _dpae_cancel(*, original: Declaration, reason: str, actor: User | None) -> Declaration:
     """The cancellation of an accepted DPAE, due by the hiring it declared (shared/RULES.md
     Part II §4: the DPAE is the proof of the hiring's date and hour, R1221-1)."""
     hour = original.contract.start_time if original.contract else None
@@ -576,7 +582,7 @@ def _dpae_cancel(*, original: Declaration, reason: str, actor) -> Declaration:
     )
 
 
-def _dpae_replace(*, original: Declaration, actor) -> Declaration | None:
+def _dpae_replace(*, original: Declaration, actor: User | None) -> Declaration | None:
     """An accepted DPAE whose contract's dates changed before the hiring it declares: there is
     no update message for a DPAE, and what it declares (date and hour of hiring, nature and
     duration of the contract: Code du travail R1221-1) must be true before work starts
@@ -633,7 +639,7 @@ def _update_due(
     return due
 
 
-def contract_dates_changed(*, contract: EmploymentContract, actor) -> None:
+def contract_dates_changed(*, contract: EmploymentContract, actor: User | None) -> None:
     """New dates (activities' `contract_change_dates`, in its transaction). Unsent declarations
     are built again with the new dates; an accepted Dimona IN gets an UPDATE of its period (a
     student's quarter by quarter); a sent one gets it when its acceptance comes back (flagged
@@ -724,7 +730,9 @@ def contract_dates_changed(*, contract: EmploymentContract, actor) -> None:
             )
 
 
-def dimona_out_queue(*, entity, today: dt.date | None = None, actor=None) -> list[Declaration]:
+def dimona_out_queue(
+    *, entity, today: dt.date | None = None, actor: User | None = None
+) -> list[Declaration]:
     """Queue the Dimona OUT of every open-ended employment of the entity that ends today or has
     ended (`be.dimona_closed_by_out`), once its IN is accepted (the OUT names the IN's period):
     due the first working day after the end (shared/RULES.md §2.1). Run daily by beat; each IN
@@ -786,13 +794,13 @@ def dimona_out_queue(*, entity, today: dt.date | None = None, actor=None) -> lis
     return queued
 
 
-def _withdraw(declaration: Declaration, *, actor) -> None:
+def _withdraw(declaration: Declaration, *, actor: User | None) -> None:
     declaration.status = S.WITHDRAWN
     declaration.save(update_fields=["status", "updated_at"])
     audit_log(actor=actor, action="declarations.declaration.withdrawn", target=declaration)
 
 
-def declaration_correct(*, declaration: Declaration, actor) -> Declaration:
+def declaration_correct(*, declaration: Declaration, actor: User | None) -> Declaration:
     """A rejected declaration is corrected by a new one, built from the data as it is now (staff
     fixed what the authority said), pointing to the one it corrects."""
     with transaction.atomic():
@@ -830,7 +838,9 @@ def declaration_correct(*, declaration: Declaration, actor) -> Declaration:
 # --- Sending and answers -------------------------------------------------------------------------
 
 
-def _mark_sent(declaration: Declaration, *, actor, authority_reference: str = "") -> None:
+def _mark_sent(
+    declaration: Declaration, *, actor: User | None, authority_reference: str = ""
+) -> None:
     from .services_poll import first_poll_at
 
     declaration.status = S.SENT
@@ -857,7 +867,9 @@ def _mark_sent(declaration: Declaration, *, actor, authority_reference: str = ""
     )
 
 
-def outbox_batch(*, entity, actor, now: dt.datetime | None = None) -> tuple[bytes, int]:
+def outbox_batch(
+    *, entity, actor: User | None, now: dt.datetime | None = None
+) -> tuple[bytes, int]:
     """The batch file of every Dimona ready in the file outbox of this entity; they become sent.
     DPAE (France) are JSON documents, downloaded one by one."""
     with transaction.atomic():
@@ -900,7 +912,7 @@ def outbox_batch(*, entity, actor, now: dt.datetime | None = None) -> tuple[byte
     return batch, len(ready)
 
 
-def _apply(declaration: Declaration, outcome: Outcome, *, actor) -> None:
+def _apply(declaration: Declaration, outcome: Outcome, *, actor: User | None) -> None:
     """Record the authority's verdict on a sent declaration (under its row lock)."""
     declaration.answered_at = timezone.now()
     declaration.authority_codes = list(outcome.codes)
@@ -925,7 +937,7 @@ def _apply(declaration: Declaration, outcome: Outcome, *, actor) -> None:
         _after_acceptance(declaration, actor=actor)
 
 
-def _after_acceptance(declaration: Declaration, *, actor) -> None:
+def _after_acceptance(declaration: Declaration, *, actor: User | None) -> None:
     contract = declaration.contract
     if contract is None or declaration.kind not in (K.DIMONA_IN, K.DPAE):
         return
@@ -963,7 +975,7 @@ def _after_acceptance(declaration: Declaration, *, actor) -> None:
 
 
 def declaration_record_answer(
-    *, declaration: Declaration, accepted: bool, reference: str, message: str, actor
+    *, declaration: Declaration, accepted: bool, reference: str, message: str, actor: User | None
 ) -> Declaration:
     """Staff record an answer received outside the batch flow (a DPAE's URSSAF acknowledgement
     number, or its refusal). A ready declaration becomes sent first: it was filed by hand."""
@@ -998,7 +1010,7 @@ def declaration_record_answer(
     return declaration
 
 
-def answer_upload(*, entity, raw: bytes, actor) -> AuthorityAnswer:
+def answer_upload(*, entity, raw: bytes, actor: User | None) -> AuthorityAnswer:
     """Staff upload the authority's answer file. It is always kept; applied only when it parses,
     to the sent declarations of this entity it names (others are listed as unmatched)."""
     text = raw.decode("utf-8", errors="replace")
@@ -1304,7 +1316,7 @@ def _dmfa_lines(
 
 
 def dmfa_build_quarter(
-    *, entity, quarter: str, actor, now: dt.datetime | None = None, progress=None
+    *, entity, quarter: str, actor: User | None, now: dt.datetime | None = None, progress=None
 ) -> Declaration:
     """The original DmfA of `quarter` (YYYYQ) for the entity, built from the approved payslips of
     the quarter; in draft, naming what is missing, when a worker has no national number or the
@@ -1387,7 +1399,7 @@ def declaration_store_built(
     document: bytes | str | None,
     errors: list[str],
     content_type: str,
-    actor,
+    actor: User | None,
     data: dict,
 ) -> None:
     """Keep what a periodic build produced: ready with the file and its SHA-256 when it passed
@@ -1567,7 +1579,7 @@ def _dsn_builder():
     return getattr(module, "dsn_build_month", None)
 
 
-def filing_start(*, entity, kind: str, period: str, actor):
+def filing_start(*, entity, kind: str, period: str, actor: User | None):
     """The payroll officer's one action: file the quarter (DmfA, YYYYQ) or the month (DSN,
     YYYY-MM). A job row is written and a worker builds it (`declarations.file_period`); a job
     already running for that period is returned instead of a second one (one active job per

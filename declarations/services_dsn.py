@@ -12,6 +12,7 @@ import json
 import re
 from dataclasses import asdict, replace
 from decimal import Decimal
+from typing import TYPE_CHECKING
 
 from django.db import transaction
 from django.utils import timezone
@@ -25,6 +26,9 @@ from . import dsn
 from .builders import Problem
 from .models import Declaration, DsnSettings, PasRate
 from .services import _at, _working_days_after, declaration_store_built
+
+if TYPE_CHECKING:
+    from smartcoop.core.models import User
 
 K = Declaration.Kind
 S = Declaration.Status
@@ -383,7 +387,9 @@ def _order(declaration: Declaration) -> str:
     return str(declaration.pk)
 
 
-def _save_built(declaration: Declaration, problems, payload: str, meta: dict, actor) -> None:
+def _save_built(
+    declaration: Declaration, problems, payload: str, meta: dict, actor: User | None
+) -> None:
     declaration.inputs = meta
     declaration.problems = [asdict(p) for p in problems]
     declaration_store_built(
@@ -397,7 +403,7 @@ def _save_built(declaration: Declaration, problems, payload: str, meta: dict, ac
 
 
 def _replaceable(
-    entity, kind: str, *, actor, **where
+    entity, kind: str, *, actor: User | None, **where
 ) -> tuple[Declaration | None, Declaration | None]:
     """The current declaration of the same scope: withdrawn when unsent (returns None), kept as
     `corrects` when rejected (it becomes corrected); an accepted or sent one is refused."""
@@ -429,7 +435,9 @@ def _replaceable(
     )
 
 
-def dsn_build_month(*, entity, year: int, month: int, actor, now: dt.datetime | None = None):
+def dsn_build_month(
+    *, entity, year: int, month: int, actor: User | None, now: dt.datetime | None = None
+):
     """The monthly DSN (nature 01) of the entity's establishment for the month, from the
     approved payslips whose period starts in it, and the FCTU of every CDDU they pay that ended
     by the month's end. Rebuilding withdraws an unsent one and corrects a rejected one."""
@@ -540,7 +548,7 @@ def fctu_inputs(contract, *, order: str, created_on: dt.date):
     )
 
 
-def fctu_build(*, contract, actor, now: dt.datetime | None = None) -> Declaration:
+def fctu_build(*, contract, actor: User | None, now: dt.datetime | None = None) -> Declaration:
     """The "fin de contrat de travail unique" signal (nature 07) of an ended CDDU, with the
     contract's pay, hours and end (the employer-certificate data France Travail reads)."""
     now = now or timezone.now()
@@ -567,7 +575,7 @@ def fctu_build(*, contract, actor, now: dt.datetime | None = None) -> Declaratio
     return declaration
 
 
-def dsn_rebuild(*, declaration: Declaration, actor) -> Declaration:
+def dsn_rebuild(*, declaration: Declaration, actor: User | None) -> Declaration:
     """ "Build again" or "Correct" from the declaration's page."""
     if declaration.kind == K.DSN:
         assert declaration.period_start is not None

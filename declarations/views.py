@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 import uuid
+from typing import TYPE_CHECKING
 
 from django.contrib import messages
 from django.core.exceptions import ObjectDoesNotExist
@@ -27,6 +28,9 @@ from . import selectors, services, services_dsn
 from .forms import AnswerUploadForm
 from .models import Declaration
 from .pas_return import pas_return_import
+
+if TYPE_CHECKING:
+    from smartcoop.core.models import User
 
 S = Declaration.Status
 DSN_KINDS = (Declaration.Kind.DSN, Declaration.Kind.DSN_FCTU)
@@ -67,7 +71,7 @@ def next_action(declaration: Declaration) -> str:
 PERIODIC_KINDS = (Declaration.Kind.DMFA, Declaration.Kind.DMFA_UPDATE, Declaration.Kind.BELCOTAX)
 
 
-def _rebuild_period(declaration: Declaration, *, actor) -> Declaration:
+def _rebuild_period(declaration: Declaration, *, actor: User | None) -> Declaration:
     """A declaration of a period (quarter, year) is built again as a whole: the period's builder
     withdraws an unsent one and corrects an answered one."""
     from .periodic import belcotax_build_year

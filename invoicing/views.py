@@ -6,6 +6,7 @@ from __future__ import annotations
 import functools
 from datetime import date
 from decimal import Decimal
+from typing import TYPE_CHECKING
 from urllib.parse import urlencode
 
 from django.conf import settings
@@ -48,6 +49,11 @@ from .forms import (
 from .models import BankTransaction, Invoice, Reminder, ReminderPolicy
 from .payments import online_payment_provider
 
+if TYPE_CHECKING:
+    from django.contrib.auth.models import AnonymousUser
+
+    from smartcoop.core.models import User
+
 # --- Helpers ---------------------------------------------------------------------------------
 
 
@@ -75,7 +81,7 @@ def hidden_from_anonymous(view):
     return wrapped
 
 
-def _is_member(user) -> bool:
+def _is_member(user: User | AnonymousUser) -> bool:
     return not has_permission(user, Permission.BACKOFFICE_ACCESS)
 
 

@@ -1,5 +1,12 @@
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
+
+if TYPE_CHECKING:
+    from smartcoop.core.models import User
 
 
 class MembersConfig(AppConfig):
@@ -99,7 +106,7 @@ class MembersConfig(AppConfig):
         )
 
 
-def _member_language(user) -> str:
+def _member_language(user: User) -> str:
     """Notifications go out in the language the member chose when joining."""
     from .models import Member
 
@@ -107,7 +114,7 @@ def _member_language(user) -> str:
     return member.language if member is not None else ""
 
 
-def _onboarding_step(user) -> str | None:
+def _onboarding_step(user: User) -> str | None:
     """A member who has not finished joining continues the wizard where they left it."""
     from django.urls import reverse
 

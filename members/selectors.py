@@ -407,7 +407,7 @@ def session_bookings_for_staff(*, user: User, session: InfoSession) -> QuerySet[
     return session.bookings.filter(status=InfoSessionBooking.Status.BOOKED).select_related("member")
 
 
-def booking_get_for_staff(*, user, public_id) -> InfoSessionBooking:
+def booking_get_for_staff(*, user: User, public_id) -> InfoSessionBooking:
     """A booking whose attendance `user` may record: that of a member they may see (an adviser:
     their office's members, like the rest of their work)."""
     try:

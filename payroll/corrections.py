@@ -6,6 +6,7 @@ nothing is kept and the reversal's number is given back."""
 from __future__ import annotations
 
 from datetime import date, datetime
+from typing import TYPE_CHECKING
 
 from django.db import transaction
 from django.utils import timezone
@@ -18,9 +19,17 @@ from smartcoop.core.errors import Conflict, ValidationFailed
 from . import services
 from .models import CorrectionSettlement, Payslip
 
+if TYPE_CHECKING:
+    from smartcoop.core.models import User
+
 
 def payslip_correction_start(
-    *, payslip: Payslip, pay_date: date, reason: str, actor, now: datetime | None = None
+    *,
+    payslip: Payslip,
+    pay_date: date,
+    reason: str,
+    actor: User | None,
+    now: datetime | None = None,
 ) -> Payslip:
     """Reverse `payslip` and compute the contracts it paid again, on `pay_date`, with the
     data in force now (the IBAN, the tax profile of that date…). Returns the replacement draft.
@@ -118,7 +127,9 @@ def payslip_replaced(payslip: Payslip) -> Payslip | None:
     return row.replaces.payslip.corrects if row is not None and row.replaces else None
 
 
-def correction_approve(*, replacement: Payslip, actor, now: datetime | None = None) -> Payslip:
+def correction_approve(
+    *, replacement: Payslip, actor: User | None, now: datetime | None = None
+) -> Payslip:
     """Approve the replacement draft of a correction and settle its net difference in the same
     transaction: nothing is approved without its settlement, and the other way round."""
     now = now or timezone.now()
@@ -130,7 +141,7 @@ def correction_approve(*, replacement: Payslip, actor, now: datetime | None = No
     return replacement
 
 
-def correction_settle(*, replacement: Payslip, actor) -> CorrectionSettlement:
+def correction_settle(*, replacement: Payslip, actor: User | None) -> CorrectionSettlement:
     """Settle the net difference of an approved replacement payslip, once.
 
     Positive: a SEPA pain.001 file of one transfer (end-to-end id = the replacement's

@@ -338,7 +338,7 @@ def payslip_compute(
     member,
     pay_date: date,
     contracts,
-    actor,
+    actor: User | None,
     at_mp_rate: Decimal | None = None,
     employer_headcount: int = 1,
 ) -> Payslip:
@@ -364,7 +364,7 @@ def payslips_compute_many(
     entity,
     pay_date: date,
     workers,
-    actor,
+    actor: User | None,
     at_mp_rate: Decimal | None = None,
     employer_headcount: int = 1,
 ) -> list[Payslip | ApplicationError]:
@@ -565,7 +565,9 @@ def _reopened_by_correction(contract_ids, *, entity, pay_date: date) -> dict[int
     return {row.contract_id: row.pk for row in rows}
 
 
-def payslip_approve(*, payslip: Payslip, actor, now, render_pdf: bool = True) -> Payslip:
+def payslip_approve(
+    *, payslip: Payslip, actor: User | None, now, render_pdf: bool = True
+) -> Payslip:
     """Approve a draft and give it its number, gap-free per entity and year of the pay date
     (the number is taken in this transaction: a rollback gives it back). From now on the
     database refuses any change to it. The PDF is rendered after commit by a worker."""
@@ -604,7 +606,7 @@ def payslip_approve(*, payslip: Payslip, actor, now, render_pdf: bool = True) ->
     return payslip
 
 
-def payslips_approve_many(*, entity, payslip_ids, actor, now) -> list[int]:
+def payslips_approve_many(*, entity, payslip_ids, actor: User | None, now) -> list[int]:
     """`payslip_approve` for many drafts of `entity` in one transaction (a pay run's approval):
     the drafts are locked, numbered in the order given with one block of numbers a year
     (`number_allocate_block`, still gap-free: the transaction uses every number it takes or
@@ -679,7 +681,7 @@ def _negated(value: str | None) -> str | None:
     return None if value is None else str(-Decimal(value))
 
 
-def payslip_correct(*, payslip: Payslip, pay_date: date, actor) -> Payslip:
+def payslip_correct(*, payslip: Payslip, pay_date: date, actor: User | None) -> Payslip:
     """A correction of an approved payslip: a new draft that references the first and reverses
     it (every amount and line negated, the same snapshot of parameters and tax profile). It is
     approved and numbered like any payslip; the first one never changes. Its contract rows
@@ -739,7 +741,7 @@ def payslip_correct(*, payslip: Payslip, pay_date: date, actor) -> Payslip:
 
 
 def work_accident_rate_record(
-    *, entity, valid_from: date, rate: Decimal, reference: str, actor
+    *, entity, valid_from: date, rate: Decimal, reference: str, actor: User | None
 ) -> WorkAccidentRate:
     """Record the AT/MP rate the CARSAT notified the entity, from `valid_from` on (France).
     Payslips computed from then use it; those already approved keep the rate they copied. A

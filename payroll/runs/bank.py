@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import xml.etree.ElementTree as ET
 from decimal import Decimal
+from typing import TYPE_CHECKING
 
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
@@ -16,6 +17,9 @@ from smartcoop.core.money import format_money
 
 from ..models import PayRun, PayRunItem
 from ..sepa import NS, payrun_message_id
+
+if TYPE_CHECKING:
+    from smartcoop.core.models import User
 
 
 def _file_total(run: PayRun) -> Decimal:
@@ -39,7 +43,7 @@ def salary_debits_imported(*, entity, rows) -> None:
                 _close(run, row, actor=None, by_hand=False)
 
 
-def _close(run: PayRun, row, *, actor, by_hand: bool) -> PayRun | None:
+def _close(run: PayRun, row, *, actor: User | None, by_hand: bool) -> PayRun | None:
     with transaction.atomic():
         locked = PayRun.objects.select_for_update().get(pk=run.pk)
         if locked.state != PayRun.State.POSTED:
@@ -62,7 +66,7 @@ def _close(run: PayRun, row, *, actor, by_hand: bool) -> PayRun | None:
     return locked
 
 
-def payrun_match_debit(*, run: PayRun, bank_reference: str, actor) -> PayRun:
+def payrun_match_debit(*, run: PayRun, bank_reference: str, actor: User | None) -> PayRun:
     """A payroll officer names the debit that paid a posted run when the bank's text does not
     carry the file's message id: an imported debit of this entity, of the file's total, that
     paid no other run. Closes the run like the automatic match (audited, by hand)."""

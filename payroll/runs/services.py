@@ -9,6 +9,7 @@ import datetime as dt
 import hashlib
 import json
 from collections import defaultdict
+from typing import TYPE_CHECKING
 
 from django.db import connection, transaction
 from django.db.models import F
@@ -24,6 +25,9 @@ from smartcoop.core.errors import ApplicationError, Conflict
 from .. import services as payroll_services
 from ..models import PayRun, PayRunItem, Payslip, PayslipContract
 from .anomalies import anomaly, worker_anomalies
+
+if TYPE_CHECKING:
+    from smartcoop.core.models import User
 
 S = PayRun.State
 It = PayRunItem.State
@@ -76,7 +80,7 @@ def _taken_contract_ids(*, entity) -> set[int]:
     return taken
 
 
-def payrun_create(*, entity, pay_date: dt.date, actor=None) -> PayRun:
+def payrun_create(*, entity, pay_date: dt.date, actor: User | None = None) -> PayRun:
     """Open the run of `entity` for `pay_date` (one per entity and date) and collect its
     workers: the contracts due by that date (the pack's terms) not held by another run or
     payslip, one item per worker. Idempotent: an existing run is returned as it is."""
@@ -301,7 +305,7 @@ def payrun_item_recompute(*, item: PayRunItem, actor) -> PayRunItem:
     return computed
 
 
-def payrun_approve(*, run: PayRun, actor, now: dt.datetime | None = None) -> PayRun:
+def payrun_approve(*, run: PayRun, actor: User | None, now: dt.datetime | None = None) -> PayRun:
     """A payroll officer approves the run: every computed payslip without a blocking anomaly
     becomes final; the others are held back (their draft deleted, so their contracts go to the
     next run once fixed). Then the workers render, build the SEPA file and post the ledger."""
@@ -416,7 +420,7 @@ def payrun_pay(*, run_id: int) -> None:
         run.save(update_fields=["sepa_xml", "sepa_sha256", "state", "updated_at"])
 
 
-def payrun_post(*, run_id: int, actor=None) -> None:
+def payrun_post(*, run_id: int, actor: User | None = None) -> None:
     """PAYING → POSTED: each paid contract charges its Activity the budgeted cost (activities'
     `contracts_mark_paid`, once: a contract already paid is skipped), in transactions of
     POST_CHUNK contracts, so a killed worker resumes where it stopped."""
@@ -541,7 +545,7 @@ def _fail(run: PayRun, *, step: str, message: str, reason: str, data: dict) -> P
     return run
 
 
-def payrun_retry(*, run: PayRun, actor) -> PayRun:
+def payrun_retry(*, run: PayRun, actor: User | None) -> PayRun:
     """ "Try again" on a failed run: back to the step that failed, sent to the workers again.
     A failed computation sends the workers still to compute (the ones computed stay); a failed
     step after approval starts again from it (render, SEPA file or ledger: each skips what is

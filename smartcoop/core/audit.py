@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.db import models
 
-from .models import AuditLogEntry, LegalEntity
+from .models import AuditLogEntry, LegalEntity, User
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import AnonymousUser
 
 # Keys whose values never reach the log in clear (national numbers, bank accounts, secrets).
 SENSITIVE_KEYS = (
@@ -54,7 +57,7 @@ def mask_secrets(data: Any) -> Any:
 
 def audit_entry(
     *,
-    actor,
+    actor: User | AnonymousUser | None,
     action: str,
     target: models.Model | None = None,
     entity=None,
@@ -69,7 +72,7 @@ def audit_entry(
     else:
         entity_id = getattr(target, "entity_id", None)
     return AuditLogEntry(
-        actor=actor if getattr(actor, "is_authenticated", False) else None,
+        actor=actor if isinstance(actor, User) else None,
         entity_id=entity_id,
         action=action,
         target_type=target._meta.label_lower if target is not None else "",
@@ -80,7 +83,7 @@ def audit_entry(
 
 def audit_log(
     *,
-    actor,
+    actor: User | AnonymousUser | None,
     action: str,
     target: models.Model | None = None,
     entity=None,
@@ -110,7 +113,7 @@ def audit_log_many(entries: list[dict[str, Any]]) -> list[AuditLogEntry]:
     )
 
 
-def audit_copy(*, actor, action: str, entries) -> int:
+def audit_copy(*, actor: User | AnonymousUser | None, action: str, entries) -> int:
     """Audit many changes of one kind at once (a pay run's chunk): `entries` are (target,
     data) pairs; the rows are those `audit_entry` makes (data masked the same way), written by
     one COPY without model instances. Call it inside the transaction of the change. Returns
@@ -122,7 +125,7 @@ def audit_copy(*, actor, action: str, entries) -> int:
     from .bulk import copy_rows
 
     now = timezone.now()
-    actor_id = actor.pk if getattr(actor, "is_authenticated", False) else None
+    actor_id = actor.pk if isinstance(actor, User) else None
     rows = [
         (
             now,

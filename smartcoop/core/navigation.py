@@ -4,7 +4,7 @@ so that an app brings its own entries and the core knows no app."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.apps import apps
 from django.urls import NoReverseMatch, reverse
@@ -12,6 +12,11 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from .roles import Permission, has_permission
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import AnonymousUser
+
+    from .models import User
 
 
 @dataclass(frozen=True)
@@ -32,7 +37,9 @@ def register(item: NavItem) -> None:
         _REGISTRY.append(item)
 
 
-def items_for(area: str, user, current_path: str = "") -> list[dict[str, Any]]:
+def items_for(
+    area: str, user: User | AnonymousUser, current_path: str = ""
+) -> list[dict[str, Any]]:
     """The entries of an area that the user may see, in order; the one whose URL is the longest
     prefix of the current path is marked active."""
     entries: list[dict[str, Any]] = []
@@ -75,7 +82,7 @@ def _group_of(item: NavItem) -> str:
         return ""
 
 
-def groups_for(area: str, user, current_path: str = "") -> list[dict]:
+def groups_for(area: str, user: User | AnonymousUser, current_path: str = "") -> list[dict]:
     """The same entries, grouped by the app that registered them (for the back-office menu)."""
     groups: list[dict] = []
     for entry in items_for(area, user, current_path):

@@ -9,21 +9,25 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from django.http import HttpRequest
 from django.utils.functional import Promise
 
+if TYPE_CHECKING:
+    from .models import User
+
 logger = logging.getLogger(__name__)
 
-_NEXT_STEPS: list[Callable[[object], str | None]] = []
+_NEXT_STEPS: list[Callable[[User], str | None]] = []
 
 
-def register_next_step(step: Callable[[object], str | None]) -> None:
+def register_next_step(step: Callable[[User], str | None]) -> None:
     if step not in _NEXT_STEPS:
         _NEXT_STEPS.append(step)
 
 
-def next_step_url(user) -> str | None:
+def next_step_url(user: User) -> str | None:
     for step in _NEXT_STEPS:
         url = step(user)
         if url:

@@ -4,9 +4,15 @@ views, the API and the admin."""
 from __future__ import annotations
 
 import enum
+from typing import TYPE_CHECKING
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import AnonymousUser
+
+    from .models import User
 
 
 class Role(models.TextChoices):
@@ -117,7 +123,7 @@ ROLE_PERMISSIONS: dict[str, frozenset[Permission]] = {
 }
 
 
-def has_permission(user, permission: Permission) -> bool:
+def has_permission(user: User | AnonymousUser | None, permission: Permission) -> bool:
     """The one permission check. Inactive and anonymous users have none."""
     if user is None or not getattr(user, "is_authenticated", False) or not user.is_active:
         return False

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -11,6 +11,9 @@ from .audit import audit_log
 from .errors import ValidationFailed
 from .models import LegalEntity
 from .validators import check_text
+
+if TYPE_CHECKING:
+    from .models import User
 
 # What an administrator may change on an entity from the back-office. Identifiers that define the
 # entity legally (enterprise number, country) change only through the admin, with the audit trail.
@@ -35,7 +38,9 @@ ENTITY_EDITABLE_FIELDS = (
 )
 
 
-def legal_entity_update(*, entity: LegalEntity, actor, data: dict[str, Any]) -> LegalEntity:
+def legal_entity_update(
+    *, entity: LegalEntity, actor: User | None, data: dict[str, Any]
+) -> LegalEntity:
     """Change an entity's details. Every value is validated (identifiers for the country, IBAN
     and BIC); the first invalid one is refused with its field named, and nothing is saved.
     Locks: the entity row."""

@@ -7,16 +7,21 @@ invoice's token), and the scope is opened to every entity."""
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from django.http import HttpRequest
 
-from .models import LegalEntity
+from .models import LegalEntity, User
 from .roles import Permission, Role, has_permission
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import AnonymousUser
 
 SESSION_KEY = "smartcoop_entity_id"
 
 
-def entities_for_user(user) -> list[LegalEntity]:
-    if not has_permission(user, Permission.BACKOFFICE_ACCESS):
+def entities_for_user(user: User | AnonymousUser) -> list[LegalEntity]:
+    if not isinstance(user, User) or not has_permission(user, Permission.BACKOFFICE_ACCESS):
         return []
     active = LegalEntity.objects.filter(is_active=True)
     if user.role == Role.ADMINISTRATOR:

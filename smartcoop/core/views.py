@@ -53,7 +53,7 @@ def landing(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def home(request: HttpRequest) -> HttpResponse:
+def home(request: AuthenticatedRequest) -> HttpResponse:
     if has_permission(request.user, Permission.BACKOFFICE_ACCESS):
         return redirect("core:backoffice_home")
     return redirect(next_step_url(request.user) or "core:member_home")
@@ -149,7 +149,7 @@ def number_series_detail(request: HttpRequest, public_id) -> HttpResponse:
 
 
 @permission_required(Permission.MANAGE_ENTITIES)
-def entity_settings(request: HttpRequest) -> HttpResponse:
+def entity_settings(request: AuthenticatedRequest) -> HttpResponse:
     """Settings of the entity the administrator works in (address, bank, invoice series)."""
     entity = current_entity(request)
     if entity is None:

@@ -954,21 +954,26 @@ def _compute_shape(
     gross_column = list(grosses)
     seven_pss = 7 * pss
     limits = csg["abatement_pss"] * pss
-    csg_base = list(
-        map(
-            add,
-            map(mul, map(min, gross_column, repeat(limits)), repeat(ONE - csg["abatement"])),
-            map(max, map(sub, gross_column, repeat(limits)), repeat(ZERO)),
+    if tranche <= 1 and limits >= 4 * pss:
+        # Every gross within the abatement's limit: min() gives the gross, max() a zero that
+        # adds nothing (not even an exponent: the product has more decimals).
+        csg_base = list(map(mul, gross_column, repeat(ONE - csg["abatement"])))
+    else:
+        csg_base = list(
+            map(
+                add,
+                map(mul, map(min, gross_column, repeat(limits)), repeat(ONE - csg["abatement"])),
+                map(max, map(sub, gross_column, repeat(limits)), repeat(ZERO)),
+            )
         )
-    )
     if tranche == 0:
         raws: tuple[Any, ...] = (gross_column, gross_column, None, gross_column, gross_column,
                                  gross_column, csg_base)  # fmt: skip
     elif tranche == 3:
         raws = (pss, gross_column, seven_pss, 8 * pss, 4 * pss, 4 * pss, csg_base)
     else:
-        t2 = list(map(min, map(max, map(sub, gross_column, repeat(pss)), repeat(ZERO)),
-                      repeat(seven_pss)))  # fmt: skip
+        # Above the ceiling and at most 8 times it: max() and min() give the difference.
+        t2 = list(map(sub, gross_column, repeat(pss)))
         up_to_4 = gross_column if tranche == 1 else 4 * pss
         raws = (pss, gross_column, t2, gross_column, up_to_4, up_to_4, csg_base)
     rounded: dict[int, Any] = {}

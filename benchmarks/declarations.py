@@ -90,7 +90,7 @@ class Meter:
     def per(self, count: int) -> str:
         return (
             f"{self.cpu / count * 1000:.2f} ms CPU here and {self.db / count * 1000:.2f} ms in "
-            f"PostgreSQL a contract, {self.queries / count:.1f} queries a contract"
+            f"PostgreSQL a contract, {self.queries / count:.2f} queries a contract"
         )
 
 

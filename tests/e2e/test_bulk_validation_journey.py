@@ -59,6 +59,7 @@ def test_adviser_validates_the_ticked_contracts_in_one_go(live_server, page: Pag
     expect(page.get_by_role("heading", name="Validate these 2 contracts?")).to_be_visible()
     expect(page.get_by_role("cell", name="Dance night")).to_be_visible()
     expect(page.get_by_role("cell", name="Choir tour")).to_have_count(0)
+    shot(page, "bulk-validation-confirm")
     with scopes_disabled():  # nothing is validated before the confirmation
         assert EmploymentContract.objects.filter(status="validated").count() == 0
     page.get_by_role("button", name="Validate 2 contracts").click()
@@ -68,6 +69,7 @@ def test_adviser_validates_the_ticked_contracts_in_one_go(live_server, page: Pag
     ).to_be_visible()
     expect(page.get_by_role("row").filter(has_text="Choir tour")).to_have_count(1)
     expect(page.get_by_role("row").filter(has_text="Dance night")).to_have_count(0)
+    shot(page, "bulk-validation-done")
     with scopes_disabled():
         statuses = {
             c.pk: c.status

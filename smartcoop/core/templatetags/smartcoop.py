@@ -3,7 +3,8 @@ from __future__ import annotations
 from decimal import Decimal
 
 from django import template
-from django.utils.html import format_html
+from django.utils.html import conditional_escape, format_html
+from django.utils.safestring import mark_safe
 
 from smartcoop.core.money import format_money, format_percent
 
@@ -34,6 +35,13 @@ def whole(value) -> str:
     number = Decimal(str(value)).quantize(Decimal(1))
     text = formats.number_format(abs(number), decimal_pos=0, use_l10n=True, force_grouping=True)
     return MINUS + text if number < 0 else text
+
+
+@register.filter
+def break_at_dots(value) -> str:
+    """A dotted code ("invoicing.transmission.delivered") that may wrap after its dots, never
+    inside a word (the value escaped, the <wbr> safe)."""
+    return mark_safe(".<wbr>".join(conditional_escape(part) for part in str(value).split(".")))
 
 
 @register.filter

@@ -41,6 +41,47 @@ def test_every_page_sends_a_strict_content_security_policy_and_a_permissions_pol
         assert "camera=()" in response.headers["Permissions-Policy"], url
 
 
+def _pages(resolver=None, prefix=""):
+    """Every URL of the URL conf that names no object (no converter), as a path."""
+    from django.urls import URLPattern, URLResolver, get_resolver
+
+    for pattern in (resolver or get_resolver()).url_patterns:
+        route = str(pattern.pattern)
+        if "<" in route or "^" in route or "(" in route:
+            continue
+        if isinstance(pattern, URLResolver):
+            yield from _pages(pattern, prefix + route)
+        elif isinstance(pattern, URLPattern):
+            yield "/" + prefix + route
+
+
+def test_every_page_sends_the_policies_and_signed_in_pages_are_never_stored(client, member_user):
+    """Whatever answers (a page, a redirect to sign in, a 403/404/405), the response carries the
+    Content-Security-Policy and the Permissions-Policy; for a signed-in member, no-store."""
+    pages = sorted(set(_pages()) - {"/accounts/logout/"})
+    assert len(pages) > 60
+    problems = []
+    for who in ("anonymous", "member"):
+        if who == "member":
+            client.force_login(member_user)
+        for path in pages:
+            response = client.get(path)
+            headers = response.headers
+            if "script-src 'self'" not in headers.get("Content-Security-Policy", ""):
+                problems.append(f"{who} {path} {response.status_code}: no CSP")
+            if "camera=()" not in headers.get("Permissions-Policy", ""):
+                problems.append(f"{who} {path} {response.status_code}: no Permissions-Policy")
+            # The public simulator's API answers everyone the same (DRF runs it unauthenticated).
+            public = path == "/api/v1/activities/simulator/"
+            if (
+                who == "member"
+                and not public
+                and "no-store" not in headers.get("Cache-Control", "")
+            ):
+                problems.append(f"{who} {path} {response.status_code}: stored")
+    assert problems == []
+
+
 def test_the_pages_carry_no_inline_script_or_event_handler_or_style_attribute():
     """What the policy forbids is not in any page template (PDF templates are rendered by
     WeasyPrint, not a browser, and keep their <style>)."""

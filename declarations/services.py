@@ -123,7 +123,9 @@ def _public_inputs(facts: builders.ContractFacts) -> dict:
 # --- Queueing ----------------------------------------------------------------------------------
 
 
-def contract_declarations_queue(*, contract: EmploymentContract, actor) -> list[Declaration]:
+def contract_declarations_queue(
+    *, contract: EmploymentContract, actor: User | None
+) -> list[Declaration]:
     """A validated contract gets its Dimona IN (Belgium: one per quarter for a student) or its
     DPAE (France, CDDU and CDI), built at once and sent by its entity's channel: a batch of one
     (`contracts_declarations_queue`)."""
@@ -151,7 +153,7 @@ def _hiring_segments(contract: EmploymentContract) -> tuple[str, list] | None:
     return None
 
 
-def contracts_declarations_queue(*, contracts, actor) -> list[Declaration]:
+def contracts_declarations_queue(*, contracts, actor: User | None) -> list[Declaration]:
     """Validated contracts get their hiring declaration (Dimona IN or DPAE), built and checked
     at once and sent by their entity's channel; a contract that has one (not withdrawn, not
     corrected) gets nothing, so running a batch twice creates nothing new.

@@ -128,7 +128,7 @@ def payrun_compute_chunks(*, run: PayRun) -> list[list[int]]:
     return [ids[i : i + size] for i in range(0, len(ids), size)]
 
 
-def payrun_items_compute(*, run_id: int, item_ids, actor=None) -> list[PayRunItem]:
+def payrun_items_compute(*, run_id: int, item_ids, actor: User | None = None) -> list[PayRunItem]:
     """Compute the payslips of a chunk of the run's workers and record their anomalies, in one
     transaction with their items: the items still pending are locked `SKIP LOCKED` (one another
     worker holds is left to it; one already computed is left alone), then everything the chunk
@@ -216,7 +216,7 @@ def _items_record(items: list[PayRunItem], *, computed_at: dt.datetime) -> None:
         )
 
 
-def payrun_item_compute(*, item_id: int, actor=None) -> PayRunItem | None:
+def payrun_item_compute(*, item_id: int, actor: User | None = None) -> PayRunItem | None:
     """Compute one worker's payslip (a chunk of one); None if it is not pending or another
     worker holds it."""
     run_id = PayRunItem.objects.filter(pk=item_id).values_list("run_id", flat=True).first()
@@ -279,7 +279,7 @@ def payrun_totals(*, run: PayRun) -> dict:
                 for row in cursor.fetchall()}  # fmt: skip
 
 
-def payrun_item_recompute(*, item: PayRunItem, actor) -> PayRunItem:
+def payrun_item_recompute(*, item: PayRunItem, actor: User | None) -> PayRunItem:
     """After a fix (an IBAN entered, a contract declared…): compute this worker again while the
     run is under review."""
     with transaction.atomic():

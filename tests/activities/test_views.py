@@ -53,6 +53,10 @@ def test_simulator_is_public_and_shows_the_worked_example(client):
     body = response.content.decode()
     assert "935" in body and "603" in body and "857" in body
     assert "Estimate" in body
+    # The largest gross whose employer cost fits the €935.00 budget, to the cent: never one
+    # that costs €935.01 (€603.23 at 1.55), never a cent short (€857.79 at 1.09).
+    assert "€603.22" in body and "€857.80" in body
+    assert "603.23" not in body and "857.79" not in body and "935.01" not in body
 
 
 def test_simulator_refuses_nonsense_politely(client):

@@ -107,7 +107,8 @@ def test_france_the_officer_sets_the_at_mp_rate_files_the_dsn_and_its_correction
     expect(page.get_by_test_id("filing-state")).to_have_text("Waiting for a worker")
     with scopes_disabled():
         job = FilingJob.objects.get(entity=entity)
-    declarations.filing_run(job_id=job.pk)  # what the declarations.file_period task does
+    with scope(entity=entity.pk):  # the task runs in its entity's scope
+        declarations.filing_run(job_id=job.pk)  # what the declarations.file_period task does
     expect(page.get_by_test_id("filing-result")).to_contain_text("built and valid")
     shot(page, "dsn-filing")
     page.get_by_role("link", name="Open the declaration").click()

@@ -9,11 +9,14 @@ creation times can link the two tables. Closed votes are frozen by database trig
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from members.models import Member
 from smartcoop.core.models import BaseModel, LegalEntity
+from smartcoop.core.steps import StatusSteps
 
 
 class Statutes(BaseModel):
@@ -92,7 +95,7 @@ class Statutes(BaseModel):
         return int(self.category_weights.get(category, 1))
 
 
-class Assembly(BaseModel):
+class Assembly(StatusSteps, BaseModel):
     class Kind(models.TextChoices):
         ORDINARY = "ordinary", _("Ordinary general assembly")
         EXTRAORDINARY = "extraordinary", _("Extraordinary general assembly")
@@ -101,6 +104,16 @@ class Assembly(BaseModel):
         DRAFT = "draft", _("Draft")
         CONVENED = "convened", _("Convened")
         CLOSED = "closed", _("Closed")
+
+    # What staff may do from each status (services refuse, pages offer the same: core/steps.py).
+    STEPS = {
+        "add_resolution": (Status.DRAFT,),
+        "add_election": (Status.DRAFT,),
+        "convene": (Status.DRAFT,),
+        "attach_document": (Status.DRAFT, Status.CONVENED),
+        "mark_attendance": (Status.CONVENED,),
+        "close": (Status.CONVENED,),
+    }
 
     entity = models.ForeignKey(LegalEntity, on_delete=models.PROTECT, related_name="+")
     statutes = models.ForeignKey(Statutes, on_delete=models.PROTECT, related_name="assemblies")
@@ -131,6 +144,11 @@ class Assembly(BaseModel):
 
     def __str__(self) -> str:
         return self.title
+
+    def before_vote(self, now: datetime) -> bool:
+        """Convened and the online vote not open yet: the time of candidacies and proxies (the
+        one rule of their services and of the pages that offer them)."""
+        return self.status == self.Status.CONVENED and now < self.vote_opens_at
 
 
 class Resolution(BaseModel):
@@ -303,7 +321,7 @@ class Election(models.Model):
         return sum(int(n) for n in self.seats.values())
 
 
-class Candidacy(BaseModel):
+class Candidacy(StatusSteps, BaseModel):
     """A member standing for a seat of their share category, with a statement; staff confirm
     eligibility (then it gets its number on the ballot) or refuse it with a reason. The member
     may withdraw until the vote opens (final for that election: the number is not reused)."""
@@ -313,6 +331,11 @@ class Candidacy(BaseModel):
         CONFIRMED = "confirmed", _("Confirmed")
         REFUSED = "refused", _("Refused")
         WITHDRAWN = "withdrawn", _("Withdrawn")
+
+    STEPS = {
+        "decide": (Status.APPLIED,),
+        "withdraw": (Status.APPLIED, Status.CONFIRMED),
+    }
 
     election = models.ForeignKey(Election, on_delete=models.PROTECT, related_name="candidacies")
     voter = models.ForeignKey(Voter, on_delete=models.PROTECT, related_name="candidacies")

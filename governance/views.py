@@ -94,8 +94,7 @@ def _assembly_page(
             "resolutions": resolutions,
             "held": held,
             "given": given,
-            "proxy_open": meeting.status == Assembly.Status.CONVENED
-            and now < meeting.vote_opens_at,
+            "proxy_open": meeting.before_vote(now),
             "proxy_form": forms.ProxyForm(),
             "vote_open": vote_open,
             "ballots": ballots,
@@ -103,8 +102,7 @@ def _assembly_page(
             "live": _meeting_live(meeting),
             "elections": list(elections.values()),
             "documents": selectors.documents_of(assembly=meeting),
-            "candidacy_open": meeting.status == Assembly.Status.CONVENED
-            and now < meeting.vote_opens_at,
+            "candidacy_open": meeting.before_vote(now),
             "candidacy_form": forms.CandidacyForm(),
             "ranked": meeting.statutes.election_method == Statutes.ElectionMethod.STV,
             "election_results": (
@@ -376,6 +374,9 @@ def staff_assembly(request: AuthenticatedRequest, public_id) -> HttpResponse:
         "governance/staff_assembly.html",
         {
             "assembly": meeting,
+            # The close service also waits for the vote to open; the page offers what it accepts.
+            "closable": meeting.can("close") and timezone.now() >= meeting.vote_opens_at,
+            "candidacies_open": meeting.before_vote(timezone.now()),
             "resolutions": meeting.resolutions.order_by("position"),
             "form": form,
             "voters": voters,

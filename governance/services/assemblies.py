@@ -151,7 +151,7 @@ def resolution_add(
         raise ValidationFailed(_("Choose a majority rule."), field="majority")
     with transaction.atomic():
         assembly = Assembly.objects.select_for_update().get(pk=assembly.pk)
-        if assembly.status != Assembly.Status.DRAFT:
+        if not assembly.can("add_resolution"):
             raise Conflict(
                 _("The agenda is fixed once the assembly is convened."), code="agenda_fixed"
             )
@@ -191,7 +191,7 @@ def assembly_convene(*, actor: User | None, assembly: Assembly, today: date | No
         assembly = (
             Assembly.objects.select_for_update().select_related("statutes").get(pk=assembly.pk)
         )
-        if assembly.status != Assembly.Status.DRAFT:
+        if not assembly.can("convene"):
             raise Conflict(_("This assembly is already convened."), code="already_convened")
         if not assembly.resolutions.exists():
             raise ValidationFailed(_("Put at least one resolution on the agenda first."))
@@ -265,7 +265,7 @@ def assembly_convene(*, actor: User | None, assembly: Assembly, today: date | No
 def attendance_mark(*, actor: User | None, voter: Voter, present: bool) -> Voter:
     with transaction.atomic():
         voter = Voter.objects.select_for_update().select_related("assembly").get(pk=voter.pk)
-        if voter.assembly.status != Assembly.Status.CONVENED:
+        if not voter.assembly.can("mark_attendance"):
             raise Conflict(_("Attendance is taken while the assembly is open."), code="not_open")
         voter.attended_at = timezone.now() if present else None
         voter.save(update_fields=["attended_at", "updated_at"])
@@ -293,7 +293,7 @@ def assembly_close(
             .select_related("statutes")
             .get(pk=assembly.pk)
         )
-        if assembly.status != Assembly.Status.CONVENED:
+        if not assembly.can("close"):
             raise Conflict(_("Only a convened assembly can be closed."), code="not_open")
         if now < assembly.vote_opens_at:
             raise Conflict(_("The vote has not opened yet."), code="not_open_yet")

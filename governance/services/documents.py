@@ -31,7 +31,7 @@ def document_attach(
     file.seek(0)
     with transaction.atomic():
         assembly = Assembly.objects.select_for_update().get(pk=resolution.assembly_id)
-        if assembly.status == Assembly.Status.CLOSED:
+        if not assembly.can("attach_document"):
             raise Conflict(_("The vote is closed."), code="vote_closed")
         document = ResolutionDocument.objects.create(
             resolution=resolution,

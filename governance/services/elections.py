@@ -46,7 +46,7 @@ def election_add(
         raise ValidationFailed(_("Give at least one seat."), field="seats")
     with transaction.atomic():
         assembly = Assembly.objects.select_for_update().get(pk=assembly.pk)
-        if assembly.status != Assembly.Status.DRAFT:
+        if not assembly.can("add_election"):
             raise Conflict(
                 _("The agenda is fixed once the assembly is convened."), code="agenda_fixed"
             )
@@ -70,7 +70,7 @@ def election_add(
 
 
 def _before_vote(assembly: Assembly, now: datetime) -> None:
-    if assembly.status != Assembly.Status.CONVENED or now >= assembly.vote_opens_at:
+    if not assembly.before_vote(now):
         raise Conflict(
             _("Candidacies are received and decided only until the vote opens."),
             code="candidacies_closed",
@@ -155,7 +155,7 @@ def candidacy_decide(
             .select_related("voter__member__user", "election__resolution")
             .get(pk=candidacy.pk)
         )
-        if candidacy.status != Candidacy.Status.APPLIED:
+        if not candidacy.can("decide"):
             raise Conflict(_("This candidacy is already decided."), code="already_decided")
         if confirm:
             last = candidacy.election.candidacies.aggregate(n=Max("number"))["n"] or 0
@@ -196,7 +196,7 @@ def candidacy_withdraw(
         )
         _before_vote(assembly, now)
         candidacy = Candidacy.objects.select_for_update().get(pk=candidacy.pk)
-        if candidacy.status not in (Candidacy.Status.APPLIED, Candidacy.Status.CONFIRMED):
+        if not candidacy.can("withdraw"):
             raise Conflict(
                 _("Only a candidacy awaiting confirmation or confirmed can be withdrawn."),
                 code="not_withdrawable",

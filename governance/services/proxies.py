@@ -17,7 +17,7 @@ from ..models import Assembly, Proxy, Voter
 
 
 def _before_vote(assembly: Assembly, now: datetime) -> None:
-    if assembly.status != Assembly.Status.CONVENED or now >= assembly.vote_opens_at:
+    if not assembly.before_vote(now):
         raise Conflict(
             _("Proxies can be given or revoked only until the vote opens."), code="proxy_closed"
         )

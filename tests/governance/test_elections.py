@@ -351,3 +351,42 @@ def test_a_candidate_withdraws_before_the_vote_opens_and_is_off_the_ballot(clien
     # Another member cannot withdraw Bob's candidacy: the page withdraws only one's own.
     client.force_login(holder(coop).user)
     assert client.post(withdraw).status_code == 404
+
+
+def test_the_staff_page_offers_only_what_the_services_accept(client, coop, clerk):
+    """Before the vote opens staff decide candidacies but cannot close the vote; once it is open
+    they close it but decide no candidacy (both refused by the services then): the page's
+    buttons follow the same rules (Assembly.STEPS, before_vote, Candidacy.STEPS)."""
+    from django.urls import reverse
+    from django.utils import timezone
+
+    from governance.models import Assembly
+
+    services.statutes_create(actor=None, entity=coop, valid_from=date(2020, 1, 1))
+    alice = holder(coop)
+    assembly = open_assembly(coop, clerk=clerk, convene=False)
+    election = services.election_add(actor=clerk, assembly=assembly, title="Board", seats={"A": 1})
+    services.assembly_convene(actor=clerk, assembly=assembly, today=RECORD + timedelta(days=1))
+    voter = Voter.objects.get(assembly=assembly, member=alice)
+    services.candidacy_apply(actor=None, election=election.election, voter=voter, statement="Me")
+    client.force_login(clerk)
+    url = reverse("governance:staff_assembly", args=[assembly.public_id])
+
+    before = client.get(url).content.decode()
+    assert "Confirm eligibility" in before and "Mark present" in before
+    assert "Close the vote" not in before and "Add the resolution" not in before
+    with pytest.raises(Conflict):
+        services.assembly_close(actor=clerk, assembly=assembly)
+
+    Assembly.objects.filter(pk=assembly.pk).update(
+        vote_opens_at=timezone.now() - timedelta(hours=1)
+    )
+    during = client.get(url).content.decode()
+    assert "Close the vote" in during and "Confirm eligibility" not in during
+    with pytest.raises(Conflict):
+        services.candidacy_decide(actor=clerk, candidacy=Candidacy.objects.get(), confirm=True)
+
+    client.post(reverse("governance:staff_close", args=[assembly.public_id]))
+    closed = client.get(url).content.decode()
+    assert "Minutes (PDF)" in closed and "Close the vote" not in closed
+    assert "Attach a document" not in closed and "Mark present" not in closed

@@ -71,6 +71,10 @@ def test_the_member_file_lists_what_the_member_has_with_links(
     assert invoice.reference in body and "Stage manager" in body and "Cables for the tour" in body
     assert "€625.00" in body  # available: 1,000 - 6.5 % fee - 200 x 1.55 planned
     assert elsewhere.name not in body
+    # The amount column is what the client still owes, not a due date (it read "Vervaldatum").
+    client.cookies["smartcoop_language"] = "nl"
+    body = client.get(reverse("members:staff_member", args=[member.public_id])).content.decode()
+    assert "Nog verschuldigd" in body and "Vervaldatum" not in body
 
 
 def test_an_adviser_of_another_office_sees_no_row(client, be_entity, member, activity, be_client):

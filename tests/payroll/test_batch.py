@@ -270,3 +270,15 @@ def test_a_refused_payment_keeps_its_place():
     assert isinstance(kept[0], ValueError)
     assert "AT/MP" in str(kept[0])
     assert kept[1].net_pay == compute_pay_reference(march).net_pay
+
+
+def test_the_first_refused_payment_in_order_is_the_error_raised():
+    """French payments are computed together after the loop; without `keep_errors` the error
+    raised is still that of the first refused payment in the order given."""
+    june = pay("BE", WorkerCategory.EMPLOYEE, "3000.00", "164.67", start=date(2025, 6, 2))
+    french_without_rate = pay("FR", WorkerCategory.CADRE, "3000.00", "151.67",
+                              start=date(2026, 3, 2))  # fmt: skip
+    with pytest.raises(ValueError, match="AT/MP"):
+        compute_many([french_without_rate, june])
+    with pytest.raises(MissingParameter, match=r"be\.withholding_scale"):
+        compute_many([june, french_without_rate])

@@ -130,8 +130,17 @@ def queue(request: AuthenticatedRequest) -> HttpResponse:
     if contract_id:
         found = found.filter(contract__public_id=contract_id)
     rows = list(found[:500])
+    now = timezone.now()
+    hours = services.alert_hours(now)
+    soon = now + dt.timedelta(hours=hours) if hours is not None else now
     for row in rows:
         row.next_action = next_action(row)  # type: ignore[attr-defined]
+        # Within the alert window of the payroll officers' notice, not filed and not late yet.
+        row.due_soon = (  # type: ignore[attr-defined]
+            row.due_at is not None
+            and row.status in (S.DRAFT, S.READY, S.REJECTED)
+            and now <= row.due_at < soon
+        )
     ready_in_outbox = sum(
         1
         for r in rows
@@ -150,7 +159,7 @@ def queue(request: AuthenticatedRequest) -> HttpResponse:
             "ready_in_outbox": ready_in_outbox,
             "answers": selectors.answers_for_staff(entity=entity)[:10],
             "upload_form": AnswerUploadForm(),
-            "now": timezone.now(),
+            "now": now,
             "quarters": _recent_quarters(timezone.localdate()),
             "belcotax_years": [timezone.localdate().year - 1, timezone.localdate().year],
             "months": _recent_months(timezone.localdate()),

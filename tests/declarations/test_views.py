@@ -135,6 +135,11 @@ def test_the_dashboard_warns_of_declarations_due_soon_and_late(entity, client):
     }
     figure = widgets["declarations_due"]
     assert (figure.value, figure.tone, str(figure.note)) == (1, "warn", "0 late")
+    # The queue marks it too (within the pack's 48 hours), not the one due in 20 days.
+    queue = client.get(reverse("declarations:queue")).content.decode()
+    assert queue.count("data-due-soon") == 1
+    row = queue.split(f'data-declaration="{the_in(soon).public_id}"')[1].split("</tr>")[0]
+    assert "due soon" in row
     Declaration.objects.with_scopes_disabled().filter(pk=the_in(soon).pk).update(
         due_at=timezone.now() - dt.timedelta(hours=1)
     )
@@ -144,3 +149,5 @@ def test_the_dashboard_warns_of_declarations_due_soon_and_late(entity, client):
     }
     figure = widgets["declarations_due"]
     assert (figure.value, figure.tone, str(figure.note)) == (1, "bad", "1 late")
+    queue = client.get(reverse("declarations:queue")).content.decode()
+    assert "data-due-soon" not in queue and queue.count('badge-bad">late<') == 1

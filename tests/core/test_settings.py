@@ -33,6 +33,14 @@ def start(**overrides) -> subprocess.CompletedProcess:
         ({"CELERY_BROKER_URL": "amqp://localhost"}, "CELERY_BROKER_URL must be a redis://"),
         ({"SMARTCOOP_COUNTRY": "XX"}, "SMARTCOOP_COUNTRY='XX' is not a known country pack"),
         ({"DJANGO_DEBUG": "maybe"}, "DJANGO_DEBUG='maybe' is not a boolean"),
+        (
+            {"SMARTCOOP_DECLARATION_POLL_GIVE_UP_HOURS": "0"},
+            "SMARTCOOP_DECLARATION_POLL_GIVE_UP_HOURS='0' is not a positive number",
+        ),
+        (
+            {"SMARTCOOP_DECLARATION_POLL_FACTOR": "fast"},
+            "SMARTCOOP_DECLARATION_POLL_FACTOR='fast' is not a positive number",
+        ),
     ],
 )
 def test_start_up_stops_with_a_message_naming_the_variable(overrides, message):

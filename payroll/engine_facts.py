@@ -32,6 +32,7 @@ from decimal import Decimal
 from django.utils.translation import gettext as _
 from django_scopes import scopes_disabled
 
+from smartcoop.core.bulk import any_of
 from smartcoop.core.errors import ValidationFailed
 from smartcoop.core.sectors import Sector
 from smartcoop.countries import param
@@ -123,10 +124,10 @@ def exit_holidays_of(*, entity, pay_date: date, workers) -> dict:
         later = {
             member_id
             for member_id, end in EmploymentContract.objects.filter(
-                entity=entity, member_id__in=list(last_end), end_date__gt=min(last_end.values())
+                any_of("member_id", last_end), entity=entity, end_date__gt=min(last_end.values())
             )
             .exclude(status__in=("draft", "cancelled"))
-            .exclude(pk__in=own)
+            .exclude(any_of("pk", own))
             .values_list("member_id", "end_date")
             if end > last_end[member_id]
         }
@@ -137,7 +138,8 @@ def exit_holidays_of(*, entity, pay_date: date, workers) -> dict:
         history: dict[int, list] = {}
         for payslip in (
             Payslip.objects.filter(
-                entity=entity, member_id__in=[w[0].pk for w in ending], period_start__gte=since
+                any_of("member_id", [w[0].pk for w in ending]), entity=entity,
+                period_start__gte=since,
             )
             .order_by("period_start", "pay_date", "pk")
             .only(

@@ -7,6 +7,7 @@ from datetime import date
 from django.db.models import Exists, OuterRef, QuerySet
 
 from activities import selectors as activity_selectors
+from smartcoop.core.bulk import any_of
 from smartcoop.core.models import User
 
 from . import calculations
@@ -48,7 +49,7 @@ def tax_profiles_at(*, member_ids, on: date) -> dict[int, calculations.TaxProfil
     """`tax_profile_at` of many members in one query (a pay run's chunk)."""
     entries = {
         entry.member_id: entry
-        for entry in TaxProfile.objects.filter(member_id__in=list(member_ids), valid_from__lte=on)
+        for entry in TaxProfile.objects.filter(any_of("member_id", member_ids), valid_from__lte=on)
         .order_by("member_id", "-valid_from")
         .distinct("member_id")
     }

@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from smartcoop.core.audit import audit_log
+from smartcoop.core.bulk import any_of
 from smartcoop.core.errors import ApplicationError, Conflict, ValidationFailed
 from smartcoop.core.models import User
 
@@ -126,7 +127,7 @@ def _student_hours_before(*, member_ids, first_days: dict, pay_date: date, exclu
     years = {day.year for day in first_days.values()}
     with scopes_disabled():
         rows = (
-            Payslip.objects.filter(member_id__in=list(member_ids), period_start__year__in=years)
+            Payslip.objects.filter(any_of("member_id", member_ids), period_start__year__in=years)
             .exclude(student_hours_in_quota=0)
             .values_list("pk", "member_id", "period_start", "pay_date", "student_hours_in_quota")
         )
@@ -392,14 +393,17 @@ def payslips_compute_many(
         existing = {
             p.member_id: p
             for p in Payslip.objects.select_for_update()
-            .filter(entity=entity, member_id__in=member_ids, pay_date=pay_date, corrects=None)
+            .filter(any_of("member_id", member_ids), entity=entity, pay_date=pay_date)
+            .filter(corrects=None)
             .order_by("pk")
         }
         every_contract = [c.pk for _member, contracts in workers for c in contracts]
         # a payment in force: not a reversal, and not reversed by a correction
         paid_by = dict(
             PayslipContract.objects.filter(
-                contract_id__in=every_contract, reverses__isnull=True, reversed_by__isnull=True
+                any_of("contract_id", every_contract),
+                reverses__isnull=True,
+                reversed_by__isnull=True,
             ).values_list("contract_id", "payslip_id")
         )
         reopened = _reopened_by_correction(every_contract, entity=entity, pay_date=pay_date)
@@ -553,7 +557,7 @@ def _reopened_by_correction(contract_ids, *, entity, pay_date: date) -> dict[int
     from django.db.models import Q
 
     rows = PayslipContract.objects.filter(
-        contract_id__in=list(contract_ids), reverses__isnull=False
+        any_of("contract_id", contract_ids), reverses__isnull=False
     ).filter(
         Q(replaced_by__isnull=True)
         | Q(
@@ -622,7 +626,7 @@ def payslips_approve_many(*, entity, payslip_ids, actor: User | None, now) -> li
     with transaction.atomic():
         drafts = sorted(
             Payslip.objects.select_for_update()
-            .filter(entity=entity, pk__in=list(payslip_ids), status=Payslip.Status.DRAFT)
+            .filter(any_of("pk", payslip_ids), entity=entity, status=Payslip.Status.DRAFT)
             .only("pk", "public_id", "entity_id", "pay_date", "net_pay"),
             key=lambda p: order[p.pk],
         )

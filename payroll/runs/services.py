@@ -20,6 +20,7 @@ from activities import selectors as activity_selectors
 from activities import services as activity_services
 from activities.models import EmploymentContract
 from smartcoop.core.audit import audit_log
+from smartcoop.core.bulk import any_of
 from smartcoop.core.errors import ApplicationError, Conflict
 
 from .. import services as payroll_services
@@ -39,6 +40,12 @@ CHUNK = 200
 # How many payslip PDFs one render task makes (one task a PDF spent more time on the queue
 # round trip than typst on the PDF).
 RENDER_CHUNK = 25
+# The columns of a contract that computing its payslip reads (`payslips_compute_many`: checks,
+# category, engine input, exit pay, paid contracts; the anomalies: status).
+CONTRACT_FIELDS = (
+    "public_id", "entity_id", "member_id", "contract_type", "status", "start_date", "end_date",
+    "hours", "cadre", "sector", "gross_wage",
+)  # fmt: skip
 # How many contracts one ledger-posting transaction marks paid.
 POST_CHUNK = 1000
 
@@ -139,7 +146,7 @@ def payrun_items_compute(*, run_id: int, item_ids, actor: User | None = None) ->
         items = list(
             PayRunItem.objects.select_for_update(skip_locked=True, of=("self",))
             .select_related("member")
-            .filter(run_id=run_id, pk__in=list(item_ids), state=It.PENDING)
+            .filter(any_of("pk", item_ids), run_id=run_id, state=It.PENDING)
             .order_by("pk")
             # what the engine and the anomalies read of the worker (a member row has ~40
             # columns; the rest is read only if a refusal names the worker)
@@ -153,7 +160,11 @@ def payrun_items_compute(*, run_id: int, item_ids, actor: User | None = None) ->
         run = PayRun.objects.select_related("entity").get(pk=run_id)
         wanted = {pk for item in items for pk in item.contract_ids}
         by_pk = {
-            c.pk: c for c in EmploymentContract.objects.filter(pk__in=wanted, entity=run.entity)
+            c.pk: c
+            for c in EmploymentContract.objects.filter(any_of("pk", wanted), entity=run.entity)
+            # what the payslip, the engine and the anomalies read of a contract (of its 43
+            # columns)
+            .only(*CONTRACT_FIELDS)
         }
         contracts = {
             item.pk: [by_pk[pk] for pk in item.contract_ids if pk in by_pk] for item in items
@@ -338,12 +349,14 @@ def payrun_approve(*, run: PayRun, actor: User | None, now: dt.datetime | None =
             now=now,
         )
         drafts_held = [payslip_id for _pk, payslip_id in held if payslip_id is not None]
-        run.items.filter(pk__in=list(approving)).update(state=It.APPROVED)
-        run.items.filter(pk__in=[pk for pk, _payslip_id in held]).update(
-            state=It.HELD, payslip=None
-        )
+        if approving:
+            run.items.filter(any_of("pk", approving)).update(state=It.APPROVED)
+        if held:
+            run.items.filter(any_of("pk", [pk for pk, _payslip_id in held])).update(
+                state=It.HELD, payslip=None
+            )
         if drafts_held:
-            Payslip.objects.filter(pk__in=drafts_held, status=Payslip.Status.DRAFT).delete()
+            Payslip.objects.filter(any_of("pk", drafts_held), status=Payslip.Status.DRAFT).delete()
         approved, held_count = len(approve), len(held)
         run.state = S.APPROVED
         run.approved_at = now

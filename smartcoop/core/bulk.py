@@ -9,6 +9,7 @@ from collections.abc import Sequence
 from decimal import Decimal
 
 from django.db import DEFAULT_DB_ALIAS, connections, models, transaction
+from django.db.models import F, Lookup
 
 # Fields whose `pre_save` only reads the attribute and whose conversion leaves a value of the
 # types below as it is: their values are written straight (Django's two calls a value were
@@ -100,3 +101,23 @@ def copy_rows(model: type[models.Model], columns: Sequence[str], rows: Sequence[
             for pk_value, row in zip(ids, rows, strict=True):
                 copy.write_row((pk_value, *row))
     return ids
+
+
+class _AnyOf(Lookup):
+    """`column = ANY(%s::type[])`: one array parameter for the whole list."""
+
+    lookup_name = "any_of"
+    prepare_rhs = False
+
+    def as_sql(self, compiler, connection):
+        lhs, lhs_params = self.process_lhs(compiler, connection)
+        cast = self.lhs.output_field.cast_db_type(connection)
+        return f"{lhs} = ANY(%s::{cast}[])", (*lhs_params, list(self.rhs))
+
+
+def any_of(field: str, values) -> Lookup:
+    """A filter `field IN values` written `field = ANY(array)`: the list is one parameter, so
+    neither Django nor the driver handles it value by value (with a pay run's chunk of 200
+    workers, most of the time of its few queries went into that), and the statement's text
+    is the same whatever the number of values. For `.filter(any_of("member_id", ids))`."""
+    return _AnyOf(F(field), list(values))

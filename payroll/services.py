@@ -12,7 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from smartcoop.core.audit import audit_log
-from smartcoop.core.bulk import any_of
+from smartcoop.core.bulk import any_of, loaded
 from smartcoop.core.errors import ApplicationError, Conflict, ValidationFailed
 from smartcoop.core.models import User
 
@@ -306,7 +306,8 @@ class _Snapshots:
             result.student_hours_in_quota, lines, parameters, tax_profile, all_notes, None, None,
             "", None, None, None,
         ]  # fmt: skip
-        payslip = Payslip(*values)
+        (payslip,) = loaded(Payslip, _PAYSLIP_COLUMNS, [values])
+        payslip._state.adding = True  # until `insert`
         _ENTITY_FIELD.set_cached_value(payslip, entity)
         _MEMBER_FIELD.set_cached_value(payslip, member)
         values[19:23] = lines_text, parameters_text, profile_text, notes_text

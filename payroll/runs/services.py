@@ -19,8 +19,9 @@ from django.utils.translation import gettext as _
 from activities import selectors as activity_selectors
 from activities import services as activity_services
 from activities.models import EmploymentContract
+from members.models import Member
 from smartcoop.core.audit import audit_log
-from smartcoop.core.bulk import any_of
+from smartcoop.core.bulk import any_of, loaded
 from smartcoop.core.errors import ApplicationError, Conflict
 
 from .. import services as payroll_services
@@ -43,9 +44,13 @@ RENDER_CHUNK = 25
 # The columns of a contract that computing its payslip reads (`payslips_compute_many`: checks,
 # category, engine input, exit pay, paid contracts; the anomalies: status).
 CONTRACT_FIELDS = (
-    "public_id", "entity_id", "member_id", "contract_type", "status", "start_date", "end_date",
-    "hours", "cadre", "sector", "gross_wage",
+    "id", "public_id", "entity_id", "member_id", "contract_type", "status", "start_date",
+    "end_date", "hours", "cadre", "sector", "gross_wage",
 )  # fmt: skip
+# The columns of an item and of its worker that computing it reads (the worker's anomalies).
+ITEM_FIELDS = ("id", "run_id", "member_id", "contract_ids", "contract_type", "state")
+MEMBER_FIELDS = ("id", "national_number", "iban")
+_ITEM_MEMBER = PayRunItem._meta.get_field("member")
 # How many contracts one ledger-posting transaction marks paid.
 POST_CHUNK = 1000
 
@@ -143,28 +148,32 @@ def payrun_items_compute(*, run_id: int, item_ids, actor: User | None = None) ->
     audit rows and items are written in bulk (`payslips_compute_many`). A killed worker loses
     the chunk's transaction, nothing else. Returns the items computed here."""
     with transaction.atomic():
-        items = list(
+        # what the engine and the anomalies read of the item and of the worker (a member row
+        # has ~45 columns; the rest is read only if a refusal names the worker), as plain rows
+        # made into instances at once (`loaded`)
+        rows = list(
             PayRunItem.objects.select_for_update(skip_locked=True, of=("self",))
-            .select_related("member")
             .filter(any_of("pk", item_ids), run_id=run_id, state=It.PENDING)
             .order_by("pk")
-            # what the engine and the anomalies read of the worker (a member row has ~40
-            # columns; the rest is read only if a refusal names the worker)
-            .only(
-                "run_id", "member_id", "contract_ids", "contract_type", "state",
-                "member__national_number", "member__iban",
-            )
-        )  # fmt: skip
-        if not items:
+            .values_list(*ITEM_FIELDS, "member__national_number", "member__iban")
+        )
+        if not rows:
             return []
+        items = loaded(PayRunItem, ITEM_FIELDS, [row[:6] for row in rows])
+        members = loaded(Member, MEMBER_FIELDS, [(row[2], row[6], row[7]) for row in rows])
+        for item, member in zip(items, members, strict=True):
+            _ITEM_MEMBER.set_cached_value(item, member)
         run = PayRun.objects.select_related("entity").get(pk=run_id)
         wanted = {pk for item in items for pk in item.contract_ids}
         by_pk = {
             c.pk: c
-            for c in EmploymentContract.objects.filter(any_of("pk", wanted), entity=run.entity)
-            # what the payslip, the engine and the anomalies read of a contract (of its 43
-            # columns)
-            .only(*CONTRACT_FIELDS)
+            for c in loaded(
+                EmploymentContract,
+                CONTRACT_FIELDS,
+                EmploymentContract.objects.filter(
+                    any_of("pk", wanted), entity=run.entity
+                ).values_list(*CONTRACT_FIELDS),
+            )
         }
         contracts = {
             item.pk: [by_pk[pk] for pk in item.contract_ids if pk in by_pk] for item in items

@@ -14,6 +14,7 @@ import time
 import pytest
 from django.db import connection
 from django.urls import reverse
+from django.utils import timezone
 from django_scopes import scope
 
 from activities.models import EmploymentContract
@@ -266,3 +267,35 @@ def test_deadline_alerts_do_nothing_in_a_pack_that_files_no_declarations(entity,
     settings.COUNTRY_PACK = load_pack("DE")
     # It used to fail every hour on the missing alert window (a failed task on the health page).
     assert tasks.deadline_alerts() == 0
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.entity_scope("entity")
+def test_the_workers_sweep_and_another_at_once_apply_each_answer_once(entity, celery_worker):
+    with FakeAuthority() as authority:
+        authority.verdict = None
+        activity = worker_activity(entity)
+        http_entity(activity, authority.url, credentials="", timeout="5")
+        today = dt.date.today()
+        contracts = [
+            make_contract(activity, start=today + dt.timedelta(days=10 + 5 * i)) for i in range(4)
+        ]
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline and any(the_in(c).status != S.SENT for c in contracts):
+            time.sleep(0.2)
+        pending = [the_in(c) for c in contracts]
+        assert all(d.status == S.SENT for d in pending) and authority.gets == 4
+        authority.verdict, authority.status_delay = "A", 0.3
+        Declaration.objects.with_scopes_disabled().filter(pk__in=[d.pk for d in pending]).update(
+            next_poll_at=timezone.now() - dt.timedelta(seconds=1)
+        )
+        # Beat's sweep on the real worker, and another one here, at the same time.
+        sent = tasks.poll_sent_declarations.delay()
+        here = sent_declarations_poll(entity=entity)
+        there = sent.get(timeout=30)
+        assert here.get("applied", 0) + there == 4
+        assert authority.gets == 4 + 4  # each asked once
+        for declaration in pending:
+            declaration.refresh_from_db()
+            assert declaration.status == S.ACCEPTED and declaration.polls == 1
+            assert audited(declaration, "declarations.declaration.accepted") == 1

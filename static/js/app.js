@@ -57,7 +57,7 @@
       all.checked = ticked > 0 && ticked === boxes.length;
       all.indeterminate = ticked > 0 && ticked < boxes.length;
       if (count) {
-        count.textContent = ticked ? count.getAttribute("data-template").replace("%(count)s", ticked) : "";
+        count.textContent = ticked ? count.getAttribute("data-label") + " " + ticked : "";
       }
     }
     all.addEventListener("change", function () {

@@ -116,12 +116,7 @@ def _members_by_nir(entity) -> dict:
     from activities.models import EmploymentContract
     from members.models import Member
 
-    ids = (
-        EmploymentContract.objects.with_scopes_disabled()
-        .filter(entity=entity)
-        .values("member_id")
-        .distinct()
-    )
+    ids = EmploymentContract.objects.filter(entity=entity).values("member_id").distinct()
     found = {}
     for member in Member.objects.filter(pk__in=ids):
         compact = "".join(ch for ch in (member.national_number or "") if ch.isalnum()).upper()

@@ -98,8 +98,7 @@ def _workers(entity, year: int) -> list[tuple[Any, dict]]:
     from payroll.selectors import yearly_summaries
 
     payslips = (
-        Payslip.objects.with_scopes_disabled()
-        .filter(entity=entity, status=Payslip.Status.APPROVED, pay_date__year=year)
+        Payslip.objects.filter(entity=entity, status=Payslip.Status.APPROVED, pay_date__year=year)
         .select_related("member")
         .order_by("member__last_name", "member__first_name", "member_id", "pay_date", "id")
     )
@@ -212,8 +211,7 @@ def belcotax_build_year(
     start, end = dt.date(year, 1, 1), dt.date(year, 12, 31)
     with transaction.atomic():
         earlier = (
-            Declaration.objects.with_scopes_disabled()
-            .select_for_update(of=("self",))
+            Declaration.objects.select_for_update(of=("self",))
             .filter(entity=entity, kind=K.BELCOTAX, period_start=start, corrected_by__isnull=True)
             .exclude(status=S.WITHDRAWN)
             .order_by("-id")
@@ -410,8 +408,7 @@ def dmfa_update_if_accepted(
     start, end = dmfa.quarter_bounds(quarter)
     with transaction.atomic():
         head = (
-            Declaration.objects.with_scopes_disabled()
-            .select_for_update(of=("self",))
+            Declaration.objects.select_for_update(of=("self",))
             .filter(
                 entity=entity,
                 kind__in=(K.DMFA, K.DMFA_UPDATE),

@@ -13,7 +13,7 @@ HIRING_KINDS = (Declaration.Kind.DIMONA_IN, Declaration.Kind.DPAE)
 
 def queue_for_staff(*, entity, statuses=None) -> QuerySet[Declaration]:
     """The entity's declarations, soonest deadline first (none last)."""
-    rows = Declaration.objects.with_scopes_disabled().filter(entity=entity)
+    rows = Declaration.objects.filter(entity=entity)
     if statuses:
         rows = rows.filter(status__in=statuses)
     return rows.select_related("contract__member", "corrects").order_by("due_at", "id")
@@ -21,50 +21,43 @@ def queue_for_staff(*, entity, statuses=None) -> QuerySet[Declaration]:
 
 def late_count(*, entity) -> int:
     """Declarations past their deadline and not yet filed (draft, ready or rejected)."""
-    return (
-        Declaration.objects.with_scopes_disabled()
-        .filter(entity=entity, status__in=(S.DRAFT, S.READY, S.REJECTED), due_at__lt=timezone.now())
-        .count()
-    )
+    return Declaration.objects.filter(
+        entity=entity, status__in=(S.DRAFT, S.READY, S.REJECTED), due_at__lt=timezone.now()
+    ).count()
 
 
 def unanswered_count(*, entity) -> int:
     """Declarations sent by the web service that the poll sweep stopped asking: no answer came
     within the settings' age limit (SMARTCOOP_DECLARATION_POLL_GIVE_UP_HOURS)."""
-    return (
-        Declaration.objects.with_scopes_disabled()
-        .filter(entity=entity, status=S.SENT, unanswered_at__isnull=False)
-        .count()
-    )
+    return Declaration.objects.filter(
+        entity=entity, status=S.SENT, unanswered_at__isnull=False
+    ).count()
 
 
 def due_before(*, entity, before) -> int:
     """Open declarations (not yet filed) whose deadline comes before `before`, late ones included."""
-    return (
-        Declaration.objects.with_scopes_disabled()
-        .filter(entity=entity, status__in=(S.DRAFT, S.READY, S.REJECTED), due_at__lt=before)
-        .count()
-    )
+    return Declaration.objects.filter(
+        entity=entity, status__in=(S.DRAFT, S.READY, S.REJECTED), due_at__lt=before
+    ).count()
 
 
 def declaration_for_staff(*, entity, public_id) -> Declaration:
-    return (
-        Declaration.objects.with_scopes_disabled()
-        .select_related("contract__member", "corrects")
-        .get(entity=entity, public_id=public_id)
+    return Declaration.objects.select_related("contract__member", "corrects").get(
+        entity=entity, public_id=public_id
     )
 
 
 def answers_for_staff(*, entity) -> QuerySet[AuthorityAnswer]:
-    return AuthorityAnswer.objects.with_scopes_disabled().filter(entity=entity)
+    return AuthorityAnswer.objects.filter(entity=entity)
 
 
 def hiring_declaration(contract) -> Declaration | None:
     """The contract's latest Dimona IN or DPAE (the one that counts: not corrected, first
     quarter first for a student)."""
     return (
-        Declaration.objects.with_scopes_disabled()
-        .filter(contract=contract, kind__in=HIRING_KINDS, corrected_by__isnull=True)
+        Declaration.objects.filter(
+            contract=contract, kind__in=HIRING_KINDS, corrected_by__isnull=True
+        )
         .order_by("period_start", "-id")
         .first()
     )
@@ -74,8 +67,7 @@ def pending_update(contract) -> Declaration | None:
     """The contract's Dimona UPDATE not answered yet (its dates changed after the IN was
     accepted), if any."""
     return (
-        Declaration.objects.with_scopes_disabled()
-        .filter(
+        Declaration.objects.filter(
             contract=contract,
             kind=Declaration.Kind.DIMONA_UPDATE,
             status__in=(S.DRAFT, S.READY, S.SENT, S.REJECTED),
@@ -96,11 +88,7 @@ def start_passed_undeclared(contract, declaration: Declaration | None) -> bool:
 
 
 def filing_jobs_for_staff(*, entity) -> QuerySet[FilingJob]:
-    return (
-        FilingJob.objects.with_scopes_disabled()
-        .filter(entity=entity)
-        .select_related("declaration", "requested_by")
-    )
+    return FilingJob.objects.filter(entity=entity).select_related("declaration", "requested_by")
 
 
 def filing_job_for_staff(*, entity, public_id) -> FilingJob:

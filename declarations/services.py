@@ -19,7 +19,6 @@ from django.db.models import Exists, OuterRef, Subquery
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
-from django_scopes import scopes_disabled
 
 from activities.models import EmploymentContract
 from smartcoop.core.audit import audit_log, audit_log_many
@@ -80,7 +79,7 @@ def due_at(kind: str, contract: EmploymentContract) -> dt.datetime:
 
 
 def channel_setting(entity) -> ChannelSetting | None:
-    return ChannelSetting.objects.with_scopes_disabled().filter(entity=entity).first()
+    return ChannelSetting.objects.filter(entity=entity).first()
 
 
 def _channel_of(entity) -> str:
@@ -169,7 +168,7 @@ def contracts_declarations_queue(*, contracts, actor: User | None) -> list[Decla
     ids = sorted({contract.pk for contract in contracts})
     if not ids:
         return []
-    with transaction.atomic(), scopes_disabled():
+    with transaction.atomic():
         rows = list(
             EmploymentContract.objects.select_for_update(of=("self",))
             .select_related("member", "entity")
@@ -355,8 +354,9 @@ def _build_payload(
             return problems, "", "", _public_inputs(facts)
         if siblings is None:
             siblings = list(
-                Declaration.objects.with_scopes_disabled()
-                .filter(contract=contract, kind=K.DIMONA_IN, corrected_by__isnull=True)
+                Declaration.objects.filter(
+                    contract=contract, kind=K.DIMONA_IN, corrected_by__isnull=True
+                )
                 .exclude(status=S.WITHDRAWN)
                 .order_by("period_start")
             )
@@ -457,9 +457,7 @@ def declaration_build(
     message per missing field. Nothing half-built is ever sent."""
     now = now or timezone.now()
     with transaction.atomic():
-        locked = (
-            Declaration.objects.with_scopes_disabled().select_for_update().get(pk=declaration.pk)
-        )
+        locked = Declaration.objects.select_for_update().get(pk=declaration.pk)
         if locked.status != S.DRAFT:
             raise Conflict(
                 _("This declaration is %(status)s: it is built already.")
@@ -510,7 +508,7 @@ def declaration_rebuild_drafts(
     *, contract: EmploymentContract, actor: User | None
 ) -> list[Declaration]:
     """After staff completed the data: try the contract's drafts again."""
-    drafts = Declaration.objects.with_scopes_disabled().filter(contract=contract, status=S.DRAFT)
+    drafts = Declaration.objects.filter(contract=contract, status=S.DRAFT)
     return [declaration_build(declaration=d, actor=actor) for d in drafts]
 
 
@@ -551,7 +549,7 @@ def _follow_up(
 def contract_cancelled(*, contract: EmploymentContract, actor: User | None) -> None:
     """A cancelled contract: what was not sent is withdrawn; an accepted Dimona IN is cancelled
     (a sent one is cancelled when its acceptance comes back)."""
-    for declaration in Declaration.objects.with_scopes_disabled().filter(
+    for declaration in Declaration.objects.filter(
         contract=contract, kind__in=(K.DIMONA_IN, K.DPAE)
     ):
         if declaration.status in (S.DRAFT, S.READY):
@@ -649,8 +647,7 @@ def contract_dates_changed(*, contract: EmploymentContract, actor: User | None) 
     A student contract whose Dimona is already filed cannot move into other quarters: that needs
     a new contract (refused, so the change is undone)."""
     hiring = list(
-        Declaration.objects.with_scopes_disabled()
-        .select_for_update(of=("self",))
+        Declaration.objects.select_for_update(of=("self",))
         .filter(contract=contract, kind__in=(K.DIMONA_IN, K.DPAE), corrected_by__isnull=True)
         .exclude(status__in=(S.WITHDRAWN, S.CORRECTED))
         .order_by("period_start", "id")
@@ -706,11 +703,9 @@ def contract_dates_changed(*, contract: EmploymentContract, actor: User | None) 
             declaration.inputs = {**declaration.inputs, "dates_changed": [str(d) for d in before]}
             declaration.period_start, declaration.period_end = segment
             declaration.save(update_fields=["inputs", "period_start", "period_end", "updated_at"])
-    for out in (
-        Declaration.objects.with_scopes_disabled()
-        .filter(contract=contract, kind=K.DIMONA_OUT, corrected_by__isnull=True)
-        .exclude(status__in=(S.WITHDRAWN, S.CORRECTED))
-    ):
+    for out in Declaration.objects.filter(
+        contract=contract, kind=K.DIMONA_OUT, corrected_by__isnull=True
+    ).exclude(status__in=(S.WITHDRAWN, S.CORRECTED)):
         if out.status in (S.DRAFT, S.READY):
             out.status = S.DRAFT
             out.period_start, out.period_end = contract.start_date, contract.end_date
@@ -747,8 +742,7 @@ def dimona_out_queue(
         return []
     queued = []
     candidates = (
-        Declaration.objects.with_scopes_disabled()
-        .filter(
+        Declaration.objects.filter(
             entity=entity,
             kind=K.DIMONA_IN,
             status=S.ACCEPTED,
@@ -759,9 +753,9 @@ def dimona_out_queue(
         .exclude(contract__status=EmploymentContract.Status.CANCELLED)
         .exclude(
             Exists(
-                Declaration.objects.with_scopes_disabled()
-                .filter(contract=OuterRef("contract"), kind=K.DIMONA_OUT)
-                .exclude(status__in=(S.WITHDRAWN, S.CORRECTED))
+                Declaration.objects.filter(
+                    contract=OuterRef("contract"), kind=K.DIMONA_OUT
+                ).exclude(status__in=(S.WITHDRAWN, S.CORRECTED))
             )
         )
         .values_list("pk", flat=True)
@@ -769,8 +763,7 @@ def dimona_out_queue(
     for pk in list(candidates):
         with transaction.atomic():
             origin = (
-                Declaration.objects.with_scopes_disabled()
-                .select_for_update(skip_locked=True, of=("self",))
+                Declaration.objects.select_for_update(skip_locked=True, of=("self",))
                 .select_related("contract")
                 .filter(pk=pk, status=S.ACCEPTED)
                 .first()
@@ -778,8 +771,7 @@ def dimona_out_queue(
             if origin is None or origin.contract is None or not closed_by_out(origin.contract):
                 continue
             if (
-                Declaration.objects.with_scopes_disabled()
-                .filter(contract=origin.contract, kind=K.DIMONA_OUT)
+                Declaration.objects.filter(contract=origin.contract, kind=K.DIMONA_OUT)
                 .exclude(status__in=(S.WITHDRAWN, S.CORRECTED))
                 .exists()
             ):
@@ -806,9 +798,7 @@ def declaration_correct(*, declaration: Declaration, actor: User | None) -> Decl
     """A rejected declaration is corrected by a new one, built from the data as it is now (staff
     fixed what the authority said), pointing to the one it corrects."""
     with transaction.atomic():
-        locked = (
-            Declaration.objects.with_scopes_disabled().select_for_update().get(pk=declaration.pk)
-        )
+        locked = Declaration.objects.select_for_update().get(pk=declaration.pk)
         if locked.status != S.REJECTED:
             raise Conflict(_("Only a rejected declaration can be corrected."))
         locked.status = S.CORRECTED
@@ -876,8 +866,7 @@ def outbox_batch(
     DPAE (France) are JSON documents, downloaded one by one."""
     with transaction.atomic():
         ready = list(
-            Declaration.objects.with_scopes_disabled()
-            .select_for_update()
+            Declaration.objects.select_for_update()
             .filter(
                 entity=entity,
                 status=S.READY,
@@ -891,7 +880,7 @@ def outbox_batch(
         batch = FileOutbox().deliver([d.payload for d in ready])
         # Every one sent at once: one UPDATE and one INSERT of their audit rows.
         sent_at = timezone.now()
-        Declaration.objects.with_scopes_disabled().filter(pk__in=[d.pk for d in ready]).update(
+        Declaration.objects.filter(pk__in=[d.pk for d in ready]).update(
             status=S.SENT, sent_at=sent_at, authority_reference="", updated_at=sent_at
         )
         audit_log_many(
@@ -965,11 +954,9 @@ def _after_acceptance(declaration: Declaration, *, actor: User | None) -> None:
                 period=segment,
                 due=_update_due(contract, before, segment),
             )
-    pending = (
-        Declaration.objects.with_scopes_disabled()
-        .filter(contract=contract, kind=declaration.kind, corrected_by__isnull=True)
-        .exclude(status__in=(S.ACCEPTED, S.WITHDRAWN))
-    )
+    pending = Declaration.objects.filter(
+        contract=contract, kind=declaration.kind, corrected_by__isnull=True
+    ).exclude(status__in=(S.ACCEPTED, S.WITHDRAWN))
     if contract.status == EmploymentContract.Status.VALIDATED and not pending.exists():
         from activities.services import contract_declare
 
@@ -986,9 +973,7 @@ def declaration_record_answer(
             _("Give the acknowledgement number or the authority's message."), field="reference"
         )
     with transaction.atomic():
-        locked = (
-            Declaration.objects.with_scopes_disabled().select_for_update().get(pk=declaration.pk)
-        )
+        locked = Declaration.objects.select_for_update().get(pk=declaration.pk)
         if locked.status not in (S.READY, S.SENT):
             raise Conflict(
                 _("This declaration is %(status)s: it has its answer already.")
@@ -1035,9 +1020,7 @@ def answer_upload(*, entity, raw: bytes, actor: User | None) -> AuthorityAnswer:
         answer.parsed = True
         by_reference = {
             d.reference: d
-            for d in Declaration.objects.with_scopes_disabled()
-            .select_for_update()
-            .filter(entity=entity, status=S.SENT)
+            for d in Declaration.objects.select_for_update().filter(entity=entity, status=S.SENT)
         }
         for outcome in outcomes:
             declaration = by_reference.get(outcome.reference)
@@ -1068,7 +1051,7 @@ def _keep_unreadable(declaration: Declaration, error: AnswerUnreadable) -> Autho
             sha256=hashlib.sha256(raw.encode()).hexdigest(),
             error=str(error)[:500],
         )
-        Declaration.objects.with_scopes_disabled().filter(pk=declaration.pk).update(
+        Declaration.objects.filter(pk=declaration.pk).update(
             last_error=(
                 _("The authority's answer could not be read (%(error)s): kept, not applied.")
                 % {"error": str(error)}
@@ -1096,9 +1079,7 @@ def declaration_deliver(*, declaration_id: int) -> Declaration | None:
         return declaration
     channel = http_channel(setting)
     if declaration.status == S.READY:
-        Declaration.objects.with_scopes_disabled().filter(pk=declaration.pk).update(
-            attempts=declaration.attempts + 1
-        )
+        Declaration.objects.filter(pk=declaration.pk).update(attempts=declaration.attempts + 1)
         declaration.attempts += 1
         try:
             authority_reference = channel.deliver(
@@ -1108,11 +1089,7 @@ def declaration_deliver(*, declaration_id: int) -> Declaration | None:
             )
         except ChannelRefused as refused:
             with transaction.atomic():
-                locked = (
-                    Declaration.objects.with_scopes_disabled()
-                    .select_for_update()
-                    .get(pk=declaration.pk)
-                )
+                locked = Declaration.objects.select_for_update().get(pk=declaration.pk)
                 _mark_sent(locked, actor=None)
                 _apply(
                     locked,
@@ -1124,16 +1101,10 @@ def declaration_deliver(*, declaration_id: int) -> Declaration | None:
             declaration.refresh_from_db()
             return declaration
         except ChannelUnavailable as error:
-            Declaration.objects.with_scopes_disabled().filter(pk=declaration.pk).update(
-                last_error=str(error)[:500]
-            )
+            Declaration.objects.filter(pk=declaration.pk).update(last_error=str(error)[:500])
             raise
         with transaction.atomic():
-            locked = (
-                Declaration.objects.with_scopes_disabled()
-                .select_for_update()
-                .get(pk=declaration.pk)
-            )
+            locked = Declaration.objects.select_for_update().get(pk=declaration.pk)
             _mark_sent(locked, actor=None, authority_reference=authority_reference)
         declaration.refresh_from_db()
     if declaration.status == S.SENT and declaration.authority_reference:
@@ -1159,9 +1130,7 @@ def status_check(declaration: Declaration, channel) -> str:
     if outcome.accepted is None:
         return "pending"
     with transaction.atomic():
-        locked = (
-            Declaration.objects.with_scopes_disabled().select_for_update().get(pk=declaration.pk)
-        )
+        locked = Declaration.objects.select_for_update().get(pk=declaration.pk)
         if locked.status != S.SENT:
             return "answered"
         _apply(locked, outcome, actor=None)
@@ -1185,8 +1154,9 @@ def _dmfa_payslips(entity, start: dt.date, end: dt.date):
     from payroll.models import Payslip
 
     return (
-        Payslip.objects.with_scopes_disabled()
-        .filter(entity=entity, status=Payslip.Status.APPROVED, period_start__range=(start, end))
+        Payslip.objects.filter(
+            entity=entity, status=Payslip.Status.APPROVED, period_start__range=(start, end)
+        )
         .filter(corrects__isnull=True)
         .exclude(corrected_by__status=Payslip.Status.APPROVED)
         .select_related("member")
@@ -1333,8 +1303,7 @@ def dmfa_build_quarter(
     start, end = dmfa.quarter_bounds(quarter)
     with transaction.atomic():
         earlier = (
-            Declaration.objects.with_scopes_disabled()
-            .select_for_update(of=("self",))
+            Declaration.objects.select_for_update(of=("self",))
             .filter(entity=entity, kind=K.DMFA, period_start=start, corrected_by__isnull=True)
             .exclude(status=S.WITHDRAWN)
             .first()
@@ -1461,23 +1430,18 @@ def deadline_alerts_send(*, entity, now: dt.datetime | None = None) -> int:
     hours = alert_hours(now)
     if hours is None:
         return 0
-    due = (
-        Declaration.objects.with_scopes_disabled()
-        .filter(
-            entity=entity,
-            status__in=(S.DRAFT, S.READY, S.REJECTED),
-            alerted_at__isnull=True,
-            due_at__lte=now + dt.timedelta(hours=hours),
-        )
-        .values_list("pk", flat=True)
-    )
+    due = Declaration.objects.filter(
+        entity=entity,
+        status__in=(S.DRAFT, S.READY, S.REJECTED),
+        alerted_at__isnull=True,
+        due_at__lte=now + dt.timedelta(hours=hours),
+    ).values_list("pk", flat=True)
     officers = list(_payroll_officers(entity))
     alerted = 0
     for pk in list(due):
         with transaction.atomic():
             declaration = (
-                Declaration.objects.with_scopes_disabled()
-                .select_for_update(skip_locked=True, of=("self",))
+                Declaration.objects.select_for_update(skip_locked=True, of=("self",))
                 .select_related("contract__member")
                 .filter(pk=pk, alerted_at__isnull=True, status__in=(S.DRAFT, S.READY, S.REJECTED))
                 .first()
@@ -1609,8 +1573,7 @@ def filing_start(*, entity, kind: str, period: str, actor: User | None):
     now = timezone.now()
     with transaction.atomic():
         active = (
-            J.objects.with_scopes_disabled()
-            .select_for_update()
+            J.objects.select_for_update()
             .filter(entity=entity, kind=kind, period=period, state__in=J.ACTIVE_STATES)
             .first()
         )
@@ -1630,11 +1593,9 @@ def filing_start(*, entity, kind: str, period: str, actor: User | None):
                     requested_by=actor if getattr(actor, "is_authenticated", False) else None,
                 )
         except IntegrityError:
-            return (
-                J.objects.with_scopes_disabled()
-                .filter(entity=entity, kind=kind, period=period, state__in=J.ACTIVE_STATES)
-                .get()
-            )
+            return J.objects.filter(
+                entity=entity, kind=kind, period=period, state__in=J.ACTIVE_STATES
+            ).get()
         audit_log(
             actor=actor,
             action="declarations.filing.started",
@@ -1685,7 +1646,7 @@ def filing_run(*, job_id: int):
                 entity=job.entity, quarter=job.period, actor=job.requested_by, progress=report
             )
     except Exception as error:
-        J.objects.with_scopes_disabled().filter(pk=job.pk).update(
+        J.objects.filter(pk=job.pk).update(
             state=J.State.FAILED,
             message=f"{type(error).__name__}: {error}"[:1000],
             finished_at=timezone.now(),

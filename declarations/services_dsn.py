@@ -64,7 +64,7 @@ def _digits(value: str) -> str:
 
 
 def establishment_of(entity) -> tuple[dsn.Establishment | None, list[Problem]]:
-    row = DsnSettings.objects.with_scopes_disabled().filter(entity=entity).first()
+    row = DsnSettings.objects.filter(entity=entity).first()
     siret = _digits(entity.employer_number)
     problems = []
     if len(siret) != 14:
@@ -138,10 +138,8 @@ def _nir13(member) -> str:
 
 def _pas_identifiers(entity, members) -> dict[int, list[PasRate]]:
     rows: dict[int, list[PasRate]] = {}
-    for rate in (
-        PasRate.objects.with_scopes_disabled()
-        .filter(entity=entity, member__in=members)
-        .order_by("member_id", "-valid_from", "-id")
+    for rate in PasRate.objects.filter(entity=entity, member__in=members).order_by(
+        "member_id", "-valid_from", "-id"
     ):
         rows.setdefault(rate.member_id, []).append(rate)
     return rows
@@ -289,8 +287,9 @@ def _approved_payslips(entity, start: dt.date, end: dt.date):
     from payroll.models import Payslip
 
     return (
-        Payslip.objects.with_scopes_disabled()
-        .filter(entity=entity, status=Payslip.Status.APPROVED, period_start__range=(start, end))
+        Payslip.objects.filter(
+            entity=entity, status=Payslip.Status.APPROVED, period_start__range=(start, end)
+        )
         .select_related("member")
         .prefetch_related("paid_contracts__contract")
         .order_by("member__last_name", "member_id", "pay_date", "id")
@@ -371,7 +370,7 @@ def month_inputs(
             order=order,
             month=start,
             created_on=created_on,
-            test=DsnSettings.objects.with_scopes_disabled().get(entity=entity).test_mode,
+            test=DsnSettings.objects.get(entity=entity).test_mode,
             norm_version=norm,
             software_version=SOFTWARE_VERSION,
             establishment=establishment,
@@ -408,8 +407,7 @@ def _replaceable(
     """The current declaration of the same scope: withdrawn when unsent (returns None), kept as
     `corrects` when rejected (it becomes corrected); an accepted or sent one is refused."""
     earlier = (
-        Declaration.objects.with_scopes_disabled()
-        .select_for_update(of=("self",))
+        Declaration.objects.select_for_update(of=("self",))
         .filter(entity=entity, kind=kind, corrected_by__isnull=True, **where)
         .exclude(status__in=(S.WITHDRAWN, S.CORRECTED))
         .first()
@@ -474,8 +472,7 @@ def dsn_build_month(
         }
     for contract in ended.values():
         if (
-            not Declaration.objects.with_scopes_disabled()
-            .filter(contract=contract, kind=K.DSN_FCTU)
+            not Declaration.objects.filter(contract=contract, kind=K.DSN_FCTU)
             .exclude(status__in=(S.WITHDRAWN, S.CORRECTED))
             .exists()
         ):
@@ -528,7 +525,7 @@ def fctu_inputs(contract, *, order: str, created_on: dt.date):
             order=order,
             month=month,
             created_on=created_on,
-            test=DsnSettings.objects.with_scopes_disabled().get(entity=entity).test_mode,
+            test=DsnSettings.objects.get(entity=entity).test_mode,
             norm_version=norm,
             software_version=SOFTWARE_VERSION,
             establishment=establishment,

@@ -79,13 +79,12 @@ def intermittent_of(country: str, contracts) -> engine.Intermittent | None:
 def work_accident_rate_at(*, entity, on: date) -> tuple[Decimal, bool]:
     """The entity's AT/MP rate on `on`, and whether it is the pack's default. Without either,
     the engine's MissingParameter names the default parameter and the date."""
-    with scopes_disabled():
-        recorded = (
-            WorkAccidentRate.objects.filter(entity=entity, valid_from__lte=on)
-            .order_by("-valid_from")
-            .values_list("rate", flat=True)
-            .first()
-        )
+    recorded = (
+        WorkAccidentRate.objects.filter(entity=entity, valid_from__lte=on)
+        .order_by("-valid_from")
+        .values_list("rate", flat=True)
+        .first()
+    )
     if recorded is not None:
         return recorded, False
     try:
@@ -120,6 +119,8 @@ def exit_holidays_of(*, entity, pay_date: date, workers) -> dict:
         member.pk: max(c.end_date for c in contracts) for member, contracts, *_ in employees
     }
     own = [c.pk for _member, contracts, *_rest in employees for c in contracts]
+    # Across entities on purpose: a worker leaves the cooperative (exit holiday pay) only when no
+    # entity of it employs them later.
     with scopes_disabled():
         later = {
             member_id

@@ -125,6 +125,7 @@ def _student_hours_before(*, member_ids, first_days: dict, pay_date: date, exclu
 
     totals = {pk: Decimal("0") for pk in member_ids}
     years = {day.year for day in first_days.values()}
+    # Across entities on purpose: the student quota is the person's, whichever entity paid them.
     with scopes_disabled():
         rows = (
             Payslip.objects.filter(any_of("member_id", member_ids), period_start__year__in=years)

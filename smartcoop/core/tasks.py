@@ -54,6 +54,7 @@ def in_each_entity(work: Callable[[LegalEntity], int]) -> int:
     loans still run their course."""
     from .models import LegalEntity
 
+    # Across entities on purpose: the sweep's list of entities, each then opened in its scope.
     with scopes_disabled():
         entities = list(LegalEntity.objects.order_by("pk"))
     total = 0

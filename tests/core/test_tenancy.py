@@ -77,3 +77,45 @@ def test_a_test_body_runs_without_any_scope_like_code_that_forgot_its_entity(ent
     numbered(entity)
     with pytest.raises(ScopeError):
         NumberSequence.objects.count()
+
+
+# Modules whose docstring says why they read across entities as a whole: the key figures cover
+# every entity the reader may see (the entity filter written out), the scale generator writes a
+# whole deployment.
+_CROSS_ENTITY_MODULES = {"keyfigures/selectors.py", "keyfigures/scale.py"}
+
+
+def test_every_lifted_scope_in_the_apps_says_why():
+    """Lifting the entity scope defeats the safety net (a query that forgets its entity fails):
+    application code may do it only where a read must cross entities, with the reason in a
+    comment just above. Test-only helpers, migrations and demo commands are not application
+    code."""
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[2]
+    apps = [
+        "activities",
+        "declarations",
+        "governance",
+        "invoicing",
+        "keyfigures",
+        "members",
+        "payroll",
+        "smartcoop",
+    ]
+    unexplained = []
+    for app in apps:
+        for path in sorted((root / app).rglob("*.py")):
+            relative = path.relative_to(root).as_posix()
+            if "/migrations/" in relative or "/management/" in relative:
+                continue
+            if relative in _CROSS_ENTITY_MODULES:
+                continue
+            lines = path.read_text(encoding="utf-8").splitlines()
+            for number, line in enumerate(lines):
+                if "with_scopes_disabled()" not in line and "scopes_disabled():" not in line:
+                    continue
+                above = lines[max(0, number - 4) : number]
+                if not any("on purpose" in text for text in above if text.strip().startswith("#")):
+                    unexplained.append(f"{relative}:{number + 1}: {line.strip()}")
+    assert unexplained == []

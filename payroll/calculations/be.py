@@ -149,9 +149,11 @@ def withholding_annual(
     if profile.marital_status == MaritalStatus.COUPLE and not profile.partner_has_income:
         quotient_rule = rules.value("withholding_marital_quotient")
         quotient = min(rules.money(net * quotient_rule["rate"]), quotient_rule["cap"])
-        own = max(_scale_tax(net - quotient, scale, rules) - exempt_tax, Decimal("0"))
-        partner = max(_scale_tax(quotient, scale, rules) - exempt_tax, Decimal("0"))
-        tax = own + partner
+        # Both parts are taxed by the scale and the tax on two tax-free sums comes off their
+        # sum (RULES §1.4 step C): a partner's tax-free sum their quotient does not use still
+        # lowers the worker's tax (flooring each part at 0 withheld up to ~73 a month too much).
+        both = _scale_tax(net - quotient, scale, rules) + _scale_tax(quotient, scale, rules)
+        tax = max(both - 2 * exempt_tax, Decimal("0"))
     else:
         tax = max(_scale_tax(net, scale, rules) - exempt_tax, Decimal("0"))
     reduction = withholding_reduction(

@@ -392,9 +392,8 @@ def compute(pay: PayInput, the_plan: _Plan | None) -> PayResult:
             share = min(
                 (net * quotient_rule["rate"]).quantize(exponent, rounding), quotient_rule["cap"]
             )
-            own = max(_scale_tax(net - share, the_plan) - exempt_tax, NOTHING)
-            partner = max(_scale_tax(share, the_plan) - exempt_tax, NOTHING)
-            tax = own + partner
+            both = _scale_tax(net - share, the_plan) + _scale_tax(share, the_plan)
+            tax = max(both - 2 * exempt_tax, NOTHING)
         else:
             tax = max(_scale_tax(net, the_plan) - exempt_tax, NOTHING)
         annual_tax = max(tax - _reduction(the_plan, profile), NOTHING)

@@ -273,3 +273,60 @@ def test_no_exit_holiday_pay_for_artists():
     with pytest.raises(ValueError, match="employees only"):
         compute_pay(pay("BE", WorkerCategory.ARTIST, "200.00", "8", start=date(2026, 6, 12),
                         exit_holiday=ExitHoliday()))  # fmt: skip
+
+
+def test_married_with_one_income_deducts_both_tax_free_sums_from_the_whole_tax():
+    """shared/RULES.md §1.4 step C (scale II): the marital quotient min(30 % x net, cap) is
+    taxed apart, and 2 x the tax on the tax-free sum comes off the sum of both taxes (the same
+    in Odoo's l10n_be_hr_payroll `_get_be_withholding_taxes`, read as a cross-check). B-1's
+    EUR 3,000 employee: net 26,332.04, quotient 7,899.61; 5,207.13 + 2,113.15 - 2 x 2,987.98
+    = 1,344.32 a year = 112.03 a month (not 184.93: the partner's unused tax-free sum is not
+    lost), minus the fiscal work bonus 30.58."""
+    result = compute_pay(
+        _june_3000(profile=TaxProfile(marital_status=MaritalStatus.COUPLE,
+                                      partner_has_income=False))
+    )  # fmt: skip
+    assert result.amount("withholding_tax") == D("112.03")
+    assert result.amount("fiscal_work_bonus") == D("-30.58")
+
+
+def test_family_reductions_come_off_the_yearly_tax():
+    """shared/RULES.md §1.4 (reductions: one child 621 a year; 52 a month for another
+    dependant, the amount payroll.yaml also gives a single parent and a disabled worker, marked
+    UNCERTAIN there): B-1's yearly tax 5,600.18 less 624 = 414.68 a month; a single parent of
+    one child 5,600.18 - 621 - 624 = 362.93."""
+    dependant = compute_pay(_june_3000(profile=TaxProfile(other_dependants=1)))
+    disabled = compute_pay(_june_3000(profile=TaxProfile(disabled=True)))
+    single_parent = compute_pay(_june_3000(profile=TaxProfile(dependent_children=1)))
+    assert dependant.amount("withholding_tax") == D("414.68")
+    assert disabled.amount("withholding_tax") == D("414.68")
+    assert single_parent.amount("withholding_tax") == D("362.93")
+
+
+def test_structural_reduction_of_a_full_time_employee():
+    """shared/RULES.md Part II §2 (socialsecurity.be DmfA intermediates, category 1, Q2 2025):
+    R = 0.14 x (11,233.89 - S) + 0.40 x (7,082.19 - S) a quarter, S the quarterly wage; a month
+    carries a third. EUR 2,000 full time: S = 6,000, R = 732.74 + 432.88 = 1,165.62, 388.54 a
+    month; EUR 3,000: S = 9,000, only the first term, 104.25 a month."""
+    low = compute_pay(pay("BE", WorkerCategory.EMPLOYEE, "2000.00", "164.67",
+                          start=date(2026, 6, 1), end=date(2026, 6, 30)))  # fmt: skip
+    assert low.amount("structural_reduction") == D("-388.54")
+    assert low.employer_cost == D("2000.00") + D("397.60") + D("102.40") - D("388.54")
+    assert compute_pay(_june_3000()).amount("structural_reduction") == D("-104.25")
+
+
+def test_manual_worker_contributions_on_108_percent_and_the_holiday_fund():
+    """shared/RULES.md Part II §2: a manual worker's SSC (13.07 %), the employer's 19.88 % +
+    5.12 % and the holiday fund 5.57 % (quarterly) + 10.27 % (annual) are on 108 % of the gross:
+    EUR 2,000 -> base 2,160.00, SSC 282.31, 429.41 + 110.59, 120.31 + 221.83."""
+    result = compute_pay(pay("BE", WorkerCategory.MANUAL_WORKER, "2000.00", "164.67",
+                             start=date(2026, 6, 1), end=date(2026, 6, 30)))  # fmt: skip
+    amounts = {code: str(result.amount(code)) for code in (
+        "ssc_personal", "employer_basic", "employer_wage_moderation", "holiday_fund_quarterly",
+        "holiday_fund_annual")}  # fmt: skip
+    assert amounts == {
+        "ssc_personal": "282.31", "employer_basic": "429.41",
+        "employer_wage_moderation": "110.59", "holiday_fund_quarterly": "120.31",
+        "holiday_fund_annual": "221.83",
+    }  # fmt: skip
+    assert result.line("ssc_personal").base == D("2160.00")

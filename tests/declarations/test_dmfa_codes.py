@@ -70,3 +70,57 @@ def test_a_student_on_a_manual_workers_committee_is_840_else_841(entity):
     assert found["90020199745"].findtext("WorkerCode") == "840"
     assert found["91031599961"].findtext("WorkerCode") == "841"
     assert found["90020199745"].find("StudentContribution") is not None
+
+
+def test_a_young_artist_is_047_and_a_manual_worker_015_both_at_108_percent(entity):
+    activity = worker_activity(entity)
+    month = next_month_start()
+    # turns 18 in the quarter's year: an artist up to the year of 18 is 047, from 19 on 046
+    born = dt.date(month.year - 18, 3, 15)
+    first9 = born.strftime("%y%m%d") + "001"
+    inss = first9 + f"{97 - int('2' + first9) % 97:02d}"  # born from 2000: "2" in front
+    young = make_member(national_number=inss, birth_date=born)
+    paid(activity, young, "artistic", [6])
+    declaration = services.dmfa_build_quarter(
+        entity=entity, quarter=dmfa.quarter_of(month), actor=None
+    )
+    assert declaration.status == "ready", declaration.problems
+    assert dmfa.dmfa_errors(declaration.payload.encode()) == []
+    record = records(declaration)[inss]
+    assert record.findtext("WorkerCode") == "047"
+    assert record.findtext("WorkerContribution/ContributionType") == "1"
+
+    # No contract type of the Belgian pack is a manual worker's yet: the builder's line for one
+    assert dmfa.worker_code("manual_worker", birth_date=dt.date(1990, 1, 1), year=2026) == "015"
+    occupation = dmfa.Occupation(
+        start=dt.date(2026, 4, 2),
+        end=dt.date(2026, 4, 2),
+        joint_committee="124",
+        hours=Decimal("8"),
+        gross=Decimal("200.00"),
+    )
+    line = dmfa.WorkerLine(
+        inss="85073003328",
+        worker_code="015",
+        occupations=(occupation,),
+        gross=Decimal("200.00"),
+        contribution_basis=Decimal("216.00"),
+        contributions=Decimal("80.00"),
+        work_bonus=Decimal("0"),
+        structural_reduction=Decimal("0"),
+    )
+    document = dmfa.dmfa_xml(
+        dmfa.DmfaInput(
+            reference="r015",
+            created_at=dt.datetime(2026, 7, 1, 9, 0),
+            quarter="20262",
+            employer_noss="175110801",
+            company_id="0403170701",
+            workers=(line,),
+        )
+    )
+    assert dmfa.dmfa_errors(document) == []
+    contribution = etree.fromstring(document).find(".//WorkerContribution")
+    assert contribution.findtext("ContributionWorkerCode") == "015"
+    assert contribution.findtext("ContributionType") == "1"
+    assert contribution.findtext("ContributionCalculationBasis") == "00000021600"

@@ -127,6 +127,28 @@ def test_a_rejection_keeps_the_authoritys_codes_and_a_correction_points_to_it(en
     )
     contract.refresh_from_db()
     assert contract.status == EmploymentContract.Status.DECLARED
+    # every step of both is in the audit trail, in order
+    assert trail(rejected) == [
+        "declarations.declaration.queued",
+        "declarations.declaration.ready",
+        "declarations.declaration.sent",
+        "declarations.declaration.rejected",
+        "declarations.declaration.corrected",
+    ]
+    assert trail(correction) == [
+        "declarations.declaration.queued",
+        "declarations.declaration.ready",
+        "declarations.declaration.sent",
+        "declarations.declaration.accepted",
+    ]
+
+
+def trail(declaration: Declaration) -> list[str]:
+    return list(
+        AuditLogEntry.objects.filter(target_id=str(declaration.public_id))
+        .order_by("id")
+        .values_list("action", flat=True)
+    )
 
 
 def test_an_unreadable_answer_is_kept_and_never_applied(entity):
@@ -283,3 +305,38 @@ def test_a_parameter_missing_for_the_period_keeps_it_in_draft(entity):
     assert declaration.status == S.DRAFT
     assert declaration.problems[0]["field"] == "parameter"
     assert "be.dimona_worker_type" in declaration.problems[0]["message"]
+
+
+def test_a_contract_started_without_an_accepted_dimona_is_flagged_and_cannot_go_on(entity):
+    from activities.services import contract_mark_performed
+
+    activity = worker_activity(entity)
+    contract = make_contract(activity)
+    status = contract_statuses(contract)[0]
+    assert status.tone == "warn" and "may not start" not in status.detail
+    # the start has passed and the Dimona IN is still not accepted (sent, no answer yet)
+    services.outbox_batch(entity=activity.entity, actor=None)
+    EmploymentContract.objects.with_scopes_disabled().filter(pk=contract.pk).update(
+        start_date=dt.date.today() - dt.timedelta(days=1),
+        end_date=dt.date.today() - dt.timedelta(days=1),
+    )
+    contract.refresh_from_db()
+    status = contract_statuses(contract)[0]
+    assert (status.label, status.tone) == ("Not declared yet", "bad")
+    assert status.detail == (
+        "Dimona IN sent, waiting for the authority. "
+        "Work may not start before the declaration is accepted."
+    )
+    with pytest.raises(Conflict):
+        contract_mark_performed(contract=contract, actor=None)
+    contract.refresh_from_db()
+    assert contract.status == EmploymentContract.Status.VALIDATED
+
+    services.answer_upload(
+        entity=activity.entity,
+        raw=notification((the_in(contract).reference, "777", [])),
+        actor=None,
+    )
+    contract.refresh_from_db()
+    assert contract_statuses(contract)[0].label == "Declared"
+    assert contract_mark_performed(contract=contract, actor=None).status == "performed"

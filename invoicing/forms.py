@@ -120,6 +120,12 @@ class InvoiceForm(forms.Form):
         required=False,
         widget=forms.DateInput(attrs={"type": "date"}),
     )
+    operation_category = forms.ChoiceField(
+        label=_("What you invoice"),
+        choices=Invoice.OperationCategory.choices,
+        initial=Invoice.OperationCategory.SERVICES,
+        required=False,  # services when not said (older forms and scripts)
+    )
     payment_days = forms.IntegerField(
         label=_("Payment term (days)"), required=False, min_value=0, max_value=365
     )
@@ -128,6 +134,23 @@ class InvoiceForm(forms.Form):
     )
     discount_rate = forms.DecimalField(
         label=_("Discount (%)"), required=False, min_value=0, max_value=99, decimal_places=2
+    )
+    delivery_street = forms.CharField(
+        label=_("Delivery address: street and number (optional)"),
+        max_length=200,
+        required=False,
+        help_text=_(
+            "Only when the goods go, or the service is performed, elsewhere than the client's "
+            "address. Printed on the invoice."
+        ),
+    )
+    delivery_postcode = forms.CharField(label=_("Delivery postcode"), max_length=12, required=False)
+    delivery_city = forms.CharField(label=_("Delivery city"), max_length=120, required=False)
+    delivery_country = forms.CharField(
+        label=_("Delivery country (two letters)"),
+        max_length=2,
+        required=False,
+        widget=forms.TextInput(attrs={"placeholder": "FR", "size": 2}),
     )
     note = forms.CharField(
         label=_("Note"), required=False, widget=forms.Textarea(attrs={"rows": 2})

@@ -228,3 +228,28 @@ def fr_einvoice_notes(*, business: bool, rate: Decimal, indemnity: Decimal) -> d
         "PMT": recovery,
         "AAB": early_payment_discount_mention("fr_no_discount"),
     }
+
+
+# --- France, from 1 September 2026: the reform's four extra mentions -------------------------
+
+
+def operation_category_mention(key: str, *, category: str) -> str:
+    """The category of the operation (`invoice_mentions.operation_category`, France: CGI ann. II
+    art. 242 nonies A as amended for the e-invoicing reform): goods, services or both."""
+    if key != "fr_operation_category":
+        return ""
+    texts = {
+        "services": _("Category of the operation: provision of services."),
+        "goods": _("Category of the operation: delivery of goods."),
+        "mixed": _("Category of the operation: delivery of goods and provision of services."),
+    }
+    return texts.get(category, texts["services"])
+
+
+def vat_on_debits_mention(key: str, *, opted: bool) -> str:
+    """`invoice_mentions.vat_on_debits`: the words the law asks for when the issuer opted to pay
+    VAT on its services when invoiced rather than when paid (France: "Option pour le paiement de
+    la taxe d'après les débits"). Nothing when it did not opt."""
+    if key != "fr_vat_on_debits" or not opted:
+        return ""
+    return _("Option for the payment of the tax on debits.")

@@ -117,6 +117,14 @@ class Invoice(StatusSteps, EntityOwnedModel):
         REVERSE_CHARGE = "reverse_charge", _("EU reverse charge")
         OUTSIDE_EU = "outside_eu", _("Outside the EU: not subject")
 
+    class OperationCategory(models.TextChoices):
+        """What the invoice is for (French reform, CGI ann. II art. 242 nonies A): it sets the
+        printed category and the billing framework (BT-23) of the e-invoice."""
+
+        SERVICES = "services", _("Provision of services")
+        GOODS = "goods", _("Delivery of goods")
+        MIXED = "mixed", _("Delivery of goods and provision of services")
+
     class Collection(models.TextChoices):
         NONE = "", _("—")
         PAYMENT_PLAN = "payment_plan", _("Payment plan")
@@ -144,6 +152,18 @@ class Invoice(StatusSteps, EntityOwnedModel):
     reference = models.CharField(_("number"), max_length=40, blank=True, db_index=True)
     issue_date = models.DateField(_("issue date"), null=True, blank=True)
     delivery_date = models.DateField(_("date of the service"), null=True, blank=True)
+    operation_category = models.CharField(
+        _("category of the operation"),
+        max_length=10,
+        choices=OperationCategory.choices,
+        default=OperationCategory.SERVICES,
+    )
+    # Where the goods go or the service is performed, when it is not the client's address
+    # (all four or none; printed and sent as the e-invoice's delivery address, BG-13/BG-15).
+    delivery_street = models.CharField(_("delivery street and number"), max_length=200, blank=True)
+    delivery_postcode = models.CharField(_("delivery postcode"), max_length=12, blank=True)
+    delivery_city = models.CharField(_("delivery city"), max_length=120, blank=True)
+    delivery_country = models.CharField(_("delivery country"), max_length=2, blank=True)
     payment_days = models.PositiveSmallIntegerField(_("payment term (days)"), null=True)
     due_date = models.DateField(_("due date"), null=True, blank=True, db_index=True)
     currency = models.CharField(_("currency"), max_length=3, default="EUR")

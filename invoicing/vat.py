@@ -126,3 +126,17 @@ def clean_client_enterprise_number(*, country: str, value: str) -> str:
             field="enterprise_number",
         ) from None
     return value.replace(" ", "")
+
+
+def french_siren(*, country: str | None, enterprise_number: str, vat_number: str) -> str:
+    """The SIREN of a French party: its enterprise number, or else the last nine digits of its
+    French VAT number (FR + two-character key + SIREN). Empty for a party elsewhere."""
+    if country != "FR":
+        return ""
+    number = "".join((enterprise_number or "").split())
+    if number.isdigit() and len(number) == 9:
+        return number
+    vat = "".join((vat_number or "").split()).upper()
+    if vat.startswith("FR") and len(vat) == 13 and vat[4:].isdigit():
+        return vat[4:]
+    return ""

@@ -183,6 +183,11 @@ def _invoice_form_view(request: AuthenticatedRequest, invoice: Invoice | None) -
             "delivery_date": invoice.delivery_date,
             "payment_days": invoice.payment_days,
             "buyer_reference": invoice.buyer_reference,
+            "operation_category": invoice.operation_category,
+            "delivery_street": invoice.delivery_street,
+            "delivery_postcode": invoice.delivery_postcode,
+            "delivery_city": invoice.delivery_city,
+            "delivery_country": invoice.delivery_country,
             "discount_rate": invoice.discount_rate,
             "note": invoice.note,
             "is_deposit": invoice.is_deposit,
@@ -232,6 +237,11 @@ def _invoice_form_view(request: AuthenticatedRequest, invoice: Invoice | None) -
                 payment_days=data["payment_days"],
                 delivery_date=data["delivery_date"],
                 buyer_reference=data["buyer_reference"],
+                operation_category=data["operation_category"] or Invoice.OperationCategory.SERVICES,
+                delivery_address={
+                    part: data[f"delivery_{part}"]
+                    for part in ("street", "postcode", "city", "country")
+                },
                 note=data["note"],
                 discount_rate=data["discount_rate"] or Decimal("0"),
                 is_deposit=data["is_deposit"],

@@ -16,6 +16,7 @@ from smartcoop.core.errors import NotFound
 from smartcoop.core.tenancy import current_entity
 
 from .. import selectors, services
+from ..models import Invoice
 from ..services.invoices import MAX_LINES, MAX_PAYMENT_DAYS
 
 
@@ -50,6 +51,23 @@ class InvoiceOutput(serializers.Serializer):
 class InvoiceDetailOutput(InvoiceOutput):
     lines = LineSerializer(many=True, source="lines.all")
     vat_explanation = serializers.CharField()
+    operation_category = serializers.CharField()
+    delivery_address = serializers.SerializerMethodField()
+
+    def get_delivery_address(self, invoice) -> dict[str, str] | None:
+        if not invoice.delivery_street:
+            return None
+        return {
+            part: getattr(invoice, f"delivery_{part}")
+            for part in ("street", "postcode", "city", "country")
+        }
+
+
+class DeliveryAddressInput(serializers.Serializer):
+    street = serializers.CharField(max_length=200)
+    postcode = serializers.CharField(max_length=12)
+    city = serializers.CharField(max_length=120)
+    country = serializers.CharField(max_length=2)
 
 
 class InvoiceCreateInput(serializers.Serializer):
@@ -65,6 +83,18 @@ class InvoiceCreateInput(serializers.Serializer):
         required=False, allow_blank=True, default="", max_length=100
     )
     discount_rate = serializers.DecimalField(max_digits=7, decimal_places=4, default=Decimal("0"))
+    operation_category = serializers.ChoiceField(
+        choices=Invoice.OperationCategory.choices,
+        default=Invoice.OperationCategory.SERVICES,
+        help_text="What the invoice is for: services, goods, or both (mixed).",
+    )
+    delivery_address = DeliveryAddressInput(
+        required=False,
+        allow_null=True,
+        default=None,
+        help_text="Where the goods go or the service is performed, when it is not the "
+        "client's address.",
+    )
     is_deposit = serializers.BooleanField(default=False)
     deposits = serializers.ListField(
         child=serializers.UUIDField(),
@@ -147,6 +177,8 @@ class InvoiceListView(APIView):
             discount_rate=values["discount_rate"],
             is_deposit=values["is_deposit"],
             deposits=deposits,
+            operation_category=values["operation_category"],
+            delivery_address=values["delivery_address"],
         )
         return Response(InvoiceDetailOutput(invoice).data, status=status.HTTP_201_CREATED)
 

@@ -4,7 +4,9 @@ renders as PDF/A-3B (output intent, XMP, trailer ID) and the library completes w
 Factur-X XMP extension and the attachment's AFRelationship.
 
 The XML carries what the French e-invoicing reform asks on top of EN 16931 (the "BR-FR" rules of
-the CTC specification, Flux 2): the billing framework (BT-23), the SIREN of seller and buyer with
+the CTC specification, Flux 2): the billing framework (BT-23, whose letter is the category of the
+operation), the delivery address when it is not the billing one (BG-13/BG-15), the VAT-on-debits
+option (BT-8 = 5), the SIREN of seller and buyer with
 scheme 0002, the electronic addresses (BT-34, BT-49) with scheme 0225 (the SIREN-based address
 of the French directory), the treatment note (BAR) and the coded notes for penalties (PMD),
 recovery costs (PMT) and discount (AAB). `einvoice_rules.facturx_validators` checks it with the
@@ -19,6 +21,7 @@ from decimal import Decimal
 from facturx import generate_from_binary, xml_check_xsd
 from facturx.generate_xml import generate_xml
 
+from ..vat import french_siren
 from .ubl import UblUnavailable, client_endpoint, payment_terms_text
 
 EN16931 = "urn:cen.eu:en16931:2017"
@@ -29,14 +32,23 @@ FR_ADDRESS_SCHEME = "0225"
 
 
 def _siren(party: dict) -> str:
-    number = (party.get("enterprise_number") or "").replace(" ", "")
-    return number if party.get("country") == "FR" and number.isdigit() and len(number) == 9 else ""
+    return french_siren(
+        country=party.get("country"),
+        enterprise_number=party.get("enterprise_number") or "",
+        vat_number=party.get("vat_number") or "",
+    )
+
+
+# BT-23's first letter: the category of the operation (Invoice.operation_category).
+FRAMEWORK_LETTER = {"services": "S", "goods": "B", "mixed": "M"}
 
 
 def billing_framework(snapshot: dict) -> str:
     """BT-23, the French "cadre de facturation": S for services (what members of a labour
-    cooperative sell), 1 for an invoice to pay, 4 for the final invoice that deducts deposits."""
-    return "S4" if snapshot.get("deposits_deducted") else "S1"
+    cooperative mostly sell), B for goods, M for both — the invoice's category of the operation
+    —, then 1 for an invoice to pay, 4 for the final invoice that deducts deposits."""
+    letter = FRAMEWORK_LETTER.get(snapshot.get("operation_category") or "services", "S")
+    return f"{letter}4" if snapshot.get("deposits_deducted") else f"{letter}1"
 
 
 def treatment(snapshot: dict) -> str:
@@ -141,6 +153,19 @@ def facturx_xml(snapshot: dict) -> bytes:
         "BT-115": totals["incl_vat"],
     }
     data["BT-72"] = snapshot.get("delivery_date") or snapshot["issue_date"]
+    delivery = snapshot.get("delivery_address")
+    if delivery:  # BG-13 / BG-15: deliver to, when it is not the billing address
+        data["BG-13"] = {
+            "name": snapshot["client"]["name"],
+            "addr_l1": delivery["street"],
+            "postcode": delivery["postcode"],
+            "city": delivery["city"],
+            "country_code": delivery["country"],
+        }
+    if snapshot["mentions"].get("vat_on_debits"):
+        # BT-8 = 5 (UNTDID 2005, the invoice's date): VAT falls due when invoiced, the
+        # option for debits; without it, a French service's VAT falls due when paid.
+        data["BT-8"] = "invoice"
     data["BT-20"] = (
         f"{snapshot.get('payment_days') or 0} days" if credit else payment_terms_text(snapshot)
     )

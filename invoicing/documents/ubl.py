@@ -188,8 +188,18 @@ def build_ubl(snapshot: dict) -> bytes:
     if client.get("email"):
         _cbc(_cac(party, "Contact"), "ElectronicMail", client["email"])
 
-    if snapshot.get("delivery_date"):
-        _cbc(_cac(root, "Delivery"), "ActualDeliveryDate", snapshot["delivery_date"])
+    delivery_address = snapshot.get("delivery_address")
+    if snapshot.get("delivery_date") or delivery_address:
+        delivery = _cac(root, "Delivery")
+        if snapshot.get("delivery_date"):
+            _cbc(delivery, "ActualDeliveryDate", snapshot["delivery_date"])
+        if delivery_address:  # BG-15, when it is not the billing address
+            address = _cac(_cac(delivery, "DeliveryLocation"), "Address")
+            _cbc(address, "StreetName", delivery_address["street"])
+            _cbc(address, "CityName", delivery_address["city"])
+            _cbc(address, "PostalZone", delivery_address["postcode"])
+            _cbc(_cac(address, "Country"), "IdentificationCode", delivery_address["country"])
+            _cbc(_cac(_cac(delivery, "DeliveryParty"), "PartyName"), "Name", client["name"])
 
     if not credit:
         means = _cac(root, "PaymentMeans")

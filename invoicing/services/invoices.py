@@ -34,7 +34,9 @@ from smartcoop.core.payments import payment_reference
 from smartcoop.core.validators import (
     MONEY_LIMIT,
     check_money_fits,
+    check_text,
     check_texts,
+    validate_country_code,
     validate_single_line,
 )
 from smartcoop.countries import ParameterNotInForce, legal_reference, param_entry
@@ -45,10 +47,12 @@ from ..mentions import (
     early_payment_discount_mention,
     fr_einvoice_notes,
     late_payment_mention,
+    operation_category_mention,
     register_mention,
+    vat_on_debits_mention,
 )
 from ..models import Client, Invoice, InvoiceLine
-from ..vat import vat_texts
+from ..vat import french_siren, vat_texts
 from ._shared import (
     ZERO,
     _contract_create_for_performance,
@@ -188,8 +192,15 @@ def invoice_draft_save(
     is_deposit: bool = False,
     deposits: Sequence[Invoice] = (),
     instalments: Sequence[tuple[date, Decimal]] = (),
+    operation_category: str = Invoice.OperationCategory.SERVICES,
+    delivery_address: dict[str, str] | None = None,
 ) -> Invoice:
     """Create or update a draft invoice with its lines; computes the VAT decision and totals.
+
+    `operation_category` says whether it invoices services, goods or both (printed, and the
+    billing framework of the French e-invoice). `delivery_address` ({street, postcode, city,
+    country}, optional) is where the goods go or the service is performed when that is not the
+    client's address: all four parts or none, refused at the field otherwise.
 
     `instalments` ([(date, amount)], optional) agree payment in instalments: at least two, on
     distinct dates, adding up exactly to the total; the last date becomes the due date at issue.
@@ -216,6 +227,9 @@ def invoice_draft_save(
             ),
             field="discount_rate",
         )
+    if operation_category not in Invoice.OperationCategory.values:
+        raise ValidationFailed(_("Choose services, goods, or both."), field="operation_category")
+    delivery = _clean_delivery_address(delivery_address)
     today = timezone.localdate()
     with transaction.atomic():
         if invoice is None:
@@ -236,6 +250,9 @@ def invoice_draft_save(
         invoice.discount_rate = discount
         invoice.currency = settings.COUNTRY_PACK.currency
         invoice.is_deposit = bool(is_deposit)
+        invoice.operation_category = operation_category
+        for part, value in delivery.items():
+            setattr(invoice, f"delivery_{part}", value)
         invoice.save()
         deductions = _deposit_deductions(invoice=invoice, client=client, deposits=deposits)
         invoice.lines.all().delete()
@@ -250,6 +267,32 @@ def invoice_draft_save(
             data={"total_incl_vat": invoice.total_incl_vat},
         )
     return invoice
+
+
+DELIVERY_PARTS = ("street", "postcode", "city", "country")
+
+
+def _clean_delivery_address(address: dict[str, str] | None) -> dict[str, str]:
+    """The delivery address as stored: four texts, all empty or all given (one line each, a
+    country that exists); the first part missing or wrong is refused at its field
+    (`delivery_street`, …)."""
+    values = {part: ((address or {}).get(part) or "").strip() for part in DELIVERY_PARTS}
+    values["country"] = values["country"].upper()
+    for part, value in values.items():
+        check_text(f"delivery_{part}", value)
+    if not any(values.values()):
+        return values
+    for part in DELIVERY_PARTS:
+        if not values[part]:
+            raise ValidationFailed(
+                _("A delivery address needs a street, a postcode, a city and a country."),
+                field=f"delivery_{part}",
+            )
+    try:
+        validate_country_code(values["country"])
+    except ValidationError as exc:
+        raise ValidationFailed(exc.messages[0], field="delivery_country") from None
+    return values
 
 
 def _lines_create(invoice: Invoice, rows: Sequence[tuple[LineData, Invoice | None]]) -> None:
@@ -548,6 +591,33 @@ def _party_snapshot_client(client: Client) -> dict:
     }
 
 
+def _client_siren(client: Client) -> str:
+    """The SIREN of a French business client (printed, labelled, from 1 September 2026)."""
+    if not client.is_business:
+        return ""
+    return french_siren(
+        country=client.country,
+        enterprise_number=client.enterprise_number,
+        vat_number=client.vat_number,
+    )
+
+
+def _delivery_snapshot(invoice: Invoice) -> dict | None:
+    """The delivery address to print, only when it is not the client's billing address."""
+    address = {part: getattr(invoice, f"delivery_{part}") for part in DELIVERY_PARTS}
+    if not address["street"]:
+        return None
+    client = invoice.client
+    billing = {part: getattr(client, part) for part in DELIVERY_PARTS}
+
+    def same(a: str, b: str) -> bool:
+        return " ".join(a.casefold().split()) == " ".join(b.casefold().split())
+
+    if all(same(address[part], billing[part]) for part in DELIVERY_PARTS):
+        return None
+    return address
+
+
 def _mentions(invoice: Invoice, decision: calc.VatDecision, on: date) -> dict:
     """The legal texts of the document, in the client's language, from the pack's dated
     `invoice_mentions` keys and the entity's data: VAT, late payment, the register and capital of
@@ -564,6 +634,18 @@ def _mentions(invoice: Invoice, decision: calc.VatDecision, on: date) -> dict:
         keys.get("capital", ""),
         share_capital=entity.share_capital,
         variable=entity.variable_capital,
+    )
+    # France from 1 September 2026: the client's SIREN, the category of the operation and the
+    # VAT-on-debits option (the delivery address is printed whenever there is one).
+    if keys.get("client_siren"):
+        mentions["client_siren"] = _client_siren(invoice.client)
+    mentions["operation_category"] = operation_category_mention(
+        keys.get("operation_category", ""), category=invoice.operation_category
+    )
+    opted = entity.vat_on_debits_from
+    mentions["vat_on_debits"] = vat_on_debits_mention(
+        keys.get("vat_on_debits", ""),
+        opted=opted is not None and opted <= on and not invoice.is_credit_note,
     )
     business = invoice.client.is_business
     if business:
@@ -619,6 +701,8 @@ def _snapshot(invoice: Invoice, *, on: date) -> dict:
         "issue_date": invoice.issue_date.isoformat(),
         "due_date": invoice.due_date.isoformat() if invoice.due_date else None,
         "delivery_date": invoice.delivery_date.isoformat() if invoice.delivery_date else None,
+        "operation_category": invoice.operation_category,
+        "delivery_address": _delivery_snapshot(invoice),
         "payment_days": invoice.payment_days,
         "instalments": list(invoice.instalments),
         "currency": invoice.currency,
@@ -941,6 +1025,8 @@ def credit_note_create(
             payment_days=0,
             discount_rate=invoice.discount_rate,
             buyer_reference=invoice.buyer_reference or invoice.reference,
+            operation_category=invoice.operation_category,
+            **{f"delivery_{part}": getattr(invoice, f"delivery_{part}") for part in DELIVERY_PARTS},
             note=reason.strip(),
             vat_override_reason=invoice.vat_override_reason,
             snapshot={"vat_override": invoice.snapshot["vat_override"]}

@@ -16,6 +16,7 @@ class LegalEntityForm(forms.ModelForm):
     class Meta:
         model = LegalEntity
         fields = ENTITY_EDITABLE_FIELDS
+        widgets = {"vat_on_debits_from": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")}
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

@@ -122,6 +122,16 @@ class LegalEntity(BaseModel):
             "A cooperative with a variable capital: its documents say so instead of an amount."
         ),
     )
+    vat_on_debits_from = models.DateField(
+        _("VAT on debits since"),
+        null=True,
+        blank=True,
+        help_text=_(
+            "France: the date from which the entity opted to pay VAT on its services when "
+            "invoiced (d'après les débits) rather than when paid. Invoices issued from that date "
+            "state the option where the country's rules ask for it."
+        ),
+    )
     employer_number = models.CharField(
         _("employer number"),
         max_length=20,

@@ -23,6 +23,7 @@ ENTITY_EDITABLE_FIELDS = (
     "register_court",
     "share_capital",
     "variable_capital",
+    "vat_on_debits_from",
     "vat_number",
     "employer_number",
     "street",

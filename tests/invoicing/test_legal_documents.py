@@ -25,6 +25,7 @@ from invoicing.documents.schematron import (
 from invoicing.documents.ubl import build_ubl
 from invoicing.models import Reminder
 from invoicing.tasks import invoice_documents_build
+from smartcoop.core.errors import ValidationFailed
 from tests.invoicing.conftest import (
     LINES,
     issue_overdue,
@@ -369,6 +370,144 @@ def test_the_french_rules_refuse_what_we_used_to_send(paris_entity):
     refused = " ".join(f.message for f in french_ctc_validator().fatal(xml))
     for rule in ("BR-FR-05/BT-22 : La mention relative aux frais de recouvrement (code PMT)",):
         assert rule in refused
+
+
+# --- France from 1 September 2026: the reform's four extra mentions -------------------------
+
+REFORM_DAY = date(2026, 9, 1)
+WAREHOUSE = {"street": "Quai Rambaud 12", "postcode": "69002", "city": "Lyon", "country": "FR"}
+
+
+def _lyon_opera(entity, member, activity):
+    return _client(
+        entity,
+        member,
+        activity,
+        kind="company",
+        name="Opéra de Lyon SA",
+        street="1 place de la Comédie",
+        postcode="69001",
+        city="Lyon",
+        country="FR",
+        vat_number="FR44732829320",  # SIREN 732829320, not the issuer's 303265045
+        language="fr",
+    )
+
+
+def _issue_on(member, activity, client, on, **fields):
+    draft = services.invoice_draft_save(
+        actor=member.user, activity=activity, client=client, lines=FR_LINES, **fields
+    )
+    return services.invoice_issue(invoice=draft, issued_by=member.user, on=on)
+
+
+@pytest.mark.entity_scope("paris_entity")
+def test_french_invoices_from_september_2026_carry_the_reforms_four_mentions(paris_entity):
+    """Client SIREN (labelled, even when the VAT number contains it), category of the operation,
+    the VAT-on-debits option of an entity that opted, the delivery address that is not the
+    billing one — on the PDF and in the Factur-X, which still passes EN 16931 and the French
+    CTC rules; the UBL still passes Peppol. The day before the reform: none of the three dated
+    mentions."""
+    paris_entity.vat_on_debits_from = date(2026, 1, 1)
+    paris_entity.save()
+    member = make_member()
+    activity = make_activity(entity=paris_entity, member=member)
+    opera = _lyon_opera(paris_entity, member, activity)
+
+    before = _issue_on(member, activity, opera, REFORM_DAY - timedelta(days=1))
+    text = _text(invoice_documents_build(before)[0])
+    assert "Catégorie de l'opération" not in text and "débits" not in text
+    assert "732829320" not in text.replace("FR44732829320", "")
+
+    invoice = _issue_on(
+        member,
+        activity,
+        opera,
+        date(2026, 10, 5),
+        operation_category="mixed",
+        delivery_address=WAREHOUSE,
+    )
+    text = _text(invoice_documents_build(invoice)[0])
+    assert "Numéro SIREN: 732829320" in text
+    assert "Catégorie de l'opération : livraison de biens et prestation de services." in text
+    assert "Option pour le paiement de la taxe d'après les débits." in text
+    assert "Adresse de livraison Quai Rambaud 12 69002 Lyon (FR)" in text
+
+    xml = facturx_xml(invoice.snapshot)
+    assert facturx_en16931_validator().fatal(xml) == []
+    assert french_ctc_validator().fatal(xml) == []
+    body = xml.decode()
+    assert "<ram:ID>M1</ram:ID>" in body  # BT-23: goods and services, to pay
+    assert "<ram:DueDateTypeCode>5</ram:DueDateTypeCode>" in body  # BT-8: VAT on debits
+    ship_to = re.search(r"<ram:ShipToTradeParty>.*?</ram:ShipToTradeParty>", body, re.S)
+    assert ship_to and "Quai Rambaud 12" in ship_to.group() and "69002" in ship_to.group()
+    assert ">732829320<" in body  # BT-47, the buyer's SIREN
+    ubl = build_ubl(invoice.snapshot)
+    assert peppol_validator().fatal(ubl) == []
+    assert b"<cbc:StreetName>Quai Rambaud 12</cbc:StreetName>" in ubl
+
+    # Its credit note keeps the category and the address, but states no option for debits.
+    note_text = _text(invoice_documents_build(_credit_on(member, invoice))[0])
+    assert "livraison de biens et prestation de services" in note_text
+    assert "Quai Rambaud 12" in note_text and "débits" not in note_text
+
+
+def _credit_on(member, invoice):
+    note = services.credit_note_create(invoice=invoice, actor=member.user, reason="Annulé")
+    return services.invoice_issue(invoice=note, issued_by=member.user, on=date(2026, 10, 6))
+
+
+@pytest.mark.entity_scope("paris_entity")
+def test_no_option_for_debits_unless_the_entity_opted_by_the_issue_date(paris_entity):
+    member = make_member()
+    activity = make_activity(entity=paris_entity, member=member)
+    opera = _lyon_opera(paris_entity, member, activity)
+    services_only = _issue_on(member, activity, opera, date(2026, 10, 5))
+    text = _text(invoice_documents_build(services_only)[0])
+    assert "Catégorie de l'opération : prestation de services." in text
+    assert "débits" not in text
+    assert b"DueDateTypeCode" not in facturx_xml(services_only.snapshot)
+    assert b"<ram:ID>S1</ram:ID>" in facturx_xml(services_only.snapshot)
+
+    paris_entity.vat_on_debits_from = date(2026, 11, 1)  # opted after that invoice
+    paris_entity.save()
+    goods = _issue_on(member, activity, opera, date(2026, 10, 20), operation_category="goods")
+    assert goods.snapshot["mentions"]["vat_on_debits"] == ""
+    assert b"<ram:ID>B1</ram:ID>" in facturx_xml(goods.snapshot)
+    later = _issue_on(member, activity, opera, date(2026, 11, 2))
+    assert "débits" in later.snapshot["mentions"]["vat_on_debits"]
+
+
+@pytest.mark.entity_scope("paris_entity")
+def test_a_delivery_address_is_whole_real_and_printed_only_when_it_differs(paris_entity):
+    member = make_member()
+    activity = make_activity(entity=paris_entity, member=member)
+    opera = _lyon_opera(paris_entity, member, activity)
+    for address, field in (
+        ({**WAREHOUSE, "city": ""}, "delivery_city"),
+        ({**WAREHOUSE, "country": "XX"}, "delivery_country"),
+        ({**WAREHOUSE, "street": "Quai\nRambaud"}, "delivery_street"),
+    ):
+        with pytest.raises(ValidationFailed) as refused:
+            services.invoice_draft_save(
+                actor=member.user,
+                activity=activity,
+                client=opera,
+                lines=FR_LINES,
+                delivery_address=address,
+            )
+        assert refused.value.field == field
+    assert not opera.invoices.exists()  # nothing stored
+    # The client's own address (written another way) is not a different delivery address.
+    same = {
+        "street": "1 Place de la  Comédie",
+        "postcode": "69001",
+        "city": "LYON",
+        "country": "fr",
+    }
+    invoice = _issue_on(member, activity, opera, date(2026, 10, 5), delivery_address=same)
+    assert invoice.snapshot["delivery_address"] is None
+    assert "Adresse de livraison" not in _text(invoice_documents_build(invoice)[0])
 
 
 # --- Reminder letters: the rate and amounts of their date ------------------------------------

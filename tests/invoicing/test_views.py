@@ -584,3 +584,100 @@ def test_the_open_invoices_tab_says_unpaid_not_the_verb(client, member, language
     client.cookies["smartcoop_language"] = language
     page = client.get(reverse("invoicing:member_index")).content.decode()
     assert f'<a href="?status=open" >{tab}</a>' in page
+
+
+def _invoice_form(activity, client_row, **extra):
+    return {
+        "activity": str(activity.public_id),
+        "client": str(client_row.public_id),
+        "payment_days": "30",
+        "lines-TOTAL_FORMS": "1",
+        "lines-INITIAL_FORMS": "0",
+        "lines-MIN_NUM_FORMS": "1",
+        "lines-MAX_NUM_FORMS": "100",
+        "lines-0-description": "Décor de scène",
+        "lines-0-quantity": "1",
+        "lines-0-unit": "C62",
+        "lines-0-unit_price": "1000",
+        "lines-0-vat_rate_code": "standard",
+        **extra,
+    }
+
+
+def test_the_invoice_form_takes_goods_and_a_delivery_address_and_refuses_half_a_one(
+    client, member, activity, be_client
+):
+    client.force_login(member.user)
+    url = reverse("invoicing:member_invoice_new")
+    page = client.get(url).content.decode()
+    assert "What you invoice" in page and "Delivery address: street and number" in page
+    response = client.post(
+        url,
+        _invoice_form(
+            activity,
+            be_client,
+            operation_category="mixed",
+            delivery_street="Havenlaan 2",
+            delivery_city="Gent",
+        ),
+    )
+    assert response.status_code == 200
+    form = response.context["form"]
+    assert form.errors["delivery_postcode"] == [
+        "A delivery address needs a street, a postcode, a city and a country."
+    ]
+    assert not Invoice.objects.exists()
+    response = client.post(
+        url,
+        _invoice_form(
+            activity,
+            be_client,
+            operation_category="mixed",
+            delivery_street="Havenlaan 2",
+            delivery_postcode="9000",
+            delivery_city="Gent",
+            delivery_country="be",
+        ),
+    )
+    assert response.status_code == 302
+    invoice = Invoice.objects.get()
+    assert invoice.operation_category == "mixed"
+    assert (invoice.delivery_street, invoice.delivery_country) == ("Havenlaan 2", "BE")
+    # Editing the draft shows what was typed.
+    edit = client.get(reverse("invoicing:member_invoice_edit", args=[invoice.public_id]))
+    assert edit.context["form"]["delivery_city"].value() == "Gent"
+    assert edit.context["form"]["operation_category"].value() == "mixed"
+
+
+def test_the_api_takes_the_category_and_a_delivery_address(client, member, activity, be_client):
+    client.force_login(member.user)
+    body = {
+        "activity": str(activity.public_id),
+        "client": str(be_client.public_id),
+        "operation_category": "goods",
+        "lines": [{"description": "Décor", "quantity": "1", "unit_price": "800"}],
+    }
+    bad = client.post(
+        reverse("api_invoicing_invoices"),
+        {
+            **body,
+            "delivery_address": {
+                "street": "Havenlaan 2",
+                "postcode": "9000",
+                "city": "Gent",
+                "country": "ZZ",
+            },
+        },
+        content_type="application/json",
+    )
+    assert bad.status_code == 400 and bad.json()["extra"]["field"] == "delivery_country"
+    assert not Invoice.objects.exists()
+    address = {"street": "Havenlaan 2", "postcode": "9000", "city": "Gent", "country": "BE"}
+    response = client.post(
+        reverse("api_invoicing_invoices"),
+        {**body, "delivery_address": address},
+        content_type="application/json",
+    )
+    assert response.status_code == 201, response.json()
+    assert response.json()["operation_category"] == "goods"
+    assert response.json()["delivery_address"] == address

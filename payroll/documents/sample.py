@@ -110,7 +110,7 @@ def sample_facts(country: str = "FR", worker_name: str = "Camille Dupont") -> Pa
         year_to_date={
             "gross": Decimal("31200.00"),
             "net_taxable": Decimal("24100.50"),
-            "withholding": Decimal("-2400.10"),
+            "withholding": Decimal("2400.10"),
             "net_pay": Decimal("21700.40"),
         },
     )

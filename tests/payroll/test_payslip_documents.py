@@ -257,3 +257,33 @@ def test_a_render_chunk_prints_what_one_render_prints_in_the_same_few_queries(ac
     # rendered payslips are skipped: a second chunk stores nothing
     assert payslips_render_pdfs([p.pk for p in payslips]) == (0, [])
     assert PayslipDocument.objects.filter(payslip__in=payslips).count() == 7
+
+
+def test_each_countrys_legal_mentions_are_printed():
+    """BE: employer and ONSS numbers, joint committee, worker category, period, hours; FR: SIREN
+    and SIRET, net social, the PAS rate and amount, total employer cost; both: the mention of a
+    tax profile left at the legal default (the samples have none)."""
+    from payroll.documents.render import money, percent
+
+    def plain(text):  # the PDF's narrow and non-breaking spaces and apostrophes, plainly
+        return " ".join(text.translate({0x202F: " ", 0xA0: " ", 0x2019: "'"}).split())
+
+    def text_of(country, language):
+        payslip = sample_payslip(country)
+        text = pdf_text(typst_pdf(payslip_document_data(payslip, sample_facts(country), language)))
+        return payslip, plain(text)
+
+    payslip, be = text_of("BE", "nl")
+    assert "tax_profile_default" in payslip.notes
+    for words in ("Ondernemingsnummer 0896.755.397", "051-1234567-89", "Paritair comité 200",
+                  "Werknemerscategorie Bediende", "01-06-2026 \u2013 30-06-2026",
+                  "Betaalde uren 151,67", "wettelijke standaard"):  # fmt: skip
+        assert words in be, words
+    payslip, fr = text_of("FR", "fr")
+    pas = next(line for line in payslip.lines if line["code"] == "pas")
+    for words in ("SIREN 512 345 678", "SIRET 512 345 678 00021", "Catégorie de travailleur Cadre",
+                  "Montant net social", f"taux {percent(pas['rate'], 'fr')}",
+                  money(pas["amount"], "fr"),
+                  f"Coût total employeur {money(payslip.employer_cost, 'fr')}",
+                  "situation par défaut"):  # fmt: skip
+        assert plain(words) in fr, words

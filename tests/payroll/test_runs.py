@@ -15,7 +15,7 @@ from lxml import etree
 from activities.models import EmploymentContract, LedgerEntry
 from payroll.models import PayRun, PayRunItem, Payslip
 from payroll.runs import services
-from tests.payroll.runs_setup import due_contract, funded_activity, worker
+from tests.payroll.runs_setup import due_contract, funded_activity, next_month_start, worker
 
 pytestmark = [pytest.mark.django_db]
 XSD = Path(__file__).parent / "schemas" / "pain.001.001.09.xsd"
@@ -416,3 +416,46 @@ def test_approval_numbers_the_run_in_one_block_following_the_numbers_already_giv
         assert AuditLogEntry.objects.filter(
             action="payroll.payslip.approved", actor=officer
         ).count() == 3  # fmt: skip
+
+
+def test_a_run_names_each_anomaly_and_holds_only_the_blocking_ones():
+    """No national number and an invalid IBAN block the worker; a student paid beyond the
+    yearly quota is a warning and is paid."""
+    from activities.services import contract_declare, contract_validate
+    from tests.activities.factories import salary_contract
+    from tests.factories import LegalEntityFactory
+
+    activity = funded_activity()
+    no_number = worker(activity, national_number="")
+    bad_iban = worker(activity, iban="BE00 1234 5678 9012")
+    student = worker(activity)
+    start = next_month_start()
+    if start.month == 1:  # the earlier payslip must be of the same year
+        start = start.replace(month=2)
+    Payslip.objects.create(
+        entity=LegalEntityFactory(), member=student,  # 645 hours counted by another entity
+        pay_date=start.replace(month=start.month - 1, day=10),
+        period_start=start.replace(month=start.month - 1), period_end=start.replace(day=1),
+        category="student", status="approved", gross=0, employee_deductions=0, net_taxable=0,
+        net_social=0, net_pay=0, employer_contributions=0, employer_cost=0,
+        student_hours_in_quota=Decimal("645"), number=1, year=start.year,
+    )  # fmt: skip
+    contracts = [due_contract(activity, no_number, day=2), due_contract(activity, bad_iban, day=3)]
+    studying = salary_contract(activity, member=student, gross="200.00",
+                               start=start + dt.timedelta(days=1), contract_type="student")  # fmt: skip
+    with scope(entity=activity.entity_id):
+        contracts.append(
+            contract_declare(contract=contract_validate(contract=studying, actor=None), actor=None)
+        )
+    pay_date = max(c.wage_due_on for c in contracts)
+    run = run_to_review(activity, pay_date)
+    with scope(entity=activity.entity_id):
+        items = {i.member_id: i for i in run.items.all()}
+        assert "missing_national_number" in codes(items[no_number.pk])
+        assert "invalid_iban" in codes(items[bad_iban.pk])
+        assert "student_quota" in codes(items[student.pk])
+        assert items[no_number.pk].blocking and items[bad_iban.pk].blocking
+        assert not items[student.pk].blocking
+        run = services.payrun_approve(run=run, actor=None)
+        states = dict(run.items.values_list("member_id", "state"))
+    assert states == {no_number.pk: "held", bad_iban.pk: "held", student.pk: "approved"}

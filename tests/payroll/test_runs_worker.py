@@ -1,7 +1,7 @@
 """A pay run on real Celery workers: the worker process is killed (SIGKILL) in the middle of
-the compute step, started again, and the run still ends with one payslip per worker, one
-ledger entry per contract, one transfer and one PDF per payslip — nothing twice, nothing
-lost."""
+the compute step (and, in the second test, in the PDF step), started again, and the run still
+ends with one payslip per worker, one ledger entry per contract, one transfer and one PDF per
+payslip — nothing twice, nothing lost."""
 
 from __future__ import annotations
 
@@ -278,6 +278,14 @@ def test_killing_the_worker_mid_render_leaves_one_pdf_per_payslip_after_the_rest
         assert documents.count() == WORKERS
         assert documents.values("payslip").distinct().count() == WORKERS
         assert run_state(run.pk).state == PayRun.State.POSTED
+        # the payment file and the ledger, built while the killed worker rendered: once each
+        payslips_now = Payslip.objects.filter(entity=activity.entity, pay_date=pay_date)
+        assert payslips_now.count() == payslips_now.values("member").distinct().count() == WORKERS
+        entries = LedgerEntry.objects.filter(activity=activity, kind="salary_cost")
+        assert entries.count() == entries.values("source_id").distinct().count() == WORKERS
+        xml = run_state(run.pk).sepa_xml.encode()
+        ids = etree.fromstring(xml).xpath(".//p:EndToEndId/text()", namespaces=NS)
+        assert len(ids) == len(set(ids)) == WORKERS
         media = Path(settings.MEDIA_ROOT)
         ours = {str(p.public_id) for p in payslips}
         files = {

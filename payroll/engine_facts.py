@@ -4,17 +4,18 @@ intermittent's (annexe 8 or 10), the entity's French work-accident rate, and whe
 employee's last contract ends with the payment (exit holiday pay).
 
 The rules applied, and why:
-- **Intermittents**: every contract type listed in `INTERMITTENT_CONTRACT_TYPES` (the French
+- **Intermittents**: every contract type its pack marks `intermittent` (the French
   CDDU: the cooperative's CDDU are those of the performing arts and audiovisual sector, the
   contract the law reserves for them, Code du travail D1242-1 6°) is an intermittent's contract.
   Its sector decides the annex: music and the performing arts are artists (annexe 10); every
   other sector (image, sound and stage, audiovisual, costumes, related functions...) is a
   technician (annexe 8), the more frequent case and the one without reduced rates, so an
   unclear sector never lowers contributions. One payslip pays contracts of one kind.
-- **AT/MP rate**: the entity's `WorkAccidentRate` in force on the first day of the month paid,
-  else the pack's default (`fr.at_mp_default_rate`, the national average), with the note
-  `at_mp_default_rate` on the payslip.
-- **Last contract ends**: the payslip pays a Belgian employee's contract and the member has no
+- **AT/MP rate** (packs with `work_accident_rates`): the entity's `WorkAccidentRate` in force on
+  the first day of the month paid, else the pack's default (`fr.at_mp_default_rate`, the
+  national average), with the note `at_mp_default_rate` on the payslip.
+- **Last contract ends** (packs with `exit_holiday_pay`): the payslip pays a Belgian employee's
+  contract and the member has no
   other contract with the entity (validated or later, not cancelled) ending after the latest
   end date it pays. The exit pay then covers the gross of the member's employee payslips with
   this entity since the last exit pay (this year's, and last year's: holidays not yet taken,
@@ -35,22 +36,21 @@ from django_scopes import scopes_disabled
 from smartcoop.core.bulk import any_of
 from smartcoop.core.errors import ValidationFailed
 from smartcoop.core.sectors import Sector
-from smartcoop.countries import param
+from smartcoop.countries import current_pack, param
 from smartcoop.countries.params import ParameterNotInForce
 
 from . import calculations as engine
-from .estimates import CATEGORIES
+from .estimates import contract_type_category, contract_type_of
 from .models import Payslip, WorkAccidentRate
 
-INTERMITTENT_CONTRACT_TYPES = frozenset({("FR", "cddu")})
 ARTIST_SECTORS = frozenset({Sector.MUSIC, Sector.PERFORMING_LITERARY})
 EXIT_HOLIDAY_NOTE = "exit_holiday_pay"
 
 
 def contract_category(country: str, contract) -> engine.WorkerCategory | None:
-    """The engine's worker category of a contract: the type's, and for France the executive
-    status recorded on the contract."""
-    category = CATEGORIES.get((country, contract.contract_type))
+    """The engine's worker category of a contract: the type's (`ContractType.worker_category`),
+    and for France the executive status recorded on the contract."""
+    category = contract_type_category(country, contract.contract_type)
     if category == engine.WorkerCategory.NON_CADRE and contract.cadre:
         return engine.WorkerCategory.CADRE
     return category
@@ -59,7 +59,8 @@ def contract_category(country: str, contract) -> engine.WorkerCategory | None:
 def intermittent_of(country: str, contracts) -> engine.Intermittent | None:
     kinds: set[engine.Intermittent | None] = set()
     for contract in contracts:
-        if (country, contract.contract_type) not in INTERMITTENT_CONTRACT_TYPES:
+        contract_type = contract_type_of(country, contract.contract_type)
+        if contract_type is None or not contract_type.intermittent:
             kinds.add(None)
         elif contract.sector in ARTIST_SECTORS:
             kinds.add(engine.Intermittent.ARTIST)
@@ -87,10 +88,11 @@ def work_accident_rate_at(*, entity, on: date) -> tuple[Decimal, bool]:
     )
     if recorded is not None:
         return recorded, False
+    name = f"{current_pack().prefix}.at_mp_default_rate"
     try:
-        return param("fr.at_mp_default_rate", on=on), True
+        return param(name, on=on), True
     except ParameterNotInForce:
-        raise engine.MissingParameter("fr.at_mp_default_rate", on) from None
+        raise engine.MissingParameter(name, on) from None
 
 
 def exit_holiday_of(

@@ -5,9 +5,11 @@ type without a salary (the French CAPE) or a date without parameters answers Non
 activities falls back to its flat estimate.
 
 What the estimate assumes: the gross is the month's pay of one contract; without hours it is a
-full-time month; without a member, the legal default tax profile (single, no dependants); a
-French CDDU is a short contract for the PAS and an intermittent technician's; the member's student hours already used this year
-are not counted (the payslip counts them).
+full-time month (`CountryPack.full_month_hours`); without a member, the legal default tax
+profile (single, no dependants); an intermittent's contract type (`ContractType.intermittent`:
+the French CDDU) is a short contract for the PAS and an intermittent technician's; the member's
+student hours already used this year are not counted (the payslip counts them). The worker
+category is the contract type's (`ContractType.worker_category`).
 """
 
 from __future__ import annotations
@@ -18,20 +20,29 @@ from decimal import Decimal
 
 from activities.calculations import NetEstimate, NetEstimateLine
 from activities.net_estimators import NetEstimateRequest
+from smartcoop.countries import pack_of_country
 
 from . import calculations as engine
 from .labels import LINE_LABELS, TAX_CODES
 
-CATEGORIES = {
-    ("BE", "employee"): engine.WorkerCategory.EMPLOYEE,
-    ("BE", "artistic"): engine.WorkerCategory.ARTIST,
-    ("BE", "student"): engine.WorkerCategory.STUDENT,
-    ("BE", "temporary_agency"): engine.WorkerCategory.EMPLOYEE,
-    ("BE", "open_ended"): engine.WorkerCategory.EMPLOYEE,
-    ("FR", "cddu"): engine.WorkerCategory.NON_CADRE,
-    ("FR", "cdi"): engine.WorkerCategory.NON_CADRE,
-}
-FULL_MONTH_HOURS = {"BE": Decimal("164.67"), "FR": Decimal("151.67")}
+
+def contract_type_category(country: str, contract_type: str) -> engine.WorkerCategory | None:
+    """The engine's worker category of a contract type, as the country's pack states it
+    (`ContractType.worker_category`); None: not paid by a payslip (or no such type)."""
+    found = contract_type_of(country, contract_type)
+    if found is None or not found.worker_category:
+        return None
+    return engine.WorkerCategory(found.worker_category)
+
+
+def contract_type_of(country: str, code: str):
+    pack = pack_of_country(country)
+    if pack is None:
+        return None
+    try:
+        return pack.contract_type(code)
+    except KeyError:
+        return None
 
 
 def _month(day: date) -> tuple[date, date]:
@@ -39,8 +50,9 @@ def _month(day: date) -> tuple[date, date]:
 
 
 def estimate_net(request: NetEstimateRequest) -> NetEstimate | None:
-    category = CATEGORIES.get((request.country, request.contract_type))
-    if category is None or request.gross <= 0:
+    contract_type = contract_type_of(request.country, request.contract_type)
+    category = contract_type_category(request.country, request.contract_type)
+    if contract_type is None or category is None or request.gross <= 0:
         return None
     start = request.start or request.on
     first, last = _month(start)
@@ -48,7 +60,7 @@ def estimate_net(request: NetEstimateRequest) -> NetEstimate | None:
         start, end = first, last
     else:
         end = min(request.end or start, last)
-    hours = request.hours if request.hours else FULL_MONTH_HOURS[request.country]
+    hours = request.hours or pack_of_country(request.country).full_month_hours  # type: ignore[union-attr]
     profile = engine.DEFAULT_TAX_PROFILE
     if request.member is not None:
         from .selectors import tax_profile_at
@@ -62,12 +74,10 @@ def estimate_net(request: NetEstimateRequest) -> NetEstimate | None:
         contracts=(engine.ContractPay("estimate", request.gross, hours, start, end),),
         tax_profile=profile,
         at_mp_rate=Decimal("0"),  # an employer cost: it never changes the worker's net
-        short_contract=request.contract_type == "cddu",
-        # A CDDU is an intermittent's (payroll.engine_facts); without the contract's sector,
-        # a technician: the annexe-8 rates, never lower than an artist's.
-        intermittent=engine.Intermittent.TECHNICIAN
-        if (request.country, request.contract_type) == ("FR", "cddu")
-        else None,
+        short_contract=contract_type.intermittent,
+        # An intermittent's contract (a French CDDU, payroll.engine_facts); without the
+        # contract's sector, a technician: the annexe-8 rates, never lower than an artist's.
+        intermittent=engine.Intermittent.TECHNICIAN if contract_type.intermittent else None,
     )
     try:
         result = engine.compute_pay(pay)

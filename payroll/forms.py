@@ -45,9 +45,10 @@ class TaxProfileForm(forms.Form):
         help_text=_("The rate the tax administration gave you; leave empty for the neutral rate."),
     )
 
-    def __init__(self, *args, country: str, **kwargs) -> None:
+    def __init__(self, *args, personalised_rate: bool, **kwargs) -> None:
+        """`personalised_rate`: the pack's `personalised_withholding_rate` (France's PAS)."""
         super().__init__(*args, **kwargs)
-        if country != "FR":
+        if not personalised_rate:
             del self.fields["fr_pas_rate_percent"]
 
     @property

@@ -385,7 +385,8 @@ def payslips_compute_many(
     from .engine_facts import exit_holidays_of, intermittent_of, work_accident_rate_at
     from .selectors import tax_profiles_at
 
-    country = current_pack().code
+    pack = current_pack()
+    country = pack.code
     workers = [(member, list(contracts)) for member, contracts in workers]
     member_ids = [member.pk for member, _contracts in workers]
     if len(set(member_ids)) != len(member_ids):
@@ -427,7 +428,7 @@ def payslips_compute_many(
             exclude_ids={p.pk for p in existing.values()},
         )
         exit_holidays = {}
-        if country == "BE":  # the exit holiday pay's history, for the whole chunk
+        if pack.exit_holiday_pay:  # the exit holiday pay's history, for the whole chunk
             exit_holidays = exit_holidays_of(
                 entity=entity,
                 pay_date=pay_date,
@@ -457,8 +458,8 @@ def payslips_compute_many(
                 notes: list[str] = []
                 rate = at_mp_rate
                 try:
-                    # France: the entity's AT/MP rate when the caller gives none (engine_facts).
-                    if country == "FR" and rate is None:
+                    # The entity's AT/MP rate when the caller gives none (engine_facts).
+                    if pack.work_accident_rates and rate is None:
                         if first_day not in accident_rates:
                             accident_rates[first_day] = work_accident_rate_at(
                                 entity=entity, on=first_day
@@ -754,7 +755,7 @@ def work_accident_rate_record(
     second rate on the same date replaces that day's."""
     from smartcoop.countries import current_pack
 
-    if current_pack().code != "FR":
+    if not current_pack().work_accident_rates:
         raise ValidationFailed(
             _("A work-accident rate is recorded for a French entity only."), field="rate"
         )

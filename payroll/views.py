@@ -64,7 +64,7 @@ def tax_profile(request: AuthenticatedRequest) -> HttpResponse:
     """The member's tax profile: what is in force, its history, and a form for a change."""
     member = _member_or_404(request)
     today = timezone.localdate()
-    country = current_pack().code
+    personalised_rate = current_pack().personalised_withholding_rate
     current = selectors.tax_profile_entry_at(member=member, on=today)
     initial = {"valid_from": today, "marital_status": "single"}
     if current is not None:
@@ -77,7 +77,9 @@ def tax_profile(request: AuthenticatedRequest) -> HttpResponse:
             disabled=current.disabled,
             fr_pas_rate_percent=(current.fr_pas_rate * 100 if current.fr_pas_rate else None),
         )
-    form = TaxProfileForm(request.POST or None, initial=initial, country=country)
+    form = TaxProfileForm(
+        request.POST or None, initial=initial, personalised_rate=personalised_rate
+    )
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
@@ -108,14 +110,18 @@ def tax_profile(request: AuthenticatedRequest) -> HttpResponse:
             "form": form,
             "current": current,
             "history": selectors.tax_profile_history(member=member),
-            "country": country,
+            "personalised_rate": personalised_rate,
         },
     )
 
 
 @permission_required(Permission.RUN_PAYROLL)
 def staff_index(request):
-    return render(request, "payroll/staff_index.html", {"country": current_pack().code})
+    return render(
+        request,
+        "payroll/staff_index.html",
+        {"work_accident_rates": current_pack().work_accident_rates},
+    )
 
 
 @permission_required(Permission.RUN_PAYROLL)
@@ -266,12 +272,13 @@ def staff_payslip_pdf(request: AuthenticatedRequest, public_id) -> FileResponse:
 
 @permission_required(Permission.RUN_PAYROLL)
 def staff_work_accident_rates(request: AuthenticatedRequest) -> HttpResponse:
-    """France: the entity's AT/MP rates, dated, and a form to record a new one."""
+    """The entity's AT/MP rates, dated, and a form to record a new one (packs with
+    `work_accident_rates`: France)."""
     from .engine_facts import work_accident_rate_at
     from .models import WorkAccidentRate
 
     entity = current_entity(request)
-    if current_pack().code != "FR":
+    if not current_pack().work_accident_rates:
         raise Http404
     today = timezone.localdate()
     form = WorkAccidentRateForm(request.POST or None, initial={"valid_from": today})

@@ -1,7 +1,10 @@
 """Gross -> net engines (pure: no ORM, no I/O besides the dated parameter tables).
 
-`compute_pay(PayInput) -> PayResult` dispatches on the country. Belgium: `be.py`; France:
-`fr.py`. Every rate, ceiling, scale and bonus is a dated parameter of the country pack
+`compute_pay(PayInput) -> PayResult` runs the engine the country's pack names
+(`CountryPack.payroll_engine`, `payroll_batch_engine`). Belgium: `be.py`; France: `fr.py`.
+An engine module lists the worker categories it computes (`CATEGORIES`) and has `compute(pay)`;
+a batch module has `plan(month)` and `compute(pay, plan)`, and may compute a month's payments
+together (`compute_all(pays, plan)`). Every rate, ceiling, scale and bonus is a dated parameter of the country pack
 (`smartcoop/countries/<cc>/params/payroll.yaml`); one missing on the date raises
 `MissingParameter` naming it and the date.
 
@@ -14,16 +17,18 @@ month read once per process; `compute_pay_reference` runs the reference.
 
 from __future__ import annotations
 
+import functools
 import gc
+import importlib
 from collections.abc import Iterable
+from types import ModuleType
 from typing import Literal, overload
 
-from . import be, be_batch, fr, fr_batch
+from smartcoop.countries import pack_of_country
+
 from .rules import MissingParameter
 from .types import (
-    BE_CATEGORIES,
     DEFAULT_TAX_PROFILE,
-    FR_CATEGORIES,
     ArtistCostsGroup,
     ContractPay,
     ExitHoliday,
@@ -61,31 +66,37 @@ __all__ = [
 ]
 
 
-def _check(pay: PayInput) -> str:
-    country = pay.country.upper()
-    if country == "BE":
-        if pay.category not in BE_CATEGORIES:
-            raise ValueError(f"{pay.category} is not a Belgian worker category")
-    elif country == "FR":
-        if pay.category not in FR_CATEGORIES:
-            raise ValueError(f"{pay.category} is not a French worker category")
-    else:
+@functools.cache
+def _engines(country: str) -> tuple[ModuleType, ModuleType]:
+    """The reference and batch engine modules the country's pack names."""
+    pack = pack_of_country(country)
+    if pack is None or not pack.payroll_engine:
         raise ValueError(f"no payroll engine for {country}")
-    return country
+    return (
+        importlib.import_module(f"{__name__}.{pack.payroll_engine}"),
+        importlib.import_module(f"{__name__}.{pack.payroll_batch_engine or pack.payroll_engine}"),
+    )
+
+
+def _check(pay: PayInput) -> tuple[ModuleType, ModuleType]:
+    """The engines of the payment's country, once the worker category is one they compute."""
+    country = pay.country.upper()
+    reference, batch = _engines(country)
+    if pay.category not in reference.CATEGORIES:
+        raise ValueError(f"{pay.category} is not a worker category of {country}")
+    return reference, batch
 
 
 def compute_pay_reference(pay: PayInput) -> PayResult:
-    """One payment by the reference engines (`be.compute`, `fr.compute`)."""
-    if _check(pay) == "BE":
-        return be.compute(pay)
-    return fr.compute(pay)
+    """One payment by the reference engine of its country (`be.compute`, `fr.compute`)."""
+    reference, _batch = _check(pay)
+    return reference.compute(pay)
 
 
 def compute_pay(pay: PayInput) -> PayResult:
     """One payment: the batch engine for one (equal to `compute_pay_reference`)."""
-    if _check(pay) == "BE":
-        return be_batch.compute(pay, be_batch.plan(pay.period_start))
-    return fr_batch.compute(pay, fr_batch.plan(pay.period_start))
+    _reference, batch = _check(pay)
+    return batch.compute(pay, batch.plan(pay.period_start))
 
 
 @overload
@@ -101,8 +112,9 @@ def compute_many(
 ) -> list[PayResult] | list[PayResult | MissingParameter | ValueError]:
     """Many payments, in the order given; each result equals `compute_pay` of that payment.
 
-    The parameters of each (country, month) are read once; the French payments of a month are
-    computed together, column by column (`fr_batch.compute_all`). A payment the engine refuses
+    The parameters of each (country, month) are read once; the payments of a month whose batch
+    engine has `compute_all` (France: column by column, `fr_batch.compute_all`) are computed
+    together. A payment the engine refuses
     raises its `MissingParameter` or `ValueError` (the first in the order given); with `keep_errors=True` the error takes the
     payment's place in the list and the others are still computed (a pay run reports each).
     The cyclic garbage collector is paused while the results are built (they hold no cycles:
@@ -110,7 +122,8 @@ def compute_many(
     """
     plans: dict[object, object] = {}
     results: list[PayResult | MissingParameter | ValueError] = []
-    french: dict[object, tuple[list[int], list[PayInput]]] = {}  # by month: positions, payments
+    # computed together, by engine and month: positions, payments
+    together: dict[tuple[ModuleType, object], tuple[list[int], list[PayInput]]] = {}
     stopped: MissingParameter | ValueError | None = None
     paused = gc.isenabled()
     if paused:
@@ -118,22 +131,24 @@ def compute_many(
     try:
         for pay in pays:
             try:
-                if _check(pay) == "FR":  # computed together, month by month, below
-                    positions, payments = french.setdefault(pay.period_start, ([], []))
+                _reference, batch = _check(pay)
+                if hasattr(batch, "compute_all"):  # computed together, month by month, below
+                    positions, payments = together.setdefault((batch, pay.period_start), ([], []))
                     positions.append(len(results))
                     payments.append(pay)
                     results.append(None)  # type: ignore[arg-type]
                     continue
-                if pay.period_start not in plans:
-                    plans[pay.period_start] = be_batch.plan(pay.period_start)
-                results.append(be_batch.compute(pay, plans[pay.period_start]))  # type: ignore[arg-type]
+                key = (batch, pay.period_start)
+                if key not in plans:
+                    plans[key] = batch.plan(pay.period_start)
+                results.append(batch.compute(pay, plans[key]))
             except (MissingParameter, ValueError) as error:
                 if not keep_errors:
-                    stopped = error  # raised unless a French payment before it fails too
+                    stopped = error  # raised unless a payment computed together fails too
                     break
                 results.append(error)
-        for on, (positions, payments) in french.items():
-            computed = fr_batch.compute_all(payments, fr_batch.plan(on))  # type: ignore[arg-type]
+        for (batch, on), (positions, payments) in together.items():
+            computed = batch.compute_all(payments, batch.plan(on))
             for position, result in zip(positions, computed, strict=True):
                 results[position] = result
         if not keep_errors:

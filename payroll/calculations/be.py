@@ -53,6 +53,7 @@ from decimal import Decimal
 
 from .rules import Rules
 from .types import (
+    BE_CATEGORIES,
     ZERO,
     ContractPay,
     Line,
@@ -64,6 +65,7 @@ from .types import (
     WorkerCategory,
 )
 
+CATEGORIES = BE_CATEGORIES  # the worker categories this engine computes
 ONE = Decimal("1")
 TWELVE = Decimal("12")
 WEEKS_PER_MONTH = Decimal("52") / TWELVE

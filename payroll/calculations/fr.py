@@ -41,8 +41,18 @@ from datetime import date, timedelta
 from decimal import ROUND_HALF_EVEN, Decimal
 
 from .rules import Rules
-from .types import ZERO, Intermittent, Line, PayInput, PayResult, Side, WorkerCategory
+from .types import (
+    FR_CATEGORIES,
+    ZERO,
+    Intermittent,
+    Line,
+    PayInput,
+    PayResult,
+    Side,
+    WorkerCategory,
+)
 
+CATEGORIES = FR_CATEGORIES  # the worker categories this engine computes
 ONE = Decimal("1")
 THIRTY = Decimal("30")
 RATE_PLACES = Decimal("0.0001")

@@ -22,7 +22,9 @@ from typing import Any
 
 from django.utils import translation
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_noop
+
+from smartcoop.countries import pack_of_country
+from smartcoop.countries.pack import PayslipLayout
 
 from ..labels import EMPLOYER_LINE_LABELS, LINE_LABELS, TAX_CODES
 
@@ -83,6 +85,14 @@ class PayslipFacts:
     year_to_date: dict[str, Decimal]  # gross, net_taxable, withholding, net_pay
 
 
+def payslip_layout(country: str) -> PayslipLayout:
+    """What the payslip of the country's pack prints besides its lines (`CountryPack.payslip`)."""
+    pack = pack_of_country(country)
+    if pack is None or pack.payslip is None:
+        raise ValueError(f"no payslip layout for {country!r}")
+    return pack.payslip
+
+
 def _category_label(category: str) -> str:
     return str(
         {
@@ -140,8 +150,9 @@ def payslip_document_data(payslip, facts: PayslipFacts, language: str) -> dict:
             {"label": _("Gross pay"), "amount": m(payslip.gross)},
             {"label": _("Total deductions"), "amount": m(-payslip.employee_deductions)},
         ]
+        layout = payslip_layout(facts.country)
         fr = None
-        if facts.country == "FR":
+        if layout.net_breakdown:
             pas = next((line for line in payslip.lines if line["code"] == "pas"), None)
             fr = [
                 {"label": _("Net social amount"), "amount": m(payslip.net_social)},
@@ -176,20 +187,7 @@ def payslip_document_data(payslip, facts: PayslipFacts, language: str) -> dict:
             mentions.append(
                 _("Hours beyond the student quota of the year are paid at ordinary rates.")
             )
-        if facts.country == "BE":
-            mentions.append(
-                _(
-                    "Keep this payslip: it proves your pay and the contributions withheld. "
-                    "Questions: contact your adviser."
-                )
-            )
-        else:
-            mentions.append(
-                _(
-                    "Keep this payslip without time limit. The employer contributions shown are "
-                    "paid by the employer in addition to your gross pay."
-                )
-            )
+        mentions.append(_(layout.mention))
         ytd = facts.year_to_date
         period = f"{day(payslip.period_start, lang)} \u2013 {day(payslip.period_end, lang)}"
         left = [
@@ -201,7 +199,7 @@ def payslip_document_data(payslip, facts: PayslipFacts, language: str) -> dict:
         right: list[tuple] = [(_(label), value) for label, value in facts.employer_numbers]
         hours = f"{facts.hours.normalize():f}".replace(".", _NUMBERS[lang][0])
         right.append((_("Hours paid"), hours))
-        if facts.country == "BE":
+        if layout.joint_committees:
             right.append((_("Joint committee"), ", ".join(facts.joint_committees) or "—"))
         return {
             "lang": lang,
@@ -331,19 +329,12 @@ def payslips_facts(payslips) -> dict[int, PayslipFacts]:
         entity = entities[payslip.entity_id]
         member = payslip.member
         country = entity.country
-        # The labels stay msgids here: the document translates them into its own language (the
-        # facts are read in whatever language the worker process has).
-        numbers = [(gettext_noop("Enterprise number") if country == "BE"
-                    else gettext_noop("SIREN"), entity.enterprise_number)]  # fmt: skip
+        layout = payslip_layout(country)
+        # The labels stay msgids here (the pack's `PayslipLayout`): the document translates them
+        # into its own language (the facts are read in whatever language the worker process has).
+        numbers = [(layout.enterprise_number_label, entity.enterprise_number)]
         if entity.employer_number:
-            numbers.append(
-                (
-                    gettext_noop("ONSS employer number")
-                    if country == "BE"
-                    else gettext_noop("SIRET"),
-                    entity.employer_number,
-                )
-            )
+            numbers.append((layout.employer_number_label, entity.employer_number))
         earlier = [
             row
             for row in year_rows.get((payslip.entity_id, payslip.member_id), [])

@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 
-from .render import Party, PayslipFacts
+from .render import Party, PayslipFacts, payslip_layout
 
 
 @dataclass
@@ -34,6 +34,37 @@ class SamplePayslip:
     tax_profile: dict = field(default_factory=dict)
 
 
+@dataclass(frozen=True)
+class _Sample:
+    """The demo employer and worker of a country's sample payslip (made-up numbers)."""
+
+    category: str  # a worker category with many lines (a French cadre, a Belgian employee)
+    employer_headcount: int
+    employer: Party
+    enterprise_number: str
+    employer_number: str
+    joint_committees: tuple[str, ...] = ()
+
+
+_SAMPLES = {
+    "BE": _Sample(
+        "employee",
+        1,
+        Party("Smart Coop", "SC", ("Rue Coenraets 72", "1060 Saint-Gilles (BE)")),
+        "0896.755.397",
+        "051-1234567-89",
+        joint_committees=("200",),
+    ),
+    "FR": _Sample(
+        "cadre",
+        60,
+        Party("Smart Coop France", "SCIC SA", ("12 rue de Paris", "75011 Paris (FR)")),
+        "512 345 678",
+        "512 345 678 00021",
+    ),
+}
+
+
 def sample_payslip(
     country: str = "FR", gross: str = "5200.00", *, exit_holiday: bool = False
 ) -> SamplePayslip:
@@ -46,16 +77,17 @@ def sample_payslip(
         WorkerCategory,
         compute_pay,
     )
+    from smartcoop.countries import pack_of_country
 
+    sample = _SAMPLES[country]
+    accident_rates = pack_of_country(country).work_accident_rates  # type: ignore[union-attr]
     start, end = date(2026, 6, 1), date(2026, 6, 30)
-    category = WorkerCategory.CADRE if country == "FR" else WorkerCategory.EMPLOYEE
-    french = country == "FR"
     result = compute_pay(
         PayInput(
-            country, category, start, end,
+            country, WorkerCategory(sample.category), start, end,
             (ContractPay("C-1", Decimal(gross), Decimal("151.67"), start, end),),
-            employer_headcount=60 if french else 1,
-            at_mp_rate=Decimal("0.0090") if french else None,
+            employer_headcount=sample.employer_headcount,
+            at_mp_rate=Decimal("0.0090") if accident_rates else None,
             exit_holiday=ExitHoliday(current_year_gross=Decimal(gross) * 5)
             if exit_holiday
             else None,
@@ -89,22 +121,18 @@ def sample_payslip(
 
 
 def sample_facts(country: str = "FR", worker_name: str = "Camille Dupont") -> PayslipFacts:
-    be = country == "BE"
+    sample = _SAMPLES[country]
+    layout = payslip_layout(country)
     return PayslipFacts(
         country=country,
-        employer=Party(
-            "Smart Coop" if be else "Smart Coop France",
-            "SC" if be else "SCIC SA",
-            ("Rue Coenraets 72", "1060 Saint-Gilles (BE)")
-            if be
-            else ("12 rue de Paris", "75011 Paris (FR)"),
+        employer=sample.employer,
+        employer_numbers=(
+            (layout.enterprise_number_label, sample.enterprise_number),
+            (layout.employer_number_label, sample.employer_number),
         ),
-        employer_numbers=(("Enterprise number", "0896.755.397"), ("ONSS", "051-1234567-89"))
-        if be
-        else (("SIREN", "512 345 678"), ("SIRET", "512 345 678 00021")),
         worker_name=worker_name,
         worker_lines=("Avenue Louise 10", "1050 Bruxelles"),
-        joint_committees=("200",) if be else (),
+        joint_committees=sample.joint_committees,
         hours=Decimal("151.67"),
         iban_end="4321",
         year_to_date={

@@ -59,9 +59,34 @@ class ContractType:
     yearly_hours_quota_param: str = ""
     # False for a contract under which no salary is paid (the French CAPE): no executive status.
     pays_salary: bool = True
+    # The payroll engine's worker category of the type (a `payroll.calculations.WorkerCategory`
+    # value; France: "non_cadre", the executive status of a contract makes it "cadre"). Empty: the
+    # engine has no category for it (no salary), the simulator keeps its flat estimate.
+    worker_category: str = ""
+    # An intermittent's contract (the French CDDU of the performing arts and audiovisual sector):
+    # its sector picks the unemployment annex (8 or 10), and the simulator treats it as a short
+    # contract for the withholding tax.
+    intermittent: bool = False
 
     def coefficient(self, on: date) -> Decimal:
         return param(self.coefficient_param, on=on)
+
+
+@dataclass(frozen=True)
+class PayslipLayout:
+    """What a country's payslip prints besides its lines and totals (payroll/documents)."""
+
+    # The labels of the entity's enterprise and employer numbers: msgids (`gettext_noop`), the
+    # document translates them into the worker's language.
+    enterprise_number_label: str
+    employer_number_label: str
+    # The closing mention (a msgid, translated by the document).
+    mention: str
+    # The nets the law asks for under the totals (France: net social, net before income tax,
+    # the withholding with its rate and base, net taxable).
+    net_breakdown: bool = False
+    # The joint committees of the contracts paid, among the facts (Belgium).
+    joint_committees: bool = False
 
 
 @dataclass(frozen=True)
@@ -94,6 +119,33 @@ class CountryPack:
     # Which legal references the VAT mentions of invoices cite (the texts are translated in
     # invoicing/vat.py): "be_vat_code" (Belgian VAT Code), "fr_cgi" (French General Tax Code).
     vat_mentions: str = "be_vat_code"
+    # Payroll: the engine modules of `payroll.calculations` that compute the country's pay (the
+    # reference, e.g. "be", and the batch engine, e.g. "be_batch"); empty: no payroll engine.
+    payroll_engine: str = ""
+    payroll_batch_engine: str = ""
+    # The hours of a full-time month, assumed by the simulator's net estimate when a contract
+    # states none (BE 38 h x 52 / 12; FR the legal 35 h x 52 / 12).
+    full_month_hours: Decimal = Decimal("0")
+    # Workers choose a personalised withholding rate given by the tax administration (French PAS)
+    # and employers record a dated work-accident rate (French AT/MP, the pack's parameter
+    # `at_mp_default_rate` without one): the forms and pages of both.
+    personalised_withholding_rate: bool = False
+    work_accident_rates: bool = False
+    # An employee's last contract ends with the exit holiday pay (Belgium: vakantiegeld bij
+    # uitdiensttreding), computed from the history of the member's payslips with the entity.
+    exit_holiday_pay: bool = False
+    # What the payslip PDF prints besides its lines; None: no payslip layout.
+    payslip: PayslipLayout | None = None
+    # Declarations: the kind (`declarations.models.Declaration.Kind`) of the declaration every
+    # validated contract gets ("dimona_in": Belgium's Dimona, "dpae": France's DPAE; empty: none
+    # filed here) and the periodic ones the entities file ("dmfa", "belcotax_28110", "dsn").
+    hiring_declaration: str = ""
+    periodic_declarations: tuple[str, ...] = ()
+    # The regions key figures count members in, from their postcode: a postcode of the pack's
+    # country matching `postcode_pattern` is read as a number and falls in the first
+    # (region, lowest, highest) range holding it. Empty: members are counted by country.
+    postcode_pattern: str = ""
+    postcode_regions: tuple[tuple[str, int, int], ...] = ()
     extra: dict[str, Any] = field(default_factory=dict)
 
     @property
@@ -130,6 +182,13 @@ class CountryPack:
             return self.contract_type(code).pays_salary
         except KeyError:
             return False
+
+    def files(self, kind: str) -> bool:
+        """Whether the pack's entities file declarations of this kind (a hiring or periodic
+        one, `declarations.models.Declaration.Kind`)."""
+        return bool(kind) and (
+            kind == self.hiring_declaration or kind in self.periodic_declarations
+        )
 
     def default_share_category(self) -> ShareCategory:
         return next(c for c in self.share_categories if c.default)

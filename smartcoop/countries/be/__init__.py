@@ -1,11 +1,14 @@
 """Belgium: SmartCoop and its employing entities (Verenigde Producties, Verenigde Opleidingen,
 Interimpaleis)."""
 
+from decimal import Decimal
+
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext_noop
 from stdnum.be import ssn, vat
 
 from ..identifiers import BE_EMPLOYER_NUMBER, from_stdnum
-from ..pack import ContractType, CountryPack, IdentifierKind, ShareCategory
+from ..pack import ContractType, CountryPack, IdentifierKind, PayslipLayout, ShareCategory
 
 # Employees' net estimate (the simulator): personal social security on the gross (x 1.08 for
 # artists), then the flat withholding tax (params/activities.yaml).
@@ -48,6 +51,7 @@ PACK = CountryPack(
             "be.coefficient_employee",
             estimate_contribution_param="be.estimate_personal_ssc_rate",
             estimate_withholding_param="be.estimate_withholding_rate",
+            worker_category="employee",
         ),
         ContractType(
             "artistic",
@@ -56,6 +60,7 @@ PACK = CountryPack(
             estimate_contribution_base_param="be.estimate_ssc_base_artistic",
             estimate_contribution_param="be.estimate_personal_ssc_rate",
             estimate_withholding_param="be.estimate_withholding_rate",
+            worker_category="artist",
         ),
         ContractType(
             "student",
@@ -63,6 +68,7 @@ PACK = CountryPack(
             "be.coefficient_student",
             estimate_contribution_param="be.estimate_student_solidarity_rate",
             yearly_hours_quota_param="be.student_hours_quota",
+            worker_category="student",
         ),
         ContractType(
             "temporary_agency",
@@ -70,6 +76,7 @@ PACK = CountryPack(
             "be.coefficient_temporary_agency",
             estimate_contribution_param="be.estimate_personal_ssc_rate",
             estimate_withholding_param="be.estimate_withholding_rate",
+            worker_category="employee",
         ),
         ContractType(
             "open_ended",
@@ -78,12 +85,37 @@ PACK = CountryPack(
             monthly_salary=True,
             estimate_contribution_param="be.estimate_personal_ssc_rate",
             estimate_withholding_param="be.estimate_withholding_rate",
+            worker_category="employee",
         ),
     ),
     enterprise_number_scheme="0208",
     vat_number_holds_enterprise_number=True,
     peppol_by_enterprise_number=True,
     tools=("contract", "activity"),
+    payroll_engine="be",
+    payroll_batch_engine="be_batch",
+    full_month_hours=Decimal("164.67"),  # 38 h x 52 / 12
+    exit_holiday_pay=True,
+    payslip=PayslipLayout(
+        enterprise_number_label=gettext_noop("Enterprise number"),
+        employer_number_label=gettext_noop("ONSS employer number"),
+        mention=gettext_noop(
+            "Keep this payslip: it proves your pay and the contributions withheld. "
+            "Questions: contact your adviser."
+        ),
+        joint_committees=True,
+    ),
+    hiring_declaration="dimona_in",
+    periodic_declarations=("dmfa", "belcotax_28110"),
+    # Regions by postcode (bpost ranges): Brussels 1000-1299; Wallonia 1300-1499 and 4000-7999;
+    # Flanders the rest.
+    postcode_pattern="[0-9]{4}",
+    postcode_regions=(
+        ("brussels", 1000, 1299),
+        ("wallonia", 1300, 1499),
+        ("wallonia", 4000, 7999),
+        ("flanders", 1500, 9999),
+    ),
     extra={
         # Shown on the public landing page: the cooperative's published figures.
         "public_figures": (

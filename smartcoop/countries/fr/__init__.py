@@ -1,10 +1,13 @@
 """France: SmartFr and its entities (SmartFr, GrandsEnsemble, Alterna). The Activity tool only."""
 
+from decimal import Decimal
+
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext_noop
 from stdnum.fr import nir, siren, siret, tva
 
 from ..identifiers import from_stdnum
-from ..pack import ContractType, CountryPack, IdentifierKind, ShareCategory
+from ..pack import ContractType, CountryPack, IdentifierKind, PayslipLayout, ShareCategory
 
 # Employees' net estimate (the simulator): employee contributions, then the flat withholding
 # (params/activities.yaml).
@@ -58,6 +61,8 @@ PACK = CountryPack(
             "fr.coefficient_cddu",
             estimate_contribution_param="fr.estimate_employee_contribution_rate",
             estimate_withholding_param="fr.estimate_withholding_rate",
+            worker_category="non_cadre",
+            intermittent=True,
         ),
         # A business-support contract pays no salary: no contributions in the estimate.
         ContractType(
@@ -70,12 +75,29 @@ PACK = CountryPack(
             monthly_salary=True,
             estimate_contribution_param="fr.estimate_employee_contribution_rate",
             estimate_withholding_param="fr.estimate_withholding_rate",
+            worker_category="non_cadre",
         ),
     ),
     enterprise_number_scheme="0002",
     vat_mentions="fr_cgi",
     tools=("activity",),
     executive_status=True,
+    payroll_engine="fr",
+    payroll_batch_engine="fr_batch",
+    full_month_hours=Decimal("151.67"),  # the legal 35 h x 52 / 12
+    personalised_withholding_rate=True,
+    work_accident_rates=True,
+    payslip=PayslipLayout(
+        enterprise_number_label=gettext_noop("SIREN"),
+        employer_number_label=gettext_noop("SIRET"),
+        mention=gettext_noop(
+            "Keep this payslip without time limit. The employer contributions shown are "
+            "paid by the employer in addition to your gross pay."
+        ),
+        net_breakdown=True,
+    ),
+    hiring_declaration="dpae",
+    periodic_declarations=("dsn",),
     extra={
         "public_figures": (
             (18997, _("invoices a year")),

@@ -701,7 +701,7 @@ def staff_contracts(request: AuthenticatedRequest) -> HttpResponse:
                     "chosen": chosen,
                     "total": sum((c.gross_wage for c in chosen), Decimal("0")),
                     "left_out": len(set(ticked)) - len(chosen),
-                    "declaration": current_pack().code in ("BE", "FR"),
+                    "declaration": bool(current_pack().hiring_declaration),
                 },
             )
         try:

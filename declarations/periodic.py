@@ -11,6 +11,7 @@ rejection it corrects the rejected one with a complete original again.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from dataclasses import asdict
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
@@ -22,6 +23,7 @@ from django.utils.translation import gettext as _
 
 from smartcoop.core.audit import audit_log
 from smartcoop.core.errors import Conflict
+from smartcoop.countries import current_pack, pack_of_country
 from smartcoop.countries.params import ParameterNotInForce, param
 
 from . import belcotax, dmfa
@@ -54,7 +56,8 @@ def _digits(value: str) -> str:
 def _sender(entity, actor: User | None) -> tuple[belcotax.Party | None, list[Problem]]:
     problems = []
     enterprise = _digits(entity.enterprise_number)[-10:].rjust(10, "0")
-    if entity.country != "BE":
+    employer_pack = pack_of_country(entity.country)
+    if employer_pack is None or not employer_pack.files(Declaration.Kind.BELCOTAX):
         problems.append(Problem("entity.country", _("the 281.10 is for a Belgian employer only")))
     if len(_digits(entity.enterprise_number)) not in (9, 10):
         problems.append(
@@ -145,6 +148,7 @@ def _country_code(value) -> str:
 def _identity(member, countries: dict) -> tuple[dict, list[Problem]]:
     """What the form says of the worker (without the national number), or what is missing."""
     name = member.display_name
+    home = current_pack()  # an address at home has the pack's postcodes (Belgium: four digits)
     problems = []
     for field, label in (
         ("street", _("street and number")),
@@ -169,9 +173,10 @@ def _identity(member, countries: dict) -> tuple[dict, list[Problem]]:
             )
         )
     elif (
-        country == "BE"
+        country == home.code
+        and home.postcode_pattern
         and member.postcode
-        and not (member.postcode.isdigit() and len(member.postcode) == 4)
+        and not re.fullmatch(home.postcode_pattern, member.postcode)
     ):
         problems.append(
             Problem(

@@ -134,9 +134,9 @@ def contract_declarations_queue(
 def _hiring_segments(contract: EmploymentContract) -> tuple[str, list] | None:
     """The kind of the contract's hiring declaration and the periods it is declared for (a
     Belgian student: one per calendar quarter), or None when it gets none (a French CAPE, a
-    pack whose hiring declaration is not filed here)."""
-    code = current_pack().code
-    if code == "BE":
+    pack whose hiring declaration is not filed here): the pack's `hiring_declaration`."""
+    kind = current_pack().hiring_declaration
+    if kind == K.DIMONA_IN:
         worker_types = param("be.dimona_worker_type", on=contract.start_date, default={})
         segments = (
             builders.quarter_segments(contract.start_date, contract.end_date)
@@ -144,7 +144,7 @@ def _hiring_segments(contract: EmploymentContract) -> tuple[str, list] | None:
             else [(contract.start_date, contract.end_date)]
         )
         return K.DIMONA_IN, segments
-    if code == "FR":
+    if kind == K.DPAE:
         natures = param("fr.dpae_contract_nature", on=contract.start_date, default={})
         if contract.contract_type not in natures and contract.contract_type == "cape":
             return None  # a CAPE is no employment contract: no DPAE
@@ -163,7 +163,7 @@ def contracts_declarations_queue(*, contracts, actor: User | None) -> list[Decla
     Dimona of the file outbox are checked against the schema together (one document); when it
     fails, each is checked alone and only the faulty ones stay in draft. Locking the contracts
     first means a second batch over the same contracts waits, then finds them declared."""
-    if current_pack().code not in ("BE", "FR"):
+    if not current_pack().hiring_declaration:
         return []
     ids = sorted({contract.pk for contract in contracts})
     if not ids:
@@ -405,7 +405,7 @@ def _build_payload(
 def closed_by_out(contract: EmploymentContract) -> bool:
     """An open-ended employment: declared by an IN without end date, closed by a Dimona OUT
     (`be.dimona_closed_by_out`, by contract type)."""
-    if current_pack().code != "BE":
+    if current_pack().hiring_declaration != K.DIMONA_IN:
         return False
     types = param("be.dimona_closed_by_out", on=contract.start_date, default=())
     return contract.contract_type in types
@@ -620,7 +620,7 @@ def _dpae_replace(*, original: Declaration, actor: User | None) -> Declaration |
 def hiring_segments(contract: EmploymentContract) -> list[tuple[dt.date, dt.date]]:
     """The periods the contract's hiring declarations cover: one per calendar quarter for a
     Belgian student (planned hours per quarter), else the whole contract."""
-    if current_pack().code == "BE":
+    if current_pack().hiring_declaration == K.DIMONA_IN:
         worker_types = param("be.dimona_worker_type", on=contract.start_date, default={})
         if worker_types.get(contract.contract_type) == "STU":
             return builders.quarter_segments(contract.start_date, contract.end_date)
@@ -735,7 +735,7 @@ def dimona_out_queue(
     due the first working day after the end (shared/RULES.md §2.1). Run daily by beat; each IN
     is locked (SKIP LOCKED) and checked again, so two runs never queue two OUTs."""
     today = today or timezone.localdate()
-    if current_pack().code != "BE":
+    if current_pack().hiring_declaration != K.DIMONA_IN:
         return []
     types = param("be.dimona_closed_by_out", on=today, default=())
     if not types:
@@ -1528,8 +1528,8 @@ def _reporter(job_id: int):
 
 def dsn_available() -> bool:
     """Whether the monthly DSN builder (`declarations.services_dsn.dsn_build_month`) is part of
-    this code base and the deployment is French."""
-    if current_pack().code != "FR":
+    this code base and the deployment's pack files it (`periodic_declarations`: France)."""
+    if not current_pack().files(K.DSN):
         return False
     return _dsn_builder() is not None
 
@@ -1559,7 +1559,7 @@ def filing_start(*, entity, kind: str, period: str, actor: User | None):
 
     J = FilingJob
     if kind == J.Kind.DMFA:
-        if current_pack().code != "BE":
+        if not current_pack().files(K.DMFA):
             raise ValidationFailed(_("The DmfA is a Belgian declaration."), field="period")
         if not re.fullmatch(r"20\d\d[1-4]", period):
             raise ValidationFailed(_("Choose a quarter."), field="period")

@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 
 from smartcoop.core.audit import audit_log
 from smartcoop.core.errors import Conflict, ValidationFailed
+from smartcoop.countries import current_pack
 from smartcoop.countries.params import ParameterNotInForce, param
 
 from . import dsn
@@ -225,10 +226,11 @@ def _payment(payslip, *, codes, large: bool, pas_rows, where: str):
 
 def _intermittent(contract) -> bool:
     """Payroll's reading (payroll/engine_facts.py): a French CDDU is an intermittent's contract
-    of the performing arts (annexes 8/10); its hours are declared in unit 35."""
+    of the performing arts (annexes 8/10, `ContractType.intermittent`); its hours are declared in
+    unit 35."""
     from payroll.engine_facts import intermittent_of
 
-    return intermittent_of("FR", [contract]) is not None
+    return intermittent_of(current_pack().code, [contract]) is not None
 
 
 def _contract_facts(contract, *, ended: bool) -> dsn.Contract:

@@ -163,9 +163,10 @@ def queue(request: AuthenticatedRequest) -> HttpResponse:
             "quarters": _recent_quarters(timezone.localdate()),
             "belcotax_years": [timezone.localdate().year - 1, timezone.localdate().year],
             "months": _recent_months(timezone.localdate()),
-            "france": current_pack().code == "FR",
+            "dsn_filed": current_pack().files(Declaration.Kind.DSN),
             "dsn_here": services.dsn_available(),
-            "dmfa_here": current_pack().code == "BE",
+            "dmfa_here": current_pack().files(Declaration.Kind.DMFA),
+            "belcotax_here": current_pack().files(Declaration.Kind.BELCOTAX),
             "filings": selectors.filing_jobs_for_staff(entity=entity)[:5],
         },
     )

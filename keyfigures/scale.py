@@ -51,8 +51,9 @@ class Profile:
     work_budget_per_year: Decimal
     contract_types: dict[str, float]  # share of the work budget
     contract_tool_share: float
+    country: str  # of the members' addresses and the workplaces
     client_countries: dict[str, float]
-    regions: dict[tuple[int, int], float]  # Belgian postcode ranges
+    regions: dict[tuple[int, int], float]  # postcode ranges of `country`
     ages: dict[tuple[int, int], float]
     sectors: dict[str, float]
     entity_weights: tuple[float, ...]  # turnover share of the employing entities, in order
@@ -70,6 +71,7 @@ SMART_BE = Profile(
     work_budget_per_year=Decimal("93049350"),
     contract_types={"employee": 0.6305, "artistic": 0.3442, "student": 0.0253},
     contract_tool_share=0.456,
+    country="BE",
     client_countries={"BE": 0.88, "FR": 0.05, "NL": 0.03, "DE": 0.015, "LU": 0.01, "CH": 0.015},
     regions={
         (1000, 1299): 0.36,
@@ -235,7 +237,7 @@ def seed(
                     office=offices[i % len(offices)] if offices else None,
                     birth_date=dt.date(last_year - age, rng.randint(1, 12), rng.randint(1, 28)),
                     postcode=str(rng.randint(code_low, code_high)),
-                    country="BE",
+                    country=profile.country,
                     sector=str(_pick(rng, profile.sectors)),
                     joined_on=joined,
                     left_on=left,
@@ -523,7 +525,7 @@ def _seed_contracts(*, rng, profile, factor, year, activities, income, pack, rep
                     end_date=day,
                     hours=Decimal("8"),
                     days=1,
-                    workplace_country="BE",
+                    workplace_country=profile.country,
                     function="Freelance work",
                     sector=activity.sector,
                     gross_wage=(cost / coefficient).quantize(CENT, rounding="ROUND_DOWN"),

@@ -26,7 +26,7 @@ from django.db.models import (
     Value,
     When,
 )
-from django.db.models.functions import Cast, Coalesce, ExtractYear, Substr
+from django.db.models.functions import Cast, Coalesce, ExtractYear
 
 from activities.models import EmploymentContract, LedgerEntry, Loan, SolidarityRequest
 from invoicing.models import Invoice
@@ -420,25 +420,27 @@ def members_by_age_band(scope: Scope) -> list[dict]:
     )
 
 
-def _belgian_region() -> Case:
-    """Region of a Belgian postcode (bpost ranges): Brussels 1000-1299; Wallonia 1300-1499 and
-    4000-7999; Flanders the rest. Outside Belgium: "abroad"; no address: "". Needs the
-    `code` annotation (the postcode as a number, NULL when it is not four digits)."""
-    belgian = Q(country="BE", postcode__regex=r"^[0-9]{4}$")
+def _region(pack, local: Q) -> Case:
+    """The region of a postcode of the pack's country (`CountryPack.postcode_regions`, the first
+    range holding it; Belgium: the bpost ranges of Brussels, Wallonia and Flanders); outside the
+    country: "abroad"; no address: "". Needs the `code` annotation (the postcode as a number,
+    NULL when it is not of the pack's form)."""
     return Case(
-        When(belgian & Q(code__gte=1000, code__lte=1299), then=Value("brussels")),
-        When(belgian & Q(code__gte=1300, code__lte=1499), then=Value("wallonia")),
-        When(belgian & Q(code__gte=4000, code__lte=7999), then=Value("wallonia")),
-        When(belgian & Q(code__gte=1500), then=Value("flanders")),
-        When(~Q(country="") & ~Q(country="BE"), then=Value("abroad")),
+        *(
+            When(local & Q(code__gte=lowest, code__lte=highest), then=Value(region))
+            for region, lowest, highest in pack.postcode_regions
+        ),
+        When(~Q(country="") & ~Q(country=pack.code), then=Value("abroad")),
         default=Value(""),
         output_field=CharField(),
     )
 
 
 def members_by_region(scope: Scope) -> list[dict]:
-    """Belgian regions from the member's postcode; other countries by country code."""
-    if current_pack().code != "BE":
+    """Regions from the member's postcode when the pack has them (Belgium); else by country
+    code."""
+    pack = current_pack()
+    if not pack.postcode_regions:
         return _rows(
             members_at_year_end(scope)
             .order_by()
@@ -446,18 +448,18 @@ def members_by_region(scope: Scope) -> list[dict]:
             .annotate(members=Count("pk"))
             .order_by("-members")
         )
-    belgian = Q(country="BE", postcode__regex=r"^[0-9]{4}$")
+    local = Q(country=pack.code, postcode__regex=f"^{pack.postcode_pattern}$")
     rows = (
         members_at_year_end(scope)
         .order_by()
         .annotate(
             code=Case(
-                When(belgian, then=Cast(Substr("postcode", 1, 4), IntegerField())),
+                When(local, then=Cast("postcode", IntegerField())),
                 default=Value(None),
                 output_field=IntegerField(),
             )
         )
-        .annotate(region=_belgian_region())
+        .annotate(region=_region(pack, local))
         .values("region")
         .annotate(members=Count("pk"))
         .order_by("-members")

@@ -137,3 +137,81 @@ def test_the_pdf_is_a_visual_copy_where_the_packs_e_invoice_is_the_legal_origina
     assert not _visual_copy(snapshot("BE", "BE", "person", "2026-03-01"))
     assert not _visual_copy(snapshot("BE", "FR", "company", "2026-03-01"))
     assert not _visual_copy(snapshot("FR", "FR", "company", "2026-03-01"))
+
+
+# --- Country rules stay in the packs (issue #9) ----------------------------------------------
+
+APPS = ("members", "activities", "invoicing", "payroll", "declarations", "governance", "keyfigures")
+# Modules that may name a country: a country's own engine (its rules are the module), a format
+# that is one country's, and reference or demo data keyed by country. Every other module asks
+# the pack (`current_pack()`, `pack_of_country(code)`).
+COUNTRY_MODULES = {
+    "payroll/calculations/be.py": "the Belgian payroll engine",
+    "payroll/calculations/be_batch.py": "the Belgian batch engine",
+    "payroll/calculations/fr.py": "the French payroll engine",
+    "payroll/calculations/fr_batch.py": "the French batch engine",
+    "invoicing/documents/facturx.py": "Factur-X, the French format: its rules for French parties",
+    "invoicing/documents/ubl.py": "Peppol's code list of VAT schemes by country",
+    "payroll/documents/sample.py": "the demo payslips of each country",
+    "keyfigures/scale.py": "the measured profile of the Belgian cooperative (seed data)",
+}
+
+
+def _country_code_branches(tree, codes: frozenset[str]) -> list[int]:
+    """Lines comparing with a country code (`== "BE"`, `in ("BE", "FR")`) or keying a table
+    by one (`{"FR": ...}`, `{("BE", "employee"): ...}`)."""
+    import ast
+
+    def names_a_code(node) -> bool:
+        if isinstance(node, ast.Constant):
+            return node.value in codes
+        if isinstance(node, (ast.Tuple, ast.List, ast.Set)):
+            return any(names_a_code(element) for element in node.elts)
+        return False
+
+    lines = []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Compare):
+            named = [node.left, *node.comparators]
+        elif isinstance(node, ast.Dict):
+            named = [key for key in node.keys if key is not None]
+        else:
+            continue
+        if any(names_a_code(each) for each in named):
+            lines.append(node.lineno)
+    return lines
+
+
+def test_no_app_module_or_template_branches_on_a_country_code():
+    """What differs between countries is pack data: an app that compares with "BE" or "FR"
+    (or keys a table by them) would need editing for a third country. Tests, migrations and
+    the demo/seed commands are left out; `COUNTRY_MODULES` says why the others may."""
+    import ast
+    import re
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[2]
+    codes = available_countries()
+    offenders = []
+    for app in APPS:
+        for path in sorted((root / app).rglob("*.py")):
+            relative = path.relative_to(root).as_posix()
+            if "/migrations/" in relative or "/management/" in relative:
+                continue
+            if relative in COUNTRY_MODULES:
+                continue
+            tree = ast.parse(path.read_text(), filename=relative)
+            offenders += [f"{relative}:{line}" for line in _country_code_branches(tree, codes)]
+    alternatives = "|".join(sorted(codes))
+    compared = re.compile(rf"""(==|!=|\bin)\s*["']({alternatives})["']""")
+    for path in sorted((root / "templates").rglob("*.html")):
+        for number, line in enumerate(path.read_text().splitlines(), start=1):
+            if compared.search(line):
+                offenders.append(f"{path.relative_to(root).as_posix()}:{number}")
+    assert offenders == []
+    assert all((root / relative).exists() for relative in COUNTRY_MODULES)
+    # the scan finds what it looks for, and lets reference lists be
+    assert _country_code_branches(ast.parse('x = country == "BE"'), codes) == [1]
+    assert _country_code_branches(ast.parse('T = {("FR", "cddu"): 1}'), codes) == [1]
+    assert _country_code_branches(ast.parse('if code in ("BE", "FR"): pass'), codes) == [1]
+    assert _country_code_branches(ast.parse('EU = ("BE", "FR")'), codes) == []

@@ -131,6 +131,25 @@ def test_members_by_age_band_region_and_movements(dataset):
     assert office_only["at_year_end"] == 2
 
 
+def test_the_regions_are_the_packs_postcode_ranges(dataset, settings):
+    """A pack states its regions by postcode (Belgium: bpost's); without any, members are
+    counted by the country of their address."""
+    from dataclasses import replace
+
+    from smartcoop.countries import load_pack
+
+    s = scope(dataset)
+    regions = (("north", 1000, 4999), ("south", 5000, 9999))
+    settings.COUNTRY_PACK = replace(load_pack("BE"), postcode_regions=regions)
+    assert by(selectors.members_by_region(s), "region", "members") == {
+        "north": 1,  # ann, 1050
+        "south": 1,  # bob, 9000
+        "abroad": 1,  # cleo, in France
+    }
+    settings.COUNTRY_PACK = replace(load_pack("BE"), postcode_regions=())
+    assert by(selectors.members_by_region(s), "region", "members") == {"BE": 2, "FR": 1}
+
+
 def test_member_year_summary_is_the_members_own_activities(dataset):
     summary = selectors.member_year_summary(member=dataset["ann"], year=dataset["year"])
     assert summary["invoiced"] == Decimal("1300.00")

@@ -18,6 +18,8 @@ from smartcoop.countries import IdentifierKind, current_pack, pack_of_country
 
 from .calculations import EU_COUNTRIES
 
+SIREN_SCHEME = "0002"  # ISO 6523 ICD of the French SIREN
+
 
 def vat_texts(country: str | None = None) -> dict[str, str]:
     """Explanations and legal mentions, translated, with the references of the entity's country
@@ -130,8 +132,10 @@ def clean_client_enterprise_number(*, country: str, value: str) -> str:
 
 def french_siren(*, country: str | None, enterprise_number: str, vat_number: str) -> str:
     """The SIREN of a French party: its enterprise number, or else the last nine digits of its
-    French VAT number (FR + two-character key + SIREN). Empty for a party elsewhere."""
-    if country != "FR":
+    French VAT number (FR + two-character key + SIREN). Empty for a party elsewhere: one whose
+    pack's enterprise numbers are not SIRENs (`enterprise_number_scheme`, ISO 6523 0002)."""
+    pack = pack_of_country(country)
+    if pack is None or pack.enterprise_number_scheme != SIREN_SCHEME:
         return ""
     number = "".join((enterprise_number or "").split())
     if number.isdigit() and len(number) == 9:

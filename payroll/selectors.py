@@ -77,7 +77,7 @@ def payslips_of_member(*, member):
 
     return (
         Payslip.objects.filter(member=member, status=Payslip.Status.APPROVED)
-        .select_related("document", "corrects")
+        .select_related("document", "corrects", "entity")
         .order_by("-pay_date", "-number")
     )
 
@@ -106,18 +106,23 @@ def payslip_of_member(*, member, public_id) -> Payslip:
 
 
 def yearly_summaries(payslips) -> list[dict]:
-    """Per year, what the member's tax return needs: gross, personal social contributions,
-    taxable pay (the 281.10 amounts in Belgium; the cumulative net imposable in France),
-    income tax withheld and net paid. Corrections count negatively, as they reverse."""
+    """Per year and employer (entity), what the member's tax return needs: gross, personal
+    social contributions, taxable pay (the 281.10 amounts in Belgium, one form per employer;
+    the cumulative net imposable in France), income tax withheld and net paid. Two employers'
+    figures are never added up: they are two forms, maybe two countries. Corrections count
+    negatively, as they reverse. `employer` is the entity's name when the payslips carry it."""
     from decimal import Decimal
 
     from .labels import TAX_CODES
+    from .models import Payslip
 
-    years: dict[int, dict] = {}
+    years: dict[tuple[int, int], dict] = {}
     for payslip in payslips:
+        employer = payslip.entity.name if Payslip.entity.is_cached(payslip) else None
         year = years.setdefault(
-            payslip.pay_date.year,
-            {"year": payslip.pay_date.year, "payslips": [], "gross": Decimal("0"),
+            (payslip.pay_date.year, payslip.entity_id),
+            {"year": payslip.pay_date.year, "entity_id": payslip.entity_id,
+             "employer": employer, "payslips": [], "gross": Decimal("0"),
              "social": Decimal("0"), "taxable": Decimal("0"), "withheld": Decimal("0"),
              "net": Decimal("0")},
         )  # fmt: skip
@@ -132,4 +137,4 @@ def yearly_summaries(payslips) -> list[dict]:
         year["withheld"] += tax
         year["social"] += payslip.employee_deductions - tax
         year["net"] += payslip.net_pay
-    return sorted(years.values(), key=lambda y: -y["year"])
+    return sorted(years.values(), key=lambda y: (-y["year"], y["employer"] or "", y["entity_id"]))

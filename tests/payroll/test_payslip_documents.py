@@ -287,3 +287,36 @@ def test_each_countrys_legal_mentions_are_printed():
                   f"Coût total employeur {money(payslip.employer_cost, 'fr')}",
                   "situation par défaut"):  # fmt: skip
         assert plain(words) in fr, words
+
+
+def test_the_tax_return_figures_are_per_employer_never_added_across_entities(client, activity):  # noqa: F811
+    """A 281.10 is one form per employer, and a French employer's net imposable is another
+    country's figure: a member paid by two entities in a year sees two blocks, each its own."""
+    from django.urls import reverse
+
+    from tests.factories import LegalEntityFactory
+
+    payslip = approve(draft(activity, 10, 50))
+    other = LegalEntityFactory(name="Smart France SCIC")
+    Payslip.objects.create(
+        entity=other, member=activity.coordinator, pay_date=payslip.pay_date,
+        period_start=payslip.period_start, period_end=payslip.period_end, category="non_cadre",
+        status="approved", gross=D("1000.00"), employee_deductions=D("250.00"),
+        net_taxable=D("800.00"), net_social=D("780.00"), net_pay=D("750.00"),
+        employer_contributions=D("400.00"), employer_cost=D("1400.00"), number=1,
+        year=payslip.pay_date.year,
+        lines=[{"code": "pas", "amount": "30.00", "side": "employee"}],
+    )  # fmt: skip
+    client.force_login(activity.coordinator.user)
+    page = client.get(reverse("payroll:member_index"))
+    years = page.context["years"]
+    assert [(y["year"], y["employer"]) for y in years] == sorted(
+        [(payslip.pay_date.year, activity.entity.name), (payslip.pay_date.year, other.name)],
+        key=lambda pair: pair[1],
+    )
+    french = next(y for y in years if y["employer"] == other.name)
+    assert (french["gross"], french["taxable"], french["withheld"]) == (
+        D("1000.00"), D("800.00"), D("30.00"))  # fmt: skip
+    ours = next(y for y in years if y["employer"] == activity.entity.name)
+    assert ours["gross"] == payslip.gross and ours["taxable"] == payslip.net_taxable
+    assert f"{payslip.pay_date.year} · Smart France SCIC" in page.content.decode()

@@ -23,7 +23,8 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from smartcoop.core.models import User
 
-# Events: "validated", "cancelled", "dates_changed".
+# Events: "validated", "cancelled", "dates_changed", "posting_in_place" (the A1 and host-country
+# declaration of a validated contract abroad are in place, or staff lifted the block).
 ContractListener = Callable[[str, Any, Any], None]  # (event, contract, actor)
 
 

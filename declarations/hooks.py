@@ -28,6 +28,8 @@ def on_contract_event(event: str, contract, actor: User | None) -> None:
         services.contract_cancelled(contract=contract, actor=actor)
     elif event == "dates_changed":
         services.contract_dates_changed(contract=contract, actor=actor)
+    elif event == "posting_in_place":
+        services.contract_declare_when_filed(contract=contract, actor=actor)
 
 
 def declaration_owner(contract) -> str:
@@ -63,6 +65,13 @@ def contract_status(contract) -> ContractStatus | None:
         update = selectors.pending_update(contract)
         if update is not None:
             detail += " " + details[update.status] % {"kind": update.get_kind_display()}
+        if contract.status == contract.Status.VALIDATED and not contract.posting_in_place:
+            # accepted, but a contract abroad is declared once its posting documents are in place
+            detail += " " + _(
+                "The contract is declared once the A1 certificate and the host-country "
+                "declaration are in place."
+            )
+            return ContractStatus(_("Not declared yet"), detail, "warn")
         return ContractStatus(_("Declared"), detail, "ok")
     if declaration.status == d.WITHDRAWN:
         return ContractStatus(

@@ -954,13 +954,28 @@ def _after_acceptance(declaration: Declaration, *, actor: User | None) -> None:
                 period=segment,
                 due=_update_due(contract, before, segment),
             )
-    pending = Declaration.objects.filter(
-        contract=contract, kind=declaration.kind, corrected_by__isnull=True
-    ).exclude(status__in=(S.ACCEPTED, S.WITHDRAWN))
-    if contract.status == EmploymentContract.Status.VALIDATED and not pending.exists():
-        from activities.services import contract_declare
+    contract_declare_when_filed(contract=contract, actor=actor)
 
+
+def contract_declare_when_filed(*, contract: EmploymentContract, actor: User | None) -> None:
+    """A validated contract whose hiring declarations (every Dimona IN, or its DPAE) are all
+    accepted becomes declared. One performed abroad waits for its A1 and host-country
+    declaration: the authority's acceptance is kept, and the contract is declared when staff
+    record the documents in place (activities' event "posting_in_place")."""
+    from activities.services import contract_declare
+
+    if contract.status != EmploymentContract.Status.VALIDATED:
+        return
+    hiring = Declaration.objects.filter(
+        contract=contract, kind__in=(K.DIMONA_IN, K.DPAE), corrected_by__isnull=True
+    ).exclude(status=S.WITHDRAWN)
+    if not hiring.exists() or hiring.exclude(status=S.ACCEPTED).exists():
+        return
+    try:
         contract_declare(contract=contract, actor=actor)
+    except Conflict as refusal:
+        if refusal.code != "posting_documents_missing":
+            raise
 
 
 def declaration_record_answer(

@@ -1047,6 +1047,11 @@ def contract_update_posting(
             target=contract,
             data={k: str(v) for k, v in changes.items()},
         )
+        if contract.status == EmploymentContract.Status.VALIDATED and (
+            contract.posting_in_place or not contract.posting_blocks_start
+        ):
+            # declarations: a hiring declaration accepted meanwhile now declares the contract
+            contract_event("posting_in_place", contract, actor)
     return contract
 
 

@@ -340,3 +340,51 @@ def test_a_contract_started_without_an_accepted_dimona_is_flagged_and_cannot_go_
     contract.refresh_from_db()
     assert contract_statuses(contract)[0].label == "Declared"
     assert contract_mark_performed(contract=contract, actor=None).status == "performed"
+
+
+def test_a_posted_contracts_acceptance_is_kept_and_it_is_declared_once_its_a1_is_in_place(entity):
+    """A contract performed abroad cannot be declared before its A1 and host-country declaration
+    are in place: the ONSS's acceptance is recorded all the same (with the rest of its file), and
+    the contract becomes declared when staff record the documents."""
+    from activities.services import contract_update_posting, contract_validate
+    from tests.activities.factories import salary_contract
+
+    activity = worker_activity(entity)
+    posted = contract_validate(
+        contract=salary_contract(
+            activity,
+            start=dt.date.today() + dt.timedelta(days=12),
+            workplace_country="FR",
+            workplace_address="Lille",
+        ),
+        actor=None,
+    )
+    assert posted.posting_required and not posted.posting_in_place
+    at_home = make_contract(activity, start=dt.date.today() + dt.timedelta(days=20))
+    services.outbox_batch(entity=activity.entity, actor=None)
+
+    answer = services.answer_upload(
+        entity=activity.entity,
+        raw=notification(
+            (the_in(posted).reference, "321", []), (the_in(at_home).reference, "322", [])
+        ),
+        actor=None,
+    )
+    assert answer.parsed and answer.applied == 2
+    assert the_in(posted).status == S.ACCEPTED and the_in(posted).dimona_period_id == "321"
+    posted.refresh_from_db()
+    at_home.refresh_from_db()
+    assert at_home.status == EmploymentContract.Status.DECLARED
+    assert posted.status == EmploymentContract.Status.VALIDATED
+    status = contract_statuses(posted)[0]
+    assert (status.label, status.tone) == ("Not declared yet", "warn")
+    assert "Dimona IN accepted on" in status.detail
+    assert "A1 certificate and the host-country declaration" in status.detail
+
+    contract_update_posting(contract=posted, actor=None, a1_status="in_place")
+    posted.refresh_from_db()
+    assert posted.status == EmploymentContract.Status.VALIDATED  # the host declaration is missing
+    contract_update_posting(contract=posted, actor=None, host_declaration_status="in_place")
+    posted.refresh_from_db()
+    assert posted.status == EmploymentContract.Status.DECLARED
+    assert contract_statuses(posted)[0].label == "Declared"

@@ -144,7 +144,7 @@ class ExitHoliday:
 
 @dataclass(frozen=True)
 class PayInput:
-    country: str  # "BE" or "FR"
+    country: str  # the code of a pack with a payroll engine ("BE", "FR")
     category: WorkerCategory
     period_start: date  # first day of the month paid
     period_end: date  # last day of the month paid

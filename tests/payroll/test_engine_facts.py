@@ -225,6 +225,21 @@ def test_a_cancelled_or_draft_later_contract_does_not_postpone_the_exit():
     assert "exit_holiday_pay" in payslip.notes
 
 
+def test_the_exit_holiday_pay_is_the_packs(settings):
+    """A pack without `exit_holiday_pay` pays an employee's last contract without it."""
+    from dataclasses import replace
+
+    settings.COUNTRY_PACK = replace(load_pack("BE"), exit_holiday_pay=False)
+    activity = ActivityFactory()
+    credit(activity, "5000.00")
+    payslip = pay(activity, [made(activity, day=3, kind="employee", gross="400.00")])
+    assert "exit_holiday_pay" not in payslip.notes
+    assert payslip.gross == D("400.00")
+    settings.COUNTRY_PACK = load_pack("BE")
+    again = pay(activity, [made(activity, day=10, kind="employee", gross="400.00")], day=41)
+    assert "exit_holiday_pay" in again.notes
+
+
 def test_artists_and_students_get_no_exit_holiday_pay():
     activity = ActivityFactory()
     credit(activity, "5000.00")

@@ -4,6 +4,8 @@ SEPA file. Behind Permission.RUN_PAYROLL, in the staff member's current entity."
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django.contrib import messages
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
@@ -30,7 +32,14 @@ def run_list(request: AuthenticatedRequest) -> HttpResponse:
         "payroll/runs/list.html",
         {
             "runs": selectors.payrun_list(entity=entity)[:100],
-            "difference": selectors.mutualised_difference(entity=entity),
+            "difference": [
+                {
+                    **row,
+                    "type_label": _contract_type_label(row["contract_type"]),
+                    "month_start": dt.date.fromisoformat(f"{row['month']}-01"),
+                }
+                for row in selectors.mutualised_difference(entity=entity)
+            ],
         },
     )
 

@@ -459,3 +459,45 @@ def test_a_run_names_each_anomaly_and_holds_only_the_blocking_ones():
         run = services.payrun_approve(run=run, actor=None)
         states = dict(run.items.values_list("member_id", "state"))
     assert states == {no_number.pk: "held", bad_iban.pk: "held", student.pk: "approved"}
+
+
+def test_the_runs_page_shows_what_the_cooperative_mutualises_in_words(client, team):
+    """Per month and contract type: the budgeted cost charged to the Activities, the payslips'
+    actual employer cost and the difference, the type named as the pack names it and the month
+    written out (not 'employee', '2026-12')."""
+    from django.urls import reverse
+    from django.utils import formats
+
+    from tests.factories import staff_user
+
+    activity, _workers, contracts, pay_date = team
+    run = run_to_review(activity, pay_date)
+    with scope(entity=activity.entity_id):
+        run = services.payrun_approve(run=run, actor=None)
+        approved = Payslip.objects.filter(entity=activity.entity, status="approved")
+        actual = sum(p.employer_cost for p in approved)
+    budgeted = sum(c.employer_cost for c in contracts[:3])  # the held workers are not charged
+    client.force_login(staff_user("payroll_officer", entities=[activity.entity]))
+    page = client.get(reverse("payroll:runs"))
+    (row,) = page.context["difference"]
+    assert (row["budgeted"], row["actual"]) == (budgeted, actual)
+    assert row["difference"] == budgeted - actual
+    html = page.content.decode()
+    month = formats.date_format(pay_date.replace(day=1), "YEAR_MONTH_FORMAT")
+    assert f"<td>{month}</td><td>Employee (fixed term)</td>" in html
+
+
+def test_the_progress_reads_right_in_french_for_one_worker(client, team):
+    """'1 travailleurs calculés sur 1' was the French progress line of a run of one worker."""
+    from django.urls import reverse
+
+    from tests.factories import staff_user
+
+    activity, _workers, contracts, _pay_date = team
+    with scope(entity=activity.entity_id):
+        run = services.payrun_create(entity=activity.entity, pay_date=contracts[0].wage_due_on)
+    assert run.items_total == 1
+    client.force_login(staff_user("payroll_officer", entities=[activity.entity]))
+    client.cookies["smartcoop_language"] = "fr"
+    html = client.get(reverse("payroll:run_progress", args=[run.public_id])).content.decode()
+    assert "Travailleurs calculés : 0 sur 1" in html

@@ -907,7 +907,8 @@ def _apply(declaration: Declaration, outcome: Outcome, *, actor: User | None) ->
     """Record the authority's verdict on a sent declaration (under its row lock)."""
     declaration.answered_at = timezone.now()
     declaration.authority_codes = list(outcome.codes)
-    declaration.authority_message = "\n".join(m for m in outcome.messages if m)
+    # one label a line, in the order of the codes (`anomalies.explain` pairs them)
+    declaration.authority_message = "\n".join(outcome.messages) if any(outcome.messages) else ""
     if outcome.authority_reference:
         declaration.authority_reference = outcome.authority_reference
     if outcome.accepted:

@@ -25,6 +25,7 @@ from smartcoop.core.views import permission_required
 from smartcoop.countries import current_pack
 
 from . import selectors, services, services_dsn
+from .anomalies import explain
 from .forms import AnswerUploadForm
 from .models import Declaration
 from .pas_return import pas_return_import
@@ -135,6 +136,7 @@ def queue(request: AuthenticatedRequest) -> HttpResponse:
     soon = now + dt.timedelta(hours=hours) if hours is not None else now
     for row in rows:
         row.next_action = next_action(row)  # type: ignore[attr-defined]
+        row.anomalies = explain(row.kind, row.authority_codes, row.authority_message)  # type: ignore[attr-defined]
         # Within the alert window of the payroll officers' notice, not filed and not late yet.
         row.due_soon = (  # type: ignore[attr-defined]
             row.due_at is not None
@@ -221,7 +223,13 @@ def detail(request: AuthenticatedRequest, public_id) -> HttpResponse:
     return render(
         request,
         "declarations/detail.html",
-        {"declaration": declaration, "next_action": next_action(declaration)},
+        {
+            "declaration": declaration,
+            "next_action": next_action(declaration),
+            "anomalies": explain(
+                declaration.kind, declaration.authority_codes, declaration.authority_message
+            ),
+        },
     )
 
 

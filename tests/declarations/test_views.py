@@ -5,6 +5,8 @@ the contract is declared; another entity's declarations and non-payroll staff ge
 from __future__ import annotations
 
 import datetime as dt
+import re
+from html import unescape
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -102,7 +104,34 @@ def test_a_rejection_is_shown_and_corrected_from_its_page(entity, client):
     assert correction.status == "ready"
 
 
-def test_other_entities_and_other_staff_get_404(entity, client):
+def test_each_anomaly_of_a_rejection_names_what_the_authority_refuses(entity, client):
+    """The ONSS labels an anomaly by its zone's code only ("00024-003 Ongeldig"): the queue and
+    the declaration page say which of the data sent it is about, next to the authority's words."""
+    activity = worker_activity(entity)
+    contract = make_contract(activity)
+    client.force_login(staff_user("payroll_officer", entities=[activity.entity]))
+    client.post(reverse("declarations:batch"))
+    answer = notification(
+        (
+            the_in(contract).reference,
+            "",
+            [("00024-003", "Ongeldig", "B"), ("00046-003", "Ongeldig", "B"), ("90017-1", "")],
+        )
+    )
+    client.post(
+        reverse("declarations:answer_upload"),
+        {"answer": SimpleUploadedFile("a.xml", answer, content_type="text/xml")},
+    )
+    rejected = the_in(contract)
+    for url in (
+        reverse("declarations:detail", args=[rejected.public_id]),
+        reverse("declarations:queue"),
+    ):
+        html = " ".join(unescape(re.sub("<[^>]+>", "", client.get(url).content.decode())).split())
+        assert "00024-003 · the worker's national number (INSZ): Ongeldig" in html, url
+        assert "00046-003 · the joint committee: Ongeldig" in html, url
+        assert "90017-1" in html, url
+
     activity = worker_activity(entity)
     contract = make_contract(activity)
     declaration = the_in(contract)

@@ -113,8 +113,8 @@ def compute_many(
     """Many payments, in the order given; each result equals `compute_pay` of that payment.
 
     The parameters of each (country, month) are read once; the payments of a month whose batch
-    engine has `compute_all` (France: column by column, `fr_batch.compute_all`) are computed
-    together. A payment the engine refuses
+    engine has `compute_all` (France: column by column, `fr_batch.compute_all`: integer-cent
+    columns, the results made from them) are computed together. A payment the engine refuses
     raises its `MissingParameter` or `ValueError` (the first in the order given); with `keep_errors=True` the error takes the
     payment's place in the list and the others are still computed (a pay run reports each).
     The cyclic garbage collector is paused while the results are built (they hold no cycles:

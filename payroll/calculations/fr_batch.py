@@ -12,7 +12,9 @@ DFS: a plan of each kind's lines, made on first use). The payments of a month to
 computed column by column, each Decimal operation applied by `map` over all of them, and a base
 the same for the whole shape (the ceiling, 4 or 8 times it) is computed once. A month whose
 parameters are incomplete is left to the reference, which names the missing parameter exactly
-as before. tests/payroll/test_batch.py checks the identity on generated payments, one by one
+as before. The ordinary payments of a month whose figures fit int64 are computed before all
+that as exact integer-cent columns (`fr_columns`, `month_columns`), their `PayResult`s made
+from the columns; the Decimal columns take the rest. tests/payroll/test_batch.py checks the identity on generated payments, one by one
 and in columns.
 """
 
@@ -26,7 +28,9 @@ from itertools import pairwise, repeat
 from operator import add, attrgetter, itemgetter, mul, sub
 from typing import Any
 
-from . import fr
+import numpy as np
+
+from . import fr, fr_columns
 from .rules import MissingParameter, Rules, lookup, money_rule, plans_by_date, snapshots
 from .types import (
     ZERO,
@@ -75,6 +79,9 @@ def _sequence(*parts: tuple[LineTemplate | None, int]) -> Sequence:
     return tuple((*template, index) for template, index in parts if template is not None)  # type: ignore[misc]
 
 
+_UNSET: Any = object()  # `_Plan.column_plan` not made yet (see `_integer_columns`)
+
+
 @dataclass(frozen=True)
 class _Plan:
     rules: Rules  # for the shared helpers (réduction générale): reads the same cached values
@@ -109,6 +116,9 @@ class _Plan:
     intermittents: dict[tuple[bool, bool, str | None], _Intermittent | None] = field(
         default_factory=dict
     )
+    # The same month in integers (`fr_columns.column_plan`), made on first use; None: a value
+    # does not fit its scales.
+    column_plan: Any = _UNSET
 
     def social(self, above: bool, cadre: bool) -> Sequence:
         """The employee's contributions before CSG/CRDS: CET above the ceiling, APEC for a
@@ -819,28 +829,70 @@ def _gather(values: list, positions: list[int]) -> tuple:
     return itemgetter(*positions)(values)
 
 
+class Month:
+    """A month's payments computed (`month_columns`): the ordinary ones as exact integer-cent
+    columns (`columns`, `fr_columns.MonthColumns`, at `positions`), the others' results already
+    made by the Decimal engines (`others`: position -> result or refusal)."""
+
+    def __init__(
+        self,
+        count: int,
+        columns: fr_columns.MonthColumns | None,
+        positions: list[int],
+        others: dict[int, PayResult | MissingParameter | ValueError],
+    ) -> None:
+        self.count, self.columns, self.positions, self.others = count, columns, positions, others
+
+    def results(self) -> list[PayResult | MissingParameter | ValueError]:
+        """Every payment's result in the order given: those of the columns made now."""
+        results: list[Any] = [None] * self.count
+        if self.columns is not None:
+            for position, made in zip(self.positions, self.columns.results(), strict=True):
+                results[position] = made
+        for position, other in self.others.items():
+            results[position] = other
+        return results
+
+
 def compute_all(
     pays: list[PayInput], the_plan: _Plan | None, *, smallest: int = SMALLEST_COLUMN
 ) -> list[PayResult | MissingParameter | ValueError]:
     """Payments of one month (`plan(month)`), each result equal to `compute(pay, the_plan)`; a
-    payment the engine refuses has its `MissingParameter` or `ValueError` in its place.
+    payment the engine refuses has its `MissingParameter` or `ValueError` in its place
+    (`month_columns(...).results()`)."""
+    return month_columns(pays, the_plan, smallest=smallest).results()
 
-    The ordinary payments (no intermittent, a positive gross and ceiling) are put in shapes:
-    the same ceiling, the gross in the same tranche of it (up to 1, 4, 8 PSS or more), cadre or
-    not, under 50 staff or not, low-wage cuts, an AT/MP rate, the kind of withholding. The
-    payments of a shape (at least `smallest` of them) are computed together, one component at a
-    time over all of them: each base, amount and line is the Decimal operation `compute` makes,
-    applied by `map` over the column (no interpreted loop per line), and a component whose base
-    is the same for the whole shape (the ceiling, 4 or 8 times it) is computed once. Only the
-    réduction générale (below 3 SMIC) and the assembling of each result loop per payment."""
-    results: list[Any] = [None] * len(pays)
+
+def month_columns(
+    pays: list[PayInput],
+    the_plan: _Plan | None,
+    *,
+    smallest: int = SMALLEST_COLUMN,
+    integers: bool = True,
+) -> Month:
+    """Payments of one month (`plan(month)`), computed.
+
+    The ordinary payments (no intermittent, a positive gross and ceiling) are computed as
+    integer-cent columns (`fr_columns`: every line, the nets and the employer cost, exact) when
+    their figures fit its scales (`fr_columns.admitted`); their `PayResult`s are made when
+    `Month.results()` is called. Those that do not fit (a gross above 1,000,000.00 or with more
+    than two decimals, a rate with more than 6) and the months whose parameters do not, or
+    with `integers=False`, go to the Decimal columns: put in shapes (the same ceiling, the gross
+    in the same tranche of it — up to 1, 4, 8 PSS or more —, cadre or not, under 50 staff or
+    not, low-wage cuts, an AT/MP rate, the kind of withholding), the payments of a shape (at
+    least `smallest` of them) computed together, each Decimal operation `compute` makes applied
+    by `map` over the column; fewer, and the other payments (intermittents), one by one."""
+    others: dict[int, Any] = {}
     one_by_one: list[int] = []
+    columns: fr_columns.MonthColumns | None = None
+    admitted_positions: list[int] = []
     if the_plan is None:
         one_by_one = list(range(len(pays)))
     else:
         grosses: list[Any] = [None] * len(pays)
         shares: list[Any] = [None] * len(pays)
-        shapes: dict[Shape, list[int]] = {}
+        ordinary: list[int] = []
+        shape_of: list[Shape] = []
         ceilings: dict[tuple[Decimal | None, int | None], tuple[Decimal, Decimal, Decimal]] = {}
         plan_pss = the_plan.pss
         no_grid = the_plan.grid is None
@@ -900,21 +952,32 @@ def compute_all(
                 cut_af = gross < cuts["af_smic"] * smic_2025
             grosses[position] = gross
             shares[position] = share
-            shape = (
-                pss,
-                0 if gross <= pss else 1 if gross <= four else 2 if gross <= eight else 3,
-                pay.category == CADRE,
-                pay.employer_headcount < 50,
-                cut_maladie,
-                cut_af,
-                pay.at_mp_rate != NO_RATE,
-                _PERSONAL if personal is not None else _SHORT if pay.short_contract else _NEUTRAL,
+            ordinary.append(position)
+            shape_of.append(
+                (
+                    pss,
+                    0 if gross <= pss else 1 if gross <= four else 2 if gross <= eight else 3,
+                    pay.category == CADRE,
+                    pay.employer_headcount < 50,
+                    cut_maladie,
+                    cut_af,
+                    pay.at_mp_rate != NO_RATE,
+                    _PERSONAL
+                    if personal is not None
+                    else _SHORT
+                    if pay.short_contract
+                    else _NEUTRAL,
+                )
             )
-            positions = shapes.get(shape)
-            if positions is None:
-                shapes[shape] = [position]
-            else:
-                positions.append(position)
+        rest = list(range(len(ordinary)))
+        if integers and ordinary:
+            columns, admitted, rest = _integer_columns(
+                the_plan, pays, ordinary, shape_of, grosses, shares
+            )
+            admitted_positions = [ordinary[index] for index in admitted]
+        shapes: dict[Shape, list[int]] = {}
+        for index in rest:
+            shapes.setdefault(shape_of[index], []).append(ordinary[index])
         for shape, positions in shapes.items():
             if len(positions) < smallest:
                 one_by_one.extend(positions)
@@ -927,13 +990,75 @@ def compute_all(
                 _gather(shares, positions),
             )
             for position, result in zip(positions, computed, strict=True):
-                results[position] = result
+                others[position] = result
     for position in one_by_one:
         try:
-            results[position] = compute(pays[position], the_plan)
+            others[position] = compute(pays[position], the_plan)
         except (MissingParameter, ValueError) as error:
-            results[position] = error
-    return results
+            others[position] = error
+    return Month(len(pays), columns, admitted_positions, others)
+
+
+def _integer_columns(
+    the_plan: _Plan,
+    pays: list[PayInput],
+    ordinary: list[int],
+    shape_of: list[Shape],
+    grosses: list[Any],
+    shares: list[Any],
+) -> tuple[fr_columns.MonthColumns | None, list[int], list[int]]:
+    """The ordinary payments that fit `fr_columns`' scales as integer columns; returns the
+    columns, the indices (in `ordinary`) of the payments they hold and of the others."""
+    everything = list(range(len(ordinary)))
+    if the_plan.column_plan is _UNSET:
+        _set(the_plan, "column_plan", fr_columns.column_plan(the_plan))
+    plan_of_columns = the_plan.column_plan
+    if plan_of_columns is None or not fr_columns.context_exact():
+        return None, [], everything
+    ordinary_pays = _gather(pays, ordinary)
+    ordinary_grosses = _gather(grosses, ordinary)
+    fits = fr_columns.admitted(list(ordinary_grosses))
+    at_mp, at_mp_fits = fr_columns.rates_scaled(list(map(_at_mp_rate, ordinary_pays)))
+    fits &= at_mp_fits
+    parts = list(zip(*shape_of, strict=True))
+    withholding = np.array(parts[7], dtype=np.int64)
+    personal_rates = [
+        rate if rate is not None else NO_RATE
+        for rate in map(_personal_rate, map(_profile, ordinary_pays))
+    ]
+    personal, personal_fits = fr_columns.rates_scaled(personal_rates)
+    fits &= personal_fits
+    cents = {pss: int(pss * 100) for pss in set(parts[0])}
+    pss = np.fromiter(map(cents.__getitem__, parts[0]), dtype=np.int64, count=len(ordinary))
+    if fits.all():
+        admitted, rest = everything, []
+        select: Any = slice(None)
+    else:
+        admitted = np.flatnonzero(fits).tolist()
+        rest = np.flatnonzero(~fits).tolist()
+        if not admitted:
+            return None, [], rest
+        select = np.array(admitted, dtype=np.intp)
+
+    def pick(values: Any) -> list:
+        return list(values) if not rest else [values[index] for index in admitted]
+
+    columns = fr_columns.MonthColumns(
+        the_plan=the_plan,
+        plan=plan_of_columns,
+        pays=pick(ordinary_pays),
+        grosses=pick(ordinary_grosses),
+        pss=pss[select],
+        shares=pick(_gather(shares, ordinary)),
+        cadre=np.array(parts[2], dtype=bool)[select],
+        small=np.array(parts[3], dtype=bool)[select],
+        cut_maladie=np.array(parts[4], dtype=bool)[select],
+        cut_family=np.array(parts[5], dtype=bool)[select],
+        at_mp=at_mp[select],
+        withholding=withholding[select],
+        personal=personal[select],
+    )
+    return columns, admitted, rest
 
 
 def _compute_shape(

@@ -7,7 +7,7 @@ repr, so that even the exponent of a Decimal (what a snapshot or a PDF prints) i
 """
 
 from dataclasses import replace
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 
 import pytest
@@ -110,11 +110,104 @@ def french_months(draw):
 @settings(max_examples=300, deadline=None)
 @given(french_months())
 def test_french_columns_are_the_reference_results(payments):
-    """`fr_batch.compute_all` computes the payments of one shape column by column; every shape
-    taken that way here (`smallest=1`), each payslip is the reference's, to the exponent."""
+    """`fr_batch.compute_all` computes the ordinary payments of a month as integer-cent columns
+    and the others (and, without integers, all of them) by Decimal columns of one shape; every
+    shape taken that way here (`smallest=1`), each payslip is the reference's, to the
+    exponent, both ways."""
     expected = [compute_pay_reference(payment) for payment in payments]
-    computed = fr_batch.compute_all(payments, fr_batch.plan(payments[0].period_start), smallest=1)
-    same(computed, expected)
+    the_plan = fr_batch.plan(payments[0].period_start)
+    same(fr_batch.compute_all(payments, the_plan, smallest=1), expected)
+    decimal_columns = fr_batch.month_columns(payments, the_plan, smallest=1, integers=False)
+    same(decimal_columns.results(), expected)
+
+
+@st.composite
+def ordinary_french_months(draw):
+    """Up to 60 ordinary French payments of one month (May 2025 to December 2026): cadre or
+    not, 0.3 to 8 PSS and more (one to four contracts), full or part time, a whole month or a
+    few days, short contracts, the neutral or a personalised withholding rate (zero
+    included), the default profile or not, any headcount around 50, any AT/MP rate (zero
+    included)."""
+    year_month = draw(fr_months)
+    first, last = month(*year_month)
+    payments = []
+    for _ in range(draw(st.integers(1, 60))):
+        found = []
+        for index in range(draw(st.integers(1, 4))):
+            start = first + timedelta(days=draw(st.integers(0, (last - first).days)))
+            if draw(st.booleans()):
+                start = first
+            end = (
+                last
+                if draw(st.booleans())
+                else start + timedelta(days=draw(st.integers(0, (last - start).days)))
+            )
+            gross = draw(st.decimals(min_value=Decimal("0.01"), max_value=Decimal("40000.00"),
+                                     places=2))  # fmt: skip
+            hours = draw(st.decimals(min_value=Decimal("1"), max_value=Decimal("180"), places=2))
+            found.append(ContractPay(f"C-{index}", gross, hours, start, end))
+        rate = draw(st.none() | st.just(Decimal("0")) | st.decimals(min_value=0, max_value=1,
+                                                                     places=3))  # fmt: skip
+        payments.append(
+            PayInput(
+                "FR", draw(st.sampled_from([WorkerCategory.CADRE, WorkerCategory.NON_CADRE])),
+                first, last, tuple(found),
+                tax_profile=TaxProfile(fr_pas_rate=rate, is_default=draw(st.booleans())),
+                employer_headcount=draw(st.sampled_from([1, 12, 49, 50, 51, 300])),
+                at_mp_rate=draw(st.just(Decimal("0")) | st.decimals(
+                    min_value=Decimal("0.005"), max_value=Decimal("0.06"), places=4)),
+                part_time_ratio=draw(st.none() | st.decimals(min_value=Decimal("0.2"),
+                                                             max_value=Decimal("1.2"), places=4)),
+                short_contract=draw(st.booleans()),
+            )
+        )  # fmt: skip
+    return payments
+
+
+@settings(max_examples=300, deadline=None)
+@given(ordinary_french_months())
+def test_integer_columns_are_the_reference_results(payments):
+    """Every ordinary payment of a month goes to the integer-cent columns (none to the Decimal
+    paths), and each payslip made from them is the reference's, line for line, to the
+    exponent; the columns' nets and employer cost are the payslip's in cents."""
+    expected = [compute_pay_reference(payment) for payment in payments]
+    computed = fr_batch.month_columns(payments, fr_batch.plan(payments[0].period_start))
+    assert computed.positions == list(range(len(payments)))
+    assert computed.others == {}
+    same(computed.results(), expected)
+    columns = computed.columns
+    for index, result in enumerate(expected):
+        assert columns.net_pay[index] == result.net_pay * 100
+        assert columns.net_social[index] == result.net_social * 100
+        assert columns.net_taxable[index] == result.net_taxable * 100
+        assert columns.employer_cost[index] == result.employer_cost * 100
+
+
+def test_figures_beyond_the_integer_scales_go_to_the_decimal_columns():
+    """A gross above 1,000,000.00 (int64 could overflow beyond), a gross written with three
+    decimals, an AT/MP rate with seven: those payments leave the integer columns and are
+    still the reference's; a gross of exactly 1,000,000.00 with rates of 1 (the largest
+    products the integers make) stays in them, exact."""
+    first, last = month(2026, 3)
+
+    def payment(gross, at_mp_rate="0.0125", pas_rate=None):
+        return pay("FR", WorkerCategory.CADRE, gross, "151.67", start=first, end=last,
+                   at_mp_rate=Decimal(at_mp_rate), employer_headcount=250,
+                   profile=TaxProfile(fr_pas_rate=pas_rate and Decimal(pas_rate)))  # fmt: skip
+
+    payments = [
+        payment("1000000.00", at_mp_rate="1", pas_rate="1"),
+        payment("1000000.01"),
+        payment("2500.000"),
+        payment("2500.00", at_mp_rate="0.0000001"),
+        payment("2500.00", pas_rate="0.1234567"),
+        payment("2500.00"),
+    ]
+    expected = [compute_pay_reference(p) for p in payments]
+    computed = fr_batch.month_columns(payments, fr_batch.plan(first))
+    assert computed.positions == [0, 5]
+    assert sorted(computed.others) == [1, 2, 3, 4]
+    same(computed.results(), expected)
 
 
 def _refuse(*args, **kwargs):

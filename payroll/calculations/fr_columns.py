@@ -1,0 +1,606 @@
+"""France, a month's ordinary payments as exact integer columns: every line's base and amount,
+net imposable, net social, PAS, net paid and employer cost in cents (numpy int64), the same
+values as `fr.compute` (the reference) to the cent; the per-payment `PayResult`s (Decimal
+lines with their sources and the parameter snapshot, equal by value and repr to the
+reference's) are made from the columns afterwards (`MonthColumns.results()`).
+
+Why it is exact. Money is never a float here: a base is an integer number of cents; a rate is
+an integer, the Decimal rate times 10^6 (`RATE_SCALE`; a rate with more decimals is not
+admitted); the CSG/CRDS base (98.25 % of the gross up to 4 PSS) is an integer in 10^-6 euro.
+The reference multiplies a base by a rate (exact: the product has far fewer than the context's
+28 digits in the admitted range) and rounds half-up to the cent; here the integer product is
+divided by the scale, rounding half away from zero in integers (sign-aware), which gives the
+same cent. Ceilings and tranches are integer min/max; the PAS band is `searchsorted` over the
+grid's lower bounds in cents (the reference's "last band whose lower bound the base reaches").
+The réduction générale's coefficient (a 4-decimal rate from a power of a quotient) is computed
+by the reference's own function, only for the payments below its threshold (about a third of a
+month; cached by gross and SMIC share), and its amount is then the same integer rounding.
+
+What is admitted (`admitted`; else the payment goes to the Decimal column engine of
+`fr_batch`, which gives the same results more slowly): a gross written with exactly two
+decimals (as the reference prints it) between 0.01 and `MAX_GROSS` (1,000,000.00 €), AT/MP and
+personalised PAS rates between 0 and 1 with at most 6 decimals, and a month whose parameters
+(rates, grid, abatement) fit these scales. With a gross of at most 10^8 cents and a rate of at
+most 10^6, the largest product is the CSG base (10^8 x 10^4) times a rate (10^6) = 10^18,
+below int64's 9.2 x 10^18: no overflow is possible for what is admitted.
+"""
+
+from __future__ import annotations
+
+import decimal
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal
+from itertools import pairwise, repeat
+from operator import attrgetter, itemgetter, mul
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from . import fr
+from .types import Line, PayInput, PayResult, Side
+
+if TYPE_CHECKING:
+    from .fr_batch import _Plan
+
+RATE_DIGITS = 6
+RATE_SCALE = 10**RATE_DIGITS
+CSG_DIGITS = 4  # the CSG abatement's decimals: the CSG base in 10^-(2 + 4) euro
+MAX_GROSS = Decimal("1000000.00")
+MAX_GROSS_CENTS = 100_000_000
+CENT = Decimal("0.01")
+HUNDRED = Decimal(100)
+ZERO = Decimal("0.00")
+EMPLOYEE = Side.EMPLOYEE
+EMPLOYER = Side.EMPLOYER
+_new_tuple = tuple.__new__
+_new_object = object.__new__
+_set = object.__setattr__
+_exponent = attrgetter("exponent")
+_as_tuple = Decimal.as_tuple
+
+# The bases a line is computed on (columns of `MonthColumns.bases`).
+T1, GROSS, T2, UP_TO_8, UP_TO_4, CSG, PAS = "t1", "gross", "t2", "up_to_8", "up_to_4", "csg", "pas"
+# Bases often the same for a whole group of payments (the ceiling and its multiples).
+_MAYBE_CONSTANT = frozenset({T1, T2, UP_TO_8, UP_TO_4})
+# When a line is printed besides its rate being non-zero.
+ALWAYS, ABOVE, CADRE_ONLY = 0, 1, 2
+
+
+def _scaled(value: Decimal, digits: int) -> int | None:
+    """`value` x 10^digits as an int when exact, else None."""
+    scaled = value.scaleb(digits)
+    return int(scaled) if scaled == scaled.to_integral_value() else None
+
+
+@dataclass(frozen=True)
+class Slot:
+    """One line of the payslip as a column: its template (code, label, rate, side, source),
+    its base, when it is printed, its rate x 10^6."""
+
+    template: tuple
+    base: str
+    when: int
+    rate: int
+
+
+@dataclass(frozen=True)
+class ColumnPlan:
+    pss: int  # cents
+    abatement_pss: int
+    csg_factor: int  # (1 - abatement) x 10^4
+    employee: tuple[Slot, ...]  # before CSG/CRDS, in the reference's order
+    csg: tuple[Slot, ...]
+    csg_deductible: int  # index in `csg` of the deductible CSG, or -1
+    maladie: dict[bool, Slot | None]  # by the maladie cut (2025)
+    family: dict[bool, Slot | None]  # by the family cut (2025)
+    vieillesse: tuple[Slot, ...]  # the employer's vieillesse lines (before AT/MP)
+    employer: tuple[Slot, ...]  # after the FNAL line
+    fnal: dict[bool, Slot | None]  # under 50 staff (on T1) or not (on the gross)
+    before_fnal: tuple[Slot, ...]  # CSA
+    grid_lowers: np.ndarray | None  # cents
+    grid_rates: np.ndarray | None  # x 10^6, with a zero rate below the first band first
+    grid_decimals: tuple[Decimal, ...]
+    abatement: int | None  # cents
+
+
+def column_plan(the_plan: _Plan) -> ColumnPlan | None:
+    """The month's plan in integers, or None when a value does not fit the scales (the month
+    then stays with the Decimal engine)."""
+    if the_plan.rounding != ROUND_HALF_UP or the_plan.exponent != CENT:
+        return None
+    pss = _scaled(the_plan.pss, 2)
+    csg = the_plan.csg
+    abatement = _scaled(csg["abatement"], CSG_DIGITS)
+    abatement_pss = _scaled(Decimal(csg["abatement_pss"]), 0)
+    if pss is None or abatement is None or abatement_pss is None or pss > MAX_GROSS_CENTS:
+        return None
+    if not (0 <= abatement <= 10**CSG_DIGITS):
+        return None
+
+    def slot(template: tuple | None, base: str, when: int = ALWAYS) -> Slot | None:
+        if template is None:
+            return None
+        rate = _scaled(template[2], RATE_DIGITS)
+        if rate is None or not (-RATE_SCALE <= rate <= RATE_SCALE):
+            raise _NotAdmitted
+        return Slot(tuple(template[:5]), base, when, rate)
+
+    def slots(*parts: tuple) -> tuple[Slot, ...]:
+        return tuple(found for part in parts if (found := slot(*part)) is not None)
+
+    t = the_plan.templates
+    try:
+        maladie: dict[bool, Slot | None] = {}
+        family: dict[bool, Slot | None] = {}
+        for cut in (False, True):
+            by_code = {line[0]: line for line in the_plan.maladie[(cut, cut)]}
+            maladie[cut] = slot(by_code.get("maladie_employer"), GROSS)
+            family[cut] = slot(by_code.get("allocations_familiales"), GROSS)
+        grid_lowers = grid_rates = None
+        grid_decimals: tuple[Decimal, ...] = ()
+        if the_plan.grid is not None:
+            if the_plan.grid_lowers is None:  # not strictly increasing: not admitted
+                return None
+            lowers = [_scaled(Decimal(lower), 2) for lower, _ in the_plan.grid]
+            rates = [_scaled(rate, RATE_DIGITS) for _, rate in the_plan.grid]
+            if None in lowers or None in rates:
+                return None
+            if any(not (0 <= rate <= RATE_SCALE) for rate in rates):  # type: ignore[operator]
+                return None
+            grid_lowers = np.array(lowers, dtype=np.int64)
+            grid_rates = np.array([0, *rates], dtype=np.int64)
+            grid_decimals = (Decimal("0"), *(rate for _, rate in the_plan.grid))
+        abatement_cents = None
+        if the_plan.abatement is not None:
+            exponent = the_plan.abatement.as_tuple().exponent
+            if not isinstance(exponent, int) or exponent < -2:  # the PAS base would print them
+                return None
+            abatement_cents = _scaled(the_plan.abatement, 2)
+        csg_slots = slots(
+            (t["csg_deductible"], CSG), (t["csg_non_deductible"], CSG), (t["crds"], CSG)
+        )
+        return ColumnPlan(
+            pss=pss,
+            abatement_pss=abatement_pss,
+            csg_factor=10**CSG_DIGITS - abatement,
+            employee=slots(
+                (t["vieillesse_plafonnee"], T1),
+                (t["vieillesse_deplafonnee"], GROSS),
+                (t["agirc_arrco_t1"], T1),
+                (t["agirc_arrco_t2"], T2, ABOVE),
+                (t["ceg_t1"], T1),
+                (t["ceg_t2"], T2, ABOVE),
+                (t["cet"], UP_TO_8, ABOVE),
+                (t["apec"], UP_TO_4, CADRE_ONLY),
+                (t["chomage"], UP_TO_4),
+            ),
+            csg=csg_slots,
+            csg_deductible=next(
+                (i for i, s in enumerate(csg_slots) if s.template[0] == "csg_deductible"), -1
+            ),
+            maladie=maladie,
+            family=family,
+            vieillesse=slots(
+                (t["vieillesse_plafonnee_employer"], T1),
+                (t["vieillesse_deplafonnee_employer"], GROSS),
+            ),
+            before_fnal=slots((t["csa"], GROSS)),
+            fnal={True: slot(t["fnal_small"], T1), False: slot(t["fnal_large"], GROSS)},
+            employer=slots(
+                (t["chomage_employer"], UP_TO_4),
+                (t["ags"], UP_TO_4),
+                (t["agirc_arrco_t1_employer"], T1),
+                (t["agirc_arrco_t2_employer"], T2, ABOVE),
+                (t["ceg_t1_employer"], T1),
+                (t["ceg_t2_employer"], T2, ABOVE),
+                (t["cet_employer"], UP_TO_8, ABOVE),
+                (t["apec_employer"], UP_TO_4, CADRE_ONLY),
+            ),
+            grid_lowers=grid_lowers,
+            grid_rates=grid_rates,
+            grid_decimals=grid_decimals,
+            abatement=abatement_cents,
+        )
+    except _NotAdmitted:
+        return None
+
+
+class _NotAdmitted(Exception):
+    pass
+
+
+def _half_up(products: np.ndarray, scale: int) -> np.ndarray:
+    """`products` / `scale` rounded to the integer, half away from zero (Decimal's
+    ROUND_HALF_UP), exactly."""
+    if scale == 1:
+        return products
+    rounded = (np.abs(products) + scale // 2) // scale
+    return np.where(products < 0, -rounded, rounded)
+
+
+def _decimal_cents(values: np.ndarray) -> list[Decimal]:
+    """Cents as Decimals with two decimals (`0.01 * c`: exact, the exponent of 0.01)."""
+    return list(map(_cents, values.tolist()))
+
+
+_cents = CENT.__mul__
+
+
+def rates_scaled(rates: list[Decimal]) -> tuple[np.ndarray, np.ndarray]:
+    """Per-payment rates (AT/MP, personalised PAS) x 10^6, and where they fit (at most 6
+    decimals, between 0 and 1; elsewhere the value is 0)."""
+    scaled: dict[Decimal, int] = {}
+    for rate in set(rates):
+        found = _scaled(rate, RATE_DIGITS)
+        scaled[rate] = found if found is not None and 0 <= found <= RATE_SCALE else -1
+    values = np.fromiter(map(scaled.__getitem__, rates), dtype=np.int64, count=len(rates))
+    fits = values >= 0
+    return np.where(fits, values, 0), fits
+
+
+def admitted(grosses: list[Decimal]) -> np.ndarray:
+    """Which grosses the integer columns take: two decimals exactly, 0.01 to `MAX_GROSS`."""
+    exponents = np.fromiter(map(_exponent, map(_as_tuple, grosses)), dtype=np.int64,
+                            count=len(grosses))  # fmt: skip
+    within = np.fromiter(map(MAX_GROSS.__ge__, grosses), dtype=bool, count=len(grosses))
+    return (exponents == -2) & within
+
+
+# The kinds of withholding (as fr_batch's).
+PERSONAL, NEUTRAL, SHORT = range(3)
+
+
+class MonthColumns:
+    """The payments of one month (of one plan) as integer columns. `amounts[code]` is each
+    line's amount in cents (0 where the line is not printed), `printed[code]` where it is;
+    `bases[name]` the bases in cents; `net_taxable`, `net_social`, `pas`, `net_pay`,
+    `employer_contributions`, `employer_cost` in cents. `results()` makes the `PayResult`s."""
+
+    def __init__(
+        self,
+        *,
+        the_plan: _Plan,
+        plan: ColumnPlan,
+        pays: list[PayInput],
+        grosses: list[Decimal],
+        pss: np.ndarray,
+        shares: list[Decimal],
+        cadre: np.ndarray,
+        small: np.ndarray,
+        cut_maladie: np.ndarray,
+        cut_family: np.ndarray,
+        at_mp: np.ndarray,
+        withholding: np.ndarray,
+        personal: np.ndarray,
+    ) -> None:
+        self.the_plan, self.plan, self.pays, self.grosses = the_plan, plan, pays, grosses
+        self.shares = shares
+        count = self.count = len(pays)
+        gross = np.fromiter(map(int, map(mul, grosses, repeat(HUNDRED))), dtype=np.int64,
+                            count=count)  # fmt: skip
+        self.cadre, self.small = cadre, small
+        self.cut_maladie, self.cut_family = cut_maladie, cut_family
+        self.withholding = withholding
+        above = self.above = gross > pss
+        limit = plan.abatement_pss * pss
+        bases = self.bases = {
+            GROSS: gross,
+            T1: np.minimum(gross, pss),
+            T2: np.minimum(np.maximum(gross - pss, 0), 7 * pss),
+            UP_TO_8: np.minimum(gross, 8 * pss),
+            UP_TO_4: np.minimum(gross, 4 * pss),
+        }
+        # 10^-6 euro: the abated part and the part above the abatement's limit
+        csg_fine = np.minimum(gross, limit) * plan.csg_factor + np.maximum(gross - limit, 0) * (
+            10**CSG_DIGITS
+        )
+        bases[CSG] = _half_up(csg_fine, 10**CSG_DIGITS)
+        amounts: dict[str, np.ndarray] = {}
+        printed: dict[str, Any] = {}
+        conditions: dict[int, Any] = {ALWAYS: True, ABOVE: above, CADRE_ONLY: cadre}
+
+        def compute(slot: Slot, fine: np.ndarray | None = None, scale: int = RATE_SCALE) -> Any:
+            code = slot.template[0]
+            products = (bases[slot.base] if fine is None else fine) * slot.rate
+            amount = _half_up(products, scale)
+            when = conditions[slot.when]
+            if when is not True:
+                amount = np.where(when, amount, 0)
+            amounts[code] = amount
+            printed[code] = when
+            return amount
+
+        social = np.zeros(count, dtype=np.int64)
+        for slot in plan.employee:
+            social += compute(slot)
+        all_social = social.copy()
+        deductible: Any = 0
+        for index, slot in enumerate(plan.csg):
+            amount = compute(slot, csg_fine, RATE_SCALE * 10**CSG_DIGITS)
+            all_social += amount
+            if index == plan.csg_deductible:
+                deductible = amount
+        self.net_taxable = gross - social - deductible
+        self.net_social = gross - all_social
+        # The withholding
+        pas_base = np.maximum(self.net_taxable, 0)
+        short = withholding == SHORT
+        if plan.abatement is not None and short.any():
+            pas_base = np.where(short, np.maximum(pas_base - plan.abatement, 0), pas_base)
+        self.pas_band = None
+        rates = personal
+        if plan.grid_lowers is not None:
+            band = np.searchsorted(plan.grid_lowers, pas_base, side="right")
+            self.pas_band = band
+            rates = np.where(withholding == PERSONAL, personal, plan.grid_rates[band])  # type: ignore[index]
+        bases[PAS] = pas_base
+        pas = self.pas = _half_up(pas_base * rates, RATE_SCALE)
+        amounts["pas"] = pas
+        printed["pas"] = pas != 0
+        self.net_pay = gross - all_social - pas
+
+        # The employer
+        employer = np.zeros(count, dtype=np.int64)
+        for flag, choices in ((cut_maladie, plan.maladie), (cut_family, plan.family)):
+            for cut in (False, True):
+                chosen = choices[cut]
+                if chosen is None:
+                    continue
+                mask = flag if cut else ~flag
+                code = chosen.template[0]
+                amount = np.where(mask, _half_up(gross * chosen.rate, RATE_SCALE), 0)
+                amounts[code] = amounts.get(code, 0) + amount
+                printed[code] = printed.get(code, False) | mask
+                employer += amount
+        for slot in plan.vieillesse:
+            employer += compute(slot)
+        amount = _half_up(gross * at_mp, RATE_SCALE)
+        amounts["at_mp"] = amount
+        printed["at_mp"] = at_mp != 0
+        employer += amount
+        for slot in plan.before_fnal:
+            employer += compute(slot)
+        fnal = np.zeros(count, dtype=np.int64)
+        fnal_printed = np.zeros(count, dtype=bool)
+        for is_small in (True, False):
+            chosen = plan.fnal[is_small]
+            if chosen is None:
+                continue
+            mask = small if is_small else ~small
+            fnal = np.where(mask, _half_up(bases[chosen.base] * chosen.rate, RATE_SCALE), fnal)
+            fnal_printed |= mask
+        amounts["fnal"], printed["fnal"] = fnal, fnal_printed
+        employer += fnal
+        for slot in plan.employer:
+            employer += compute(slot)
+        # The réduction générale, capped by the employer's contributions.
+        coefficients, uncapped = self._reduction(gross)
+        reduction = np.minimum(uncapped, employer)
+        # every non-zero coefficient prints its line, even with an amount rounded to zero (the
+        # reference's -0.00 is 0.00: Decimal's negation of a zero is positive)
+        has_reduction = self.has_reduction = np.zeros(count, dtype=bool)
+        if coefficients:
+            has_reduction[list(coefficients)] = True
+        self.coefficients = coefficients
+        amounts["reduction_generale"] = -reduction
+        printed["reduction_generale"] = has_reduction
+        self.employer_contributions = employer - reduction
+        self.employer_cost = gross + self.employer_contributions
+        self.amounts, self.printed = amounts, printed
+
+    def _reduction(self, gross: np.ndarray) -> tuple[dict[int, Decimal], np.ndarray]:
+        """The coefficient (the reference's function) of each payment below the threshold, and
+        the uncapped reduction in cents."""
+        rule, hours_month = self.the_plan.reduction_rule, self.the_plan.hours_month
+        uncapped = np.zeros(self.count, dtype=np.int64)
+        coefficients: dict[int, Decimal] = {}
+        if rule["formula"] not in ("fillon", "rgdu"):
+            for index in range(self.count):  # the formula names its error
+                fr.reduction_coefficient(rule, hours_month, self.grosses[index],
+                                         self.shares[index], False)  # fmt: skip
+        smic = rule["smic_hourly"] * hours_month
+        bounds: dict[Decimal, Decimal] = {}
+        cache: dict[tuple[Decimal, Decimal, bool], Decimal] = {}
+        small = self.small.tolist()
+        values: dict[int, int] = {}
+        for index, (gross_value, share) in enumerate(zip(self.grosses, self.shares, strict=True)):
+            bound = bounds.get(share)
+            if bound is None:
+                bound = bounds[share] = rule["threshold_smic"] * smic * share * _MARGIN
+            if gross_value > bound:
+                continue
+            key = (gross_value, share, small[index])
+            coefficient = cache.get(key)
+            if coefficient is None:
+                coefficient = cache[key] = fr.reduction_coefficient(
+                    rule, hours_month, gross_value, share, small[index]
+                )
+            if coefficient:
+                coefficients[index] = coefficient
+                values[index] = int(
+                    (gross_value * coefficient).quantize(CENT, ROUND_HALF_UP) * HUNDRED
+                )
+        if values:
+            uncapped[list(values)] = list(values.values())
+        return coefficients, uncapped
+
+    def results(self) -> list[PayResult]:
+        """Each payment's `PayResult`, as `fr.compute` makes it: lines in its order, each with
+        its Decimal base, rate and amount, its label and source; the notes and snapshot. Made
+        group by group (payments printing the same lines), each line a column."""
+        keys = (
+            self.above.astype(np.int64)
+            + 2 * self.cadre
+            + 4 * self.small
+            + 8 * self.cut_maladie
+            + 16 * self.cut_family
+            + 32 * self.printed["at_mp"]
+            + 64 * self.printed["pas"]
+            + 128 * self.has_reduction
+            + 256 * self.withholding
+        )
+        order = np.argsort(keys, kind="stable")
+        sorted_keys = keys[order]
+        starts = [0, *(np.flatnonzero(np.diff(sorted_keys)) + 1).tolist(), self.count]
+        results: list[Any] = [None] * self.count
+        at_mp_rates = list(map(_at_mp_rate, self.pays))
+        profiles = list(map(_profile, self.pays))
+        for start, end in pairwise(starts):
+            _Group(self, order[start:end], int(sorted_keys[start])).results(
+                results, at_mp_rates, profiles
+            )
+        return results
+
+
+class _Group:
+    """Payments of a month printing the same lines (`MonthColumns.results`)."""
+
+    def __init__(self, month: MonthColumns, positions: np.ndarray, key: int) -> None:
+        self.month, self.positions = month, positions
+        self.above, self.cadre, self.small = bool(key & 1), bool(key & 2), bool(key & 4)
+        self.cut_maladie, self.cut_family = bool(key & 8), bool(key & 16)
+        self.with_at_mp, self.with_pas = bool(key & 32), bool(key & 64)
+        self.with_reduction = bool(key & 128)
+        self.withholding = key >> 8
+        self.indices: list[int] = positions.tolist()
+        self.size = len(self.indices)
+        self.gather = _picker(self.indices)
+        self.decimals: dict[str, Any] = {GROSS: self.gather(month.grosses)}
+
+    def base(self, name: str) -> Any:
+        """The base `name` of these payments, as Decimals."""
+        found = self.decimals.get(name)
+        if found is None:
+            found = self.decimals[name] = _decimal_cents(self.month.bases[name][self.positions])
+        return found
+
+    def amounts(self, code: str) -> list[Decimal]:
+        return _decimal_cents(self.month.amounts[code][self.positions])
+
+    def printed(self, slot: Slot | None) -> bool:
+        if slot is None:
+            return False
+        if slot.when == ABOVE:
+            return self.above
+        if slot.when == CADRE_ONLY:
+            return self.cadre
+        return True
+
+    def column(self, slot: Slot) -> Any:
+        """The line of `slot` of each payment (one line object when its base is the same for
+        all of them: the ceiling and its multiples)."""
+        code, label_key, rate, side, source = slot.template
+        if slot.base in _MAYBE_CONSTANT and self.size > 1:
+            values = self.month.bases[slot.base][self.positions]
+            if values.min() == values.max():
+                amount = int(self.month.amounts[code][self.positions[0]])
+                line = (code, label_key, _cents(int(values[0])), rate, _cents(amount), side,
+                        source)  # fmt: skip
+                return repeat(_new_tuple(Line, line), self.size)
+        return self.lines(code, label_key, self.base(slot.base), repeat(rate), side, source)
+
+    def lines(self, code: str, label_key: str, bases: Any, rates: Any, side: Side,
+              source: str) -> Any:  # fmt: skip
+        return map(_new_tuple, repeat(Line), zip(repeat(code), repeat(label_key), bases, rates,
+                                                 self.amounts(code), repeat(side),
+                                                 repeat(source)))  # fmt: skip
+
+    def results(self, results: list, at_mp_rates: list, profiles: list) -> None:
+        month, plan, the_plan = self.month, self.month.plan, self.month.the_plan
+        gather, positions = self.gather, self.positions
+        columns = [self.column(slot) for slot in plan.employee if self.printed(slot)]
+        columns += [self.column(slot) for slot in plan.csg]
+        pas_source, used = (
+            (PERSONAL_PAS_SOURCE, the_plan.used_personal),
+            (the_plan.grid_source, the_plan.used_neutral),
+            (the_plan.short_pas_source, the_plan.used_short),
+        )[self.withholding]
+        if self.with_pas:
+            if self.withholding == PERSONAL:
+                pas_rates: Any = map(_personal_rate, gather(profiles))
+            else:
+                bands = month.pas_band[positions].tolist()  # type: ignore[index]
+                pas_rates = map(plan.grid_decimals.__getitem__, bands)
+            columns.append(
+                self.lines(
+                    "pas", "payroll.line.pas", self.base(PAS), pas_rates, EMPLOYEE, pas_source
+                )
+            )
+        for slot in (plan.maladie[self.cut_maladie], plan.family[self.cut_family]):
+            if slot is not None:
+                columns.append(self.column(slot))
+        columns += [self.column(slot) for slot in plan.vieillesse]
+        if self.with_at_mp:
+            code, label_key, _, side, source = the_plan.at_mp
+            columns.append(
+                self.lines(code, label_key, self.base(GROSS), gather(at_mp_rates), side, source)
+            )
+        columns += [self.column(slot) for slot in plan.before_fnal]
+        fnal = plan.fnal[self.small]
+        if fnal is not None:
+            columns.append(self.column(fnal))
+        columns += [self.column(slot) for slot in plan.employer if self.printed(slot)]
+        if self.with_reduction:
+            coefficients = map(month.coefficients.__getitem__, self.indices)
+            columns.append(
+                self.lines("reduction_generale", "payroll.line.reduction_generale",
+                           self.base(GROSS), coefficients, EMPLOYER, the_plan.reduction_source)
+            )  # fmt: skip
+        lines = zip(*columns, strict=True) if columns else repeat((), self.size)
+        notes = _NOTES[self.withholding]
+        pays = month.pays
+        for position, gross, payment_lines, taxable, net, net_pay, profile in zip(
+            self.indices, self.base(GROSS), lines,
+            _decimal_cents(month.net_taxable[positions]),
+            _decimal_cents(month.net_social[positions]),
+            _decimal_cents(month.net_pay[positions]),
+            gather(profiles),
+            strict=True,
+        ):  # fmt: skip
+            result = _new_object(PayResult)
+            _set(
+                result,
+                "__dict__",
+                {
+                    "country": "FR",
+                    "category": pays[position].category,
+                    "gross": gross,
+                    "lines": payment_lines,
+                    "net_taxable": taxable,
+                    "net_social": net,
+                    "net_pay": net_pay,
+                    "student_hours_in_quota": _NO_HOURS,
+                    "student_hours_beyond_quota": _NO_HOURS,
+                    "notes": notes[profile.is_default],
+                    "parameters": used,
+                },
+            )
+            results[position] = result
+
+
+def _picker(indices: list[int]) -> Callable[[Sequence[Any]], tuple]:
+    """`values` at `indices`, as a tuple, in one C call."""
+    if len(indices) == 1:
+        index = indices[0]
+        return lambda values: (values[index],)
+    return itemgetter(*indices)
+
+
+PERSONAL_PAS_SOURCE = "CGI art. 204 H I: personalised rate sent by the DGFiP"
+_at_mp_rate = attrgetter("at_mp_rate")
+_profile = attrgetter("tax_profile")
+_personal_rate = attrgetter("fr_pas_rate")
+_NO_HOURS = Decimal("0")
+_NOTES = (
+    ((), ("tax_profile_default",)),
+    (("pas_neutral_rate",), ("pas_neutral_rate", "tax_profile_default")),
+    (("pas_neutral_rate",), ("pas_neutral_rate", "tax_profile_default")),
+)
+# As fr_batch: no réduction générale above threshold x SMIC x (1 + 10^-6).
+_MARGIN = Decimal("1.000001")
+
+
+def context_exact() -> bool:
+    """The reference's products are exact in the Decimal context (19 digits suffice here)."""
+    return decimal.getcontext().prec >= 19

@@ -10,6 +10,7 @@ from dataclasses import replace
 from datetime import date, timedelta
 from decimal import Decimal
 
+import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -32,6 +33,7 @@ from payroll.calculations import (
     compute_pay_reference,
     fr,
     fr_batch,
+    fr_columns,
 )
 
 from .helpers import month, pay
@@ -375,3 +377,31 @@ def test_the_first_refused_payment_in_order_is_the_error_raised():
         compute_many([french_without_rate, june])
     with pytest.raises(MissingParameter, match=r"be\.withholding_scale"):
         compute_many([june, french_without_rate])
+
+
+@pytest.mark.parametrize("margin", [fr_columns.TIE_MARGIN, 0.0, 1.0])
+def test_reduction_coefficients_are_the_reference_ones(monkeypatch, margin):
+    """The réduction générale's coefficient of the integer columns (the formula evaluated for
+    the whole column, the payments near a rounding boundary or the threshold left to the
+    reference's function) is the reference's, value and exponent, for Fillon (2025) and the
+    RGDU (2026), full and part time, under 50 staff or not, on 2,000 grosses from 0.01 to
+    beyond the threshold; with no margin at all (no payment left to the reference) and with
+    every payment left to it, too."""
+    monkeypatch.setattr(fr_columns, "TIE_MARGIN", margin)
+    grosses = [Decimal(cents) / 100 for cents in range(1, 700_000, 347)]
+    for on in (date(2025, 6, 1), date(2026, 3, 1)):
+        rule = fr.Rules("FR", on).value("reduction_generale")
+        hours = fr.Rules("FR", on).value("full_time_monthly_hours")
+        for share in (Decimal("1"), Decimal("0.5"), Decimal(60) / Decimal("151.67")):
+            for small in (False, True):
+                coefficients, scaled = fr_columns.reduction_coefficients(
+                    rule, hours, grosses, np.array([int(g * 100) for g in grosses]),
+                    [share] * len(grosses), np.full(len(grosses), small),
+                )  # fmt: skip
+                for index, gross in enumerate(grosses):
+                    expected = fr.reduction_coefficient(rule, hours, gross, share, small)
+                    found = coefficients.get(index, Decimal("0"))
+                    assert (found, repr(found) if expected else "") == (
+                        expected, repr(expected) if expected else ""
+                    )  # fmt: skip
+                    assert scaled[index] == expected * 10_000

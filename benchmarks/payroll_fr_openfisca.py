@@ -9,7 +9,11 @@ cadre and non-cadre, a third part time, employers of 8 to 250 staff, three AT/MP
 inputs of tests/payroll/test_fr_openfisca.py, drawn with a fixed seed). Ours, every employee and
 employer line, net social, net imposable, PAS and net paid: `compute_many` (the batch engine:
 each month's parameters read once, its payments computed in columns) cold (first use in the
-process: parameter tables loaded), then BENCH_REPEAT (3) times warm, in this process and in a
+process: parameter tables loaded), then BENCH_REPEAT (3) times warm, each warm run measuring
+three things interleaved: (a) `fr_batch.month_columns`, every line and net as exact
+integer-cent columns (what OpenFisca returns as float arrays: the issue's comparison), (b)
+`compute_many`, the same and the 11,000 `PayResult`s made from them (what a pay run stores),
+and the Decimal column engine before the integers; in this process and in a
 fresh process of its own (as OpenFisca's is: on a loaded machine a process that has run for a
 minute gets less of the CPU than a new one, its wall time is not comparable), each run followed
 by the garbage collector's first pass over the new results, timed apart (`compute_many` pauses
@@ -153,22 +157,49 @@ def ours(inputs: list[dict]) -> dict:
 
 
 def warm_runs(pays: list) -> dict:
-    """`compute_many` REPEAT times warm; after each, the collector's first pass over the new
-    results, timed apart (`compute_many` pauses the collector while it makes them; its first
-    pass then walks all of them once: what the caller pays next)."""
-    from payroll.calculations import compute_many
+    """REPEAT warm runs, each of three computations of the same month, interleaved:
+    (a) `fr_batch.month_columns` — every line, net and the employer cost as exact integer-cent
+    columns (numpy int64), what OpenFisca returns as float arrays; (b) `compute_many` — the
+    same and the 11,000 `PayResult`s made from the columns (Decimal lines with sources and
+    snapshots: what a pay run stores); (old) the Decimal column engine before the integers
+    (`month_columns(..., integers=False).results()`). The collector paused during each, as
+    `compute_many` does; after (b) and (old) its first pass over the new results is timed
+    apart (what the caller pays next)."""
+    from payroll.calculations import compute_many, fr_batch
 
-    warm, collector = [], []
-    for _ in range(REPEAT):
+    plan = fr_batch.plan(pays[0].period_start)
+    runs: dict[str, list] = {"columns": [], "warm": [], "collector": [], "old": [],
+                             "old collector": []}  # fmt: skip
+
+    def timed(run) -> tuple:
         wall, cpu = time.perf_counter(), time.process_time()
-        results = compute_many(pays)
-        done_wall, done_cpu = time.perf_counter(), time.process_time()
-        gc.collect(0)
-        collector.append((time.perf_counter() - done_wall, time.process_time() - done_cpu))
-        warm.append((done_wall - wall, done_cpu - cpu))
-        del results
+        made = run()
+        return (time.perf_counter() - wall, time.process_time() - cpu), made
+
+    def paused(run):
+        gc.disable()
+        try:
+            return run()
+        finally:
+            gc.enable()
+
+    for _ in range(REPEAT):
+        measured, month = timed(lambda: paused(lambda: fr_batch.month_columns(pays, plan)))
+        runs["columns"].append(measured)
+        del month
         gc.collect()
-    return {"warm": warm, "collector": collector}
+        for name, run in (
+            ("warm", lambda: compute_many(pays)),
+            ("old", lambda: paused(
+                lambda: fr_batch.month_columns(pays, plan, integers=False).results())),
+        ):  # fmt: skip
+            measured, results = timed(run)
+            runs[name].append(measured)
+            collected, _ = timed(lambda: gc.collect(0))
+            runs["collector" if name == "warm" else "old collector"].append(collected)
+            del results
+            gc.collect()
+    return runs
 
 
 def ours_alone() -> None:
@@ -320,12 +351,24 @@ def main() -> None:
             warm_runs(pays) if where == "in this process" else ours_in_a_process()
         )
         print(f"ours warm, {where} (load average before: {load}, after: {loadavg()}):")
-        for index, ((wall, cpu), (gc_wall, gc_cpu)) in enumerate(
-            zip(runs_of_ours["warm"], runs_of_ours["collector"], strict=True)
-        ):
-            print(f"  warm {index + 1}         wall {wall:6.2f} s, CPU {cpu:6.2f} s "
-                  f"({1e6 * cpu / EMPLOYEES:4.0f} us CPU an employee); then the collector's "
-                  f"pass: wall {gc_wall:.3f} s, CPU {gc_cpu:.3f} s")  # fmt: skip
+        for index in range(REPEAT):
+            (a_wall, a_cpu) = runs_of_ours["columns"][index]
+            wall, cpu = runs_of_ours["warm"][index]
+            gc_cpu = runs_of_ours["collector"][index][1]
+            old_wall, old_cpu = runs_of_ours["old"][index]
+            ogc_cpu = runs_of_ours["old collector"][index][1]
+            print(
+                f"  warm {index + 1} (a) integer columns        wall {a_wall:6.3f} s, CPU "
+                f"{a_cpu:6.3f} s ({1e6 * a_cpu / EMPLOYEES:4.0f} us CPU an employee)"
+            )
+            print(
+                f"         (b) + PayResults (compute_many) wall {wall:6.3f} s, CPU {cpu:6.3f} s "
+                f"({1e6 * cpu / EMPLOYEES:4.0f} us); then the collector's pass: CPU "
+                f"{gc_cpu:.3f} s"
+            )
+            print(f"         old Decimal column engine      wall {old_wall:6.3f} s, CPU "
+                  f"{old_cpu:6.3f} s ({1e6 * old_cpu / EMPLOYEES:4.0f} us); then the "
+                  f"collector's pass: CPU {ogc_cpu:.3f} s")  # fmt: skip
     del pays
     runs = {}
     for threads, env in (("its threads", None), ("one thread", ONE_THREAD)):
@@ -346,27 +389,38 @@ def main() -> None:
 
     print(f"Warm, median of {REPEAT}, same inputs, same run (load average now {loadavg()}):")
     measured = alone["in a process of its own"]
-    our_wall = median([wall for wall, _ in measured["warm"]])
-    our_cpu = median([cpu for _, cpu in measured["warm"]])
-    gc_wall = median([wall for wall, _ in measured["collector"]])
-    gc_cpu = median([cpu for _, cpu in measured["collector"]])
-    print(f"  ours (a process of its own)   wall {our_wall:.3f} s, CPU {our_cpu:.3f} s; with the "
-          f"collector's pass wall {our_wall + gc_wall:.3f} s, CPU {our_cpu + gc_cpu:.3f} s")  # fmt: skip
+
+    def medians(name: str) -> tuple[float, float]:
+        return (median([wall for wall, _ in measured[name]]),
+                median([cpu for _, cpu in measured[name]]))  # fmt: skip
+
+    a_wall, a_cpu = medians("columns")
+    b_wall, b_cpu = medians("warm")
+    gc_cpu = medians("collector")[1]
+    old_wall, old_cpu = medians("old")
+    ogc_cpu = medians("old collector")[1]
+    print(f"  ours (a process of its own): (a) integer-cent columns wall {a_wall:.3f} s, CPU "
+          f"{a_cpu:.3f} s; (b) with the 11,000 PayResults wall {b_wall:.3f} s, CPU {b_cpu:.3f} s"
+          f" (+{gc_cpu:.3f} s the collector's pass); old Decimal column engine wall "
+          f"{old_wall:.3f} s, CPU {old_cpu:.3f} s (+{ogc_cpu:.3f} s)")  # fmt: skip
+    print(f"  old Decimal columns / new: (a) CPU {old_cpu / a_cpu:.2f}x; (b) CPU "
+          f"{old_cpu / b_cpu:.2f}x, with each one's collector's pass "
+          f"{(old_cpu + ogc_cpu) / (b_cpu + gc_cpu):.2f}x")  # fmt: skip
     for threads, run in runs.items():
         wall, cpu = median(run["timing"]["warm"]), median(run["timing"]["cpu_warm"])
-        print(f"  OpenFisca, {threads:12}       wall {wall:.3f} s, CPU {cpu:.3f} s: OpenFisca / "
-              f"ours wall {wall / our_wall:.2f}x, CPU {cpu / our_cpu:.2f}x; with our collector's "
-              f"pass wall {wall / (our_wall + gc_wall):.2f}x, CPU {cpu / (our_cpu + gc_cpu):.2f}x "
-              f"({'ours faster' if wall > our_wall + gc_wall and cpu > our_cpu + gc_cpu else 'NOT faster on both'})")  # fmt: skip
+        print(f"  OpenFisca, {threads:12} wall {wall:.3f} s, CPU {cpu:.3f} s. OpenFisca / ours: "
+              f"(a) wall {wall / a_wall:.2f}x, CPU {cpu / a_cpu:.2f}x "
+              f"({'ours faster' if wall > a_wall and cpu > a_cpu else 'NOT faster on both'}); "
+              f"(b) wall {wall / b_wall:.2f}x, CPU {cpu / b_cpu:.2f}x; (b) with the "
+              f"collector's pass CPU {cpu / (b_cpu + gc_cpu):.2f}x")  # fmt: skip
     cold_ours = timings["batch cold"][0]
     timing = theirs["timing"]
     print(f"  cold, OpenFisca with its load / ours: wall "
           f"{(timing['load'] + timing['cold']) / cold_ours:.2f}x")  # fmt: skip
     here = median([cpu for _, cpu in alone["in this process"]["warm"]])
-    print(f"batch warm in this process against the reference engine one at a time: CPU "
-          f"{timings['reference'][1] / here:.1f}x less; against the batch engine one by one "
-          f"(before the columns): {timings['batch, 1 by 1'][1] / here:.2f}x less; results "
-          "identical")  # fmt: skip
+    print(f"compute_many warm in this process against the reference engine one at a time: CPU "
+          f"{timings['reference'][1] / here:.1f}x less; against the batch engine one by one: "
+          f"{timings['batch, 1 by 1'][1] / here:.2f}x less; results identical")  # fmt: skip
     differ = [
         (case, variable, value, theirs["results"][case["id"]][variable])
         for case in inputs

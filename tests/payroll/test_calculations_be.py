@@ -330,3 +330,17 @@ def test_manual_worker_contributions_on_108_percent_and_the_holiday_fund():
         "holiday_fund_annual": "221.83",
     }  # fmt: skip
     assert result.line("ssc_personal").base == D("2160.00")
+
+
+def test_a_one_week_contract_gets_the_work_bonus_of_its_full_time_reference_wage():
+    """The pro-rating written at the top of be.py (DmfA instructions, shared/RULES.md §1.2):
+    38 hours in June 2026 are mu = 38 / (38 x 52 / 12) = 3/13 of a month; EUR 600 is a
+    full-time reference wage S = 2,600; part A 125.04 (S under 2,880.32) and part B 168.62 -
+    0.2699 x (2,600 - 2,255.50) = 75.64, each x 3/13: 28.86 and 17.46. Withholding on the
+    month's pay as paid: 567.90 a month is under the tax-free sum."""
+    result = compute_pay(pay("BE", WorkerCategory.EMPLOYEE, "600.00", "38",
+                             start=date(2026, 6, 8), end=date(2026, 6, 12)))  # fmt: skip
+    assert result.amount("work_bonus_a") == D("-28.86")
+    assert result.amount("work_bonus_b") == D("-17.46")
+    assert result.amount("ssc_personal") == D("78.42")
+    assert result.net_taxable == D("567.90") and result.amount("withholding_tax") == 0

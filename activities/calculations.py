@@ -182,6 +182,12 @@ class SimulationLine:
     employer_cost: Decimal
     estimate: NetEstimate
 
+    @property
+    def employer_contributions(self) -> Decimal:
+        """What the employer pays on top of the gross (contributions and insurance): the
+        employer cost less the gross, so the two printed amounts add up to the cost."""
+        return self.employer_cost - self.gross
+
 
 @dataclass(frozen=True)
 class Simulation:

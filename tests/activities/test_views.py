@@ -1,4 +1,5 @@
 import datetime as dt
+import re
 from decimal import Decimal
 
 import pytest
@@ -57,6 +58,46 @@ def test_simulator_is_public_and_shows_the_worked_example(client):
     # that costs €935.01 (€603.23 at 1.55), never a cent short (€857.79 at 1.09).
     assert "€603.22" in body and "€857.80" in body
     assert "603.23" not in body and "857.79" not in body and "935.01" not in body
+
+
+def _rows(html: str) -> list[list[str]]:
+    """The table rows of a page as lists of cell texts (tags dropped, spaces normalised)."""
+    rows = []
+    for row in re.findall(r"<tr[^>]*>(.*?)</tr>", html, re.S):
+        cells = re.findall(r"<t[hd][^>]*>(.*?)</t[hd]>", row, re.S)
+        rows.append(
+            [" ".join(re.sub(r"<[^>]+>", " ", c).replace("&nbsp;", " ").split()) for c in cells]
+        )
+    return rows
+
+
+def test_simulator_shows_the_employer_cost_next_to_gross_and_net(client):
+    """Per contract type the employer cost the budget pays (gross x coefficient, never above the
+    €935.00 budget), and line by line how it splits into gross and employer contributions."""
+    body = client.get(reverse("activities:simulator"), {"amount": "1000"}).content.decode()
+    rows = _rows(body)
+    header = next(r for r in rows if "Contract type" in r)
+    # Long headings, and the short ones a phone shows: "Employer cost Cost", "Gross wage Gross".
+    cost = header.index("Employer cost Cost")
+    assert header[cost + 1] == "Gross wage Gross" and header[-1] == "Estimated net Net"
+    # (each label is also a row of its own, shown instead of the first column on a phone)
+    fixed_term = next(r for r in rows if len(r) > 1 and r[0] == "Employee (fixed term)")
+    student = next(r for r in rows if len(r) > 1 and r[0] == "Student")
+    assert fixed_term[cost] == "€934.99" and student[cost] == "€935.00"
+    # Line by line: €603.22 + €331.77 = €934.99 (1.55 x 603.22 = 934.991).
+    assert [
+        "Employer contributions and insurance",
+        "gross \u00d7 1.55, less the gross",
+        "+ €331.77",
+    ] in rows
+    assert ["Employer cost", "", "€934.99"] in rows
+    # In Dutch, money is written the Dutch way.
+    client.cookies["django_language"] = "nl"
+    dutch = client.get(
+        reverse("activities:simulator"), {"amount": "1000"}, HTTP_ACCEPT_LANGUAGE="nl"
+    )
+    text = dutch.content.decode()
+    assert "Werkgeverskost" in text and "€ 934,99" in text.replace("\xa0", " ")
 
 
 def test_simulator_refuses_nonsense_politely(client):

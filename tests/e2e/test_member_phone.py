@@ -4,6 +4,7 @@ stays usable: the largest gross is offered, then confirmed, all by tapping like 
 
 from __future__ import annotations
 
+import re
 from datetime import date, timedelta
 from decimal import Decimal
 
@@ -189,3 +190,28 @@ def test_member_pages_fit_a_phone_and_a_refused_salary_request_stays_usable(
     contract = EmploymentContract.objects.get(member=member)
     assert contract.gross_wage == Decimal("603.22")
     assert contract.employer_cost == Decimal("934.99")
+
+
+def test_the_simulator_shows_the_employer_cost_on_a_phone_in_every_language(
+    live_server, page: Page
+):
+    """Before joining: per contract type the employer cost, gross and net stay in view on a
+    390 px phone (the coefficient, contributions and withholding move to "Line by line"), also
+    in Dutch and German, with the line by line open."""
+    page.goto(live_server.url + "/activities/simulator/?amount=1000")
+    for language in ("nl", "de", "fr", "en"):
+        page.locator("form.lang-form").get_by_role("button", name=language, exact=True).click()
+        expect(page.locator("html")).to_have_attribute("lang", language)
+        page.locator("details.net-breakdown summary").first.click()
+        _nothing_hidden_sideways(page, f"simulator ({language})")
+        overflowing = page.evaluate(
+            "() => [...document.querySelectorAll('table.sim-table > * > tr > *')]"
+            ".filter(c => c.offsetParent && c.scrollWidth > c.clientWidth + 1)"
+            ".map(c => c.innerText.slice(0, 30))"
+        )
+        assert not overflowing, (language, overflowing)  # no figure spills over its neighbour
+        first = page.locator("table.sim-table > tbody > tr:not(.sim-phone-label)").first
+        expect(first.locator("td").nth(2)).to_be_visible()  # the cost
+        expect(page.locator("tr.sim-phone-label").first).to_be_visible()  # the type above it
+        cost = {"nl": r"€\s934,99", "de": r"934,99\s€", "fr": r"934,99\s€", "en": "€934.99"}
+        expect(first).to_contain_text(re.compile(cost[language]))

@@ -320,3 +320,17 @@ def test_the_tax_return_figures_are_per_employer_never_added_across_entities(cli
     ours = next(y for y in years if y["employer"] == activity.entity.name)
     assert ours["gross"] == payslip.gross and ours["taxable"] == payslip.net_taxable
     assert f"{payslip.pay_date.year} · Smart France SCIC" in page.content.decode()
+
+
+@pytest.mark.parametrize("language", ["en", "fr", "nl", "de"])
+def test_the_longest_payslips_stay_on_one_page_in_every_language(language):
+    """A French cadre's 28 lines and a Belgian leaver's exit holiday pay, the longest payslips
+    the engines make, print on one A4 page whatever the language's label lengths."""
+    import io
+
+    from pypdf import PdfReader
+
+    for country, payslip in (("FR", sample_payslip("FR")),
+                             ("BE", sample_payslip("BE", exit_holiday=True))):  # fmt: skip
+        pdf = typst_pdf(payslip_document_data(payslip, sample_facts(country), language))
+        assert len(PdfReader(io.BytesIO(pdf)).pages) == 1, (country, language)

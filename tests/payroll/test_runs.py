@@ -501,3 +501,24 @@ def test_the_progress_reads_right_in_french_for_one_worker(client, team):
     client.cookies["smartcoop_language"] = "fr"
     html = client.get(reverse("payroll:run_progress", args=[run.public_id])).content.decode()
     assert "Travailleurs calculés : 0 sur 1" in html
+
+
+def test_a_missing_parameter_is_a_blocking_anomaly_naming_the_parameter_and_the_date():
+    """The Belgian key formula is held from 2026: a contract of June 2025 cannot be computed;
+    the run says which parameter is missing on which date, and holds the worker."""
+    activity = funded_activity()
+    member = worker(activity)
+    contract = due_contract(activity, member, day=2)
+    june = dt.date(2025, 6, 2)
+    with scope(entity=activity.entity_id):
+        EmploymentContract.objects.filter(pk=contract.pk).update(
+            start_date=june, end_date=june, wage_due_on=dt.date(2025, 6, 11)
+        )
+    run = run_to_review(activity, dt.date(2025, 6, 11))
+    with scope(entity=activity.entity_id):
+        item = run.items.get(member=member)
+        (missing,) = [a for a in item.anomalies if a["code"] == "missing_parameter"]
+        assert missing["blocking"] and item.payslip is None
+        assert "be.withholding_scale" in missing["detail"] and "2025-06-01" in missing["detail"]
+        run = services.payrun_approve(run=run, actor=None)
+        assert run.items.get(member=member).state == "held"

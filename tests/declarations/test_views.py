@@ -180,3 +180,18 @@ def test_the_dashboard_warns_of_declarations_due_soon_and_late(entity, client):
     assert (figure.value, figure.tone, str(figure.note)) == (1, "bad", "1 late")
     queue = client.get(reverse("declarations:queue")).content.decode()
     assert "data-due-soon" not in queue and queue.count('badge-bad">late<') == 1
+
+
+def test_the_queue_lists_a_quarters_filing_as_the_quarter(entity, client):
+    from declarations.models import FilingJob
+
+    FilingJob.objects.create(entity=entity, kind="dmfa", period="20263", state="done")
+    FilingJob.objects.create(entity=entity, kind="dsn", period="2026-11", state="failed")
+    client.force_login(staff_user("payroll_officer", entities=[entity]))
+    html = " ".join(
+        unescape(
+            re.sub("<[^>]+>", "", client.get(reverse("declarations:queue")).content.decode())
+        ).split()
+    )
+    assert "DmfA of a quarter 2026 Q3 · Done" in html and "20263" not in html
+    assert "DSN of a month 2026-11 · Failed" in html

@@ -157,3 +157,40 @@ def test_cancelling_a_declared_cddu_cancels_its_dpae(entity, france, client):
     cancelled = json.loads(cancellation.payload)["dpae_cancellation"]
     assert (cancelled["cancels"], cancelled["reason"]) == (original.reference, "contract_cancelled")
     assert cancellation.status == "ready"
+
+
+def test_a_dpae_due_soon_alerts_payroll_and_an_unacknowledged_one_blocks_the_contract(
+    entity, france
+):
+    """The same alert and block as a Dimona: the payroll officer is told of a DPAE not filed
+    within 48 hours of the hiring, and a contract whose DPAE is not acknowledged by its start
+    says work may not start and cannot be marked performed."""
+    from activities.services import contract_mark_performed
+    from declarations import tasks
+    from smartcoop.core.errors import Conflict
+    from smartcoop.core.models import Notification
+
+    activity = worker_activity(entity, national_number=NIR)
+    member = activity.coordinator
+    member.birth_date = dt.date(1985, 7, 30)
+    member.save()
+    contract = make_contract(activity, kind="cddu", start=dt.date.today() + dt.timedelta(days=1))
+    dpae = Declaration.objects.with_scopes_disabled().get(contract=contract)
+    Declaration.objects.with_scopes_disabled().filter(pk=dpae.pk).update(
+        due_at=timezone.now() + dt.timedelta(hours=20)
+    )
+    officer = staff_user("payroll_officer", entities=[activity.entity])
+    assert tasks.deadline_alerts() == 1
+    told = Notification.objects.get(user=officer, kind="declarations.deadline_near")
+    assert told.url == reverse("declarations:detail", args=[dpae.public_id])
+
+    EmploymentContract.objects.with_scopes_disabled().filter(pk=contract.pk).update(
+        start_date=dt.date.today() - dt.timedelta(days=1),
+        end_date=dt.date.today() - dt.timedelta(days=1),
+    )
+    contract.refresh_from_db()
+    status = contract_statuses(contract)[0]
+    assert status.tone == "bad"
+    assert "Work may not start before the declaration is accepted." in status.detail
+    with pytest.raises(Conflict):
+        contract_mark_performed(contract=contract, actor=None)

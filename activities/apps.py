@@ -172,7 +172,7 @@ def _budget_panel(request) -> dict | None:
 
 
 def _register_notification_kinds() -> None:
-    from smartcoop.core.notifications import NotificationKind, register_kind
+    from smartcoop.core.notifications import MEMBERS, NotificationKind, register_kind
 
     register_kind(
         NotificationKind(
@@ -182,6 +182,7 @@ def _register_notification_kinds() -> None:
             money=("gross",),
             dates=("start",),
             order=10,
+            audience=MEMBERS,
         )
     )
     register_kind(
@@ -191,6 +192,7 @@ def _register_notification_kinds() -> None:
             _("Your expense claim “%(title)s” is approved: %(total)s is reimbursed."),
             money=("total",),
             order=20,
+            audience=MEMBERS,
         )
     )
     register_kind(
@@ -200,6 +202,7 @@ def _register_notification_kinds() -> None:
             _("Your expense claim “%(title)s” is refused: %(reason)s"),
             money=("total",),
             order=21,
+            audience=MEMBERS,
         )
     )
 

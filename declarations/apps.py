@@ -31,6 +31,7 @@ class DeclarationsConfig(AppConfig):
                 _("%(kind)s %(subject)s is due by %(due)s %(time)s and is not filed yet."),
                 dates=("due",),
                 order=80,
+                audience=Permission.SUBMIT_DECLARATIONS,
             )
         )
         register_kind(
@@ -43,6 +44,7 @@ class DeclarationsConfig(AppConfig):
                 ),
                 dates=("sent",),
                 order=81,
+                audience=Permission.SUBMIT_DECLARATIONS,
             )
         )
         register_contract_listener(on_contract_event)

@@ -29,7 +29,7 @@ class GovernanceConfig(AppConfig):
 
 def _register_notification_kinds() -> None:
     """Every governance e-mail is a kind the member may turn off on their choices page."""
-    from smartcoop.core.notifications import NotificationKind, register_kind
+    from smartcoop.core.notifications import MEMBERS, NotificationKind, register_kind
 
     register_kind(
         NotificationKind(
@@ -37,6 +37,7 @@ def _register_notification_kinds() -> None:
             _("Convocation to a general assembly"),
             _("You are convened to %(assembly)s."),
             order=60,
+            audience=MEMBERS,
             in_account=False,
         )
     )
@@ -46,6 +47,7 @@ def _register_notification_kinds() -> None:
             _("Reminder: the vote of an assembly closes soon"),
             _("The vote of %(assembly)s closes soon."),
             order=61,
+            audience=MEMBERS,
             in_account=False,
         )
     )
@@ -55,6 +57,7 @@ def _register_notification_kinds() -> None:
             _("Your candidacy in a board election is decided"),
             _("Your candidacy in “%(election)s” is decided: see the assembly's page."),
             order=62,
+            audience=MEMBERS,
         )
     )
     register_kind(
@@ -63,6 +66,7 @@ def _register_notification_kinds() -> None:
             _("You are invited to a working group"),
             _("You are invited to the working group “%(group)s”."),
             order=63,
+            audience=MEMBERS,
         )
     )
     register_kind(
@@ -71,6 +75,7 @@ def _register_notification_kinds() -> None:
             _("Your working group publishes a recommendation"),
             _("“%(group)s” published a recommendation: %(title)s."),
             order=64,
+            audience=MEMBERS,
         )
     )
     register_kind(
@@ -79,6 +84,7 @@ def _register_notification_kinds() -> None:
             _("Someone comments on your recommendation"),
             _("%(name)s commented on your recommendation “%(title)s”."),
             order=65,
+            audience=MEMBERS,
         )
     )
     register_kind(
@@ -87,5 +93,6 @@ def _register_notification_kinds() -> None:
             _("The board answers a recommendation you follow"),
             _("The board answered the recommendation “%(title)s”."),
             order=66,
+            audience=MEMBERS,
         )
     )

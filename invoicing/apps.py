@@ -115,7 +115,7 @@ def _invoicing_steps(request) -> list:
 
 
 def _register_notification_kinds() -> None:
-    from smartcoop.core.notifications import NotificationKind, register_kind
+    from smartcoop.core.notifications import MEMBERS, NotificationKind, register_kind
 
     register_kind(
         NotificationKind(
@@ -124,6 +124,7 @@ def _register_notification_kinds() -> None:
             _("%(client)s paid %(amount)s on invoice %(reference)s (still due: %(due)s)."),
             money=("amount", "due"),
             order=30,
+            audience=MEMBERS,
         )
     )
     register_kind(
@@ -133,6 +134,7 @@ def _register_notification_kinds() -> None:
             _("A reminder for invoice %(reference)s was sent to %(client)s (%(due)s due)."),
             money=("due",),
             order=31,
+            audience=MEMBERS,
         )
     )
     register_kind(
@@ -141,6 +143,7 @@ def _register_notification_kinds() -> None:
             _("The documents of an invoice are ready"),
             _("The PDF of %(reference)s for %(client)s is ready to download."),
             order=40,
+            audience=MEMBERS,
         )
     )
 

@@ -67,9 +67,14 @@ class MembersConfig(AppConfig):
         ):
             register(item)
 
-        from smartcoop.core.notifications import register_language_source
+        from smartcoop.core.notifications import (
+            MEMBERS,
+            register_audience,
+            register_language_source,
+        )
 
         register_language_source(_member_language)
+        register_audience(MEMBERS, _is_member)
 
         from smartcoop.core.next_steps import register_next_step
 
@@ -112,6 +117,14 @@ def _member_language(user: User) -> str:
 
     member = Member.objects.filter(user=user).only("language").first()
     return member.language if member is not None else ""
+
+
+def _is_member(user: User) -> bool:
+    """Members' notifications (a contract, a client, an assembly) reach people with a member
+    file: the choices page offers them those kinds, and no one else."""
+    from .models import Member
+
+    return Member.objects.filter(user=user).exists()
 
 
 def _onboarding_step(user: User) -> str | None:

@@ -24,6 +24,7 @@ from django.utils.functional import Promise
 
 from .models import Notification, NotificationPreference, User
 from .money import format_money
+from .roles import Permission, has_permission
 
 logger = logging.getLogger(__name__)
 
@@ -39,12 +40,23 @@ class NotificationKind:
     # False: the app shows this news on its own page and sends its own e-mail (a convocation
     # with its agenda), checking `preference(...).by_email`; the choices page offers e-mail only.
     in_account: bool = True
+    # Who can receive it, so that the choices page offers each person only their kinds: MEMBERS
+    # (people the members app knows as members of the cooperative), the holders of a
+    # permission (e.g. Permission.SUBMIT_DECLARATIONS: the payroll officers), or None (anyone
+    # with an account).
+    audience: str | Permission | None = None
+
+
+# The audience of the kinds sent to members (a contract validated, a client paid, a
+# convocation…): answered by the members app (`register_audience`), which knows who is one.
+MEMBERS = "members"
 
 
 @dataclass
 class _Registry:
     kinds: dict[str, NotificationKind] = field(default_factory=dict)
     language_sources: list[Callable[[User], str]] = field(default_factory=list)
+    audiences: dict[str, Callable[[User], bool]] = field(default_factory=dict)
 
 
 _REGISTRY = _Registry()
@@ -63,6 +75,30 @@ def register_language_source(source: Callable[[User], str]) -> None:
 
 def kinds() -> list[NotificationKind]:
     return sorted(_REGISTRY.kinds.values(), key=lambda k: (k.order, k.key))
+
+
+def register_audience(name: str, includes: Callable[[User], bool]) -> None:
+    """An app that knows who belongs to a named audience (members: who is a member) says so."""
+    _REGISTRY.audiences[name] = includes
+
+
+def kinds_for(user: User) -> list[NotificationKind]:
+    """The kinds `user` can receive, by each kind's audience and the person's role: what their
+    choices page offers. A named audience nobody registered includes no one."""
+    answers: dict[str | Permission, bool] = {}
+
+    def receives(audience: str | Permission | None) -> bool:
+        if audience is None:
+            return True
+        if audience not in answers:
+            if isinstance(audience, Permission):
+                answers[audience] = has_permission(user, audience)
+            else:
+                includes = _REGISTRY.audiences.get(audience)
+                answers[audience] = bool(includes and includes(user))
+        return answers[audience]
+
+    return [kind for kind in kinds() if receives(kind.audience)]
 
 
 def kind_of(key: str) -> NotificationKind | None:
@@ -158,10 +194,12 @@ def notify_many(
 
 
 def preferences_save(*, user: User, choices: dict[str, tuple[bool, bool]]) -> None:
-    """`choices`: kind → (in_account, by_email) for the registered kinds."""
+    """`choices`: kind → (in_account, by_email) for the kinds `user` can receive; others are
+    ignored."""
+    offered = {kind.key for kind in kinds_for(user)}
     with transaction.atomic():
         for key, (in_account, by_email) in choices.items():
-            if key not in _REGISTRY.kinds:
+            if key not in offered:
                 continue
             NotificationPreference.objects.update_or_create(
                 user=user, kind=key, defaults={"in_account": in_account, "by_email": by_email}

@@ -237,10 +237,11 @@ def notifications(request: AuthenticatedRequest) -> HttpResponse:
 
 @login_required
 def notification_preferences(request: AuthenticatedRequest) -> HttpResponse:
-    """Each kind of notification: in the account, by e-mail, or neither."""
-    from .notifications import kinds, preference, preferences_save
+    """Each kind of notification the person can receive (by their role): in the account, by
+    e-mail, or neither."""
+    from .notifications import kinds_for, preference, preferences_save
 
-    available = kinds()
+    available = kinds_for(request.user)
     if request.method == "POST":
         preferences_save(
             user=request.user,

@@ -178,3 +178,41 @@ def test_the_real_worker_sends_the_e_mail(celery_worker):
             break
         time.sleep(0.3)
     assert notification.email == Notification.Email.SENT and notification.emailed_at
+
+
+def test_each_person_is_offered_only_the_kinds_their_role_can_receive(client):
+    """A member chooses about contracts, clients and assemblies, not about declarations falling
+    due (those reach payroll officers); a payroll officer the other way round. A choice posted
+    for a kind one cannot receive is not stored."""
+    from members.models import Member
+    from smartcoop.core.models import NotificationPreference
+    from smartcoop.core.roles import Role
+    from tests.activities.factories import make_member
+    from tests.factories import staff_user
+
+    member = make_member().user
+    client.force_login(member)
+    page = client.get(reverse("core:notification_preferences")).content.decode()
+    assert (
+        "One of my contracts is validated" in page and "Convocation to a general assembly" in page
+    )
+    assert "A declaration of my entity is due soon" not in page
+    assert 'name="declarations.deadline_near:email"' not in page
+    client.post(
+        reverse("core:notification_preferences"),
+        {"declarations.deadline_near:account": "on", "activities.contract_validated:account": "on"},
+    )
+    stored = set(NotificationPreference.objects.filter(user=member).values_list("kind", flat=True))
+    assert "activities.contract_validated" in stored
+    assert "declarations.deadline_near" not in stored
+
+    officer = staff_user(Role.PAYROLL_OFFICER)
+    assert not Member.objects.filter(user=officer).exists()
+    client.force_login(officer)
+    page = client.get(reverse("core:notification_preferences")).content.decode()
+    assert "A declaration of my entity is due soon" in page
+    assert "A declaration sent by the web service got no answer" in page
+    assert (
+        "One of my contracts is validated" not in page
+        and "Convocation to a general assembly" not in page
+    )

@@ -168,8 +168,14 @@ class PostingForm(forms.Form):
             # A member gives the data and says a request is made; staff confirm "in place".
             allowed = [c for c in self.statuses if c[0] in ("missing", "requested")]
             for name in ("a1_status", "host_declaration_status"):
-                cast(forms.ChoiceField, self.fields[name]).choices = allowed
-                self.fields[name].help_text = _("Your adviser confirms when it is in place.")
+                field = cast(forms.ChoiceField, self.fields[name])
+                field.choices = allowed
+                field.help_text = _("Your adviser confirms when it is in place.")
+                if self.initial.get(name) == EmploymentContract.PostingStatus.IN_PLACE:
+                    # confirmed by staff: shown, kept as it is when the member saves
+                    field.choices = [c for c in self.statuses if c[0] == "in_place"]
+                    field.disabled = True
+                    field.help_text = _("Confirmed by your adviser.")
 
 
 class PostingDocumentForm(forms.Form):

@@ -462,6 +462,34 @@ def test_member_records_posting_data_and_document(member_client, activity):
     assert contract.posting_documents.count() == 1
 
 
+def test_a_members_save_keeps_the_documents_their_adviser_confirmed(member_client, activity):
+    """Once the adviser confirmed the A1 "in place", the member's form showed "To provide" (the
+    first status a member may choose) and saving it, e.g. to add the representative, put the
+    A1 back to "To provide"."""
+    contract = salary_contract(activity, workplace_country="FR")
+    services.contract_update_posting(
+        contract=contract, actor=None, a1_status="in_place", a1_reference="A1-77"
+    )
+    url = reverse("activities:contract", args=[contract.public_id])
+    html = member_client.get(url).content.decode()
+    a1 = re.search(r'<select name="a1_status"[^>]*>.*?</select>', html, re.S).group(0)
+    assert "disabled" in a1 and re.search(r'value="in_place"[^>]*selected', a1)
+    member_client.post(
+        url,
+        {
+            "form": "posting",
+            "a1_status": "missing",
+            "a1_reference": "A1-77",
+            "host_declaration_status": "requested",
+            "host_declaration_reference": "SIPSI-1",
+            "host_representative": "Jean Dupont",
+        },
+    )
+    contract.refresh_from_db()
+    assert (contract.a1_status, contract.host_declaration_status) == ("in_place", "requested")
+    assert contract.host_representative == "Jean Dupont"
+
+
 def test_member_cancels_own_contract_before_start(member_client, activity):
     contract = salary_contract(activity)
     member_client.post(

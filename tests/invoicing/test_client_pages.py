@@ -223,3 +223,43 @@ def test_the_quote_page_adds_up_its_lines_and_says_who_issues_it(
     client.post(url, {"decision": "accept", "name": "Jan Peeters"})
     page = client.get(url).content.decode()
     assert "Awaiting your answer" not in page and "Accepted" in page
+
+
+def _header(page: str) -> str:
+    return page.split('<header class="topbar', 1)[1].split("</header>", 1)[0]
+
+
+PNG_1PX = bytes.fromhex(
+    "89504e470d0a1a0a0000000d4948445200000001000000010806000000"
+    "1f15c4890000000d49444154789c6360000002000154a24f5d0000000049454e44ae426082"
+)
+
+
+def test_client_pages_have_the_issuers_header_not_the_members_navigation(
+    client, member, activity, consumer, be_entity, dutch_invoice
+):
+    """A client is not a member: the payment page, the quote page and the dead-link page name
+    the issuer (logo and name) and offer the languages, without "Join", "Log in" or a link to
+    the cooperative's site."""
+    from django.core.files.base import ContentFile
+
+    be_entity.logo.save("logo.png", ContentFile(PNG_1PX))
+    quote = services.quote_create(
+        actor=member.user, activity=activity, client=consumer, title="Geluid", lines=LINES
+    )
+    services.quote_send(quote=quote, actor=member.user)
+    quote_url = reverse("invoicing:quote_public", args=[services.quote_link_token(quote=quote)])
+    client.cookies["smartcoop_language"] = "en"
+    for url in (pay_url(dutch_invoice), quote_url):
+        page = client.get(url).content.decode()
+        header = _header(page)
+        assert be_entity.name in header
+        assert 'class="client-logo" src="data:image/png;base64,' in header
+        assert 'class="lang-form"' in header
+        for member_thing in ("Join", "Log in", "How it works", "/accounts/", 'class="brand"'):
+            assert member_thing not in page, (url, member_thing)
+    Quote.objects.filter(pk=quote.pk).update(link_key="rotated")
+    gone = client.get(quote_url)
+    assert gone.status_code == 404
+    header = _header(gone.content.decode())
+    assert be_entity.name in header and "Join" not in gone.content.decode()

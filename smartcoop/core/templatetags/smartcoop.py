@@ -145,3 +145,31 @@ def can(obj, step: str) -> bool:
     """`{% if contract|can:"validate" %}`: whether the object's status machine allows the step
     (see `smartcoop.core.steps`)."""
     return bool(obj.can(step))
+
+
+LOGO_TYPES = {".png": "image/png", ".jpg": "image/jpeg", ".jpeg": "image/jpeg", ".svg": None}
+LOGO_MAX_BYTES = 200_000
+
+
+@register.filter
+def logo_data_uri(entity) -> str:
+    """{{ entity|logo_data_uri }}: the entity's logo as a data: URI for pages without an account
+    (uploaded files are not served publicly, and the page's CSP allows images from data:).
+    PNG and JPEG up to 200 kB; anything else, a missing file or no entity gives ""."""
+    import base64
+    from pathlib import PurePath
+
+    logo = getattr(entity, "logo", None)
+    if not logo:
+        return ""
+    mime = LOGO_TYPES.get(PurePath(logo.name).suffix.lower())
+    if mime is None:  # SVG could carry scripts: not inlined
+        return ""
+    try:
+        with logo.open("rb") as handle:
+            content = handle.read(LOGO_MAX_BYTES + 1)
+    except OSError:
+        return ""
+    if len(content) > LOGO_MAX_BYTES:
+        return ""
+    return f"data:{mime};base64,{base64.b64encode(content).decode()}"

@@ -226,13 +226,18 @@ def _decimal_cents(values: np.ndarray) -> Any:
     with another is the same as having its own); 4x less time than making each."""
     if not len(values):
         return []
-    listed = values.tolist()
     top = int(values.max())
-    if top >= _TABLE_LIMIT or int(values.min()) < 0:
-        return list(map(_cents, listed))
-    if top >= len(_TABLE):
+    if int(values.min()) < 0:
+        return list(map(_cents, values.tolist()))
+    if top >= len(_TABLE) and len(_TABLE) < _TABLE_LIMIT:
         _TABLE.extend(map(_cents, range(len(_TABLE), min(_TABLE_LIMIT, 2 * top + 1))))
-    return list(map(_TABLE.__getitem__, listed))
+    if top < _TABLE_LIMIT:
+        return list(map(_TABLE.__getitem__, values.tolist()))
+    made = list(map(_TABLE.__getitem__, np.minimum(values, _TABLE_LIMIT - 1).tolist()))
+    large = np.flatnonzero(values >= _TABLE_LIMIT)
+    for index, cents in zip(large.tolist(), values[large].tolist(), strict=True):
+        made[index] = _cents(cents)
+    return made
 
 
 _cents = CENT.__mul__
@@ -455,10 +460,17 @@ class _Group:
         self.decimals: dict[str, Any] = {GROSS: self.gather(month.grosses)}
 
     def base(self, name: str) -> Any:
-        """The base `name` of these payments, as Decimals."""
+        """The base `name` of these payments, as Decimals (the gross's own when the same)."""
         found = self.decimals.get(name)
         if found is None:
-            found = self.decimals[name] = _decimal_cents(self.month.bases[name][self.positions])
+            values = self.month.bases[name][self.positions]
+            if (
+                name in _MAYBE_CONSTANT
+                and (values == self.month.bases[GROSS][self.positions]).all()
+            ):
+                found = self.decimals[name] = self.decimals[GROSS]
+            else:
+                found = self.decimals[name] = _decimal_cents(values)
         return found
 
     def amounts(self, code: str) -> list[Decimal]:

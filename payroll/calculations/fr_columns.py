@@ -491,11 +491,17 @@ class _Group:
         code, label_key, rate, side, source = slot.template
         if slot.base in _MAYBE_CONSTANT and self.size > 1:
             values = self.month.bases[slot.base][self.positions]
-            if values.min() == values.max():
-                amount = int(self.month.amounts[code][self.positions[0]])
-                line = (code, label_key, _cents(int(values[0])), rate, _cents(amount), side,
-                        source)  # fmt: skip
-                return repeat(_new_tuple(Line, line), self.size)
+            distinct, first = np.unique(values, return_index=True)
+            if len(distinct) * 4 <= self.size:  # one line a value (ceilings of a few kinds)
+                amounts = self.month.amounts[code][self.positions[first]]
+                made = {
+                    base: _new_tuple(Line, (code, label_key, _cents(base), rate, _cents(amount),
+                                            side, source))
+                    for base, amount in zip(distinct.tolist(), amounts.tolist(), strict=True)
+                }  # fmt: skip
+                if len(made) == 1:
+                    return repeat(made[int(distinct[0])], self.size)
+                return map(made.__getitem__, values.tolist())
         return self.lines(code, label_key, self.base(slot.base), repeat(rate), side, source)
 
     def lines(self, code: str, label_key: str, bases: Any, rates: Any, side: Side,

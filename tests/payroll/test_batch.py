@@ -329,18 +329,21 @@ def test_intermittents_take_the_fast_path(monkeypatch):
 
 
 def test_a_month_of_french_payments_is_computed_in_columns(monkeypatch):
-    """Many French payments of one shape (here 40 full-time non-cadres between 1 and 4 PSS):
-    `compute_many` computes them column by column, neither one by one nor by the reference,
-    and each payslip is the reference's."""
+    """Many French payments above the ceiling (here 40 non-cadres between 1 and 4 PSS, full
+    time and half time: two ceilings, whose tranche-1 lines the payslips share):
+    `compute_many` computes them in integer columns, neither one by one, nor by the Decimal
+    columns, nor by the reference, and each payslip is the reference's."""
     first, last = month(2026, 3)
     payments = [
         pay("FR", WorkerCategory.NON_CADRE, f"{4100 + 97 * index}.{index:02d}", "151.67",
-            start=first, end=last, at_mp_rate=Decimal("0.0125"), employer_headcount=250)
+            start=first, end=last, at_mp_rate=Decimal("0.0125"), employer_headcount=250,
+            part_time_ratio=Decimal("0.5") if index % 2 else None)
         for index in range(40)
     ]  # fmt: skip
     expected = [compute_pay_reference(payment) for payment in payments]
     monkeypatch.setattr(fr, "compute", _refuse)
     monkeypatch.setattr(fr_batch, "compute", _refuse)
+    monkeypatch.setattr(fr_batch, "_compute_shape", _refuse)
     same(compute_many(payments), expected)
 
 

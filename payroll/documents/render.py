@@ -115,6 +115,60 @@ def _label(line: dict) -> str:
     return str(label) if label is not None else code
 
 
+def _grouped(lines: list[dict], layout: PayslipLayout, lang: str) -> list[dict]:
+    """The contributions under the layout's risk headings, the employee's and the employer's
+    part of each in one row (`PayslipLayout.contribution_headings`); headings with no line on
+    this payslip are left out, lines no row names go under `other_heading`."""
+    m = functools.partial(money, language=lang)
+    by_code = {line["code"]: line for line in lines}
+    used: set[str] = set()
+
+    def cells(line: dict | None) -> tuple[str, str]:
+        if line is None:
+            return "", ""
+        return percent(line["rate"], lang), m(line["amount"])
+
+    def row(label: str, employee: dict | None, employer: dict | None) -> dict:
+        base = (employee or employer or {}).get("base", "")
+        return {
+            "label": label,
+            "base": m(base) if base != "" else "",
+            "employee": cells(employee),
+            "employer": cells(employer),
+        }
+
+    sections = []
+    for heading in layout.contribution_headings:
+        rows = []
+        for spec in heading.rows:
+            employee = by_code.get(spec.employee) if spec.employee else None
+            employer = by_code.get(spec.employer) if spec.employer else None
+            if employee is None and employer is None:
+                continue
+            used.update(x["code"] for x in (employee, employer) if x is not None)
+            label = str(_(spec.label)) if spec.label else _label(employee or employer or {})
+            if employee and employer and Decimal(employee["base"]) != Decimal(employer["base"]):
+                rows += [row(label, employee, None), row(label, None, employer)]
+            else:
+                rows.append(row(label, employee, employer))
+        if rows:
+            inline = heading.inline and len(rows) == 1
+            sections.append({"label": str(_(heading.label)), "inline": inline, "rows": rows})
+    other = [
+        line
+        for line in lines
+        if line["code"] not in used and line["code"] not in TAX_CODES and line["side"] != "earning"
+    ]
+    if other:
+        rows = [
+            row(_label(line), line if line["side"] != "employer" else None,
+                line if line["side"] == "employer" else None)
+            for line in other
+        ]  # fmt: skip
+        sections.append({"label": str(_(layout.other_heading)), "inline": False, "rows": rows})
+    return sections
+
+
 def payslip_document_data(payslip, facts: PayslipFacts, language: str) -> dict:
     """Everything the template prints, worded in `language` (one of LANGUAGES)."""
     lang = language if language in LANGUAGES else "en"
@@ -154,20 +208,41 @@ def payslip_document_data(payslip, facts: PayslipFacts, language: str) -> dict:
         fr = None
         if layout.net_breakdown:
             pas = next((line for line in payslip.lines if line["code"] == "pas"), None)
+            personalised = "pas_neutral_rate" not in payslip.notes
             fr = [
-                {"label": _("Net social amount"), "amount": m(payslip.net_social)},
                 {"label": _("Net before income tax"), "amount": m(payslip.net_pay + tax)},
                 {
-                    "label": _("Income tax withheld at source: rate %(rate)s, base %(base)s")
+                    "label": _("Income tax withheld at source"),
+                    "detail": _("base %(base)s · %(kind)s %(rate)s")
                     % {
-                        "rate": percent(pas["rate"] if pas else "0", lang),
                         "base": m(pas["base"] if pas else payslip.net_taxable),
+                        "kind": _("personalised rate")
+                        if personalised
+                        else _("non-personalised rate"),
+                        "rate": percent(pas["rate"] if pas else "0", lang),
                     },
                     "amount": m(-tax),
                 },
-                {"label": _("Net pay"), "amount": m(payslip.net_pay), "strong": True},
+                {"label": _("Net paid"), "amount": m(payslip.net_pay), "strong": True},
+                {"label": _("Net social amount"), "amount": m(payslip.net_social)},
                 {"label": _("Taxable net (net imposable)"), "amount": m(payslip.net_taxable)},
             ]
+        grouped = None
+        grouped_rows = 0
+        if layout.contribution_headings:
+            sections = _grouped(payslip.lines, layout, lang)
+            grouped_rows = sum(len(x["rows"]) + 1 for x in sections)
+            grouped = {
+                "gross": [*earnings, {"label": _("Gross pay"), "amount": m(payslip.gross),
+                                      "strong": True}],
+                "sections": sections,
+                "total": {
+                    "label": _("Total contributions"),
+                    "employee": m(payslip.employee_deductions - tax),
+                    "employer": m(payslip.employer_contributions),
+                },
+            }  # fmt: skip
+            worker, employer = [], []
         title = _("Payslip")
         correction = None
         if payslip.corrects_id is not None:
@@ -220,7 +295,13 @@ def payslip_document_data(payslip, facts: PayslipFacts, language: str) -> dict:
                 [[str(x) for x in row] for row in left],
                 [[str(x) for x in row] for row in right],
             ],
+            # Many lines: the template tightens its type and spacing to stay on one page.
+            # Many lines: the template tightens its type and spacing to stay on one page.
+            "long": len(worker) + len(employer) > 24 or grouped_rows > 24,
+            "grouped": grouped,
             "labels": {
+                "employee_amount": _("Employee share"),
+                "employer_amount": _("Employer share"),
                 "base": _("Base"),
                 "rate": _("Rate"),
                 "amount": _("Amount"),

@@ -66,14 +66,25 @@ _SAMPLES = {
 
 
 def sample_payslip(
-    country: str = "FR", gross: str = "5200.00", *, exit_holiday: bool = False
+    country: str = "FR",
+    gross: str = "5200.00",
+    *,
+    exit_holiday: bool = False,
+    intermittent: str | None = None,
+    pas_rate: str | None = None,
 ) -> SamplePayslip:
     """`exit_holiday`: a Belgian employee's last contract, with the exit holiday pay of the
-    year (five earlier months at the same gross)."""
+    year (five earlier months at the same gross). `intermittent`: a French CDDU of the
+    performing arts ("technician", "artist"), a cadre's on a one-week contract: the longest
+    French payslip (unemployment annexes, short-CDDU surcharge, Congés Spectacles). `pas_rate`:
+    the personalised withholding rate the worker gave (France)."""
     from payroll.calculations import (
+        DEFAULT_TAX_PROFILE,
         ContractPay,
         ExitHoliday,
+        Intermittent,
         PayInput,
+        TaxProfile,
         WorkerCategory,
         compute_pay,
     )
@@ -82,10 +93,14 @@ def sample_payslip(
     sample = _SAMPLES[country]
     accident_rates = pack_of_country(country).work_accident_rates  # type: ignore[union-attr]
     start, end = date(2026, 6, 1), date(2026, 6, 30)
+    contract_end = date(2026, 6, 7) if intermittent else end
     result = compute_pay(
         PayInput(
             country, WorkerCategory(sample.category), start, end,
-            (ContractPay("C-1", Decimal(gross), Decimal("151.67"), start, end),),
+            (ContractPay("C-1", Decimal(gross), Decimal("151.67"), start, contract_end),),
+            TaxProfile(fr_pas_rate=Decimal(pas_rate)) if pas_rate else DEFAULT_TAX_PROFILE,
+            intermittent=Intermittent(intermittent) if intermittent else None,
+
             employer_headcount=sample.employer_headcount,
             at_mp_rate=Decimal("0.0090") if accident_rates else None,
             exit_holiday=ExitHoliday(current_year_gross=Decimal(gross) * 5)

@@ -73,6 +73,30 @@ class ContractType:
 
 
 @dataclass(frozen=True)
+class PayslipRow:
+    """One row of a payslip grouped by risk: the employee's and the employer's line of the same
+    contribution side by side (either may be absent on a given payslip, or in general)."""
+
+    # The engine's line codes (`payroll.calculations` `Line.code`); empty: no such part.
+    employee: str = ""
+    employer: str = ""
+    # The row's wording (a msgid); empty: the label of the line (payroll/labels.py).
+    label: str = ""
+
+
+@dataclass(frozen=True)
+class PayslipHeading:
+    """A risk heading of the payslip (France: the "bulletin de paie clarifié" of the arrêté of
+    25 February 2016) and the rows printed under it, in order. A heading none of whose lines is
+    on the payslip is not printed."""
+
+    label: str  # a msgid, translated by the document
+    rows: tuple[PayslipRow, ...]
+    # The amounts of its one row printed on the heading's own line (e.g. "Famille").
+    inline: bool = False
+
+
+@dataclass(frozen=True)
 class PayslipLayout:
     """What a country's payslip prints besides its lines and totals (payroll/documents)."""
 
@@ -87,6 +111,11 @@ class PayslipLayout:
     net_breakdown: bool = False
     # The joint committees of the contracts paid, among the facts (Belgium).
     joint_committees: bool = False
+    # The contributions grouped by risk, employee and employer parts in one row (France); empty:
+    # the worker's lines and the employer's lines in two tables (Belgium). A line whose code no
+    # row names is printed under `other_heading`.
+    contribution_headings: tuple[PayslipHeading, ...] = ()
+    other_heading: str = ""
 
 
 @dataclass(frozen=True)

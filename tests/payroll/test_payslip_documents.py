@@ -282,7 +282,7 @@ def test_each_countrys_legal_mentions_are_printed():
     payslip, fr = text_of("FR", "fr")
     pas = next(line for line in payslip.lines if line["code"] == "pas")
     for words in ("SIREN 512 345 678", "SIRET 512 345 678 00021", "Catégorie de travailleur Cadre",
-                  "Montant net social", f"taux {percent(pas['rate'], 'fr')}",
+                  "Montant net social", f"taux non personnalisé {percent(pas['rate'], 'fr')}",
                   money(pas["amount"], "fr"),
                   f"Coût total employeur {money(payslip.employer_cost, 'fr')}",
                   "situation par défaut"):  # fmt: skip
@@ -331,6 +331,100 @@ def test_the_longest_payslips_stay_on_one_page_in_every_language(language):
     from pypdf import PdfReader
 
     for country, payslip in (("FR", sample_payslip("FR")),
+                             ("FR", sample_payslip("FR", intermittent="technician")),
                              ("BE", sample_payslip("BE", exit_holiday=True))):  # fmt: skip
         pdf = typst_pdf(payslip_document_data(payslip, sample_facts(country), language))
         assert len(PdfReader(io.BytesIO(pdf)).pages) == 1, (country, language)
+
+
+FR_HEADINGS = [
+    "Santé",
+    "Accidents du travail \u2013 maladies professionnelles",
+    "Retraite",
+    "Famille",
+    "Assurance chômage",
+    "Autres contributions dues par l'employeur",
+    "CSG déductible de l'impôt sur le revenu",
+    "CSG/CRDS non déductible de l'impôt sur le revenu",
+    "Exonérations, écrêtements et allègements de cotisations",
+]
+
+
+def test_the_french_payslip_groups_contributions_by_risk_both_parts_in_one_row():
+    """The "bulletin de paie clarifié" (arrêté of 25 February 2016): the contributions under
+    the official risk headings, each with its base, the employee's rate and amount and the
+    employer's rate and amount on one line; then the totals, the nets, the withholding (base,
+    rate, non-personalised) and the employer's total cost. Every line is printed once."""
+    payslip = sample_payslip("FR")
+    data = payslip_document_data(payslip, sample_facts("FR"), "fr")
+    sections = data["grouped"]["sections"]
+    assert [s["label"] for s in sections] == FR_HEADINGS
+    retirement = {r["label"]: r for r in sections[2]["rows"]}
+    capped = retirement["Sécurité sociale plafonnée"]
+    assert capped["base"] == "4\u202f005,00"
+    assert tuple(capped["employee"]) == ("6,9\u00a0%", "276,35")
+    assert tuple(capped["employer"]) == ("8,55\u00a0%", "342,43")
+    # each side's rows add up to its total, and nothing is printed twice or left out
+    rows = [r for s in sections for r in s["rows"]]
+
+    def total(side):
+        return sum((D(r[side][1].replace("\u202f", "").replace(",", ".").replace("\u2212", "-"))
+                    for r in rows if r[side][1]), D("0"))  # fmt: skip
+
+    pas = next(D(line["amount"]) for line in payslip.lines if line["code"] == "pas")
+    assert total("employee") == payslip.employee_deductions - pas
+    assert total("employer") == payslip.employer_contributions
+    # on paper: one line holds the label, the base, both rates and both amounts
+    text = pdf_text(typst_pdf(data)).replace("\u202f", " ").replace("\u00a0", " ")
+    line = next(x for x in text.splitlines() if "Sécurité sociale plafonnée" in x)
+    assert all(x in line for x in ("4 005,00", "6,9 %", "276,35", "8,55 %", "342,43"))
+    total_line = next(x for x in text.splitlines() if "Total des cotisations" in x)
+    assert "1 078,02" in total_line and "2 031,03" in total_line
+    for words in (
+                  "Net à payer avant impôt sur le revenu", "taux non personnalisé 13,8", "Net payé",
+                  "Montant net social", "Net imposable", "Coût total employeur"):  # fmt: skip
+        assert words in text, words
+    assert text.index("Santé") < text.index("Retraite") < text.index("Total des cotisations")
+    assert text.index("Total des cotisations") < text.index("Net payé")
+
+
+def test_a_personalised_withholding_rate_is_said_to_be_one():
+    payslip = sample_payslip("FR", pas_rate="0.075")
+    text = pdf_text(typst_pdf(payslip_document_data(payslip, sample_facts("FR"), "fr")))
+    assert "taux personnalisé 7,5" in text and "non personnalisé" not in text
+
+
+@pytest.mark.parametrize("language", ["fr", "nl", "de"])
+def test_the_risk_headings_are_translated(language):
+    english = payslip_document_data(sample_payslip("FR"), sample_facts("FR"), "en")
+    data = payslip_document_data(sample_payslip("FR"), sample_facts("FR"), language)
+    pairs = zip(english["grouped"]["sections"], data["grouped"]["sections"], strict=True)
+    for ours, theirs in pairs:
+        assert ours["label"] != theirs["label"], (language, ours["label"])
+        for a, b in zip(ours["rows"], theirs["rows"], strict=True):
+            assert a["label"] != b["label"] or a["label"] in {"CRDS"}, (language, a["label"])
+
+
+def test_every_french_line_has_its_place_under_a_heading():
+    """Whatever the engine computes for France (cadre or not, intermittent technician or
+    artist, a low wage with the réduction générale) is printed under an official heading,
+    never under the "other lines" catch-all."""
+    from smartcoop.countries import pack_of_country
+
+    layout = pack_of_country("FR").payslip
+    named = {code for h in layout.contribution_headings for r in h.rows
+             for code in (r.employee, r.employer) if code}  # fmt: skip
+    payslips = [sample_payslip("FR"), sample_payslip("FR", "1900.00"),
+                sample_payslip("FR", intermittent="artist"),
+                sample_payslip("FR", "9000.00", intermittent="technician")]  # fmt: skip
+    codes = {line["code"] for p in payslips for line in p.lines} - {"pas"}
+    assert "reduction_generale" in codes and "conges_spectacles" in codes
+    assert codes <= named, codes - named
+    for payslip in payslips:
+        data = payslip_document_data(payslip, sample_facts("FR"), "en")
+        assert "Other lines" not in [s["label"] for s in data["grouped"]["sections"]]
+
+
+def test_the_belgian_payslip_keeps_its_two_tables():
+    data = payslip_document_data(sample_payslip("BE"), sample_facts("BE"), "nl")
+    assert data["grouped"] is None and data["worker_lines"] and data["employer_lines"]

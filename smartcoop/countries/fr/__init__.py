@@ -7,7 +7,99 @@ from django.utils.translation import gettext_noop
 from stdnum.fr import nir, siren, siret, tva
 
 from ..identifiers import from_stdnum
-from ..pack import ContractType, CountryPack, IdentifierKind, PayslipLayout, ShareCategory
+from ..pack import (
+    ContractType,
+    CountryPack,
+    IdentifierKind,
+    PayslipHeading,
+    PayslipLayout,
+    PayslipRow,
+    ShareCategory,
+)
+
+# The "bulletin de paie clarifié" (Code du travail R3243-2; arrêté of 25 February 2016, amended):
+# the contributions grouped by risk under the official headings, the employee's and the
+# employer's parts of each in one row. Left out because the engine computes none: supplementary
+# health and death/disability cover (the cadres' 1.50 % prévoyance of the 1947 agreement) and
+# the "cotisations statutaires ou prévues par la convention collective".
+CLARIFIED_PAYSLIP = (
+    PayslipHeading(
+        gettext_noop("Health"),
+        (
+            PayslipRow(
+                employer="maladie_employer",
+                label=gettext_noop("Social security \u2013 sickness, maternity, disability, death"),
+            ),
+        ),
+    ),
+    PayslipHeading(
+        gettext_noop("Work accidents \u2013 occupational diseases"),
+        (PayslipRow(employer="at_mp"),),
+        inline=True,
+    ),
+    PayslipHeading(
+        gettext_noop("Retirement"),
+        (
+            PayslipRow(
+                "vieillesse_plafonnee",
+                "vieillesse_plafonnee_employer",
+                gettext_noop("Social security, capped"),
+            ),
+            PayslipRow(
+                "vieillesse_deplafonnee",
+                "vieillesse_deplafonnee_employer",
+                gettext_noop("Social security, uncapped"),
+            ),
+            PayslipRow(
+                "agirc_arrco_t1",
+                "agirc_arrco_t1_employer",
+                gettext_noop("Supplementary, tranche 1"),
+            ),
+            PayslipRow(
+                "agirc_arrco_t2",
+                "agirc_arrco_t2_employer",
+                gettext_noop("Supplementary, tranche 2"),
+            ),
+            PayslipRow("ceg_t1", "ceg_t1_employer"),
+            PayslipRow("ceg_t2", "ceg_t2_employer"),
+            PayslipRow("cet", "cet_employer"),
+        ),
+    ),
+    PayslipHeading(
+        gettext_noop("Family"), (PayslipRow(employer="allocations_familiales"),), inline=True
+    ),
+    PayslipHeading(
+        gettext_noop("Unemployment insurance"),
+        (
+            PayslipRow("chomage", "chomage_employer", gettext_noop("Unemployment")),
+            PayslipRow("chomage_intermittent", "chomage_intermittent_employer"),
+            PayslipRow(employer="chomage_cddu_surcharge"),
+            PayslipRow(employer="ags"),
+            PayslipRow("apec", "apec_employer"),
+        ),
+    ),
+    PayslipHeading(
+        gettext_noop("Other contributions due by the employer"),
+        (
+            PayslipRow(employer="csa"),
+            PayslipRow(employer="fnal"),
+            PayslipRow(employer="conges_spectacles"),
+        ),
+    ),
+    PayslipHeading(
+        gettext_noop("CSG deductible from income tax"),
+        (PayslipRow("csg_deductible"),),
+        inline=True,
+    ),
+    PayslipHeading(
+        gettext_noop("CSG/CRDS not deductible from income tax"),
+        (PayslipRow("csg_non_deductible"), PayslipRow("crds")),
+    ),
+    PayslipHeading(
+        gettext_noop("Exemptions and reductions of contributions"),
+        (PayslipRow(employer="reduction_generale"),),
+    ),
+)
 
 # Employees' net estimate (the simulator): employee contributions, then the flat withholding
 # (params/activities.yaml).
@@ -95,6 +187,8 @@ PACK = CountryPack(
             "paid by the employer in addition to your gross pay."
         ),
         net_breakdown=True,
+        contribution_headings=CLARIFIED_PAYSLIP,
+        other_heading=gettext_noop("Other lines"),
     ),
     hiring_declaration="dpae",
     periodic_declarations=("dsn",),

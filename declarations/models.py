@@ -4,6 +4,8 @@ entity files through; the answers staff upload."""
 
 from __future__ import annotations
 
+from typing import ClassVar
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
@@ -46,6 +48,25 @@ class Declaration(StatusSteps, EntityOwnedModel):
         "answer": (Status.SENT,),
         "correct": (Status.REJECTED,),
         "withdraw": (Status.DRAFT, Status.READY),
+        # A person records the authority's acknowledgement or refusal (file channel): once the
+        # file is ready to upload or sent (`services.declaration_record_answer` takes both).
+        "record_answer": (Status.READY, Status.SENT),
+    }
+    # Kinds whose answer (acknowledgement or refusal) a person records on the page.
+    ANSWERED_BY_HAND = (
+        Kind.DPAE,
+        Kind.DPAE_CANCEL,
+        Kind.DMFA,
+        Kind.DMFA_UPDATE,
+        Kind.BELCOTAX,
+        Kind.DSN,
+        Kind.DSN_FCTU,
+    )
+    # The colour of a declaration's badge: ok, bad, or warn (anything else).
+    TONES: ClassVar[dict[str, str]] = {
+        Status.ACCEPTED: "ok",
+        Status.REJECTED: "bad",
+        Status.DRAFT: "bad",
     }
     OPEN_STATES = (Status.DRAFT, Status.READY, Status.SENT, Status.REJECTED)
 
@@ -128,6 +149,21 @@ class Declaration(StatusSteps, EntityOwnedModel):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} {self.reference}"
+
+    @property
+    def tone(self) -> str:
+        return self.TONES.get(self.status, "warn")
+
+    @property
+    def answered_by_hand(self) -> bool:
+        """Whether a person records the authority's answer on the declaration's page (the
+        authority answers on its own portal for these kinds)."""
+        return self.kind in self.ANSWERED_BY_HAND
+
+    @property
+    def accepted_with_warnings(self) -> bool:
+        """Accepted, with non-blocking anomalies noted by the authority."""
+        return self.status == self.Status.ACCEPTED and bool(self.authority_codes)
 
     @property
     def reference(self) -> str:
@@ -253,6 +289,13 @@ class FilingJob(EntityOwnedModel):
         FAILED = "failed", _("Failed")
 
     ACTIVE_STATES = (State.QUEUED, State.RUNNING)
+    # What the page does with the job: follow it while a worker runs it, open the declaration
+    # it built, or file again after a failure.
+    STEPS = {
+        "follow": ACTIVE_STATES,
+        "open": (State.DONE,),
+        "retry": (State.FAILED,),
+    }
 
     kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices)
     period = models.CharField(_("period"), max_length=7)  # YYYYQ or YYYY-MM
@@ -266,6 +309,27 @@ class FilingJob(EntityOwnedModel):
     )
     started_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
+
+    def can(self, step: str) -> bool:
+        """As `StatusSteps.can`, on the job's `state`."""
+        return self.state in self.STEPS[step]
+
+    @property
+    def waiting(self) -> bool:
+        return self.state == self.State.QUEUED
+
+    @property
+    def state_tone(self) -> str:
+        """The badge of the job alone (lists): ok when done, bad when failed."""
+        tones: dict[str, str] = {self.State.DONE: "ok", self.State.FAILED: "bad"}
+        return tones.get(self.state, "warn")
+
+    @property
+    def tone(self) -> str:
+        """ok: built and ready to file; bad: failed, or built with something missing."""
+        if self.state == self.State.DONE:
+            return "ok" if self.declaration is not None and self.declaration.can("send") else "bad"
+        return "bad" if self.state == self.State.FAILED else "warn"
 
     class Meta:
         ordering = ["-created_at"]

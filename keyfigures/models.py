@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+from typing import ClassVar
+
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from smartcoop.core.models import BaseModel, LegalEntity
+from smartcoop.core.steps import StatusSteps
 
 
-class KeyFiguresExport(BaseModel):
+class KeyFiguresExport(StatusSteps, BaseModel):
     """One request for the key-figures PDF: the task fills `progress` (0-100) table by table
     and stores the file; only the person who asked may download it."""
 
@@ -18,6 +21,15 @@ class KeyFiguresExport(BaseModel):
         RUNNING = "running", _("Being prepared")
         DONE = "done", _("Ready")
         FAILED = "failed", _("Failed")
+
+    # What the requester may do with the job: download the ready PDF, or follow it while a
+    # worker prepares it (the status page refreshes itself).
+    STEPS = {
+        "download": (Status.DONE,),
+        "follow": (Status.PENDING, Status.RUNNING),
+    }
+    # The colour of its badge: ok, bad, or warn (anything else).
+    TONES: ClassVar[dict[str, str]] = {Status.DONE: "ok", Status.FAILED: "bad"}
 
     requested_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+"
@@ -31,6 +43,10 @@ class KeyFiguresExport(BaseModel):
     progress = models.PositiveSmallIntegerField(default=0)
     file = models.FileField(upload_to="keyfigures/%Y/", blank=True)
     error = models.CharField(max_length=300, blank=True)
+
+    @property
+    def tone(self) -> str:
+        return self.TONES.get(self.status, "warn")
 
     class Meta:
         ordering = ["-created_at"]

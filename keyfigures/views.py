@@ -132,7 +132,7 @@ def pdf_status(request: AuthenticatedRequest, public_id) -> HttpResponse:
 @permission_required(Permission.VIEW_OFFICE_KEY_FIGURES)
 def pdf_download(request: AuthenticatedRequest, public_id) -> FileResponse:
     job = _own_export(request, public_id)
-    if job.status != KeyFiguresExport.Status.DONE or not job.file:
+    if not job.can("download") or not job.file:
         raise Http404
     return FileResponse(
         job.file.open("rb"), as_attachment=True, filename=f"key-figures-{job.year}.pdf"

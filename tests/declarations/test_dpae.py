@@ -194,3 +194,37 @@ def test_a_dpae_due_soon_alerts_payroll_and_an_unacknowledged_one_blocks_the_con
     assert "Work may not start before the declaration is accepted." in status.detail
     with pytest.raises(Conflict):
         contract_mark_performed(contract=contract, actor=None)
+
+
+def test_the_page_offers_to_record_an_answer_exactly_when_it_can_be_recorded(
+    entity, france, client
+):
+    """The declaration's page decides from its STEPS (`record_answer`), not from status strings
+    of its own: for each status, the acknowledgement form is there if and only if recording the
+    acknowledgement goes through."""
+    activity = worker_activity(entity, national_number=NIR)
+    member = activity.coordinator
+    member.birth_date = dt.date(1985, 7, 30)
+    member.save()
+    dpae = Declaration.objects.with_scopes_disabled().get(
+        contract=make_contract(activity, kind="cddu")
+    )
+    client.force_login(staff_user("payroll_officer", entities=[activity.entity]))
+    url = reverse("declarations:detail", args=[dpae.public_id])
+    S = Declaration.Status
+    offered = {}
+    for status in (S.DRAFT, S.READY, S.SENT, S.ACCEPTED, S.REJECTED):
+        Declaration.objects.with_scopes_disabled().filter(pk=dpae.pk).update(
+            status=status, authority_message="refused" if status == S.REJECTED else ""
+        )
+        offered[status] = 'value="acknowledged"' in client.get(url).content.decode()
+        client.post(url, {"action": "acknowledged", "reference": "DPAE-1"})
+        recorded = Declaration.objects.with_scopes_disabled().get(pk=dpae.pk).status
+        assert offered[status] == (recorded == S.ACCEPTED and status != S.ACCEPTED), status
+    assert offered == {
+        S.DRAFT: False,
+        S.READY: True,
+        S.SENT: True,
+        S.ACCEPTED: False,
+        S.REJECTED: False,
+    }

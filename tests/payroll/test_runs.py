@@ -522,3 +522,45 @@ def test_a_missing_parameter_is_a_blocking_anomaly_naming_the_parameter_and_the_
         assert "be.withholding_scale" in missing["detail"] and "2025-06-01" in missing["detail"]
         run = services.payrun_approve(run=run, actor=None)
         assert run.items.get(member=member).state == "held"
+
+
+def test_a_negative_net_is_a_blocking_anomaly_and_the_worker_is_held(client, settings):
+    """How a net goes negative from what the product accepts: the French personalised
+    withholding rate is entered in percent from 0 to 100 (the DGFiP's real rates stay below
+    ~50 %); a member who types 98 for 9.8 % has a PAS of 98 % of the net taxable (~78 % of the
+    gross) on top of ~22 % of contributions. The run says so and holds the worker; once the rate
+    is corrected, computing the worker again clears it. (No Belgian input makes one: every
+    deduction there is a share of the gross or of what the gross adds up to.)"""
+    from django.urls import reverse
+
+    from activities.services import contract_declare, contract_validate
+    from smartcoop.countries.registry import load_pack
+    from tests.activities.factories import salary_contract
+
+    settings.COUNTRY_PACK = load_pack("FR")
+    activity = funded_activity()
+    member = worker(activity)
+    client.force_login(member.user)
+    form = {"valid_from": dt.date.today().isoformat(), "marital_status": "single",
+            "dependent_children": 0, "disabled_children": 0, "other_dependants": 0,
+            "fr_pas_rate_percent": "98"}  # fmt: skip
+    assert client.post(reverse("payroll:tax_profile"), form).status_code == 302
+    made = salary_contract(activity, member=member, gross="2000.00", contract_type="cdi",
+                           start=next_month_start() + dt.timedelta(days=2))  # fmt: skip
+    with scope(entity=activity.entity_id):
+        contract = contract_declare(contract=contract_validate(contract=made, actor=None),
+                                    actor=None)  # fmt: skip
+    run = run_to_review(activity, contract.wage_due_on)
+    with scope(entity=activity.entity_id):
+        item = run.items.get(member=member)
+        assert codes(item) == ["negative_net"] and item.blocking
+        assert item.payslip.net_pay < 0
+        assert item.payslip.net_pay == item.payslip.gross - item.payslip.employee_deductions
+    # the member corrects the rate (9.8 %): computed again, the worker is paid
+    assert client.post(reverse("payroll:tax_profile"),
+                       {**form, "fr_pas_rate_percent": "9.8"}).status_code == 302  # fmt: skip
+    with scope(entity=activity.entity_id):
+        item = services.payrun_item_recompute(item=item, actor=None)
+        assert codes(item) == [] and item.payslip.net_pay > 0
+        run = services.payrun_approve(run=PayRun.objects.get(pk=run.pk), actor=None)
+        assert run.items.get(member=member).state == "approved"

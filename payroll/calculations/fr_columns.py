@@ -30,10 +30,11 @@ digits or more (`context_exact`; the default has 28).
 from __future__ import annotations
 
 import decimal
-from collections.abc import Callable, Sequence
+from collections import deque
+from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
-from itertools import pairwise, repeat
+from itertools import repeat
 from operator import attrgetter, itemgetter, mul
 from typing import TYPE_CHECKING, Any
 
@@ -233,10 +234,11 @@ def _decimal_cents(values: np.ndarray) -> Any:
         _TABLE.extend(map(_cents, range(len(_TABLE), min(_TABLE_LIMIT, 2 * top + 1))))
     if top < _TABLE_LIMIT:
         return list(map(_TABLE.__getitem__, values.tolist()))
-    made = list(map(_TABLE.__getitem__, np.minimum(values, _TABLE_LIMIT - 1).tolist()))
     large = np.flatnonzero(values >= _TABLE_LIMIT)
-    for index, cents in zip(large.tolist(), values[large].tolist(), strict=True):
-        made[index] = _cents(cents)
+    if len(large) * 4 > len(values):  # mostly large (bases, nets): each made
+        return list(map(_cents, values.tolist()))
+    made = list(map(_TABLE.__getitem__, np.minimum(values, _TABLE_LIMIT - 1).tolist()))
+    deque(map(made.__setitem__, large.tolist(), map(_cents, values[large].tolist())), maxlen=0)
     return made
 
 
@@ -419,147 +421,73 @@ class MonthColumns:
     def results(self) -> list[PayResult]:
         """Each payment's `PayResult`, as `fr.compute` makes it: lines in its order, each with
         its Decimal base, rate and amount, its label and source; the notes and snapshot. Made
-        group by group (payments printing the same lines), each line a column."""
-        keys = (
-            self.above.astype(np.int64)
-            + 2 * self.cadre
-            + 4 * self.small
-            + 8 * self.cut_maladie
-            + 16 * self.cut_family
-            + 32 * self.printed["at_mp"]
-            + 64 * self.printed["pas"]
-            + 128 * self.has_reduction
-            + 256 * self.withholding
-        )
-        order = np.argsort(keys, kind="stable")
-        sorted_keys = keys[order]
-        starts = [0, *(np.flatnonzero(np.diff(sorted_keys)) + 1).tolist(), self.count]
-        results: list[Any] = [None] * self.count
-        at_mp_rates = list(map(_at_mp_rate, self.pays))
+        a line at a time over all payments (a column of `Line`s, None where a payment prints
+        none), then each payment's lines are its row without the Nones."""
+        plan, the_plan = self.plan, self.the_plan
+        self._decimal_bases: dict[str, Any] = {GROSS: self.grosses}
+        self._distinct: dict[str, Any] = {}
+        columns: list[Any] = []
+        when = {ALWAYS: None, ABOVE: self.above, CADRE_ONLY: self.cadre}
+        for slot in plan.employee:
+            columns.append(self._slot_lines(slot, when[slot.when]))
+        for slot in plan.csg:
+            columns.append(self._slot_lines(slot, None))
         profiles = list(map(_profile, self.pays))
-        for start, end in pairwise(starts):
-            _Group(self, order[start:end], int(sorted_keys[start])).results(
-                results, at_mp_rates, profiles
-            )
-        return results
-
-
-class _Group:
-    """Payments of a month printing the same lines (`MonthColumns.results`)."""
-
-    def __init__(self, month: MonthColumns, positions: np.ndarray, key: int) -> None:
-        self.month, self.positions = month, positions
-        self.above, self.cadre, self.small = bool(key & 1), bool(key & 2), bool(key & 4)
-        self.cut_maladie, self.cut_family = bool(key & 8), bool(key & 16)
-        self.with_at_mp, self.with_pas = bool(key & 32), bool(key & 64)
-        self.with_reduction = bool(key & 128)
-        self.withholding = key >> 8
-        self.indices: list[int] = positions.tolist()
-        self.size = len(self.indices)
-        self.gather = _picker(self.indices)
-        self.decimals: dict[str, Any] = {GROSS: self.gather(month.grosses)}
-
-    def base(self, name: str) -> Any:
-        """The base `name` of these payments, as Decimals (the gross's own when the same)."""
-        found = self.decimals.get(name)
-        if found is None:
-            values = self.month.bases[name][self.positions]
-            if (
-                name in _MAYBE_CONSTANT
-                and (values == self.month.bases[GROSS][self.positions]).all()
-            ):
-                found = self.decimals[name] = self.decimals[GROSS]
-            else:
-                found = self.decimals[name] = _decimal_cents(values)
-        return found
-
-    def amounts(self, code: str) -> list[Decimal]:
-        return _decimal_cents(self.month.amounts[code][self.positions])
-
-    def printed(self, slot: Slot | None) -> bool:
-        if slot is None:
-            return False
-        if slot.when == ABOVE:
-            return self.above
-        if slot.when == CADRE_ONLY:
-            return self.cadre
-        return True
-
-    def column(self, slot: Slot) -> Any:
-        """The line of `slot` of each payment (one line object when its base is the same for
-        all of them: the ceiling and its multiples)."""
-        code, label_key, rate, side, source = slot.template
-        if slot.base in _MAYBE_CONSTANT and self.size > 1:
-            values = self.month.bases[slot.base][self.positions]
-            distinct, first = np.unique(values, return_index=True)
-            if len(distinct) * 4 <= self.size:  # one line a value (ceilings of a few kinds)
-                amounts = self.month.amounts[code][self.positions[first]]
-                made = {
-                    base: _new_tuple(Line, (code, label_key, _cents(base), rate, _cents(amount),
-                                            side, source))
-                    for base, amount in zip(distinct.tolist(), amounts.tolist(), strict=True)
-                }  # fmt: skip
-                if len(made) == 1:
-                    return repeat(made[int(distinct[0])], self.size)
-                return map(made.__getitem__, values.tolist())
-        return self.lines(code, label_key, self.base(slot.base), repeat(rate), side, source)
-
-    def lines(self, code: str, label_key: str, bases: Any, rates: Any, side: Side,
-              source: str) -> Any:  # fmt: skip
-        return map(_new_tuple, repeat(Line), zip(repeat(code), repeat(label_key), bases, rates,
-                                                 self.amounts(code), repeat(side),
-                                                 repeat(source)))  # fmt: skip
-
-    def results(self, results: list, at_mp_rates: list, profiles: list) -> None:
-        month, plan, the_plan = self.month, self.month.plan, self.month.the_plan
-        gather, positions = self.gather, self.positions
-        columns = [self.column(slot) for slot in plan.employee if self.printed(slot)]
-        columns += [self.column(slot) for slot in plan.csg]
-        pas_source, used = (
+        sources = (
             (PERSONAL_PAS_SOURCE, the_plan.used_personal),
             (the_plan.grid_source, the_plan.used_neutral),
             (the_plan.short_pas_source, the_plan.used_short),
-        )[self.withholding]
-        if self.with_pas:
-            if self.withholding == PERSONAL:
-                pas_rates: Any = map(_personal_rate, gather(profiles))
-            else:
-                bands = month.pas_band[positions].tolist()  # type: ignore[index]
-                pas_rates = map(plan.grid_decimals.__getitem__, bands)
+        )
+        withholding = self.withholding
+        pas = np.flatnonzero(self.printed["pas"])
+        if len(pas):
+            kinds = withholding[pas].tolist()
+            personal = list(map(_personal_rate, _gather(profiles, pas)))
+            bands = self.pas_band[pas].tolist() if self.pas_band is not None else [0] * len(pas)
+            rates = [
+                personal[index] if kind == PERSONAL else plan.grid_decimals[band]
+                for index, (kind, band) in enumerate(zip(kinds, bands, strict=True))
+            ]
             columns.append(
-                self.lines(
-                    "pas", "payroll.line.pas", self.base(PAS), pas_rates, EMPLOYEE, pas_source
-                )
-            )
-        for slot in (plan.maladie[self.cut_maladie], plan.family[self.cut_family]):
-            if slot is not None:
-                columns.append(self.column(slot))
-        columns += [self.column(slot) for slot in plan.vieillesse]
-        if self.with_at_mp:
+                self._lines(pas, "pas", "payroll.line.pas",
+                            _decimal_cents(self.bases[PAS][pas]), rates,
+                            [sources[kind][0] for kind in kinds], EMPLOYEE)
+            )  # fmt: skip
+        for flags, choices in ((self.cut_maladie, plan.maladie), (self.cut_family, plan.family)):
+            columns.append(self._choice_lines(flags, choices))
+        for slot in plan.vieillesse:
+            columns.append(self._slot_lines(slot, None))
+        at_mp = np.flatnonzero(self.printed["at_mp"])
+        if len(at_mp):
             code, label_key, _, side, source = the_plan.at_mp
             columns.append(
-                self.lines(code, label_key, self.base(GROSS), gather(at_mp_rates), side, source)
-            )
-        columns += [self.column(slot) for slot in plan.before_fnal]
-        fnal = plan.fnal[self.small]
-        if fnal is not None:
-            columns.append(self.column(fnal))
-        columns += [self.column(slot) for slot in plan.employer if self.printed(slot)]
-        if self.with_reduction:
-            coefficients = map(month.coefficients.__getitem__, self.indices)
-            columns.append(
-                self.lines("reduction_generale", "payroll.line.reduction_generale",
-                           self.base(GROSS), coefficients, EMPLOYER, the_plan.reduction_source)
+                self._lines(at_mp, code, label_key, self._bases_at(GROSS, at_mp),
+                            map(_at_mp_rate, _gather(self.pays, at_mp)), repeat(source), side)
             )  # fmt: skip
-        lines = zip(*columns, strict=True) if columns else repeat((), self.size)
-        notes = _NOTES[self.withholding]
-        pays = month.pays
-        for position, gross, payment_lines, taxable, net, net_pay, profile in zip(
-            self.indices, self.base(GROSS), lines,
-            _decimal_cents(month.net_taxable[positions]),
-            _decimal_cents(month.net_social[positions]),
-            _decimal_cents(month.net_pay[positions]),
-            gather(profiles),
+        for slot in plan.before_fnal:
+            columns.append(self._slot_lines(slot, None))
+        columns.append(self._choice_lines(self.small, plan.fnal))
+        for slot in plan.employer:
+            columns.append(self._slot_lines(slot, when[slot.when]))
+        reduced = np.flatnonzero(self.has_reduction)
+        if len(reduced):
+            columns.append(
+                self._lines(reduced, "reduction_generale", "payroll.line.reduction_generale",
+                            self._bases_at(GROSS, reduced),
+                            map(self.coefficients.__getitem__, reduced.tolist()),
+                            repeat(the_plan.reduction_source), EMPLOYER,
+                            self.amounts["reduction_generale"])
+            )  # fmt: skip
+        rows = map(tuple, map(filter, repeat(None), zip(*columns, strict=True)))
+        results: list[PayResult] = []
+        append = results.append
+        for pay, gross, payment_lines, taxable, net, net_pay, profile, kind in zip(
+            self.pays, self.grosses, rows,
+            _decimal_cents(self.net_taxable),
+            _decimal_cents(self.net_social),
+            _decimal_cents(self.net_pay),
+            profiles,
+            withholding.tolist(),
             strict=True,
         ):  # fmt: skip
             result = _new_object(PayResult)
@@ -568,7 +496,7 @@ class _Group:
                 "__dict__",
                 {
                     "country": "FR",
-                    "category": pays[position].category,
+                    "category": pay.category,
                     "gross": gross,
                     "lines": payment_lines,
                     "net_taxable": taxable,
@@ -576,11 +504,116 @@ class _Group:
                     "net_pay": net_pay,
                     "student_hours_in_quota": _NO_HOURS,
                     "student_hours_beyond_quota": _NO_HOURS,
-                    "notes": notes[profile.is_default],
-                    "parameters": used,
+                    "notes": _NOTES[kind][profile.is_default],
+                    "parameters": sources[kind][1],
                 },
             )
-            results[position] = result
+            append(result)
+        return results
+
+    def _bases_at(self, name: str, where: np.ndarray) -> Any:
+        """The base `name` as Decimals at positions `where` (the gross's own Decimal where the
+        base is the gross)."""
+        found = self._decimal_bases.get(name)
+        if found is None:
+            values = self.bases[name]
+            same = values == self.bases[GROSS]
+            if same.all():
+                found = self.grosses
+            else:
+                found = list(self.grosses)
+                others = np.flatnonzero(~same)
+                deque(map(found.__setitem__, others.tolist(), _decimal_cents(values[others])),
+                      maxlen=0)  # fmt: skip
+            self._decimal_bases[name] = found
+        if len(where) == self.count:
+            return found
+        return _gather(found, where)
+
+    def _lines(
+        self,
+        where: np.ndarray,
+        code: str,
+        label_key: str,
+        bases: Any,
+        rates: Any,
+        sources: Any,
+        side: Side,
+        amounts: np.ndarray | None = None,
+    ) -> list:
+        """The column of line `code`: a `Line` at each of `where`, None elsewhere."""
+        made = list(
+            map(_new_tuple, repeat(Line), zip(repeat(code), repeat(label_key), bases, rates,
+                                              _decimal_cents((self.amounts[code] if amounts is None
+                                                              else amounts)[where]),
+                                              repeat(side), sources))
+        )  # fmt: skip
+        return self._scatter(where, made)
+
+    def _scatter(self, where: np.ndarray, made: list) -> list:
+        if len(where) == self.count:
+            return made
+        column: list = [None] * self.count
+        deque(map(column.__setitem__, where.tolist(), made), maxlen=0)
+        return column
+
+    def _slot_lines(self, slot: Slot, printed: np.ndarray | None) -> list:
+        """The column of a line of one rate; the payments of a base few share (the ceiling
+        and its multiples, for most above it) share its `Line` object."""
+        code, label_key, rate, side, source = slot.template
+        where = np.arange(self.count) if printed is None else np.flatnonzero(printed)
+        if not len(where):
+            return [None] * self.count
+        if slot.base in _MAYBE_CONSTANT:
+            distinct: Any = self._distinct.get(slot.base)
+            if distinct is None:
+                values, inverse = np.unique(self.bases[slot.base], return_inverse=True)
+                distinct = self._distinct[slot.base] = (
+                    (values, inverse) if len(values) * 2 <= self.count else False
+                )
+            if distinct is not False:
+                values, inverse = distinct
+                amounts = _half_up(values * slot.rate, RATE_SCALE)
+                shared = list(
+                    map(_new_tuple, repeat(Line), zip(repeat(code), repeat(label_key),
+                                                      _decimal_cents(values), repeat(rate),
+                                                      _decimal_cents(amounts), repeat(side),
+                                                      repeat(source)))
+                )  # fmt: skip
+                return self._scatter(where, list(_gather(shared, inverse[where])))
+        return self._lines(where, code, label_key, self._bases_at(slot.base, where),
+                           repeat(rate), repeat(source), side)  # fmt: skip
+
+    def _choice_lines(self, flags: np.ndarray, choices: dict[bool, Slot | None]) -> list:
+        """The column of a line whose rate (and base) depends on a flag: maladie and family
+        (the 2025 cuts), FNAL (under 50 staff or not)."""
+        column: list = [None] * self.count
+        for flag in (False, True):
+            slot = choices[flag]
+            if slot is None:
+                continue
+            where = np.flatnonzero(flags if flag else ~flags)
+            if not len(where):
+                continue
+            code, label_key, rate, side, source = slot.template
+            made = list(
+                map(_new_tuple, repeat(Line), zip(repeat(code), repeat(label_key),
+                                                  self._bases_at(slot.base, where), repeat(rate),
+                                                  _decimal_cents(_half_up(
+                                                      self.bases[slot.base][where] * slot.rate,
+                                                      RATE_SCALE)),
+                                                  repeat(side), repeat(source)))
+            )  # fmt: skip
+            deque(map(column.__setitem__, where.tolist(), made), maxlen=0)
+        return column
+
+
+def _gather(values: Sequence[Any], where: np.ndarray) -> Any:
+    """`values` at `where` (positions), in one C call."""
+    indices = where.tolist()
+    if len(indices) == 1:
+        return (values[indices[0]],)
+    return itemgetter(*indices)(values)
 
 
 COEFFICIENT_DIGITS = 4  # the réduction générale's coefficient is rounded to 4 decimals
@@ -678,14 +711,6 @@ def reduction_coefficients(
         if coefficient:
             coefficients[index] = coefficient
     return coefficients, scaled
-
-
-def _picker(indices: list[int]) -> Callable[[Sequence[Any]], tuple]:
-    """`values` at `indices`, as a tuple, in one C call."""
-    if len(indices) == 1:
-        index = indices[0]
-        return lambda values: (values[index],)
-    return itemgetter(*indices)
 
 
 PERSONAL_PAS_SOURCE = "CGI art. 204 H I: personalised rate sent by the DGFiP"

@@ -118,6 +118,7 @@ def test_french_columns_are_the_reference_results(payments):
     exponent, both ways."""
     expected = [compute_pay_reference(payment) for payment in payments]
     the_plan = fr_batch.plan(payments[0].period_start)
+    same(fr_batch.compute_all(payments, the_plan, smallest=1, smallest_integers=1), expected)
     same(fr_batch.compute_all(payments, the_plan, smallest=1), expected)
     decimal_columns = fr_batch.month_columns(payments, the_plan, smallest=1, integers=False)
     same(decimal_columns.results(), expected)
@@ -173,7 +174,9 @@ def test_integer_columns_are_the_reference_results(payments):
     paths), and each payslip made from them is the reference's, line for line, to the
     exponent; the columns' nets and employer cost are the payslip's in cents."""
     expected = [compute_pay_reference(payment) for payment in payments]
-    computed = fr_batch.month_columns(payments, fr_batch.plan(payments[0].period_start))
+    computed = fr_batch.month_columns(
+        payments, fr_batch.plan(payments[0].period_start), smallest_integers=1
+    )
     assert computed.positions == list(range(len(payments)))
     assert computed.others == {}
     same(computed.results(), expected)
@@ -206,7 +209,7 @@ def test_figures_beyond_the_integer_scales_go_to_the_decimal_columns():
         payment("2500.00"),
     ]
     expected = [compute_pay_reference(p) for p in payments]
-    computed = fr_batch.month_columns(payments, fr_batch.plan(first))
+    computed = fr_batch.month_columns(payments, fr_batch.plan(first), smallest_integers=1)
     assert computed.positions == [0, 5]
     assert sorted(computed.others) == [1, 2, 3, 4]
     same(computed.results(), expected)
@@ -329,21 +332,36 @@ def test_intermittents_take_the_fast_path(monkeypatch):
 
 
 def test_a_month_of_french_payments_is_computed_in_columns(monkeypatch):
-    """Many French payments above the ceiling (here 40 non-cadres between 1 and 4 PSS, full
+    """Many French payments above the ceiling (here 120 non-cadres between 1 and 4 PSS, full
     time and half time: two ceilings, whose tranche-1 lines the payslips share):
     `compute_many` computes them in integer columns, neither one by one, nor by the Decimal
     columns, nor by the reference, and each payslip is the reference's."""
     first, last = month(2026, 3)
     payments = [
-        pay("FR", WorkerCategory.NON_CADRE, f"{4100 + 97 * index}.{index:02d}", "151.67",
+        pay("FR", WorkerCategory.NON_CADRE, f"{4100 + 31 * index}.{index % 100:02d}", "151.67",
             start=first, end=last, at_mp_rate=Decimal("0.0125"), employer_headcount=250,
             part_time_ratio=Decimal("0.5") if index % 2 else None)
-        for index in range(40)
+        for index in range(120)
     ]  # fmt: skip
     expected = [compute_pay_reference(payment) for payment in payments]
     monkeypatch.setattr(fr, "compute", _refuse)
     monkeypatch.setattr(fr_batch, "compute", _refuse)
     monkeypatch.setattr(fr_batch, "_compute_shape", _refuse)
+    same(compute_many(payments), expected)
+
+
+def test_a_few_french_payments_take_the_decimal_columns(monkeypatch):
+    """Fewer than 100 ordinary payments in a month (a payslip computed alone, a small pay
+    run): the Decimal columns, not the integer ones (whose numpy calls cost more than they
+    save there); each payslip is still the reference's."""
+    first, last = month(2026, 3)
+    payments = [
+        pay("FR", WorkerCategory.CADRE, f"{2100 + 53 * index}.00", "151.67", start=first,
+            end=last, at_mp_rate=Decimal("0.0125"), employer_headcount=20)
+        for index in range(99)
+    ]  # fmt: skip
+    expected = [compute_pay_reference(payment) for payment in payments]
+    monkeypatch.setattr(fr_columns, "MonthColumns", _refuse)
     same(compute_many(payments), expected)
 
 

@@ -529,8 +529,9 @@ def test_a_negative_net_is_a_blocking_anomaly_and_the_worker_is_held(client, set
     withholding rate is entered in percent from 0 to 100 (the DGFiP's real rates stay below
     ~50 %); a member who types 98 for 9.8 % has a PAS of 98 % of the net taxable (~78 % of the
     gross) on top of ~22 % of contributions. The run says so and holds the worker; once the rate
-    is corrected, computing the worker again clears it. (No Belgian input makes one: every
-    deduction there is a share of the gross or of what the gross adds up to.)"""
+    is corrected, computing the worker again clears it. (No Belgian input makes one: the
+    deductions there are shares of the gross, the special SSC a fixed amount of at most 51.64
+    that starts at 1,095 a month.)"""
     from django.urls import reverse
 
     from activities.services import contract_declare, contract_validate
@@ -564,3 +565,85 @@ def test_a_negative_net_is_a_blocking_anomaly_and_the_worker_is_held(client, set
         assert codes(item) == [] and item.payslip.net_pay > 0
         run = services.payrun_approve(run=PayRun.objects.get(pk=run.pk), actor=None)
         assert run.items.get(member=member).state == "approved"
+
+
+def test_wages_are_paid_on_the_packs_terms_before_the_client_pays_and_the_exposure_follows(
+    client,
+):
+    """A performance invoiced to a client who has paid nothing: the worker is paid on the
+    pack's wage date all the same (no anomaly, no hold), the Activity is charged the budgeted
+    cost, and with no money of its own its balance goes negative: the guarantee fund has
+    advanced the wage, and the exposure figures say so (the Activity's, the entity's, the staff
+    home). When the client pays, the Activity is credited and the exposure is gone."""
+    from django.urls import reverse
+
+    from activities.calculations import add_working_days
+    from activities.models import ActivityMembership
+    from activities.selectors import activity_budget, exposure_for_entity, staff_queues
+    from activities.services import contract_declare, contract_validate
+    from invoicing import services as invoicing
+    from invoicing.models import Invoice
+    from smartcoop.core.templatetags.smartcoop import money
+    from tests.activities.factories import ActivityFactory
+    from tests.factories import OfficeFactory, staff_user
+
+    activity = ActivityFactory()  # no money on it: every euro paid out is advanced
+    member = worker(activity)
+    ActivityMembership.objects.filter(activity=activity, member=member).update(can_invoice=True)
+    with scope(entity=activity.entity_id):
+        buyer = invoicing.client_create(
+            entity=activity.entity, actor=member.user, activity=activity, kind="company",
+            name="Theater Antwerpen nv", street="Kunstlaan 1", postcode="2000", city="Antwerpen",
+            country="BE", vat_number="BE0403170701", email="ap@theater.example",
+        )  # fmt: skip
+        invoice = invoicing.performance_declare(
+            actor=member.user, activity=activity, client=buyer, member=member,
+            contract_type="employee", start_date=next_month_start() + dt.timedelta(days=2),
+            end_date=next_month_start() + dt.timedelta(days=2), hours=Decimal("8"),
+            price_excl_vat=Decimal("800.00"), function="Sound engineer",
+        )  # fmt: skip
+        made = EmploymentContract.objects.get(source_id=str(invoice.public_id))
+        made = contract_validate(contract=made, actor=None)
+        contract = contract_declare(contract=made, actor=None)
+    pay_date = contract.wage_due_on
+    # the Belgian pack's terms: seven working days after the performance
+    assert pay_date == add_working_days(contract.end_date, 7)
+    assert invoice.amount_paid == 0  # and the client has paid nothing
+    run = run_to_review(activity, pay_date)
+    with scope(entity=activity.entity_id):
+        item = run.items.get(member=member)
+        assert not item.blocking  # an unpaid client is no anomaly
+        run = services.payrun_approve(run=run, actor=None)
+        services.payrun_render(run_id=run.pk)
+        services.payrun_pay(run_id=run.pk)
+        services.payrun_post(run_id=run.pk)
+        run.refresh_from_db()
+        assert run.items.get(member=member).state == "approved"
+        assert Invoice.objects.get(pk=invoice.pk).amount_paid == 0
+    net = run.items.get(member=member).payslip.net_pay
+    amounts = etree.fromstring(run.sepa_xml.encode()).xpath(".//p:InstdAmt/text()", namespaces=NS)
+    assert [Decimal(a) for a in amounts] == [net]  # the net goes out in the salary file
+    contract.refresh_from_db()
+    assert contract.status == "paid"
+    advanced = contract.employer_cost
+    office = OfficeFactory()  # the adviser of the coordinator's office
+    type(activity.coordinator).objects.filter(pk=activity.coordinator_id).update(office=office)
+    officer = staff_user("adviser", office=office, entities=[activity.entity])
+    with scope(entity=activity.entity_id):
+        assert activity_budget(activity=activity).exposure == advanced
+        assert exposure_for_entity(entity=activity.entity) == advanced
+        queues = staff_queues(user=officer, entity=activity.entity, today=pay_date)
+        assert queues.exposure_total == advanced and activity in queues.exposed
+    client.force_login(officer)
+    client.cookies["smartcoop_entity"] = str(activity.entity.pk)
+    page = client.get(reverse("activities:staff_index")).content.decode()
+    assert money(advanced) in page and activity.name in page
+    # the client pays: the Activity is credited (less the fee) and the exposure follows
+    with scope(entity=activity.entity_id):
+        invoicing.payment_record(invoice=invoice, amount=invoice.total_incl_vat,
+                                 on=pay_date + dt.timedelta(days=20), source="bank", actor=None)  # fmt: skip
+        # the performance's contract was sized on what the client pays less the fee: the
+        # advance is covered to the cent
+        assert activity_budget(activity=activity).balance == 0
+        assert activity_budget(activity=activity).exposure == 0
+        assert exposure_for_entity(entity=activity.entity) == 0

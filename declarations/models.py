@@ -273,7 +273,7 @@ class PasRate(EntityOwnedModel):
         ordering = ["member", "-valid_from"]
 
 
-class FilingJob(EntityOwnedModel):
+class FilingJob(StatusSteps, EntityOwnedModel):
     """One "file the quarter / the month" action of a payroll officer, run by a worker: its
     state and, once done, the declaration it built. Live progress (step, done / total) is in
     the cache while it runs (`declarations.filing`); the row keeps the outcome."""
@@ -311,7 +311,7 @@ class FilingJob(EntityOwnedModel):
     finished_at = models.DateTimeField(null=True, blank=True)
 
     def can(self, step: str) -> bool:
-        """As `StatusSteps.can`, on the job's `state`."""
+        """As `StatusSteps.can`, on the job's `state` (it has no `status`)."""
         return self.state in self.STEPS[step]
 
     @property

@@ -30,6 +30,7 @@ digits or more (`context_exact`; the default has 28).
 from __future__ import annotations
 
 import decimal
+import threading
 from collections import deque
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -231,7 +232,8 @@ def _decimal_cents(values: np.ndarray) -> Any:
     if int(values.min()) < 0:
         return list(map(_cents, values.tolist()))
     if top >= len(_TABLE) and len(_TABLE) < _TABLE_LIMIT:
-        _TABLE.extend(map(_cents, range(len(_TABLE), min(_TABLE_LIMIT, 2 * top + 1))))
+        with _TABLE_GROWING:  # each index the Decimal of its cents, whatever the threads do
+            _TABLE.extend(map(_cents, range(len(_TABLE), min(_TABLE_LIMIT, 2 * top + 1))))
     if top < _TABLE_LIMIT:
         return list(map(_TABLE.__getitem__, values.tolist()))
     large = np.flatnonzero(values >= _TABLE_LIMIT)
@@ -245,6 +247,7 @@ def _decimal_cents(values: np.ndarray) -> Any:
 _cents = CENT.__mul__
 _TABLE_LIMIT = 1 << 17  # 1,310.72, ~13 MB of Decimals at most
 _TABLE: list[Decimal] = []
+_TABLE_GROWING = threading.Lock()
 
 
 def rates_scaled(rates: list[Decimal]) -> tuple[np.ndarray, np.ndarray]:

@@ -426,3 +426,14 @@ def test_reduction_coefficients_are_the_reference_ones(monkeypatch, margin):
                         expected, repr(expected) if expected else ""
                     )  # fmt: skip
                     assert scaled[index] == expected * 10_000
+
+
+def test_cents_become_the_decimals_the_reference_prints():
+    """The integer columns' cents become Decimals of two decimals, from the table of cent
+    Decimals or made, on both sides of the table's end, zero and negative (a réduction
+    générale) included: the same value and repr as the reference's rounded amounts."""
+    cents = [0, 1, 99, 100, 131_071, 131_072, 131_073, -5, -131_072, 100_000_000]
+    for values in (cents, cents[:4], [131_071, 131_072] + [7] * 20, [200_000] * 5 + [3]):
+        made = fr_columns._decimal_cents(np.array(values, dtype=np.int64))
+        expected = [(Decimal(c) / 100).quantize(Decimal("0.01")) for c in values]
+        assert [repr(d) for d in made] == [repr(d) for d in expected]

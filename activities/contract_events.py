@@ -6,7 +6,9 @@ transaction of the change, so a listener's rows are written with it or not at al
 enqueues its tasks with `enqueue`, which sends them after the commit). An app may also register a
 status provider (`register_contract_status`): the contract pages show what it answers, e.g.
 "Dimona accepted on 3 June". And it may say it files the contract's hiring declaration
-(`register_declaration_owner`): staff then cannot mark the contract declared by hand.
+(`register_declaration_owner`): staff then cannot mark the contract declared by hand. And it
+may let a contract go on before its declaration is accepted, when its pack does not block the
+start (`register_start_rule`): it can then be marked performed from validated.
 
 A change made to many contracts at once (an adviser validating the contracts they ticked) is
 one `contracts_event`: a listener registered with `register_contracts_listener` hears it once
@@ -42,7 +44,12 @@ ContractStatusProvider = Callable[[Any], ContractStatus | None]
 # Which declaration of ours covers the contract ("Dimona IN"), or "" when none does.
 DeclarationOwner = Callable[[Any], str]
 
+# Whether a validated contract may go on (be marked performed) although its hiring declaration
+# is not accepted: the declaring app answers from its pack's rule (`be.dimona_blocks_start`).
+StartRule = Callable[[Any], bool]
+
 _listeners: list[ContractListener] = []
+_start_rules: list[StartRule] = []
 _batch_listeners: list[ContractsListener] = []
 _status_providers: list[ContractStatusProvider] = []
 _declaration_owners: list[DeclarationOwner] = []
@@ -66,6 +73,17 @@ def register_contract_status(provider: ContractStatusProvider) -> None:
 def register_declaration_owner(owner: DeclarationOwner) -> None:
     if owner not in _declaration_owners:
         _declaration_owners.append(owner)
+
+
+def register_start_rule(rule: StartRule) -> None:
+    if rule not in _start_rules:
+        _start_rules.append(rule)
+
+
+def goes_on_undeclared(contract) -> bool:
+    """Whether the contract may be marked performed before its hiring declaration is accepted
+    (the app that files it says its pack does not block the start; no app: it may not)."""
+    return any(rule(contract) for rule in _start_rules)
 
 
 def declaration_filed_here(contract) -> str:

@@ -302,6 +302,23 @@ class EmploymentContract(StatusSteps, EntityOwnedModel):
         "close": (Status.PAID,),
     }
 
+    def goes_on_undeclared(self) -> bool:
+        """A validated contract whose hiring declaration is not accepted may still be marked
+        performed: its pack does not block the start (`contract_events.goes_on_undeclared`),
+        and no posting block stands (A1 / host-country declaration missing)."""
+        from .contract_events import goes_on_undeclared
+
+        if self.status != self.Status.VALIDATED:
+            return False
+        if self.posting_required and self.posting_blocks_start and not self.posting_in_place:
+            return False
+        return goes_on_undeclared(self)
+
+    def can(self, step: str) -> bool:
+        if step == "mark_performed" and self.goes_on_undeclared():
+            return True
+        return super().can(step)
+
     member = models.ForeignKey(
         "members.Member", on_delete=models.PROTECT, related_name="employment_contracts"
     )

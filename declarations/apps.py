@@ -12,6 +12,7 @@ class DeclarationsConfig(AppConfig):
             register_contract_status,
             register_contracts_listener,
             register_declaration_owner,
+            register_start_rule,
         )
         from smartcoop.core.navigation import NavItem, register
         from smartcoop.core.notifications import NotificationKind, register_kind
@@ -20,6 +21,7 @@ class DeclarationsConfig(AppConfig):
         from .hooks import (
             contract_status,
             declaration_owner,
+            goes_on_undeclared,
             on_contract_event,
             on_contracts_event,
         )
@@ -51,6 +53,7 @@ class DeclarationsConfig(AppConfig):
         register_contracts_listener(on_contracts_event)
         register_contract_status(contract_status)
         register_declaration_owner(declaration_owner)
+        register_start_rule(goes_on_undeclared)
         from smartcoop.core.dashboard import Widget, register_widget
 
         register_widget(

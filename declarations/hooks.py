@@ -42,6 +42,19 @@ def declaration_owner(contract) -> str:
     return str(declaration.get_kind_display())
 
 
+def goes_on_undeclared(contract) -> bool:
+    """A contract whose Dimona IN / DPAE is not accepted may go on (be marked performed) when the
+    pack, on its start date, says the missing acceptance does not block the start
+    (`be.dimona_blocks_start`, `fr.dpae_blocks_start` false): it stays flagged."""
+    declaration = selectors.hiring_declaration(contract)
+    if declaration is None or declaration.status in (
+        declaration.Status.ACCEPTED,
+        declaration.Status.WITHDRAWN,
+    ):
+        return False
+    return not services.blocks_start(declaration.kind, contract)
+
+
 def contract_status(contract) -> ContractStatus | None:
     """Whether the contract is declared to the authority, and when (for the contract pages)."""
     declaration = selectors.hiring_declaration(contract)
@@ -81,6 +94,11 @@ def contract_status(contract) -> ContractStatus | None:
     if declaration.status == d.REJECTED:
         return ContractStatus(_("Not declared"), details[d.REJECTED] % {"kind": name}, "bad")
     detail = details.get(declaration.status, "%(kind)s") % {"kind": name}
-    if late:
+    if late and services.blocks_start(declaration.kind, contract):
         detail += " " + _("Work may not start before the declaration is accepted.")
+    elif late:
+        detail += " " + _(
+            "The start has passed without an accepted declaration: file it now. The rules of "
+            "this country let work go on meanwhile."
+        )
     return ContractStatus(_("Not declared yet"), detail, "bad" if late else "warn")

@@ -155,6 +155,20 @@ class Declaration(StatusSteps, EntityOwnedModel):
         return self.TONES.get(self.status, "warn")
 
     @property
+    def held_until(self):
+        """When a ready declaration held back by the rules may be sent (a DPAE: no earlier than
+        `fr.dpae_earliest_days_before` days before the hiring), or None."""
+        from .services import held_until
+
+        return held_until(self)
+
+    def can(self, step: str) -> bool:
+        """As `StatusSteps.can`; a held declaration can be neither sent nor answered yet."""
+        if step in ("send", "record_answer") and self.held_until is not None:
+            return False
+        return super().can(step)
+
+    @property
     def answered_by_hand(self) -> bool:
         """Whether a person records the authority's answer on the declaration's page (the
         authority answers on its own portal for these kinds)."""

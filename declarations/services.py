@@ -78,6 +78,80 @@ def due_at(kind: str, contract: EmploymentContract) -> dt.datetime:
     return _at(_working_days_after(contract.end_date, int(days)), dt.time(23, 59))
 
 
+# The pack parameter that says whether a hiring declaration not accepted by the start blocks
+# the contract (it cannot be marked performed) or only flags it.
+_BLOCKS_START: dict[str, str] = {K.DIMONA_IN: "dimona_blocks_start", K.DPAE: "dpae_blocks_start"}
+# The pack parameter of the earliest sending, in days before the hiring (France: 8).
+_EARLIEST_DAYS: dict[str, str] = {K.DPAE: "dpae_earliest_days_before"}
+
+
+def blocks_start(kind: str, contract: EmploymentContract) -> bool:
+    """Whether the pack, on the contract's start date, keeps a contract whose hiring
+    declaration of `kind` is not accepted from going on (`be.dimona_blocks_start`,
+    `fr.dpae_blocks_start`). A pack without the parameter blocks."""
+    name = _BLOCKS_START.get(kind)
+    if name is None:
+        return True
+    return bool(param(f"{current_pack().prefix}.{name}", on=contract.start_date, default=True))
+
+
+def send_from(declaration: Declaration) -> dt.datetime | None:
+    """The earliest moment the declaration may be sent (a DPAE: `fr.dpae_earliest_days_before`
+    days before the hiring, from midnight), or None when it may be sent at once."""
+    name = _EARLIEST_DAYS.get(declaration.kind)
+    contract = declaration.contract
+    if name is None or contract is None:
+        return None
+    days = param(f"{current_pack().prefix}.{name}", on=contract.start_date, default=None)
+    if days is None:
+        return None
+    return _at(contract.start_date - dt.timedelta(days=int(days)), None)
+
+
+def held_until(declaration: Declaration, now: dt.datetime | None = None) -> dt.datetime | None:
+    """When a ready declaration that may not be sent yet may be (None: not held)."""
+    if declaration.status != S.READY:
+        return None
+    earliest = send_from(declaration)
+    if earliest is None or earliest <= (now or timezone.now()):
+        return None
+    return earliest
+
+
+def held_declarations_release(*, entity, now: dt.datetime | None = None) -> int:
+    """Send by the web service the ready declarations that were held (a DPAE not sent earlier
+    than the pack allows before the hiring) once their date has come: the beat of the poll
+    sweep calls it every minute. Only those never tried (a declaration tried and not reached
+    is retried by its own task). Returns how many were sent."""
+    now = now or timezone.now()
+    candidates = (
+        Declaration.objects.filter(
+            entity=entity,
+            status=S.READY,
+            channel=Declaration.Channel.HTTP,
+            kind__in=list(_EARLIEST_DAYS),
+            attempts=0,
+        )
+        .select_related("contract")
+        .order_by("due_at", "id")
+    )
+    sent = 0
+    for declaration in candidates:
+        earliest = send_from(declaration)
+        if earliest is None or earliest > now or earliest <= declaration.created_at:
+            continue  # still held, or never held (its own task sends it)
+        try:
+            delivered = declaration_deliver(declaration_id=declaration.pk, now=now)
+        except ChannelUnavailable:
+            from .tasks import send_declaration
+
+            send_declaration.enqueue(entity_id=declaration.entity_id, declaration_id=declaration.pk)
+            continue
+        if delivered is not None and delivered.status != S.READY:
+            sent += 1
+    return sent
+
+
 def channel_setting(entity) -> ChannelSetting | None:
     return ChannelSetting.objects.filter(entity=entity).first()
 
@@ -995,6 +1069,16 @@ def declaration_record_answer(
                 _("This declaration is %(status)s: it has its answer already.")
                 % {"status": locked.get_status_display()}
             )
+        held = held_until(locked)
+        if held is not None:
+            raise Conflict(
+                _(
+                    "This declaration may not be filed before %(date)s (the earliest the rules "
+                    "allow before the hiring): file it then, and record its answer."
+                )
+                % {"date": date_format(timezone.localtime(held), "DATETIME_FORMAT")},
+                code="held",
+            )
         if locked.status == S.READY:
             _mark_sent(locked, actor=actor)
         codes = () if accepted else ((reference.strip(),) if reference.strip() else ())
@@ -1082,14 +1166,19 @@ def _keep_unreadable(declaration: Declaration, error: AnswerUnreadable) -> Autho
     return answer
 
 
-def declaration_deliver(*, declaration_id: int) -> Declaration | None:
+def declaration_deliver(
+    *, declaration_id: int, now: dt.datetime | None = None
+) -> Declaration | None:
     """Send one ready declaration by the web service, then read its status (the task's body).
     ChannelUnavailable propagates, so the task retries later with the same idempotency key.
     Read in the caller's entity scope (the task's): another entity's declaration is not found
-    and nothing is sent (None)."""
+    and nothing is sent (None). A declaration held until a later date (a DPAE more than the
+    pack's days before the hiring) is not sent: `held_declarations_release` sends it then."""
     declaration = Declaration.objects.filter(pk=declaration_id).first()
     if declaration is None:
         return None
+    if held_until(declaration, now) is not None:
+        return declaration
     setting = channel_setting(declaration.entity)
     if setting is None or setting.channel != Declaration.Channel.HTTP:
         return declaration

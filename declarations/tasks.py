@@ -67,11 +67,15 @@ def dimona_out_sweep() -> int:
     without_entity="beat sweep: one scope per entity (in_each_entity)",
 )
 def poll_sent_declarations() -> int:
-    """Every minute (SMARTCOOP_DECLARATION_POLL_EVERY_SECONDS): ask the web service again for
+    """Every minute (SMARTCOOP_DECLARATION_POLL_EVERY_SECONDS): send by the web service the
+    declarations held until a date that has come, and ask the web service again for
     the answers of declarations sent and not answered, each on its own backoff, and apply them;
     flag "no answer" the ones past the age limit. Returns how many answers were applied."""
-    from . import services_poll
+    from . import services, services_poll
 
-    return in_each_entity(
-        lambda entity: services_poll.sent_declarations_poll(entity=entity).get("applied", 0)
-    )
+    def sweep(entity) -> int:
+        # the held ones whose date has come (a DPAE no earlier than 8 days before the hiring)
+        services.held_declarations_release(entity=entity)
+        return services_poll.sent_declarations_poll(entity=entity).get("applied", 0)
+
+    return in_each_entity(sweep)

@@ -13,6 +13,7 @@ from django.core.exceptions import ObjectDoesNotExist
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
@@ -39,6 +40,24 @@ DSN_KINDS = (Declaration.Kind.DSN, Declaration.Kind.DSN_FCTU)
 
 def next_action(declaration: Declaration) -> str:
     """What staff do next, in plain words."""
+    held = declaration.held_until
+    if held is not None:
+        when = {"date": date_format(timezone.localtime(held), "DATETIME_FORMAT")}
+        if declaration.channel == Declaration.Channel.HTTP:
+            return (
+                _(
+                    "Held: the web service sends it on %(date)s, the earliest the rules allow "
+                    "before the hiring."
+                )
+                % when
+            )
+        return (
+            _(
+                "Hold it: file it from %(date)s, not earlier (the earliest the rules allow before "
+                "the hiring), then record the acknowledgement."
+            )
+            % when
+        )
     actions: dict[str, str] = {
         S.DRAFT: _("Complete the data named above, then build it again."),
         S.READY: (

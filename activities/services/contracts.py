@@ -803,9 +803,12 @@ def contract_change_dates(
 def contract_mark_performed(
     *, contract: EmploymentContract, actor: User | None
 ) -> EmploymentContract:
+    allowed = EmploymentContract.STEPS["mark_performed"]
+    if contract.goes_on_undeclared():  # the pack does not block an undeclared start
+        allowed = (*allowed, EmploymentContract.Status.VALIDATED)
     return _contract_transition(
         contract=contract,
-        allowed_from=EmploymentContract.STEPS["mark_performed"],
+        allowed_from=allowed,
         to=EmploymentContract.Status.PERFORMED,
         actor=actor,
         action="activities.contract.performed",

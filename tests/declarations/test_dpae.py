@@ -20,6 +20,7 @@ from .helpers import make_contract, worker_activity
 
 pytestmark = [pytest.mark.django_db, pytest.mark.entity_scope("entity")]
 NIR = "185077505612345"
+SOON = dt.date.today() + dt.timedelta(days=5)
 
 
 @pytest.fixture
@@ -32,7 +33,8 @@ def test_a_cddu_gets_a_dpae_due_before_work(entity, france, client):
     member = activity.coordinator
     member.birth_date = dt.date(1985, 7, 30)
     member.save()
-    contract = make_contract(activity, kind="cddu")
+    # within the 8 days before the hiring a DPAE may be filed (test_pack_rules: held before)
+    contract = make_contract(activity, kind="cddu", start=SOON)
     dpae = Declaration.objects.with_scopes_disabled().get(contract=contract)
     assert dpae.kind == "dpae" and dpae.status == "ready"
     assert timezone.localtime(dpae.due_at).date() == contract.start_date
@@ -81,7 +83,7 @@ def acknowledged_cddu(activity, client):
     member = activity.coordinator
     member.birth_date = dt.date(1985, 7, 30)
     member.save()
-    contract = make_contract(activity, kind="cddu", days=2)
+    contract = make_contract(activity, kind="cddu", days=2, start=SOON)
     dpae = Declaration.objects.with_scopes_disabled().get(contract=contract)
     client.force_login(staff_user("payroll_officer", entities=[activity.entity]))
     client.post(
@@ -207,7 +209,7 @@ def test_the_page_offers_to_record_an_answer_exactly_when_it_can_be_recorded(
     member.birth_date = dt.date(1985, 7, 30)
     member.save()
     dpae = Declaration.objects.with_scopes_disabled().get(
-        contract=make_contract(activity, kind="cddu")
+        contract=make_contract(activity, kind="cddu", start=SOON)
     )
     client.force_login(staff_user("payroll_officer", entities=[activity.entity]))
     url = reverse("declarations:detail", args=[dpae.public_id])

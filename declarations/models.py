@@ -62,6 +62,9 @@ class Declaration(StatusSteps, EntityOwnedModel):
         Kind.DSN,
         Kind.DSN_FCTU,
     )
+    # Periodic kinds staff may withdraw in draft or ready, with a reason (`declaration_withdraw`):
+    # a hiring declaration is withdrawn by cancelling its contract.
+    WITHDRAWN_BY_STAFF = (Kind.DMFA, Kind.DMFA_UPDATE, Kind.DSN, Kind.BELCOTAX)
     # The colour of a declaration's badge: ok, bad, or warn (anything else).
     TONES: ClassVar[dict[str, str]] = {
         Status.ACCEPTED: "ok",
@@ -167,6 +170,14 @@ class Declaration(StatusSteps, EntityOwnedModel):
         if step in ("send", "record_answer") and self.held_until is not None:
             return False
         return super().can(step)
+
+    @property
+    def withdrawable_by_staff(self) -> bool:
+        return (
+            self.kind in self.WITHDRAWN_BY_STAFF
+            and self.corrects_id is None
+            and self.can("withdraw")
+        )
 
     @property
     def answered_by_hand(self) -> bool:

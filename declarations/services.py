@@ -1650,6 +1650,73 @@ def _dsn_builder():
     return getattr(module, "dsn_build_month", None)
 
 
+def period_bounds(kind: str, period: str) -> tuple[dt.date, dt.date]:
+    """The first and last day of a filing's period: a quarter (YYYYQ) or a month (YYYY-MM)."""
+    if "-" in period:
+        from .services_dsn import month_bounds
+
+        year, month = period.split("-")
+        return month_bounds(int(year), int(month))
+    return dmfa.quarter_bounds(period)
+
+
+def refuse_empty_period(*, entity, kind: str, period: str) -> None:
+    """Refuse to file a quarter or a month that has nothing to declare: no payslip at all (in
+    draft or approved) has its period starting in it. A declaration built then would stay in
+    draft forever ("no approved payslip") and count as late."""
+    from payroll.models import Payslip
+
+    start, end = period_bounds(kind, period)
+    if Payslip.objects.filter(entity=entity, period_start__range=(start, end)).exists():
+        return
+    raise ValidationFailed(
+        _(
+            "Nothing to declare for %(period)s: no payslip of this entity has its period in it. "
+            "Compute and approve the payslips first."
+        )
+        % {"period": f"{period[:4]} Q{period[4:]}" if "-" not in period else period},
+        field="period",
+    )
+
+
+def declaration_withdraw(*, declaration: Declaration, reason: str, actor: User | None):
+    """Staff withdraw a periodic declaration (DmfA, DmfA update, DSN, 281.10) in draft or ready
+    that should not be sent (e.g. built for a period with nothing to declare): it is no longer
+    open, so no longer late. Audited with the reason. A hiring declaration is withdrawn by
+    cancelling its contract, not here."""
+    reason = reason.strip()
+    if declaration.kind not in Declaration.WITHDRAWN_BY_STAFF:
+        raise Conflict(
+            _("This declaration is withdrawn by cancelling its contract."), code="not_periodic"
+        )
+    if declaration.corrects_id is not None:
+        # the rejected one it corrects would be left without anything to correct it
+        raise Conflict(
+            _("This declaration corrects a rejected one: build it again, it cannot be withdrawn."),
+            code="correction",
+        )
+    if not reason:
+        raise ValidationFailed(_("Say why it should not be sent."), field="reason")
+    with transaction.atomic():
+        locked = Declaration.objects.select_for_update().get(pk=declaration.pk)
+        if not locked.can("withdraw"):
+            raise Conflict(
+                _("This declaration is %(status)s: it can no longer be withdrawn.")
+                % {"status": locked.get_status_display()}
+            )
+        before = locked.status
+        locked.status = S.WITHDRAWN
+        locked.save(update_fields=["status", "updated_at"])
+        audit_log(
+            actor=actor,
+            action="declarations.declaration.withdrawn",
+            target=locked,
+            data={"reason": reason[:500], "from": before},
+        )
+    declaration.refresh_from_db()
+    return declaration
+
+
 def filing_start(*, entity, kind: str, period: str, actor: User | None):
     """The payroll officer's one action: file the quarter (DmfA, YYYYQ) or the month (DSN,
     YYYY-MM). A job row is written and a worker builds it (`declarations.file_period`); a job
@@ -1675,6 +1742,7 @@ def filing_start(*, entity, kind: str, period: str, actor: User | None):
             raise ValidationFailed(_("Choose a month."), field="period")
     else:
         raise ValidationFailed(_("Unknown declaration."), field="kind")
+    refuse_empty_period(entity=entity, kind=kind, period=period)
     now = timezone.now()
     with transaction.atomic():
         active = (

@@ -203,6 +203,14 @@ def detail(request: AuthenticatedRequest, public_id) -> HttpResponse:
     if request.method == "POST":
         action = request.POST.get("action")
         try:
+            if action == "withdraw":
+                services.declaration_withdraw(
+                    declaration=declaration,
+                    reason=request.POST.get("reason", ""),
+                    actor=request.user,
+                )
+                messages.success(request, _("The declaration is withdrawn: it will not be sent."))
+                return redirect("declarations:detail", public_id=public_id)
             if action in ("build", "correct") and declaration.kind in DSN_KINDS:
                 rebuilt = services_dsn.dsn_rebuild(declaration=declaration, actor=request.user)
                 messages.success(request, _("The declaration was built again."))
@@ -282,6 +290,11 @@ def dmfa_build(request: AuthenticatedRequest) -> HttpResponse:
     quarter = request.POST.get("quarter", "")
     if not re.fullmatch(r"20\d\d[1-4]", quarter):
         messages.error(request, _("Choose a quarter."))
+        return redirect("declarations:queue")
+    try:
+        services.refuse_empty_period(entity=entity, kind="dmfa", period=quarter)
+    except ApplicationError as error:
+        messages.error(request, str(error.message))
         return redirect("declarations:queue")
     declaration = services.dmfa_build_quarter(entity=entity, quarter=quarter, actor=request.user)
     if declaration.status == S.READY:
@@ -410,6 +423,7 @@ def dsn_build(request: AuthenticatedRequest) -> HttpResponse:
         messages.error(request, _("Choose a month."))
         return redirect("declarations:queue")
     try:
+        services.refuse_empty_period(entity=entity, kind="dsn", period=match[0])
         declaration = services_dsn.dsn_build_month(
             entity=entity, year=int(match[1]), month=int(match[2]), actor=request.user
         )

@@ -85,6 +85,21 @@ class PayslipFacts:
     year_to_date: dict[str, Decimal]  # gross, net_taxable, withholding, net_pay
 
 
+def enterprise_number(entity) -> str:
+    """The entity's enterprise number as its country prints it (BE 0466.388.470, FR SIREN
+    303 265 045): the pack's identifier format; as stored when it cannot be formatted."""
+    from smartcoop.countries.pack import IdentifierKind
+
+    pack = pack_of_country(entity.country)
+    identifier = pack.identifiers.get(IdentifierKind.ENTERPRISE_NUMBER) if pack else None
+    if identifier is None or not entity.enterprise_number:
+        return entity.enterprise_number
+    try:
+        return identifier.format(entity.enterprise_number)
+    except ValueError:
+        return entity.enterprise_number
+
+
 def payslip_layout(country: str) -> PayslipLayout:
     """What the payslip of the country's pack prints besides its lines (`CountryPack.payslip`)."""
     pack = pack_of_country(country)
@@ -275,7 +290,12 @@ def payslip_document_data(payslip, facts: PayslipFacts, language: str) -> dict:
         hours = f"{facts.hours.normalize():f}".replace(".", _NUMBERS[lang][0])
         right.append((_("Hours paid"), hours))
         if layout.joint_committees:
-            right.append((_("Joint committee"), ", ".join(facts.joint_committees) or "—"))
+            right.append(
+                (
+                    _("Joint committee"),
+                    ", ".join(facts.joint_committees) or _("not stated on the contract"),
+                )
+            )
         return {
             "lang": lang,
             "title": str(title),
@@ -413,7 +433,7 @@ def payslips_facts(payslips) -> dict[int, PayslipFacts]:
         layout = payslip_layout(country)
         # The labels stay msgids here (the pack's `PayslipLayout`): the document translates them
         # into its own language (the facts are read in whatever language the worker process has).
-        numbers = [(layout.enterprise_number_label, entity.enterprise_number)]
+        numbers = [(layout.enterprise_number_label, enterprise_number(entity))]
         if entity.employer_number:
             numbers.append((layout.employer_number_label, entity.employer_number))
         earlier = [

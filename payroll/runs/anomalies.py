@@ -19,6 +19,10 @@ KINDS = {
         False,
         _("No tax profile: withholding used the legal default (single, no dependants)."),
     ),
+    "no_joint_committee": (
+        False,
+        _("A contract names no joint committee: the payslip says it is not stated."),
+    ),
     "student_quota": (
         False,
         _("Student hours beyond the yearly quota are paid at ordinary rates."),

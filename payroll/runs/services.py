@@ -23,6 +23,7 @@ from members.models import Member
 from smartcoop.core.audit import audit_log
 from smartcoop.core.bulk import any_of, loaded
 from smartcoop.core.errors import ApplicationError, Conflict
+from smartcoop.countries import pack_of_country
 
 from .. import services as payroll_services
 from ..models import PayRun, PayRunItem, Payslip, PayslipContract
@@ -45,7 +46,7 @@ RENDER_CHUNK = 25
 # category, engine input, exit pay, paid contracts; the anomalies: status).
 CONTRACT_FIELDS = (
     "id", "public_id", "entity_id", "member_id", "contract_type", "status", "start_date",
-    "end_date", "hours", "cadre", "sector", "gross_wage",
+    "end_date", "hours", "cadre", "sector", "gross_wage", "joint_committee",
 )  # fmt: skip
 # The columns of an item and of its worker that computing it reads (the worker's anomalies).
 ITEM_FIELDS = ("id", "run_id", "member_id", "contract_ids", "contract_type", "state")
@@ -185,10 +186,17 @@ def payrun_items_compute(*, run_id: int, item_ids, actor: User | None = None) ->
             actor=actor,
         )
         now = timezone.now()
+        layout = pack_of_country(run.entity.country)
+        committees = (
+            layout is not None and layout.payslip is not None and (layout.payslip.joint_committees)
+        )
         for item, outcome in zip(items, outcomes, strict=True):
             found = worker_anomalies(item.member)
             if any(c.status == EmploymentContract.Status.VALIDATED for c in contracts[item.pk]):
                 found.append(anomaly("not_declared"))
+            if committees and any(not c.joint_committee for c in contracts[item.pk]):
+                # the payslip must name it (BE); it prints "not stated on the contract"
+                found.append(anomaly("no_joint_committee"))
             payslip = None
             if isinstance(outcome, ApplicationError):
                 code = "missing_parameter" if outcome.code == "missing_parameter" else (

@@ -29,14 +29,34 @@ def _from_stdnum(module: ModuleType, what: str) -> Callable[[str], str]:
     return validate
 
 
-def from_stdnum(kind: IdentifierKind, module: ModuleType, label, example: str) -> Identifier:
+def from_stdnum(
+    kind: IdentifierKind,
+    module: ModuleType,
+    label,
+    example: str,
+    *,
+    format: Callable[[str], str] | None = None,
+) -> Identifier:
+    """`format`: how the number is printed, when the module has no `format` of its own."""
     return Identifier(
         kind=kind,
         label=label,
         validate=lambda value: _from_stdnum(module, str(label))(value),
-        format=getattr(module, "format", module.compact),
+        format=format or getattr(module, "format", module.compact),
         example=example,
     )
+
+
+def be_enterprise_format(value: str) -> str:
+    """A Belgian enterprise number as the KBO/BCE prints it: 0466.388.470 (python-stdnum's
+    `be.vat` validates it but has no `format`; a value that is not ten digits is printed as
+    given)."""
+    digits = "".join(ch for ch in value if ch.isdigit())
+    if len(digits) == 9:
+        digits = "0" + digits
+    if len(digits) != 10:
+        return value
+    return f"{digits[:4]}.{digits[4:7]}.{digits[7:]}"
 
 
 def be_employer_number(value: str) -> str:

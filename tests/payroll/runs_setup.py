@@ -37,11 +37,22 @@ def worker(activity, *, iban: str | None = None, national_number: str = "auto"):
     return member
 
 
-def due_contract(activity, member, *, day: int = 2, gross: str = "400.00", declare: bool = True):
+def due_contract(
+    activity,
+    member,
+    *,
+    day: int = 2,
+    gross: str = "400.00",
+    declare: bool = True,
+    joint_committee: str = "200",
+):
+    """`joint_committee`: what staff recorded on the contract (none: the run warns)."""
     made = salary_contract(
         activity, member=member, gross=gross, start=next_month_start() + dt.timedelta(days=day)
     )
     with scope(entity=activity.entity_id):
+        type(made).objects.filter(pk=made.pk).update(joint_committee=joint_committee)
+        made.refresh_from_db()
         made = contract_validate(contract=made, actor=None)
         if declare:
             made = contract_declare(contract=made, actor=None)

@@ -428,3 +428,25 @@ def test_every_french_line_has_its_place_under_a_heading():
 def test_the_belgian_payslip_keeps_its_two_tables():
     data = payslip_document_data(sample_payslip("BE"), sample_facts("BE"), "nl")
     assert data["grouped"] is None and data["worker_lines"] and data["employer_lines"]
+
+
+def test_the_demo_payslip_names_its_joint_committee_and_prints_the_enterprise_number_formatted():
+    """The demo's paid payslip (seed_demo): 'Paritair comité 200', not a silent '—', and the
+    entity's enterprise number as the KBO prints it (0466.388.470, not 0466388470)."""
+    import io
+
+    from django.core.management import call_command
+    from django_scopes import scopes_disabled
+
+    from payroll.documents.render import enterprise_number, payslip_facts
+
+    call_command("seed_demo", stdout=io.StringIO())
+    with scopes_disabled():
+        payslip = Payslip.objects.filter(status="approved").select_related("member").get()
+        stored = payslip.entity.enterprise_number
+        text = pdf_text(typst_pdf(payslip_document_data(payslip, payslip_facts(payslip), "nl")))
+    printed = enterprise_number(payslip.entity)
+    assert stored.isdigit() and printed == f"{stored[:4]}.{stored[4:7]}.{stored[7:]}"
+    plain = " ".join(text.split())
+    assert f"Ondernemingsnummer {printed}" in plain
+    assert "Paritair comité 200" in plain

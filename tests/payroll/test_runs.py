@@ -536,10 +536,14 @@ def test_a_negative_net_is_a_blocking_anomaly_and_the_worker_is_held(client, set
 
     from activities.services import contract_declare, contract_validate
     from smartcoop.countries.registry import load_pack
-    from tests.activities.factories import salary_contract
+    from tests.activities.factories import ActivityFactory, credit, salary_contract
+    from tests.factories import LegalEntityFactory
 
     settings.COUNTRY_PACK = load_pack("FR")
-    activity = funded_activity()
+    activity = ActivityFactory(
+        entity=LegalEntityFactory(country="FR", enterprise_number="303265045")
+    )
+    credit(activity, "500000.00")
     member = worker(activity)
     client.force_login(member.user)
     form = {"valid_from": dt.date.today().isoformat(), "marital_status": "single",
@@ -647,3 +651,31 @@ def test_wages_are_paid_on_the_packs_terms_before_the_client_pays_and_the_exposu
         assert activity_budget(activity=activity).balance == 0
         assert activity_budget(activity=activity).exposure == 0
         assert exposure_for_entity(entity=activity.entity) == 0
+
+
+def test_a_contract_without_joint_committee_is_flagged_and_the_payslip_says_so():
+    """A Belgian payslip names the joint committee; a contract that names none no longer
+    prints a silent '—': the run warns (the worker is still paid) and the payslip reads 'not
+    stated on the contract'. A contract that names one prints it, without a warning."""
+    from payroll.documents.render import payslip_document_data, payslip_facts, typst_pdf
+    from tests.payroll.test_payslip_documents import pdf_text
+
+    activity = funded_activity()
+    bare, named = worker(activity), worker(activity)
+    contracts = [due_contract(activity, bare, day=2, joint_committee=""),
+                 due_contract(activity, named, day=2)]  # fmt: skip
+    run = run_to_review(activity, contracts[0].wage_due_on)
+    with scope(entity=activity.entity_id):
+        items = {i.member_id: i for i in run.items.select_related("payslip")}
+        assert "no_joint_committee" in codes(items[bare.pk])
+        assert not items[bare.pk].blocking
+        assert "no_joint_committee" not in codes(items[named.pk])
+        run = services.payrun_approve(run=run, actor=None)
+        assert run.items.get(member=bare).state == "approved"
+        texts = {}
+        for member in (bare, named):
+            payslip = Payslip.objects.select_related("member").get(member=member)
+            data = payslip_document_data(payslip, payslip_facts(payslip), "en")
+            texts[member.pk] = " ".join(pdf_text(typst_pdf(data)).split())
+    assert "Joint committee not stated on the contract" in texts[bare.pk]
+    assert "Joint committee 200" in texts[named.pk]

@@ -22,6 +22,7 @@ from smartcoop.core.models import User
 from smartcoop.countries import current_pack
 
 DEMO_ACTIVITY = "Studio Lotte — sound design"
+DEMO_JOINT_COMMITTEE = "200"
 
 
 def _compute(run: PayRun) -> PayRun:
@@ -61,6 +62,11 @@ class Command(BaseCommand):
                 start -= dt.timedelta(days=1)
             gross = Decimal("720.00")
             coefficient = kind.coefficient(start)
+            # The joint committee staff record on the contract (Belgium prints it on the
+            # payslip): the cooperative's PC 200, the committee the pack's payroll parameters
+            # are written for (full-time hours, Loonmotor PC 200 tables).
+            printed = pack.payslip is not None and pack.payslip.joint_committees
+            committee = DEMO_JOINT_COMMITTEE if printed else ""
             # Worked earlier this month, declared at the time (as the Activities' seed does for
             # the months before): its wage falls due today.
             EmploymentContract.objects.create(
@@ -76,6 +82,7 @@ class Command(BaseCommand):
                 days=1,
                 workplace_country=pack.code,
                 function="Sound designer",
+                joint_committee=committee,
                 sector=activity.sector,
                 gross_wage=gross,
                 coefficient=coefficient,

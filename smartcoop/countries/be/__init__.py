@@ -7,7 +7,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import gettext_noop
 from stdnum.be import ssn, vat
 
-from ..identifiers import BE_EMPLOYER_NUMBER, from_stdnum
+from ..identifiers import BE_EMPLOYER_NUMBER, be_enterprise_format, from_stdnum
 from ..pack import ContractType, CountryPack, IdentifierKind, PayslipLayout, ShareCategory
 
 # Employees' net estimate (the simulator): personal social security on the gross (x 1.08 for
@@ -30,6 +30,7 @@ PACK = CountryPack(
             vat,
             _("enterprise number (KBO/BCE)"),
             "0403.170.701",
+            format=be_enterprise_format,
         ),
         IdentifierKind.VAT_NUMBER: from_stdnum(
             IdentifierKind.VAT_NUMBER,

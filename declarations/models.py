@@ -344,8 +344,24 @@ class FilingJob(StatusSteps, EntityOwnedModel):
         return self.state == self.State.QUEUED
 
     @property
+    def needs_data(self) -> int:
+        """Done, but the declaration it built stays in draft: how many things are missing (each
+        of its problems names a worker or the employer and a field); 0 otherwise."""
+        declaration = self.declaration
+        if (
+            self.state != self.State.DONE
+            or declaration is None
+            or declaration.status != Declaration.Status.DRAFT
+        ):
+            return 0
+        return max(len(declaration.problems), 1)
+
+    @property
     def state_tone(self) -> str:
-        """The badge of the job alone (lists): ok when done, bad when failed."""
+        """The badge of the job alone (lists): ok when done and complete, warn when done with
+        data missing, bad when failed."""
+        if self.needs_data:
+            return "warn"
         tones: dict[str, str] = {self.State.DONE: "ok", self.State.FAILED: "bad"}
         return tones.get(self.state, "warn")
 

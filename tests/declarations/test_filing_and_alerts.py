@@ -195,3 +195,34 @@ def test_payroll_files_the_quarter_with_one_action_on_the_worker(entity, client,
     assert declaration.kind == "dmfa" and declaration.status == S.READY
     assert dmfa.dmfa_errors(declaration.payload.encode()) == []
     assert not TaskFailure.objects.exists()
+
+
+@pytest.mark.django_db
+@pytest.mark.entity_scope("entity")
+def test_the_queue_says_a_filing_done_with_data_missing_needs_data(entity, client):
+    """A filing that ended on an incomplete DmfA (two workers without a national number) is no
+    green "Done" on the queue: "Done — 2 need data" in the warning colour, with a link to the
+    declaration that names them. A complete one is a green "Done"."""
+    month = next_month_start()
+    for _worker in range(2):
+        paid(worker_activity(entity, national_number=""), None, "employee", [2])
+    quarter = dmfa.quarter_of(month)
+    job = services.filing_start(entity=entity, kind="dmfa", period=quarter, actor=None)
+    services.filing_run(job_id=job.pk)
+    job.refresh_from_db()
+    assert job.state == FilingJob.State.DONE and job.declaration.status == "draft"
+    client.force_login(staff_user("payroll_officer", entities=[entity]))
+    page = client.get(reverse("declarations:queue")).content.decode()
+    assert '<span class="badge badge-warn" data-filing-state>Done — 2 need data</span>' in page
+    link = reverse("declarations:detail", args=[job.declaration.public_id])
+    assert f'<a href="{link}">See what is missing</a>' in page
+    assert "badge-ok" not in page.split("Filings")[1].split("</section>")[0]
+
+    # the workers' national numbers completed, filed again: complete, a green "Done"
+    from members.models import Member
+
+    Member.objects.filter(national_number="").update(national_number="85073003328")
+    again = services.filing_start(entity=entity, kind="dmfa", period=quarter, actor=None)
+    services.filing_run(job_id=again.pk)
+    page = client.get(reverse("declarations:queue")).content.decode()
+    assert '<span class="badge badge-ok" data-filing-state>Done</span>' in page

@@ -28,12 +28,12 @@ CLARIFIED_PAYSLIP = (
         (
             PayslipRow(
                 employer="maladie_employer",
-                label=gettext_noop("Social security \u2013 sickness, maternity, disability, death"),
+                label=gettext_noop("Social security – sickness, maternity, disability, death"),  # noqa: RUF001
             ),
         ),
     ),
     PayslipHeading(
-        gettext_noop("Work accidents \u2013 occupational diseases"),
+        gettext_noop("Work accidents – occupational diseases"),  # noqa: RUF001
         (PayslipRow(employer="at_mp"),),
         inline=True,
     ),

@@ -2,8 +2,8 @@
 quarter, valid against `schemas/DmfAOriginal_20231.xsd`, and the sums it takes from payslips.
 
 Amounts are integers in euro cents, hours in hundredths (zones of the ONSS glossary). Worker codes
-(annex 2): 495 employees, 015 manual workers, 046/047 artists (from / before the year they turn
-19), 840/841 students (manual / white-collar) under the solidarity contribution. Per worker line:
+(annex 2): 495 employees, 015 manual workers, 046/047 artists (047: part-time pupils until the
+end of the year they turn 18; without a pupil status, by age alone — `worker_code`), 840/841 students (manual / white-collar) under the solidarity contribution. Per worker line:
 one occupation per contract, remuneration code 1 (ordinary pay), one ordinary contribution (personal
 SSC + employer basic + wage moderation; type 0 on gross, type 1 on 108 % for manual workers and
 artists, whose quarterly holiday-fund contribution it includes),
@@ -106,13 +106,26 @@ def quarter_bounds(quarter: str) -> tuple[dt.date, dt.date]:
 
 
 def worker_code(
-    category: str, *, birth_date: dt.date | None, year: int, manual: bool = False
+    category: str,
+    *,
+    birth_date: dt.date | None,
+    year: int,
+    manual: bool = False,
+    part_time_pupil: bool | None = None,
 ) -> str:
-    """Annex 2: a student is 840 on a manual workers' job (`manual`), else 841."""
+    """Annex 2: a student is 840 on a manual workers' job (`manual`), else 841. An artist is
+    047 when a part-time pupil ("élève à temps partiel") until 31 December of the year they
+    turn 18 (AN2022-2: "Artistes - Élèves à temps partiel jusqu'au 31 décembre de l'année où
+    ils atteignent 18 ans"), else 046. `part_time_pupil` None means the pupil status is not
+    known: then, as an approximation, every artist who turns 18 or less in the year is 047
+    (smartcoop records no school enrolment: see docs/declarations.md, DmfA)."""
     if category == "student":
         return "840" if manual else "841"
     if category == "artist":
-        return "047" if birth_date and year - birth_date.year < 19 else "046"
+        young = birth_date is not None and year - birth_date.year <= 18
+        if part_time_pupil is None:  # approximation: age alone
+            return "047" if young else "046"
+        return "047" if young and part_time_pupil else "046"
     if category == "manual_worker":
         return "015"
     return "495"

@@ -1349,6 +1349,9 @@ def _dmfa_lines(
                     for slip in group
                     for paid in slip.paid_contracts.all()
                 ),
+                # No member or contract records whether an artist is a part-time pupil: 047 is
+                # given by age alone (docs/declarations.md, DmfA).
+                part_time_pupil=None,
             )
             exit_simple = _line_sum(group, dmfa.EXIT_SIMPLE)
             # the contracts' wages: the exit holiday pay (an earning line in the gross) is

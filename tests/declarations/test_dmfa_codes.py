@@ -124,3 +124,17 @@ def test_a_young_artist_is_047_and_a_manual_worker_015_both_at_108_percent(entit
     assert contribution.findtext("ContributionWorkerCode") == "015"
     assert contribution.findtext("ContributionType") == "1"
     assert contribution.findtext("ContributionCalculationBasis") == "00000021600"
+
+
+def test_an_artist_is_047_only_as_a_part_time_pupil_until_the_year_they_turn_18():
+    """Annex 2 (AN2022-2): 047 for artists who are part-time pupils until 31 December of the
+    year they turn 18; 046 for the others. Without a pupil status, by age alone."""
+    turns_18 = dt.date(2008, 11, 30)  # 18 in 2026
+    turns_19 = dt.date(2007, 1, 1)
+    code = dmfa.worker_code
+    assert code("artist", birth_date=turns_18, year=2026, part_time_pupil=True) == "047"
+    assert code("artist", birth_date=turns_18, year=2026, part_time_pupil=False) == "046"
+    assert code("artist", birth_date=turns_19, year=2026, part_time_pupil=True) == "046"
+    # no pupil status recorded (smartcoop has none): the approximation by age
+    assert code("artist", birth_date=turns_18, year=2026) == "047"
+    assert code("artist", birth_date=turns_19, year=2026) == "046"

@@ -44,12 +44,27 @@ def _html(data: dict) -> str:
             for r in items
         )
 
+    def grouped(sections):  # the French clarified table: a heading, then its rows
+        return "".join(
+            f"<tr><td colspan='6'><b>{escape(s['label'])}</b></td></tr>"
+            + "".join(
+                f"<tr><td>{escape(r['label'])}</td><td>{r['base']}</td>"
+                + "".join(f"<td>{x}</td>" for x in (*r["employee"], *r["employer"]))
+                + "</tr>"
+                for r in s["rows"]
+            )
+            for s in sections
+        )
+
+    lines = rows(data["worker_lines"])
+    if data.get("grouped"):
+        lines += grouped(data["grouped"]["sections"])
     return (
         "<html><head><meta charset='utf-8'><style>body{font-family:'DejaVu Sans';font-size:8pt}"
         "table{width:100%;border-collapse:collapse}td{border-bottom:1px solid #ddd;padding:1mm}"
         "td+td{text-align:right}h1{color:#0f5132}</style></head><body>"
         f"<h1>{escape(data['title'])}</h1><p><b>{escape(data['employer']['name'])}</b><br>"
-        f"{escape(data['worker']['name'])}</p><table>{rows(data['worker_lines'])}</table>"
+        f"{escape(data['worker']['name'])}</p><table>{lines}</table>"
         f"<p><b>{data['net']['label']}: {data['net']['amount']}</b></p>"
         f"<table>{rows(data['employer_lines'])}</table></body></html>"
     )

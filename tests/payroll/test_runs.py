@@ -653,7 +653,7 @@ def test_wages_are_paid_on_the_packs_terms_before_the_client_pays_and_the_exposu
         assert exposure_for_entity(entity=activity.entity) == 0
 
 
-def test_a_contract_without_joint_committee_is_flagged_and_the_payslip_says_so():
+def test_a_contract_without_joint_committee_is_flagged_and_the_payslip_says_so(client):
     """A Belgian payslip names the joint committee; a contract that names none no longer
     prints a silent '—': the run warns (the worker is still paid) and the payslip reads 'not
     stated on the contract'. A contract that names one prints it, without a warning."""
@@ -679,3 +679,12 @@ def test_a_contract_without_joint_committee_is_flagged_and_the_payslip_says_so()
             texts[member.pk] = " ".join(pdf_text(typst_pdf(data)).split())
     assert "Joint committee not stated on the contract" in texts[bare.pk]
     assert "Joint committee 200" in texts[named.pk]
+    # the officer reads the warning on the run page, in their language
+    from django.urls import reverse
+
+    from tests.factories import staff_user
+
+    client.force_login(staff_user("payroll_officer", entities=[activity.entity]))
+    client.cookies["smartcoop_language"] = "nl"
+    page = client.get(reverse("payroll:run", args=[run.public_id])).content.decode()
+    assert "Een contract vermeldt geen paritair comité" in page

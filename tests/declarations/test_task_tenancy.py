@@ -10,7 +10,7 @@ from declarations.models import Declaration, FilingJob
 
 from .fake_authority import FakeAuthority
 from .helpers import make_contract, worker_activity
-from .test_dmfa import next_month_start
+from .test_dmfa import next_month_start, paid
 from .test_http_channel import fast_retries, http_entity, the_in  # noqa: F401 - fixture
 
 S = Declaration.Status
@@ -39,6 +39,7 @@ def test_a_declaration_of_another_entity_is_not_sent(entity, other_entity, fast_
 
 
 def test_a_filing_job_of_another_entity_is_not_built(entity, other_entity):
+    paid(worker_activity(entity), None, "employee", [2])  # a quarter with a payslip to declare
     quarter = dmfa.quarter_of(next_month_start())
     job = services.filing_start(entity=entity, kind="dmfa", period=quarter, actor=None)
 

@@ -204,6 +204,18 @@ class ContractDatesForm(forms.Form):
     reason = forms.CharField(label=_("Why the dates change"), max_length=300)
 
 
+class JointCommitteeForm(forms.Form):
+    """Staff record the joint committee of a draft contract (Belgium); the service checks it."""
+
+    joint_committee = forms.CharField(
+        label=_("Joint committee"),
+        max_length=20,
+        help_text=_(
+            "3 digits, with the sub-committee after a dot if there is one: 200, 304, 302.01."
+        ),
+    )
+
+
 class SolidarityDecisionForm(forms.Form):
     decision = forms.ChoiceField(
         label=_("Decision"), choices=[("accept", _("Accept")), ("refuse", _("Refuse"))]

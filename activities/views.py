@@ -766,7 +766,28 @@ def staff_contract(request: AuthenticatedRequest, public_id) -> HttpResponse:
             "hours": contract.hours,
         },
     )
-    if request.method == "POST" and request.POST.get("action") == "dates":
+    committee_form = forms.JointCommitteeForm(
+        request.POST if request.POST.get("action") == "joint_committee" else None,
+        initial={"joint_committee": contract.joint_committee},
+    )
+    if request.method == "POST" and request.POST.get("action") == "joint_committee":
+        if committee_form.is_valid():
+            changed = _try(
+                committee_form,
+                lambda: services.contract_set_joint_committee(
+                    contract=contract,
+                    joint_committee=committee_form.cleaned_data["joint_committee"],
+                    actor=request.user,
+                ),
+            )
+            if changed is not None:
+                messages.success(
+                    request,
+                    _("The contract falls under joint committee %(committee)s.")
+                    % {"committee": changed.joint_committee},
+                )
+                return redirect("activities:staff_contract", public_id=public_id)
+    elif request.method == "POST" and request.POST.get("action") == "dates":
         if dates_form.is_valid():
             data = dates_form.cleaned_data
             changed = _try(
@@ -846,6 +867,9 @@ def staff_contract(request: AuthenticatedRequest, public_id) -> HttpResponse:
             "staff": True,
             "can_cancel": contract.can_be_cancelled(_today()),
             "executive_status": current_pack().executive_status_for(contract.contract_type),
+            "committee_form": committee_form
+            if current_pack().joint_committee_param and contract.status == "draft"
+            else None,
         },
     )
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import re
 import zoneinfo
 from dataclasses import asdict, replace
 from typing import TYPE_CHECKING
@@ -1367,9 +1368,11 @@ def _dmfa_lines(
                 dmfa.Occupation(
                     start=paid.contract.start_date,
                     end=paid.contract.end_date,
+                    # the schema's format (zone 00046: 200, 302.01, 140.03.01), else PC 200
                     joint_committee=paid.contract.joint_committee
-                    if (paid.contract.joint_committee or "").isdigit()
-                    and len(paid.contract.joint_committee) == 3
+                    if re.fullmatch(
+                        r"\d{3}(\.\d{2}){0,2}", paid.contract.joint_committee or "", re.ASCII
+                    )
                     else "200",
                     hours=paid.hours,
                     gross=paid.gross,

@@ -79,6 +79,10 @@ class ContractOutput(serializers.Serializer):
     employer_cost = serializers.DecimalField(**MONEY)
     wage_due_on = serializers.DateField(allow_null=True)
     cadre = serializers.BooleanField(help_text="France: executive (cadre) status, set by staff")
+    joint_committee = serializers.CharField(
+        help_text="Belgium: the joint committee (paritair comité / commission paritaire) the "
+        "contract falls under, e.g. 200 or 302.01; empty in a country without them"
+    )
     posting_required = serializers.BooleanField()
     a1_status = serializers.CharField()
     host_declaration_status = serializers.CharField()
@@ -98,6 +102,12 @@ class SalaryRequestInput(serializers.Serializer):
 
 class ExecutiveStatusInput(serializers.Serializer):
     cadre = serializers.BooleanField()
+
+
+class JointCommitteeInput(serializers.Serializer):
+    joint_committee = serializers.CharField(
+        max_length=20, help_text="3 digits, optionally a sub-committee after a dot: 200, 302.01"
+    )
 
 
 class CancelInput(serializers.Serializer):

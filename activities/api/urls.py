@@ -21,6 +21,11 @@ urlpatterns = [
         views.ContractExecutiveStatusView.as_view(),
         name="api_activities_contract_executive_status",
     ),
+    path(
+        "contracts/<uuid:public_id>/joint-committee/",
+        views.ContractJointCommitteeView.as_view(),
+        name="api_activities_contract_joint_committee",
+    ),
     path("loans/", views.LoanRegisterView.as_view(), name="api_activities_loans"),
     path("<uuid:public_id>/", views.ActivityDetailView.as_view(), name="api_activities_detail"),
     path("<uuid:public_id>/ledger/", views.LedgerView.as_view(), name="api_activities_ledger"),

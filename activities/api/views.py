@@ -189,6 +189,28 @@ class ContractExecutiveStatusView(APIView):
         return Response(s.ContractOutput(contract).data)
 
 
+class ContractJointCommitteeView(APIView):
+    permission_classes = [permission_required(Permission.VALIDATE_CONTRACTS)]
+
+    @extend_schema(
+        request=s.JointCommitteeInput,
+        responses=s.ContractOutput,
+        summary="Set a draft contract's joint committee (staff, Belgium)",
+    )
+    def post(self, request, public_id):
+        contract = selectors.contract_get_for_staff(
+            user=request.user, entity=current_entity(request), public_id=public_id
+        )
+        data = s.JointCommitteeInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        contract = services.contract_set_joint_committee(
+            contract=contract,
+            joint_committee=data.validated_data["joint_committee"],
+            actor=request.user,
+        )
+        return Response(s.ContractOutput(contract).data)
+
+
 class SimulatorView(APIView):
     permission_classes = [permissions.AllowAny]
     authentication_classes: list = []

@@ -4,6 +4,7 @@ status machine (validate, declare, performed, paid, close, cancel), posting and 
 from __future__ import annotations
 
 import datetime as dt
+import re
 import uuid
 from dataclasses import dataclass
 from decimal import Decimal
@@ -40,6 +41,46 @@ def _contract_type(code: str):
         raise ValidationFailed(
             _("Unknown contract type %(code)s.") % {"code": code}, field="contract_type"
         ) from None
+
+
+# The official format of a joint committee number (DmfA zone 00046 JointCommissionNbr:
+# "\d{3}|\d{3}\.\d{2}|\d{3}\.\d{2}\.\d{2}"): the committee, then optionally its sub-committee.
+_JOINT_COMMITTEE = re.compile(r"\d{3}(\.\d{2}){0,2}", re.ASCII)
+# What people write before the number: PC/PSC (paritair (sub)comité), CP/SCP (commission).
+_JOINT_COMMITTEE_PREFIX = re.compile(r"^(?:PSC|SPC|SCP|PC|CP)\s*", re.IGNORECASE)
+
+
+def clean_joint_committee(value: str, *, field: str = "joint_committee") -> str:
+    """A joint committee number as declared ("200", "302.01"), from what a person typed
+    ("PC 200", " 302.01 "); refuses anything else with a message for the field."""
+    compact = _JOINT_COMMITTEE_PREFIX.sub("", (value or "").strip()).strip()
+    if not _JOINT_COMMITTEE.fullmatch(compact):
+        raise ValidationFailed(
+            _(
+                "A joint committee is a number of 3 digits, optionally followed by its "
+                "sub-committee after a dot (e.g. 200, 304 or 302.01): \u201c%(value)s\u201d is "
+                "not one."
+            )
+            % {"value": (value or "").strip()[:30]},
+            field=field,
+            code="invalid_joint_committee",
+        )
+    return compact
+
+
+def _joint_committee_for(*, contract_type: str, given: str, on: dt.date) -> str:
+    """The committee given (checked), else the pack's default for the type on the start date;
+    "" in a country without joint committees (a committee given there is refused)."""
+    pack = current_pack()
+    if not pack.joint_committee_param:
+        if given.strip():
+            raise ValidationFailed(
+                _("Joint committees do not exist in this country."), field="joint_committee"
+            )
+        return ""
+    if given.strip():
+        return clean_joint_committee(given)
+    return pack.default_joint_committee(contract_type, on=on)
 
 
 def _check_contract_dates(
@@ -191,6 +232,9 @@ def _new_contract(
         raise ValidationFailed(_("The gross wage must be positive."), field="gross_wage")
     workplace_country = (workplace_country or pack.code).upper()
     posting = workplace_country != pack.code
+    joint_committee = _joint_committee_for(
+        contract_type=kind.code, given=joint_committee, on=start_date
+    )
     contract = EmploymentContract(
         entity_id=activity.entity_id,
         member=member,
@@ -247,6 +291,7 @@ def _new_contract(
             "employer_cost": str(contract.employer_cost),
             "start": start_date.isoformat(),
             "end": end_date.isoformat(),
+            "joint_committee": joint_committee,
         },
     )
     return contract
@@ -338,10 +383,12 @@ def contract_request_salary(
     workplace_country: str = "",
     workplace_address: str = "",
     description: str = "",
+    joint_committee: str = "",
     today: dt.date | None = None,
 ) -> EmploymentContract:
     """Activity tool: a salary paid from the Activity's available budget. Refused, with the
-    figures, when its salary cost is above what is available now.
+    figures, when its salary cost is above what is available now. Without a `joint_committee`
+    the contract gets its type's default in the pack (Belgium; staff may change it).
 
     Locks: the Activity row (budget), then the Member row (overlap)."""
     today = today or _today()
@@ -376,7 +423,7 @@ def contract_request_salary(
             workplace_country=workplace_country,
             workplace_address=workplace_address,
             description=description,
-            joint_committee="",
+            joint_committee=joint_committee,
             start_time=None,
             end_time=None,
             source_type="",
@@ -974,6 +1021,41 @@ def contract_set_executive_status(
                 target=locked,
                 data={"cadre": cadre},
             )
+    contract.refresh_from_db()
+    return contract
+
+
+def contract_set_joint_committee(
+    *, contract: EmploymentContract, joint_committee: str, actor: User | None
+) -> EmploymentContract:
+    """Staff record the joint committee the contract falls under (Belgium), before validating
+    it: the Dimona filed on validation, the payslip and the DmfA use it. Refused once the
+    contract is validated (its Dimona is filed with the committee). One audit row per change."""
+    if not current_pack().joint_committee_param:
+        raise ValidationFailed(
+            _("Joint committees do not exist in this country."), field="joint_committee"
+        )
+    committee = clean_joint_committee(joint_committee)
+    with transaction.atomic():
+        locked = EmploymentContract.objects.select_for_update(of=("self",)).get(pk=contract.pk)
+        if locked.status != EmploymentContract.Status.DRAFT:
+            raise Conflict(
+                _(
+                    "This contract is %(status)s: its joint committee can no longer change "
+                    "(its hiring declaration names it)."
+                )
+                % {"status": locked.get_status_display().lower()},
+                extra={"status": locked.status},
+            )
+        if locked.joint_committee != committee:
+            audit_log(
+                actor=actor,
+                action="activities.contract.joint_committee",
+                target=locked,
+                data={"from": locked.joint_committee, "to": committee},
+            )
+            locked.joint_committee = committee
+            locked.save(update_fields=["joint_committee", "updated_at"])
     contract.refresh_from_db()
     return contract
 

@@ -134,6 +134,10 @@ class CountryPack:
     rounding: str = ROUND_HALF_UP
     # Contracts carry an executive (cadre) status that changes the contributions (France).
     executive_status: bool = False
+    # Contracts fall under a joint committee (Belgium: paritair comité / commission paritaire):
+    # the dated parameter giving the one of each contract type by default (a table type ->
+    # "200"); staff may change it on the draft contract. Empty: the country has none (France).
+    joint_committee_param: str = ""
     # A partial pack holds only what the seed gives (fee, terms, share price, currency).
     partial: bool = False
     # The ISO 6523 scheme (Peppol EAS) of the country's enterprise number, for the sender of an
@@ -201,6 +205,13 @@ class CountryPack:
             if contract_type.code == code:
                 return contract_type
         raise KeyError(f"{self.code} has no contract type {code!r}")
+
+    def default_joint_committee(self, code: str, *, on: date) -> str:
+        """The joint committee a new contract of this type falls under on `on` when none is
+        given; "" where the pack has no joint committees or names none for the type."""
+        if not self.joint_committee_param:
+            return ""
+        return str(param(self.joint_committee_param, on=on, default={}).get(code, ""))
 
     def executive_status_for(self, code: str) -> bool:
         """Whether a contract of this type can be an executive's (cadre): the pack has the

@@ -44,15 +44,17 @@ def due_contract(
     day: int = 2,
     gross: str = "400.00",
     declare: bool = True,
-    joint_committee: str = "200",
+    joint_committee: str | None = None,
 ):
-    """`joint_committee`: what staff recorded on the contract (none: the run warns)."""
+    """`joint_committee`: what the contract names instead of the default of its type that it
+    gets when it is made (PC 200 for an employee; "": none, the run warns)."""
     made = salary_contract(
         activity, member=member, gross=gross, start=next_month_start() + dt.timedelta(days=day)
     )
     with scope(entity=activity.entity_id):
-        type(made).objects.filter(pk=made.pk).update(joint_committee=joint_committee)
-        made.refresh_from_db()
+        if joint_committee is not None:
+            type(made).objects.filter(pk=made.pk).update(joint_committee=joint_committee)
+            made.refresh_from_db()
         made = contract_validate(contract=made, actor=None)
         if declare:
             made = contract_declare(contract=made, actor=None)

@@ -653,6 +653,40 @@ def test_wages_are_paid_on_the_packs_terms_before_the_client_pays_and_the_exposu
         assert exposure_for_entity(entity=activity.entity) == 0
 
 
+def test_the_committee_the_adviser_sets_before_validating_is_the_one_the_payslip_prints():
+    """A new Belgian contract names its type's committee (PC 200 for an employee) without anyone
+    typing it; the adviser changes it on the draft (here to the performing arts' 304.01) and the
+    run pays it without the 'no joint committee' warning, the payslip printing the new one."""
+    from activities.services import (
+        contract_declare,
+        contract_set_joint_committee,
+        contract_validate,
+    )
+    from payroll.documents.render import payslip_document_data, payslip_facts, typst_pdf
+    from tests.activities.factories import salary_contract
+    from tests.payroll.test_payslip_documents import pdf_text
+
+    activity = funded_activity()
+    member = worker(activity)
+    with scope(entity=activity.entity_id):
+        made = salary_contract(
+            activity, member=member, gross="400.00", start=next_month_start() + dt.timedelta(days=2)
+        )
+        assert made.joint_committee == "200"
+        made = contract_set_joint_committee(contract=made, joint_committee="304.01", actor=None)
+        made = contract_declare(contract=contract_validate(contract=made, actor=None), actor=None)
+    run = run_to_review(activity, made.wage_due_on)
+    with scope(entity=activity.entity_id):
+        item = run.items.get(member=member)
+        assert "no_joint_committee" not in codes(item)
+        services.payrun_approve(run=run, actor=None)
+        payslip = Payslip.objects.select_related("member").get(member=member)
+        data = payslip_document_data(payslip, payslip_facts(payslip), "en")
+        text = " ".join(pdf_text(typst_pdf(data)).split())
+    assert "Joint committee 304.01" in text
+    assert "not stated on the contract" not in text
+
+
 def test_a_contract_without_joint_committee_is_flagged_and_the_payslip_says_so(client):
     """A Belgian payslip names the joint committee; a contract that names none no longer
     prints a silent '—': the run warns (the worker is still paid) and the payslip reads 'not

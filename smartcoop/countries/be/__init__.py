@@ -89,6 +89,7 @@ PACK = CountryPack(
             worker_category="employee",
         ),
     ),
+    joint_committee_param="be.default_joint_committee",
     enterprise_number_scheme="0208",
     vat_number_holds_enterprise_number=True,
     peppol_by_enterprise_number=True,

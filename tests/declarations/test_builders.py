@@ -208,3 +208,14 @@ def test_a_dpae_holds_the_r1221_1_content_and_refuses_a_missing_nir():
         replace(facts, national_number="", contract_type="cape"), natures=natures
     )
     assert [p.field for p in problems] == ["member.national_number", "contract.contract_type"]
+
+
+def test_a_contracts_committee_is_declared_by_its_three_digits_in_the_schemas_list():
+    """Staff may record a sub-committee (302.01): the Dimona names the committee (zone 00046,
+    3 characters) when the schema lists it, else XXX — the file stays schema-valid."""
+    declared = {}
+    for committee in ("302.01", "124", "200", "304"):
+        form = forms_of(replace(FACTS, joint_committee=committee))[0]
+        declared[committee] = form.joint_committee
+        assert builders.schema_errors(builders.dimona_xml([form])) == []
+    assert declared == {"302.01": "302", "124": "124", "200": "XXX", "304": "XXX"}

@@ -168,7 +168,8 @@ def test_the_api_shows_it_and_lets_staff_change_a_draft(activity, adviser):
     refused = api.post(path, {"joint_committee": "12a"}, format="json")
     assert refused.status_code == 400
     assert refused.json()["code"] == "invalid_joint_committee"
-    assert "3 digits" in refused.json()["message"]
+    # in the adviser's language (Dutch here), naming what was typed
+    assert "3 cijfers" in refused.json()["message"] and "12a" in refused.json()["message"]
     contract.refresh_from_db()
     assert contract.joint_committee == "200"
     changed = api.post(path, {"joint_committee": "329.02"}, format="json")

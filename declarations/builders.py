@@ -191,7 +191,8 @@ def dimona_in_forms(
     employment (`closed_by_out`) is declared without its end: a Dimona OUT closes it."""
     worker_type = worker_types[facts.contract_type]
     # The Dimona names the committee without its sub-committee (zone 00046: 3 characters).
-    committee = (facts.joint_committee or joint_committees[facts.contract_type]).split(".")[0]
+    # (the parameter loader reads "322" in the table as a Decimal: compare text)
+    committee = str(facts.joint_committee or joint_committees[facts.contract_type]).split(".")[0]
     if committee not in DIMONA_JOINT_COMMITTEES:
         committee = "XXX"
     parts = (

@@ -50,6 +50,7 @@ from .contracts import (
     contract_set_joint_committee,
     contract_update_posting,
     contract_validate,
+    contracts_default_joint_committee,
     contracts_mark_paid,
     contracts_validate,
 )
@@ -113,6 +114,7 @@ __all__ = [
     "contract_set_joint_committee",
     "contract_update_posting",
     "contract_validate",
+    "contracts_default_joint_committee",
     "contracts_mark_paid",
     "contracts_validate",
     "expense_claim_approve",

@@ -1060,6 +1060,47 @@ def contract_set_joint_committee(
     return contract
 
 
+def contracts_default_joint_committee(*, entity, actor: User | None) -> int:
+    """Contracts of `entity` not paid yet (`PLANNED_STATUSES`) that name no joint committee --
+    made before the pack gave a default -- get their type's default on their start date, so
+    the pay run stops warning and the payslip names it. A contract already declared stays
+    consistent with its Dimona: the defaults are declared as the table `be.dimona_joint_committee`
+    declares a contract naming none (tested). Rerunnable: a second run changes nothing.
+    One audit row per contract. Locks: those contracts, in id order."""
+    pack = current_pack()
+    if not pack.joint_committee_param:
+        return 0
+    changed = []
+    now = timezone.now()
+    with transaction.atomic():
+        for contract in (
+            EmploymentContract.objects.select_for_update(of=("self",))
+            .filter(
+                entity=entity, joint_committee="", status__in=EmploymentContract.PLANNED_STATUSES
+            )
+            .order_by("pk")
+        ):
+            committee = pack.default_joint_committee(contract.contract_type, on=contract.start_date)
+            if committee:
+                contract.joint_committee = committee
+                contract.updated_at = now
+                changed.append(contract)
+        EmploymentContract.objects.bulk_update(changed, ["joint_committee", "updated_at"])
+        audit_log_many(
+            [
+                {
+                    "actor": actor,
+                    "action": "activities.contract.joint_committee",
+                    "target": contract,
+                    "entity": entity,
+                    "data": {"from": "", "to": contract.joint_committee, "default": True},
+                }
+                for contract in changed
+            ]
+        )
+    return len(changed)
+
+
 def contract_cancel(
     *, contract: EmploymentContract, reason: str, actor: User | None, today: dt.date | None = None
 ) -> EmploymentContract:

@@ -193,3 +193,43 @@ def test_france_has_no_joint_committee(settings, client, activity):
     assert page.status_code == 200
     assert "Joint committee" not in page.content.decode()
     assert EmploymentContract.objects.get(pk=contract.pk).joint_committee == ""
+
+
+def test_contracts_made_before_the_default_get_it_once_and_paid_ones_stay(activity):
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    draft = salary_contract(activity)
+    declared = salary_contract(activity, contract_type="artistic")
+    paid = salary_contract(activity)
+    rows = EmploymentContract.objects.filter(pk__in=[draft.pk, declared.pk, paid.pk])
+    rows.update(joint_committee="")
+    rows.filter(pk=declared.pk).update(status="declared")
+    rows.filter(pk=paid.pk).update(status="paid")
+    out = StringIO()
+    call_command("contracts_default_joint_committee", stdout=out)
+    assert "2 contract(s) given their default joint committee." in out.getvalue()
+    committees = dict(rows.values_list("pk", "joint_committee"))
+    assert committees == {draft.pk: "200", declared.pk: "304", paid.pk: ""}
+    assert AuditLogEntry.objects.filter(action="activities.contract.joint_committee").count() == 2
+    call_command("contracts_default_joint_committee", stdout=out)
+    assert "0 contract(s) given" in out.getvalue()
+    assert AuditLogEntry.objects.filter(action="activities.contract.joint_committee").count() == 2
+
+
+def test_each_default_is_declared_as_the_dimona_declared_a_contract_naming_none():
+    """So giving the default to a contract already declared keeps it consistent with its
+    Dimona: the default committee and 'none' give the same JointCommissionNbr, type by type."""
+    from declarations.builders import DIMONA_JOINT_COMMITTEES
+    from smartcoop.countries import param
+
+    pack = load_pack("BE")
+    for on in (dt.date(2016, 1, 1), TODAY):
+        when_none = param("be.dimona_joint_committee", on=on)
+        for kind in pack.contract_types:
+            default = pack.default_joint_committee(kind.code, on=on)
+            assert default, kind.code
+            declared = default.split(".")[0]
+            declared = declared if declared in DIMONA_JOINT_COMMITTEES else "XXX"
+            assert declared == str(when_none[kind.code]), kind.code

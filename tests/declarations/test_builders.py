@@ -219,3 +219,20 @@ def test_a_contracts_committee_is_declared_by_its_three_digits_in_the_schemas_li
         declared[committee] = form.joint_committee
         assert builders.schema_errors(builders.dimona_xml([form])) == []
     assert declared == {"302.01": "302", "124": "124", "200": "XXX", "304": "XXX"}
+
+
+def test_a_contract_naming_no_committee_is_declared_with_the_packs_table_as_loaded():
+    """The parameter loader reads the quoted "322" of `be.dimona_joint_committee` as a number:
+    an agency contract naming none is still declared 322, not XXX."""
+    from smartcoop.countries import param
+
+    table = param("be.dimona_joint_committee", on=dt.date(2026, 6, 1))
+    agency = replace(FACTS, contract_type="temporary_agency", joint_committee="")
+    form = builders.dimona_in_forms(
+        agency,
+        references=["r1"],
+        created_at=AT,
+        worker_types={"temporary_agency": "OTH"},
+        joint_committees=table,
+    )[0]
+    assert form.joint_committee == "322"

@@ -38,10 +38,17 @@ def test_an_artist_is_declared_at_108_percent_with_the_quarterly_holiday_contrib
         line(payslip, "holiday_fund_annual"),
     )
     assert quarterly > 0 and annual > 0
+    # staff recorded the performing arts' committee with a sub-committee on the contract
+    EmploymentContract.objects.with_scopes_disabled().filter(
+        pk__in=payslip.paid_contracts.values("contract_id")
+    ).update(joint_committee="304.01")
     declaration = services.dmfa_build_quarter(
         entity=entity, quarter=dmfa.quarter_of(next_month_start()), actor=None
     )
     assert declaration.status == "ready", declaration.problems
+    assert dmfa.dmfa_errors(declaration.payload.encode()) == []
+    occupation = records(declaration)["91031599961"]
+    assert [e.text for e in occupation.iter("JointCommissionNbr")] == ["304.01"]
     contribution = records(declaration)["91031599961"].find("WorkerContribution")
     assert contribution.findtext("ContributionType") == "1"
     expected = sum(line(payslip, code) for code in dmfa.CONTRIBUTIONS)
@@ -60,7 +67,7 @@ def test_a_student_on_a_manual_workers_committee_is_840_else_841(entity):
     paid(activity, office, "student", [5])
     EmploymentContract.objects.with_scopes_disabled().filter(
         pk__in=on_site.paid_contracts.values("contract_id")
-    ).update(joint_committee="124")
+    ).update(joint_committee="124.00")  # staff recorded a sub-committee
     declaration = services.dmfa_build_quarter(
         entity=entity, quarter=dmfa.quarter_of(next_month_start()), actor=None
     )

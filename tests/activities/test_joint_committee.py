@@ -225,6 +225,8 @@ def test_each_default_is_declared_as_the_dimona_declared_a_contract_naming_none(
     from smartcoop.countries import param
 
     pack = load_pack("BE")
+    # the table starts on 1 January 2016: the day before, no default
+    assert pack.default_joint_committee("employee", on=dt.date(2015, 12, 31)) == ""
     for on in (dt.date(2016, 1, 1), TODAY):
         when_none = param("be.dimona_joint_committee", on=on)
         for kind in pack.contract_types:

@@ -52,6 +52,7 @@ def seed(slug: str, enterprise_number: str, day: int, members, pay_date: dt.date
         enterprise_number=enterprise_number,
         iban="BE71096123456769",
         is_employer=True,
+        country="BE",
     )
     activity = Activity.objects.create(
         entity=entity, name="Bench", sector=Sector.MUSIC, status="active", coordinator=members[0]

@@ -131,6 +131,7 @@ def main() -> None:
                     enterprise_number="0403170701",
                     iban="BE71096123456769",
                     is_employer=True,
+                    country="BE",
                 )
                 t0 = time.perf_counter()
                 members = Member.objects.bulk_create(

@@ -797,13 +797,11 @@ def _compute_intermittent(pay: PayInput, the_plan: _Plan) -> PayResult:
 
 
 _quantize = Decimal.quantize
-_new_object = object.__new__
 _set = object.__setattr__
 _at_mp_rate = attrgetter("at_mp_rate")
 _profile = attrgetter("tax_profile")
 _personal_rate = attrgetter("fr_pas_rate")
 _is_default = attrgetter("is_default")
-_NO_HOURS = Decimal("0")
 # The notes of a result: by the kind of withholding, then whether the tax profile is the default.
 _PERSONAL, _NEUTRAL, _SHORT = range(3)
 _NOTES = (
@@ -1288,25 +1286,11 @@ def _compute_shape(
         pays, grosses, lines, net_taxable, net_social, map(sub, grosses, employee_totals), notes,
         strict=True,
     ):  # fmt: skip
-        result = _new_object(PayResult)
-        _set(
-            result,
-            "__dict__",
-            {
-                "country": "FR",
-                "category": pay.category,
-                "gross": gross,
-                "lines": payment_lines,
-                "net_taxable": taxable,
-                "net_social": net,
-                "net_pay": net_pay,
-                "student_hours_in_quota": _NO_HOURS,
-                "student_hours_beyond_quota": _NO_HOURS,
-                "notes": payment_notes,
-                "parameters": used,
-            },
+        append(
+            fr_columns.french_result(
+                pay.category, gross, payment_lines, taxable, net, net_pay, payment_notes, used
+            )
         )
-        append(result)
     return results
 
 

@@ -493,25 +493,12 @@ class MonthColumns:
             withholding.tolist(),
             strict=True,
         ):  # fmt: skip
-            result = _new_object(PayResult)
-            _set(
-                result,
-                "__dict__",
-                {
-                    "country": "FR",
-                    "category": pay.category,
-                    "gross": gross,
-                    "lines": payment_lines,
-                    "net_taxable": taxable,
-                    "net_social": net,
-                    "net_pay": net_pay,
-                    "student_hours_in_quota": _NO_HOURS,
-                    "student_hours_beyond_quota": _NO_HOURS,
-                    "notes": _NOTES[kind][profile.is_default],
-                    "parameters": sources[kind][1],
-                },
-            )
-            append(result)
+            append(
+                french_result(
+                    pay.category, gross, payment_lines, taxable, net, net_pay,
+                    _NOTES[kind][profile.is_default], sources[kind][1],
+                )
+            )  # fmt: skip
         return results
 
     def _bases_at(self, name: str, where: np.ndarray) -> Any:
@@ -721,6 +708,35 @@ _at_mp_rate = attrgetter("at_mp_rate")
 _profile = attrgetter("tax_profile")
 _personal_rate = attrgetter("fr_pas_rate")
 _NO_HOURS = Decimal("0")
+
+
+def french_result(
+    category, gross, lines, taxable, net_social, net_pay, notes, parameters
+) -> PayResult:
+    """A French `PayResult` from its figures, set straight into the instance (the batch engines'
+    hot path: the frozen dataclass's `__init__` costs more than the figures). Equal to
+    `fr.compute`'s by value and repr (tests/payroll/test_batch.py)."""
+    result = _new_object(PayResult)
+    _set(
+        result,
+        "__dict__",
+        {
+            "country": "FR",
+            "category": category,
+            "gross": gross,
+            "lines": lines,
+            "net_taxable": taxable,
+            "net_social": net_social,
+            "net_pay": net_pay,
+            "student_hours_in_quota": _NO_HOURS,
+            "student_hours_beyond_quota": _NO_HOURS,
+            "notes": notes,
+            "parameters": parameters,
+        },
+    )
+    return result
+
+
 _NOTES = (
     ((), ("tax_profile_default",)),
     (("pas_neutral_rate",), ("pas_neutral_rate", "tax_profile_default")),

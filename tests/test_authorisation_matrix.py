@@ -115,6 +115,7 @@ URL_OBJECTS: dict[str, tuple[str, str]] = {
     "api_activities_contract": ("contract", "entity"),
     "api_activities_contract_cancel": ("contract", "entity"),
     "api_activities_contract_executive_status": ("contract", "entity"),
+    "api_activities_contract_joint_committee": ("contract", "entity"),
     "api_activities_detail": ("activity", "entity"),
     "api_activities_ledger": ("activity", "entity"),
     "api_activities_months": ("activity", "entity"),

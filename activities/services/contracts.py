@@ -58,7 +58,7 @@ def clean_joint_committee(value: str, *, field: str = "joint_committee") -> str:
         raise ValidationFailed(
             _(
                 "A joint committee is a number of 3 digits, optionally followed by its "
-                "sub-committee after a dot (e.g. 200, 304 or 302.01): \u201c%(value)s\u201d is "
+                "sub-committee after a dot (e.g. 200, 304 or 302.01): “%(value)s” is "
                 "not one."
             )
             % {"value": (value or "").strip()[:30]},

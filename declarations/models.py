@@ -298,6 +298,13 @@ class PasRate(EntityOwnedModel):
         ordering = ["member", "-valid_from"]
 
 
+def period_label(period: str) -> str:
+    """A filing period as people write it: a quarter "YYYYQ" as "2026 Q3", a month as is."""
+    if len(period) == 5 and period.isdigit():
+        return f"{period[:4]} Q{period[4:]}"
+    return period
+
+
 class FilingJob(StatusSteps, EntityOwnedModel):
     """One "file the quarter / the month" action of a payroll officer, run by a worker: its
     state and, once done, the declaration it built. Live progress (step, done / total) is in
@@ -342,6 +349,10 @@ class FilingJob(StatusSteps, EntityOwnedModel):
     @property
     def waiting(self) -> bool:
         return self.state == self.State.QUEUED
+
+    @property
+    def period_label(self) -> str:
+        return period_label(self.period)
 
     @property
     def needs_data(self) -> int:

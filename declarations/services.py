@@ -30,7 +30,7 @@ from smartcoop.countries.params import ParameterNotInForce, param
 from . import builders, dmfa
 from .answers import AnswerUnreadable, Outcome, parse_dimona_notification
 from .channels import ChannelRefused, ChannelUnavailable, FileOutbox, http_channel
-from .models import AuthorityAnswer, ChannelSetting, Declaration
+from .models import AuthorityAnswer, ChannelSetting, Declaration, period_label
 
 if TYPE_CHECKING:
     from smartcoop.core.models import User
@@ -1680,7 +1680,7 @@ def refuse_empty_period(*, entity, kind: str, period: str) -> None:
             "Nothing to declare for %(period)s: no payslip of this entity has its period in it. "
             "Compute and approve the payslips first."
         )
-        % {"period": f"{period[:4]} Q{period[4:]}" if "-" not in period else period},
+        % {"period": period_label(period)},
         field="period",
     )
 

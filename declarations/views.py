@@ -28,7 +28,7 @@ from smartcoop.countries import current_pack
 from . import selectors, services, services_dsn
 from .anomalies import explain
 from .forms import AnswerUploadForm
-from .models import Declaration
+from .models import Declaration, period_label
 from .pas_return import pas_return_import
 
 if TYPE_CHECKING:
@@ -115,15 +115,15 @@ def _entity_or_404(request):
     return entity
 
 
-def _recent_quarters(today: dt.date) -> list[str]:
-    """The last four quarters, the one just ended first."""
+def _recent_quarters(today: dt.date) -> list[tuple[str, str]]:
+    """The last four quarters, the one just ended first: (value, label)."""
     year, q = today.year, (today.month - 1) // 3 + 1
     quarters = []
     for _step in range(4):
         q -= 1
         if q == 0:
             year, q = year - 1, 4
-        quarters.append(f"{year}{q}")
+        quarters.append((f"{year}{q}", period_label(f"{year}{q}")))
     return quarters
 
 

@@ -24,7 +24,7 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 
 from smartcoop.countries import pack_of_country
-from smartcoop.countries.pack import PayslipLayout
+from smartcoop.countries.pack import IdentifierKind, PayslipLayout
 
 from ..labels import EMPLOYER_LINE_LABELS, LINE_LABELS, TAX_CODES
 
@@ -88,10 +88,8 @@ class PayslipFacts:
 def enterprise_number(entity) -> str:
     """The entity's enterprise number as its country prints it (BE 0466.388.470, FR SIREN
     303 265 045): the pack's identifier format; as stored when it cannot be formatted."""
-    from smartcoop.countries.pack import IdentifierKind
-
     pack = pack_of_country(entity.country)
-    identifier = pack.identifiers.get(IdentifierKind.ENTERPRISE_NUMBER) if pack else None
+    identifier = pack.identifier(IdentifierKind.ENTERPRISE_NUMBER) if pack else None
     if identifier is None or not entity.enterprise_number:
         return entity.enterprise_number
     try:

@@ -195,12 +195,14 @@ def notify_many(
 
 def preferences_save(*, user: User, choices: dict[str, tuple[bool, bool]]) -> None:
     """`choices`: kind → (in_account, by_email) for the kinds `user` can receive; others are
-    ignored."""
-    offered = {kind.key for kind in kinds_for(user)}
+    ignored. A kind whose news is not listed in the account (`in_account=False`) offers no
+    choice there, so none is recorded for it."""
+    offered = {kind.key: kind for kind in kinds_for(user)}
     with transaction.atomic():
         for key, (in_account, by_email) in choices.items():
             if key not in offered:
                 continue
+            in_account = in_account or not offered[key].in_account
             NotificationPreference.objects.update_or_create(
                 user=user, kind=key, defaults={"in_account": in_account, "by_email": by_email}
             )
